@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using TreasuryManager.Ethereum.JsonRpc;
+
+namespace TreasuryManager.Ethereum.DevNode;
+
+/// <summary>Which local development node to run.</summary>
+public enum LocalNodeKind
+{
+    /// <summary>Hardhat Network (`hardhat node`), from the repository's node_modules.</summary>
+    Hardhat,
+    /// <summary>Foundry's anvil, from the npm package @foundry-rs/anvil-linux-amd64.</summary>
+    Anvil,
+}
+
+/// <summary>
+/// A local Hardhat or anvil node on 127.0.0.1, started as one child process and stopped by its
+/// PID (with its process tree) on <see cref="DisposeAsync"/>, or when this process exits.
+/// </summary>
+public sealed class LocalNode : IAsyncDisposable
+{
+    /// <summary>The chain id both nodes use by default.</summary>
+    public const long DefaultChainId = 31337;
+
+    /// <summary>The environment variable that picks the node for tests: "anvil" or "hardhat" (default).</summary>
+    public const string KindVariable = "TREASURY_TEST_NODE";
+
+    private readonly Process _process;
+    private readonly Queue<string> _recentOutput = new();
+    private int _stopped;
+
+    private LocalNode(LocalNodeKind kind, int port, Process process)
+    {
+        Kind = kind;
+        Port = port;
+        _process = process;
+        Endpoint = new Uri($"http://127.0.0.1:{port}/");
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    public LocalNodeKind Kind { get; }
+    public int Port { get; }
+    public Uri Endpoint { get; }
+    public int ProcessId => _process.Id;
+
+    /// <summary>The node kind named by <see cref="KindVariable"/> (hardhat when unset).</summary>
+    public static LocalNodeKind KindFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable(KindVariable);
+        return value?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "hardhat" => LocalNodeKind.Hardhat,
+            "anvil" => LocalNodeKind.Anvil,
+            _ => throw new ArgumentException($"{KindVariable}='{value}' is not a node kind; use 'hardhat' or 'anvil'."),
+        };
+    }
+
+    /// <summary>The repository root: the nearest folder at or above <paramref name="start"/> holding hardhat.config.js.</summary>
+    public static string FindRepositoryRoot(string? start = null)
+    {
+        var dir = new DirectoryInfo(start ?? AppContext.BaseDirectory);
+        for (; dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "hardhat.config.js"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"No hardhat.config.js at or above {start ?? AppContext.BaseDirectory}; run from inside the TreasuryManager checkout.");
+    }
+
+    /// <summary>Starts a node on a free port (or <paramref name="port"/>) and waits until it answers eth_chainId.</summary>
+    public static async Task<LocalNode> StartAsync(LocalNodeKind kind, string? repositoryRoot = null, int port = 0, TimeSpan? readyTimeout = null, CancellationToken ct = default)
+    {
+        var root = repositoryRoot ?? FindRepositoryRoot();
+        var chosenPort = port == 0 ? FreePort() : port;
+        var start = StartInfo(kind, root, chosenPort);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        if (!process.Start())
+            throw new InvalidOperationException($"Could not start {kind} node ({start.FileName}).");
+        var node = new LocalNode(kind, chosenPort, process);
+        process.OutputDataReceived += (_, e) => node.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await node.WaitUntilReadyAsync(readyTimeout ?? TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(LocalNodeKind kind, string root, int port)
+    {
+        ProcessStartInfo info;
+        if (kind == LocalNodeKind.Hardhat)
+        {
+            var bootstrap = Path.Combine(root, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
+            if (!File.Exists(bootstrap))
+                throw new FileNotFoundException($"Hardhat is not installed at {bootstrap}; run `npm ci` in {root} first.", bootstrap);
+            info = new ProcessStartInfo("node") { ArgumentList = { bootstrap, "node", "--hostname", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        }
+        else
+        {
+            var anvil = Path.Combine(root, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+            if (!File.Exists(anvil))
+                throw new FileNotFoundException($"anvil is not installed at {anvil}; run `npm ci` in {root} first.", anvil);
+            info = new ProcessStartInfo(anvil) { ArgumentList = { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", DefaultChainId.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        }
+        info.WorkingDirectory = root;
+        info.UseShellExecute = false;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = true;
+        return info;
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var rpc = new RpcClient(new RpcClientOptions { Endpoint = Endpoint, Timeout = TimeSpan.FromSeconds(2), ReadRetries = 0 });
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The {Kind} node exited with code {_process.ExitCode} before it was ready. Its last output:\n{RecentOutput}");
+            try
+            {
+                await rpc.CallAsync("eth_chainId", ct).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException) when (stopwatch.Elapsed < timeout)
+            {
+                await Task.Delay(50, ct).ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                throw new TimeoutException($"The {Kind} node at {Endpoint} did not answer eth_chainId within {timeout.TotalSeconds:0} s. Its last output:\n{RecentOutput}", e);
+            }
+        }
+    }
+
+    /// <summary>The node's last lines of output, for error messages.</summary>
+    public string RecentOutput
+    {
+        get { lock (_recentOutput) return string.Join('\n', _recentOutput); }
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null) return;
+        lock (_recentOutput)
+        {
+            _recentOutput.Enqueue(line);
+            while (_recentOutput.Count > 40) _recentOutput.Dequeue();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Stop();
+
+    private void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+}

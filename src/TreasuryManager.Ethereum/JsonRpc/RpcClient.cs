@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Polly;
+using Polly.Retry;
+
+namespace TreasuryManager.Ethereum.JsonRpc;
+
+/// <summary>
+/// A JSON-RPC 2.0 client over HTTP: single calls and batches, a timeout per attempt, caller
+/// cancellation, typed errors, and retries (Polly) for idempotent reads only — a send is never
+/// retried by this layer, because a retry could broadcast twice.
+/// </summary>
+public sealed class RpcClient : IDisposable
+{
+    /// <summary>Methods that read state and may be repeated without effect.</summary>
+    public static readonly IReadOnlySet<string> IdempotentMethods = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "eth_chainId", "net_version", "web3_clientVersion", "eth_blockNumber", "eth_getBalance", "eth_getCode",
+        "eth_getStorageAt", "eth_getTransactionCount", "eth_call", "eth_estimateGas", "eth_gasPrice",
+        "eth_maxPriorityFeePerGas", "eth_feeHistory", "eth_getBlockByNumber", "eth_getBlockByHash",
+        "eth_getTransactionByHash", "eth_getTransactionReceipt", "eth_getLogs", "eth_syncing",
+    };
+
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly ResiliencePipeline _readPipeline;
+    private long _nextId;
+
+    public RpcClient(RpcClientOptions options, HttpClient? http = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _ownsHttp = http is null;
+        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        _http.Timeout = Timeout.InfiniteTimeSpan; // our own per-attempt timeout applies
+        _readPipeline = options.ReadRetries == 0
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder()
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder()
+                        .Handle<NodeUnreachableException>()
+                        .Handle<RpcTimeoutException>()
+                        .Handle<RateLimitedException>(),
+                    MaxRetryAttempts = options.ReadRetries,
+                    Delay = options.RetryBaseDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    DelayGenerator = static args => args.Outcome.Exception is RateLimitedException { RetryAfter: { } after }
+                        ? ValueTask.FromResult<TimeSpan?>(after)
+                        : ValueTask.FromResult<TimeSpan?>(null),
+                })
+                .Build();
+    }
+
+    public RpcClientOptions Options { get; }
+
+    public Uri Endpoint => Options.Endpoint;
+
+    /// <summary>Calls one method and returns its result element (typed error on failure).</summary>
+    public async Task<JsonElement> CallAsync(string method, object?[] parameters, CancellationToken cancellationToken = default)
+    {
+        var responses = await SendAsync([new RpcRequest(method, parameters)], batch: false, cancellationToken).ConfigureAwait(false);
+        return responses[0].GetResult();
+    }
+
+    public Task<JsonElement> CallAsync(string method, CancellationToken cancellationToken = default) =>
+        CallAsync(method, [], cancellationToken);
+
+    /// <summary>Calls one method and deserialises its result.</summary>
+    public async Task<T> CallAsync<T>(string method, object?[] parameters, CancellationToken cancellationToken = default)
+    {
+        var element = await CallAsync(method, parameters, cancellationToken).ConfigureAwait(false);
+        return element.Deserialize<T>(RpcJson.Options)!;
+    }
+
+    /// <summary>
+    /// Sends the requests as one JSON-RPC batch (one HTTP round trip). The responses come back in
+    /// request order; each carries its own result or typed error. Retried only when every request
+    /// is an idempotent read.
+    /// </summary>
+    public Task<IReadOnlyList<RpcResponse>> BatchAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0) return Task.FromResult<IReadOnlyList<RpcResponse>>([]);
+        return SendAsync(requests, batch: true, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<RpcResponse>> SendAsync(IReadOnlyList<RpcRequest> requests, bool batch, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var method = batch ? $"batch of {requests.Count} ({requests[0].Method}{(requests.Count > 1 ? ", …" : "")})" : requests[0].Method;
+        var idempotent = requests.All(r => IdempotentMethods.Contains(r.Method));
+        try
+        {
+            if (!idempotent)
+                return await SendOnceAsync(requests, batch, method, cancellationToken).ConfigureAwait(false);
+            return await _readPipeline.ExecuteAsync(
+                async ct => await SendOnceAsync(requests, batch, method, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeUnreachableException e)
+        {
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            throw new NodeUnreachableException(
+                $"cannot reach node at {Endpoint} after {seconds:0.#} s ({e.InnerException?.Message ?? "no answer"}); check that the node is running and the URL is right.",
+                e.Method, Endpoint, e.InnerException);
+        }
+    }
+
+    private async Task<IReadOnlyList<RpcResponse>> SendOnceAsync(IReadOnlyList<RpcRequest> requests, bool batch, string method, CancellationToken cancellationToken)
+    {
+        var firstId = Interlocked.Add(ref _nextId, requests.Count) - requests.Count + 1;
+        var body = Serialise(requests, batch, firstId);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.Timeout);
+        HttpResponseMessage response;
+        string text;
+        try
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = JsonMediaType;
+            response = await _http.PostAsync(Endpoint, content, timeout.Token).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcTimeoutException($"{method} at {Endpoint} timed out after {Options.Timeout.TotalSeconds:0.#} s; the node is slow or stuck — raise the timeout or check the node.", method, Options.Timeout, e);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.ResponseEnded)
+        {
+            throw new NodeUnreachableException($"cannot reach node at {Endpoint}", method, Endpoint, e);
+        }
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                throw new RateLimitedException($"{method} at {Endpoint}: rate limited (HTTP 429); slow down or use another endpoint.", method, response.Headers.RetryAfter?.Delta);
+            if (!response.IsSuccessStatusCode && string.IsNullOrWhiteSpace(text))
+                throw new RpcException($"{method} at {Endpoint}: HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body.", method);
+            return ParseResponses(requests, batch, firstId, method, text);
+        }
+    }
+
+    private static byte[] Serialise(IReadOnlyList<RpcRequest> requests, bool batch, long firstId)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (batch) writer.WriteStartArray();
+            for (var i = 0; i < requests.Count; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("jsonrpc", "2.0");
+                writer.WriteNumber("id", firstId + i);
+                writer.WriteString("method", requests[i].Method);
+                writer.WritePropertyName("params");
+                JsonSerializer.Serialize(writer, requests[i].Params, RpcJson.Options);
+                writer.WriteEndObject();
+            }
+            if (batch) writer.WriteEndArray();
+        }
+        return buffer.ToArray();
+    }
+
+    private IReadOnlyList<RpcResponse> ParseResponses(IReadOnlyList<RpcRequest> requests, bool batch, long firstId, string method, string text)
+    {
+        JsonDocument document;
+        try { document = JsonDocument.Parse(text); }
+        catch (JsonException e)
+        {
+            throw new RpcException($"{method} at {Endpoint}: the answer is not JSON ({Shorten(text)}); is the URL a JSON-RPC endpoint?", method, e);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            var results = new RpcResponse?[requests.Count];
+            if (root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("id", out _) || (root.ValueKind == JsonValueKind.Object && root.GetProperty("id").ValueKind == JsonValueKind.Null))
+            {
+                // An error for the whole request (e.g. a parse error or a provider refusing batches).
+                if (root.TryGetProperty("error", out var whole))
+                {
+                    var error = RpcErrorClassifier.Classify(method, Endpoint, whole);
+                    throw error;
+                }
+            }
+            var items = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray().ToArray() : [root];
+            foreach (var item in items)
+            {
+                if (!item.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id)) continue;
+                var index = id - firstId;
+                if (index < 0 || index >= requests.Count) continue;
+                var request = requests[(int)index];
+                results[index] = item.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null
+                    ? new RpcResponse(request, null, RpcErrorClassifier.Classify(request.Method, Endpoint, error))
+                    : new RpcResponse(request, item.TryGetProperty("result", out var result) ? result.Clone() : default(JsonElement?), null);
+            }
+            for (var i = 0; i < results.Length; i++)
+                if (results[i] is null)
+                    throw new RpcException($"{method} at {Endpoint}: the node's answer has no response for request {i} ({requests[i].Method}).", requests[i].Method);
+            _ = batch;
+            return results!;
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";
+
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+    }
+}
