@@ -6,8 +6,20 @@ namespace TreasuryManager.Ethereum.Wallets;
 /// A BIP-32 derivation path such as m/44'/60'/0'/0/0. "'" or "h" marks a hardened index
 /// (index + 2³¹). A path starting with "m" is absolute; without it, it is relative to a node.
 /// </summary>
-public sealed record HdPath(bool IsAbsolute, IReadOnlyList<uint> Indices)
+public sealed class HdPath
 {
+    private HdPath(bool isAbsolute, IReadOnlyList<uint> indices)
+    {
+        IsAbsolute = isAbsolute;
+        Indices = indices;
+    }
+
+    /// <summary>Whether the path starts at the master ("m/…") rather than at the node it is applied to.</summary>
+    public bool IsAbsolute { get; }
+
+    /// <summary>The child indices in order; hardened ones include <see cref="HardenedOffset"/>.</summary>
+    public IReadOnlyList<uint> Indices { get; }
+
     public const uint HardenedOffset = 0x8000_0000;
 
     /// <summary>m/44'/60'/0'/0 — the BIP-44 Ethereum account chain; account i is its child i.</summary>
@@ -35,7 +47,7 @@ public sealed record HdPath(bool IsAbsolute, IReadOnlyList<uint> Indices)
             indices.Add(hardened ? index | HardenedOffset : index);
         }
         if (indices.Count > 255) throw new HdPathException($"Derivation path '{(path.Length <= 60 ? path : path[..40] + "…")}' is deeper than BIP-32 allows (255 levels).");
-        return new HdPath(absolute, indices);
+        return new HdPath(absolute, indices.AsReadOnly());
     }
 
     /// <summary>The BIP-44 Ethereum path of account <paramref name="index"/>: m/44'/60'/0'/0/index.</summary>
