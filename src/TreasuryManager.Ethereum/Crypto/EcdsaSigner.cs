@@ -3,6 +3,7 @@ using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using Org.BouncyCastle.Utilities;
 
 namespace TreasuryManager.Ethereum.Crypto;
 
@@ -39,7 +40,8 @@ public static class EcdsaSigner
             var x = point.AffineXCoord.ToBigInteger();
             var r = x.Mod(n);
             if (r.SignValue == 0) continue;
-            var s = nonce.ModInverse(n).Multiply(e.Add(d.Multiply(r))).Mod(n);
+            // ModOddInverse is constant-time (safegcd) and far faster than BigInteger.ModInverse.
+            var s = BigIntegers.ModOddInverse(n, nonce).Multiply(e.Add(d.Multiply(r))).Mod(n);
             if (s.SignValue == 0) continue;
 
             var recoveryId = (point.AffineYCoord.TestBitZero() ? 1 : 0) | (x.CompareTo(n) >= 0 ? 2 : 0);
@@ -85,7 +87,7 @@ public static class EcdsaSigner
         }
 
         var e = new BigInteger(1, hash32.ToArray());
-        var rInverse = r.ModInverse(n);
+        var rInverse = BigIntegers.ModOddInverseVar(n, r); // r is public: variable time is fine
         var u1 = n.Subtract(e).Multiply(rInverse).Mod(n);
         var u2 = s.Multiply(rInverse).Mod(n);
         var q = ECAlgorithms.SumOfTwoMultiplies(Secp256k1.Domain.G, u1, rPoint, u2).Normalize();
