@@ -78,7 +78,8 @@ public static class EcdsaSigner
         {
             var encoded = new byte[33];
             encoded[0] = (byte)(0x02 | (signature.RecoveryId & 1));
-            x.ToByteArrayUnsigned().CopyTo(encoded, 33 - x.ToByteArrayUnsigned().Length);
+            var xBytes = x.ToByteArrayUnsigned();
+            xBytes.CopyTo(encoded, 33 - xBytes.Length);
             rPoint = curve.DecodePoint(encoded);
         }
         catch (ArgumentException)

@@ -12,6 +12,7 @@ namespace TreasuryManager.Ethereum.Transactions;
 public static class TransactionDecoder
 {
     private const string What = "raw transaction";
+    private const string Unsigned = "unsigned transaction";
 
     /// <summary>Decodes a raw signed transaction and recovers its sender.</summary>
     public static SignedTransaction DecodeSigned(ReadOnlySpan<byte> raw)
@@ -23,19 +24,19 @@ public static class TransactionDecoder
         {
             case TransactionType.Legacy:
             {
-                Expect(fields, 9, "a signed legacy transaction", "[nonce, gasPrice, gasLimit, to, value, data, v, r, s]");
+                Expect(fields, 9, What, "a signed legacy transaction", "[nonce, gasPrice, gasLimit, to, value, data, v, r, s]");
                 var v = Int(fields, 6, "v");
                 signature = MakeSignature(Int(fields, 7, "r"), Int(fields, 8, "s"), v, legacy: true, out var chainId);
                 tx = Legacy(fields, chainId);
                 break;
             }
             case TransactionType.AccessList:
-                Expect(fields, 11, "a signed type-1 (EIP-2930) transaction", "[chainId, nonce, gasPrice, gasLimit, to, value, data, accessList, yParity, r, s]");
+                Expect(fields, 11, What, "a signed type-1 (EIP-2930) transaction", "[chainId, nonce, gasPrice, gasLimit, to, value, data, accessList, yParity, r, s]");
                 tx = Type1(fields);
                 signature = MakeSignature(Int(fields, 9, "r"), Int(fields, 10, "s"), Int(fields, 8, "yParity"), legacy: false, out _);
                 break;
             default:
-                Expect(fields, 12, "a signed type-2 (EIP-1559) transaction", "[chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList, yParity, r, s]");
+                Expect(fields, 12, What, "a signed type-2 (EIP-1559) transaction", "[chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList, yParity, r, s]");
                 tx = Type2(fields);
                 signature = MakeSignature(Int(fields, 10, "r"), Int(fields, 11, "s"), Int(fields, 9, "yParity"), legacy: false, out _);
                 break;
@@ -47,12 +48,12 @@ public static class TransactionDecoder
     /// <summary>Decodes an unsigned serialisation (the payload that is hashed for signing).</summary>
     public static Transaction DecodeUnsigned(ReadOnlySpan<byte> encoded)
     {
-        var (type, fields) = Envelope(encoded, "unsigned transaction");
+        var (type, fields) = Envelope(encoded, Unsigned);
         switch (type)
         {
             case TransactionType.Legacy:
                 if (fields.Count == 6) return Legacy(fields, null);
-                Expect(fields, 9, "an unsigned legacy transaction", "[nonce, gasPrice, gasLimit, to, value, data] or, with EIP-155, [..., chainId, 0, 0]");
+                Expect(fields, 9, Unsigned, "an unsigned legacy transaction", "[nonce, gasPrice, gasLimit, to, value, data] or, with EIP-155, [..., chainId, 0, 0]");
                 if (Int(fields, 7, "EIP-155 r placeholder") != 0 || Int(fields, 8, "EIP-155 s placeholder") != 0)
                     throw new EthereumFormatException("unsigned transaction: an unsigned EIP-155 transaction ends with [chainId, 0, 0], but the last two fields are not empty; is it signed?");
                 var chainId = Int(fields, 6, "chainId");
@@ -60,10 +61,10 @@ public static class TransactionDecoder
                     throw new EthereumFormatException("unsigned transaction: the EIP-155 chain id is 0; a replay-protected transaction needs a positive chain id.");
                 return Legacy(fields, chainId);
             case TransactionType.AccessList:
-                Expect(fields, 8, "an unsigned type-1 (EIP-2930) transaction", "[chainId, nonce, gasPrice, gasLimit, to, value, data, accessList]");
+                Expect(fields, 8, Unsigned, "an unsigned type-1 (EIP-2930) transaction", "[chainId, nonce, gasPrice, gasLimit, to, value, data, accessList]");
                 return Type1(fields);
             default:
-                Expect(fields, 9, "an unsigned type-2 (EIP-1559) transaction", "[chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList]");
+                Expect(fields, 9, Unsigned, "an unsigned type-2 (EIP-1559) transaction", "[chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList]");
                 return Type2(fields);
         }
     }
@@ -93,10 +94,10 @@ public static class TransactionDecoder
         return (type, RlpCodec.DecodeList(body, label));
     }
 
-    private static void Expect(RlpList fields, int count, string kind, string layout)
+    private static void Expect(RlpList fields, int count, string what, string kind, string layout)
     {
         if (fields.Count != count)
-            throw new EthereumFormatException($"{What}: {kind} has {count} fields {layout}, but {fields.Count} were found.");
+            throw new EthereumFormatException($"{what}: {kind} has {count} fields {layout}, but {fields.Count} were found.");
     }
 
     private static LegacyTransaction Legacy(RlpList f, BigInteger? chainId) => new()
