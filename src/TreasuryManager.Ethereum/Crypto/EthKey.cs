@@ -47,5 +47,14 @@ public sealed class EthKey
     /// <summary>The raw private key. Callers own what they do with it; never log it.</summary>
     public ReadOnlySpan<byte> PrivateKeyBytes => _privateKey;
 
+    /// <summary>Signs a 32-byte hash (RFC 6979, low-s, with recovery id); see <see cref="EcdsaSigner"/>.</summary>
+    public Signature Sign(ReadOnlySpan<byte> hash32) => EcdsaSigner.Sign(hash32, _privateKey);
+
+    /// <summary>Signs a message with EIP-191 (personal_sign); see <see cref="PersonalMessage"/>.</summary>
+    public Signature SignMessage(ReadOnlySpan<byte> message) => Sign(PersonalMessage.Hash(message));
+
+    /// <summary>Signs a text message (UTF-8) with EIP-191 (personal_sign).</summary>
+    public Signature SignMessage(string message) => Sign(PersonalMessage.Hash(message));
+
     public override string ToString() => $"EthKey({Address})";
 }
