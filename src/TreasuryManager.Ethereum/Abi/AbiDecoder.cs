@@ -108,6 +108,8 @@ public static class AbiDecoder
             // Every element needs at least its head in the data; this also bounds allocation.
             if ((long)count * element.HeadSize > _data.Length - (long)start)
                 throw Error(path, $"{count} elements of {element} need at least {(long)count * element.HeadSize} bytes from byte {start}, but the data has only {_data.Length} bytes.");
+            if (element.HeadSize == 0 && (_budget -= count) < 0)
+                throw Error(path, "the data expands too much when decoded; refusing to decode it.");
             var result = new object?[count];
             var head = start;
             for (var i = 0; i < count; i++)
@@ -181,7 +183,8 @@ public static class AbiDecoder
                     }
                 case AbiTypeKind.Array:
                     {
-                        var count = ReadSize(at, path, "array length", _data.Length - (long)at - 32);
+                        // Zero-size elements (empty tuples) take no bytes; bound their count by the work budget instead.
+                        var count = ReadSize(at, path, "array length", type.Element!.HeadSize > 0 ? _data.Length - (long)at - 32 : Math.Max(_budget, 0));
                         return ReadElements(type.Element!, count, at + 32, path);
                     }
                 case AbiTypeKind.FixedArray:

@@ -20,6 +20,14 @@ public static class AbiValueFormatter
         return sb.ToString();
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions QuoteOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>A string in double quotes with JSON escapes (non-ASCII kept as is).</summary>
+    internal static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text, QuoteOptions);
+
     private static void Append(StringBuilder sb, AbiType type, object? value)
     {
         switch (value)
@@ -28,7 +36,7 @@ public static class AbiValueFormatter
                 sb.Append("null");
                 return;
             case string s:
-                sb.Append(System.Text.Json.JsonSerializer.Serialize(s));
+                sb.Append(Quote(s));
                 return;
             case byte[] b:
                 sb.Append(Hex.Encode(b));

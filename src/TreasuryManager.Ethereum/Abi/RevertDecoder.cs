@@ -64,7 +64,7 @@ public static class RevertDecoder
         if (AbiError.ErrorString.Matches(revertData) && TryDecode(AbiError.ErrorString, revertData, out var reason))
         {
             var text = (string)reason[0]!;
-            return new RevertReason(RevertKind.ErrorString, $"reverted: {System.Text.Json.JsonSerializer.Serialize(text)}", "Error", reason, revertData);
+            return new RevertReason(RevertKind.ErrorString, $"reverted: {AbiValueFormatter.Quote(text)}", "Error", reason, revertData);
         }
 
         if (AbiError.Panic.Matches(revertData) && TryDecode(AbiError.Panic, revertData, out var panic))
