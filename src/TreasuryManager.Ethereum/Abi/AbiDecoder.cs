@@ -76,8 +76,14 @@ public static class AbiDecoder
         {
             var w = Word(at, path, what);
             if (w[..24].IndexOfAnyExcept((byte)0) >= 0 || System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(w[24..]) > (ulong)limit)
-                throw Error(path, $"{what} 0x{Convert.ToHexStringLower(w).TrimStart('0')} at byte {at} is beyond the data ({_data.Length} bytes).");
+                throw Error(path, $"{what} 0x{HexTrim(w)} at byte {at} is too large for the data ({_data.Length} bytes; at most {Math.Max(limit, 0)} fits here).");
             return (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(w[24..]);
+        }
+
+        private static string HexTrim(ReadOnlySpan<byte> word)
+        {
+            var hex = Convert.ToHexStringLower(word).TrimStart('0');
+            return hex.Length == 0 ? "0" : hex;
         }
 
         public object?[] ReadTuple(IReadOnlyList<AbiType> components, int start, string path)

@@ -65,13 +65,22 @@ public sealed class AbiFunction
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length != Inputs.Count)
-            throw new ArgumentException($"{Signature} takes {Inputs.Count} argument(s) ({string.Join(", ", Inputs)}), but {args.Length} were given.");
+            throw new ArgumentException($"{Signature} takes {Inputs.Count} argument(s) ({string.Join(", ", Inputs)}), but {args.Length} were given.{ParamsHint(Inputs, args)}");
         var encoded = AbiEncoder.Encode(_inputTypes, args, Inputs.Select(p => (string?)p.Name).ToArray(), $"{Name} argument");
         var result = new byte[4 + encoded.Length];
         _selector.CopyTo(result, 0);
         encoded.CopyTo(result, 4);
         return result;
     }
+
+    /// <summary>
+    /// The C# <c>params</c> pitfall: a single <c>object?[]</c> argument (an array or tuple value) is taken as the
+    /// whole argument list. Say how to pass it.
+    /// </summary>
+    internal static string ParamsHint(IReadOnlyList<AbiParameter> inputs, object?[] args) =>
+        inputs.Count == 1 && inputs[0].Type.Kind is AbiTypeKind.Array or AbiTypeKind.FixedArray or AbiTypeKind.Tuple && args.Length != 1
+            ? " To pass one array or tuple argument as an object?[], wrap it: EncodeCall(new object?[] { value })."
+            : "";
 
     /// <summary>Decodes call data (selector checked) into the input values.</summary>
     public AbiValues DecodeCall(byte[] callData)
@@ -133,7 +142,7 @@ public sealed class AbiConstructor
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length != Inputs.Count)
-            throw new ArgumentException($"The constructor takes {Inputs.Count} argument(s) ({string.Join(", ", Inputs)}), but {args.Length} were given.");
+            throw new ArgumentException($"The constructor takes {Inputs.Count} argument(s) ({string.Join(", ", Inputs)}), but {args.Length} were given.{AbiFunction.ParamsHint(Inputs, args)}");
         return AbiEncoder.Encode(_types, args, Inputs.Select(p => (string?)p.Name).ToArray(), "constructor argument");
     }
 

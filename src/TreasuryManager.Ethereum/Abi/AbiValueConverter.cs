@@ -18,7 +18,7 @@ internal static class AbiValueConverter
         {
             case AbiTypeKind.UInt:
             case AbiTypeKind.Int:
-                return IntegerWord(type, ToBigInteger(type, value, path), path);
+                return IntegerWord(ToBigInteger(type, value, path));
             case AbiTypeKind.Address:
                 {
                     var a = ToAddress(value, path);
@@ -102,9 +102,9 @@ internal static class AbiValueConverter
         return v;
     }
 
-    private static byte[] IntegerWord(AbiType type, BigInteger v, string path)
+    /// <summary>The 32-byte two's-complement word of an in-range integer.</summary>
+    internal static byte[] IntegerWord(BigInteger v)
     {
-        _ = type; _ = path;
         var w = new byte[32];
         if (v.Sign < 0) w.AsSpan().Fill(0xFF);
         var count = v.GetByteCount(isUnsigned: v.Sign >= 0);
