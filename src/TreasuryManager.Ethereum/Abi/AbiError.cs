@@ -29,6 +29,10 @@ public sealed class AbiError
         return new AbiError(name, AbiParameter.ListFromJson(item, "inputs"));
     }
 
+    /// <summary>Parses a human-readable fragment: <c>error InsufficientBalance(uint256 available, uint256 required)</c>.</summary>
+    public static AbiError Parse(string fragment) =>
+        HumanReadableAbi.ParseFragment(fragment) as AbiError ?? throw new EthereumFormatException($"ABI fragment '{fragment}' is not an error.");
+
     /// <summary>The built-in <c>Error(string)</c> of <c>require(cond, "reason")</c> and <c>revert("reason")</c>.</summary>
     public static AbiError ErrorString { get; } = new("Error", [new AbiParameter("message", AbiType.String)]);
 

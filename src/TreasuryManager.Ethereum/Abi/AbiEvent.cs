@@ -36,6 +36,10 @@ public sealed class AbiEvent
         return new AbiEvent(name, AbiParameter.ListFromJson(item, "inputs"), anonymous);
     }
 
+    /// <summary>Parses a human-readable fragment: <c>event Transfer(address indexed from, address indexed to, uint256 value)</c>.</summary>
+    public static AbiEvent Parse(string fragment) =>
+        HumanReadableAbi.ParseFragment(fragment) as AbiEvent ?? throw new EthereumFormatException($"ABI fragment '{fragment}' is not an event.");
+
     public string Name { get; }
     public IReadOnlyList<AbiParameter> Inputs { get; }
     public bool Anonymous { get; }

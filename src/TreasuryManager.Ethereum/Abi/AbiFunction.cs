@@ -34,6 +34,13 @@ public sealed class AbiFunction
         return new AbiFunction(name, AbiParameter.ListFromJson(item, "inputs"), AbiParameter.ListFromJson(item, "outputs"), ContractAbi.ReadMutability(item));
     }
 
+    /// <summary>
+    /// Parses a human-readable fragment: <c>function transfer(address to, uint256 amount) returns (bool)</c>,
+    /// or just <c>balanceOf(address)</c>.
+    /// </summary>
+    public static AbiFunction Parse(string fragment) =>
+        HumanReadableAbi.ParseFragment(fragment) as AbiFunction ?? throw new EthereumFormatException($"ABI fragment '{fragment}' is not a function.");
+
     public string Name { get; }
     public IReadOnlyList<AbiParameter> Inputs { get; }
     public IReadOnlyList<AbiParameter> Outputs { get; }

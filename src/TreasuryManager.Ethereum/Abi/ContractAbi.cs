@@ -88,6 +88,34 @@ public sealed class ContractAbi
         return new ContractAbi(constructor, functions, events, errors, fallback, receive);
     }
 
+    /// <summary>
+    /// Builds an ABI from human-readable fragments (as ethers accepts), e.g.
+    /// <c>"function balanceOf(address owner) view returns (uint256)"</c>, <c>"event Transfer(address indexed from, address indexed to, uint256 value)"</c>,
+    /// <c>"error Unauthorized()"</c>, <c>"constructor(string name)"</c>, <c>"receive() payable"</c>.
+    /// </summary>
+    public static ContractAbi FromFragments(params IEnumerable<string> fragments)
+    {
+        ArgumentNullException.ThrowIfNull(fragments);
+        AbiConstructor? constructor = null;
+        var functions = new List<AbiFunction>();
+        var events = new List<AbiEvent>();
+        var errors = new List<AbiError>();
+        bool fallback = false, receive = false;
+        foreach (var fragment in fragments)
+        {
+            switch (HumanReadableAbi.ParseFragment(fragment))
+            {
+                case AbiFunction f: functions.Add(f); break;
+                case AbiEvent e: events.Add(e); break;
+                case AbiError e: errors.Add(e); break;
+                case AbiConstructor c: constructor = c; break;
+                case "fallback": fallback = true; break;
+                case "receive": receive = true; break;
+            }
+        }
+        return new ContractAbi(constructor, functions, events, errors, fallback, receive);
+    }
+
     internal static string ReadMutability(JsonElement item)
     {
         if (item.TryGetProperty("stateMutability", out var m) && m.ValueKind == JsonValueKind.String) return m.GetString()!;
