@@ -35,14 +35,14 @@ public static class AbiDecoder
     {
         ArgumentNullException.ThrowIfNull(types);
         var reader = new Reader(data, what);
-        return reader.ReadTuple(types, 0, "");
+        return reader.ReadTuple(types, 0);
     }
 
     /// <summary>Decodes a single 32-byte word of a static elementary type (used for indexed event topics).</summary>
     internal static object? DecodeWord(AbiType type, ReadOnlySpan<byte> word, string what)
     {
         var reader = new Reader(word, what);
-        return reader.Read(type, 0, "");
+        return reader.Read(type, 0);
     }
 
     private ref struct Reader
@@ -57,26 +57,39 @@ public static class AbiDecoder
             _what = what;
             // Each decoded word costs one unit; honest data never reads a word more than a few times.
             _budget = 4L * (data.Length / 32) + 4096;
+            _path = new List<int>(8);
         }
 
-        private EthereumFormatException Error(string path, string message) =>
-            new($"{_what}{(path.Length > 0 ? " at " + path : "")}: {message}");
+        // The position being decoded, kept as numbers and turned into text only for an error:
+        // -(i + 1) for tuple component i, i for array element i.
+        private readonly List<int> _path;
 
-        private ReadOnlySpan<byte> Word(int offset, string path, string what)
+        private EthereumFormatException Error(string message)
+        {
+            var path = new System.Text.StringBuilder();
+            foreach (var step in _path)
+            {
+                if (step < 0) path.Append(path.Length == 0 ? "#" : ".").Append(-step - 1);
+                else path.Append('[').Append(step).Append(']');
+            }
+            return new($"{_what}{(path.Length > 0 ? " at " + path : "")}: {message}");
+        }
+
+        private ReadOnlySpan<byte> Word(int offset, string what)
         {
             if (--_budget < 0)
-                throw Error(path, "the data expands too much when decoded (offsets point at the same data over and over); refusing to decode it.");
+                throw Error("the data expands too much when decoded (offsets point at the same data over and over); refusing to decode it.");
             if (offset < 0 || (long)offset + 32 > _data.Length)
-                throw Error(path, $"{what} needs bytes {offset}..{(long)offset + 32} but the data has only {_data.Length} bytes (truncated?).");
+                throw Error($"{what} needs bytes {offset}..{(long)offset + 32} but the data has only {_data.Length} bytes (truncated?).");
             return _data.Slice(offset, 32);
         }
 
         /// <summary>Reads an offset or a length: a uint256 that must fit, so that <paramref name="limit"/> bounds it.</summary>
-        private int ReadSize(int at, string path, string what, long limit)
+        private int ReadSize(int at, string what, long limit)
         {
-            var w = Word(at, path, what);
+            var w = Word(at, what);
             if (w[..24].IndexOfAnyExcept((byte)0) >= 0 || System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(w[24..]) > (ulong)limit)
-                throw Error(path, $"{what} 0x{HexTrim(w)} at byte {at} is too large for the data ({_data.Length} bytes; at most {Math.Max(limit, 0)} fits here).");
+                throw Error($"{what} 0x{HexTrim(w)} at byte {at} is too large for the data ({_data.Length} bytes; at most {Math.Max(limit, 0)} fits here).");
             return (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(w[24..]);
         }
 
@@ -86,103 +99,105 @@ public static class AbiDecoder
             return hex.Length == 0 ? "0" : hex;
         }
 
-        public object?[] ReadTuple(IReadOnlyList<AbiType> components, int start, string path)
+        public object?[] ReadTuple(IReadOnlyList<AbiType> components, int start)
         {
             var result = new object?[components.Count];
             var head = start;
             for (var i = 0; i < result.Length; i++)
             {
                 var c = components[i];
-                var p = path.Length == 0 ? $"#{i}" : $"{path}.{i}";
+                _path.Add(-(i + 1));
                 if (c.IsDynamic)
                 {
-                    var offset = ReadSize(head, p, "offset", _data.Length - (long)start);
-                    result[i] = Read(c, start + offset, p);
+                    var offset = ReadSize(head, "offset", _data.Length - (long)start);
+                    result[i] = Read(c, start + offset);
                     head += 32;
                 }
                 else
                 {
-                    result[i] = Read(c, head, p);
+                    result[i] = Read(c, head);
                     head += c.StaticSize;
                 }
+                _path.RemoveAt(_path.Count - 1);
             }
             return result;
         }
 
-        private object?[] ReadElements(AbiType element, int count, int start, string path)
+        private object?[] ReadElements(AbiType element, int count, int start)
         {
             // Every element needs at least its head in the data; this also bounds allocation.
             if ((long)count * element.HeadSize > _data.Length - (long)start)
-                throw Error(path, $"{count} elements of {element} need at least {(long)count * element.HeadSize} bytes from byte {start}, but the data has only {_data.Length} bytes.");
+                throw Error($"{count} elements of {element} need at least {(long)count * element.HeadSize} bytes from byte {start}, but the data has only {_data.Length} bytes.");
             if (element.HeadSize == 0 && (_budget -= count) < 0)
-                throw Error(path, "the data expands too much when decoded; refusing to decode it.");
+                throw Error("the data expands too much when decoded; refusing to decode it.");
             var result = new object?[count];
             var head = start;
             for (var i = 0; i < count; i++)
             {
-                var p = $"{path}[{i}]";
+                _path.Add(i);
                 if (element.IsDynamic)
                 {
-                    var offset = ReadSize(head, p, "offset", _data.Length - (long)start);
-                    result[i] = Read(element, start + offset, p);
+                    var offset = ReadSize(head, "offset", _data.Length - (long)start);
+                    result[i] = Read(element, start + offset);
                     head += 32;
                 }
                 else
                 {
-                    result[i] = Read(element, head, p);
+                    result[i] = Read(element, head);
                     head += element.StaticSize;
                 }
+                _path.RemoveAt(_path.Count - 1);
             }
             return result;
         }
 
-        public object? Read(AbiType type, int at, string path)
+        public object? Read(AbiType type, int at)
         {
             switch (type.Kind)
             {
                 case AbiTypeKind.UInt:
                     {
-                        var w = Word(at, path, type.CanonicalName);
+                        var w = Word(at, type.CanonicalName);
                         var v = BigEndian.ToBigInteger(w);
                         if (type.Size < 256 && v >> type.Size != 0)
-                            throw Error(path, $"{type} word 0x{Convert.ToHexStringLower(w)} has dirty high bits (value does not fit in {type.Size} bits).");
+                            throw Error($"{type} word 0x{Convert.ToHexStringLower(w)} has dirty high bits (value does not fit in {type.Size} bits).");
                         return v;
                     }
                 case AbiTypeKind.Int:
                     {
-                        var w = Word(at, path, type.CanonicalName);
+                        var w = Word(at, type.CanonicalName);
                         var v = new BigInteger(w, isUnsigned: false, isBigEndian: true);
                         var (min, max) = AbiValueConverter.Range(type);
                         if (v < min || v > max)
-                            throw Error(path, $"{type} word 0x{Convert.ToHexStringLower(w)} is not sign-extended from {type.Size} bits (dirty high bits).");
+                            throw Error($"{type} word 0x{Convert.ToHexStringLower(w)} is not sign-extended from {type.Size} bits (dirty high bits).");
                         return v;
                     }
                 case AbiTypeKind.Address:
                     {
-                        var w = Word(at, path, "address");
+                        var w = Word(at, "address");
                         if (w[..12].IndexOfAnyExcept((byte)0) >= 0)
-                            throw Error(path, $"address word 0x{Convert.ToHexStringLower(w)} has dirty high bits (the first 12 bytes must be zero).");
+                            throw Error($"address word 0x{Convert.ToHexStringLower(w)} has dirty high bits (the first 12 bytes must be zero).");
                         return Address.FromBytes(w[12..]);
                     }
                 case AbiTypeKind.Bool:
                     {
-                        var w = Word(at, path, "bool");
+                        var w = Word(at, "bool");
                         if (w[..31].IndexOfAnyExcept((byte)0) >= 0 || w[31] > 1)
-                            throw Error(path, $"bool word 0x{Convert.ToHexStringLower(w)} is neither 0 nor 1.");
+                            throw Error($"bool word 0x{Convert.ToHexStringLower(w)} is neither 0 nor 1.");
                         return w[31] == 1;
                     }
                 case AbiTypeKind.FixedBytes:
                 case AbiTypeKind.Function:
                     {
-                        var w = Word(at, path, type.CanonicalName);
+                        var w = Word(at, type.CanonicalName);
                         if (w[type.Size..].IndexOfAnyExcept((byte)0) >= 0)
-                            throw Error(path, $"{type} word 0x{Convert.ToHexStringLower(w)} has non-zero bytes after the first {type.Size}.");
+                            throw Error($"{type} word 0x{Convert.ToHexStringLower(w)} has non-zero bytes after the first {type.Size}.");
                         return w[..type.Size].ToArray();
                     }
                 case AbiTypeKind.Bytes:
                 case AbiTypeKind.String:
                     {
-                        var length = ReadSize(at, path, "length", _data.Length - (long)at - 32);
+                        var length = ReadSize(at, "length", _data.Length - (long)at - 32);
                         var bytes = _data.Slice(at + 32, length);
                         _budget -= length / 32;
                         return type.Kind == AbiTypeKind.Bytes ? bytes.ToArray() : System.Text.Encoding.UTF8.GetString(bytes);
@@ -190,13 +205,13 @@ public static class AbiDecoder
                 case AbiTypeKind.Array:
                     {
                         // Zero-size elements (empty tuples) take no bytes; bound their count by the work budget instead.
-                        var count = ReadSize(at, path, "array length", type.Element!.HeadSize > 0 ? _data.Length - (long)at - 32 : Math.Max(_budget, 0));
-                        return ReadElements(type.Element!, count, at + 32, path);
+                        var count = ReadSize(at, "array length", type.Element!.HeadSize > 0 ? _data.Length - (long)at - 32 : Math.Max(_budget, 0));
+                        return ReadElements(type.Element!, count, at + 32);
                     }
                 case AbiTypeKind.FixedArray:
-                    return ReadElements(type.Element!, type.Length, at, path);
+                    return ReadElements(type.Element!, type.Length, at);
                 case AbiTypeKind.Tuple:
-                    return ReadTuple(type.Components, at, path);
+                    return ReadTuple(type.Components, at);
                 default:
                     throw new InvalidOperationException($"Unknown ABI type kind {type.Kind}.");
             }

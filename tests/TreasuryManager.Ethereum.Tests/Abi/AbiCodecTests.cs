@@ -206,6 +206,16 @@ public class AbiCodecTests
     }
 
     [Fact]
+    public void Decoder_errors_say_where()
+    {
+        var types = new[] { AbiType.UInt256, AbiType.Parse("(bool,address)[]") };
+        var data = AbiEncoder.Encode(types, [1, new[] { new object?[] { true, Address.Zero }, new object?[] { false, Address.Zero } }]);
+        data[^32] = 1; // the second element's address gets a dirty high byte
+        var e = Assert.Throws<EthereumFormatException>(() => AbiDecoder.Decode(types, data));
+        Assert.StartsWith("ABI data at #1[1].1: address word", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Packed_encoding_matches_solidity()
     {
         // abi.encodePacked(int16(-1), bytes1(0x42), uint16(0x03), "Hello, world!") from the Solidity docs.
