@@ -105,8 +105,9 @@ public sealed class AbiEvent
 
     /// <summary>
     /// Topic filter for eth_getLogs: topic0 (unless anonymous) then one entry per indexed parameter, in order;
-    /// a null value is a wildcard (null entry). Strings and bytes are hashed; indexed arrays and tuples must be given
-    /// as their 32-byte topic hash (or null). Fewer values than indexed parameters leave the rest as wildcards.
+    /// a null value is a wildcard (null entry). Strings and bytes are hashed; indexed arrays and tuples are hashed
+    /// from Solidity's in-place encoding (or may be given as their 32-byte hash). Fewer values than indexed
+    /// parameters leave the rest as wildcards.
     /// </summary>
     public byte[]?[] EncodeTopics(params object?[] indexedValues)
     {
@@ -129,18 +130,47 @@ public sealed class AbiEvent
 
     private byte[] EncodeTopic(AbiParameter p, object? value)
     {
-        // An indexed array or tuple can only be given as its 32-byte topic hash.
+        // An indexed array or tuple may also be given as its 32-byte topic hash.
         if (p.Type.Kind is AbiTypeKind.Array or AbiTypeKind.FixedArray or AbiTypeKind.Tuple && value is byte[] { Length: 32 } hash)
             return hash.ToArray();
-        var path = $"{Name} topic '{p.Name}'";
-        var normalized = AbiValueConverter.Normalize(p.Type, value, path);
-        return p.Type.Kind switch
+        var normalized = AbiValueConverter.Normalize(p.Type, value, $"{Name} topic '{p.Name}'");
+        if (IsTopicValue(p.Type)) return (byte[])normalized;
+        if (p.Type.Kind is AbiTypeKind.String or AbiTypeKind.Bytes) return Keccak256.Hash((byte[])normalized);
+        var inPlace = new List<byte>();
+        AppendInPlace(p.Type, normalized, inPlace);
+        return Keccak256.Hash([.. inPlace]);
+    }
+
+    /// <summary>
+    /// Solidity's in-place encoding of an indexed array or struct, which its topic hashes: elements and members
+    /// concatenated, each padded to a multiple of 32 bytes (bytes and string too), with no offsets or lengths.
+    /// </summary>
+    private static void AppendInPlace(AbiType type, object normalized, List<byte> output)
+    {
+        switch (type.Kind)
         {
-            AbiTypeKind.String or AbiTypeKind.Bytes => Keccak256.Hash((byte[])normalized),
-            AbiTypeKind.Array or AbiTypeKind.FixedArray or AbiTypeKind.Tuple =>
-                throw new NotSupportedException($"{path}: encoding an indexed {p.Type} value as a topic is not supported; give its 32-byte topic hash or use a wildcard."),
-            _ => (byte[])normalized,
-        };
+            case AbiTypeKind.Bytes:
+            case AbiTypeKind.String:
+                {
+                    var bytes = (byte[])normalized;
+                    output.AddRange(bytes);
+                    output.AddRange(new byte[(32 - bytes.Length % 32) % 32]);
+                    break;
+                }
+            case AbiTypeKind.Array:
+            case AbiTypeKind.FixedArray:
+                foreach (var item in (object[])normalized) AppendInPlace(type.Element!, item, output);
+                break;
+            case AbiTypeKind.Tuple:
+                {
+                    var items = (object[])normalized;
+                    for (var i = 0; i < items.Length; i++) AppendInPlace(type.Components[i], items[i], output);
+                    break;
+                }
+            default:
+                output.AddRange((byte[])normalized);
+                break;
+        }
     }
 
     /// <summary>Encodes a log for this event (topics and data), e.g. for tests; indexed dynamic values are hashed.</summary>

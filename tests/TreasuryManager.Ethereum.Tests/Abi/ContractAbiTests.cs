@@ -202,6 +202,7 @@ public class ContractAbiTests
         var idsHash = Keccak256.Hash(AbiEncoder.Encode(["uint256", "uint256"], [1, 2]));
         var (topics, data) = ev.EncodeLog("payroll", idsHash, "monthly");
         Assert.Equal(Hex.Encode(tagHash), Hex.Encode(topics[1]));
+        Assert.Equal(topics.Select(t => Hex.Encode(t)), ev.EncodeLog("payroll", new[] { 1, 2 }, "monthly").Topics.Select(t => Hex.Encode(t)));
         var decoded = ev.DecodeLog(topics, data);
         Assert.Equal(tagHash, (byte[])decoded["tag"]!);
         Assert.Equal(idsHash, (byte[])decoded["ids"]!);
