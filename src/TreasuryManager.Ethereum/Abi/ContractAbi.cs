@@ -9,7 +9,7 @@ namespace TreasuryManager.Ethereum.Abi;
 /// </summary>
 public sealed class ContractAbi
 {
-    private readonly Dictionary<string, AbiFunction[]> _functionsByName;
+    private readonly Dictionary<string, IReadOnlyList<AbiFunction>> _functionsByName;
     private readonly Dictionary<string, AbiFunction> _functionsBySelector;
     private readonly Dictionary<string, AbiEvent[]> _eventsByTopic;
     private readonly Dictionary<string, AbiError> _errorsBySelector;
@@ -26,7 +26,7 @@ public sealed class ContractAbi
         Errors = errors.ToArray();
         HasFallback = hasFallback;
         HasReceive = hasReceive;
-        _functionsByName = Functions.GroupBy(f => f.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _functionsByName = Functions.GroupBy(f => f.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<AbiFunction>)g.ToArray(), StringComparer.Ordinal);
         _functionsBySelector = new(StringComparer.Ordinal);
         foreach (var f in Functions)
             if (!_functionsBySelector.TryAdd(f.SelectorHex, f) && _functionsBySelector[f.SelectorHex].Signature != f.Signature)
@@ -133,7 +133,7 @@ public sealed class ContractAbi
     public bool HasReceive { get; }
 
     /// <summary>Functions grouped by name (overloads together).</summary>
-    public IReadOnlyDictionary<string, AbiFunction[]> FunctionsByName => _functionsByName;
+    public IReadOnlyDictionary<string, IReadOnlyList<AbiFunction>> FunctionsByName => _functionsByName;
 
     /// <summary>All overloads of the named function (empty if none).</summary>
     public IReadOnlyList<AbiFunction> GetFunctions(string name) =>
@@ -154,7 +154,7 @@ public sealed class ContractAbi
         }
         if (!_functionsByName.TryGetValue(nameOrSignature, out var list))
             throw new KeyNotFoundException($"The contract has no function '{nameOrSignature}'; it has: {string.Join(", ", _functionsByName.Keys.Order(StringComparer.Ordinal))}.");
-        if (list.Length > 1)
+        if (list.Count > 1)
             throw new KeyNotFoundException($"Function '{nameOrSignature}' is overloaded; choose one by signature: {string.Join(", ", list.Select(f => f.Signature))}.");
         return list[0];
     }
