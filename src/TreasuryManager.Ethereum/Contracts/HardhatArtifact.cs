@@ -35,7 +35,7 @@ public sealed record HardhatArtifact(string ContractName, string SourceName, Con
             name,
             root.GetProperty("sourceName").GetString()!,
             ContractAbi.Parse(abi),
-            abi.GetRawText(),
+            JsonSerializer.Serialize(abi),
             Hex.Decode(root.GetProperty("bytecode").GetString()!, $"{name} bytecode"),
             Hex.Decode(root.GetProperty("deployedBytecode").GetString()!, $"{name} deployed bytecode"));
     }

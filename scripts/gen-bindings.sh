@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Compiles the contracts and regenerates their typed C# bindings in src/TreasuryManager.Contracts/Generated.
+# A test (BindingFreshnessTests) fails while the checked-in bindings differ from what this writes.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_tools
+install_node_packages
+compile_contracts
+cd "$REPO_ROOT"
+dotnet run --project tools/TreasuryManager.BindGen -c Release -- "$REPO_ROOT"
