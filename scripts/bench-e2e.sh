@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end send benchmark, side by side in one run: N signed type-2 transfers sent to and mined
-# by one local Hardhat node, first by our C# layer, then by ethers.js v6; prints both rates and
-# their ratio.   scripts/bench-e2e.sh [N]   (default N = 500)
+# by one local Hardhat node, first by our C# layer, then by ethers.js v6 (its wallet path and its
+# sign-then-send-raw path); prints the rates and the ratios.   scripts/bench-e2e.sh [N]   (default N = 500)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 count="${1:-500}"
 [[ "$count" =~ ^[1-9][0-9]*$ ]] || die "N '$count' is not a positive whole number"
@@ -21,10 +21,11 @@ for _ in $(seq 1 200); do
 done
 say "Sending $count transactions with each client to $url"
 csharp=$(dotnet bench/TreasuryManager.Benchmarks/bin/Release/net10.0/TreasuryManager.Benchmarks.dll send-e2e "$url" "$count")
-ethers=$(node bench/e2e/ethers-send.js "$url" "$count")
-echo "$csharp"
-echo "$ethers"
+ethers_wallet=$(node bench/e2e/ethers-send.js "$url" "$count" wallet)
+ethers_raw=$(node bench/e2e/ethers-send.js "$url" "$count" raw)
+echo "$csharp"; echo "$ethers_wallet"; echo "$ethers_raw"
 node -e '
-const a = JSON.parse(process.argv[1]), b = JSON.parse(process.argv[2]);
-console.log(`C# layer: ${a.tx_per_second.toFixed(1)} tx/s   ethers.js: ${b.tx_per_second.toFixed(1)} tx/s   ratio C#/ethers: ${(a.tx_per_second / b.tx_per_second).toFixed(2)}`);
-' "$csharp" "$ethers"
+const [a, b, c] = process.argv.slice(1).map(JSON.parse);
+const r = (x) => x.tx_per_second.toFixed(1);
+console.log(`C# layer: ${r(a)} tx/s | ethers wallet.sendTransaction: ${r(b)} tx/s (ratio ${(a.tx_per_second / b.tx_per_second).toFixed(2)}) | ethers signTransaction+eth_sendRawTransaction: ${r(c)} tx/s (ratio ${(a.tx_per_second / c.tx_per_second).toFixed(2)})`);
+' "$csharp" "$ethers_wallet" "$ethers_raw"
