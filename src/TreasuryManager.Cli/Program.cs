@@ -1,1 +1,4 @@
-return 0;
+using System.CommandLine;
+using TreasuryManager.Cli;
+
+return TreasuryCli.Run(args, Console.Out, Console.Error);
