@@ -38,7 +38,7 @@ public sealed class IntensityEstimator
 
     public int Fills { get; private set; }
 
-    public bool IsReady => Fills >= MinFills && _bins.Values.Count(b => b.Exposure > 0) >= 2;
+    public bool IsReady => Fills >= MinFills && _bins.Values.Count(b => b.Exposure > 0 && b.Fills > 0) >= 2;
 
     /// <summary>A quote was held at <paramref name="distance"/> for <paramref name="duration"/>.</summary>
     public void AddExposure(double distance, double duration)
