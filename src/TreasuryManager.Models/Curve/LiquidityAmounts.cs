@@ -93,8 +93,15 @@ public static class RepositionFit
         if (product >= numerator1) high = MaxSqrtRatio;
         else high = BigInteger.Min(MaxSqrtRatio, FullMath.MulDiv(numerator1, sqrtPriceX96, numerator1 - product));
         // The rounded-up amount0 on [P, pb] must not exceed x: step the bound back towards P if it does.
-        while (high > sqrtPriceX96 && SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true) > amount0) high--;
-        return Build(liquidity, sqrtPriceX96, sqrtPriceLowX96, high);
+        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
+        while (needed0 > amount0 && high > sqrtPriceX96)
+        {
+            high--;
+            needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
+        }
+
+        var needed1 = SqrtPriceMath.GetAmount1Delta(sqrtPriceLowX96, sqrtPriceX96, liquidity, true);
+        return new FixedPointFit(liquidity, sqrtPriceX96, sqrtPriceLowX96, high, needed0, needed1);
     }
 
     /// <summary>Upper bound given: L = ⌊x·√P·√pb/(√pb − √P)⌋, then the
@@ -105,20 +112,24 @@ public static class RepositionFit
         if (sqrtPriceHighX96 <= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceHighX96), "upper bound must be above the centre");
         var liquidity = LiquidityAmounts.GetLiquidityForAmount0(sqrtPriceX96, sqrtPriceHighX96, amount0);
         if (liquidity.IsZero) throw new CurveMathException("no liquidity: amount0 too small for this range");
-        while (SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true) > amount0) liquidity--;
+        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true);
+        while (needed0 > amount0 && liquidity > 0)
+        {
+            liquidity--;
+            needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true);
+        }
 
         // √pa = √P − y/L, the quotient rounded down so the bound sits at or above the exact one.
         var quotient = amount1 * Uint.Q96 / liquidity;
         var low = quotient >= sqrtPriceX96 - MinSqrtRatio ? MinSqrtRatio : sqrtPriceX96 - quotient;
-        while (low < sqrtPriceX96 && SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true) > amount1) low++;
-        return Build(liquidity, sqrtPriceX96, low, sqrtPriceHighX96);
-    }
+        var needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
+        while (needed1 > amount1 && low < sqrtPriceX96)
+        {
+            low++;
+            needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
+        }
 
-    private static FixedPointFit Build(BigInteger liquidity, BigInteger sqrtP, BigInteger low, BigInteger high)
-    {
-        var amount0 = SqrtPriceMath.GetAmount0Delta(sqrtP, high, liquidity, true);
-        var amount1 = SqrtPriceMath.GetAmount1Delta(low, sqrtP, liquidity, true);
-        return new FixedPointFit(liquidity, sqrtP, low, high, amount0, amount1);
+        return new FixedPointFit(liquidity, sqrtPriceX96, low, sqrtPriceHighX96, needed0, needed1);
     }
 
     private static void CheckPrices(BigInteger sqrtP, BigInteger bound, string boundName)

@@ -46,34 +46,45 @@ public static class AvellanedaStoikovExperiment
         Guard.Positive(settings.S0);
         Guard.Positive(settings.T);
         Guard.Positive(settings.Dt);
-        var rows = new List<AvellanedaStoikovRow>(2 * gammas.Count);
-        foreach (var gamma in gammas)
+        var g = gammas.Count;
+        var n = settings.Paths;
+        var models = gammas.Select(gamma => new AvellanedaStoikov(gamma, settings.Sigma, settings.K, settings.T)).ToArray();
+        // Results by (γ index, path): each path writes only its own slots.
+        var profitInv = new double[g * n];
+        var qInv = new double[g * n];
+        var profitSym = new double[g * n];
+        var qSym = new double[g * n];
+        void Simulate(int item)
         {
-            var model = new AvellanedaStoikov(gamma, settings.Sigma, settings.K, settings.T);
-            var n = settings.Paths;
-            var profitInv = new double[n];
-            var qInv = new double[n];
-            var profitSym = new double[n];
-            var qSym = new double[n];
-            if (parallel)
-            {
-                // Chunks of paths per task; each path writes only its own slots.
-                var chunk = Math.Max(1, n / (4 * Environment.ProcessorCount));
-                Parallel.For(0, (n + chunk - 1) / chunk, c =>
-                {
-                    var end = Math.Min(n, (c + 1) * chunk);
-                    for (var p = c * chunk; p < end; p++)
-                        SimulatePath(settings, model, seed, p, out profitInv[p], out qInv[p], out profitSym[p], out qSym[p]);
-                });
-            }
-            else
-            {
-                for (var p = 0; p < n; p++)
-                    SimulatePath(settings, model, seed, p, out profitInv[p], out qInv[p], out profitSym[p], out qSym[p]);
-            }
+            var gi = item / n;
+            var p = item % n;
+            SimulatePath(settings, models[gi], seed, p, out profitInv[item], out qInv[item], out profitSym[item], out qSym[item]);
+        }
 
-            rows.Add(new AvellanedaStoikovRow(gamma, "inventory", model.AverageSpread, Mean(profitInv), Std(profitInv), Mean(qInv), Std(qInv)));
-            rows.Add(new AvellanedaStoikovRow(gamma, "symmetric", model.AverageSpread, Mean(profitSym), Std(profitSym), Mean(qSym), Std(qSym)));
+        var total = g * n;
+        if (parallel && Environment.ProcessorCount > 1)
+        {
+            // One parallel loop over every (γ, path), in a few contiguous chunks per core.
+            var chunks = Math.Min(total, 4 * Environment.ProcessorCount);
+            Parallel.For(0, chunks, c =>
+            {
+                var start = (int)((long)total * c / chunks);
+                var end = (int)((long)total * (c + 1) / chunks);
+                for (var item = start; item < end; item++) Simulate(item);
+            });
+        }
+        else
+        {
+            for (var item = 0; item < total; item++) Simulate(item);
+        }
+
+        var rows = new List<AvellanedaStoikovRow>(2 * g);
+        for (var gi = 0; gi < g; gi++)
+        {
+            var model = models[gi];
+            var slice = new Range(gi * n, (gi + 1) * n);
+            rows.Add(new AvellanedaStoikovRow(model.Gamma, "inventory", model.AverageSpread, Mean(profitInv[slice]), Std(profitInv[slice]), Mean(qInv[slice]), Std(qInv[slice])));
+            rows.Add(new AvellanedaStoikovRow(model.Gamma, "symmetric", model.AverageSpread, Mean(profitSym[slice]), Std(profitSym[slice]), Mean(qSym[slice]), Std(qSym[slice])));
         }
 
         return rows;

@@ -38,9 +38,9 @@ public class EstimatorTests
     {
         // Window 15, min span 15. (0, 0, 0), (10, 46.0517, 0.001): span 10, not ready.
         // (20, 92.1034, 0.0025): span 20 ⇒ var = 0.0025/20 = 1.25e-4, mean ln P = 92.1034/20 = 4.60517.
-        // (40, 184.2068, 0.0065): the anchor moves to t = 20 (t = 10 is 30 ≥ 15 old, t = 20 is 20 ≥ 15 old and
-        // dropped too, leaving (20, …) and (40, …))... precisely: keep the newest observation at or before
-        // the window start as anchor ⇒ (20) kept: var = (0.0065 − 0.0025)/20 = 2e-4.
+        // (40, 184.2068, 0.0065): observations are dropped while the second-oldest is at least a window
+        // (15) old: t = 0 goes (t = 10 is 30 old), t = 10 goes (t = 20 is 20 old), leaving (20, …), (40, …):
+        // var = (0.0065 − 0.0025)/20 = 2e-4.
         var rv = new RealisedVariance(window: 15, minSpan: 15);
         rv.Add(new PoolObservation(0, 0, 0));
         rv.Add(new PoolObservation(10, 46.0517, 0.001));
