@@ -56,18 +56,14 @@ public static class Uint
     {
         if (x.Sign < 0) throw new ArgumentOutOfRangeException(nameof(x));
         if (x < 2) return x;
-        var r = (BigInteger)Math.Sqrt((double)x);
-        // Newton from the double estimate, then fix up to the exact floor.
-        for (var i = 0; i < 8; i++)
+        // Newton's method from above: r₀ = 2^⌈bits/2⌉ ≥ √x, and r ← ⌊(r + ⌊x/r⌋)/2⌋ decreases to ⌊√x⌋.
+        var r = BigInteger.One << (int)((x.GetBitLength() + 1) / 2);
+        while (true)
         {
             var next = (r + x / r) >> 1;
-            if (BigInteger.Abs(next - r) <= 1) { r = next; break; }
+            if (next >= r) return r;
             r = next;
         }
-
-        while (r * r > x) r--;
-        while ((r + 1) * (r + 1) <= x) r++;
-        return r;
     }
 
     /// <summary>⌊√(num/den) · 2^96⌋: the Q64.96 square root of a price given as a ratio.</summary>

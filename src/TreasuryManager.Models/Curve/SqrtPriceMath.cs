@@ -56,6 +56,8 @@ public static class SqrtPriceMath
         Uint.Check160(sqrtPX96, nameof(sqrtPX96));
         Uint.Check128(liquidity, nameof(liquidity));
         Uint.Check256(amount, nameof(amount));
+        // Solidity divides by L here (a revert for L = 0 on this path); callers pass L > 0.
+        if (liquidity.IsZero) throw new CurveMathException("L");
         if (add)
         {
             var quotient = amount <= Uint.Max160

@@ -13,8 +13,8 @@ public class CurveMathProperties
     /// <summary>A uint of up to <paramref name="maxBits"/> bits with a random bit length (so small and large values both occur).</summary>
     private static Gen<BigInteger> Bits(int minBits, int maxBits) =>
         from bits in Gen.Int[minBits, maxBits]
-        from bytes in Gen.Byte.Array[32]
-        select bits == 0 ? BigInteger.Zero : new BigInteger(bytes, isUnsigned: true) >> (256 - bits) | (BigInteger.One << (bits - 1));
+        from bytes in Gen.Byte.Array[(maxBits + 7) / 8]
+        select bits == 0 ? BigInteger.Zero : new BigInteger(bytes, isUnsigned: true) >> (bytes.Length * 8 - bits) | (BigInteger.One << (bits - 1));
 
     /// <summary>Square-root prices between 2^-40 and 2^40 (prices 2^-80..2^80) in Q64.96.</summary>
     private static readonly Gen<BigInteger> SqrtPrice = Bits(57, 136);
@@ -22,6 +22,16 @@ public class CurveMathProperties
     private static readonly Gen<BigInteger> Liquidity = Bits(1, 127);
 
     private static readonly Gen<BigInteger> Amount = Bits(0, 200);
+
+    [Fact]
+    public void Integer_sqrt_is_the_floor()
+    {
+        Bits(0, 1200).Sample(x =>
+        {
+            var r = Uint.Sqrt(x);
+            Assert.True(r * r <= x && (r + 1) * (r + 1) > x);
+        }, iter: Iter);
+    }
 
     [Fact]
     public void MulDiv_is_exact_floor_and_ceiling()
