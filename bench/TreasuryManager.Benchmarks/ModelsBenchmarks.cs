@@ -69,9 +69,7 @@ public class ModelsBenchmarks
     public FixedPointFit DecisionStepWithFixedPointFit()
     {
         var target = DecisionStep();
-        var sqrtP = Uint.SqrtPriceX96FromPrice(target.CentrePrice);
-        var sqrtLow = Uint.SqrtPriceX96FromPrice(target.PriceLow);
-        return RepositionFit.FromLowerBound(1200 * _e18, 100_000 * _e18, sqrtP, sqrtLow);
+        return RepositionFit.FromTarget(target, 1200 * _e18, 100_000 * _e18, 18, 18);
     }
 
     [Benchmark]

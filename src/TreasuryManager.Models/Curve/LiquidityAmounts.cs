@@ -132,6 +132,24 @@ public static class RepositionFit
         return new FixedPointFit(liquidity, sqrtPriceX96, low, sqrtPriceHighX96, needed0, needed1);
     }
 
+    /// <summary>
+    /// The boundary from a real-number <see cref="TargetCurve"/> to the fixed-point curve the pool takes.
+    /// Prices convert to raw token units (price × 10^(decimals1 − decimals0)) and to Q64.96 square
+    /// roots rounded down; the bound the real fit held at full width (the wider side in log price) is
+    /// kept and the other is refitted from the integer reserves, rounded in the pool's favour.
+    /// </summary>
+    public static FixedPointFit FromTarget(TargetCurve target, BigInteger reserve0, BigInteger reserve1, int decimals0, int decimals1)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var scale = Math.Pow(10, decimals1 - decimals0);
+        var sqrtP = Uint.SqrtPriceX96FromPrice(target.CentrePrice * scale);
+        var lowerWidth = Math.Log(target.CentrePrice / target.PriceLow);
+        var upperWidth = Math.Log(target.PriceHigh / target.CentrePrice);
+        return lowerWidth >= upperWidth
+            ? FromLowerBound(reserve0, reserve1, sqrtP, Uint.SqrtPriceX96FromPrice(target.PriceLow * scale))
+            : FromUpperBound(reserve0, reserve1, sqrtP, Uint.SqrtPriceX96FromPrice(target.PriceHigh * scale));
+    }
+
     private static void CheckPrices(BigInteger sqrtP, BigInteger bound, string boundName)
     {
         if (sqrtP < MinSqrtRatio || sqrtP > MaxSqrtRatio) throw new ArgumentOutOfRangeException(nameof(sqrtP), "centre out of the price space");

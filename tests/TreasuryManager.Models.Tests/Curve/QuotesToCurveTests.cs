@@ -73,6 +73,26 @@ public class QuotesToCurveTests
         Assert.Equal(0, QuotesToCurve.Implied(150, 90, 110, 1000, 3000, 100).BaseDepth);
     }
 
+    [Theory]
+    [InlineData(12, 800, 18, 18)]
+    [InlineData(8, 1200, 18, 6)]
+    [InlineData(10, 1000, 8, 18)]
+    public void Target_converts_to_a_fixed_point_fit_backed_by_the_reserves(double x, double y, int decimals0, int decimals1)
+    {
+        var t = QuotesToCurve.Target(Inputs(x, y));
+        var r0 = new System.Numerics.BigInteger(x * Math.Pow(10, decimals0));
+        var r1 = new System.Numerics.BigInteger(y * Math.Pow(10, decimals1));
+        var fit = RepositionFit.FromTarget(t, r0, r1, decimals0, decimals1);
+        Assert.True(fit.Amount0Needed <= r0 && fit.Amount1Needed <= r1);
+        var scale = Math.Pow(10, decimals1 - decimals0);
+        // Same curve as the real-number fit, to rounding (relative 1e-9 on prices; L in raw units is
+        // L_real·10^((decimals0 + decimals1)/2)).
+        Assert.Equal(1, Uint.PriceFromSqrtPriceX96(fit.SqrtPriceX96) / scale / t.CentrePrice, 9);
+        Assert.Equal(1, Uint.PriceFromSqrtPriceX96(fit.SqrtPriceLowX96) / scale / t.PriceLow, 9);
+        Assert.Equal(1, Uint.PriceFromSqrtPriceX96(fit.SqrtPriceHighX96) / scale / t.PriceHigh, 9);
+        Assert.Equal(1, (double)fit.Liquidity / Math.Pow(10, (decimals0 + decimals1) / 2.0) / t.Liquidity, 9);
+    }
+
     [Fact]
     public void Fee_from_half_spread_rounds_up_and_clamps()
     {
