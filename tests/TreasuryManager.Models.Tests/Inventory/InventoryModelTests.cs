@@ -1,3 +1,4 @@
+using CsCheck;
 using TreasuryManager.Models.Inventory;
 
 namespace TreasuryManager.Models.Tests.Inventory;
@@ -127,6 +128,27 @@ public class InventoryModelTests
         Assert.True(Math.Abs(small.BidDistance(1) - m.Approximate(0, 1).BidDistance) > 10 * relativeTolerance * m.Omega);
         // Symmetry: δb(q) = δa(−q).
         Assert.Equal(big.BidDistance(3), big.AskDistance(-3), 1e-9);
+    }
+
+    [Fact]
+    public void Glft_exact_quotes_are_finite_and_skew_monotonically_with_inventory()
+    {
+        // For any parameters: the longer the inventory, the further the bid and the nearer the ask.
+        var gen = Gen.Select(Gen.Double[0.001, 10], Gen.Double[0.01, 10], Gen.Double[1, 1000], Gen.Double[0.1, 10], Gen.Int[1, 60]);
+        gen.Sample((gamma, sigma, a, k, qMax) =>
+        {
+            var e = new Glft(gamma, sigma, a, k).Exact(qMax);
+            for (var q = -qMax; q < qMax; q++)
+            {
+                Assert.True(double.IsFinite(e.BidDistance(q)), $"δb({q}) = {e.BidDistance(q)}");
+                Assert.True(double.IsFinite(e.AskDistance(q + 1)), $"δa({q + 1}) = {e.AskDistance(q + 1)}");
+                if (q > -qMax)
+                {
+                    Assert.True(e.BidDistance(q) > e.BidDistance(q - 1) - 1e-9);
+                    Assert.True(e.AskDistance(q) < e.AskDistance(q - 1) + 1e-9 || double.IsPositiveInfinity(e.AskDistance(q - 1)));
+                }
+            }
+        }, iter: 300);
     }
 
     [Fact]
