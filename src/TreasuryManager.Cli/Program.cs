@@ -1,6 +1,3 @@
-using System.CommandLine;
-using TreasuryManager.Cli.Commands;
+using TreasuryManager.Cli;
 
-var root = new RootCommand("TreasuryManager: a keeper and pool for DAO treasuries making markets in their own tokens.");
-root.Subcommands.Add(DemoCommand.Create(Console.Out, Console.Error));
-return await root.Parse(args).InvokeAsync();
+return await TreasuryCli.RunAsync(args, Console.Out, Console.Error);

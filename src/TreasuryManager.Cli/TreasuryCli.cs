@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TreasuryManager.Cli.Commands;
+using TreasuryManager.Models.Reproduction;
+
+namespace TreasuryManager.Cli;
+
+/// <summary>The `treasury` command line. Exit codes: 0 success, 2 bad input.</summary>
+public static class TreasuryCli
+{
+    public const int BadInput = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("TreasuryManager: a keeper and pool for DAO treasuries making markets in their own tokens.");
+        root.Subcommands.Add(Reproduce(stdout, stderr));
+        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"error: {parse.Errors[0].Message}");
+            return BadInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static Command Reproduce(TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new Option<int>("--paths") { Description = "Number of simulated paths per γ.", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the experiment.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var avellanedaStoikov = new Command("avellaneda-stoikov", "The simulation of Avellaneda and Stoikov (2008), §4, for γ = 0.1, 0.01 and 1.")
+        {
+            paths, seed, json,
+        };
+        avellanedaStoikov.SetAction(parseResult =>
+        {
+            var n = parseResult.GetValue(paths);
+            if (n <= 0)
+            {
+                stderr.WriteLine($"error: --paths must be a positive integer (got {n.ToString(CultureInfo.InvariantCulture)})");
+                return BadInput;
+            }
+
+            var rows = AvellanedaStoikovExperiment.Run(new AvellanedaStoikovSettings(Paths: n), AvellanedaStoikovExperiment.PaperGammas, parseResult.GetValue(seed));
+            stdout.Write(parseResult.GetValue(json) ? ToJson(rows) : ToTable(rows, n, parseResult.GetValue(seed)));
+            return 0;
+        });
+        var reproduce = new Command("reproduce", "Reproduce a paper's experiment.");
+        reproduce.Subcommands.Add(avellanedaStoikov);
+        return reproduce;
+    }
+
+    internal static string ToJson(IReadOnlyList<AvellanedaStoikovRow> rows)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("rows");
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("gamma", r.Gamma);
+                w.WriteString("strategy", r.Strategy);
+                w.WriteNumber("spread", r.Spread);
+                w.WriteNumber("profit_mean", r.ProfitMean);
+                w.WriteNumber("profit_std", r.ProfitStd);
+                w.WriteNumber("q_mean", r.QMean);
+                w.WriteNumber("q_std", r.QStd);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+
+    internal static string ToTable(IReadOnlyList<AvellanedaStoikovRow> rows, int paths, ulong seed)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(ic, $"Avellaneda–Stoikov (2008) §4: s0=100 T=1 σ=2 dt=0.005 k=1.5 A=140, {paths} paths, seed {seed}");
+        sb.AppendLine("(paper) = the authors' table");
+        sb.AppendLine(ic, $"{"γ",-6}{"strategy",-11}{"spread",8}{"profit",9}{"(paper)",9}{"std(pr)",9}{"(paper)",9}{"q",8}{"(paper)",9}{"std(q)",8}{"(paper)",9}");
+        foreach (var r in rows)
+        {
+            var p = AvellanedaStoikovPaper.Lookup(r.Gamma, r.Strategy);
+            sb.AppendLine(ic, $"{r.Gamma,-6}{r.Strategy,-11}{r.Spread,8:F2}{r.ProfitMean,9:F2}{p.ProfitMean,9:F1}{r.ProfitStd,9:F2}{p.ProfitStd,9:F1}{r.QMean,8:F2}{p.QMean,9:F2}{r.QStd,8:F2}{p.QStd,9:F1}");
+        }
+
+        return sb.ToString();
+    }
+}

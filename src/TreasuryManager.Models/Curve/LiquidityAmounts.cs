@@ -1,0 +1,158 @@
+using System.Numerics;
+
+namespace TreasuryManager.Models.Curve;
+
+/// <summary>
+/// Liquidity from token amounts, in fixed point, as Uniswap v3-periphery LiquidityAmounts:
+/// L = x·√A·√B/(√B − √A) for token0 and L = y/(√B − √A) for token1, rounded down (the position
+/// never needs more than the amounts given).
+/// </summary>
+public static class LiquidityAmounts
+{
+    private static BigInteger ToUint128(BigInteger x) => x > Uint.Max128 ? throw new CurveMathException("toUint128") : x;
+
+    /// <summary>L = amount0·(√A·√B/2^96)/(√B − √A), both divisions rounded down.</summary>
+    public static BigInteger GetLiquidityForAmount0(BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger amount0)
+    {
+        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
+        var intermediate = FullMath.MulDiv(sqrtRatioAX96, sqrtRatioBX96, Uint.Q96);
+        return ToUint128(FullMath.MulDiv(amount0, intermediate, sqrtRatioBX96 - sqrtRatioAX96));
+    }
+
+    /// <summary>L = amount1·2^96/(√B − √A), rounded down.</summary>
+    public static BigInteger GetLiquidityForAmount1(BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger amount1)
+    {
+        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
+        return ToUint128(FullMath.MulDiv(amount1, Uint.Q96, sqrtRatioBX96 - sqrtRatioAX96));
+    }
+
+    /// <summary>The most liquidity both amounts can back on [A, B] at price P.</summary>
+    public static BigInteger GetLiquidityForAmounts(BigInteger sqrtRatioX96, BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger amount0, BigInteger amount1)
+    {
+        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
+        if (sqrtRatioX96 <= sqrtRatioAX96) return GetLiquidityForAmount0(sqrtRatioAX96, sqrtRatioBX96, amount0);
+        if (sqrtRatioX96 < sqrtRatioBX96)
+            return BigInteger.Min(
+                GetLiquidityForAmount0(sqrtRatioX96, sqrtRatioBX96, amount0),
+                GetLiquidityForAmount1(sqrtRatioAX96, sqrtRatioX96, amount1));
+        return GetLiquidityForAmount1(sqrtRatioAX96, sqrtRatioBX96, amount1);
+    }
+
+    /// <summary>The amounts a position of liquidity L on [A, B] holds at price P, rounded up
+    /// (what the pool must own to back it).</summary>
+    public static (BigInteger Amount0, BigInteger Amount1) GetAmountsForLiquidityRoundingUp(BigInteger sqrtRatioX96, BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger liquidity)
+    {
+        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
+        if (sqrtRatioX96 <= sqrtRatioAX96) return (SqrtPriceMath.GetAmount0Delta(sqrtRatioAX96, sqrtRatioBX96, liquidity, true), 0);
+        if (sqrtRatioX96 < sqrtRatioBX96)
+            return (SqrtPriceMath.GetAmount0Delta(sqrtRatioX96, sqrtRatioBX96, liquidity, true),
+                SqrtPriceMath.GetAmount1Delta(sqrtRatioAX96, sqrtRatioX96, liquidity, true));
+        return (0, SqrtPriceMath.GetAmount1Delta(sqrtRatioAX96, sqrtRatioBX96, liquidity, true));
+    }
+}
+
+/// <summary>A repositioned curve in fixed point: liquidity L on [low, high] with the pool at the centre.</summary>
+public readonly record struct FixedPointFit(
+    BigInteger Liquidity,
+    BigInteger SqrtPriceX96,
+    BigInteger SqrtPriceLowX96,
+    BigInteger SqrtPriceHighX96,
+    BigInteger Amount0Needed,
+    BigInteger Amount1Needed);
+
+/// <summary>
+/// The reposition fit (MODELS.md "The curve"): with the reserves (x, y) fixed, choosing the new
+/// centre √P and one bound fixes L and the other bound,
+/// L = y/(√P − √pa) and 1/√pb = 1/√P − x/L (lower bound chosen), or
+/// L = x/(1/√P − 1/√pb) and √pa = √P − y/L (upper bound chosen).
+/// Rounded in the pool's favour: L down, the free bound towards the centre, so that the
+/// position's rounded-up amounts never exceed the reserves. Where the free bound would pass the
+/// end of the price space (the other reserve is too large for L) it is capped at Uniswap's
+/// MIN_SQRT_RATIO / MAX_SQRT_RATIO and the surplus stays idle.
+/// </summary>
+public static class RepositionFit
+{
+    /// <summary>TickMath.MIN_SQRT_RATIO.</summary>
+    public static readonly BigInteger MinSqrtRatio = 4295128739;
+
+    /// <summary>TickMath.MAX_SQRT_RATIO.</summary>
+    public static readonly BigInteger MaxSqrtRatio = BigInteger.Parse("1461446703485210103287273052203988822378723970342");
+
+    /// <summary>Lower bound given: L = ⌊y·2^96/(√P − √pa)⌋, then the largest √pb with amount0(L) ≤ x.</summary>
+    public static FixedPointFit FromLowerBound(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger sqrtPriceLowX96)
+    {
+        CheckPrices(sqrtPriceX96, sqrtPriceLowX96, nameof(sqrtPriceLowX96));
+        if (sqrtPriceLowX96 >= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceLowX96), "lower bound must be below the centre");
+        var liquidity = LiquidityAmounts.GetLiquidityForAmount1(sqrtPriceLowX96, sqrtPriceX96, amount1);
+        if (liquidity.IsZero) throw new CurveMathException("no liquidity: amount1 too small for this range");
+
+        // 1/√pb = 1/√P − x/L  ⇔  √pb = L·√P/(L − x·√P) (with the 2^96 scale: L·2^96·√P/(L·2^96 − x·√P)).
+        var numerator1 = liquidity << Uint.Resolution;
+        var product = amount0 * sqrtPriceX96;
+        BigInteger high;
+        if (product >= numerator1) high = MaxSqrtRatio;
+        else high = BigInteger.Min(MaxSqrtRatio, FullMath.MulDiv(numerator1, sqrtPriceX96, numerator1 - product));
+        // The rounded-up amount0 on [P, pb] must not exceed x: step the bound back towards P if it does.
+        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
+        while (needed0 > amount0 && high > sqrtPriceX96)
+        {
+            high--;
+            needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
+        }
+
+        var needed1 = SqrtPriceMath.GetAmount1Delta(sqrtPriceLowX96, sqrtPriceX96, liquidity, true);
+        return new FixedPointFit(liquidity, sqrtPriceX96, sqrtPriceLowX96, high, needed0, needed1);
+    }
+
+    /// <summary>Upper bound given: L = ⌊x·√P·√pb/(√pb − √P)⌋, then the
+    /// lowest lower bound with amount1(L) ≤ y.</summary>
+    public static FixedPointFit FromUpperBound(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger sqrtPriceHighX96)
+    {
+        CheckPrices(sqrtPriceX96, sqrtPriceHighX96, nameof(sqrtPriceHighX96));
+        if (sqrtPriceHighX96 <= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceHighX96), "upper bound must be above the centre");
+        var liquidity = LiquidityAmounts.GetLiquidityForAmount0(sqrtPriceX96, sqrtPriceHighX96, amount0);
+        if (liquidity.IsZero) throw new CurveMathException("no liquidity: amount0 too small for this range");
+        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true);
+        while (needed0 > amount0 && liquidity > 0)
+        {
+            liquidity--;
+            needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true);
+        }
+
+        // √pa = √P − y/L, the quotient rounded down so the bound sits at or above the exact one.
+        var quotient = amount1 * Uint.Q96 / liquidity;
+        var low = quotient >= sqrtPriceX96 - MinSqrtRatio ? MinSqrtRatio : sqrtPriceX96 - quotient;
+        var needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
+        while (needed1 > amount1 && low < sqrtPriceX96)
+        {
+            low++;
+            needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
+        }
+
+        return new FixedPointFit(liquidity, sqrtPriceX96, low, sqrtPriceHighX96, needed0, needed1);
+    }
+
+    /// <summary>
+    /// The boundary from a real-number <see cref="TargetCurve"/> to the fixed-point curve the pool takes.
+    /// Prices convert to raw token units (price × 10^(decimals1 − decimals0)) and to Q64.96 square
+    /// roots rounded down; the bound the real fit held at full width (the wider side in log price) is
+    /// kept and the other is refitted from the integer reserves, rounded in the pool's favour.
+    /// </summary>
+    public static FixedPointFit FromTarget(TargetCurve target, BigInteger reserve0, BigInteger reserve1, int decimals0, int decimals1)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var scale = Math.Pow(10, decimals1 - decimals0);
+        var sqrtP = Uint.SqrtPriceX96FromPrice(target.CentrePrice * scale);
+        var lowerWidth = Math.Log(target.CentrePrice / target.PriceLow);
+        var upperWidth = Math.Log(target.PriceHigh / target.CentrePrice);
+        return lowerWidth >= upperWidth
+            ? FromLowerBound(reserve0, reserve1, sqrtP, Uint.SqrtPriceX96FromPrice(target.PriceLow * scale))
+            : FromUpperBound(reserve0, reserve1, sqrtP, Uint.SqrtPriceX96FromPrice(target.PriceHigh * scale));
+    }
+
+    private static void CheckPrices(BigInteger sqrtP, BigInteger bound, string boundName)
+    {
+        if (sqrtP < MinSqrtRatio || sqrtP > MaxSqrtRatio) throw new ArgumentOutOfRangeException(nameof(sqrtP), "centre out of the price space");
+        if (bound < MinSqrtRatio || bound > MaxSqrtRatio) throw new ArgumentOutOfRangeException(boundName, "bound out of the price space");
+    }
+}
