@@ -9,5 +9,10 @@ compile_contracts
 cd "$REPO_ROOT"
 say "Building TreasuryManager.sln"
 dotnet build TreasuryManager.sln -c Release --nologo -v quiet "-clp:ErrorsOnly;Summary"
-say "Running tests"
+say "Running tests (local node: ${TREASURY_TEST_NODE:-hardhat})"
 dotnet test TreasuryManager.sln -c Release --no-build --nologo "$@"
+if [ -z "${TREASURY_TEST_NODE:-}" ] && [ "${TREASURY_SKIP_ANVIL:-0}" != 1 ]; then
+  # The node tests again on anvil, a second real node with other quirks (revert formats, late receipts).
+  say "Running the node tests on anvil"
+  TREASURY_TEST_NODE=anvil dotnet test TreasuryManager.sln -c Release --no-build --nologo --filter "Category=Node" "$@"
+fi

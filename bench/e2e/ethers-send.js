@@ -21,17 +21,17 @@ async function main() {
   let nonce = await provider.getTransactionCount(wallet.address, "pending");
   const fee = await provider.getFeeData();
   const started = process.hrtime.bigint();
-  let lastHash;
+  let lastHash, lastResponse;
   for (let i = 0; i < count; i++) {
     const tx = {
       type: 2, chainId, nonce: nonce++, to, value: 1n, gasLimit: 21000n,
       maxFeePerGas: fee.maxFeePerGas * 2n, maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
     };
-    lastHash = mode === "raw"
-      ? await provider.send("eth_sendRawTransaction", [await wallet.signTransaction(tx)])
-      : (await wallet.sendTransaction(tx)).hash;
+    if (mode === "raw") lastHash = await provider.send("eth_sendRawTransaction", [await wallet.signTransaction(tx)]);
+    else lastResponse = await wallet.sendTransaction(tx);
   }
-  await provider.waitForTransaction(lastHash);
+  if (mode === "raw") await provider.waitForTransaction(lastHash);
+  else await lastResponse.wait();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(JSON.stringify({ client: `ethers-${mode}`, count, seconds, tx_per_second: count / seconds }));
 }

@@ -6,6 +6,7 @@ using TreasuryManager.Testing;
 namespace TreasuryManager.Ethereum.Tests.Node;
 
 [Collection(NodeCollection.Name)]
+[Trait("Category", "Node")]
 public sealed class RpcClientNodeTests(LocalNodeFixture node) : NodeTest(node)
 {
     private static readonly Address Funded = Address.Parse("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
