@@ -143,7 +143,7 @@ public sealed class RpcClient : IDisposable
                 throw new RateLimitedException($"{method} at {Endpoint}: rate limited (HTTP 429); slow down or use another endpoint.", method, response.Headers.RetryAfter?.Delta);
             if (!response.IsSuccessStatusCode && string.IsNullOrWhiteSpace(text))
                 throw new RpcException($"{method} at {Endpoint}: HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body.", method);
-            return ParseResponses(requests, batch, firstId, method, text);
+            return ParseResponses(requests, firstId, method, text);
         }
     }
 
@@ -168,7 +168,7 @@ public sealed class RpcClient : IDisposable
         return buffer.ToArray();
     }
 
-    private IReadOnlyList<RpcResponse> ParseResponses(IReadOnlyList<RpcRequest> requests, bool batch, long firstId, string method, string text)
+    private IReadOnlyList<RpcResponse> ParseResponses(IReadOnlyList<RpcRequest> requests, long firstId, string method, string text)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(text); }
@@ -180,15 +180,10 @@ public sealed class RpcClient : IDisposable
         {
             var root = document.RootElement;
             var results = new RpcResponse?[requests.Count];
-            if (root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("id", out _) || (root.ValueKind == JsonValueKind.Object && root.GetProperty("id").ValueKind == JsonValueKind.Null))
-            {
-                // An error for the whole request (e.g. a parse error or a provider refusing batches).
-                if (root.TryGetProperty("error", out var whole))
-                {
-                    var error = RpcErrorClassifier.Classify(method, Endpoint, whole);
-                    throw error;
-                }
-            }
+            // An error for the whole request (a parse error, a provider refusing batches) comes back as one object with a null id.
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var whole)
+                && (!root.TryGetProperty("id", out var wholeId) || wholeId.ValueKind == JsonValueKind.Null))
+                throw RpcErrorClassifier.Classify(method, Endpoint, whole);
             var items = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray().ToArray() : [root];
             foreach (var item in items)
             {
@@ -198,12 +193,13 @@ public sealed class RpcClient : IDisposable
                 var request = requests[(int)index];
                 results[index] = item.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null
                     ? new RpcResponse(request, null, RpcErrorClassifier.Classify(request.Method, Endpoint, error))
-                    : new RpcResponse(request, item.TryGetProperty("result", out var result) ? result.Clone() : default(JsonElement?), null);
+                    : item.TryGetProperty("result", out var result)
+                        ? new RpcResponse(request, result.Clone(), null)
+                        : new RpcResponse(request, null, new RpcException($"{request.Method} at {Endpoint}: the answer has neither a result nor an error.", request.Method));
             }
             for (var i = 0; i < results.Length; i++)
                 if (results[i] is null)
                     throw new RpcException($"{method} at {Endpoint}: the node's answer has no response for request {i} ({requests[i].Method}).", requests[i].Method);
-            _ = batch;
             return results!;
         }
     }
