@@ -182,8 +182,26 @@ public sealed record LegacyTransaction : Transaction
     public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), ChainId, GasPrice);
 }
 
+/// <summary>An EIP-2718 typed transaction: the type byte followed by the RLP list of its fields.</summary>
+public abstract record TypedTransaction : Transaction
+{
+    private protected TypedTransaction() { }
+
+    /// <summary>The type's fields in order, without the signature.</summary>
+    private protected abstract List<RlpItem> Fields();
+
+    public sealed override byte[] EncodeUnsigned() => Typed(Type, new RlpList(Fields()));
+
+    public sealed override byte[] EncodeSigned(Signature signature)
+    {
+        var fields = Fields();
+        fields.AddRange(SignatureItems(signature));
+        return Typed(Type, new RlpList(fields));
+    }
+}
+
 /// <summary>An EIP-2930 (type 1, Berlin) transaction: a gas price and an access list.</summary>
-public sealed record AccessListTransaction : Transaction
+public sealed record AccessListTransaction : TypedTransaction
 {
     public override TransactionType Type => TransactionType.AccessList;
 
@@ -191,20 +209,11 @@ public sealed record AccessListTransaction : Transaction
     public BigInteger GasPrice { get; init; }
     public IReadOnlyList<AccessListEntry> AccessList { get; init; } = [];
 
-    private List<RlpItem> Fields() =>
+    private protected override List<RlpItem> Fields() =>
     [
         Int(ChainId, nameof(ChainId)), Int(Nonce, nameof(Nonce)), Int(GasPrice, nameof(GasPrice)), Int(GasLimit, nameof(GasLimit)),
         ToItem(), Int(Value, nameof(Value)), new RlpString(Data), AccessListItem(AccessList),
     ];
-
-    public override byte[] EncodeUnsigned() => Typed(Type, new RlpList(Fields()));
-
-    public override byte[] EncodeSigned(Signature signature)
-    {
-        var fields = Fields();
-        fields.AddRange(SignatureItems(signature));
-        return Typed(Type, new RlpList(fields));
-    }
 
     public bool Equals(AccessListTransaction? other) =>
         base.Equals(other) && ChainId == other!.ChainId && GasPrice == other.GasPrice && ListEquals(AccessList, other.AccessList);
@@ -221,7 +230,7 @@ public sealed record AccessListTransaction : Transaction
 }
 
 /// <summary>An EIP-1559 (type 2, London) transaction: a priority fee (tip) and a fee cap per gas.</summary>
-public sealed record Eip1559Transaction : Transaction
+public sealed record Eip1559Transaction : TypedTransaction
 {
     public override TransactionType Type => TransactionType.DynamicFee;
 
@@ -230,21 +239,12 @@ public sealed record Eip1559Transaction : Transaction
     public BigInteger MaxFeePerGas { get; init; }
     public IReadOnlyList<AccessListEntry> AccessList { get; init; } = [];
 
-    private List<RlpItem> Fields() =>
+    private protected override List<RlpItem> Fields() =>
     [
         Int(ChainId, nameof(ChainId)), Int(Nonce, nameof(Nonce)),
         Int(MaxPriorityFeePerGas, nameof(MaxPriorityFeePerGas)), Int(MaxFeePerGas, nameof(MaxFeePerGas)), Int(GasLimit, nameof(GasLimit)),
         ToItem(), Int(Value, nameof(Value)), new RlpString(Data), AccessListItem(AccessList),
     ];
-
-    public override byte[] EncodeUnsigned() => Typed(Type, new RlpList(Fields()));
-
-    public override byte[] EncodeSigned(Signature signature)
-    {
-        var fields = Fields();
-        fields.AddRange(SignatureItems(signature));
-        return Typed(Type, new RlpList(fields));
-    }
 
     public bool Equals(Eip1559Transaction? other) =>
         base.Equals(other) && ChainId == other!.ChainId && MaxPriorityFeePerGas == other.MaxPriorityFeePerGas &&
