@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IManagedPool} from "./interfaces/IManagedPool.sol";
+import {IManagedPoolState} from "./interfaces/IManagedPoolState.sol";
+import {IManagedPoolActions} from "./interfaces/IManagedPoolActions.sol";
+import {IManagedPoolVaultActions} from "./interfaces/IManagedPoolVaultActions.sol";
+import {SwapMath} from "./libraries/SwapMath.sol";
+import {LiquidityFit} from "./libraries/LiquidityFit.sol";
+import {LogMath} from "./libraries/LogMath.sol";
+import {ObservationLib} from "./libraries/ObservationLib.sol";
+
+/// @title ManagedPool
+/// @notice A two-token market on one concentrated constant-product position on [sqrtPriceLow, sqrtPriceHigh]
+/// (Q64.96 sqrt prices, price = token1 base units per token0 base unit), owned entirely by its vault.
+/// @dev Accounting:
+///  - reserve0/reserve1 are stored and equal the token balances (direct transfers excepted, until the vault syncs).
+///  - The liquidity L changes only when the vault acts (reposition, sync, withdraw); swaps keep L constant and
+///    leave their fees in the reserves as a surplus over what the curve needs. The next vault action re-fits L to
+///    the reserves, so fees compound there. Every fit rounds L down and the derived bound inward (pool's favour).
+///  - Solvency invariant: the real token amounts the curve holds at the current price,
+///    L*(1/sqrtP - 1/sqrtPb) and L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1.
+///  - Sqrt prices live in [MIN_SQRT_PRICE, MAX_SQRT_PRICE] = [4295128739, 2^128 - 1].
+contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using ObservationLib for ObservationLib.Observation[65535];
+
+    /// @notice Smallest sqrt price accepted (Uniswap v3's MIN_SQRT_RATIO).
+    uint256 public constant MIN_SQRT_PRICE = 4295128739;
+    /// @notice Largest sqrt price accepted (bounds are stored in 128 bits).
+    uint256 public constant MAX_SQRT_PRICE = type(uint128).max;
+    /// @notice Fees are in pips: 1e6 = 100%.
+    uint24 public constant FEE_DENOMINATOR = 1e6;
+
+    /// @inheritdoc IManagedPoolState
+    address public immutable override token0;
+    /// @inheritdoc IManagedPoolState
+    address public immutable override token1;
+    /// @inheritdoc IManagedPoolState
+    address public immutable override vault;
+
+    struct Slot0 {
+        uint160 sqrtPriceX96;
+        uint24 feePips;
+        uint16 observationIndex;
+        uint16 observationCardinality;
+        uint16 observationCardinalityNext;
+        bool paused;
+    }
+
+    /// @inheritdoc IManagedPoolState
+    Slot0 public override slot0;
+    /// @inheritdoc IManagedPoolState
+    uint128 public override liquidity;
+    /// @inheritdoc IManagedPoolState
+    uint128 public override sqrtPriceLowX96;
+    /// @inheritdoc IManagedPoolState
+    uint128 public override sqrtPriceHighX96;
+    uint128 private _reserve0;
+    uint128 private _reserve1;
+    /// @inheritdoc IManagedPoolState
+    ObservationLib.Observation[65535] public override observations;
+
+    modifier onlyVault() {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _;
+    }
+
+    /// @param token0_ Base token (6..18 decimals).
+    /// @param token1_ Quote token (6..18 decimals).
+    /// @param vault_ The vault (TreasuryVault) that owns the liquidity.
+    /// @param sqrtPriceX96_ Initial price.
+    /// @param sqrtPriceLowX96_ Initial lower bound (<= price).
+    /// @param sqrtPriceHighX96_ Initial upper bound (>= price, > lower bound).
+    /// @param feePips_ Initial fee in pips (< 1e6).
+    constructor(
+        address token0_,
+        address token1_,
+        address vault_,
+        uint160 sqrtPriceX96_,
+        uint160 sqrtPriceLowX96_,
+        uint160 sqrtPriceHighX96_,
+        uint24 feePips_
+    ) {
+        if (token0_ == address(0)) revert InvalidToken(token0_);
+        if (token1_ == address(0) || token1_ == token0_) revert InvalidToken(token1_);
+        _checkDecimals(token0_);
+        _checkDecimals(token1_);
+        if (feePips_ >= FEE_DENOMINATOR) revert InvalidFee(feePips_);
+        _checkPrice(sqrtPriceLowX96_);
+        _checkPrice(sqrtPriceHighX96_);
+        if (!(sqrtPriceLowX96_ <= sqrtPriceX96_ && sqrtPriceX96_ <= sqrtPriceHighX96_)
+            || sqrtPriceLowX96_ == sqrtPriceHighX96_) {
+            revert InvalidRange(sqrtPriceLowX96_, sqrtPriceX96_, sqrtPriceHighX96_);
+        }
+        token0 = token0_;
+        token1 = token1_;
+        vault = vault_;
+        (uint16 cardinality, uint16 cardinalityNext) =
+            observations.initialize(uint32(block.timestamp), LogMath.logPrice(sqrtPriceX96_));
+        slot0 = Slot0({
+            sqrtPriceX96: sqrtPriceX96_,
+            feePips: feePips_,
+            observationIndex: 0,
+            observationCardinality: cardinality,
+            observationCardinalityNext: cardinalityNext,
+            paused: false
+        });
+        sqrtPriceLowX96 = uint128(sqrtPriceLowX96_);
+        sqrtPriceHighX96 = uint128(sqrtPriceHighX96_);
+        emit Initialized(sqrtPriceX96_, sqrtPriceLowX96_, sqrtPriceHighX96_, feePips_);
+    }
+
+    // ---------------------------------------------------------------- swaps
+
+    /// @inheritdoc IManagedPoolActions
+    function swapExactIn(bool zeroForOne, uint256 amountIn, uint256 minAmountOut, address recipient, uint256 deadline)
+        external
+        override
+        nonReentrant
+        returns (uint256 amountInUsed, uint256 amountOut)
+    {
+        if (block.timestamp > deadline) revert DeadlineExpired(deadline, block.timestamp);
+        uint256 feeAmount;
+        uint160 sqrtPriceNext;
+        (amountInUsed, amountOut, feeAmount, sqrtPriceNext) = _swapState(zeroForOne, amountIn, minAmountOut);
+        _settle(zeroForOne, amountInUsed, amountOut, recipient);
+        emit Swap(msg.sender, recipient, zeroForOne, amountInUsed, amountOut, feeAmount, sqrtPriceNext);
+    }
+
+    /// @dev Computes the swap and writes all pool state (observation, price, reserves) before any token moves.
+    function _swapState(bool zeroForOne, uint256 amountIn, uint256 minAmountOut)
+        private
+        returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceNext)
+    {
+        Slot0 memory s = slot0;
+        if (s.paused) revert PoolPaused();
+        (amountInUsed, amountOut, feeAmount, sqrtPriceNext) = _quote(s, zeroForOne, amountIn);
+        if (amountOut < minAmountOut) revert InsufficientOutput(amountOut, minAmountOut);
+
+        // observation (at most once per block, with the pre-swap price), then the new price
+        (s.observationIndex, s.observationCardinality) = observations.write(
+            s.observationIndex,
+            uint32(block.timestamp),
+            LogMath.logPrice(s.sqrtPriceX96),
+            s.observationCardinality,
+            s.observationCardinalityNext
+        );
+        s.sqrtPriceX96 = sqrtPriceNext;
+        slot0 = s;
+
+        uint256 r0 = _reserve0;
+        uint256 r1 = _reserve1;
+        if (zeroForOne) {
+            r0 += amountInUsed;
+            r1 -= amountOut;
+        } else {
+            r1 += amountInUsed;
+            r0 -= amountOut;
+        }
+        if (r0 > type(uint128).max || r1 > type(uint128).max) revert ReserveOverflow();
+        _reserve0 = uint128(r0);
+        _reserve1 = uint128(r1);
+    }
+
+    /// @dev Pulls the input (balance-delta checked) and pays the output.
+    function _settle(bool zeroForOne, uint256 amountInUsed, uint256 amountOut, address recipient) private {
+        (address tokenIn, address tokenOut) = zeroForOne ? (token0, token1) : (token1, token0);
+        uint256 balanceBefore = IERC20(tokenIn).balanceOf(address(this));
+        IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), amountInUsed);
+        uint256 received = IERC20(tokenIn).balanceOf(address(this)) - balanceBefore;
+        if (received < amountInUsed) revert FeeOnTransferNotSupported(amountInUsed, received);
+        if (amountOut != 0) IERC20(tokenOut).safeTransfer(recipient, amountOut);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function quoteExactIn(bool zeroForOne, uint256 amountIn)
+        external
+        view
+        override
+        returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceAfterX96)
+    {
+        return _quote(slot0, zeroForOne, amountIn);
+    }
+
+    function _quote(Slot0 memory s, bool zeroForOne, uint256 amountIn)
+        private
+        view
+        returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceNext)
+    {
+        if (amountIn == 0) revert ZeroAmount();
+        if (amountIn > type(uint128).max) revert AmountTooLarge(amountIn);
+        uint128 l = liquidity;
+        if (l == 0) revert NoLiquidity();
+        uint160 target = zeroForOne ? uint160(sqrtPriceLowX96) : uint160(sqrtPriceHighX96);
+        if (s.sqrtPriceX96 == target) revert RangeEdgeReached(target);
+        uint256 stepIn;
+        (sqrtPriceNext, stepIn, amountOut, feeAmount) =
+            SwapMath.computeSwapStep(s.sqrtPriceX96, target, l, int256(amountIn), s.feePips);
+        amountInUsed = stepIn + feeAmount;
+    }
+
+    // ---------------------------------------------------------------- observations
+
+    /// @inheritdoc IManagedPoolActions
+    function increaseObservationCardinality(uint16 cardinalityNext) external override nonReentrant {
+        uint16 old = slot0.observationCardinalityNext;
+        uint16 updated = observations.grow(old, cardinalityNext);
+        slot0.observationCardinalityNext = updated;
+        if (updated != old) emit ObservationCardinalityIncreased(old, updated);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function observe(uint32[] calldata secondsAgos)
+        external
+        view
+        override
+        returns (int256[] memory logPriceCumulatives, uint256[] memory squaredReturnCumulatives)
+    {
+        Slot0 memory s = slot0;
+        int256 lpNow = LogMath.logPrice(s.sqrtPriceX96);
+        uint256 n = secondsAgos.length;
+        logPriceCumulatives = new int256[](n);
+        squaredReturnCumulatives = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            (int72 c, uint104 q) = observations.observeSingle(
+                uint32(block.timestamp), secondsAgos[i], lpNow, s.observationIndex, s.observationCardinality
+            );
+            logPriceCumulatives[i] = c;
+            squaredReturnCumulatives[i] = q;
+        }
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function consult(uint32 window) external view override returns (int256 meanLogPrice, uint256 squaredReturnSum) {
+        if (window == 0) revert ObservationLib.InvalidSecondsAgo(0);
+        Slot0 memory s = slot0;
+        uint32 time = uint32(block.timestamp);
+        ObservationLib.Observation memory last = observations[s.observationIndex];
+        // Only compute the log price when "now" is not an observation already (e.g. written earlier in this block).
+        int256 lpNow = last.blockTimestamp == time ? int256(0) : LogMath.logPrice(s.sqrtPriceX96);
+        (int72 cNow, uint104 qNow) =
+            observations.observeSingle(time, 0, lpNow, s.observationIndex, s.observationCardinality);
+        (int72 cThen, uint104 qThen) =
+            observations.observeSingle(time, window, lpNow, s.observationIndex, s.observationCardinality);
+        unchecked {
+            meanLogPrice = int256(int72(cNow - cThen)) / int256(uint256(window));
+            squaredReturnSum = uint104(qNow - qThen);
+        }
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function currentLogPrice() external view override returns (int256) {
+        return LogMath.logPrice(slot0.sqrtPriceX96);
+    }
+
+    // ---------------------------------------------------------------- vault actions
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function reposition(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96, uint24 feePips)
+        external
+        override
+        onlyVault
+        nonReentrant
+        returns (uint128 newLiquidity, uint160 low, uint160 high, uint256 reserve0, uint256 reserve1)
+    {
+        if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
+        reserve0 = _reserve0;
+        reserve1 = _reserve1;
+        (newLiquidity, low, high) = _fit(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+
+        Slot0 memory s = slot0;
+        (s.observationIndex, s.observationCardinality) = observations.write(
+            s.observationIndex,
+            uint32(block.timestamp),
+            LogMath.logPrice(s.sqrtPriceX96),
+            s.observationCardinality,
+            s.observationCardinalityNext
+        );
+        s.sqrtPriceX96 = sqrtPriceX96;
+        s.feePips = feePips;
+        slot0 = s;
+        liquidity = newLiquidity;
+        sqrtPriceLowX96 = uint128(low);
+        sqrtPriceHighX96 = uint128(high);
+        emit Repositioned(sqrtPriceX96, low, high, newLiquidity, feePips);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function previewReposition(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96)
+        external
+        view
+        override
+        returns (uint128, uint160, uint160)
+    {
+        return _fit(sqrtPriceX96, sqrtPriceBoundX96, _reserve0, _reserve1);
+    }
+
+    function _fit(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
+        private
+        pure
+        returns (uint128 l, uint160 low, uint160 high)
+    {
+        _checkPrice(sqrtPriceX96);
+        _checkPrice(bound);
+        uint256 other;
+        if (bound < sqrtPriceX96) {
+            (l, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
+            _checkPrice(other);
+            (low, high) = (bound, uint160(other));
+        } else if (bound > sqrtPriceX96) {
+            (l, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
+            _checkPrice(other);
+            (low, high) = (uint160(other), bound);
+        } else {
+            revert InvalidBound(bound);
+        }
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function sync() external override onlyVault nonReentrant returns (uint128 l, uint256 reserve0, uint256 reserve1) {
+        reserve0 = IERC20(token0).balanceOf(address(this));
+        reserve1 = IERC20(token1).balanceOf(address(this));
+        if (reserve0 > type(uint128).max || reserve1 > type(uint128).max) revert ReserveOverflow();
+        _reserve0 = uint128(reserve0);
+        _reserve1 = uint128(reserve1);
+        l = _refit(reserve0, reserve1);
+        emit Synced(reserve0, reserve1, l);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function withdraw(address to, uint256 amount0, uint256 amount1)
+        external
+        override
+        onlyVault
+        nonReentrant
+        returns (uint128 l)
+    {
+        uint256 r0 = _reserve0;
+        uint256 r1 = _reserve1;
+        if (amount0 > r0) revert InsufficientReserves(token0, amount0, r0);
+        if (amount1 > r1) revert InsufficientReserves(token1, amount1, r1);
+        unchecked {
+            r0 -= amount0;
+            r1 -= amount1;
+        }
+        _reserve0 = uint128(r0);
+        _reserve1 = uint128(r1);
+        l = _refit(r0, r1);
+        if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
+        if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
+        emit Withdrawn(to, amount0, amount1, l);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function emergencyWithdraw(address to)
+        external
+        override
+        onlyVault
+        nonReentrant
+        returns (uint256 amount0, uint256 amount1)
+    {
+        _reserve0 = 0;
+        _reserve1 = 0;
+        liquidity = 0;
+        amount0 = IERC20(token0).balanceOf(address(this));
+        amount1 = IERC20(token1).balanceOf(address(this));
+        if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
+        if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
+        emit EmergencyWithdrawn(to, amount0, amount1);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function setPaused(bool paused_) external override onlyVault nonReentrant {
+        slot0.paused = paused_;
+        emit PausedSet(paused_);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IManagedPoolState
+    function getReserves() external view override returns (uint256, uint256) {
+        return (_reserve0, _reserve1);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function getState() external view override returns (PoolState memory st) {
+        Slot0 memory s = slot0;
+        st.sqrtPriceX96 = s.sqrtPriceX96;
+        st.sqrtPriceLowX96 = sqrtPriceLowX96;
+        st.sqrtPriceHighX96 = sqrtPriceHighX96;
+        st.liquidity = liquidity;
+        st.feePips = s.feePips;
+        st.reserve0 = _reserve0;
+        st.reserve1 = _reserve1;
+        st.observationIndex = s.observationIndex;
+        st.observationCardinality = s.observationCardinality;
+        st.observationCardinalityNext = s.observationCardinalityNext;
+        st.paused = s.paused;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _refit(uint256 r0, uint256 r1) private returns (uint128 l) {
+        l = LiquidityFit.refit(slot0.sqrtPriceX96, sqrtPriceLowX96, sqrtPriceHighX96, r0, r1);
+        liquidity = l;
+    }
+
+    function _checkPrice(uint256 sqrtPriceX96) private pure {
+        if (sqrtPriceX96 < MIN_SQRT_PRICE || sqrtPriceX96 > MAX_SQRT_PRICE) revert PriceOutOfBounds(sqrtPriceX96);
+    }
+
+    function _checkDecimals(address token) private view {
+        uint8 d = IERC20Metadata(token).decimals();
+        if (d < 6 || d > 18) revert UnsupportedDecimals(token, d);
+    }
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+/// @title ObservationLib
+/// @notice Ring buffer of price observations, written at most once per block (modelled on Uniswap v3's Oracle).
+/// @dev Each observation i, written at time t_i (before the first price change of its block), records:
+///   logPrice_i                 = the log price (LogMath units, 2^-24 log2 P) that held on (t_{i-1}, t_i]
+///   logPriceCumulative_i       = logPriceCumulative_{i-1} + logPrice_i * (t_i - t_{i-1})
+///   squaredReturnCumulative_i  = squaredReturnCumulative_{i-1} + (logPrice_i - logPrice_{i-1})^2
+/// Cumulatives wrap (unchecked int72 / uint104 arithmetic, as Uniswap's int56), which cannot happen in practice.
+/// Reading at a time `target` (observeSingle):
+///   - target == t of an observation: that observation's cumulatives;
+///   - target > t_last: logCum = last.logCum + lpNow * (target - t_last), sqCum = last.sqCum + (lpNow - last.logPrice)^2
+///     (lpNow = the current log price: the return since the last observation is counted as soon as it happened);
+///   - t_{i-1} < target < t_i: logCum = obs_{i-1}.logCum + obs_i.logPrice * (target - t_{i-1}) (exact: the price was
+///     constant on that interval), sqCum = obs_i.sqCum (the return lp_i - lp_{i-1} happened at t_{i-1}).
+/// TWAP (geometric) of P over [a, b]: (logCum(b) - logCum(a)) / (b - a); realised variance of ln P over [a, b]:
+/// (sqCum(b) - sqCum(a)) * (ln2 / 2^24)^2. Timestamps are uint32 (valid until 2106; no wrap handling).
+library ObservationLib {
+    struct Observation {
+        uint32 blockTimestamp;
+        int40 logPrice;
+        int72 logPriceCumulative;
+        uint104 squaredReturnCumulative;
+        bool initialized;
+    }
+
+    /// @notice The requested time is older than the oldest observation.
+    /// @param target The requested timestamp.
+    /// @param oldest The timestamp of the oldest observation held.
+    error ObservationTooOld(uint32 target, uint32 oldest);
+    /// @notice secondsAgo reaches before timestamp zero.
+    error InvalidSecondsAgo(uint32 secondsAgo);
+
+    /// @notice Writes the first observation; returns cardinality and cardinalityNext (both 1).
+    function initialize(Observation[65535] storage self, uint32 time, int256 lp) internal returns (uint16, uint16) {
+        self[0] = Observation({
+            blockTimestamp: time,
+            logPrice: int40(lp),
+            logPriceCumulative: 0,
+            squaredReturnCumulative: 0,
+            initialized: true
+        });
+        return (1, 1);
+    }
+
+    /// @notice The observation that `last` would become at `time` with the log price `lp` held since `last`.
+    function transform(Observation memory last, uint32 time, int256 lp) internal pure returns (Observation memory) {
+        unchecked {
+            int256 r = lp - int256(last.logPrice);
+            return Observation({
+                blockTimestamp: time,
+                logPrice: int40(lp),
+                logPriceCumulative: last.logPriceCumulative + int72(lp) * int72(uint72(time - last.blockTimestamp)),
+                squaredReturnCumulative: last.squaredReturnCumulative + uint104(uint256(r * r)),
+                initialized: true
+            });
+        }
+    }
+
+    /// @notice Writes an observation unless one was written in this block already (same rules as Uniswap v3).
+    /// @param index Index of the most recent observation.
+    /// @param lp Log price that held since that observation (the pre-change price).
+    /// @return indexUpdated New most recent index.
+    /// @return cardinalityUpdated New cardinality (grows to cardinalityNext when the ring wraps).
+    function write(
+        Observation[65535] storage self,
+        uint16 index,
+        uint32 time,
+        int256 lp,
+        uint16 cardinality,
+        uint16 cardinalityNext
+    ) internal returns (uint16 indexUpdated, uint16 cardinalityUpdated) {
+        Observation memory last = self[index];
+        if (last.blockTimestamp == time) return (index, cardinality);
+        unchecked {
+            if (cardinalityNext > cardinality && index == (cardinality - 1)) cardinalityUpdated = cardinalityNext;
+            else cardinalityUpdated = cardinality;
+            indexUpdated = uint16((uint256(index) + 1) % cardinalityUpdated);
+        }
+        self[indexUpdated] = transform(last, time, lp);
+    }
+
+    /// @notice Pre-writes slots [current, next) (timestamp 1, not initialized) so later writes cost less.
+    function grow(Observation[65535] storage self, uint16 current, uint16 next) internal returns (uint16) {
+        if (next <= current) return current;
+        for (uint16 i = current; i < next; i++) {
+            self[i].blockTimestamp = 1;
+        }
+        return next;
+    }
+
+    /// @notice Cumulatives at `time - secondsAgo`; see the library notes for the exact rules.
+    function observeSingle(
+        Observation[65535] storage self,
+        uint32 time,
+        uint32 secondsAgo,
+        int256 lpNow,
+        uint16 index,
+        uint16 cardinality
+    ) internal view returns (int72 logPriceCumulative, uint104 squaredReturnCumulative) {
+        if (secondsAgo > time) revert InvalidSecondsAgo(secondsAgo);
+        uint32 target;
+        unchecked {
+            target = time - secondsAgo;
+        }
+        Observation memory last = self[index];
+        if (target >= last.blockTimestamp) {
+            if (target == last.blockTimestamp) return (last.logPriceCumulative, last.squaredReturnCumulative);
+            Observation memory t = transform(last, target, lpNow);
+            return (t.logPriceCumulative, t.squaredReturnCumulative);
+        }
+        (Observation memory beforeOrAt, Observation memory atOrAfter) = _search(self, target, index, cardinality);
+        if (target == beforeOrAt.blockTimestamp) {
+            return (beforeOrAt.logPriceCumulative, beforeOrAt.squaredReturnCumulative);
+        }
+        if (target == atOrAfter.blockTimestamp) {
+            return (atOrAfter.logPriceCumulative, atOrAfter.squaredReturnCumulative);
+        }
+        unchecked {
+            logPriceCumulative = beforeOrAt.logPriceCumulative
+                + int72(atOrAfter.logPrice) * int72(uint72(target - beforeOrAt.blockTimestamp));
+        }
+        squaredReturnCumulative = atOrAfter.squaredReturnCumulative;
+    }
+
+    /// @dev Binary search for the observations around `target` (target < newest timestamp).
+    function _search(Observation[65535] storage self, uint32 target, uint16 index, uint16 cardinality)
+        private
+        view
+        returns (Observation memory beforeOrAt, Observation memory atOrAfter)
+    {
+        unchecked {
+            Observation memory oldest = self[(uint256(index) + 1) % cardinality];
+            if (!oldest.initialized) oldest = self[0];
+            if (target < oldest.blockTimestamp) revert ObservationTooOld(target, oldest.blockTimestamp);
+
+            uint256 l = (uint256(index) + 1) % cardinality;
+            uint256 r = l + cardinality - 1;
+            while (true) {
+                uint256 i = (l + r) / 2;
+                beforeOrAt = self[i % cardinality];
+                if (!beforeOrAt.initialized) {
+                    l = i + 1;
+                    continue;
+                }
+                atOrAfter = self[(i + 1) % cardinality];
+                bool targetAtOrAfter = beforeOrAt.blockTimestamp <= target;
+                if (targetAtOrAfter && target <= atOrAfter.blockTimestamp) break;
+                if (!targetAtOrAfter) r = i - 1;
+                else l = i + 1;
+            }
+        }
+    }
+}
