@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+import {IManagedPool} from "./interfaces/IManagedPool.sol";
+import {
+    ITreasuryVault,
+    ITreasuryVaultOwnerActions,
+    ITreasuryVaultGuardianActions,
+    ITreasuryVaultKeeperActions,
+    ITreasuryVaultState
+} from "./interfaces/ITreasuryVault.sol";
+import {FullMath} from "./libraries/FullMath.sol";
+import {LogMath} from "./libraries/LogMath.sol";
+
+/// @title TreasuryVault
+/// @notice Owns the liquidity of ManagedPools and lets a keeper reshape them only inside a policy the owner sets.
+/// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause; guardian — pause, emergency withdrawal to
+/// the owner; keeper — rebalance. Every bound is checked on-chain; a broken bound reverts with an error naming it.
+/// @dev Oracle price -> pool sqrt price: priceX128 = answer * 10^e * 2^128 (e = priceScaleExp; divided by 10^-e
+/// when e < 0, floor), oracleSqrtPriceX96 = floor(sqrt(priceX128)) << 32.
+/// Deviation in bps between two sqrt prices a, b (skew, width): r = floor(a * 2^96 / b),
+/// p = floor(r * r / 2^96), bps = floor(|p - 2^96| * 1e4 / 2^96) (type(uint256).max when r >= 2^128).
+/// TWAP check in log space: |pool.consult(twapWindow).meanLogPrice - LogMath.logPrice(oracleSqrtPriceX96)| must be
+/// <= maxTwapDeviationLog = LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric
+/// TWAP lies within a factor (1 + maxBps/1e4) of the oracle price either way.
+/// Inventory: v0 = floor(floor(reserve0 * s / 2^96) * s / 2^96) (s = oracle sqrt price), share = floor(v0 * 1e4 /
+/// (v0 + reserve1)) (0 when both are 0).
+/// rebalance order: keeper, pause, registered, interval, fee, price feed (stale, non-positive), volatility feed,
+/// skew, [pool.reposition and its own checks], TWAP deviation, width, inventory.
+contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    uint256 private constant Q96 = 0x1000000000000000000000000;
+
+    uint32 public constant MIN_HEARTBEAT = 30;
+    uint32 public constant MAX_HEARTBEAT = 7 days;
+    uint32 public constant MIN_TWAP_WINDOW = 10;
+    uint32 public constant MAX_TWAP_WINDOW = 7 days;
+    uint16 public constant MIN_DEVIATION_BPS = 1;
+    uint16 public constant MAX_TWAP_DEVIATION_BPS = 2000;
+    uint16 public constant MAX_SKEW_BPS = 2000;
+    uint24 public constant MAX_FEE_PIPS = 100_000;
+    uint32 public constant MIN_WIDTH_BPS = 1;
+    uint32 public constant MAX_WIDTH_BPS = 10_000_000;
+    uint32 public constant MAX_REBALANCE_INTERVAL = 7 days;
+    uint16 public constant MAX_SHARE_BPS = 10_000;
+    uint8 public constant MAX_FEED_DECIMALS = 36;
+    uint256 public constant MAX_POOLS = 16;
+
+    struct Policy {
+        // slot A: read by every rebalance
+        AggregatorV3Interface priceFeed;
+        uint32 heartbeat;
+        uint32 twapWindow;
+        uint16 maxSkewBps;
+        int8 priceScaleExp;
+        bool registered;
+        // slot B: read and written by every rebalance
+        uint24 maxTwapDeviationLog;
+        bool hasVolatilityFeed;
+        uint16 maxTwapDeviationBps;
+        uint24 minFeePips;
+        uint24 maxFeePips;
+        uint32 minWidthBps;
+        uint32 maxWidthBps;
+        uint32 minRebalanceInterval;
+        uint16 minBaseShareBps;
+        uint16 maxBaseShareBps;
+        uint32 lastRebalance;
+        // slot C: read only when hasVolatilityFeed
+        AggregatorV3Interface volatilityFeed;
+    }
+
+    mapping(address => bool) private _keepers;
+    mapping(address => bool) private _guardians;
+    mapping(address => Policy) private _policies;
+    address[] private _pools;
+
+    modifier onlyKeeper() {
+        if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
+        _;
+    }
+
+    modifier onlyGuardianOrOwner() {
+        if (!_guardians[msg.sender] && msg.sender != owner()) revert NotGuardianOrOwner(msg.sender);
+        _;
+    }
+
+    modifier registeredPool(address pool) {
+        if (!_policies[pool].registered) revert UnknownPool(pool);
+        _;
+    }
+
+    /// @param owner_ The owner (the DAO).
+    constructor(address owner_) Ownable(owner_) {}
+
+    // ------------------------------------------------------------------ roles
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setKeeper(address account, bool enabled) external override onlyOwner {
+        if (account == address(0)) revert ZeroAddress();
+        _keepers[account] = enabled;
+        emit KeeperSet(account, enabled);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setGuardian(address account, bool enabled) external override onlyOwner {
+        if (account == address(0)) revert ZeroAddress();
+        _guardians[account] = enabled;
+        emit GuardianSet(account, enabled);
+    }
+
+    /// @notice Disabled: a vault without an owner would lock the treasury's funds.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
+    }
+
+    // ------------------------------------------------------------------ policy
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function registerPool(address pool, PolicyParams calldata p) external override onlyOwner {
+        if (pool == address(0)) revert ZeroAddress();
+        Policy storage policy = _policies[pool];
+        if (policy.registered) revert PoolAlreadyRegistered(pool);
+        address poolVault = IManagedPool(pool).vault();
+        if (poolVault != address(this)) revert PoolVaultMismatch(pool, poolVault);
+        if (_pools.length >= MAX_POOLS) revert TooManyPools();
+        _pools.push(pool);
+        policy.registered = true;
+        emit PoolRegistered(pool, IManagedPool(pool).token0(), IManagedPool(pool).token1());
+        _setFeeds(pool, p.priceFeed, p.volatilityFeed);
+        _setHeartbeat(pool, p.heartbeat);
+        _setTwapWindow(pool, p.twapWindow);
+        _setMaxTwapDeviation(pool, p.maxTwapDeviationBps);
+        _setMaxSkew(pool, p.maxSkewBps);
+        _setFeeBounds(pool, p.minFeePips, p.maxFeePips);
+        _setWidthBounds(pool, p.minWidthBps, p.maxWidthBps);
+        _setMinRebalanceInterval(pool, p.minRebalanceInterval);
+        _setInventoryBounds(pool, p.minBaseShareBps, p.maxBaseShareBps);
+        if (paused()) IManagedPool(pool).setPaused(true);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setFeeds(pool, priceFeed, volatilityFeed);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setHeartbeat(address pool, uint32 heartbeat) external override onlyOwner registeredPool(pool) {
+        _setHeartbeat(pool, heartbeat);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setTwapWindow(address pool, uint32 twapWindow) external override onlyOwner registeredPool(pool) {
+        _setTwapWindow(pool, twapWindow);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMaxTwapDeviation(address pool, uint16 maxTwapDeviationBps)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setMaxTwapDeviation(pool, maxTwapDeviationBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMaxSkew(address pool, uint16 maxSkewBps) external override onlyOwner registeredPool(pool) {
+        _setMaxSkew(pool, maxSkewBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setFeeBounds(address pool, uint24 minFeePips, uint24 maxFeePips)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setFeeBounds(pool, minFeePips, maxFeePips);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setWidthBounds(address pool, uint32 minWidthBps, uint32 maxWidthBps)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setWidthBounds(pool, minWidthBps, maxWidthBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMinRebalanceInterval(address pool, uint32 minRebalanceInterval)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setMinRebalanceInterval(pool, minRebalanceInterval);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setInventoryBounds(address pool, uint16 minBaseShareBps, uint16 maxBaseShareBps)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setInventoryBounds(pool, minBaseShareBps, maxBaseShareBps);
+    }
+
+    function _setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed) private {
+        if (address(priceFeed) == address(0)) revert ZeroAddress();
+        uint8 feedDecimals = priceFeed.decimals();
+        if (feedDecimals > MAX_FEED_DECIMALS) {
+            revert PolicyOutOfBounds(PolicyParam.Feeds, feedDecimals, 0, MAX_FEED_DECIMALS);
+        }
+        int256 exp = int256(uint256(IERC20Metadata(IManagedPool(pool).token1()).decimals()))
+            - int256(uint256(IERC20Metadata(IManagedPool(pool).token0()).decimals())) - int256(uint256(feedDecimals));
+        Policy storage p = _policies[pool];
+        p.priceFeed = priceFeed;
+        p.priceScaleExp = int8(exp);
+        p.volatilityFeed = volatilityFeed;
+        p.hasVolatilityFeed = address(volatilityFeed) != address(0);
+        emit PolicyUpdated(pool, PolicyParam.Feeds, uint160(address(priceFeed)), uint160(address(volatilityFeed)));
+    }
+
+    function _setHeartbeat(address pool, uint32 v) private {
+        _checkBounds(PolicyParam.Heartbeat, v, MIN_HEARTBEAT, MAX_HEARTBEAT);
+        _policies[pool].heartbeat = v;
+        emit PolicyUpdated(pool, PolicyParam.Heartbeat, v, 0);
+    }
+
+    function _setTwapWindow(address pool, uint32 v) private {
+        _checkBounds(PolicyParam.TwapWindow, v, MIN_TWAP_WINDOW, MAX_TWAP_WINDOW);
+        _policies[pool].twapWindow = v;
+        emit PolicyUpdated(pool, PolicyParam.TwapWindow, v, 0);
+    }
+
+    function _setMaxTwapDeviation(address pool, uint16 v) private {
+        _checkBounds(PolicyParam.MaxTwapDeviation, v, MIN_DEVIATION_BPS, MAX_TWAP_DEVIATION_BPS);
+        uint256 sqrtRatioX96 = Math.sqrt(FullMath.mulDiv(10_000 + uint256(v), 1 << 192, 10_000));
+        Policy storage p = _policies[pool];
+        p.maxTwapDeviationBps = v;
+        p.maxTwapDeviationLog = uint24(uint256(LogMath.logPrice(sqrtRatioX96)));
+        emit PolicyUpdated(pool, PolicyParam.MaxTwapDeviation, v, p.maxTwapDeviationLog);
+    }
+
+    function _setMaxSkew(address pool, uint16 v) private {
+        _checkBounds(PolicyParam.MaxSkew, v, MIN_DEVIATION_BPS, MAX_SKEW_BPS);
+        _policies[pool].maxSkewBps = v;
+        emit PolicyUpdated(pool, PolicyParam.MaxSkew, v, 0);
+    }
+
+    function _setFeeBounds(address pool, uint24 lo, uint24 hi) private {
+        if (lo > hi) revert InvalidPolicyRange(PolicyParam.FeeBounds, lo, hi);
+        _checkBounds(PolicyParam.FeeBounds, hi, 0, MAX_FEE_PIPS);
+        Policy storage p = _policies[pool];
+        p.minFeePips = lo;
+        p.maxFeePips = hi;
+        emit PolicyUpdated(pool, PolicyParam.FeeBounds, lo, hi);
+    }
+
+    function _setWidthBounds(address pool, uint32 lo, uint32 hi) private {
+        if (lo > hi) revert InvalidPolicyRange(PolicyParam.WidthBounds, lo, hi);
+        _checkBounds(PolicyParam.WidthBounds, lo, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
+        _checkBounds(PolicyParam.WidthBounds, hi, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
+        Policy storage p = _policies[pool];
+        p.minWidthBps = lo;
+        p.maxWidthBps = hi;
+        emit PolicyUpdated(pool, PolicyParam.WidthBounds, lo, hi);
+    }
+
+    function _setMinRebalanceInterval(address pool, uint32 v) private {
+        _checkBounds(PolicyParam.MinRebalanceInterval, v, 0, MAX_REBALANCE_INTERVAL);
+        _policies[pool].minRebalanceInterval = v;
+        emit PolicyUpdated(pool, PolicyParam.MinRebalanceInterval, v, 0);
+    }
+
+    function _setInventoryBounds(address pool, uint16 lo, uint16 hi) private {
+        if (lo > hi) revert InvalidPolicyRange(PolicyParam.InventoryBounds, lo, hi);
+        _checkBounds(PolicyParam.InventoryBounds, hi, 0, MAX_SHARE_BPS);
+        Policy storage p = _policies[pool];
+        p.minBaseShareBps = lo;
+        p.maxBaseShareBps = hi;
+        emit PolicyUpdated(pool, PolicyParam.InventoryBounds, lo, hi);
+    }
+
+    function _checkBounds(PolicyParam param, uint256 v, uint256 lo, uint256 hi) private pure {
+        if (v < lo || v > hi) revert PolicyOutOfBounds(param, v, lo, hi);
+    }
+
+    // ------------------------------------------------------------------ funds
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function deposit(address pool, uint256 amount0, uint256 amount1)
+        external
+        override
+        onlyOwner
+        nonReentrant
+        registeredPool(pool)
+        returns (uint128 liquidity)
+    {
+        if (amount0 != 0) IERC20(IManagedPool(pool).token0()).safeTransferFrom(msg.sender, pool, amount0);
+        if (amount1 != 0) IERC20(IManagedPool(pool).token1()).safeTransferFrom(msg.sender, pool, amount1);
+        (liquidity,,) = IManagedPool(pool).sync();
+        emit Deposited(pool, amount0, amount1, liquidity);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function withdraw(address pool, uint256 amount0, uint256 amount1, address to)
+        external
+        override
+        onlyOwner
+        nonReentrant
+        registeredPool(pool)
+        returns (uint128 liquidity)
+    {
+        if (to == address(0)) revert ZeroAddress();
+        liquidity = IManagedPool(pool).withdraw(to, amount0, amount1);
+        emit Withdrawn(pool, to, amount0, amount1, liquidity);
+    }
+
+    /// @inheritdoc ITreasuryVaultGuardianActions
+    function emergencyWithdraw(address pool)
+        external
+        override
+        onlyGuardianOrOwner
+        whenPaused
+        nonReentrant
+        registeredPool(pool)
+        returns (uint256 amount0, uint256 amount1)
+    {
+        address to = owner();
+        (amount0, amount1) = IManagedPool(pool).emergencyWithdraw(to);
+        emit EmergencyWithdrawn(pool, to, amount0, amount1);
+    }
+
+    // ------------------------------------------------------------------ pause
+
+    /// @inheritdoc ITreasuryVaultGuardianActions
+    function pause() external override onlyGuardianOrOwner {
+        _pause();
+        _setPoolsPaused(true);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function unpause() external override onlyOwner {
+        _unpause();
+        _setPoolsPaused(false);
+    }
+
+    function _setPoolsPaused(bool value) private {
+        uint256 n = _pools.length;
+        for (uint256 i; i < n; ++i) {
+            IManagedPool(_pools[i]).setPaused(value);
+        }
+    }
+
+    // ------------------------------------------------------------------ rebalance
+
+    /// @inheritdoc ITreasuryVaultKeeperActions
+    function rebalance(address pool, Target calldata target)
+        external
+        override
+        onlyKeeper
+        whenNotPaused
+        nonReentrant
+        returns (uint128 liquidity, uint160 low, uint160 high)
+    {
+        Policy storage ps = _policies[pool];
+        if (!ps.registered) revert UnknownPool(pool);
+        uint256 oracleSqrt = _preChecks(ps, target);
+
+        uint256 reserve0;
+        uint256 reserve1;
+        (liquidity, low, high, reserve0, reserve1) =
+            IManagedPool(pool).reposition(target.sqrtPriceX96, target.sqrtPriceBoundX96, target.feePips);
+
+        _postChecks(ps, pool, oracleSqrt, low, high, reserve0, reserve1);
+        emit Rebalanced(pool, msg.sender, target.sqrtPriceX96, low, high, target.feePips, liquidity);
+    }
+
+    /// @dev Interval, fee, feeds, skew; records the rebalance time. Returns the oracle sqrt price.
+    function _preChecks(Policy storage ps, Target calldata target) private returns (uint256 oracleSqrt) {
+        uint256 lastRebalance = ps.lastRebalance;
+        if (lastRebalance != 0) {
+            uint256 nextAllowed = lastRebalance + ps.minRebalanceInterval;
+            if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
+        }
+        if (target.feePips < ps.minFeePips || target.feePips > ps.maxFeePips) {
+            revert FeeOutOfBounds(target.feePips, ps.minFeePips, ps.maxFeePips);
+        }
+        uint256 heartbeat = ps.heartbeat;
+        int256 answer = _readFeed(ps.priceFeed, heartbeat);
+        if (answer <= 0) revert NonPositivePrice(answer);
+        if (ps.hasVolatilityFeed) {
+            int256 vol = _readFeed(ps.volatilityFeed, heartbeat);
+            if (vol <= 0) revert NonPositiveVolatility(vol);
+        }
+        oracleSqrt = _toSqrtPrice(answer, ps.priceScaleExp);
+        uint256 skew = _deviationBps(target.sqrtPriceX96, oracleSqrt);
+        if (skew > ps.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oracleSqrt, skew, ps.maxSkewBps);
+        ps.lastRebalance = uint32(block.timestamp);
+    }
+
+    /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
+    function _postChecks(
+        Policy storage ps,
+        address pool,
+        uint256 oracleSqrt,
+        uint160 low,
+        uint160 high,
+        uint256 reserve0,
+        uint256 reserve1
+    ) private view {
+        (int256 twapLog,) = IManagedPool(pool).consult(ps.twapWindow);
+        int256 oracleLog = LogMath.logPrice(oracleSqrt);
+        int256 d = twapLog - oracleLog;
+        if (d < 0) d = -d;
+        if (uint256(d) > ps.maxTwapDeviationLog) revert TwapDeviation(twapLog, oracleLog, ps.maxTwapDeviationBps);
+
+        uint256 width = _deviationBps(high, low);
+        if (width < ps.minWidthBps || width > ps.maxWidthBps) {
+            revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
+        }
+
+        uint256 v0 = FullMath.mulDiv(FullMath.mulDiv(reserve0, oracleSqrt, Q96), oracleSqrt, Q96);
+        uint256 total = v0 + reserve1;
+        uint256 share = total == 0 ? 0 : FullMath.mulDiv(v0, 10_000, total);
+        if (share < ps.minBaseShareBps || share > ps.maxBaseShareBps) {
+            revert InventoryOutOfBounds(share, ps.minBaseShareBps, ps.maxBaseShareBps);
+        }
+    }
+
+    /// @dev Latest answer of a feed, reverting with StaleOracle when older than the heartbeat.
+    function _readFeed(AggregatorV3Interface feed, uint256 heartbeat) private view returns (int256 answer) {
+        uint256 updatedAt;
+        (, answer,, updatedAt,) = feed.latestRoundData();
+        if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
+    }
+
+    /// @dev Oracle answer (> 0) to a Q64.96 sqrt price of the pool (see the contract notes).
+    function _toSqrtPrice(int256 answer, int8 exp) private pure returns (uint256 s) {
+        uint256 priceX128 = exp >= 0
+            ? FullMath.mulDiv(uint256(answer), (10 ** uint256(uint8(exp))) << 128, 1)
+            : FullMath.mulDiv(uint256(answer), 1 << 128, 10 ** uint256(uint8(-exp)));
+        s = Math.sqrt(priceX128) << 32;
+        if (s < 4295128739 || s > type(uint128).max) revert OraclePriceOutOfRange(answer);
+    }
+
+    /// @dev |(a/b)^2 - 1| in bps (see the contract notes).
+    function _deviationBps(uint256 a, uint256 b) private pure returns (uint256) {
+        uint256 r = FullMath.mulDiv(a, Q96, b);
+        if (r >= 1 << 128) return type(uint256).max;
+        uint256 p = FullMath.mulDiv(r, r, Q96);
+        uint256 diff = p >= Q96 ? p - Q96 : Q96 - p;
+        return FullMath.mulDiv(diff, 10_000, Q96);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ITreasuryVaultState
+    function isKeeper(address account) external view override returns (bool) {
+        return _keepers[account];
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function isGuardian(address account) external view override returns (bool) {
+        return _guardians[account];
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function pools() external view override returns (address[] memory) {
+        return _pools;
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function policyOf(address pool) external view override returns (PolicyView memory v) {
+        Policy storage p = _policies[pool];
+        v.params = PolicyParams({
+            priceFeed: p.priceFeed,
+            volatilityFeed: p.volatilityFeed,
+            heartbeat: p.heartbeat,
+            twapWindow: p.twapWindow,
+            maxTwapDeviationBps: p.maxTwapDeviationBps,
+            maxSkewBps: p.maxSkewBps,
+            minFeePips: p.minFeePips,
+            maxFeePips: p.maxFeePips,
+            minWidthBps: p.minWidthBps,
+            maxWidthBps: p.maxWidthBps,
+            minRebalanceInterval: p.minRebalanceInterval,
+            minBaseShareBps: p.minBaseShareBps,
+            maxBaseShareBps: p.maxBaseShareBps
+        });
+        v.registered = p.registered;
+        v.priceScaleExp = p.priceScaleExp;
+        v.maxTwapDeviationLog = p.maxTwapDeviationLog;
+        v.lastRebalance = p.lastRebalance;
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function oracleSqrtPriceX96(address pool) external view override registeredPool(pool) returns (uint256) {
+        Policy storage p = _policies[pool];
+        int256 answer = _readFeed(p.priceFeed, p.heartbeat);
+        if (answer <= 0) revert NonPositivePrice(answer);
+        return _toSqrtPrice(answer, p.priceScaleExp);
+    }
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {ITreasuryVaultTypes} from "./ITreasuryVaultTypes.sol";
+
+/// @title ITreasuryVaultEvents
+/// @notice Events of TreasuryVault (OpenZeppelin's OwnershipTransferStarted, OwnershipTransferred, Paused and
+/// Unpaused are emitted too).
+interface ITreasuryVaultEvents is ITreasuryVaultTypes {
+    event KeeperSet(address indexed account, bool enabled);
+    event GuardianSet(address indexed account, bool enabled);
+    event PoolRegistered(address indexed pool, address token0, address token1);
+    /// @notice A policy parameter changed; (value0, value1) are the new (value) or (low, high); for Feeds they are
+    /// the feed addresses as uint160.
+    event PolicyUpdated(address indexed pool, PolicyParam indexed param, uint256 value0, uint256 value1);
+    event Deposited(address indexed pool, uint256 amount0, uint256 amount1, uint128 liquidity);
+    event Withdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1, uint128 liquidity);
+    event EmergencyWithdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1);
+    event Rebalanced(
+        address indexed pool,
+        address indexed keeper,
+        uint160 sqrtPriceX96,
+        uint160 sqrtPriceLowX96,
+        uint160 sqrtPriceHighX96,
+        uint24 feePips,
+        uint128 liquidity
+    );
+}
