@@ -55,14 +55,19 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolState
     Slot0 public override slot0;
+    // slot 1: read by every swap
     /// @inheritdoc IManagedPoolState
     uint128 public override liquidity;
     /// @inheritdoc IManagedPoolState
     uint128 public override sqrtPriceLowX96;
-    /// @inheritdoc IManagedPoolState
-    uint128 public override sqrtPriceHighX96;
+    // slot 2: read and written by every swap
     uint128 private _reserve0;
     uint128 private _reserve1;
+    // slot 3: read by token1 -> token0 swaps, written by reposition
+    /// @inheritdoc IManagedPoolState
+    uint128 public override sqrtPriceHighX96;
+    /// @inheritdoc IManagedPoolState
+    uint32 public override lastRepositionTime;
     /// @inheritdoc IManagedPoolState
     ObservationLib.Observation[65535] public override observations;
 
@@ -238,20 +243,41 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolState
     function consult(uint32 window) external view override returns (int256 meanLogPrice, uint256 squaredReturnSum) {
+        return _consult(window, type(uint16).max);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function consultWithHint(uint32 window, uint16 observationHint)
+        external
+        view
+        override
+        returns (int256 meanLogPrice, uint256 squaredReturnSum)
+    {
+        return _consult(window, observationHint);
+    }
+
+    function _consult(uint32 window, uint16 hint) private view returns (int256 meanLogPrice, uint256 squaredReturnSum) {
         if (window == 0) revert ObservationLib.InvalidSecondsAgo(0);
         Slot0 memory s = slot0;
-        uint32 time = uint32(block.timestamp);
-        ObservationLib.Observation memory last = observations[s.observationIndex];
-        // Only compute the log price when "now" is not an observation already (e.g. written earlier in this block).
-        int256 lpNow = last.blockTimestamp == time ? int256(0) : LogMath.logPrice(s.sqrtPriceX96);
-        (int72 cNow, uint104 qNow) =
-            observations.observeSingle(time, 0, lpNow, s.observationIndex, s.observationCardinality);
-        (int72 cThen, uint104 qThen) =
-            observations.observeSingle(time, window, lpNow, s.observationIndex, s.observationCardinality);
+        (int72 cNow, uint104 qNow, int256 lpNow) = _observeNow(s);
+        (int72 cThen, uint104 qThen) = observations.observeSingleWithHint(
+            uint32(block.timestamp), window, lpNow, s.observationIndex, s.observationCardinality, hint
+        );
         unchecked {
             meanLogPrice = int256(int72(cNow - cThen)) / int256(uint256(window));
             squaredReturnSum = uint104(qNow - qThen);
         }
+    }
+
+    /// @dev Cumulatives now: the newest observation when written in this block (no log needed), else the
+    /// counterfactual with the current log price.
+    function _observeNow(Slot0 memory s) private view returns (int72 c, uint104 q, int256 lpNow) {
+        ObservationLib.Observation memory last = observations[s.observationIndex];
+        uint32 time = uint32(block.timestamp);
+        if (last.blockTimestamp == time) return (last.logPriceCumulative, last.squaredReturnCumulative, 0);
+        lpNow = LogMath.logPrice(s.sqrtPriceX96);
+        ObservationLib.Observation memory t = ObservationLib.transform(last, time, lpNow);
+        return (t.logPriceCumulative, t.squaredReturnCumulative, lpNow);
     }
 
     /// @inheritdoc IManagedPoolState
@@ -267,14 +293,22 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         override
         onlyVault
         nonReentrant
-        returns (uint128 newLiquidity, uint160 low, uint160 high, uint256 reserve0, uint256 reserve1)
+        returns (
+            uint128 newLiquidity,
+            uint160 low,
+            uint160 high,
+            uint256 reserve0,
+            uint256 reserve1,
+            uint32 previousRepositionTime
+        )
     {
         if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
+        Slot0 memory s = slot0;
+        if (s.paused) revert PoolPaused();
         reserve0 = _reserve0;
         reserve1 = _reserve1;
         (newLiquidity, low, high) = _fit(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
 
-        Slot0 memory s = slot0;
         (s.observationIndex, s.observationCardinality) = observations.write(
             s.observationIndex,
             uint32(block.timestamp),
@@ -287,7 +321,9 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         slot0 = s;
         liquidity = newLiquidity;
         sqrtPriceLowX96 = uint128(low);
+        previousRepositionTime = lastRepositionTime;
         sqrtPriceHighX96 = uint128(high);
+        lastRepositionTime = uint32(block.timestamp);
         emit Repositioned(sqrtPriceX96, low, high, newLiquidity, feePips);
     }
 

@@ -29,13 +29,14 @@ import {LogMath} from "./libraries/LogMath.sol";
 /// when e < 0, floor), oracleSqrtPriceX96 = floor(sqrt(priceX128)) << 32.
 /// Deviation in bps between two sqrt prices a, b (skew, width): r = floor(a * 2^96 / b),
 /// p = floor(r * r / 2^96), bps = floor(|p - 2^96| * 1e4 / 2^96) (type(uint256).max when r >= 2^128).
-/// TWAP check in log space: |pool.consult(twapWindow).meanLogPrice - LogMath.logPrice(oracleSqrtPriceX96)| must be
+/// TWAP check in log space: |pool.consultWithHint(twapWindow, hint).meanLogPrice - LogMath.logPrice(oracleSqrtPriceX96)| must be
 /// <= maxTwapDeviationLog = LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric
 /// TWAP lies within a factor (1 + maxBps/1e4) of the oracle price either way.
 /// Inventory: v0 = floor(floor(reserve0 * s / 2^96) * s / 2^96) (s = oracle sqrt price), share = floor(v0 * 1e4 /
 /// (v0 + reserve1)) (0 when both are 0).
-/// rebalance order: keeper, pause, registered, interval, fee, price feed (stale, non-positive), volatility feed,
-/// skew, [pool.reposition and its own checks], TWAP deviation, width, inventory.
+/// rebalance order: keeper, registered, fee, price feed (stale, then non-positive), volatility feed (if set: stale,
+/// non-positive), skew, [pool.reposition: PoolPaused when paused, then its fit errors], interval (from the pool's
+/// previous reposition time), TWAP deviation, width, inventory. All-or-nothing: any revert undoes the reposition.
 contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -64,7 +65,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint16 maxSkewBps;
         int8 priceScaleExp;
         bool registered;
-        // slot B: read and written by every rebalance
+        // slot B: read by every rebalance
         uint24 maxTwapDeviationLog;
         bool hasVolatilityFeed;
         uint16 maxTwapDeviationBps;
@@ -75,7 +76,6 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint32 minRebalanceInterval;
         uint16 minBaseShareBps;
         uint16 maxBaseShareBps;
-        uint32 lastRebalance;
         // slot C: read only when hasVolatilityFeed
         AggregatorV3Interface volatilityFeed;
     }
@@ -375,12 +375,13 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     // ------------------------------------------------------------------ rebalance
 
     /// @inheritdoc ITreasuryVaultKeeperActions
+    /// @dev No pause check here: pausing the vault pauses every registered pool, whose reposition then reverts with
+    /// PoolPaused. No re-entrancy lock either: the only external calls are to the owner-chosen feeds and to the pool
+    /// (which has its own lock), and only a keeper can enter.
     function rebalance(address pool, Target calldata target)
         external
         override
         onlyKeeper
-        whenNotPaused
-        nonReentrant
         returns (uint128 liquidity, uint160 low, uint160 high)
     {
         Policy storage ps = _policies[pool];
@@ -389,20 +390,20 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
 
         uint256 reserve0;
         uint256 reserve1;
-        (liquidity, low, high, reserve0, reserve1) =
+        uint256 previous;
+        (liquidity, low, high, reserve0, reserve1, previous) =
             IManagedPool(pool).reposition(target.sqrtPriceX96, target.sqrtPriceBoundX96, target.feePips);
-
-        _postChecks(ps, pool, oracleSqrt, low, high, reserve0, reserve1);
-        emit Rebalanced(pool, msg.sender, target.sqrtPriceX96, low, high, target.feePips, liquidity);
-    }
-
-    /// @dev Interval, fee, feeds, skew; records the rebalance time. Returns the oracle sqrt price.
-    function _preChecks(Policy storage ps, Target calldata target) private returns (uint256 oracleSqrt) {
-        uint256 lastRebalance = ps.lastRebalance;
-        if (lastRebalance != 0) {
-            uint256 nextAllowed = lastRebalance + ps.minRebalanceInterval;
+        if (previous != 0) {
+            uint256 nextAllowed = previous + ps.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
+
+        _postChecks(ps, pool, oracleSqrt, target.observationHint, low, high, reserve0, reserve1);
+        emit Rebalanced(pool, msg.sender);
+    }
+
+    /// @dev Fee, feeds, skew. Returns the oracle sqrt price.
+    function _preChecks(Policy storage ps, Target calldata target) private view returns (uint256 oracleSqrt) {
         if (target.feePips < ps.minFeePips || target.feePips > ps.maxFeePips) {
             revert FeeOutOfBounds(target.feePips, ps.minFeePips, ps.maxFeePips);
         }
@@ -416,7 +417,6 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         oracleSqrt = _toSqrtPrice(answer, ps.priceScaleExp);
         uint256 skew = _deviationBps(target.sqrtPriceX96, oracleSqrt);
         if (skew > ps.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oracleSqrt, skew, ps.maxSkewBps);
-        ps.lastRebalance = uint32(block.timestamp);
     }
 
     /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
@@ -424,22 +424,29 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         Policy storage ps,
         address pool,
         uint256 oracleSqrt,
+        uint16 hint,
         uint160 low,
         uint160 high,
         uint256 reserve0,
         uint256 reserve1
     ) private view {
-        (int256 twapLog,) = IManagedPool(pool).consult(ps.twapWindow);
-        int256 oracleLog = LogMath.logPrice(oracleSqrt);
-        int256 d = twapLog - oracleLog;
-        if (d < 0) d = -d;
-        if (uint256(d) > ps.maxTwapDeviationLog) revert TwapDeviation(twapLog, oracleLog, ps.maxTwapDeviationBps);
-
+        _checkTwap(ps, pool, oracleSqrt, hint);
         uint256 width = _deviationBps(high, low);
         if (width < ps.minWidthBps || width > ps.maxWidthBps) {
             revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
         }
+        _checkInventory(ps, oracleSqrt, reserve0, reserve1);
+    }
 
+    function _checkTwap(Policy storage ps, address pool, uint256 oracleSqrt, uint16 hint) private view {
+        (int256 twapLog,) = IManagedPool(pool).consultWithHint(ps.twapWindow, hint);
+        int256 oracleLog = LogMath.logPrice(oracleSqrt);
+        int256 d = twapLog - oracleLog;
+        if (d < 0) d = -d;
+        if (uint256(d) > ps.maxTwapDeviationLog) revert TwapDeviation(twapLog, oracleLog, ps.maxTwapDeviationBps);
+    }
+
+    function _checkInventory(Policy storage ps, uint256 oracleSqrt, uint256 reserve0, uint256 reserve1) private view {
         uint256 v0 = FullMath.mulDiv(FullMath.mulDiv(reserve0, oracleSqrt, Q96), oracleSqrt, Q96);
         uint256 total = v0 + reserve1;
         uint256 share = total == 0 ? 0 : FullMath.mulDiv(v0, 10_000, total);
@@ -511,7 +518,6 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         v.registered = p.registered;
         v.priceScaleExp = p.priceScaleExp;
         v.maxTwapDeviationLog = p.maxTwapDeviationLog;
-        v.lastRebalance = p.lastRebalance;
     }
 
     /// @inheritdoc ITreasuryVaultState

@@ -53,8 +53,25 @@ async function main() {
     const tx = await txPromise;
     const rc = await tx.wait();
     rows.push([label, rc.gasUsed]);
+    if (process.env.PROFILE && label.match(new RegExp(process.env.PROFILE))) await require("../.tmp/trace.js")(provider, rc.hash, label);
     if (key) gas[key] = Number(rc.gasUsed);
     return rc;
+  };
+  // index of the newest observation at or before `target` (the keeper's observation hint)
+  const observationHint = async (pool, target) => {
+    const st = await pool.getState();
+    let best = 65535, bestTs = -1n;
+    for (let i = 0; i < Number(st.observationCardinality); i++) {
+      const o = await pool.observations(i);
+      if (o.initialized && o.blockTimestamp <= target && o.blockTimestamp > bestTs) { best = i; bestTs = o.blockTimestamp; }
+    }
+    return best;
+  };
+  const nextTimestamp = async (dt) => {
+    const b = await provider.send("eth_getBlockByNumber", ["latest", false]);
+    const ts = Number(BigInt(b.timestamp)) + dt;
+    await provider.send("evm_setNextBlockTimestamp", [ts]);
+    return BigInt(ts);
   };
   const increaseTime = async (s) => {
     await provider.send("evm_increaseTime", [s]);
@@ -136,17 +153,24 @@ async function main() {
     sqrtPriceX96: sqrtPriceX96(2001n, 1000n, 18, 6),
     sqrtPriceBoundX96: sqrtPriceX96(1901n, 1000n, 18, 6),
     feePips: 2500,
+    observationHint: 65535,
   };
   const preview = await pool.previewReposition(target.sqrtPriceX96, target.sqrtPriceBoundX96);
-  await measure("vault.rebalance", vault.connect(keeper).rebalance(poolAddr, target), "vault.rebalance");
-  // a second rebalance later (steady state, no vol feed variant below)
+  const keeperVault = vault.connect(keeper);
+  await measure("vault.rebalance (no observation hint)", keeperVault.rebalance(poolAddr, target), "vault.rebalance.noHint");
+  for (let i = 0; i < 2; i++) {
+    await (await poolT.swapExactIn(true, 10n * B, 0, trader.address, deadline)).wait();
+    await (await poolT.swapExactIn(false, 20n * U, 0, trader.address, deadline)).wait();
+  }
   await increaseTime(120);
   await (await oracleR.update(200000000n, 64000000n)).wait();
-  await measure("vault.rebalance (again)", vault.connect(keeper).rebalance(poolAddr, { ...target, sqrtPriceX96: sp, sqrtPriceBoundX96: spLow }));
+  let ts = await nextTimestamp(5);
+  await measure("vault.rebalance", keeperVault.rebalance(poolAddr, { ...target, sqrtPriceX96: sp, sqrtPriceBoundX96: spLow, observationHint: await observationHint(pool, ts - 600n) }), "vault.rebalance");
   await (await vault.setFeeds(poolAddr, priceFeed, ethers.ZeroAddress)).wait();
   await increaseTime(120);
   await (await oracleR.update(200000000n, 64000000n)).wait();
-  await measure("vault.rebalance (no volatility feed)", vault.connect(keeper).rebalance(poolAddr, target), "vault.rebalance.noVolFeed");
+  ts = await nextTimestamp(5);
+  await measure("vault.rebalance (no volatility feed)", keeperVault.rebalance(poolAddr, { ...target, observationHint: await observationHint(pool, ts - 600n) }), "vault.rebalance.noVolFeed");
 
   await measure("vault.withdraw", vault.withdraw(poolAddr, 1_000n * B, 2_000n * U, owner.address), "vault.withdraw");
 

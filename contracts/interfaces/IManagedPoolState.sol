@@ -75,6 +75,16 @@ interface IManagedPoolState {
     /// @return squaredReturnSum sqCum(now) - sqCum(now - window).
     function consult(uint32 window) external view returns (int256 meanLogPrice, uint256 squaredReturnSum);
 
+    /// @notice consult with `observationHint` = index of the newest observation at or before now - window (saves
+    /// gas; a wrong hint only costs the binary search, never changes the result).
+    function consultWithHint(uint32 window, uint16 observationHint)
+        external
+        view
+        returns (int256 meanLogPrice, uint256 squaredReturnSum);
+
+    /// @notice Block timestamp of the last reposition (0 before the first).
+    function lastRepositionTime() external view returns (uint32);
+
     /// @notice The current log price (LogMath units).
     function currentLogPrice() external view returns (int256);
 

@@ -16,6 +16,8 @@ interface IManagedPoolVaultActions {
     /// @return sqrtPriceHighX96 New upper bound.
     /// @return reserve0 Reserve of token0 (unchanged).
     /// @return reserve1 Reserve of token1 (unchanged).
+    /// @return previousRepositionTime lastRepositionTime before this call (0 if never); then set to now.
+    /// Reverts with PoolPaused while the pool is paused.
     function reposition(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96, uint24 feePips)
         external
         returns (
@@ -23,7 +25,8 @@ interface IManagedPoolVaultActions {
             uint160 sqrtPriceLowX96,
             uint160 sqrtPriceHighX96,
             uint256 reserve0,
-            uint256 reserve1
+            uint256 reserve1,
+            uint32 previousRepositionTime
         );
 
     /// @notice Sets the reserves to the token balances (after the vault transferred a deposit in) and re-fits the
@@ -36,6 +39,6 @@ interface IManagedPoolVaultActions {
     /// @notice Sends every token balance to `to`; liquidity and reserves become zero.
     function emergencyWithdraw(address to) external returns (uint256 amount0, uint256 amount1);
 
-    /// @notice Pauses or unpauses swaps.
+    /// @notice Pauses or unpauses swaps and repositions.
     function setPaused(bool paused) external;
 }

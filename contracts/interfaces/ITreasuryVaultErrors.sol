@@ -46,7 +46,7 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes {
     error FeeOutOfBounds(uint256 feePips, uint256 min, uint256 max);
     /// @notice The resulting range width (pHigh / pLow - 1, bps) is outside [min, max].
     error WidthOutOfBounds(uint256 widthBps, uint256 min, uint256 max);
-    /// @notice The minimum interval has not passed since the last rebalance.
+    /// @notice The minimum interval has not passed since the pool's last reposition.
     error RebalanceTooSoon(uint256 nextAllowed);
     /// @notice The pool's base share of value at the oracle price is outside [min, max].
     error InventoryOutOfBounds(uint256 shareBps, uint256 min, uint256 max);

@@ -16,13 +16,6 @@ interface ITreasuryVaultEvents is ITreasuryVaultTypes {
     event Deposited(address indexed pool, uint256 amount0, uint256 amount1, uint128 liquidity);
     event Withdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1, uint128 liquidity);
     event EmergencyWithdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1);
-    event Rebalanced(
-        address indexed pool,
-        address indexed keeper,
-        uint160 sqrtPriceX96,
-        uint160 sqrtPriceLowX96,
-        uint160 sqrtPriceHighX96,
-        uint24 feePips,
-        uint128 liquidity
-    );
+    /// @notice A keeper rebalanced `pool` (the pool's Repositioned event carries the new curve).
+    event Rebalanced(address indexed pool, address indexed keeper);
 }

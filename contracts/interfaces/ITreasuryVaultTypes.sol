@@ -54,10 +54,13 @@ interface ITreasuryVaultTypes {
     /// @param sqrtPriceBoundX96 One bound: below the centre = lower bound, above = upper bound; the other bound is
     /// derived from the reserves (ManagedPool.reposition).
     /// @param feePips New fee in pips.
+    /// @param observationHint Index in the pool's observation ring of the newest observation at or before
+    /// (block time - twapWindow); only saves gas (type(uint16).max = none: binary search). See ManagedPool.consultWithHint.
     struct Target {
         uint160 sqrtPriceX96;
         uint160 sqrtPriceBoundX96;
         uint24 feePips;
+        uint16 observationHint;
     }
 
     /// @notice A policy with its derived fields, as stored.
@@ -65,12 +68,11 @@ interface ITreasuryVaultTypes {
     /// @param registered Whether the pool is registered.
     /// @param priceScaleExp decimals(token1) - decimals(token0) - decimals(priceFeed): pool price = answer * 10^exp.
     /// @param maxTwapDeviationLog maxTwapDeviationBps converted to log-price units (see TreasuryVault).
-    /// @param lastRebalance Timestamp of the last rebalance (0 = never).
+    /// The time of the last rebalance is the pool's lastRepositionTime().
     struct PolicyView {
         PolicyParams params;
         bool registered;
         int8 priceScaleExp;
         uint32 maxTwapDeviationLog;
-        uint32 lastRebalance;
     }
 }
