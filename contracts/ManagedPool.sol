@@ -17,14 +17,18 @@ import {ObservationLib} from "./libraries/ObservationLib.sol";
 
 /// @title ManagedPool
 /// @notice A two-token market on one concentrated constant-product position on [sqrtPriceLow, sqrtPriceHigh]
-/// (Q64.96 sqrt prices, price = token1 base units per token0 base unit), owned entirely by its vault.
+/// (Q64.96 sqrt prices; price = token1 base units per token0 base unit), owned entirely by its vault.
 /// @dev Accounting:
-///  - reserve0/reserve1 are stored and equal the token balances (direct transfers excepted, until the vault syncs).
-///  - The liquidity L changes only when the vault acts (reposition, sync, withdraw); swaps keep L constant and
-///    leave their fees in the reserves as a surplus over what the curve needs. The next vault action re-fits L to
-///    the reserves, so fees compound there. Every fit rounds L down and the derived bound inward (pool's favour).
-///  - Solvency invariant: the real token amounts the curve holds at the current price,
-///    L*(1/sqrtP - 1/sqrtPb) and L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1.
+///  - reserve0/reserve1 are stored and equal the token balances (a direct transfer to the pool is ignored until
+///    the vault calls sync).
+///  - The liquidity is not stored: it is a function of the state, always
+///        L = LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1)
+///    i.e. the largest L the reserves cover on the current range at the current price. Swap fees stay in the
+///    reserves, so L grows with them (fees compound at every swap); every formula rounds L down.
+///  - reposition only moves the price and the range (LiquidityFit.fitFromLower/fitFromUpper choose the other
+///    bound); no token moves.
+///  - Solvency: the real amounts the curve holds at the current price, L*(1/sqrtP - 1/sqrtPb) and
+///    L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1 (by construction of L).
 ///  - Sqrt prices live in [MIN_SQRT_PRICE, MAX_SQRT_PRICE] = [4295128739, 2^128 - 1].
 contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -44,30 +48,27 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     /// @inheritdoc IManagedPoolState
     address public immutable override vault;
 
+    /// @dev slot 0: everything a swap and a reposition read first.
     struct Slot0 {
         uint160 sqrtPriceX96;
         uint24 feePips;
         uint16 observationIndex;
         uint16 observationCardinality;
-        uint16 observationCardinalityNext;
         bool paused;
+        uint32 lastRepositionTime;
     }
 
-    /// @inheritdoc IManagedPoolState
-    Slot0 public override slot0;
-    // slot 1: read by every swap
-    /// @inheritdoc IManagedPoolState
-    uint128 public override liquidity;
+    Slot0 private _slot0;
+    // slot 1: the range
     /// @inheritdoc IManagedPoolState
     uint128 public override sqrtPriceLowX96;
-    // slot 2: read and written by every swap
-    uint128 private _reserve0;
-    uint128 private _reserve1;
-    // slot 3: read by token1 -> token0 swaps, written by reposition
     /// @inheritdoc IManagedPoolState
     uint128 public override sqrtPriceHighX96;
-    /// @inheritdoc IManagedPoolState
-    uint32 public override lastRepositionTime;
+    // slot 2: the reserves
+    uint128 private _reserve0;
+    uint128 private _reserve1;
+    // slot 3: read only when the observation ring wraps
+    uint16 private _observationCardinalityNext;
     /// @inheritdoc IManagedPoolState
     ObservationLib.Observation[65535] public override observations;
 
@@ -108,14 +109,15 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         vault = vault_;
         (uint16 cardinality, uint16 cardinalityNext) =
             observations.initialize(uint32(block.timestamp), LogMath.logPrice(sqrtPriceX96_));
-        slot0 = Slot0({
+        _slot0 = Slot0({
             sqrtPriceX96: sqrtPriceX96_,
             feePips: feePips_,
             observationIndex: 0,
             observationCardinality: cardinality,
-            observationCardinalityNext: cardinalityNext,
-            paused: false
+            paused: false,
+            lastRepositionTime: 0
         });
+        _observationCardinalityNext = cardinalityNext;
         sqrtPriceLowX96 = uint128(sqrtPriceLowX96_);
         sqrtPriceHighX96 = uint128(sqrtPriceHighX96_);
         emit Initialized(sqrtPriceX96_, sqrtPriceLowX96_, sqrtPriceHighX96_, feePips_);
@@ -143,21 +145,14 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         private
         returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceNext)
     {
-        Slot0 memory s = slot0;
+        Slot0 memory s = _slot0;
         if (s.paused) revert PoolPaused();
         (amountInUsed, amountOut, feeAmount, sqrtPriceNext) = _quote(s, zeroForOne, amountIn);
         if (amountOut < minAmountOut) revert InsufficientOutput(amountOut, minAmountOut);
 
-        // observation (at most once per block, with the pre-swap price), then the new price
-        (s.observationIndex, s.observationCardinality) = observations.write(
-            s.observationIndex,
-            uint32(block.timestamp),
-            LogMath.logPrice(s.sqrtPriceX96),
-            s.observationCardinality,
-            s.observationCardinalityNext
-        );
+        _writeObservation(s);
         s.sqrtPriceX96 = sqrtPriceNext;
-        slot0 = s;
+        _slot0 = s;
 
         uint256 r0 = _reserve0;
         uint256 r1 = _reserve1;
@@ -190,9 +185,11 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         override
         returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceAfterX96)
     {
-        return _quote(slot0, zeroForOne, amountIn);
+        return _quote(_slot0, zeroForOne, amountIn);
     }
 
+    /// @dev One SwapMath step from the current price toward the range edge in the swap's direction, with
+    /// L = refit(state) and amountRemaining = amountIn (exact input); amountInUsed = amountIn + feeAmount of the step.
     function _quote(Slot0 memory s, bool zeroForOne, uint256 amountIn)
         private
         view
@@ -200,23 +197,48 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     {
         if (amountIn == 0) revert ZeroAmount();
         if (amountIn > type(uint128).max) revert AmountTooLarge(amountIn);
-        uint128 l = liquidity;
-        if (l == 0) revert NoLiquidity();
-        uint160 target = zeroForOne ? uint160(sqrtPriceLowX96) : uint160(sqrtPriceHighX96);
-        if (s.sqrtPriceX96 == target) revert RangeEdgeReached(target);
-        uint256 stepIn;
-        (sqrtPriceNext, stepIn, amountOut, feeAmount) =
+        (uint128 l, uint160 target) = _liquidityAndTarget(s.sqrtPriceX96, zeroForOne);
+        (sqrtPriceNext, amountInUsed, amountOut, feeAmount) =
             SwapMath.computeSwapStep(s.sqrtPriceX96, target, l, int256(amountIn), s.feePips);
-        amountInUsed = stepIn + feeAmount;
+        amountInUsed += feeAmount;
+    }
+
+    function _liquidityAndTarget(uint160 sqrtPriceX96, bool zeroForOne)
+        private
+        view
+        returns (uint128 l, uint160 target)
+    {
+        uint256 low = sqrtPriceLowX96;
+        uint256 high = sqrtPriceHighX96;
+        l = LiquidityFit.refit(sqrtPriceX96, low, high, _reserve0, _reserve1);
+        if (l == 0) revert NoLiquidity();
+        target = zeroForOne ? uint160(low) : uint160(high);
+        if (sqrtPriceX96 == target) revert RangeEdgeReached(target);
     }
 
     // ---------------------------------------------------------------- observations
 
+    /// @dev Writes an observation (at most once per block) with the price that held until now; updates s.
+    function _writeObservation(Slot0 memory s) private {
+        uint16 cardinalityNext = s.observationCardinality;
+        // the ring can only grow when the newest observation sits in its last slot
+        unchecked {
+            if (s.observationIndex == cardinalityNext - 1) cardinalityNext = _observationCardinalityNext;
+        }
+        (s.observationIndex, s.observationCardinality) = observations.write(
+            s.observationIndex,
+            uint32(block.timestamp),
+            LogMath.logPrice(s.sqrtPriceX96),
+            s.observationCardinality,
+            cardinalityNext
+        );
+    }
+
     /// @inheritdoc IManagedPoolActions
     function increaseObservationCardinality(uint16 cardinalityNext) external override nonReentrant {
-        uint16 old = slot0.observationCardinalityNext;
+        uint16 old = _observationCardinalityNext;
         uint16 updated = observations.grow(old, cardinalityNext);
-        slot0.observationCardinalityNext = updated;
+        _observationCardinalityNext = updated;
         if (updated != old) emit ObservationCardinalityIncreased(old, updated);
     }
 
@@ -227,7 +249,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         override
         returns (int256[] memory logPriceCumulatives, uint256[] memory squaredReturnCumulatives)
     {
-        Slot0 memory s = slot0;
+        Slot0 memory s = _slot0;
         int256 lpNow = LogMath.logPrice(s.sqrtPriceX96);
         uint256 n = secondsAgos.length;
         logPriceCumulatives = new int256[](n);
@@ -258,7 +280,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     function _consult(uint32 window, uint16 hint) private view returns (int256 meanLogPrice, uint256 squaredReturnSum) {
         if (window == 0) revert ObservationLib.InvalidSecondsAgo(0);
-        Slot0 memory s = slot0;
+        Slot0 memory s = _slot0;
         (int72 cNow, uint104 qNow, int256 lpNow) = _observeNow(s);
         (int72 cThen, uint104 qThen) = observations.observeSingleWithHint(
             uint32(block.timestamp), window, lpNow, s.observationIndex, s.observationCardinality, hint
@@ -274,6 +296,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     function _observeNow(Slot0 memory s) private view returns (int72 c, uint104 q, int256 lpNow) {
         ObservationLib.Observation memory last = observations[s.observationIndex];
         uint32 time = uint32(block.timestamp);
+        // written in this block already: lpNow is not needed (any target before now lies at or before it)
         if (last.blockTimestamp == time) return (last.logPriceCumulative, last.squaredReturnCumulative, 0);
         lpNow = LogMath.logPrice(s.sqrtPriceX96);
         ObservationLib.Observation memory t = ObservationLib.transform(last, time, lpNow);
@@ -282,49 +305,45 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolState
     function currentLogPrice() external view override returns (int256) {
-        return LogMath.logPrice(slot0.sqrtPriceX96);
+        return LogMath.logPrice(_slot0.sqrtPriceX96);
     }
 
     // ---------------------------------------------------------------- vault actions
 
     /// @inheritdoc IManagedPoolVaultActions
-    function reposition(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96, uint24 feePips)
-        external
-        override
-        onlyVault
-        nonReentrant
-        returns (
-            uint128 newLiquidity,
-            uint160 low,
-            uint160 high,
-            uint256 reserve0,
-            uint256 reserve1,
-            uint32 previousRepositionTime
-        )
-    {
+    function reposition(
+        uint160 sqrtPriceX96,
+        uint160 sqrtPriceBoundX96,
+        uint24 feePips,
+        uint32 twapWindow,
+        uint16 observationHint
+    ) external override onlyVault nonReentrant returns (RepositionResult memory r) {
         if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
-        Slot0 memory s = slot0;
+        Slot0 memory s = _slot0;
         if (s.paused) revert PoolPaused();
-        reserve0 = _reserve0;
-        reserve1 = _reserve1;
-        (newLiquidity, low, high) = _fit(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+        r.reserve0 = _reserve0;
+        r.reserve1 = _reserve1;
+        (r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
 
-        (s.observationIndex, s.observationCardinality) = observations.write(
-            s.observationIndex,
-            uint32(block.timestamp),
-            LogMath.logPrice(s.sqrtPriceX96),
-            s.observationCardinality,
-            s.observationCardinalityNext
-        );
+        _writeObservation(s);
+        if (twapWindow != 0) {
+            // the newest observation is at now (written above or earlier in this block): no log price needed
+            (int72 cThen,) = observations.observeSingleWithHint(
+                uint32(block.timestamp), twapWindow, 0, s.observationIndex, s.observationCardinality, observationHint
+            );
+            unchecked {
+                r.twapLogPrice = int256(int72(observations[s.observationIndex].logPriceCumulative - cThen))
+                    / int256(uint256(twapWindow));
+            }
+        }
+        r.previousRepositionTime = s.lastRepositionTime;
         s.sqrtPriceX96 = sqrtPriceX96;
         s.feePips = feePips;
-        slot0 = s;
-        liquidity = newLiquidity;
-        sqrtPriceLowX96 = uint128(low);
-        previousRepositionTime = lastRepositionTime;
-        sqrtPriceHighX96 = uint128(high);
-        lastRepositionTime = uint32(block.timestamp);
-        emit Repositioned(sqrtPriceX96, low, high, newLiquidity, feePips);
+        s.lastRepositionTime = uint32(block.timestamp);
+        _slot0 = s;
+        sqrtPriceLowX96 = uint128(r.sqrtPriceLowX96);
+        sqrtPriceHighX96 = uint128(r.sqrtPriceHighX96);
+        emit Repositioned(sqrtPriceX96, r.sqrtPriceLowX96, r.sqrtPriceHighX96, feePips);
     }
 
     /// @inheritdoc IManagedPoolState
@@ -332,30 +351,36 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         external
         view
         override
-        returns (uint128, uint160, uint160)
+        returns (uint128 l, uint160 low, uint160 high)
     {
-        return _fit(sqrtPriceX96, sqrtPriceBoundX96, _reserve0, _reserve1);
+        uint256 r0 = _reserve0;
+        uint256 r1 = _reserve1;
+        (low, high) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r0, r1);
+        l = LiquidityFit.refit(sqrtPriceX96, low, high, r0, r1);
     }
 
-    function _fit(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
+    /// @dev The new range from LiquidityFit (the effective liquidity afterwards is refit(P, low, high, r0, r1),
+    /// which can be one below the L fitted from token1 when the upper bound was derived, because of the floors).
+    function _bounds(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
         private
         pure
-        returns (uint128 l, uint160 low, uint160 high)
+        returns (uint160 low, uint160 high)
     {
         _checkPrice(sqrtPriceX96);
         _checkPrice(bound);
         uint256 other;
         if (bound < sqrtPriceX96) {
-            (l, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
+            (, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
             _checkPrice(other);
             (low, high) = (bound, uint160(other));
         } else if (bound > sqrtPriceX96) {
-            (l, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
+            (, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
             _checkPrice(other);
             (low, high) = (uint160(other), bound);
         } else {
             revert InvalidBound(bound);
         }
+        if (low == high) revert InvalidRange(low, sqrtPriceX96, high);
     }
 
     /// @inheritdoc IManagedPoolVaultActions
@@ -365,7 +390,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         if (reserve0 > type(uint128).max || reserve1 > type(uint128).max) revert ReserveOverflow();
         _reserve0 = uint128(reserve0);
         _reserve1 = uint128(reserve1);
-        l = _refit(reserve0, reserve1);
+        l = _liquidity(reserve0, reserve1);
         emit Synced(reserve0, reserve1, l);
     }
 
@@ -387,7 +412,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         }
         _reserve0 = uint128(r0);
         _reserve1 = uint128(r1);
-        l = _refit(r0, r1);
+        l = _liquidity(r0, r1);
         if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
         if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
         emit Withdrawn(to, amount0, amount1, l);
@@ -403,7 +428,6 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     {
         _reserve0 = 0;
         _reserve1 = 0;
-        liquidity = 0;
         amount0 = IERC20(token0).balanceOf(address(this));
         amount1 = IERC20(token1).balanceOf(address(this));
         if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
@@ -413,11 +437,48 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolVaultActions
     function setPaused(bool paused_) external override onlyVault nonReentrant {
-        slot0.paused = paused_;
+        _slot0.paused = paused_;
         emit PausedSet(paused_);
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IManagedPoolState
+    function slot0()
+        external
+        view
+        override
+        returns (
+            uint160 sqrtPriceX96,
+            uint24 feePips,
+            uint16 observationIndex,
+            uint16 observationCardinality,
+            uint16 observationCardinalityNext,
+            bool paused,
+            uint32 lastRepositionTime_
+        )
+    {
+        Slot0 memory s = _slot0;
+        return (
+            s.sqrtPriceX96,
+            s.feePips,
+            s.observationIndex,
+            s.observationCardinality,
+            _observationCardinalityNext,
+            s.paused,
+            s.lastRepositionTime
+        );
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function lastRepositionTime() external view override returns (uint32) {
+        return _slot0.lastRepositionTime;
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function liquidity() external view override returns (uint128) {
+        return _liquidity(_reserve0, _reserve1);
+    }
 
     /// @inheritdoc IManagedPoolState
     function getReserves() external view override returns (uint256, uint256) {
@@ -426,25 +487,25 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolState
     function getState() external view override returns (PoolState memory st) {
-        Slot0 memory s = slot0;
+        Slot0 memory s = _slot0;
         st.sqrtPriceX96 = s.sqrtPriceX96;
         st.sqrtPriceLowX96 = sqrtPriceLowX96;
         st.sqrtPriceHighX96 = sqrtPriceHighX96;
-        st.liquidity = liquidity;
-        st.feePips = s.feePips;
         st.reserve0 = _reserve0;
         st.reserve1 = _reserve1;
+        st.liquidity = LiquidityFit.refit(s.sqrtPriceX96, st.sqrtPriceLowX96, st.sqrtPriceHighX96, st.reserve0, st.reserve1);
+        st.feePips = s.feePips;
         st.observationIndex = s.observationIndex;
         st.observationCardinality = s.observationCardinality;
-        st.observationCardinalityNext = s.observationCardinalityNext;
+        st.observationCardinalityNext = _observationCardinalityNext;
         st.paused = s.paused;
+        st.lastRepositionTime = s.lastRepositionTime;
     }
 
     // ---------------------------------------------------------------- internals
 
-    function _refit(uint256 r0, uint256 r1) private returns (uint128 l) {
-        l = LiquidityFit.refit(slot0.sqrtPriceX96, sqrtPriceLowX96, sqrtPriceHighX96, r0, r1);
-        liquidity = l;
+    function _liquidity(uint256 r0, uint256 r1) private view returns (uint128) {
+        return LiquidityFit.refit(_slot0.sqrtPriceX96, sqrtPriceLowX96, sqrtPriceHighX96, r0, r1);
     }
 
     function _checkPrice(uint256 sqrtPriceX96) private pure {

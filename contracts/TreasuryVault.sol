@@ -29,7 +29,8 @@ import {LogMath} from "./libraries/LogMath.sol";
 /// when e < 0, floor), oracleSqrtPriceX96 = floor(sqrt(priceX128)) << 32.
 /// Deviation in bps between two sqrt prices a, b (skew, width): r = floor(a * 2^96 / b),
 /// p = floor(r * r / 2^96), bps = floor(|p - 2^96| * 1e4 / 2^96) (type(uint256).max when r >= 2^128).
-/// TWAP check in log space: |pool.consultWithHint(twapWindow, hint).meanLogPrice - LogMath.logPrice(oracleSqrtPriceX96)| must be
+/// (answer >= 2^128, or answer * 10^e >= 2^128, reverts with OraclePriceOutOfRange.)
+/// TWAP check in log space: |reposition(..).twapLogPrice (= pool.consult(twapWindow).meanLogPrice before the call) - LogMath.logPrice(oracleSqrtPriceX96)| must be
 /// <= maxTwapDeviationLog = LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric
 /// TWAP lies within a factor (1 + maxBps/1e4) of the oracle price either way.
 /// Inventory: v0 = floor(floor(reserve0 * s / 2^96) * s / 2^96) (s = oracle sqrt price), share = floor(v0 * 1e4 /
@@ -76,13 +77,13 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint32 minRebalanceInterval;
         uint16 minBaseShareBps;
         uint16 maxBaseShareBps;
-        // slot C: read only when hasVolatilityFeed
-        AggregatorV3Interface volatilityFeed;
     }
 
     mapping(address => bool) private _keepers;
     mapping(address => bool) private _guardians;
     mapping(address => Policy) private _policies;
+    /// @dev Read only when the pool's policy has a volatility feed.
+    mapping(address => AggregatorV3Interface) private _volatilityFeeds;
     address[] private _pools;
 
     modifier onlyKeeper() {
@@ -235,7 +236,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         Policy storage p = _policies[pool];
         p.priceFeed = priceFeed;
         p.priceScaleExp = int8(exp);
-        p.volatilityFeed = volatilityFeed;
+        _volatilityFeeds[pool] = volatilityFeed;
         p.hasVolatilityFeed = address(volatilityFeed) != address(0);
         emit PolicyUpdated(pool, PolicyParam.Feeds, uint160(address(priceFeed)), uint160(address(volatilityFeed)));
     }
@@ -382,72 +383,61 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         external
         override
         onlyKeeper
-        returns (uint128 liquidity, uint160 low, uint160 high)
+        returns (uint160 low, uint160 high)
     {
-        Policy storage ps = _policies[pool];
-        if (!ps.registered) revert UnknownPool(pool);
-        uint256 oracleSqrt = _preChecks(ps, target);
+        Policy memory p = _policies[pool];
+        if (!p.registered) revert UnknownPool(pool);
+        uint256 oracleSqrt = _preChecks(p, pool, target);
 
-        uint256 reserve0;
-        uint256 reserve1;
-        uint256 previous;
-        (liquidity, low, high, reserve0, reserve1, previous) =
-            IManagedPool(pool).reposition(target.sqrtPriceX96, target.sqrtPriceBoundX96, target.feePips);
-        if (previous != 0) {
-            uint256 nextAllowed = previous + ps.minRebalanceInterval;
+        IManagedPool.RepositionResult memory r = IManagedPool(pool).reposition(
+            target.sqrtPriceX96, target.sqrtPriceBoundX96, target.feePips, p.twapWindow, target.observationHint
+        );
+        if (r.previousRepositionTime != 0) {
+            uint256 nextAllowed = uint256(r.previousRepositionTime) + p.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
-
-        _postChecks(ps, pool, oracleSqrt, target.observationHint, low, high, reserve0, reserve1);
-        emit Rebalanced(pool, msg.sender);
+        _postChecks(p, oracleSqrt, r);
+        return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
     }
 
     /// @dev Fee, feeds, skew. Returns the oracle sqrt price.
-    function _preChecks(Policy storage ps, Target calldata target) private view returns (uint256 oracleSqrt) {
-        if (target.feePips < ps.minFeePips || target.feePips > ps.maxFeePips) {
-            revert FeeOutOfBounds(target.feePips, ps.minFeePips, ps.maxFeePips);
+    function _preChecks(Policy memory p, address pool, Target calldata target)
+        private
+        view
+        returns (uint256 oracleSqrt)
+    {
+        if (target.feePips < p.minFeePips || target.feePips > p.maxFeePips) {
+            revert FeeOutOfBounds(target.feePips, p.minFeePips, p.maxFeePips);
         }
-        uint256 heartbeat = ps.heartbeat;
-        int256 answer = _readFeed(ps.priceFeed, heartbeat);
+        int256 answer = _readFeed(p.priceFeed, p.heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
-        if (ps.hasVolatilityFeed) {
-            int256 vol = _readFeed(ps.volatilityFeed, heartbeat);
+        if (p.hasVolatilityFeed) {
+            int256 vol = _readFeed(_volatilityFeeds[pool], p.heartbeat);
             if (vol <= 0) revert NonPositiveVolatility(vol);
         }
-        oracleSqrt = _toSqrtPrice(answer, ps.priceScaleExp);
+        oracleSqrt = _toSqrtPrice(answer, p.priceScaleExp);
         uint256 skew = _deviationBps(target.sqrtPriceX96, oracleSqrt);
-        if (skew > ps.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oracleSqrt, skew, ps.maxSkewBps);
+        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oracleSqrt, skew, p.maxSkewBps);
     }
 
     /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
-    function _postChecks(
-        Policy storage ps,
-        address pool,
-        uint256 oracleSqrt,
-        uint16 hint,
-        uint160 low,
-        uint160 high,
-        uint256 reserve0,
-        uint256 reserve1
-    ) private view {
-        _checkTwap(ps, pool, oracleSqrt, hint);
-        uint256 width = _deviationBps(high, low);
+    function _postChecks(Policy memory ps, uint256 oracleSqrt, IManagedPool.RepositionResult memory r) private pure {
+        int256 oracleLog = LogMath.logPrice(oracleSqrt);
+        int256 d = r.twapLogPrice - oracleLog;
+        if (d < 0) d = -d;
+        if (uint256(d) > ps.maxTwapDeviationLog) {
+            revert TwapDeviation(r.twapLogPrice, oracleLog, ps.maxTwapDeviationBps);
+        }
+        uint256 width = _deviationBps(r.sqrtPriceHighX96, r.sqrtPriceLowX96);
         if (width < ps.minWidthBps || width > ps.maxWidthBps) {
             revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
         }
-        _checkInventory(ps, oracleSqrt, reserve0, reserve1);
+        _checkInventory(ps, oracleSqrt, r.reserve0, r.reserve1);
     }
 
-    function _checkTwap(Policy storage ps, address pool, uint256 oracleSqrt, uint16 hint) private view {
-        (int256 twapLog,) = IManagedPool(pool).consultWithHint(ps.twapWindow, hint);
-        int256 oracleLog = LogMath.logPrice(oracleSqrt);
-        int256 d = twapLog - oracleLog;
-        if (d < 0) d = -d;
-        if (uint256(d) > ps.maxTwapDeviationLog) revert TwapDeviation(twapLog, oracleLog, ps.maxTwapDeviationBps);
-    }
-
-    function _checkInventory(Policy storage ps, uint256 oracleSqrt, uint256 reserve0, uint256 reserve1) private view {
-        uint256 v0 = FullMath.mulDiv(FullMath.mulDiv(reserve0, oracleSqrt, Q96), oracleSqrt, Q96);
+    function _checkInventory(Policy memory ps, uint256 oracleSqrt, uint256 reserve0, uint256 reserve1) private pure {
+        // reserve0, oracleSqrt < 2^128: the first product fits; v0 < 2^256 by mulDiv; v0 * 1e4 may not, so mulDiv.
+        uint256 v0 = FullMath.mulDiv((reserve0 * oracleSqrt) >> 96, oracleSqrt, Q96);
         uint256 total = v0 + reserve1;
         uint256 share = total == 0 ? 0 : FullMath.mulDiv(v0, 10_000, total);
         if (share < ps.minBaseShareBps || share > ps.maxBaseShareBps) {
@@ -462,22 +452,33 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
     }
 
-    /// @dev Oracle answer (> 0) to a Q64.96 sqrt price of the pool (see the contract notes).
+    /// @dev Oracle answer (> 0) to a Q64.96 sqrt price of the pool (see the contract notes). Answers whose scaled
+    /// price is 2^128 or more revert with OraclePriceOutOfRange, like sqrt prices outside the pool's bounds.
     function _toSqrtPrice(int256 answer, int8 exp) private pure returns (uint256 s) {
-        uint256 priceX128 = exp >= 0
-            ? FullMath.mulDiv(uint256(answer), (10 ** uint256(uint8(exp))) << 128, 1)
-            : FullMath.mulDiv(uint256(answer), 1 << 128, 10 ** uint256(uint8(-exp)));
+        uint256 a = uint256(answer);
+        if (a >= 1 << 128) revert OraclePriceOutOfRange(answer);
+        uint256 priceX128;
+        if (exp >= 0) {
+            uint256 scaled = a * 10 ** uint256(uint8(exp)); // < 2^128 * 10^12: no overflow
+            if (scaled >= 1 << 128) revert OraclePriceOutOfRange(answer);
+            priceX128 = scaled << 128;
+        } else {
+            priceX128 = (a << 128) / 10 ** uint256(uint8(-exp));
+        }
         s = Math.sqrt(priceX128) << 32;
         if (s < 4295128739 || s > type(uint128).max) revert OraclePriceOutOfRange(answer);
     }
 
-    /// @dev |(a/b)^2 - 1| in bps (see the contract notes).
+    /// @dev |(a/b)^2 - 1| in bps for sqrt prices a, b < 2^160 (see the contract notes; exact floors, no overflow:
+    /// a << 96 < 2^256, r < 2^128 so r * r < 2^256, |p - 2^96| < 2^160 so * 1e4 < 2^174).
     function _deviationBps(uint256 a, uint256 b) private pure returns (uint256) {
-        uint256 r = FullMath.mulDiv(a, Q96, b);
-        if (r >= 1 << 128) return type(uint256).max;
-        uint256 p = FullMath.mulDiv(r, r, Q96);
-        uint256 diff = p >= Q96 ? p - Q96 : Q96 - p;
-        return FullMath.mulDiv(diff, 10_000, Q96);
+        unchecked {
+            uint256 r = (a << 96) / b;
+            if (r >= 1 << 128) return type(uint256).max;
+            uint256 p = (r * r) >> 96;
+            uint256 diff = p >= Q96 ? p - Q96 : Q96 - p;
+            return (diff * 10_000) >> 96;
+        }
     }
 
     // ------------------------------------------------------------------ views
@@ -502,7 +503,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         Policy storage p = _policies[pool];
         v.params = PolicyParams({
             priceFeed: p.priceFeed,
-            volatilityFeed: p.volatilityFeed,
+            volatilityFeed: _volatilityFeeds[pool],
             heartbeat: p.heartbeat,
             twapWindow: p.twapWindow,
             maxTwapDeviationBps: p.maxTwapDeviationBps,

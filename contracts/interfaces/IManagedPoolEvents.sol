@@ -25,10 +25,8 @@ interface IManagedPoolEvents {
         uint160 sqrtPriceX96
     );
 
-    /// @notice The vault reshaped the curve (no token movement).
-    event Repositioned(
-        uint160 sqrtPriceX96, uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96, uint128 liquidity, uint24 feePips
-    );
+    /// @notice The vault reshaped the curve (no token movement); the new liquidity is liquidity().
+    event Repositioned(uint160 sqrtPriceX96, uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96, uint24 feePips);
 
     /// @notice Reserves were set to the token balances (after a deposit) and the liquidity re-fitted on the same range.
     event Synced(uint256 reserve0, uint256 reserve1, uint128 liquidity);

@@ -17,6 +17,7 @@ interface IManagedPoolState {
         uint16 observationCardinality;
         uint16 observationCardinalityNext;
         bool paused;
+        uint32 lastRepositionTime;
     }
 
     /// @notice Base token (token0).
@@ -26,7 +27,7 @@ interface IManagedPoolState {
     /// @notice The only account allowed to reposition, sync, withdraw and pause.
     function vault() external view returns (address);
 
-    /// @notice Packed hot state.
+    /// @notice Packed hot state (observationCardinalityNext is stored apart but returned here).
     function slot0()
         external
         view
@@ -36,10 +37,12 @@ interface IManagedPoolState {
             uint16 observationIndex,
             uint16 observationCardinality,
             uint16 observationCardinalityNext,
-            bool paused
+            bool paused,
+            uint32 lastRepositionTime
         );
 
-    /// @notice Liquidity of the single position.
+    /// @notice Liquidity of the single position: not stored, always
+    /// LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1).
     function liquidity() external view returns (uint128);
     /// @notice Lower bound of the range, Q64.96 sqrt price.
     function sqrtPriceLowX96() external view returns (uint128);

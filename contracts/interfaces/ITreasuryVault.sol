@@ -42,10 +42,13 @@ interface ITreasuryVaultGuardianActions {
 /// @title ITreasuryVaultKeeperActions
 /// @notice Functions only a keeper may call; others revert with NotKeeper.
 interface ITreasuryVaultKeeperActions is ITreasuryVaultTypes {
-    /// @notice Checks every bound of the pool's policy on-chain, then repositions the pool.
+    /// @notice Checks every bound of the pool's policy on-chain and repositions the pool (all or nothing); the
+    /// record is the pool's Repositioned event.
+    /// @return sqrtPriceLowX96 The pool's new lower bound.
+    /// @return sqrtPriceHighX96 The pool's new upper bound.
     function rebalance(address pool, Target calldata target)
         external
-        returns (uint128 liquidity, uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96);
+        returns (uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96);
 }
 
 /// @title ITreasuryVaultState

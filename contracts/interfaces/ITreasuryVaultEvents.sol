@@ -16,6 +16,4 @@ interface ITreasuryVaultEvents is ITreasuryVaultTypes {
     event Deposited(address indexed pool, uint256 amount0, uint256 amount1, uint128 liquidity);
     event Withdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1, uint128 liquidity);
     event EmergencyWithdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1);
-    /// @notice A keeper rebalanced `pool` (the pool's Repositioned event carries the new curve).
-    event Rebalanced(address indexed pool, address indexed keeper);
 }
