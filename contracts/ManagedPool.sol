@@ -50,10 +50,11 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @dev slot 0: everything a swap and a reposition read first.
     struct Slot0 {
-        uint160 sqrtPriceX96;
+        uint128 sqrtPriceX96; // <= MAX_SQRT_PRICE = 2^128 - 1
         uint24 feePips;
         uint16 observationIndex;
         uint16 observationCardinality;
+        uint16 observationCardinalityNext;
         bool paused;
         uint32 lastRepositionTime;
     }
@@ -67,8 +68,6 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     // slot 2: the reserves
     uint128 private _reserve0;
     uint128 private _reserve1;
-    // slot 3: read only when the observation ring wraps
-    uint16 private _observationCardinalityNext;
     /// @inheritdoc IManagedPoolState
     ObservationLib.Observation[65535] public override observations;
 
@@ -110,14 +109,14 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         (uint16 cardinality, uint16 cardinalityNext) =
             observations.initialize(uint32(block.timestamp), LogMath.logPrice(sqrtPriceX96_));
         _slot0 = Slot0({
-            sqrtPriceX96: sqrtPriceX96_,
+            sqrtPriceX96: uint128(sqrtPriceX96_),
             feePips: feePips_,
             observationIndex: 0,
             observationCardinality: cardinality,
+            observationCardinalityNext: cardinalityNext,
             paused: false,
             lastRepositionTime: 0
         });
-        _observationCardinalityNext = cardinalityNext;
         sqrtPriceLowX96 = uint128(sqrtPriceLowX96_);
         sqrtPriceHighX96 = uint128(sqrtPriceHighX96_);
         emit Initialized(sqrtPriceX96_, sqrtPriceLowX96_, sqrtPriceHighX96_, feePips_);
@@ -151,7 +150,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         if (amountOut < minAmountOut) revert InsufficientOutput(amountOut, minAmountOut);
 
         _writeObservation(s);
-        s.sqrtPriceX96 = sqrtPriceNext;
+        s.sqrtPriceX96 = uint128(sqrtPriceNext);
         _slot0 = s;
 
         uint256 r0 = _reserve0;
@@ -198,6 +197,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         if (amountIn == 0) revert ZeroAmount();
         if (amountIn > type(uint128).max) revert AmountTooLarge(amountIn);
         (uint128 l, uint160 target) = _liquidityAndTarget(s.sqrtPriceX96, zeroForOne);
+        // (sqrt prices are stored in 128 bits; SwapMath takes them as uint160)
         (sqrtPriceNext, amountInUsed, amountOut, feeAmount) =
             SwapMath.computeSwapStep(s.sqrtPriceX96, target, l, int256(amountIn), s.feePips);
         amountInUsed += feeAmount;
@@ -220,25 +220,20 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @dev Writes an observation (at most once per block) with the price that held until now; updates s.
     function _writeObservation(Slot0 memory s) private {
-        uint16 cardinalityNext = s.observationCardinality;
-        // the ring can only grow when the newest observation sits in its last slot
-        unchecked {
-            if (s.observationIndex == cardinalityNext - 1) cardinalityNext = _observationCardinalityNext;
-        }
         (s.observationIndex, s.observationCardinality) = observations.write(
             s.observationIndex,
             uint32(block.timestamp),
             LogMath.logPrice(s.sqrtPriceX96),
             s.observationCardinality,
-            cardinalityNext
+            s.observationCardinalityNext
         );
     }
 
     /// @inheritdoc IManagedPoolActions
     function increaseObservationCardinality(uint16 cardinalityNext) external override nonReentrant {
-        uint16 old = _observationCardinalityNext;
+        uint16 old = _slot0.observationCardinalityNext;
         uint16 updated = observations.grow(old, cardinalityNext);
-        _observationCardinalityNext = updated;
+        _slot0.observationCardinalityNext = updated;
         if (updated != old) emit ObservationCardinalityIncreased(old, updated);
     }
 
@@ -317,7 +312,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external override onlyVault nonReentrant returns (RepositionResult memory r) {
+    ) external override onlyVault returns (RepositionResult memory r) {
         if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
         Slot0 memory s = _slot0;
         if (s.paused) revert PoolPaused();
@@ -337,7 +332,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             }
         }
         r.previousRepositionTime = s.lastRepositionTime;
-        s.sqrtPriceX96 = sqrtPriceX96;
+        s.sqrtPriceX96 = uint128(sqrtPriceX96);
         s.feePips = feePips;
         s.lastRepositionTime = uint32(block.timestamp);
         _slot0 = s;
@@ -464,7 +459,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             s.feePips,
             s.observationIndex,
             s.observationCardinality,
-            _observationCardinalityNext,
+            s.observationCardinalityNext,
             s.paused,
             s.lastRepositionTime
         );
@@ -497,7 +492,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         st.feePips = s.feePips;
         st.observationIndex = s.observationIndex;
         st.observationCardinality = s.observationCardinality;
-        st.observationCardinalityNext = _observationCardinalityNext;
+        st.observationCardinalityNext = s.observationCardinalityNext;
         st.paused = s.paused;
         st.lastRepositionTime = s.lastRepositionTime;
     }
