@@ -250,7 +250,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         logPriceCumulatives = new int256[](n);
         squaredReturnCumulatives = new uint256[](n);
         for (uint256 i; i < n; ++i) {
-            (int72 c, uint104 q) = observations.observeSingle(
+            (int72 c, uint80 q) = observations.observeSingle(
                 uint32(block.timestamp), secondsAgos[i], lpNow, s.observationIndex, s.observationCardinality
             );
             logPriceCumulatives[i] = c;
@@ -276,19 +276,19 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     function _consult(uint32 window, uint16 hint) private view returns (int256 meanLogPrice, uint256 squaredReturnSum) {
         if (window == 0) revert ObservationLib.InvalidSecondsAgo(0);
         Slot0 memory s = _slot0;
-        (int72 cNow, uint104 qNow, int256 lpNow) = _observeNow(s);
-        (int72 cThen, uint104 qThen) = observations.observeSingleWithHint(
+        (int72 cNow, uint80 qNow, int256 lpNow) = _observeNow(s);
+        (int72 cThen, uint80 qThen) = observations.observeSingleWithHint(
             uint32(block.timestamp), window, lpNow, s.observationIndex, s.observationCardinality, hint
         );
         unchecked {
             meanLogPrice = int256(int72(cNow - cThen)) / int256(uint256(window));
-            squaredReturnSum = uint104(qNow - qThen);
+            squaredReturnSum = uint80(qNow - qThen);
         }
     }
 
     /// @dev Cumulatives now: the newest observation when written in this block (no log needed), else the
     /// counterfactual with the current log price.
-    function _observeNow(Slot0 memory s) private view returns (int72 c, uint104 q, int256 lpNow) {
+    function _observeNow(Slot0 memory s) private view returns (int72 c, uint80 q, int256 lpNow) {
         ObservationLib.Observation memory last = observations[s.observationIndex];
         uint32 time = uint32(block.timestamp);
         // written in this block already: lpNow is not needed (any target before now lies at or before it)

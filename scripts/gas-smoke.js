@@ -53,17 +53,17 @@ async function main() {
     const tx = await txPromise;
     const rc = await tx.wait();
     rows.push([label, rc.gasUsed]);
-    if (process.env.PROFILE && label.match(new RegExp(process.env.PROFILE))) await require("../.tmp/trace.js")(provider, rc.hash, label);
+    if (process.env.PROFILE && label.match(new RegExp(process.env.PROFILE))) { const t = require("../.tmp/trace.js"); await t(provider, rc.hash, label); await t.storage(provider, rc.hash); }
     if (key) gas[key] = Number(rc.gasUsed);
     return rc;
   };
-  // index of the newest observation at or before `target` (the keeper's observation hint)
+  // index of the oldest observation at or after `target` (the keeper's observation hint)
   const observationHint = async (pool, target) => {
     const st = await pool.getState();
-    let best = 65535, bestTs = -1n;
+    let best = 65535, bestTs = 2n ** 40n;
     for (let i = 0; i < Number(st.observationCardinality); i++) {
       const o = await pool.observations(i);
-      if (o.initialized && o.blockTimestamp <= target && o.blockTimestamp > bestTs) { best = i; bestTs = o.blockTimestamp; }
+      if (o.initialized && o.blockTimestamp >= target && o.blockTimestamp < bestTs) { best = i; bestTs = o.blockTimestamp; }
     }
     return best;
   };

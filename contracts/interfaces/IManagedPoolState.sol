@@ -59,9 +59,10 @@ interface IManagedPoolState {
         view
         returns (
             uint32 blockTimestamp,
+            uint24 secondsSincePrevious,
             int40 logPrice,
             int72 logPriceCumulative,
-            uint104 squaredReturnCumulative,
+            uint80 squaredReturnCumulative,
             bool initialized
         );
 
@@ -78,7 +79,7 @@ interface IManagedPoolState {
     /// @return squaredReturnSum sqCum(now) - sqCum(now - window).
     function consult(uint32 window) external view returns (int256 meanLogPrice, uint256 squaredReturnSum);
 
-    /// @notice consult with `observationHint` = index of the newest observation at or before now - window (saves
+    /// @notice consult with `observationHint` = index of the oldest observation at or after now - window (saves
     /// gas; a wrong hint only costs the binary search, never changes the result).
     function consultWithHint(uint32 window, uint16 observationHint)
         external

@@ -54,8 +54,8 @@ interface ITreasuryVaultTypes {
     /// @param sqrtPriceBoundX96 One bound: below the centre = lower bound, above = upper bound; the other bound is
     /// derived from the reserves (ManagedPool.reposition).
     /// @param feePips New fee in pips.
-    /// @param observationHint Index in the pool's observation ring of the newest observation at or before
-    /// (block time - twapWindow); only saves gas (type(uint16).max = none: binary search). See ManagedPool.consultWithHint.
+    /// @param observationHint Index in the pool's observation ring of the oldest observation at or after
+    /// (block time - twapWindow); only saves gas (type(uint16).max = none: binary search). See ObservationLib.
     struct Target {
         uint160 sqrtPriceX96;
         uint160 sqrtPriceBoundX96;

@@ -7,7 +7,8 @@ pragma solidity 0.8.26;
 ///   logPrice_i                 = the log price (LogMath units, 2^-24 log2 P) that held on (t_{i-1}, t_i]
 ///   logPriceCumulative_i       = logPriceCumulative_{i-1} + logPrice_i * (t_i - t_{i-1})
 ///   squaredReturnCumulative_i  = squaredReturnCumulative_{i-1} + (logPrice_i - logPrice_{i-1})^2
-/// Cumulatives wrap (unchecked int72 / uint104 arithmetic, as Uniswap's int56), which cannot happen in practice.
+///   secondsSincePrevious_i     = min(t_i - t_{i-1}, 2^24 - 1)   (0 for the first observation)
+/// Cumulatives wrap (unchecked int72 / uint80 arithmetic, as Uniswap's int56); differences stay exact.
 /// Reading at a time `target` (observeSingle):
 ///   - target == t of an observation: that observation's cumulatives;
 ///   - target > t_last: logCum = last.logCum + lpNow * (target - t_last), sqCum = last.sqCum + (lpNow - last.logPrice)^2
@@ -19,11 +20,14 @@ pragma solidity 0.8.26;
 library ObservationLib {
     struct Observation {
         uint32 blockTimestamp;
+        uint24 secondsSincePrevious; // saturates at 2^24 - 1; 0 for the first observation
         int40 logPrice;
         int72 logPriceCumulative;
-        uint104 squaredReturnCumulative;
+        uint80 squaredReturnCumulative;
         bool initialized;
     }
+
+    uint256 private constant MAX_GAP = type(uint24).max;
 
     /// @notice The requested time is older than the oldest observation.
     /// @param target The requested timestamp.
@@ -36,6 +40,7 @@ library ObservationLib {
     function initialize(Observation[65535] storage self, uint32 time, int256 lp) internal returns (uint16, uint16) {
         self[0] = Observation({
             blockTimestamp: time,
+            secondsSincePrevious: 0,
             logPrice: int40(lp),
             logPriceCumulative: 0,
             squaredReturnCumulative: 0,
@@ -47,12 +52,14 @@ library ObservationLib {
     /// @notice The observation that `last` would become at `time` with the log price `lp` held since `last`.
     function transform(Observation memory last, uint32 time, int256 lp) internal pure returns (Observation memory) {
         unchecked {
+            uint256 dt = time - last.blockTimestamp;
             int256 r = lp - int256(last.logPrice);
             return Observation({
                 blockTimestamp: time,
+                secondsSincePrevious: uint24(dt > MAX_GAP ? MAX_GAP : dt),
                 logPrice: int40(lp),
-                logPriceCumulative: last.logPriceCumulative + int72(lp) * int72(uint72(time - last.blockTimestamp)),
-                squaredReturnCumulative: last.squaredReturnCumulative + uint104(uint256(r * r)),
+                logPriceCumulative: last.logPriceCumulative + int72(lp) * int72(uint72(dt)),
+                squaredReturnCumulative: last.squaredReturnCumulative + uint80(uint256(r * r)),
                 initialized: true
             });
         }
@@ -98,7 +105,7 @@ library ObservationLib {
         int256 lpNow,
         uint16 index,
         uint16 cardinality
-    ) internal view returns (int72 logPriceCumulative, uint104 squaredReturnCumulative) {
+    ) internal view returns (int72 logPriceCumulative, uint80 squaredReturnCumulative) {
         if (secondsAgo > time) revert InvalidSecondsAgo(secondsAgo);
         uint32 target;
         unchecked {
@@ -124,9 +131,11 @@ library ObservationLib {
         squaredReturnCumulative = atOrAfter.squaredReturnCumulative;
     }
 
-    /// @notice observeSingle with a hint: `hint` should be the index of the newest observation at or before the
-    /// target time. A wrong or out-of-range hint (e.g. type(uint16).max) falls back to the binary search, so the
-    /// result never depends on the hint — only the gas does (2 storage reads instead of ~2*log2(cardinality)).
+    /// @notice observeSingle with a hint: `hint` should be the index of the OLDEST observation at or after the
+    /// target time (its secondsSincePrevious proves that its predecessor lies before the target, so one storage
+    /// read suffices: logCum = obs.logCum - obs.logPrice * (obs.t - target), sqCum = obs.sqCum). A wrong or
+    /// out-of-range hint (e.g. type(uint16).max) falls back to the binary search: the result never depends on the
+    /// hint, only the gas does.
     function observeSingleWithHint(
         Observation[65535] storage self,
         uint32 time,
@@ -135,28 +144,23 @@ library ObservationLib {
         uint16 index,
         uint16 cardinality,
         uint16 hint
-    ) internal view returns (int72 logPriceCumulative, uint104 squaredReturnCumulative) {
-        if (hint != index && hint < cardinality && secondsAgo <= time) {
+    ) internal view returns (int72 logPriceCumulative, uint80 squaredReturnCumulative) {
+        if (hint < cardinality && secondsAgo <= time) {
             uint32 target;
             unchecked {
                 target = time - secondsAgo;
             }
-            Observation memory beforeOrAt = self[hint];
-            if (beforeOrAt.initialized && beforeOrAt.blockTimestamp <= target) {
-                if (beforeOrAt.blockTimestamp == target) {
-                    return (beforeOrAt.logPriceCumulative, beforeOrAt.squaredReturnCumulative);
-                }
-                Observation memory atOrAfter;
+            Observation memory atOrAfter = self[hint];
+            if (atOrAfter.initialized && atOrAfter.blockTimestamp >= target) {
+                uint32 dt;
                 unchecked {
-                    atOrAfter = self[(uint256(hint) + 1) % cardinality];
+                    dt = atOrAfter.blockTimestamp - target;
                 }
-                if (atOrAfter.initialized && target <= atOrAfter.blockTimestamp) {
-                    if (target == atOrAfter.blockTimestamp) {
-                        return (atOrAfter.logPriceCumulative, atOrAfter.squaredReturnCumulative);
-                    }
+                if (dt == 0) return (atOrAfter.logPriceCumulative, atOrAfter.squaredReturnCumulative);
+                if (dt < atOrAfter.secondsSincePrevious) {
                     unchecked {
-                        logPriceCumulative = beforeOrAt.logPriceCumulative
-                            + int72(atOrAfter.logPrice) * int72(uint72(target - beforeOrAt.blockTimestamp));
+                        logPriceCumulative =
+                            atOrAfter.logPriceCumulative - int72(atOrAfter.logPrice) * int72(uint72(dt));
                     }
                     return (logPriceCumulative, atOrAfter.squaredReturnCumulative);
                 }
