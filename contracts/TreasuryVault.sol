@@ -25,16 +25,17 @@ import {LogMath} from "./libraries/LogMath.sol";
 /// @notice Owns the liquidity of ManagedPools and lets a keeper reshape them only inside a policy the owner sets.
 /// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause; guardian — pause, emergency withdrawal to
 /// the owner; keeper — rebalance. Every bound is checked on-chain; a broken bound reverts with an error naming it.
-/// @dev Oracle price -> pool sqrt price: priceX128 = answer * 10^e * 2^128 (e = priceScaleExp; divided by 10^-e
-/// when e < 0, floor), oracleSqrtPriceX96 = floor(sqrt(priceX128)) << 32.
-/// Deviation in bps between two sqrt prices a, b (skew, width): r = floor(a * 2^96 / b),
-/// p = floor(r * r / 2^96), bps = floor(|p - 2^96| * 1e4 / 2^96) (type(uint256).max when r >= 2^128).
-/// (answer >= 2^128, or answer * 10^e >= 2^128, reverts with OraclePriceOutOfRange.)
-/// TWAP check in log space: |reposition(..).twapLogPrice (= pool.consult(twapWindow).meanLogPrice before the call) - LogMath.logPrice(oracleSqrtPriceX96)| must be
-/// <= maxTwapDeviationLog = LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric
-/// TWAP lies within a factor (1 + maxBps/1e4) of the oracle price either way.
-/// Inventory: v0 = floor(floor(reserve0 * s / 2^96) * s / 2^96) (s = oracle sqrt price), share = floor(v0 * 1e4 /
-/// (v0 + reserve1)) (0 when both are 0).
+/// @dev Exact guard formulas (the C# guard mirror follows them):
+///  - oracle price in Q128.128: priceX128 = (answer * 10^e) << 128 when e = priceScaleExp >= 0, else
+///    floor((answer << 128) / 10^-e); OraclePriceOutOfRange when answer or answer * 10^e >= 2^128, or the result is 0.
+///  - skew (centre sqrt price c < 2^128): pc = floor(c * c / 2^64); skewBps = floor(|pc - priceX128| * 1e4 / priceX128).
+///  - TWAP: |reposition(..).twapLogPrice - LogMath.logPriceFromPriceX128(priceX128)| <= maxTwapDeviationLog, where
+///    twapLogPrice = pool.consult(twapWindow).meanLogPrice just before the call and maxTwapDeviationLog =
+///    LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric TWAP lies within a
+///    factor (1 + maxBps/1e4) of the oracle price either way.
+///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
+///    (type(uint256).max when r >= 2^128).
+///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0).
 /// rebalance order: keeper, registered, fee, price feed (stale, then non-positive), volatility feed (if set: stale,
 /// non-positive), skew, [pool.reposition: PoolPaused when paused, then its fit errors], interval (from the pool's
 /// previous reposition time), TWAP deviation, width, inventory. All-or-nothing: any revert undoes the reposition.
@@ -387,7 +388,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     {
         Policy memory p = _policies[pool];
         if (!p.registered) revert UnknownPool(pool);
-        uint256 oracleSqrt = _preChecks(p, pool, target);
+        uint256 oraclePriceX128 = _preChecks(p, pool, target);
 
         IManagedPool.RepositionResult memory r = IManagedPool(pool).reposition(
             target.sqrtPriceX96, target.sqrtPriceBoundX96, target.feePips, p.twapWindow, target.observationHint
@@ -396,15 +397,15 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             uint256 nextAllowed = uint256(r.previousRepositionTime) + p.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
-        _postChecks(p, oracleSqrt, r);
+        _postChecks(p, oraclePriceX128, r);
         return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
     }
 
-    /// @dev Fee, feeds, skew. Returns the oracle sqrt price.
+    /// @dev Fee, feeds, skew. Returns the oracle price (Q128.128).
     function _preChecks(Policy memory p, address pool, Target calldata target)
         private
         view
-        returns (uint256 oracleSqrt)
+        returns (uint256 oraclePriceX128)
     {
         if (target.feePips < p.minFeePips || target.feePips > p.maxFeePips) {
             revert FeeOutOfBounds(target.feePips, p.minFeePips, p.maxFeePips);
@@ -415,14 +416,18 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             int256 vol = _readFeed(_volatilityFeeds[pool], p.heartbeat);
             if (vol <= 0) revert NonPositiveVolatility(vol);
         }
-        oracleSqrt = _toSqrtPrice(answer, p.priceScaleExp);
-        uint256 skew = _deviationBps(target.sqrtPriceX96, oracleSqrt);
-        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oracleSqrt, skew, p.maxSkewBps);
+        oraclePriceX128 = _toPriceX128(answer, p.priceScaleExp);
+        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePriceX128, type(uint256).max, p.maxSkewBps);
+        uint256 skew = _skewBps(target.sqrtPriceX96, oraclePriceX128);
+        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oraclePriceX128, skew, p.maxSkewBps);
     }
 
     /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
-    function _postChecks(Policy memory ps, uint256 oracleSqrt, IManagedPool.RepositionResult memory r) private pure {
-        int256 oracleLog = LogMath.logPrice(oracleSqrt);
+    function _postChecks(Policy memory ps, uint256 oraclePriceX128, IManagedPool.RepositionResult memory r)
+        private
+        pure
+    {
+        int256 oracleLog = LogMath.logPriceFromPriceX128(oraclePriceX128);
         int256 d = r.twapLogPrice - oracleLog;
         if (d < 0) d = -d;
         if (uint256(d) > ps.maxTwapDeviationLog) {
@@ -432,12 +437,14 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (width < ps.minWidthBps || width > ps.maxWidthBps) {
             revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
         }
-        _checkInventory(ps, oracleSqrt, r.reserve0, r.reserve1);
+        _checkInventory(ps, oraclePriceX128, r.reserve0, r.reserve1);
     }
 
-    function _checkInventory(Policy memory ps, uint256 oracleSqrt, uint256 reserve0, uint256 reserve1) private pure {
-        // reserve0, oracleSqrt < 2^128: the first product fits; v0 < 2^256 by mulDiv; v0 * 1e4 may not, so mulDiv.
-        uint256 v0 = FullMath.mulDiv((reserve0 * oracleSqrt) >> 96, oracleSqrt, Q96);
+    function _checkInventory(Policy memory ps, uint256 oraclePriceX128, uint256 reserve0, uint256 reserve1)
+        private
+        pure
+    {
+        uint256 v0 = FullMath.mulDiv(reserve0, oraclePriceX128, 1 << 128);
         uint256 total = v0 + reserve1;
         uint256 share = total == 0 ? 0 : FullMath.mulDiv(v0, 10_000, total);
         if (share < ps.minBaseShareBps || share > ps.maxBaseShareBps) {
@@ -452,12 +459,11 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
     }
 
-    /// @dev Oracle answer (> 0) to a Q64.96 sqrt price of the pool (see the contract notes). Answers whose scaled
-    /// price is 2^128 or more revert with OraclePriceOutOfRange, like sqrt prices outside the pool's bounds.
-    function _toSqrtPrice(int256 answer, int8 exp) private pure returns (uint256 s) {
+    /// @dev Oracle answer (> 0) to the pool's price in Q128.128 (see the contract notes). Answers whose scaled
+    /// price is 2^128 or more, or rounds to zero, revert with OraclePriceOutOfRange.
+    function _toPriceX128(int256 answer, int8 exp) private pure returns (uint256 priceX128) {
         uint256 a = uint256(answer);
         if (a >= 1 << 128) revert OraclePriceOutOfRange(answer);
-        uint256 priceX128;
         if (exp >= 0) {
             uint256 scaled = a * 10 ** uint256(uint8(exp)); // < 2^128 * 10^12: no overflow
             if (scaled >= 1 << 128) revert OraclePriceOutOfRange(answer);
@@ -465,8 +471,16 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         } else {
             priceX128 = (a << 128) / 10 ** uint256(uint8(-exp));
         }
-        s = Math.sqrt(priceX128) << 32;
-        if (s < 4295128739 || s > type(uint128).max) revert OraclePriceOutOfRange(answer);
+        if (priceX128 == 0) revert OraclePriceOutOfRange(answer);
+    }
+
+    /// @dev |pc / po - 1| in bps with pc = floor(s^2 / 2^64) the price of sqrt price s in Q128.128 (s < 2^128).
+    function _skewBps(uint256 sqrtPriceX96, uint256 oraclePriceX128) private pure returns (uint256) {
+        unchecked {
+            uint256 pc = (sqrtPriceX96 * sqrtPriceX96) >> 64;
+            uint256 diff = pc >= oraclePriceX128 ? pc - oraclePriceX128 : oraclePriceX128 - pc;
+            return FullMath.mulDiv(diff, 10_000, oraclePriceX128);
+        }
     }
 
     /// @dev |(a/b)^2 - 1| in bps for sqrt prices a, b < 2^160 (see the contract notes; exact floors, no overflow:
@@ -522,10 +536,10 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc ITreasuryVaultState
-    function oracleSqrtPriceX96(address pool) external view override registeredPool(pool) returns (uint256) {
+    function oraclePriceX128(address pool) external view override registeredPool(pool) returns (uint256) {
         Policy storage p = _policies[pool];
         int256 answer = _readFeed(p.priceFeed, p.heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
-        return _toSqrtPrice(answer, p.priceScaleExp);
+        return _toPriceX128(answer, p.priceScaleExp);
     }
 }

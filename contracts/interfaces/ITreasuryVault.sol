@@ -58,8 +58,9 @@ interface ITreasuryVaultState is ITreasuryVaultTypes {
     function isGuardian(address account) external view returns (bool);
     function pools() external view returns (address[] memory);
     function policyOf(address pool) external view returns (PolicyView memory);
-    /// @notice The oracle price of `pool` as a Q64.96 sqrt price, with the feed checks of rebalance.
-    function oracleSqrtPriceX96(address pool) external view returns (uint256);
+    /// @notice The oracle price of `pool` in the pool's units (token1 base units per token0 base unit) as
+    /// Q128.128, with the price-feed checks of rebalance.
+    function oraclePriceX128(address pool) external view returns (uint256);
 }
 
 /// @title ITreasuryVault

@@ -36,12 +36,13 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes {
     error NonPositivePrice(int256 answer);
     /// @notice The volatility feed's answer is <= 0.
     error NonPositiveVolatility(int256 answer);
-    /// @notice The oracle price maps to a sqrt price outside the pool's range of prices.
+    /// @notice The oracle price cannot be expressed in the pool's units (>= 2^128 or rounds to 0).
     error OraclePriceOutOfRange(int256 answer);
     /// @notice |TWAP log price - oracle log price| exceeds the bound (log units: 2^-24 log2 of price).
     error TwapDeviation(int256 twapLogPrice, int256 oracleLogPrice, uint256 maxBps);
     /// @notice The new centre deviates from the oracle price by more than maxBps (price terms, bps).
-    error SkewTooLarge(uint256 centreSqrtPriceX96, uint256 oracleSqrtPriceX96, uint256 skewBps, uint256 maxBps);
+    /// @param oraclePriceX128 The oracle price in the pool's units, Q128.128.
+    error SkewTooLarge(uint256 centreSqrtPriceX96, uint256 oraclePriceX128, uint256 skewBps, uint256 maxBps);
     /// @notice The target fee is outside [min, max].
     error FeeOutOfBounds(uint256 feePips, uint256 min, uint256 max);
     /// @notice The resulting range width (pHigh / pLow - 1, bps) is outside [min, max].

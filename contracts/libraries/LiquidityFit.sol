@@ -19,7 +19,8 @@ import {FullMath} from "./FullMath.sol";
 ///     L0 = P < B ? floor(x * floor(P * B / Q96) / (B - P)) : +inf
 ///     L1 = P > A ? floor(y * Q96 / (P - A)) : +inf
 ///     L  = A == B ? 0 : min(L0, L1)
-/// All floors are FullMath.mulDiv (512-bit intermediate). The L formulas are Uniswap periphery's
+/// All floors are exact (FullMath.mulDiv semantics; plain 256-bit arithmetic where it cannot overflow gives the same
+/// integers). The L formulas are Uniswap periphery's
 /// LiquidityAmounts.getLiquidityForAmount0/1. Results above uint128 revert with LiquidityOverflow.
 library LiquidityFit {
     uint256 internal constant Q96 = 0x1000000000000000000000000;
@@ -30,6 +31,18 @@ library LiquidityFit {
     error LiquidityOverflow(uint256 liquidity);
     /// @notice The derived bound would be at zero or infinite price (the other side holds too much).
     error RangeUnbounded();
+
+    /// @dev floor(a * 2^96 / d), exact: a plain shift when a < 2^160, else FullMath.mulDiv (same result).
+    function _mulQ96Div(uint256 a, uint256 d) private pure returns (uint256) {
+        if (a < 1 << 160) return (a << 96) / d;
+        return FullMath.mulDiv(a, Q96, d);
+    }
+
+    /// @dev floor(a * b / 2^96), exact: a plain product when it cannot overflow, else FullMath.mulDiv.
+    function _mulDivQ96(uint256 a, uint256 b) private pure returns (uint256) {
+        if (a < 1 << 128 && b < 1 << 128) return (a * b) >> 96;
+        return FullMath.mulDiv(a, b, Q96);
+    }
 
     function _toUint128(uint256 l) private pure returns (uint128) {
         if (l > type(uint128).max) revert LiquidityOverflow(l);
@@ -42,7 +55,7 @@ library LiquidityFit {
         pure
         returns (uint128 liquidity, uint256 sqrtPriceHighX96)
     {
-        liquidity = _toUint128(FullMath.mulDiv(reserve1, Q96, sqrtPriceX96 - sqrtPriceLowX96));
+        liquidity = _toUint128(_mulQ96Div(reserve1, sqrtPriceX96 - sqrtPriceLowX96));
         if (liquidity == 0) revert ZeroLiquidity();
         uint256 numerator1 = uint256(liquidity) << 96;
         uint256 product;
@@ -62,10 +75,10 @@ library LiquidityFit {
         pure
         returns (uint128 liquidity, uint256 sqrtPriceLowX96)
     {
-        uint256 intermediate = FullMath.mulDiv(sqrtPriceX96, sqrtPriceHighX96, Q96);
+        uint256 intermediate = _mulDivQ96(sqrtPriceX96, sqrtPriceHighX96);
         liquidity = _toUint128(FullMath.mulDiv(reserve0, intermediate, sqrtPriceHighX96 - sqrtPriceX96));
         if (liquidity == 0) revert ZeroLiquidity();
-        uint256 q = FullMath.mulDiv(reserve1, Q96, liquidity);
+        uint256 q = _mulQ96Div(reserve1, liquidity);
         if (q >= sqrtPriceX96) revert RangeUnbounded();
         unchecked {
             sqrtPriceLowX96 = sqrtPriceX96 - q;
@@ -83,11 +96,11 @@ library LiquidityFit {
         if (sqrtPriceLowX96 == sqrtPriceHighX96) return 0;
         uint256 l = type(uint256).max;
         if (sqrtPriceX96 < sqrtPriceHighX96) {
-            uint256 intermediate = FullMath.mulDiv(sqrtPriceX96, sqrtPriceHighX96, Q96);
+            uint256 intermediate = _mulDivQ96(sqrtPriceX96, sqrtPriceHighX96);
             l = FullMath.mulDiv(reserve0, intermediate, sqrtPriceHighX96 - sqrtPriceX96);
         }
         if (sqrtPriceX96 > sqrtPriceLowX96) {
-            uint256 l1 = FullMath.mulDiv(reserve1, Q96, sqrtPriceX96 - sqrtPriceLowX96);
+            uint256 l1 = _mulQ96Div(reserve1, sqrtPriceX96 - sqrtPriceLowX96);
             if (l1 < l) l = l1;
         }
         return _toUint128(l);

@@ -122,4 +122,91 @@ library LogMath {
             lp = ((int256(msb) - 96) << 25) + int256(f);
         }
     }
+
+    /// @notice The log price from a price in Q128.128 (the vault's oracle conversion), same units as logPrice:
+    /// msb = floor(log2(priceX128)); r = priceX128 normalised to [2^127, 2^128) as above; 24 squarings
+    /// (f = (f << 1) | b as in logPrice); result = (msb - 128) * 2^24 + f. It equals logPrice(sqrt(P)) up to the
+    /// truncation of the last bits (both are floor(2^24 * log2 P) within 2 units).
+    function logPriceFromPriceX128(uint256 priceX128) internal pure returns (int256 lp) {
+        if (priceX128 == 0) revert LogOfZero();
+        uint256 msb = mostSignificantBit(priceX128);
+        uint256 r = msb >= 127 ? priceX128 >> (msb - 127) : priceX128 << (127 - msb);
+        uint256 f;
+        assembly ("memory-safe") {
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+            r := shr(shr(128, r), r)
+            r := shr(127, mul(r, r))
+            f := or(shl(1, f), shr(128, r))
+        }
+        unchecked {
+            lp = ((int256(msb) - 128) << 24) + int256(f);
+        }
+    }
 }
