@@ -29,7 +29,7 @@ import {LogMath} from "./libraries/LogMath.sol";
 ///  - oracle price in Q128.128: priceX128 = (answer * 10^e) << 128 when e = priceScaleExp >= 0, else
 ///    floor((answer << 128) / 10^-e); OraclePriceOutOfRange when answer or answer * 10^e >= 2^128, or the result is 0.
 ///  - skew (centre sqrt price c < 2^128): pc = floor(c * c / 2^64); skewBps = floor(|pc - priceX128| * 1e4 / priceX128).
-///  - TWAP: |reposition(..).twapLogPrice - LogMath.logPriceFromPriceX128(priceX128)| <= maxTwapDeviationLog, where
+///  - TWAP: |reposition(..).twapLogPrice - LogMath.coarseLogPriceFromPriceX128(priceX128)| <= maxTwapDeviationLog, where
 ///    twapLogPrice = pool.consult(twapWindow).meanLogPrice just before the call and maxTwapDeviationLog =
 ///    LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric TWAP lies within a
 ///    factor (1 + maxBps/1e4) of the oracle price either way.
@@ -427,7 +427,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         private
         pure
     {
-        int256 oracleLog = LogMath.logPriceFromPriceX128(oraclePriceX128);
+        int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePriceX128);
         int256 d = r.twapLogPrice - oracleLog;
         if (d < 0) d = -d;
         if (uint256(d) > ps.maxTwapDeviationLog) {

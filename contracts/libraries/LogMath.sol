@@ -123,11 +123,11 @@ library LogMath {
         }
     }
 
-    /// @notice The log price from a price in Q128.128 (the vault's oracle conversion), same units as logPrice:
-    /// msb = floor(log2(priceX128)); r = priceX128 normalised to [2^127, 2^128) as above; 24 squarings
-    /// (f = (f << 1) | b as in logPrice); result = (msb - 128) * 2^24 + f. It equals logPrice(sqrt(P)) up to the
-    /// truncation of the last bits (both are floor(2^24 * log2 P) within 2 units).
-    function logPriceFromPriceX128(uint256 priceX128) internal pure returns (int256 lp) {
+    /// @notice A coarser log price from a price in Q128.128, for guards (the vault's oracle price), in the same
+    /// units as logPrice but with 16 fractional bits of log2(P) (resolution 2^8 units ~ 1e-5 in ln P):
+    /// msb = floor(log2(priceX128)); r = priceX128 normalised to [2^127, 2^128) as in logPrice; 16 squarings
+    /// (f = (f << 1) | b as in logPrice); result = ((msb - 128) * 2^16 + f) * 2^8.
+    function coarseLogPriceFromPriceX128(uint256 priceX128) internal pure returns (int256 lp) {
         if (priceX128 == 0) revert LogOfZero();
         uint256 msb = mostSignificantBit(priceX128);
         uint256 r = msb >= 127 ? priceX128 >> (msb - 127) : priceX128 << (127 - msb);
@@ -180,33 +180,9 @@ library LogMath {
             r := shr(shr(128, r), r)
             r := shr(127, mul(r, r))
             f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
-            r := shr(shr(128, r), r)
-            r := shr(127, mul(r, r))
-            f := or(shl(1, f), shr(128, r))
         }
         unchecked {
-            lp = ((int256(msb) - 128) << 24) + int256(f);
+            lp = (((int256(msb) - 128) << 16) + int256(f)) << 8;
         }
     }
 }

@@ -79,6 +79,10 @@ contract CurveMathHarness {
         return LogMath.logPrice(sqrtPriceX96);
     }
 
+    function coarseLogPriceFromPriceX128(uint256 priceX128) external pure returns (int256) {
+        return LogMath.coarseLogPriceFromPriceX128(priceX128);
+    }
+
     /// @notice Gas used by one logPrice call (for tuning).
     function logPriceGas(uint256 sqrtPriceX96) external view returns (int256 lp, uint256 gasUsed) {
         uint256 g = gasleft();
