@@ -218,12 +218,13 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- observations
 
-    /// @dev Writes an observation (at most once per block) with the price that held until now; updates s.
-    function _writeObservation(Slot0 memory s) private {
-        (s.observationIndex, s.observationCardinality) = observations.write(
+    /// @dev Writes an observation (at most once per block) with the price that held until now; updates s and
+    /// returns the newest observation's logPriceCumulative.
+    function _writeObservation(Slot0 memory s) private returns (int72 logPriceCumulative) {
+        (s.observationIndex, s.observationCardinality, logPriceCumulative) = observations.write(
             s.observationIndex,
             uint32(block.timestamp),
-            LogMath.logPrice(s.sqrtPriceX96),
+            s.sqrtPriceX96,
             s.observationCardinality,
             s.observationCardinalityNext
         );
@@ -320,15 +321,14 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         r.reserve1 = _reserve1;
         (r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
 
-        _writeObservation(s);
+        int72 cNow = _writeObservation(s);
         if (twapWindow != 0) {
             // the newest observation is at now (written above or earlier in this block): no log price needed
             (int72 cThen,) = observations.observeSingleWithHint(
                 uint32(block.timestamp), twapWindow, 0, s.observationIndex, s.observationCardinality, observationHint
             );
             unchecked {
-                r.twapLogPrice = int256(int72(observations[s.observationIndex].logPriceCumulative - cThen))
-                    / int256(uint256(twapWindow));
+                r.twapLogPrice = int256(int72(cNow - cThen)) / int256(uint256(twapWindow));
             }
         }
         r.previousRepositionTime = s.lastRepositionTime;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.26;
 
+import {LogMath} from "./LogMath.sol";
+
 /// @title ObservationLib
 /// @notice Ring buffer of price observations, written at most once per block (modelled on Uniswap v3's Oracle).
 /// @dev Each observation i, written at time t_i (before the first price change of its block), records:
@@ -67,25 +69,29 @@ library ObservationLib {
 
     /// @notice Writes an observation unless one was written in this block already (same rules as Uniswap v3).
     /// @param index Index of the most recent observation.
-    /// @param lp Log price that held since that observation (the pre-change price).
+    /// @param sqrtPriceX96 The price that held since that observation (the pre-change price); its log price
+    /// (LogMath.logPrice) is only computed when an observation is written.
     /// @return indexUpdated New most recent index.
     /// @return cardinalityUpdated New cardinality (grows to cardinalityNext when the ring wraps).
+    /// @return logPriceCumulative logPriceCumulative of the most recent observation (now at block time).
     function write(
         Observation[65535] storage self,
         uint16 index,
         uint32 time,
-        int256 lp,
+        uint256 sqrtPriceX96,
         uint16 cardinality,
         uint16 cardinalityNext
-    ) internal returns (uint16 indexUpdated, uint16 cardinalityUpdated) {
+    ) internal returns (uint16 indexUpdated, uint16 cardinalityUpdated, int72 logPriceCumulative) {
         Observation memory last = self[index];
-        if (last.blockTimestamp == time) return (index, cardinality);
+        if (last.blockTimestamp == time) return (index, cardinality, last.logPriceCumulative);
         unchecked {
             if (cardinalityNext > cardinality && index == (cardinality - 1)) cardinalityUpdated = cardinalityNext;
             else cardinalityUpdated = cardinality;
             indexUpdated = uint16((uint256(index) + 1) % cardinalityUpdated);
         }
-        self[indexUpdated] = transform(last, time, lp);
+        Observation memory o = transform(last, time, LogMath.logPrice(sqrtPriceX96));
+        self[indexUpdated] = o;
+        logPriceCumulative = o.logPriceCumulative;
     }
 
     /// @notice Pre-writes slots [current, next) (timestamp 1, not initialized) so later writes cost less.
