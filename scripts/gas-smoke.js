@@ -215,6 +215,16 @@ async function main() {
   await u1.wait();
   rows.push(["uniswapV3.swap (second in block, no observation)", ur2.gasUsed]);
   gas["uniswapV3.swap.sameBlock"] = Number(ur2.gasUsed);
+  // the same with Uniswap's default observation cardinality (1), as in the reference figures
+  await (await uniFactory.createPool(await ta.getAddress(), await tb.getAddress(), 500)).wait();
+  const uni1 = await uniFactory.getPool(await ta.getAddress(), await tb.getAddress(), 500);
+  await (await new ethers.Contract(uni1, uniPoolArt.abi, owner).initialize(Q96)).wait();
+  await (await callee.mint(uni1, -6000, 6000, L)).wait();
+  for (let i = 0; i < 2; i++) {
+    await (await calleeT.swap(uni1, true, 10n * B, MIN_LIMIT, trader.address)).wait();
+    await (await calleeT.swap(uni1, false, 10n * B, MAX_LIMIT, trader.address)).wait();
+  }
+  await measure("uniswapV3.swap 0->1 (cardinality 1, new block)", calleeT.swap(uni1, true, 100n * B, MIN_LIMIT, trader.address), "uniswapV3.swap.cardinality1");
   await increaseTime(60);
   await measure("uniswapV3.reposition (burn+collect+mint, +600 ticks, one tx)",
     callee.reposition(uniPoolAddr, -6000, 6000, L, -5400, 6600, L), "uniswapV3.reposition");

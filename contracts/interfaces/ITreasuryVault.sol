@@ -9,18 +9,29 @@ import {ITreasuryVaultEvents} from "./ITreasuryVaultEvents.sol";
 /// @title ITreasuryVaultOwnerActions
 /// @notice Functions only the owner (the DAO) may call; others revert with OwnableUnauthorizedAccount.
 interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
+    /// @notice Grants or revokes the keeper role (rebalance only). ZeroAddress for address(0).
     function setKeeper(address account, bool enabled) external;
+    /// @notice Grants or revokes the guardian role (pause, emergency withdrawal to the owner).
     function setGuardian(address account, bool enabled) external;
     /// @notice Registers a pool whose vault() is this vault, with a complete policy (every value bound-checked).
     function registerPool(address pool, PolicyParams calldata policy) external;
+    /// @notice Price feed (required, decimals <= 36) and optional volatility feed (zero = not checked).
     function setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed) external;
+    /// @notice Maximum feed age, seconds, in [30, 7 days].
     function setHeartbeat(address pool, uint32 heartbeat) external;
+    /// @notice TWAP window, seconds, in [10, 7 days].
     function setTwapWindow(address pool, uint32 twapWindow) external;
+    /// @notice Maximum TWAP-to-oracle deviation, bps, in [1, 2000].
     function setMaxTwapDeviation(address pool, uint16 maxTwapDeviationBps) external;
+    /// @notice Maximum centre-to-oracle skew, bps, in [1, 2000].
     function setMaxSkew(address pool, uint16 maxSkewBps) external;
+    /// @notice Fee bounds, pips: min <= max <= 100_000.
     function setFeeBounds(address pool, uint24 minFeePips, uint24 maxFeePips) external;
+    /// @notice Range-width bounds, (pHigh/pLow - 1) in bps: 1 <= min <= max <= 10_000_000.
     function setWidthBounds(address pool, uint32 minWidthBps, uint32 maxWidthBps) external;
+    /// @notice Minimum seconds between rebalances, in [0, 7 days].
     function setMinRebalanceInterval(address pool, uint32 minRebalanceInterval) external;
+    /// @notice Hard inventory limits: token0 share of value at the oracle price, bps: min <= max <= 10_000.
     function setInventoryBounds(address pool, uint16 minBaseShareBps, uint16 maxBaseShareBps) external;
     /// @notice Pulls amounts from the owner (approve the vault) straight into the pool, then re-fits its liquidity.
     function deposit(address pool, uint256 amount0, uint256 amount1) external returns (uint128 liquidity);
@@ -54,9 +65,13 @@ interface ITreasuryVaultKeeperActions is ITreasuryVaultTypes {
 /// @title ITreasuryVaultState
 /// @notice Read-only state of TreasuryVault.
 interface ITreasuryVaultState is ITreasuryVaultTypes {
+    /// @notice Whether `account` holds the keeper role.
     function isKeeper(address account) external view returns (bool);
+    /// @notice Whether `account` holds the guardian role.
     function isGuardian(address account) external view returns (bool);
+    /// @notice Registered pools, in registration order.
     function pools() external view returns (address[] memory);
+    /// @notice The stored policy of `pool`.
     function policyOf(address pool) external view returns (PolicyView memory);
     /// @notice The oracle price of `pool` in the pool's units (token1 base units per token0 base unit) as
     /// Q128.128, with the price-feed checks of rebalance.
