@@ -444,9 +444,11 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         private
         pure
     {
+        // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way
         uint256 v0 = FullMath.mulDiv(reserve0, oraclePriceX128, 1 << 128);
         uint256 total = v0 + reserve1;
-        uint256 share = total == 0 ? 0 : FullMath.mulDiv(v0, 10_000, total);
+        uint256 share;
+        if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
         if (share < ps.minBaseShareBps || share > ps.maxBaseShareBps) {
             revert InventoryOutOfBounds(share, ps.minBaseShareBps, ps.maxBaseShareBps);
         }
@@ -479,7 +481,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         unchecked {
             uint256 pc = (sqrtPriceX96 * sqrtPriceX96) >> 64;
             uint256 diff = pc >= oraclePriceX128 ? pc - oraclePriceX128 : oraclePriceX128 - pc;
-            return FullMath.mulDiv(diff, 10_000, oraclePriceX128);
+            return diff < 1 << 242 ? (diff * 10_000) / oraclePriceX128 : FullMath.mulDiv(diff, 10_000, oraclePriceX128);
         }
     }
 
