@@ -53,7 +53,6 @@ async function main() {
     const tx = await txPromise;
     const rc = await tx.wait();
     rows.push([label, rc.gasUsed]);
-    if (process.env.PROFILE && label.match(new RegExp(process.env.PROFILE))) { const t = require("../.tmp/trace.js"); await t(provider, rc.hash, label); await t.storage(provider, rc.hash); }
     if (key) gas[key] = Number(rc.gasUsed);
     return rc;
   };
@@ -142,8 +141,6 @@ async function main() {
   rows.push(["pool.swap (second in block, no observation)", r2.gasUsed]);
   gas["pool.swap.sameBlock"] = Number(r2.gasUsed);
 
-  const quoted = await pool.quoteExactIn(true, 100n * B);
-  rows.push(["(quoteExactIn 100 BASE -> out)", quoted[1]]);
 
   // ---- oracle update (steady state) and rebalance
   await increaseTime(120);
@@ -155,7 +152,6 @@ async function main() {
     feePips: 2500,
     observationHint: 65535,
   };
-  const preview = await pool.previewReposition(target.sqrtPriceX96, target.sqrtPriceBoundX96);
   const keeperVault = vault.connect(keeper);
   await measure("vault.rebalance (no observation hint)", keeperVault.rebalance(poolAddr, target), "vault.rebalance.noHint");
   for (let i = 0; i < 2; i++) {
@@ -165,12 +161,12 @@ async function main() {
   await increaseTime(120);
   await (await oracleR.update(200000000n, 64000000n)).wait();
   let ts = await nextTimestamp(5);
-  await measure("vault.rebalance", keeperVault.rebalance(poolAddr, { ...target, sqrtPriceX96: sp, sqrtPriceBoundX96: spLow, observationHint: await observationHint(pool, ts - 600n) }), "vault.rebalance");
+  await measure("vault.rebalance (with the optional volatility-feed check)", keeperVault.rebalance(poolAddr, { ...target, sqrtPriceX96: sp, sqrtPriceBoundX96: spLow, observationHint: await observationHint(pool, ts - 600n) }), "vault.rebalance.withVolatilityFeed");
   await (await vault.setFeeds(poolAddr, priceFeed, ethers.ZeroAddress)).wait();
   await increaseTime(120);
   await (await oracleR.update(200000000n, 64000000n)).wait();
   ts = await nextTimestamp(5);
-  await measure("vault.rebalance (no volatility feed)", keeperVault.rebalance(poolAddr, { ...target, observationHint: await observationHint(pool, ts - 600n) }), "vault.rebalance.noVolFeed");
+  await measure("vault.rebalance (price feed only, observation hint)", keeperVault.rebalance(poolAddr, { ...target, observationHint: await observationHint(pool, ts - 600n) }), "vault.rebalance");
 
   await measure("vault.withdraw", vault.withdraw(poolAddr, 1_000n * B, 2_000n * U, owner.address), "vault.withdraw");
 
@@ -239,7 +235,6 @@ async function main() {
     sizes[n] = (hre.artifacts.readArtifactSync(n).deployedBytecode.length - 2) / 2;
   }
   console.log("SIZES " + JSON.stringify(sizes));
-  console.log("preview", preview.map(String).join(" "), "state before", st.map(String).join(" "));
 }
 
 main().catch((e) => {
