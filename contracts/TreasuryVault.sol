@@ -11,6 +11,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IManagedPool} from "./interfaces/IManagedPool.sol";
+import {IManagedPoolVaultActions} from "./interfaces/IManagedPoolVaultActions.sol";
 import {
     ITreasuryVault,
     ITreasuryVaultOwnerActions,
@@ -390,15 +391,37 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (!p.registered) revert UnknownPool(pool);
         uint256 oraclePriceX128 = _preChecks(p, pool, target);
 
-        IManagedPool.RepositionResult memory r = IManagedPool(pool).reposition(
-            target.sqrtPriceX96, target.sqrtPriceBoundX96, target.feePips, p.twapWindow, target.observationHint
-        );
+        IManagedPool.RepositionResult memory r = _reposition(pool, target, p.twapWindow);
         if (r.previousRepositionTime != 0) {
             uint256 nextAllowed = uint256(r.previousRepositionTime) + p.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
         _postChecks(p, oraclePriceX128, r);
         return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
+    }
+
+    /// @dev pool.reposition(centre, bound, fee, twapWindow, hint) through a low-level call; the pool's revert data
+    /// is bubbled. The six static words returned are the RepositionResult in memory order.
+    function _reposition(address pool, Target calldata target, uint32 twapWindow)
+        private
+        returns (IManagedPool.RepositionResult memory r)
+    {
+        bytes4 selector = IManagedPoolVaultActions.reposition.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            calldatacopy(add(ptr, 0x04), target, 0x60) // sqrtPriceX96, sqrtPriceBoundX96, feePips
+            mstore(add(ptr, 0x64), twapWindow)
+            calldatacopy(add(ptr, 0x84), add(target, 0x60), 0x20) // observationHint
+            let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0xc0)
+            if iszero(ok) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xc0) { revert(0, 0) }
+            r := ptr
+            mstore(0x40, add(ptr, 0xc0))
+        }
     }
 
     /// @dev Fee, feeds, skew. Returns the oracle price (Q128.128).
@@ -455,9 +478,22 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     /// @dev Latest answer of a feed, reverting with StaleOracle when older than the heartbeat.
+    /// Low-level staticcall decoding only `answer` and `updatedAt` (words 1 and 3 of latestRoundData's return);
+    /// a feed that reverts bubbles its revert data, one returning fewer than 5 words reverts with empty data.
     function _readFeed(AggregatorV3Interface feed, uint256 heartbeat) private view returns (int256 answer) {
         uint256 updatedAt;
-        (, answer,, updatedAt,) = feed.latestRoundData();
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0xfeaf968c00000000000000000000000000000000000000000000000000000000) // latestRoundData()
+            let ok := staticcall(gas(), feed, ptr, 4, ptr, 0xa0)
+            if iszero(ok) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xa0) { revert(0, 0) }
+            answer := mload(add(ptr, 0x20))
+            updatedAt := mload(add(ptr, 0x60))
+        }
         if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
     }
 
