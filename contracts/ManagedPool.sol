@@ -354,8 +354,8 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         l = LiquidityFit.refit(sqrtPriceX96, low, high, r0, r1);
     }
 
-    /// @dev The new range from LiquidityFit (the effective liquidity afterwards is refit(P, low, high, r0, r1),
-    /// which can be one below the L fitted from token1 when the upper bound was derived, because of the floors).
+    /// @dev The new range from LiquidityFit; the liquidity afterwards, refit(P, low, high, r0, r1), equals the L
+    /// fitted from the given bound's side (the derived bound is rounded so that the other side covers at least L).
     function _bounds(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
         private
         pure

@@ -12,16 +12,18 @@ import {FullMath} from "./FullMath.sol";
 ///     B = floor((L << 96) * P / ((L << 96) - x * P))                // 1/sqrtPb = 1/sqrtP - x / L
 ///         (x = 0 gives B = P; x * P >= L << 96 means 1/sqrtPb <= 0: RangeUnbounded)
 ///   fitFromUpper(P, B, x, y)  (B > P given):
-///     L = floor(x * floor(P * B / Q96) / (B - P))                   // L = x / (1/sqrtP - 1/sqrtPb)
+///     L = floor(x * P * B / ((B - P) * Q96))                        // L = x / (1/sqrtP - 1/sqrtPb)
 ///     A = P - floor(y * Q96 / L)                                    // sqrtPa = sqrtP - y / L
 ///         (y = 0 gives A = P; floor(y * Q96 / L) >= P means sqrtPa <= 0: RangeUnbounded)
 ///   refit(P, A, B, x, y)  (range kept; deposit, withdraw, sync):
-///     L0 = P < B ? floor(x * floor(P * B / Q96) / (B - P)) : +inf
+///     L0 = P < B ? floor(x * P * B / ((B - P) * Q96)) : +inf
 ///     L1 = P > A ? floor(y * Q96 / (P - A)) : +inf
 ///     L  = A == B ? 0 : min(L0, L1)
-/// All floors are exact (FullMath.mulDiv semantics; plain 256-bit arithmetic where it cannot overflow gives the same
-/// integers). The L formulas are Uniswap periphery's
-/// LiquidityAmounts.getLiquidityForAmount0/1. Results above uint128 revert with LiquidityOverflow.
+/// Each formula is ONE exact floor of the rational value (FullMath.mulDiv semantics; plain 256-bit arithmetic where
+/// it cannot overflow gives the same integers); unlike Uniswap periphery's getLiquidityForAmount0 there is no inner
+/// floor of P * B / Q96. This makes L = refit(state) non-decreasing across swaps (exact-floor L0 and L1 both stay
+/// >= the L a swap used, because swap input rounds up and output rounds down), and after either fit refit gives
+/// back exactly the fitted L. Results above uint128 revert with LiquidityOverflow; P * B needs P, B < 2^128.
 library LiquidityFit {
     uint256 internal constant Q96 = 0x1000000000000000000000000;
 
@@ -38,10 +40,14 @@ library LiquidityFit {
         return FullMath.mulDiv(a, Q96, d);
     }
 
-    /// @dev floor(a * b / 2^96), exact: a plain product when it cannot overflow, else FullMath.mulDiv.
-    function _mulDivQ96(uint256 a, uint256 b) private pure returns (uint256) {
-        if (a < 1 << 128 && b < 1 << 128) return (a * b) >> 96;
-        return FullMath.mulDiv(a, b, Q96);
+    /// @dev floor(x * P * B / ((B - P) * 2^96)) for P < B: the liquidity token0 covers on [P, B], one exact floor
+    /// (P * B is computed with checked arithmetic: fine for sqrt prices below 2^128, the pool's bound).
+    function _liquidity0(uint256 sqrtPriceX96, uint256 sqrtPriceHighX96, uint256 reserve0)
+        private
+        pure
+        returns (uint256)
+    {
+        return FullMath.mulDiv(reserve0, sqrtPriceX96 * sqrtPriceHighX96, (sqrtPriceHighX96 - sqrtPriceX96) << 96);
     }
 
     function _toUint128(uint256 l) private pure returns (uint128) {
@@ -75,8 +81,7 @@ library LiquidityFit {
         pure
         returns (uint128 liquidity, uint256 sqrtPriceLowX96)
     {
-        uint256 intermediate = _mulDivQ96(sqrtPriceX96, sqrtPriceHighX96);
-        liquidity = _toUint128(FullMath.mulDiv(reserve0, intermediate, sqrtPriceHighX96 - sqrtPriceX96));
+        liquidity = _toUint128(_liquidity0(sqrtPriceX96, sqrtPriceHighX96, reserve0));
         if (liquidity == 0) revert ZeroLiquidity();
         uint256 q = _mulQ96Div(reserve1, liquidity);
         if (q >= sqrtPriceX96) revert RangeUnbounded();
@@ -96,8 +101,7 @@ library LiquidityFit {
         if (sqrtPriceLowX96 == sqrtPriceHighX96) return 0;
         uint256 l = type(uint256).max;
         if (sqrtPriceX96 < sqrtPriceHighX96) {
-            uint256 intermediate = _mulDivQ96(sqrtPriceX96, sqrtPriceHighX96);
-            l = FullMath.mulDiv(reserve0, intermediate, sqrtPriceHighX96 - sqrtPriceX96);
+            l = _liquidity0(sqrtPriceX96, sqrtPriceHighX96, reserve0);
         }
         if (sqrtPriceX96 > sqrtPriceLowX96) {
             uint256 l1 = _mulQ96Div(reserve1, sqrtPriceX96 - sqrtPriceLowX96);
