@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IManagedPool} from "./interfaces/IManagedPool.sol";
+import {IManagedPoolState} from "./interfaces/IManagedPoolState.sol";
+import {IManagedPoolActions} from "./interfaces/IManagedPoolActions.sol";
+import {IManagedPoolVaultActions} from "./interfaces/IManagedPoolVaultActions.sol";
+import {SwapMath} from "./libraries/SwapMath.sol";
+import {LiquidityFit} from "./libraries/LiquidityFit.sol";
+import {LogMath} from "./libraries/LogMath.sol";
+import {ObservationLib} from "./libraries/ObservationLib.sol";
+
+/// @title ManagedPool
+/// @notice A two-token market on one concentrated constant-product position on [sqrtPriceLow, sqrtPriceHigh]
+/// (Q64.96 sqrt prices; price = token1 base units per token0 base unit), owned entirely by its vault.
+/// @dev Accounting:
+///  - reserve0/reserve1 are stored and equal the token balances (a direct transfer to the pool is ignored until
+///    the vault calls sync).
+///  - The liquidity is not stored: it is a function of the state, always
+///        L = LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1)
+///    i.e. the largest L the reserves cover on the current range at the current price. Swap fees stay in the
+///    reserves, so L grows with them (fees compound at every swap); every formula rounds L down.
+///  - reposition only moves the price and the range (LiquidityFit.fitFromLower/fitFromUpper choose the other
+///    bound); no token moves.
+///  - Solvency: the real amounts the curve holds at the current price, L*(1/sqrtP - 1/sqrtPb) and
+///    L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1 (by construction of L).
+///  - Sqrt prices live in [MIN_SQRT_PRICE, MAX_SQRT_PRICE] = [4295128739, 2^128 - 1].
+contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using ObservationLib for ObservationLib.Observation[65535];
+
+    /// @notice Smallest sqrt price accepted (Uniswap v3's MIN_SQRT_RATIO).
+    uint256 public constant MIN_SQRT_PRICE = 4295128739;
+    /// @notice Largest sqrt price accepted (bounds are stored in 128 bits).
+    uint256 public constant MAX_SQRT_PRICE = type(uint128).max;
+    /// @notice Fees are in pips: 1e6 = 100%.
+    uint24 public constant FEE_DENOMINATOR = 1e6;
+
+    /// @inheritdoc IManagedPoolState
+    address public immutable override token0;
+    /// @inheritdoc IManagedPoolState
+    address public immutable override token1;
+    /// @inheritdoc IManagedPoolState
+    address public immutable override vault;
+
+    /// @dev slot 0: everything a swap and a reposition read first.
+    struct Slot0 {
+        uint128 sqrtPriceX96; // <= MAX_SQRT_PRICE = 2^128 - 1
+        uint24 feePips;
+        uint16 observationIndex;
+        uint16 observationCardinality;
+        uint16 observationCardinalityNext;
+        bool paused;
+        uint32 lastRepositionTime;
+    }
+
+    Slot0 private _slot0;
+    // slot 1: the range
+    /// @inheritdoc IManagedPoolState
+    uint128 public override sqrtPriceLowX96;
+    /// @inheritdoc IManagedPoolState
+    uint128 public override sqrtPriceHighX96;
+    // slot 2: the reserves
+    uint128 private _reserve0;
+    uint128 private _reserve1;
+    /// @inheritdoc IManagedPoolState
+    ObservationLib.Observation[65535] public override observations;
+
+    modifier onlyVault() {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _;
+    }
+
+    /// @param token0_ Base token (6..18 decimals).
+    /// @param token1_ Quote token (6..18 decimals).
+    /// @param vault_ The vault (TreasuryVault) that owns the liquidity.
+    /// @param sqrtPriceX96_ Initial price.
+    /// @param sqrtPriceLowX96_ Initial lower bound (<= price).
+    /// @param sqrtPriceHighX96_ Initial upper bound (>= price, > lower bound).
+    /// @param feePips_ Initial fee in pips (< 1e6).
+    constructor(
+        address token0_,
+        address token1_,
+        address vault_,
+        uint160 sqrtPriceX96_,
+        uint160 sqrtPriceLowX96_,
+        uint160 sqrtPriceHighX96_,
+        uint24 feePips_
+    ) {
+        if (token0_ == address(0)) revert InvalidToken(token0_);
+        if (token1_ == address(0) || token1_ == token0_) revert InvalidToken(token1_);
+        _checkDecimals(token0_);
+        _checkDecimals(token1_);
+        if (feePips_ >= FEE_DENOMINATOR) revert InvalidFee(feePips_);
+        _checkPrice(sqrtPriceLowX96_);
+        _checkPrice(sqrtPriceHighX96_);
+        if (!(sqrtPriceLowX96_ <= sqrtPriceX96_ && sqrtPriceX96_ <= sqrtPriceHighX96_)
+            || sqrtPriceLowX96_ == sqrtPriceHighX96_) {
+            revert InvalidRange(sqrtPriceLowX96_, sqrtPriceX96_, sqrtPriceHighX96_);
+        }
+        token0 = token0_;
+        token1 = token1_;
+        vault = vault_;
+        (uint16 cardinality, uint16 cardinalityNext) =
+            observations.initialize(uint32(block.timestamp), LogMath.logPrice(sqrtPriceX96_));
+        _slot0 = Slot0({
+            sqrtPriceX96: uint128(sqrtPriceX96_),
+            feePips: feePips_,
+            observationIndex: 0,
+            observationCardinality: cardinality,
+            observationCardinalityNext: cardinalityNext,
+            paused: false,
+            lastRepositionTime: 0
+        });
+        sqrtPriceLowX96 = uint128(sqrtPriceLowX96_);
+        sqrtPriceHighX96 = uint128(sqrtPriceHighX96_);
+        emit Initialized(sqrtPriceX96_, sqrtPriceLowX96_, sqrtPriceHighX96_, feePips_);
+    }
+
+    // ---------------------------------------------------------------- swaps
+
+    /// @inheritdoc IManagedPoolActions
+    function swapExactIn(bool zeroForOne, uint256 amountIn, uint256 minAmountOut, address recipient, uint256 deadline)
+        external
+        override
+        nonReentrant
+        returns (uint256 amountInUsed, uint256 amountOut)
+    {
+        if (block.timestamp > deadline) revert DeadlineExpired(deadline, block.timestamp);
+        uint256 feeAmount;
+        uint160 sqrtPriceNext;
+        (amountInUsed, amountOut, feeAmount, sqrtPriceNext) = _swapState(zeroForOne, amountIn, minAmountOut);
+        _settle(zeroForOne, amountInUsed, amountOut, recipient);
+        emit Swap(msg.sender, recipient, zeroForOne, amountInUsed, amountOut, feeAmount, sqrtPriceNext);
+    }
+
+    /// @dev Computes the swap and writes all pool state (observation, price, reserves) before any token moves.
+    function _swapState(bool zeroForOne, uint256 amountIn, uint256 minAmountOut)
+        private
+        returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceNext)
+    {
+        Slot0 memory s = _slot0;
+        if (s.paused) revert PoolPaused();
+        (amountInUsed, amountOut, feeAmount, sqrtPriceNext) = _quote(s, zeroForOne, amountIn);
+        if (amountOut < minAmountOut) revert InsufficientOutput(amountOut, minAmountOut);
+
+        _writeObservation(s);
+        s.sqrtPriceX96 = uint128(sqrtPriceNext);
+        _slot0 = s;
+
+        uint256 r0 = _reserve0;
+        uint256 r1 = _reserve1;
+        if (zeroForOne) {
+            r0 += amountInUsed;
+            r1 -= amountOut;
+        } else {
+            r1 += amountInUsed;
+            r0 -= amountOut;
+        }
+        if (r0 > type(uint128).max || r1 > type(uint128).max) revert ReserveOverflow();
+        _reserve0 = uint128(r0);
+        _reserve1 = uint128(r1);
+    }
+
+    /// @dev Pulls the input (balance-delta checked) and pays the output.
+    function _settle(bool zeroForOne, uint256 amountInUsed, uint256 amountOut, address recipient) private {
+        (address tokenIn, address tokenOut) = zeroForOne ? (token0, token1) : (token1, token0);
+        uint256 balanceBefore = IERC20(tokenIn).balanceOf(address(this));
+        IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), amountInUsed);
+        uint256 received = IERC20(tokenIn).balanceOf(address(this)) - balanceBefore;
+        if (received < amountInUsed) revert FeeOnTransferNotSupported(amountInUsed, received);
+        if (amountOut != 0) IERC20(tokenOut).safeTransfer(recipient, amountOut);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function quoteExactIn(bool zeroForOne, uint256 amountIn)
+        external
+        view
+        override
+        returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceAfterX96)
+    {
+        return _quote(_slot0, zeroForOne, amountIn);
+    }
+
+    /// @dev One SwapMath step from the current price toward the range edge in the swap's direction, with
+    /// L = refit(state) and amountRemaining = amountIn (exact input); amountInUsed = amountIn + feeAmount of the step.
+    function _quote(Slot0 memory s, bool zeroForOne, uint256 amountIn)
+        private
+        view
+        returns (uint256 amountInUsed, uint256 amountOut, uint256 feeAmount, uint160 sqrtPriceNext)
+    {
+        if (amountIn == 0) revert ZeroAmount();
+        if (amountIn > type(uint128).max) revert AmountTooLarge(amountIn);
+        (uint128 l, uint160 target) = _liquidityAndTarget(s.sqrtPriceX96, zeroForOne);
+        // (sqrt prices are stored in 128 bits; SwapMath takes them as uint160)
+        (sqrtPriceNext, amountInUsed, amountOut, feeAmount) =
+            SwapMath.computeSwapStep(s.sqrtPriceX96, target, l, int256(amountIn), s.feePips);
+        amountInUsed += feeAmount;
+    }
+
+    function _liquidityAndTarget(uint160 sqrtPriceX96, bool zeroForOne)
+        private
+        view
+        returns (uint128 l, uint160 target)
+    {
+        uint256 low = sqrtPriceLowX96;
+        uint256 high = sqrtPriceHighX96;
+        l = LiquidityFit.refit(sqrtPriceX96, low, high, _reserve0, _reserve1);
+        if (l == 0) revert NoLiquidity();
+        target = zeroForOne ? uint160(low) : uint160(high);
+        if (sqrtPriceX96 == target) revert RangeEdgeReached(target);
+    }
+
+    // ---------------------------------------------------------------- observations
+
+    /// @dev Writes an observation (at most once per block) with the price that held until now; updates s and
+    /// returns the newest observation's logPriceCumulative.
+    function _writeObservation(Slot0 memory s) private returns (int72 logPriceCumulative) {
+        (s.observationIndex, s.observationCardinality, logPriceCumulative) = observations.write(
+            s.observationIndex,
+            uint32(block.timestamp),
+            s.sqrtPriceX96,
+            s.observationCardinality,
+            s.observationCardinalityNext
+        );
+    }
+
+    /// @inheritdoc IManagedPoolActions
+    function increaseObservationCardinality(uint16 cardinalityNext) external override nonReentrant {
+        uint16 old = _slot0.observationCardinalityNext;
+        uint16 updated = observations.grow(old, cardinalityNext);
+        _slot0.observationCardinalityNext = updated;
+        if (updated != old) emit ObservationCardinalityIncreased(old, updated);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function observe(uint32[] calldata secondsAgos)
+        external
+        view
+        override
+        returns (int256[] memory logPriceCumulatives, uint256[] memory squaredReturnCumulatives)
+    {
+        Slot0 memory s = _slot0;
+        int256 lpNow = LogMath.logPrice(s.sqrtPriceX96);
+        uint256 n = secondsAgos.length;
+        logPriceCumulatives = new int256[](n);
+        squaredReturnCumulatives = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            (int72 c, uint80 q) = observations.observeSingle(
+                uint32(block.timestamp), secondsAgos[i], lpNow, s.observationIndex, s.observationCardinality
+            );
+            logPriceCumulatives[i] = c;
+            squaredReturnCumulatives[i] = q;
+        }
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function consult(uint32 window) external view override returns (int256 meanLogPrice, uint256 squaredReturnSum) {
+        return _consult(window, type(uint16).max);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function consultWithHint(uint32 window, uint16 observationHint)
+        external
+        view
+        override
+        returns (int256 meanLogPrice, uint256 squaredReturnSum)
+    {
+        return _consult(window, observationHint);
+    }
+
+    function _consult(uint32 window, uint16 hint) private view returns (int256 meanLogPrice, uint256 squaredReturnSum) {
+        if (window == 0) revert ObservationLib.InvalidSecondsAgo(0);
+        Slot0 memory s = _slot0;
+        (int72 cNow, uint80 qNow, int256 lpNow) = _observeNow(s);
+        (int72 cThen, uint80 qThen) = observations.observeSingleWithHint(
+            uint32(block.timestamp), window, lpNow, s.observationIndex, s.observationCardinality, hint
+        );
+        unchecked {
+            meanLogPrice = int256(int72(cNow - cThen)) / int256(uint256(window));
+            squaredReturnSum = uint80(qNow - qThen);
+        }
+    }
+
+    /// @dev Cumulatives now: the newest observation when written in this block (no log needed), else the
+    /// counterfactual with the current log price.
+    function _observeNow(Slot0 memory s) private view returns (int72 c, uint80 q, int256 lpNow) {
+        ObservationLib.Observation memory last = observations[s.observationIndex];
+        uint32 time = uint32(block.timestamp);
+        // written in this block already: lpNow is not needed (any target before now lies at or before it)
+        if (last.blockTimestamp == time) return (last.logPriceCumulative, last.squaredReturnCumulative, 0);
+        lpNow = LogMath.logPrice(s.sqrtPriceX96);
+        ObservationLib.Observation memory t = ObservationLib.transform(last, time, lpNow);
+        return (t.logPriceCumulative, t.squaredReturnCumulative, lpNow);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function currentLogPrice() external view override returns (int256) {
+        return LogMath.logPrice(_slot0.sqrtPriceX96);
+    }
+
+    // ---------------------------------------------------------------- vault actions
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function reposition(
+        uint160 sqrtPriceX96,
+        uint160 sqrtPriceBoundX96,
+        uint24 feePips,
+        uint32 twapWindow,
+        uint16 observationHint
+    ) external override onlyVault returns (RepositionResult memory r) {
+        if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
+        Slot0 memory s = _slot0;
+        if (s.paused) revert PoolPaused();
+        r.reserve0 = _reserve0;
+        r.reserve1 = _reserve1;
+        (r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
+
+        int72 cNow = _writeObservation(s);
+        if (twapWindow != 0) {
+            // the newest observation is at now (written above or earlier in this block): no log price needed
+            (int72 cThen,) = observations.observeSingleWithHint(
+                uint32(block.timestamp), twapWindow, 0, s.observationIndex, s.observationCardinality, observationHint
+            );
+            unchecked {
+                r.twapLogPrice = int256(int72(cNow - cThen)) / int256(uint256(twapWindow));
+            }
+        }
+        r.previousRepositionTime = s.lastRepositionTime;
+        s.sqrtPriceX96 = uint128(sqrtPriceX96);
+        s.feePips = feePips;
+        s.lastRepositionTime = uint32(block.timestamp);
+        _slot0 = s;
+        sqrtPriceLowX96 = uint128(r.sqrtPriceLowX96);
+        sqrtPriceHighX96 = uint128(r.sqrtPriceHighX96);
+        emit Repositioned(sqrtPriceX96, r.sqrtPriceLowX96, r.sqrtPriceHighX96, feePips);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function previewReposition(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96)
+        external
+        view
+        override
+        returns (uint128 l, uint160 low, uint160 high)
+    {
+        uint256 r0 = _reserve0;
+        uint256 r1 = _reserve1;
+        (low, high) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r0, r1);
+        l = LiquidityFit.refit(sqrtPriceX96, low, high, r0, r1);
+    }
+
+    /// @dev The new range from LiquidityFit; the liquidity afterwards, refit(P, low, high, r0, r1), equals the L
+    /// fitted from the given bound's side (the derived bound is rounded so that the other side covers at least L).
+    function _bounds(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
+        private
+        pure
+        returns (uint160 low, uint160 high)
+    {
+        _checkPrice(sqrtPriceX96);
+        _checkPrice(bound);
+        uint256 other;
+        if (bound < sqrtPriceX96) {
+            (, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
+            _checkPrice(other);
+            (low, high) = (bound, uint160(other));
+        } else if (bound > sqrtPriceX96) {
+            (, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
+            _checkPrice(other);
+            (low, high) = (uint160(other), bound);
+        } else {
+            revert InvalidBound(bound);
+        }
+        if (low == high) revert InvalidRange(low, sqrtPriceX96, high);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function sync() external override onlyVault nonReentrant returns (uint128 l, uint256 reserve0, uint256 reserve1) {
+        reserve0 = IERC20(token0).balanceOf(address(this));
+        reserve1 = IERC20(token1).balanceOf(address(this));
+        if (reserve0 > type(uint128).max || reserve1 > type(uint128).max) revert ReserveOverflow();
+        _reserve0 = uint128(reserve0);
+        _reserve1 = uint128(reserve1);
+        l = _liquidity(reserve0, reserve1);
+        emit Synced(reserve0, reserve1, l);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function withdraw(address to, uint256 amount0, uint256 amount1)
+        external
+        override
+        onlyVault
+        nonReentrant
+        returns (uint128 l)
+    {
+        uint256 r0 = _reserve0;
+        uint256 r1 = _reserve1;
+        if (amount0 > r0) revert InsufficientReserves(token0, amount0, r0);
+        if (amount1 > r1) revert InsufficientReserves(token1, amount1, r1);
+        unchecked {
+            r0 -= amount0;
+            r1 -= amount1;
+        }
+        _reserve0 = uint128(r0);
+        _reserve1 = uint128(r1);
+        l = _liquidity(r0, r1);
+        if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
+        if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
+        emit Withdrawn(to, amount0, amount1, l);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function emergencyWithdraw(address to)
+        external
+        override
+        onlyVault
+        nonReentrant
+        returns (uint256 amount0, uint256 amount1)
+    {
+        _reserve0 = 0;
+        _reserve1 = 0;
+        amount0 = IERC20(token0).balanceOf(address(this));
+        amount1 = IERC20(token1).balanceOf(address(this));
+        if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
+        if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
+        emit EmergencyWithdrawn(to, amount0, amount1);
+    }
+
+    /// @inheritdoc IManagedPoolVaultActions
+    function setPaused(bool paused_) external override onlyVault nonReentrant {
+        _slot0.paused = paused_;
+        emit PausedSet(paused_);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IManagedPoolState
+    function slot0()
+        external
+        view
+        override
+        returns (
+            uint160 sqrtPriceX96,
+            uint24 feePips,
+            uint16 observationIndex,
+            uint16 observationCardinality,
+            uint16 observationCardinalityNext,
+            bool paused,
+            uint32 lastRepositionTime_
+        )
+    {
+        Slot0 memory s = _slot0;
+        return (
+            s.sqrtPriceX96,
+            s.feePips,
+            s.observationIndex,
+            s.observationCardinality,
+            s.observationCardinalityNext,
+            s.paused,
+            s.lastRepositionTime
+        );
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function lastRepositionTime() external view override returns (uint32) {
+        return _slot0.lastRepositionTime;
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function liquidity() external view override returns (uint128) {
+        return _liquidity(_reserve0, _reserve1);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function getReserves() external view override returns (uint256, uint256) {
+        return (_reserve0, _reserve1);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function getState() external view override returns (PoolState memory st) {
+        Slot0 memory s = _slot0;
+        st.sqrtPriceX96 = s.sqrtPriceX96;
+        st.sqrtPriceLowX96 = sqrtPriceLowX96;
+        st.sqrtPriceHighX96 = sqrtPriceHighX96;
+        st.reserve0 = _reserve0;
+        st.reserve1 = _reserve1;
+        st.liquidity = LiquidityFit.refit(s.sqrtPriceX96, st.sqrtPriceLowX96, st.sqrtPriceHighX96, st.reserve0, st.reserve1);
+        st.feePips = s.feePips;
+        st.observationIndex = s.observationIndex;
+        st.observationCardinality = s.observationCardinality;
+        st.observationCardinalityNext = s.observationCardinalityNext;
+        st.paused = s.paused;
+        st.lastRepositionTime = s.lastRepositionTime;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _liquidity(uint256 r0, uint256 r1) private view returns (uint128) {
+        return LiquidityFit.refit(_slot0.sqrtPriceX96, sqrtPriceLowX96, sqrtPriceHighX96, r0, r1);
+    }
+
+    function _checkPrice(uint256 sqrtPriceX96) private pure {
+        if (sqrtPriceX96 < MIN_SQRT_PRICE || sqrtPriceX96 > MAX_SQRT_PRICE) revert PriceOutOfBounds(sqrtPriceX96);
+    }
+
+    function _checkDecimals(address token) private view {
+        uint8 d = IERC20Metadata(token).decimals();
+        if (d < 6 || d > 18) revert UnsupportedDecimals(token, d);
+    }
+}

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+import {IManagedPool} from "./interfaces/IManagedPool.sol";
+import {IManagedPoolVaultActions} from "./interfaces/IManagedPoolVaultActions.sol";
+import {
+    ITreasuryVault,
+    ITreasuryVaultOwnerActions,
+    ITreasuryVaultGuardianActions,
+    ITreasuryVaultKeeperActions,
+    ITreasuryVaultState
+} from "./interfaces/ITreasuryVault.sol";
+import {FullMath} from "./libraries/FullMath.sol";
+import {LogMath} from "./libraries/LogMath.sol";
+
+/// @title TreasuryVault
+/// @notice Owns the liquidity of ManagedPools and lets a keeper reshape them only inside a policy the owner sets.
+/// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause; guardian — pause, emergency withdrawal to
+/// the owner; keeper — rebalance. Every bound is checked on-chain; a broken bound reverts with an error naming it.
+/// @dev Exact guard formulas (the C# guard mirror follows them):
+///  - oracle price in Q128.128: priceX128 = (answer * 10^e) << 128 when e = priceScaleExp >= 0, else
+///    floor((answer << 128) / 10^-e); OraclePriceOutOfRange when answer or answer * 10^e >= 2^128, or the result is 0.
+///  - skew (centre sqrt price c < 2^128): pc = floor(c * c / 2^64); skewBps = floor(|pc - priceX128| * 1e4 / priceX128).
+///  - TWAP: |reposition(..).twapLogPrice - LogMath.coarseLogPriceFromPriceX128(priceX128)| <= maxTwapDeviationLog, where
+///    twapLogPrice = pool.consult(twapWindow).meanLogPrice just before the call and maxTwapDeviationLog =
+///    LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric TWAP lies within a
+///    factor (1 + maxBps/1e4) of the oracle price either way.
+///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
+///    (type(uint256).max when r >= 2^128).
+///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0).
+/// rebalance order: keeper, registered, fee, price feed (stale, then non-positive), volatility feed (if set: stale,
+/// non-positive), skew, [pool.reposition: PoolPaused when paused, then its fit errors], interval (from the pool's
+/// previous reposition time), TWAP deviation, width, inventory. All-or-nothing: any revert undoes the reposition.
+contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    uint256 private constant Q96 = 0x1000000000000000000000000;
+
+    uint32 public constant MIN_HEARTBEAT = 30;
+    uint32 public constant MAX_HEARTBEAT = 7 days;
+    uint32 public constant MIN_TWAP_WINDOW = 10;
+    uint32 public constant MAX_TWAP_WINDOW = 7 days;
+    uint16 public constant MIN_DEVIATION_BPS = 1;
+    uint16 public constant MAX_TWAP_DEVIATION_BPS = 2000;
+    uint16 public constant MAX_SKEW_BPS = 2000;
+    uint24 public constant MAX_FEE_PIPS = 100_000;
+    uint32 public constant MIN_WIDTH_BPS = 1;
+    uint32 public constant MAX_WIDTH_BPS = 10_000_000;
+    uint32 public constant MAX_REBALANCE_INTERVAL = 7 days;
+    uint16 public constant MAX_SHARE_BPS = 10_000;
+    uint8 public constant MAX_FEED_DECIMALS = 36;
+    uint256 public constant MAX_POOLS = 16;
+
+    struct Policy {
+        // slot A: read by every rebalance
+        AggregatorV3Interface priceFeed;
+        uint32 heartbeat;
+        uint32 twapWindow;
+        uint16 maxSkewBps;
+        int8 priceScaleExp;
+        bool registered;
+        // slot B: read by every rebalance
+        uint24 maxTwapDeviationLog;
+        bool hasVolatilityFeed;
+        uint16 maxTwapDeviationBps;
+        uint24 minFeePips;
+        uint24 maxFeePips;
+        uint32 minWidthBps;
+        uint32 maxWidthBps;
+        uint32 minRebalanceInterval;
+        uint16 minBaseShareBps;
+        uint16 maxBaseShareBps;
+    }
+
+    mapping(address => bool) private _keepers;
+    mapping(address => bool) private _guardians;
+    mapping(address => Policy) private _policies;
+    /// @dev Read only when the pool's policy has a volatility feed.
+    mapping(address => AggregatorV3Interface) private _volatilityFeeds;
+    address[] private _pools;
+
+    modifier onlyKeeper() {
+        if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
+        _;
+    }
+
+    modifier onlyGuardianOrOwner() {
+        if (!_guardians[msg.sender] && msg.sender != owner()) revert NotGuardianOrOwner(msg.sender);
+        _;
+    }
+
+    modifier registeredPool(address pool) {
+        if (!_policies[pool].registered) revert UnknownPool(pool);
+        _;
+    }
+
+    /// @param owner_ The owner (the DAO).
+    constructor(address owner_) Ownable(owner_) {}
+
+    // ------------------------------------------------------------------ roles
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setKeeper(address account, bool enabled) external override onlyOwner {
+        if (account == address(0)) revert ZeroAddress();
+        _keepers[account] = enabled;
+        emit KeeperSet(account, enabled);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setGuardian(address account, bool enabled) external override onlyOwner {
+        if (account == address(0)) revert ZeroAddress();
+        _guardians[account] = enabled;
+        emit GuardianSet(account, enabled);
+    }
+
+    /// @notice Disabled: a vault without an owner would lock the treasury's funds.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
+    }
+
+    // ------------------------------------------------------------------ policy
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function registerPool(address pool, PolicyParams calldata p) external override onlyOwner {
+        if (pool == address(0)) revert ZeroAddress();
+        Policy storage policy = _policies[pool];
+        if (policy.registered) revert PoolAlreadyRegistered(pool);
+        address poolVault = IManagedPool(pool).vault();
+        if (poolVault != address(this)) revert PoolVaultMismatch(pool, poolVault);
+        if (_pools.length >= MAX_POOLS) revert TooManyPools();
+        _pools.push(pool);
+        policy.registered = true;
+        emit PoolRegistered(pool, IManagedPool(pool).token0(), IManagedPool(pool).token1());
+        _setFeeds(pool, p.priceFeed, p.volatilityFeed);
+        _setHeartbeat(pool, p.heartbeat);
+        _setTwapWindow(pool, p.twapWindow);
+        _setMaxTwapDeviation(pool, p.maxTwapDeviationBps);
+        _setMaxSkew(pool, p.maxSkewBps);
+        _setFeeBounds(pool, p.minFeePips, p.maxFeePips);
+        _setWidthBounds(pool, p.minWidthBps, p.maxWidthBps);
+        _setMinRebalanceInterval(pool, p.minRebalanceInterval);
+        _setInventoryBounds(pool, p.minBaseShareBps, p.maxBaseShareBps);
+        if (paused()) IManagedPool(pool).setPaused(true);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setFeeds(pool, priceFeed, volatilityFeed);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setHeartbeat(address pool, uint32 heartbeat) external override onlyOwner registeredPool(pool) {
+        _setHeartbeat(pool, heartbeat);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setTwapWindow(address pool, uint32 twapWindow) external override onlyOwner registeredPool(pool) {
+        _setTwapWindow(pool, twapWindow);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMaxTwapDeviation(address pool, uint16 maxTwapDeviationBps)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setMaxTwapDeviation(pool, maxTwapDeviationBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMaxSkew(address pool, uint16 maxSkewBps) external override onlyOwner registeredPool(pool) {
+        _setMaxSkew(pool, maxSkewBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setFeeBounds(address pool, uint24 minFeePips, uint24 maxFeePips)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setFeeBounds(pool, minFeePips, maxFeePips);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setWidthBounds(address pool, uint32 minWidthBps, uint32 maxWidthBps)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setWidthBounds(pool, minWidthBps, maxWidthBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMinRebalanceInterval(address pool, uint32 minRebalanceInterval)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setMinRebalanceInterval(pool, minRebalanceInterval);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setInventoryBounds(address pool, uint16 minBaseShareBps, uint16 maxBaseShareBps)
+        external
+        override
+        onlyOwner
+        registeredPool(pool)
+    {
+        _setInventoryBounds(pool, minBaseShareBps, maxBaseShareBps);
+    }
+
+    function _setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed) private {
+        if (address(priceFeed) == address(0)) revert ZeroAddress();
+        uint8 feedDecimals = priceFeed.decimals();
+        if (feedDecimals > MAX_FEED_DECIMALS) {
+            revert PolicyOutOfBounds(PolicyParam.Feeds, feedDecimals, 0, MAX_FEED_DECIMALS);
+        }
+        int256 exp = int256(uint256(IERC20Metadata(IManagedPool(pool).token1()).decimals()))
+            - int256(uint256(IERC20Metadata(IManagedPool(pool).token0()).decimals())) - int256(uint256(feedDecimals));
+        Policy storage p = _policies[pool];
+        p.priceFeed = priceFeed;
+        p.priceScaleExp = int8(exp);
+        _volatilityFeeds[pool] = volatilityFeed;
+        p.hasVolatilityFeed = address(volatilityFeed) != address(0);
+        emit PolicyUpdated(pool, PolicyParam.Feeds, uint160(address(priceFeed)), uint160(address(volatilityFeed)));
+    }
+
+    function _setHeartbeat(address pool, uint32 v) private {
+        _checkBounds(PolicyParam.Heartbeat, v, MIN_HEARTBEAT, MAX_HEARTBEAT);
+        _policies[pool].heartbeat = v;
+        emit PolicyUpdated(pool, PolicyParam.Heartbeat, v, 0);
+    }
+
+    function _setTwapWindow(address pool, uint32 v) private {
+        _checkBounds(PolicyParam.TwapWindow, v, MIN_TWAP_WINDOW, MAX_TWAP_WINDOW);
+        _policies[pool].twapWindow = v;
+        emit PolicyUpdated(pool, PolicyParam.TwapWindow, v, 0);
+    }
+
+    function _setMaxTwapDeviation(address pool, uint16 v) private {
+        _checkBounds(PolicyParam.MaxTwapDeviation, v, MIN_DEVIATION_BPS, MAX_TWAP_DEVIATION_BPS);
+        uint256 sqrtRatioX96 = Math.sqrt(FullMath.mulDiv(10_000 + uint256(v), 1 << 192, 10_000));
+        Policy storage p = _policies[pool];
+        p.maxTwapDeviationBps = v;
+        p.maxTwapDeviationLog = uint24(uint256(LogMath.logPrice(sqrtRatioX96)));
+        emit PolicyUpdated(pool, PolicyParam.MaxTwapDeviation, v, p.maxTwapDeviationLog);
+    }
+
+    function _setMaxSkew(address pool, uint16 v) private {
+        _checkBounds(PolicyParam.MaxSkew, v, MIN_DEVIATION_BPS, MAX_SKEW_BPS);
+        _policies[pool].maxSkewBps = v;
+        emit PolicyUpdated(pool, PolicyParam.MaxSkew, v, 0);
+    }
+
+    function _setFeeBounds(address pool, uint24 lo, uint24 hi) private {
+        if (lo > hi) revert InvalidPolicyRange(PolicyParam.FeeBounds, lo, hi);
+        _checkBounds(PolicyParam.FeeBounds, hi, 0, MAX_FEE_PIPS);
+        Policy storage p = _policies[pool];
+        p.minFeePips = lo;
+        p.maxFeePips = hi;
+        emit PolicyUpdated(pool, PolicyParam.FeeBounds, lo, hi);
+    }
+
+    function _setWidthBounds(address pool, uint32 lo, uint32 hi) private {
+        if (lo > hi) revert InvalidPolicyRange(PolicyParam.WidthBounds, lo, hi);
+        _checkBounds(PolicyParam.WidthBounds, lo, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
+        _checkBounds(PolicyParam.WidthBounds, hi, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
+        Policy storage p = _policies[pool];
+        p.minWidthBps = lo;
+        p.maxWidthBps = hi;
+        emit PolicyUpdated(pool, PolicyParam.WidthBounds, lo, hi);
+    }
+
+    function _setMinRebalanceInterval(address pool, uint32 v) private {
+        _checkBounds(PolicyParam.MinRebalanceInterval, v, 0, MAX_REBALANCE_INTERVAL);
+        _policies[pool].minRebalanceInterval = v;
+        emit PolicyUpdated(pool, PolicyParam.MinRebalanceInterval, v, 0);
+    }
+
+    function _setInventoryBounds(address pool, uint16 lo, uint16 hi) private {
+        if (lo > hi) revert InvalidPolicyRange(PolicyParam.InventoryBounds, lo, hi);
+        _checkBounds(PolicyParam.InventoryBounds, hi, 0, MAX_SHARE_BPS);
+        Policy storage p = _policies[pool];
+        p.minBaseShareBps = lo;
+        p.maxBaseShareBps = hi;
+        emit PolicyUpdated(pool, PolicyParam.InventoryBounds, lo, hi);
+    }
+
+    function _checkBounds(PolicyParam param, uint256 v, uint256 lo, uint256 hi) private pure {
+        if (v < lo || v > hi) revert PolicyOutOfBounds(param, v, lo, hi);
+    }
+
+    // ------------------------------------------------------------------ funds
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function deposit(address pool, uint256 amount0, uint256 amount1)
+        external
+        override
+        onlyOwner
+        nonReentrant
+        registeredPool(pool)
+        returns (uint128 liquidity)
+    {
+        if (amount0 != 0) IERC20(IManagedPool(pool).token0()).safeTransferFrom(msg.sender, pool, amount0);
+        if (amount1 != 0) IERC20(IManagedPool(pool).token1()).safeTransferFrom(msg.sender, pool, amount1);
+        (liquidity,,) = IManagedPool(pool).sync();
+        emit Deposited(pool, amount0, amount1, liquidity);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function withdraw(address pool, uint256 amount0, uint256 amount1, address to)
+        external
+        override
+        onlyOwner
+        nonReentrant
+        registeredPool(pool)
+        returns (uint128 liquidity)
+    {
+        if (to == address(0)) revert ZeroAddress();
+        liquidity = IManagedPool(pool).withdraw(to, amount0, amount1);
+        emit Withdrawn(pool, to, amount0, amount1, liquidity);
+    }
+
+    /// @inheritdoc ITreasuryVaultGuardianActions
+    function emergencyWithdraw(address pool)
+        external
+        override
+        onlyGuardianOrOwner
+        whenPaused
+        nonReentrant
+        registeredPool(pool)
+        returns (uint256 amount0, uint256 amount1)
+    {
+        address to = owner();
+        (amount0, amount1) = IManagedPool(pool).emergencyWithdraw(to);
+        emit EmergencyWithdrawn(pool, to, amount0, amount1);
+    }
+
+    // ------------------------------------------------------------------ pause
+
+    /// @inheritdoc ITreasuryVaultGuardianActions
+    function pause() external override onlyGuardianOrOwner {
+        _pause();
+        _setPoolsPaused(true);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function unpause() external override onlyOwner {
+        _unpause();
+        _setPoolsPaused(false);
+    }
+
+    function _setPoolsPaused(bool value) private {
+        uint256 n = _pools.length;
+        for (uint256 i; i < n; ++i) {
+            IManagedPool(_pools[i]).setPaused(value);
+        }
+    }
+
+    // ------------------------------------------------------------------ rebalance
+
+    /// @inheritdoc ITreasuryVaultKeeperActions
+    /// @dev No pause check here: pausing the vault pauses every registered pool, whose reposition then reverts with
+    /// PoolPaused. No re-entrancy lock either: the only external calls are to the owner-chosen feeds and to the pool
+    /// (which has its own lock), and only a keeper can enter.
+    function rebalance(address pool, Target calldata target)
+        external
+        override
+        onlyKeeper
+        returns (uint160 low, uint160 high)
+    {
+        Policy memory p = _policies[pool];
+        if (!p.registered) revert UnknownPool(pool);
+        uint256 oraclePriceX128 = _preChecks(p, pool, target);
+
+        IManagedPool.RepositionResult memory r = _reposition(pool, target, p.twapWindow);
+        if (r.previousRepositionTime != 0) {
+            uint256 nextAllowed = uint256(r.previousRepositionTime) + p.minRebalanceInterval;
+            if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
+        }
+        _postChecks(p, oraclePriceX128, r);
+        return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
+    }
+
+    /// @dev pool.reposition(centre, bound, fee, twapWindow, hint) through a low-level call; the pool's revert data
+    /// is bubbled. The six static words returned are the RepositionResult in memory order.
+    function _reposition(address pool, Target calldata target, uint32 twapWindow)
+        private
+        returns (IManagedPool.RepositionResult memory r)
+    {
+        bytes4 selector = IManagedPoolVaultActions.reposition.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            calldatacopy(add(ptr, 0x04), target, 0x60) // sqrtPriceX96, sqrtPriceBoundX96, feePips
+            mstore(add(ptr, 0x64), twapWindow)
+            calldatacopy(add(ptr, 0x84), add(target, 0x60), 0x20) // observationHint
+            let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0xc0)
+            if iszero(ok) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xc0) { revert(0, 0) }
+            r := ptr
+            mstore(0x40, add(ptr, 0xc0))
+        }
+    }
+
+    /// @dev Fee, feeds, skew. Returns the oracle price (Q128.128).
+    function _preChecks(Policy memory p, address pool, Target calldata target)
+        private
+        view
+        returns (uint256 oraclePriceX128)
+    {
+        if (target.feePips < p.minFeePips || target.feePips > p.maxFeePips) {
+            revert FeeOutOfBounds(target.feePips, p.minFeePips, p.maxFeePips);
+        }
+        int256 answer = _readFeed(p.priceFeed, p.heartbeat);
+        if (answer <= 0) revert NonPositivePrice(answer);
+        if (p.hasVolatilityFeed) {
+            int256 vol = _readFeed(_volatilityFeeds[pool], p.heartbeat);
+            if (vol <= 0) revert NonPositiveVolatility(vol);
+        }
+        oraclePriceX128 = _toPriceX128(answer, p.priceScaleExp);
+        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePriceX128, type(uint256).max, p.maxSkewBps);
+        uint256 skew = _skewBps(target.sqrtPriceX96, oraclePriceX128);
+        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oraclePriceX128, skew, p.maxSkewBps);
+    }
+
+    /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
+    function _postChecks(Policy memory ps, uint256 oraclePriceX128, IManagedPool.RepositionResult memory r)
+        private
+        pure
+    {
+        int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePriceX128);
+        int256 d = r.twapLogPrice - oracleLog;
+        if (d < 0) d = -d;
+        if (uint256(d) > ps.maxTwapDeviationLog) {
+            revert TwapDeviation(r.twapLogPrice, oracleLog, ps.maxTwapDeviationBps);
+        }
+        uint256 width = _deviationBps(r.sqrtPriceHighX96, r.sqrtPriceLowX96);
+        if (width < ps.minWidthBps || width > ps.maxWidthBps) {
+            revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
+        }
+        _checkInventory(ps, oraclePriceX128, r.reserve0, r.reserve1);
+    }
+
+    function _checkInventory(Policy memory ps, uint256 oraclePriceX128, uint256 reserve0, uint256 reserve1)
+        private
+        pure
+    {
+        // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way
+        uint256 v0 = FullMath.mulDiv(reserve0, oraclePriceX128, 1 << 128);
+        uint256 total = v0 + reserve1;
+        uint256 share;
+        if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
+        if (share < ps.minBaseShareBps || share > ps.maxBaseShareBps) {
+            revert InventoryOutOfBounds(share, ps.minBaseShareBps, ps.maxBaseShareBps);
+        }
+    }
+
+    /// @dev Latest answer of a feed, reverting with StaleOracle when older than the heartbeat.
+    /// Low-level staticcall decoding only `answer` and `updatedAt` (words 1 and 3 of latestRoundData's return);
+    /// a feed that reverts bubbles its revert data, one returning fewer than 5 words reverts with empty data.
+    function _readFeed(AggregatorV3Interface feed, uint256 heartbeat) private view returns (int256 answer) {
+        uint256 updatedAt;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0xfeaf968c00000000000000000000000000000000000000000000000000000000) // latestRoundData()
+            let ok := staticcall(gas(), feed, ptr, 4, ptr, 0xa0)
+            if iszero(ok) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xa0) { revert(0, 0) }
+            answer := mload(add(ptr, 0x20))
+            updatedAt := mload(add(ptr, 0x60))
+        }
+        if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
+    }
+
+    /// @dev Oracle answer (> 0) to the pool's price in Q128.128 (see the contract notes). Answers whose scaled
+    /// price is 2^128 or more, or rounds to zero, revert with OraclePriceOutOfRange.
+    function _toPriceX128(int256 answer, int8 exp) private pure returns (uint256 priceX128) {
+        uint256 a = uint256(answer);
+        if (a >= 1 << 128) revert OraclePriceOutOfRange(answer);
+        if (exp >= 0) {
+            uint256 scaled = a * 10 ** uint256(uint8(exp)); // < 2^128 * 10^12: no overflow
+            if (scaled >= 1 << 128) revert OraclePriceOutOfRange(answer);
+            priceX128 = scaled << 128;
+        } else {
+            priceX128 = (a << 128) / 10 ** uint256(uint8(-exp));
+        }
+        if (priceX128 == 0) revert OraclePriceOutOfRange(answer);
+    }
+
+    /// @dev |pc / po - 1| in bps with pc = floor(s^2 / 2^64) the price of sqrt price s in Q128.128 (s < 2^128).
+    function _skewBps(uint256 sqrtPriceX96, uint256 oraclePriceX128) private pure returns (uint256) {
+        unchecked {
+            uint256 pc = (sqrtPriceX96 * sqrtPriceX96) >> 64;
+            uint256 diff = pc >= oraclePriceX128 ? pc - oraclePriceX128 : oraclePriceX128 - pc;
+            return diff < 1 << 242 ? (diff * 10_000) / oraclePriceX128 : FullMath.mulDiv(diff, 10_000, oraclePriceX128);
+        }
+    }
+
+    /// @dev |(a/b)^2 - 1| in bps for sqrt prices a, b < 2^160 (see the contract notes; exact floors, no overflow:
+    /// a << 96 < 2^256, r < 2^128 so r * r < 2^256, |p - 2^96| < 2^160 so * 1e4 < 2^174).
+    function _deviationBps(uint256 a, uint256 b) private pure returns (uint256) {
+        unchecked {
+            uint256 r = (a << 96) / b;
+            if (r >= 1 << 128) return type(uint256).max;
+            uint256 p = (r * r) >> 96;
+            uint256 diff = p >= Q96 ? p - Q96 : Q96 - p;
+            return (diff * 10_000) >> 96;
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ITreasuryVaultState
+    function isKeeper(address account) external view override returns (bool) {
+        return _keepers[account];
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function isGuardian(address account) external view override returns (bool) {
+        return _guardians[account];
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function pools() external view override returns (address[] memory) {
+        return _pools;
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function policyOf(address pool) external view override returns (PolicyView memory v) {
+        Policy storage p = _policies[pool];
+        v.params = PolicyParams({
+            priceFeed: p.priceFeed,
+            volatilityFeed: _volatilityFeeds[pool],
+            heartbeat: p.heartbeat,
+            twapWindow: p.twapWindow,
+            maxTwapDeviationBps: p.maxTwapDeviationBps,
+            maxSkewBps: p.maxSkewBps,
+            minFeePips: p.minFeePips,
+            maxFeePips: p.maxFeePips,
+            minWidthBps: p.minWidthBps,
+            maxWidthBps: p.maxWidthBps,
+            minRebalanceInterval: p.minRebalanceInterval,
+            minBaseShareBps: p.minBaseShareBps,
+            maxBaseShareBps: p.maxBaseShareBps
+        });
+        v.registered = p.registered;
+        v.priceScaleExp = p.priceScaleExp;
+        v.maxTwapDeviationLog = p.maxTwapDeviationLog;
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function oraclePriceX128(address pool) external view override registeredPool(pool) returns (uint256) {
+        Policy storage p = _policies[pool];
+        int256 answer = _readFeed(p.priceFeed, p.heartbeat);
+        if (answer <= 0) revert NonPositivePrice(answer);
+        return _toPriceX128(answer, p.priceScaleExp);
+    }
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+/// @title IManagedPoolVaultActions
+/// @notice Actions only the vault may take on ManagedPool (others revert with NotVault).
+interface IManagedPoolVaultActions {
+    /// @notice What reposition returns (everything the vault's guards need, in one call).
+    /// @param sqrtPriceLowX96 New lower bound.
+    /// @param sqrtPriceHighX96 New upper bound.
+    /// @param reserve0 Reserve of token0 (unchanged).
+    /// @param reserve1 Reserve of token1 (unchanged).
+    /// @param previousRepositionTime lastRepositionTime before this call (0 if never); it is now block.timestamp.
+    /// @param twapLogPrice Time-weighted mean log price over the `twapWindow` seconds before this reposition, exactly
+    /// consult(twapWindow).meanLogPrice as it read just before the call (0 when twapWindow is 0).
+    struct RepositionResult {
+        uint160 sqrtPriceLowX96;
+        uint160 sqrtPriceHighX96;
+        uint256 reserve0;
+        uint256 reserve1;
+        uint32 previousRepositionTime;
+        int256 twapLogPrice;
+    }
+
+    /// @notice Moves the curve to a new centre price and range and sets the fee, re-fitted to the current reserves
+    /// with no token movement (see LiquidityFit for the exact formulas). The new liquidity is liquidity() =
+    /// refit(new state). Writes an observation (once per block) with the price that held until now first.
+    /// Reverts with PoolPaused while the pool is paused.
+    /// @param sqrtPriceX96 New price (centre), Q64.96.
+    /// @param sqrtPriceBoundX96 One bound: below the price it is the lower bound (L fitted from reserve1, the upper
+    /// bound derived from reserve0); above the price it is the upper bound (L fitted from reserve0, the lower bound
+    /// derived from reserve1).
+    /// @param feePips New fee in pips (< 1e6).
+    /// @param twapWindow Window of the TWAP to report (0 = none).
+    /// @param observationHint As in consultWithHint (type(uint16).max = none).
+    function reposition(
+        uint160 sqrtPriceX96,
+        uint160 sqrtPriceBoundX96,
+        uint24 feePips,
+        uint32 twapWindow,
+        uint16 observationHint
+    ) external returns (RepositionResult memory);
+
+    /// @notice Sets the reserves to the token balances (after the vault transferred a deposit in) and re-fits the
+    /// liquidity on the current range.
+    function sync() external returns (uint128 liquidity, uint256 reserve0, uint256 reserve1);
+
+    /// @notice Sends reserves to `to` and re-fits the liquidity on the current range.
+    function withdraw(address to, uint256 amount0, uint256 amount1) external returns (uint128 liquidity);
+
+    /// @notice Sends every token balance to `to`; liquidity and reserves become zero.
+    function emergencyWithdraw(address to) external returns (uint256 amount0, uint256 amount1);
+
+    /// @notice Pauses or unpauses swaps and repositions.
+    function setPaused(bool paused) external;
+}

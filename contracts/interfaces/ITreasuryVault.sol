@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {ITreasuryVaultTypes} from "./ITreasuryVaultTypes.sol";
+import {ITreasuryVaultErrors} from "./ITreasuryVaultErrors.sol";
+import {ITreasuryVaultEvents} from "./ITreasuryVaultEvents.sol";
+
+/// @title ITreasuryVaultOwnerActions
+/// @notice Functions only the owner (the DAO) may call; others revert with OwnableUnauthorizedAccount.
+interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
+    /// @notice Grants or revokes the keeper role (rebalance only). ZeroAddress for address(0).
+    function setKeeper(address account, bool enabled) external;
+    /// @notice Grants or revokes the guardian role (pause, emergency withdrawal to the owner).
+    function setGuardian(address account, bool enabled) external;
+    /// @notice Registers a pool whose vault() is this vault, with a complete policy (every value bound-checked).
+    function registerPool(address pool, PolicyParams calldata policy) external;
+    /// @notice Price feed (required, decimals <= 36) and optional volatility feed (zero = not checked).
+    function setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed) external;
+    /// @notice Maximum feed age, seconds, in [30, 7 days].
+    function setHeartbeat(address pool, uint32 heartbeat) external;
+    /// @notice TWAP window, seconds, in [10, 7 days].
+    function setTwapWindow(address pool, uint32 twapWindow) external;
+    /// @notice Maximum TWAP-to-oracle deviation, bps, in [1, 2000].
+    function setMaxTwapDeviation(address pool, uint16 maxTwapDeviationBps) external;
+    /// @notice Maximum centre-to-oracle skew, bps, in [1, 2000].
+    function setMaxSkew(address pool, uint16 maxSkewBps) external;
+    /// @notice Fee bounds, pips: min <= max <= 100_000.
+    function setFeeBounds(address pool, uint24 minFeePips, uint24 maxFeePips) external;
+    /// @notice Range-width bounds, (pHigh/pLow - 1) in bps: 1 <= min <= max <= 10_000_000.
+    function setWidthBounds(address pool, uint32 minWidthBps, uint32 maxWidthBps) external;
+    /// @notice Minimum seconds between rebalances, in [0, 7 days].
+    function setMinRebalanceInterval(address pool, uint32 minRebalanceInterval) external;
+    /// @notice Hard inventory limits: token0 share of value at the oracle price, bps: min <= max <= 10_000.
+    function setInventoryBounds(address pool, uint16 minBaseShareBps, uint16 maxBaseShareBps) external;
+    /// @notice Pulls amounts from the owner (approve the vault) straight into the pool, then re-fits its liquidity.
+    function deposit(address pool, uint256 amount0, uint256 amount1) external returns (uint128 liquidity);
+    /// @notice Takes amounts out of the pool's reserves to `to`, then re-fits its liquidity.
+    function withdraw(address pool, uint256 amount0, uint256 amount1, address to) external returns (uint128 liquidity);
+    /// @notice Lifts the pause of the vault and of every registered pool.
+    function unpause() external;
+}
+
+/// @title ITreasuryVaultGuardianActions
+/// @notice Functions a guardian or the owner may call; others revert with NotGuardianOrOwner.
+interface ITreasuryVaultGuardianActions {
+    /// @notice Pauses rebalances and the swaps of every registered pool.
+    function pause() external;
+    /// @notice While paused: sends every token of `pool` to the owner (never anywhere else).
+    function emergencyWithdraw(address pool) external returns (uint256 amount0, uint256 amount1);
+}
+
+/// @title ITreasuryVaultKeeperActions
+/// @notice Functions only a keeper may call; others revert with NotKeeper.
+interface ITreasuryVaultKeeperActions is ITreasuryVaultTypes {
+    /// @notice Checks every bound of the pool's policy on-chain and repositions the pool (all or nothing); the
+    /// record is the pool's Repositioned event.
+    /// @return sqrtPriceLowX96 The pool's new lower bound.
+    /// @return sqrtPriceHighX96 The pool's new upper bound.
+    function rebalance(address pool, Target calldata target)
+        external
+        returns (uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96);
+}
+
+/// @title ITreasuryVaultState
+/// @notice Read-only state of TreasuryVault.
+interface ITreasuryVaultState is ITreasuryVaultTypes {
+    /// @notice Whether `account` holds the keeper role.
+    function isKeeper(address account) external view returns (bool);
+    /// @notice Whether `account` holds the guardian role.
+    function isGuardian(address account) external view returns (bool);
+    /// @notice Registered pools, in registration order.
+    function pools() external view returns (address[] memory);
+    /// @notice The stored policy of `pool`.
+    function policyOf(address pool) external view returns (PolicyView memory);
+    /// @notice The oracle price of `pool` in the pool's units (token1 base units per token0 base unit) as
+    /// Q128.128, with the price-feed checks of rebalance.
+    function oraclePriceX128(address pool) external view returns (uint256);
+}
+
+/// @title ITreasuryVault
+/// @notice The whole TreasuryVault interface.
+interface ITreasuryVault is
+    ITreasuryVaultOwnerActions,
+    ITreasuryVaultGuardianActions,
+    ITreasuryVaultKeeperActions,
+    ITreasuryVaultState,
+    ITreasuryVaultErrors,
+    ITreasuryVaultEvents
+{}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {ITreasuryVaultTypes} from "./ITreasuryVaultTypes.sol";
+
+/// @title ITreasuryVaultErrors
+/// @notice Custom errors of TreasuryVault. Also from OpenZeppelin: OwnableUnauthorizedAccount(address) (owner-only
+/// functions), OwnableInvalidOwner(address), EnforcedPause(), ExpectedPause(), ReentrancyGuardReentrantCall(),
+/// SafeERC20FailedOperation(address); and any ManagedPool error bubbled from reposition/sync/withdraw.
+interface ITreasuryVaultErrors is ITreasuryVaultTypes {
+    /// @notice The caller is not a keeper.
+    error NotKeeper(address account);
+    /// @notice The caller is neither a guardian nor the owner.
+    error NotGuardianOrOwner(address account);
+    /// @notice The pool is not registered with this vault.
+    error UnknownPool(address pool);
+    /// @notice The pool is registered already.
+    error PoolAlreadyRegistered(address pool);
+    /// @notice The pool's vault() is not this vault.
+    error PoolVaultMismatch(address pool, address poolVault);
+    /// @notice The vault manages MAX_POOLS pools already.
+    error TooManyPools();
+    /// @notice A zero address was given where an account is needed.
+    error ZeroAddress();
+    /// @notice Ownership cannot be renounced (funds would be locked).
+    error RenounceOwnershipDisabled();
+
+    /// @notice A policy value lies outside its hard bounds.
+    error PolicyOutOfBounds(PolicyParam param, uint256 value, uint256 min, uint256 max);
+    /// @notice A (low, high) policy pair has low > high.
+    error InvalidPolicyRange(PolicyParam param, uint256 low, uint256 high);
+
+    /// @notice A feed's latest answer is older than the heartbeat: block.timestamp > updatedAt + heartbeat.
+    error StaleOracle(address feed, uint256 updatedAt, uint256 heartbeat);
+    /// @notice The price feed's answer is <= 0.
+    error NonPositivePrice(int256 answer);
+    /// @notice The volatility feed's answer is <= 0.
+    error NonPositiveVolatility(int256 answer);
+    /// @notice The oracle price cannot be expressed in the pool's units (>= 2^128 or rounds to 0).
+    error OraclePriceOutOfRange(int256 answer);
+    /// @notice |TWAP log price - oracle log price| exceeds the bound (log units: 2^-24 log2 of price).
+    error TwapDeviation(int256 twapLogPrice, int256 oracleLogPrice, uint256 maxBps);
+    /// @notice The new centre deviates from the oracle price by more than maxBps (price terms, bps).
+    /// @param oraclePriceX128 The oracle price in the pool's units, Q128.128.
+    error SkewTooLarge(uint256 centreSqrtPriceX96, uint256 oraclePriceX128, uint256 skewBps, uint256 maxBps);
+    /// @notice The target fee is outside [min, max].
+    error FeeOutOfBounds(uint256 feePips, uint256 min, uint256 max);
+    /// @notice The resulting range width (pHigh / pLow - 1, bps) is outside [min, max].
+    error WidthOutOfBounds(uint256 widthBps, uint256 min, uint256 max);
+    /// @notice The minimum interval has not passed since the pool's last reposition.
+    error RebalanceTooSoon(uint256 nextAllowed);
+    /// @notice The pool's base share of value at the oracle price is outside [min, max].
+    error InventoryOutOfBounds(uint256 shareBps, uint256 min, uint256 max);
+}

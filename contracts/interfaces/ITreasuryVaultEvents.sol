@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.26;
+
+import {ITreasuryVaultTypes} from "./ITreasuryVaultTypes.sol";
+
+/// @title ITreasuryVaultEvents
+/// @notice Events of TreasuryVault (OpenZeppelin's OwnershipTransferStarted, OwnershipTransferred, Paused and
+/// Unpaused are emitted too).
+interface ITreasuryVaultEvents is ITreasuryVaultTypes {
+    /// @notice The keeper role of `account` changed.
+    event KeeperSet(address indexed account, bool enabled);
+    /// @notice The guardian role of `account` changed.
+    event GuardianSet(address indexed account, bool enabled);
+    /// @notice A pool was registered.
+    event PoolRegistered(address indexed pool, address token0, address token1);
+    /// @notice A policy parameter changed; (value0, value1) are the new (value) or (low, high); for Feeds they are
+    /// the feed addresses as uint160.
+    event PolicyUpdated(address indexed pool, PolicyParam indexed param, uint256 value0, uint256 value1);
+    /// @notice The owner deposited into `pool` (liquidity = the pool's liquidity afterwards).
+    event Deposited(address indexed pool, uint256 amount0, uint256 amount1, uint128 liquidity);
+    /// @notice The owner withdrew from `pool` to `to`.
+    event Withdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1, uint128 liquidity);
+    /// @notice Everything in `pool` went to the owner `to`.
+    event EmergencyWithdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1);
+}
