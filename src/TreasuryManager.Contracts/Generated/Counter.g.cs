@@ -45,7 +45,7 @@ public sealed partial class Counter
     public async Task<BigInteger> LIMITAsync(BlockTag? block = null, CancellationToken ct = default)
     {
         var values = await Contract.CallAsync("LIMIT()", [], block: block, ct: ct).ConfigureAwait(false);
-        return (BigInteger)(values[0])!;
+        return (BigInteger)values[0]!;
     }
 
     /// <summary>The call data of <c>LIMIT()</c>, for batching or simulation.</summary>
@@ -55,7 +55,7 @@ public sealed partial class Counter
     public async Task<BigInteger> CountAsync(BlockTag? block = null, CancellationToken ct = default)
     {
         var values = await Contract.CallAsync("count()", [], block: block, ct: ct).ConfigureAwait(false);
-        return (BigInteger)(values[0])!;
+        return (BigInteger)values[0]!;
     }
 
     /// <summary>The call data of <c>count()</c>, for batching or simulation.</summary>
@@ -65,7 +65,7 @@ public sealed partial class Counter
     public async Task<BigInteger> DivideAsync(BigInteger n, BigInteger d, BlockTag? block = null, CancellationToken ct = default)
     {
         var values = await Contract.CallAsync("divide(uint256,uint256)", [n, d], block: block, ct: ct).ConfigureAwait(false);
-        return (BigInteger)(values[0])!;
+        return (BigInteger)values[0]!;
     }
 
     /// <summary>The call data of <c>divide(uint256,uint256)</c>, for batching or simulation.</summary>
@@ -96,7 +96,7 @@ public sealed partial class Counter
     public async Task<string> LabelAsync(BlockTag? block = null, CancellationToken ct = default)
     {
         var values = await Contract.CallAsync("label()", [], block: block, ct: ct).ConfigureAwait(false);
-        return (string)(values[0])!;
+        return (string)values[0]!;
     }
 
     /// <summary>The call data of <c>label()</c>, for batching or simulation.</summary>
@@ -106,7 +106,7 @@ public sealed partial class Counter
     public async Task<Address> LastCallerAsync(BlockTag? block = null, CancellationToken ct = default)
     {
         var values = await Contract.CallAsync("lastCaller()", [], block: block, ct: ct).ConfigureAwait(false);
-        return (Address)(values[0])!;
+        return (Address)values[0]!;
     }
 
     /// <summary>The call data of <c>lastCaller()</c>, for batching or simulation.</summary>
@@ -115,12 +115,12 @@ public sealed partial class Counter
     /// <summary>The event <c>Incremented</c>.</summary>
     public sealed record IncrementedEvent(Address By, BigInteger Amount, BigInteger NewCount)
     {
-        public static IncrementedEvent From(DecodedEvent decoded) => new((Address)(decoded.Arguments[0])!, (BigInteger)(decoded.Arguments[1])!, (BigInteger)(decoded.Arguments[2])!);
+        public static IncrementedEvent Decode(DecodedEvent decoded) => new((Address)decoded.Arguments[0]!, (BigInteger)decoded.Arguments[1]!, (BigInteger)decoded.Arguments[2]!);
     }
 
     /// <summary>The Incremented events this contract emitted in <paramref name="receipt"/>.</summary>
     public static IReadOnlyList<IncrementedEvent> IncrementedEvents(ContractReceipt receipt) =>
-        receipt.Events.Where(e => e.Name == "Incremented" && e.Event.Inputs.Count == 3).Select(IncrementedEvent.From).ToArray();
+        receipt.Events.Where(e => e.Name == "Incremented" && e.Event.Inputs.Count == 3).Select(IncrementedEvent.Decode).ToArray();
 
     /// <summary>The names of the contract's custom errors, as <see cref="ContractRevertException.ErrorName"/> gives them.</summary>
     public static class Errors

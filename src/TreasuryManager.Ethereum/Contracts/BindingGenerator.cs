@@ -21,8 +21,11 @@ public static class BindingGenerator
         "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
         "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
         "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
-        "using", "virtual", "void", "volatile", "while", "value", "ct", "sender", "block", "from", "receipt",
+        "using", "virtual", "void", "volatile", "while",
     };
+
+    /// <summary>Names the generated methods use for their own parameters; a Solidity parameter so named gets a trailing underscore.</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "value", "ct", "sender", "block", "from", "receipt", "values", "artifact", "contract" };
 
     /// <summary>The C# source of the binding for <paramref name="artifact"/> in <paramref name="namespaceName"/>.</summary>
     public static string Generate(HardhatArtifact artifact, string namespaceName, string sourcePath)
@@ -181,12 +184,12 @@ public static class BindingGenerator
         string Convert(JsonElement p, string expr) => p.TryGetProperty("indexed", out var ix) && ix.ValueKind == JsonValueKind.True && IsDynamic(p) ? $"(byte[])({expr})!" : FromAbi(expr, p);
         w.Line($"/// <summary>The event <c>{name}</c>{(inputs.Any(IsIndexedDynamic) ? "; indexed dynamic values are their 32-byte topic hashes" : "")}.</summary>");
         w.Open($"public sealed record {record}({string.Join(", ", inputs.Select((p, i) => $"{Type(p)} {names[i]}"))})");
-        w.Line($"public static {record} From(DecodedEvent decoded) => new({string.Join(", ", inputs.Select((p, i) => Convert(p, $"decoded.Arguments[{i}]")))});");
+        w.Line($"public static {record} Decode(DecodedEvent decoded) => new({string.Join(", ", inputs.Select((p, i) => Convert(p, $"decoded.Arguments[{i}]")))});");
         w.Close();
         w.Line();
         w.Line($"/// <summary>The {name} events this contract emitted in <paramref name=\"receipt\"/>.</summary>");
         w.Line($"public static IReadOnlyList<{record}> {Pascal(name)}Events(ContractReceipt receipt) =>");
-        w.Line($"    receipt.Events.Where(e => e.Name == {Literal(name)} && e.Event.Inputs.Count == {inputs.Length}).Select({record}.From).ToArray();");
+        w.Line($"    receipt.Events.Where(e => e.Name == {Literal(name)} && e.Event.Inputs.Count == {inputs.Length}).Select({record}.Decode).ToArray();");
         w.Line();
     }
 
@@ -245,10 +248,10 @@ public static class BindingGenerator
         if (IsArray(type))
         {
             var element = ElementOf(p);
-            return $"((object?[])({expr})!).Select(e => {FromAbi("e", element)}).ToArray()";
+            return $"((object?[]){expr}!).Select(e => {FromAbi("e", element)}).ToArray()";
         }
         if (type == "tuple") return $"{StructName(p)}.FromAbi({expr})";
-        return $"({ScalarType(type)})({expr})!";
+        return $"({ScalarType(type)}){expr}!";
     }
 
     private static bool IsArray(string type) => type.EndsWith(']');
@@ -307,6 +310,7 @@ public static class BindingGenerator
         {
             var raw = Str(inputs[i], "name").Trim('_');
             var name = raw.Length == 0 ? $"arg{i}" : char.ToLowerInvariant(raw[0]) + Identifier(raw)[1..];
+            if (Reserved.Contains(name)) name += "_";
             if (Keywords.Contains(name)) name = "@" + name;
             while (names.Take(i).Contains(name)) name += "_";
             names[i] = name;

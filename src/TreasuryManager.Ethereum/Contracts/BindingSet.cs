@@ -11,6 +11,8 @@ public static class BindingSet
         {
             var artifact = HardhatArtifact.Load(path);
             if (!artifact.SourceName.StartsWith("contracts/", StringComparison.Ordinal)) continue;
+            // Libraries of internal functions have an empty ABI: nothing to bind.
+            if (artifact.Abi.Functions.Count == 0 && artifact.Abi.Events.Count == 0 && artifact.Abi.Errors.Count == 0) continue;
             var fileName = artifact.ContractName + ".g.cs";
             if (files.ContainsKey(fileName))
                 throw new InvalidOperationException($"Two contracts are named {artifact.ContractName}; give them distinct names so their bindings do not clash.");
