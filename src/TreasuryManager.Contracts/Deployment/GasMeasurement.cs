@@ -1,0 +1,267 @@
+using System.Numerics;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum.Crypto;
+using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.Ethereum.JsonRpc;
+
+namespace TreasuryManager.Contracts.Deployment;
+
+/// <summary>One measured operation: its key in the JSON mapping, receipt gasUsed, and what was measured.</summary>
+public sealed record GasEntry(string Key, long Gas, string Note);
+
+/// <summary>The measured operations in the order they were measured.</summary>
+public sealed class GasFigures
+{
+    private readonly List<GasEntry> _entries = [];
+
+    public IReadOnlyList<GasEntry> Entries => _entries;
+
+    public long this[string key] => _entries.Single(e => e.Key == key).Gas;
+
+    public bool Contains(string key) => _entries.Any(e => e.Key == key);
+
+    internal void Add(string key, long gas, string note)
+    {
+        if (Contains(key)) throw new InvalidOperationException($"Gas figure {key} measured twice.");
+        _entries.Add(new GasEntry(key, gas, note));
+    }
+
+    // ---- the targets of issue 3 ("Gas") ----
+
+    public const long RebalanceLimit = 80_000;
+    public const long SwapLimit = 100_000;
+    public const double MinRepositionRatio = 5.0;
+
+    /// <summary>uniswapV3.reposition / vault.rebalance.</summary>
+    public double RepositionRatio => (double)this["uniswapV3.reposition"] / this["vault.rebalance"];
+
+    /// <summary>The Uniswap swap our pool.swap is compared with: the cheaper of its two first-in-block figures (ring of 16 and of 1).</summary>
+    public long UniswapSwapToBeat => Math.Min(this["uniswapV3.swap"], Contains("uniswapV3.swap.cardinality1") ? this["uniswapV3.swap.cardinality1"] : long.MaxValue);
+
+    /// <summary>The four targets: name, measured, limit, passed.</summary>
+    public IReadOnlyList<(string Target, string Measured, bool Passed)> Targets =>
+    [
+        ($"vault.rebalance ≤ {RebalanceLimit:N0}", $"{this["vault.rebalance"]:N0}", this["vault.rebalance"] <= RebalanceLimit),
+        ($"vault.rebalance ≥ {MinRepositionRatio}× cheaper than uniswapV3.reposition", $"{RepositionRatio:0.00}× ({this["uniswapV3.reposition"]:N0} / {this["vault.rebalance"]:N0})", RepositionRatio >= MinRepositionRatio),
+        ($"pool.swap ≤ {SwapLimit:N0}", $"{this["pool.swap"]:N0}", this["pool.swap"] <= SwapLimit),
+        ("pool.swap < uniswapV3.swap", $"{this["pool.swap"]:N0} < {UniswapSwapToBeat:N0}", this["pool.swap"] < UniswapSwapToBeat),
+    ];
+}
+
+/// <summary>
+/// Measures receipt gasUsed of TreasuryManager's operations and of Uniswap v3's own pool (deployed from the
+/// <c>@uniswap/v3-core</c> npm package's compiled artifacts) on a local node, through the typed bindings.
+/// The node must mine on demand (Hardhat or anvil): the measurement switches automine off briefly to put two
+/// swaps in one block, and moves chain time with evm_increaseTime.
+/// </summary>
+public static class GasMeasurement
+{
+    private static readonly BigInteger MinSqrtLimit = BigInteger.Parse("4295128740", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly BigInteger MaxSqrtLimit = BigInteger.Parse("1461446703485210103287273052203988822378723970341", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly BigInteger E18 = BigInteger.Pow(10, 18);
+
+    /// <summary>
+    /// Uniswap's initial sqrt price: 1.015 · 2^96 (price ≈ 1.0302, tick 297) — inside [-6000, 6000] and away from
+    /// tick 0. At price 1 exactly the pool sits on a tick-bitmap word boundary, and a 0→1 swap there takes two
+    /// steps of Uniswap's swap loop (one more bitmap word read, ≈ +7,600 gas): not a swap "within one tick range".
+    /// </summary>
+    public static readonly BigInteger UniswapInitialSqrtPriceX96 = TreasuryDeployer.Q96 * 1015 / 1000;
+
+    /// <summary>The Uniswap v3 factory artifact inside a repository's node_modules.</summary>
+    public static string UniswapFactoryArtifact(string repositoryRoot) =>
+        Path.Combine(repositoryRoot, "node_modules", "@uniswap", "v3-core", "artifacts", "contracts", "UniswapV3Factory.sol", "UniswapV3Factory.json");
+
+    /// <summary>Runs every measurement on the node behind <paramref name="eth"/> (accounts 0–5 of <paramref name="key"/>).</summary>
+    public static async Task<GasFigures> RunAsync(EthClient eth, string repositoryRoot, Func<int, EthKey> key, long chainId = LocalNode.DefaultChainId)
+    {
+        var gas = new GasFigures();
+        var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, key, null, chainId);
+        await MeasureTreasuryAsync(d, gas);
+        await MeasureUniswapAsync(d, gas);
+        return gas;
+    }
+
+    private static async Task MeasureTreasuryAsync(TreasuryDeployer d, GasFigures gas)
+    {
+        // ERC-20 reference (OpenZeppelin 5 MintableERC20): to a holder, and to an empty balance.
+        gas.Add("erc20.transfer", Used(await d.Base.TransferAsync(d.Owner, d.Trader.Address, d.BaseUnits(1m))),
+            "OpenZeppelin ERC-20 transfer to a holder (sender keeps a balance)");
+        gas.Add("erc20.transfer.toEmpty", Used(await d.Base.TransferAsync(d.Owner, d.Stranger.Address, d.BaseUnits(1m))),
+            "the same to an empty balance (zero → non-zero slot)");
+
+        // Owner funds: the first deposit is part of the deployment; this is a steady-state one.
+        gas.Add("vault.deposit", Used(await d.Vault.DepositAsync(d.Owner, d.Pool.Address, d.BaseUnits(10_000m), d.QuoteUnits(20_000m))),
+            "owner deposits both tokens into a funded pool (two transferFroms, pool sync)");
+
+        // Warm-up swaps fill the observation ring once, as in steady state.
+        for (var i = 0; i < 3; i++)
+        {
+            await d.SwapAsync(true, d.BaseUnits(10m));
+            await d.SwapAsync(false, d.QuoteUnits(20m));
+        }
+        await d.IncreaseTimeAsync(700);
+        gas.Add("pool.swap", Used(await d.SwapAsync(true, d.BaseUnits(100m))),
+            "swapExactIn base→quote, first in its block: writes an observation (ring of 16)");
+        gas.Add("pool.swap.oneForZero", Used(await d.SwapAsync(false, d.QuoteUnits(150m))),
+            "swapExactIn quote→base, first in its block: writes an observation");
+        var swapCall = ManagedPool.EncodeSwapExactIn(true, d.BaseUnits(100m), 0, d.Trader.Address, TreasuryDeployer.Deadline);
+        gas.Add("pool.swap.sameBlock", await SecondInBlockAsync(d.Eth, d.Trader, d.Pool.Address, swapCall, 300_000),
+            "swapExactIn base→quote, second in its block: no observation write");
+
+        // Oracle and rebalance.
+        await d.IncreaseTimeAsync(120);
+        gas.Add("oracle.update", Used(await d.Oracle.UpdateAsync(d.Reporter, 200_100_000, 64_000_000)),
+            "reporter updates price and volatility feeds (steady state, both rounds already written)");
+        var target = new TreasuryVault.Target(d.SqrtPriceX96(2.001m), d.SqrtPriceX96(1.901m), 2500, TreasuryDeployer.NoObservationHint);
+        gas.Add("vault.rebalance.noHint", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, target)),
+            "keeper rebalance, price + volatility feeds, no observation hint (the pool searches its ring)");
+
+        await RoundTripsAsync(d, 2);
+        await d.IncreaseTimeAsync(120);
+        await d.Oracle.UpdateAsync(d.Reporter, 200_000_000, 64_000_000);
+        var next = await d.SetNextBlockTimestampAsync(5);
+        var hinted = target with
+        {
+            SqrtPriceX96 = d.SqrtPriceX96(d.Settings.Price),
+            SqrtPriceBoundX96 = d.SqrtPriceX96(d.Settings.PriceLow),
+            ObservationHint = await d.ObservationHintAsync(next - (long)d.Policy.TwapWindow),
+        };
+        gas.Add("vault.rebalance.withVolatilityFeed", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, hinted)),
+            "keeper rebalance with the observation hint, price feed and the optional volatility-feed check");
+
+        // The headline figure: price feed only (the volatility feed is optional in the policy), with the hint.
+        await d.Vault.SetFeedsAsync(d.Owner, d.Pool.Address, d.PriceFeed, Address.Zero);
+        await RoundTripsAsync(d, 2);
+        await d.IncreaseTimeAsync(120);
+        await d.Oracle.UpdateAsync(d.Reporter, 200_000_000, 64_000_000);
+        next = await d.SetNextBlockTimestampAsync(5);
+        var priceOnly = target with { ObservationHint = await d.ObservationHintAsync(next - (long)d.Policy.TwapWindow) };
+        gas.Add("vault.rebalance", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, priceOnly)),
+            "keeper rebalance as the keeper sends it: observation hint, every guard, price-feed read (no volatility feed)");
+
+        gas.Add("vault.withdraw", Used(await d.Vault.WithdrawAsync(d.Owner, d.Pool.Address, d.BaseUnits(1_000m), d.QuoteUnits(2_000m), d.Owner.Address)),
+            "owner withdraws both tokens to itself");
+    }
+
+    private static async Task RoundTripsAsync(TreasuryDeployer d, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await d.SwapAsync(true, d.BaseUnits(10m));
+            await d.SwapAsync(false, d.QuoteUnits(20m));
+        }
+    }
+
+    private static async Task MeasureUniswapAsync(TreasuryDeployer d, GasFigures gas)
+    {
+        var owner = d.Owner;
+        var trader = d.Trader;
+        var (factoryContract, _) = await Contract.DeployAsync(owner, HardhatArtifact.Load(UniswapFactoryArtifact(d.RepositoryRoot)), []);
+        var factory = new IUniswapV3FactoryMinimal(d.Eth, factoryContract.Address);
+        var tokenA = await MintableERC20.DeployAsync(owner, d.Artifact(MintableERC20.ArtifactName), "TokenA", "TKA", 18);
+        var tokenB = await MintableERC20.DeployAsync(owner, d.Artifact(MintableERC20.ArtifactName), "TokenB", "TKB", 18);
+        var callee = await UniswapV3Callee.DeployAsync(owner, d.Artifact(UniswapV3Callee.ArtifactName));
+        foreach (var token in new[] { tokenA, tokenB })
+        {
+            await token.MintAsync(owner, owner.Address, 10_000_000 * E18);
+            await token.MintAsync(owner, trader.Address, 1_000_000 * E18);
+            await token.MintAsync(owner, callee.Address, 1_000_000 * E18);
+            await token.ApproveAsync(owner, callee.Address, TreasuryDeployer.MaxUint256);
+            await token.ApproveAsync(trader, callee.Address, TreasuryDeployer.MaxUint256);
+        }
+
+        var pool = await CreatePoolAsync(d, factory, tokenA, tokenB, 3000);
+        await pool.IncreaseObservationCardinalityNextAsync(owner, 16);
+        var liquidity = BigInteger.Pow(10, 24);
+        gas.Add("uniswapV3.mint", Used(await callee.MintAsync(owner, pool.Address, -6000, 6000, liquidity)),
+            "first position on [-6000, 6000] at tick 297 (ticks initialised), through the callee");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await callee.SwapAsync(trader, pool.Address, true, 10 * E18, MinSqrtLimit, trader.Address);
+            await callee.SwapAsync(trader, pool.Address, false, 10 * E18, MaxSqrtLimit, trader.Address);
+        }
+        await d.IncreaseTimeAsync(700);
+        gas.Add("uniswapV3.swap", Used(await callee.SwapAsync(trader, pool.Address, true, 100 * E18, MinSqrtLimit, trader.Address)),
+            "UniswapV3Pool.swap 0→1 via the minimal callee, within one tick range, first in its block: writes an observation (cardinality 16)");
+        gas.Add("uniswapV3.swap.oneForZero", Used(await callee.SwapAsync(trader, pool.Address, false, 100 * E18, MaxSqrtLimit, trader.Address)),
+            "the same 1→0");
+        var swapCall = UniswapV3Callee.EncodeSwap(pool.Address, true, 100 * E18, MinSqrtLimit, trader.Address);
+        gas.Add("uniswapV3.swap.sameBlock", await SecondInBlockAsync(d.Eth, trader, callee.Address, swapCall, 400_000),
+            "the same 0→1, second in its block: no observation write");
+
+        // Uniswap's default observation cardinality (1).
+        var pool1 = await CreatePoolAsync(d, factory, tokenA, tokenB, 500);
+        await callee.MintAsync(owner, pool1.Address, -6000, 6000, liquidity);
+        for (var i = 0; i < 2; i++)
+        {
+            await callee.SwapAsync(trader, pool1.Address, true, 10 * E18, MinSqrtLimit, trader.Address);
+            await callee.SwapAsync(trader, pool1.Address, false, 10 * E18, MaxSqrtLimit, trader.Address);
+        }
+        await d.IncreaseTimeAsync(60);
+        gas.Add("uniswapV3.swap.cardinality1", Used(await callee.SwapAsync(trader, pool1.Address, true, 100 * E18, MinSqrtLimit, trader.Address)),
+            "0→1 first in its block on a pool with Uniswap's default cardinality 1 (fee tier 0.05%)");
+
+        // Reposition: burn the whole position, collect tokens and fees, mint the same liquidity 600 ticks up.
+        await d.IncreaseTimeAsync(60);
+        gas.Add("uniswapV3.reposition", Used(await callee.RepositionAsync(owner, pool.Address, -6000, 6000, liquidity, -5400, 6600, liquidity)),
+            "burn + collect + mint [-5400, 6600], same liquidity, fees accrued, one transaction through the callee");
+
+        // The same in separate transactions (the callee owns the position, so burn and collect share one call).
+        for (var i = 0; i < 2; i++)
+        {
+            await callee.SwapAsync(trader, pool.Address, true, 10 * E18, MinSqrtLimit, trader.Address);
+            await callee.SwapAsync(trader, pool.Address, false, 10 * E18, MaxSqrtLimit, trader.Address);
+        }
+        await d.IncreaseTimeAsync(60);
+        var burn = Used(await callee.BurnAndCollectAsync(owner, pool.Address, -5400, 6600, liquidity, callee.Address));
+        var mint = Used(await callee.MintAsync(owner, pool.Address, -4800, 7200, liquidity));
+        gas.Add("uniswapV3.reposition.burnAndCollect", burn, "separate transaction 1: burn + collect [-5400, 6600]");
+        gas.Add("uniswapV3.reposition.mint", mint, "separate transaction 2: mint [-4800, 7200]");
+        gas.Add("uniswapV3.reposition.twoTx", burn + mint, "sum of the two transactions above");
+    }
+
+    private static async Task<IUniswapV3PoolMinimal> CreatePoolAsync(TreasuryDeployer d, IUniswapV3FactoryMinimal factory, MintableERC20 a, MintableERC20 b, int fee)
+    {
+        await factory.CreatePoolAsync(d.Owner, a.Address, b.Address, fee);
+        var pool = new IUniswapV3PoolMinimal(d.Eth, await factory.GetPoolAsync(a.Address, b.Address, fee));
+        await pool.InitializeAsync(d.Owner, UniswapInitialSqrtPriceX96);
+        return pool;
+    }
+
+    /// <summary>
+    /// Sends the same call twice into one block (automine off, then one evm_mine) and returns the second
+    /// transaction's gasUsed. Both must succeed in the same block.
+    /// </summary>
+    private static async Task<long> SecondInBlockAsync(EthClient eth, AccountSender sender, Address to, byte[] data, long gasLimit)
+    {
+        await eth.Rpc.CallAsync("evm_setAutomine", [false]);
+        SignedTransactionPair sent;
+        try
+        {
+            var first = await sender.SendAsync(new TransactionRequest { To = to, Data = data, GasLimit = gasLimit });
+            var second = await sender.SendAsync(new TransactionRequest { To = to, Data = data, GasLimit = gasLimit });
+            sent = new(first.HashHex, second.HashHex);
+            await eth.Rpc.CallAsync("evm_mine");
+        }
+        finally
+        {
+            await eth.Rpc.CallAsync("evm_setAutomine", [true]);
+        }
+        var r1 = await eth.WaitForReceiptAsync(sent.First, TimeSpan.FromSeconds(30));
+        var r2 = await eth.WaitForReceiptAsync(sent.Second, TimeSpan.FromSeconds(30));
+        if (!r1.Succeeded || !r2.Succeeded)
+            throw new InvalidOperationException($"A same-block transaction to {to} failed ({r1.TransactionHash}: {r1.Succeeded}, {r2.TransactionHash}: {r2.Succeeded}).");
+        if (r1.BlockNumber != r2.BlockNumber)
+            throw new InvalidOperationException($"The two transactions to {to} were mined in blocks {r1.BlockNumber} and {r2.BlockNumber}, not one.");
+        return r2.GasUsed;
+    }
+
+    private sealed record SignedTransactionPair(string First, string Second);
+
+    private static long Used(ContractReceipt receipt) =>
+        receipt.Receipt.Succeeded ? receipt.Receipt.GasUsed
+            : throw new InvalidOperationException($"Transaction {receipt.Receipt.TransactionHash} failed.");
+}
