@@ -1,0 +1,37 @@
+using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Contracts.Tests.Gas;
+
+/// <summary>
+/// The gas targets of issue 3, measured as scripts/gas-report.sh measures them (the same
+/// <see cref="GasMeasurement"/>), so a gas regression fails CI: vault.rebalance ≤ 80,000 and ≥ 5× cheaper than
+/// Uniswap v3's reposition; pool.swap ≤ 100,000 and below Uniswap v3's swap.
+/// </summary>
+[Collection(NodeCollection.Name)]
+[Trait("Category", "Node")]
+public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
+{
+    [Fact]
+    public async Task Rebalance_and_swap_meet_the_gas_targets()
+    {
+        var gas = await GasMeasurement.RunAsync(Eth, Node.RepositoryRoot, DevAccounts.Key, LocalNode.DefaultChainId);
+
+        Assert.True(gas["vault.rebalance"] <= GasFigures.RebalanceLimit,
+            $"vault.rebalance costs {gas["vault.rebalance"]:N0} gas, over the {GasFigures.RebalanceLimit:N0} target.");
+        Assert.True(gas.RepositionRatio >= GasFigures.MinRepositionRatio,
+            $"vault.rebalance ({gas["vault.rebalance"]:N0}) is only {gas.RepositionRatio:0.00}× cheaper than uniswapV3.reposition ({gas["uniswapV3.reposition"]:N0}); the target is {GasFigures.MinRepositionRatio}×.");
+        Assert.True(gas["pool.swap"] <= GasFigures.SwapLimit,
+            $"pool.swap costs {gas["pool.swap"]:N0} gas, over the {GasFigures.SwapLimit:N0} target.");
+        Assert.True(gas["pool.swap"] < gas.UniswapSwapToBeat,
+            $"pool.swap ({gas["pool.swap"]:N0}) is not below Uniswap v3's swap ({gas.UniswapSwapToBeat:N0}).");
+        Assert.All(gas.Targets, t => Assert.True(t.Passed, $"{t.Target}: {t.Measured}"));
+
+        // The measurement itself is sound: a swap that writes an observation costs more than one that does not,
+        // on both pools, and the hint makes the rebalance cheaper.
+        Assert.True(gas["pool.swap"] > gas["pool.swap.sameBlock"]);
+        Assert.True(gas["uniswapV3.swap"] > gas["uniswapV3.swap.sameBlock"]);
+        Assert.True(gas["vault.rebalance.noHint"] > gas["vault.rebalance.withVolatilityFeed"]);
+    }
+}
