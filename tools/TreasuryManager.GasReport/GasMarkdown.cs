@@ -99,6 +99,13 @@ public static class GasMarkdown
         s.AppendLine("again (≈ 35,000). The ERC-20 transfers are a constant 128 below the reference both ways, i.e. in the calldata, not in");
         s.AppendLine("the storage writes.");
         s.AppendLine();
+        s.AppendLine("## Contract sizes");
+        s.AppendLine();
+        s.AppendLine("| Contract | Deployed bytecode (bytes) | Of the 24,576 limit |");
+        s.AppendLine("|---|---:|---:|");
+        foreach (var (name, size) in env.ContractSizes)
+            s.AppendLine(c, $"| {name} | {size:N0} | {(double)size / 24_576:0%} |");
+        s.AppendLine();
         s.AppendLine("## Machine and node");
         s.AppendLine();
         s.AppendLine(c, $"- Node: `{env.ClientVersion}` (web3_clientVersion), Hardhat {env.HardhatVersion}, hardfork {env.Hardfork}, chain id {env.ChainId}");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.JsonRpc;
 
 namespace TreasuryManager.GasReport;
@@ -8,7 +9,7 @@ namespace TreasuryManager.GasReport;
 /// <summary>Where the figures were measured: node, compiler, machine, date.</summary>
 public sealed record ReportEnvironment(
     string ClientVersion, string HardhatVersion, string Hardfork, long ChainId, string Solc, string UniswapVersion,
-    string Os, int Cpus, string DotNet, string NodeVersion, DateTimeOffset Date)
+    string Os, int Cpus, string DotNet, string NodeVersion, DateTimeOffset Date, IReadOnlyList<(string Name, int Size)> ContractSizes)
 {
     public static async Task<ReportEnvironment> CollectAsync(string root, RpcClient rpc)
     {
@@ -25,7 +26,9 @@ public sealed record ReportEnvironment(
             Environment.ProcessorCount,
             RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal),
             Run(root, "node", "--version") ?? "unknown",
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow,
+            new[] { "ManagedPool", "TreasuryVault", "VolatilityOracle", "OracleFeed", "UniswapV3Callee" }
+                .Select(n => (n, HardhatArtifact.Find(root, n).DeployedBytecode.Length)).ToArray());
     }
 
     private static string PackageVersion(string root, string package)
