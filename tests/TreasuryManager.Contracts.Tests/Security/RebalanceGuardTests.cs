@@ -105,6 +105,27 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         await SimulateOkAsync(S.DefaultTarget);
     }
 
+    [Fact]
+    public async Task No_observation_hint_lets_a_keeper_bypass_the_TWAP_guard()
+    {
+        // The keeper chooses the observation hint (a gas saving). Whatever slot it names, the pool uses it only when it
+        // is the observation whose interval contains the window's start, else it searches: the TWAP is the same.
+        await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(1.94m));
+        await D.IncreaseTimeAsync(200);
+        await D.SwapAsync(false, D.QuoteUnits(1m)); // more observations in the ring
+        await S.ReadyToRebalanceAsync(seconds: 500);
+        var cardinality = (int)(await D.Pool.GetStateAsync()).ObservationCardinality;
+        var expected = (await Reverts.ExpectAsync(TreasuryVault.Errors.TwapDeviation,
+            () => D.Vault.SimulateRebalanceAsync(D.Keeper.Address, D.Pool.Address, S.DefaultTarget))).Arg("twapLogPrice");
+        for (var hint = 0; hint < cardinality; hint++)
+        {
+            var target = S.DefaultTarget with { ObservationHint = hint };
+            var reason = await Reverts.ExpectAsync(TreasuryVault.Errors.TwapDeviation,
+                () => D.Vault.SimulateRebalanceAsync(D.Keeper.Address, D.Pool.Address, target));
+            Assert.Equal(expected, reason.Arg("twapLogPrice"));
+        }
+    }
+
     [Theory]
     [InlineData("2.05", true)]
     [InlineData("1.95", true)]

@@ -63,6 +63,8 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         var po = GuardMath.PriceX128(answer, PriceScaleExp);
         var s = D.SqrtPriceX96(2.03m);
         var state0 = await D.Pool.GetStateAsync();
+        // the pool's price before the front-run is within the TWAP limit of the oracle (it held over the whole window)
+        Assert.True(GuardMath.SkewBps(state0.SqrtPriceX96, po) <= 200);
         var start = await BalancesAsync();
 
         // front-run: buy base up to the oracle price (the arbitrage the stale pool offers)
