@@ -79,7 +79,9 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
     {
         var before = await D.Vault.PolicyOfAsync(D.Pool.Address);
         var reason = await Reverts.ExpectAsync(error, () => D.Vault.Contract.CallAsync(signature, args, D.Owner.Address));
+        var block = await D.Eth.BlockNumberAsync();
         await Assert.ThrowsAsync<ContractRevertException>(() => D.Vault.Contract.SendAsync(D.Owner, signature, args, gasLimit: 300_000));
+        Assert.Equal(block + 1, await D.Eth.BlockNumberAsync()); // mined (and reverted)
         Assert.Equal(before, await D.Vault.PolicyOfAsync(D.Pool.Address));
         return reason;
     }
