@@ -24,7 +24,7 @@ namespace TreasuryManager.Contracts.Tests.Security;
 /// <para>The policy bounds both terms: C is within maxSkewBps of Po (SkewTooLarge otherwise), and a pool price P0 that held
 /// over the TWAP window is within maxTwapDeviationBps of Po (TwapDeviation otherwise; a same-block front-run does not move
 /// the TWAP). With √P = s·r, (s − √P)²/√P = s·(1 − r)²/r, largest at the low end r = √(1 − δ):
-/// <c>profit ≤ s·(L·g(δ_twap) + L'·g(δ_skew))</c>, g(δ) = (1 − √(1−δ))²/√(1−δ) ≈ δ²/4. For 200 bps each, g ≈ 1.0153e-4: the
+/// <c>profit ≤ s·(L·g(δ_twap) + L'·g(δ_skew))</c>, g(δ) = (1 − √(1−δ))²/√(1−δ) ≈ δ²/4. For 200 bps each, g ≈ 1.0204e-4: the
 /// attacker gains at most about 0.01% of L·s (≈ the pool's quote-side depth) per rebalance. With an honest keeper (C = Po)
 /// and a pool at the oracle (P0 = Po), the bound is 0: the sandwich cannot profit at all.</para>
 /// </remarks>
