@@ -89,6 +89,43 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         Assert.True((double)geometric <= policy, $"geometric bound {geometric} > policy bound {policy}");
     }
 
+    /// <summary>oracle move from the pool's 2.0 (bps), keeper's skew from the oracle (bps), front-run size (% of the way to the oracle price).</summary>
+    [Theory]
+    [InlineData(150, 199, 100)]
+    [InlineData(150, -199, 100)]
+    [InlineData(-150, -199, 100)]
+    [InlineData(-150, 199, 50)]
+    [InlineData(100, 150, 120)]
+    [InlineData(0, 199, 0)]
+    [InlineData(0, 0, 100)]
+    [InlineData(-120, 0, 30)]
+    public async Task Any_sandwich_stays_within_the_bound(int oracleBps, int skewBps, int frontPercent)
+    {
+        var answer = new BigInteger(20_000) * (10_000 + oracleBps);
+        await S.ReadyToRebalanceAsync(answer);
+        var po = GuardMath.PriceX128(answer, PriceScaleExp);
+        var oracleHuman = 2.0m * (10_000 + oracleBps) / 10_000;
+        var s = D.SqrtPriceX96(oracleHuman);
+        var state0 = await D.Pool.GetStateAsync();
+        var start = await BalancesAsync();
+
+        if (frontPercent != 0 && oracleBps != 0)
+            await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(2.0m + (oracleHuman - 2.0m) * frontPercent / 100));
+        var centre = oracleHuman * (10_000 + skewBps) / 10_000;
+        var target = S.Target(centre, centre * 0.95m, 500);
+        Assert.True(GuardMath.SkewBps(target.SqrtPriceX96, po) <= 200);
+        await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
+        var state1 = await D.Pool.GetStateAsync();
+        if (skewBps != 0) await D.SwapToSqrtPriceAsync(s);
+
+        var profit = Profit(start, await BalancesAsync(), po);
+        var geometric = ArbitrageBound(state0.Liquidity, state0.SqrtPriceX96, s) + ArbitrageBound(state1.Liquidity, state1.SqrtPriceX96, s);
+        var policy = (double)s / (double)Q96 * ((double)state0.Liquidity * G(200) + (double)state1.Liquidity * G(200));
+        output.WriteLine($"oracle {oracleBps:+0;-0} bps, skew {skewBps:+0;-0} bps, front-run {frontPercent}%: profit {profit}, geometric bound {geometric}, policy bound {policy:F0} (quote units)");
+        Assert.True(profit <= geometric, $"profit {profit} > geometric bound {geometric}");
+        Assert.True((double)geometric <= policy, $"geometric bound {geometric} > policy bound {policy}");
+    }
+
     [Fact]
     public async Task With_an_honest_keeper_the_sandwich_loses()
     {
