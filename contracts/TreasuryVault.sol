@@ -389,14 +389,14 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     {
         Policy memory p = _policies[pool];
         if (!p.registered) revert UnknownPool(pool);
-        uint256 oraclePriceX128 = _preChecks(p, pool, target);
+        uint256 oraclePrice = _preChecks(p, pool, target);
 
         IManagedPool.RepositionResult memory r = _reposition(pool, target, p.twapWindow);
         if (r.previousRepositionTime != 0) {
             uint256 nextAllowed = uint256(r.previousRepositionTime) + p.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
-        _postChecks(p, oraclePriceX128, r);
+        _postChecks(p, oraclePrice, r);
         return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
     }
 
@@ -428,7 +428,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     function _preChecks(Policy memory p, address pool, Target calldata target)
         private
         view
-        returns (uint256 oraclePriceX128)
+        returns (uint256 oraclePrice)
     {
         if (target.feePips < p.minFeePips || target.feePips > p.maxFeePips) {
             revert FeeOutOfBounds(target.feePips, p.minFeePips, p.maxFeePips);
@@ -439,18 +439,18 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             int256 vol = _readFeed(_volatilityFeeds[pool], p.heartbeat);
             if (vol <= 0) revert NonPositiveVolatility(vol);
         }
-        oraclePriceX128 = _toPriceX128(answer, p.priceScaleExp);
-        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePriceX128, type(uint256).max, p.maxSkewBps);
-        uint256 skew = _skewBps(target.sqrtPriceX96, oraclePriceX128);
-        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oraclePriceX128, skew, p.maxSkewBps);
+        oraclePrice = _toPriceX128(answer, p.priceScaleExp);
+        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, type(uint256).max, p.maxSkewBps);
+        uint256 skew = _skewBps(target.sqrtPriceX96, oraclePrice);
+        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, skew, p.maxSkewBps);
     }
 
     /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
-    function _postChecks(Policy memory ps, uint256 oraclePriceX128, IManagedPool.RepositionResult memory r)
+    function _postChecks(Policy memory ps, uint256 oraclePrice, IManagedPool.RepositionResult memory r)
         private
         pure
     {
-        int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePriceX128);
+        int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePrice);
         int256 d = r.twapLogPrice - oracleLog;
         if (d < 0) d = -d;
         if (uint256(d) > ps.maxTwapDeviationLog) {
@@ -460,15 +460,15 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (width < ps.minWidthBps || width > ps.maxWidthBps) {
             revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
         }
-        _checkInventory(ps, oraclePriceX128, r.reserve0, r.reserve1);
+        _checkInventory(ps, oraclePrice, r.reserve0, r.reserve1);
     }
 
-    function _checkInventory(Policy memory ps, uint256 oraclePriceX128, uint256 reserve0, uint256 reserve1)
+    function _checkInventory(Policy memory ps, uint256 oraclePrice, uint256 reserve0, uint256 reserve1)
         private
         pure
     {
         // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way
-        uint256 v0 = FullMath.mulDiv(reserve0, oraclePriceX128, 1 << 128);
+        uint256 v0 = FullMath.mulDiv(reserve0, oraclePrice, 1 << 128);
         uint256 total = v0 + reserve1;
         uint256 share;
         if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
@@ -513,11 +513,11 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     /// @dev |pc / po - 1| in bps with pc = floor(s^2 / 2^64) the price of sqrt price s in Q128.128 (s < 2^128).
-    function _skewBps(uint256 sqrtPriceX96, uint256 oraclePriceX128) private pure returns (uint256) {
+    function _skewBps(uint256 sqrtPriceX96, uint256 oraclePrice) private pure returns (uint256) {
         unchecked {
             uint256 pc = (sqrtPriceX96 * sqrtPriceX96) >> 64;
-            uint256 diff = pc >= oraclePriceX128 ? pc - oraclePriceX128 : oraclePriceX128 - pc;
-            return diff < 1 << 242 ? (diff * 10_000) / oraclePriceX128 : FullMath.mulDiv(diff, 10_000, oraclePriceX128);
+            uint256 diff = pc >= oraclePrice ? pc - oraclePrice : oraclePrice - pc;
+            return diff < 1 << 242 ? (diff * 10_000) / oraclePrice : FullMath.mulDiv(diff, 10_000, oraclePrice);
         }
     }
 

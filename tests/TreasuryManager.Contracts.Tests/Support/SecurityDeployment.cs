@@ -1,0 +1,251 @@
+using System.Numerics;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Abi;
+using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Contracts.Tests.Support;
+
+/// <summary>The callers of the access-control matrix: the five accounts, and two contracts (only through eth_call).</summary>
+public enum Role { Owner, Guardian, Keeper, Reporter, Stranger, Vault, Oracle }
+
+/// <summary>Asserting reverts by custom-error name, whichever contract raised them.</summary>
+public static class Reverts
+{
+    /// <summary>Every ABI whose errors can surface in these tests: an error bubbled from the pool (e.g. PoolPaused through the
+    /// vault's rebalance) or from a token is not in the called contract's ABI, so the raw revert data is decoded again with all.</summary>
+    public static readonly ContractAbi[] AllAbis =
+        [TreasuryVault.Abi, ManagedPool.Abi, VolatilityOracle.Abi, OracleFeed.Abi, MintableERC20.Abi, MockAggregator.Abi];
+
+    /// <summary>The reason of a revert decoded with the called contract's ABI first, then with <see cref="AllAbis"/>.</summary>
+    public static RevertReason Decode(ContractRevertException e) =>
+        e.ErrorName is not null && e.Reason.Kind == RevertKind.Custom ? e.Reason : RevertDecoder.Decode(e.Reason.RawData, AllAbis);
+
+    /// <summary>Runs <paramref name="action"/>, which must revert with the custom error <paramref name="errorName"/>; returns the decoded reason.</summary>
+    public static async Task<RevertReason> ExpectAsync(string errorName, Func<Task> action)
+    {
+        var e = await Assert.ThrowsAsync<ContractRevertException>(action);
+        var reason = Decode(e);
+        Assert.True(reason.ErrorName == errorName, $"expected {errorName}, got {reason.Message}");
+        return reason;
+    }
+
+    /// <summary>The named argument of a decoded custom error, as a BigInteger (addresses as their numeric value are not needed here).</summary>
+    public static BigInteger Arg(this RevertReason reason, string name) => (BigInteger)reason.Arguments[name]!;
+}
+
+/// <summary>A pool's whole observable state: what a rejected call must leave untouched.</summary>
+public sealed record PoolSnapshot(ManagedPool.PoolState State, BigInteger Balance0, BigInteger Balance1, BigInteger LastRepositionTime, bool VaultPaused);
+
+/// <summary>
+/// One deployment shared by the security tests of a node (deployed once, before the first test's snapshot, so every
+/// test's revert returns to it): <see cref="TreasuryDeployment"/> plus a MockAggregator (8 decimals, answer 2.0), a second,
+/// unregistered pool on the same vault, and tokens and pool approvals for every role.
+/// </summary>
+public sealed class SecurityDeployment
+{
+    private static readonly Dictionary<LocalNodeFixture, SecurityDeployment> Cache = [];
+    private static readonly SemaphoreSlim Lock = new(1, 1);
+
+    private SecurityDeployment(TreasuryDeployment d) => D = d;
+
+    public TreasuryDeployment D { get; }
+    public MockAggregator Mock { get; private set; } = null!;
+    /// <summary>A pool of the vault, not registered.</summary>
+    public ManagedPool SparePool { get; private set; } = null!;
+
+    public static async Task<SecurityDeployment> GetAsync(LocalNodeFixture node)
+    {
+        await Lock.WaitAsync();
+        try
+        {
+            if (Cache.TryGetValue(node, out var cached) && (await node.Eth.GetCodeAsync(cached.SparePool.Address)).Length > 0)
+                return cached;
+            var s = new SecurityDeployment(await TreasuryDeployment.DeployAsync(node));
+            var d = s.D;
+            s.Mock = await MockAggregator.DeployAsync(d.Owner, d.Artifact(MockAggregator.ArtifactName), 8, "MOCK BASE / USDQ", d.Settings.OraclePrice);
+            s.SparePool = await ManagedPool.DeployAsync(d.Owner, d.Artifact(ManagedPool.ArtifactName), d.Base.Address, d.Quote.Address, d.Vault.Address,
+                d.SqrtPriceX96(2.0m), d.SqrtPriceX96(1.8m), d.SqrtPriceX96(2.2m), 3000);
+            foreach (var sender in new[] { d.Guardian, d.Keeper, d.Reporter, d.Stranger })
+            {
+                await d.Base.MintAsync(d.Owner, sender.Address, d.BaseUnits(1000m));
+                await d.Quote.MintAsync(d.Owner, sender.Address, d.QuoteUnits(2000m));
+            }
+            foreach (var sender in new[] { d.Owner, d.Guardian, d.Keeper, d.Reporter, d.Stranger })
+            {
+                await d.Base.ApproveAsync(sender, d.Pool.Address, TreasuryDeployment.MaxUint256);
+                await d.Quote.ApproveAsync(sender, d.Pool.Address, TreasuryDeployment.MaxUint256);
+            }
+            Cache[node] = s;
+            return s;
+        }
+        finally
+        {
+            Lock.Release();
+        }
+    }
+
+    /// <summary>Forgets every sender's cached nonce (an evm_revert rewinds nonces).</summary>
+    public async Task ResynchroniseNoncesAsync()
+    {
+        foreach (var sender in new[] { D.Owner, D.Guardian, D.Keeper, D.Reporter, D.Stranger, D.Trader })
+            await sender.ResynchroniseNonceAsync();
+    }
+
+    public AccountSender? Sender(Role role) => role switch
+    {
+        Role.Owner => D.Owner,
+        Role.Guardian => D.Guardian,
+        Role.Keeper => D.Keeper,
+        Role.Reporter => D.Reporter,
+        Role.Stranger => D.Stranger,
+        _ => null,
+    };
+
+    public Address AddressOf(Role role) => role switch
+    {
+        Role.Vault => D.Vault.Address,
+        Role.Oracle => D.Oracle.Address,
+        _ => Sender(role)!.Address,
+    };
+
+    /// <summary>A target the default policy accepts: centre 2.0, lower bound 1.9, fee 0.25%, no hint.</summary>
+    public TreasuryVault.Target DefaultTarget => Target(2.0m, 1.9m, 2500);
+
+    public TreasuryVault.Target Target(decimal centre, decimal bound, int feePips) =>
+        new(D.SqrtPriceX96(centre), D.SqrtPriceX96(bound), feePips, 65535);
+
+    /// <summary>Moves time past the TWAP window (and the rebalance interval) and refreshes the oracle at <paramref name="answer"/> (8 decimals).</summary>
+    public async Task ReadyToRebalanceAsync(BigInteger? answer = null, long seconds = 700)
+    {
+        await D.IncreaseTimeAsync(seconds);
+        await D.Oracle.UpdateAsync(D.Reporter, answer ?? D.Settings.OraclePrice, D.Settings.OracleVolatility);
+    }
+
+    public async Task<PoolSnapshot> CaptureAsync(ManagedPool? pool = null)
+    {
+        pool ??= D.Pool;
+        var state = await pool.GetStateAsync();
+        var token0 = new MintableERC20(D.Eth, await pool.Token0Async());
+        var token1 = new MintableERC20(D.Eth, await pool.Token1Async());
+        return new PoolSnapshot(state, await token0.BalanceOfAsync(pool.Address), await token1.BalanceOfAsync(pool.Address),
+            await pool.LastRepositionTimeAsync(), await D.Vault.PausedAsync());
+    }
+
+    /// <summary>
+    /// A keeper's rebalance that must fail with <paramref name="errorName"/>: first as the node's gas estimate sees it
+    /// (nothing sent; the reason and its arguments are returned), then as a mined transaction with a fixed gas limit,
+    /// which must be mined with status 0 — and the pool must be exactly as before, tokens included.
+    /// </summary>
+    public async Task<RevertReason> AssertRebalanceRejectedAsync(TreasuryVault.Target target, string errorName, ManagedPool? pool = null)
+    {
+        pool ??= D.Pool;
+        var before = await CaptureAsync(pool);
+        var reason = await Reverts.ExpectAsync(errorName, () => D.Vault.RebalanceAsync(D.Keeper, pool.Address, target));
+        var block = await D.Eth.BlockNumberAsync();
+        await Assert.ThrowsAsync<ContractRevertException>(() =>
+            D.Vault.Contract.SendAsync(D.Keeper, "rebalance(address,(uint160,uint160,uint24,uint16))", [pool.Address, target.ToAbi()], gasLimit: 1_000_000));
+        Assert.Equal(block + 1, await D.Eth.BlockNumberAsync()); // mined (and reverted)
+        Assert.Equal(before, await CaptureAsync(pool));
+        return reason;
+    }
+
+    /// <summary>Deploys a pool of the vault on (token0, token1) at 2.0 on [1.8, 2.2], fee 0.3%, registers it with the default
+    /// policy (same feeds), grows its ring and deposits 10,000 base and 20,000 quote from the owner.</summary>
+    public async Task<ManagedPool> DeployRegisteredPoolAsync(MintableERC20 token0, MintableERC20 token1)
+    {
+        var d = D;
+        var pool = await ManagedPool.DeployAsync(d.Owner, d.Artifact(ManagedPool.ArtifactName), token0.Address, token1.Address, d.Vault.Address,
+            d.SqrtPriceX96(2.0m), d.SqrtPriceX96(1.8m), d.SqrtPriceX96(2.2m), 3000);
+        await d.Vault.RegisterPoolAsync(d.Owner, pool.Address, d.Policy);
+        await pool.IncreaseObservationCardinalityAsync(d.Owner, 16);
+        await token0.MintAsync(d.Owner, d.Owner.Address, d.BaseUnits(10_000m));
+        await token1.MintAsync(d.Owner, d.Owner.Address, d.QuoteUnits(20_000m));
+        await token0.ApproveAsync(d.Owner, d.Vault.Address, TreasuryDeployment.MaxUint256);
+        await token1.ApproveAsync(d.Owner, d.Vault.Address, TreasuryDeployment.MaxUint256);
+        await d.Vault.DepositAsync(d.Owner, pool.Address, d.BaseUnits(10_000m), d.QuoteUnits(20_000m));
+        await token0.MintAsync(d.Owner, d.Trader.Address, d.BaseUnits(1_000m));
+        await token1.MintAsync(d.Owner, d.Trader.Address, d.QuoteUnits(2_000m));
+        await token0.ApproveAsync(d.Trader, pool.Address, TreasuryDeployment.MaxUint256);
+        await token1.ApproveAsync(d.Trader, pool.Address, TreasuryDeployment.MaxUint256);
+        return pool;
+    }
+}
+
+/// <summary>Base of the security tests: the shared <see cref="SecurityDeployment"/>, a snapshot per test, nonces resynchronised.</summary>
+public abstract class SecurityTest(LocalNodeFixture node) : NodeTest(node)
+{
+    protected SecurityDeployment S { get; private set; } = null!;
+    protected TreasuryDeployment D => S.D;
+
+    public override async Task InitializeAsync()
+    {
+        S = await SecurityDeployment.GetAsync(Node);
+        await S.ResynchroniseNoncesAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await S.ResynchroniseNoncesAsync();
+    }
+}
+
+/// <summary>The vault's guard formulas (TreasuryVault NatSpec), in C#, to check the arguments of its errors exactly.</summary>
+public static class GuardMath
+{
+    public static readonly BigInteger Q96 = BigInteger.One << 96;
+
+    /// <summary>priceX128 of an oracle answer with scale exponent <paramref name="exp"/> = dec(token1) − dec(token0) − dec(feed).</summary>
+    public static BigInteger PriceX128(BigInteger answer, int exp) =>
+        exp >= 0 ? (answer * BigInteger.Pow(10, exp)) << 128 : (answer << 128) / BigInteger.Pow(10, -exp);
+
+    /// <summary>floor(|pc − po| · 1e4 / po) with pc = floor(c² / 2^64).</summary>
+    public static BigInteger SkewBps(BigInteger centreSqrtPriceX96, BigInteger priceX128)
+    {
+        var pc = centreSqrtPriceX96 * centreSqrtPriceX96 >> 64;
+        return BigInteger.Abs(pc - priceX128) * 10_000 / priceX128;
+    }
+
+    /// <summary>floor(v0 · 1e4 / (v0 + reserve1)) with v0 = floor(reserve0 · priceX128 / 2^128).</summary>
+    public static BigInteger BaseShareBps(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128)
+    {
+        var v0 = reserve0 * priceX128 >> 128;
+        return v0 + reserve1 == 0 ? 0 : v0 * 10_000 / (v0 + reserve1);
+    }
+
+    /// <summary>floor(((b/a)² − 1) · 1e4) in the vault's fixed point (r = floor(b·2^96/a), p = floor(r²/2^96)).</summary>
+    public static BigInteger WidthBps(BigInteger high, BigInteger low)
+    {
+        var r = (high << 96) / low;
+        var p = r * r >> 96;
+        return BigInteger.Abs(p - Q96) * 10_000 >> 96;
+    }
+
+    public static BigInteger CeilDiv(BigInteger a, BigInteger b) => (a + b - 1) / b;
+}
+
+public static class PoolMoves
+{
+    /// <summary>
+    /// Swaps the input (fee included) that moves the pool's sqrt price from its current value to about
+    /// <paramref name="targetSqrtPriceX96"/>: net Δx = ⌈L·2^96·(P − T)/(P·T)⌉ (price down) or Δy = ⌈L·(T − P)/2^96⌉ (price up),
+    /// grossed up by the fee.
+    /// </summary>
+    public static async Task<ManagedPool.SwapEvent> SwapToSqrtPriceAsync(this TreasuryDeployment d, BigInteger targetSqrtPriceX96, AccountSender? trader = null, ManagedPool? pool = null)
+    {
+        pool ??= d.Pool;
+        trader ??= d.Trader;
+        var s = await pool.GetStateAsync();
+        var p = s.SqrtPriceX96;
+        var zeroForOne = targetSqrtPriceX96 < p;
+        var net = zeroForOne
+            ? GuardMath.CeilDiv(s.Liquidity * GuardMath.Q96 * (p - targetSqrtPriceX96), p * targetSqrtPriceX96)
+            : GuardMath.CeilDiv(s.Liquidity * (targetSqrtPriceX96 - p), GuardMath.Q96);
+        var gross = GuardMath.CeilDiv(net * 1_000_000, 1_000_000 - s.FeePips);
+        var receipt = await pool.SwapExactInAsync(trader, zeroForOne, gross, 0, trader.Address, TreasuryDeployment.Deadline);
+        return Assert.Single(ManagedPool.SwapEvents(receipt));
+    }
+}
