@@ -100,7 +100,7 @@ public static class RepositionFit
 
     private static FixedPointFit Fit(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger low, BigInteger high)
     {
-        // The pool's liquidity after the reposition: refit gives back exactly the fitted L.
+        // The pool's liquidity after the reposition (refit of the fitted range gives back exactly the fitted L).
         var liquidity = LiquidityFit.Refit(sqrtPriceX96, low, high, amount0, amount1);
         var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
         var needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);

@@ -3,8 +3,9 @@ using System.Numerics;
 namespace TreasuryManager.Models.Curve;
 
 /// <summary>
-/// The state of one ManagedPool that its math reads: price, range, reserves and fee (contracts/ManagedPool.sol).
-/// The liquidity is not stored: it is <see cref="LiquidityFit.Refit"/> of this state.
+/// The state of one ManagedPool that its math reads: price, range, reserves, fee and the stored liquidity
+/// (contracts/ManagedPool.sol). <paramref name="Liquidity"/> is constant across swaps; reposition sets the fitted L,
+/// sync and withdraw <see cref="LiquidityFit.Refit"/> of the state (<see cref="PoolSwap.Sync"/>).
 /// </summary>
 public sealed record PoolState(
     BigInteger SqrtPriceX96,
@@ -12,10 +13,13 @@ public sealed record PoolState(
     BigInteger SqrtPriceHighX96,
     BigInteger Reserve0,
     BigInteger Reserve1,
-    int FeePips)
+    int FeePips,
+    BigInteger Liquidity)
 {
-    /// <summary>L = LiquidityFit.refit(P, low, high, reserve0, reserve1), as the pool computes it.</summary>
-    public BigInteger Liquidity => LiquidityFit.Refit(SqrtPriceX96, SqrtPriceLowX96, SqrtPriceHighX96, Reserve0, Reserve1);
+    /// <summary>LiquidityFit.refit(P, low, high, reserve0, reserve1): the most liquidity the reserves cover on the
+    /// range at the price. Never below <see cref="Liquidity"/> (the pool's solvency); the excess is idle surplus
+    /// (swap fees, an unfitted deposit) that the next reposition puts to work.</summary>
+    public BigInteger Capacity => LiquidityFit.Refit(SqrtPriceX96, SqrtPriceLowX96, SqrtPriceHighX96, Reserve0, Reserve1);
 }
 
 /// <summary>What ManagedPool.quoteExactIn returns (and swapExactIn emits in its Swap event).</summary>
@@ -28,7 +32,7 @@ public readonly record struct PoolQuote(BigInteger AmountInUsed, BigInteger Amou
 
 /// <summary>
 /// ManagedPool's swap and reposition, bit for bit: one <see cref="SwapMath.ComputeSwapStep"/> from the current price
-/// toward the range edge in the swap's direction with L = <see cref="LiquidityFit.Refit"/> of the state,
+/// toward the range edge in the swap's direction with the stored L (unchanged by the swap),
 /// amountInUsed = amountIn_step + feeAmount; the reposition through <see cref="LiquidityFit.FitFromLower"/> /
 /// <see cref="LiquidityFit.FitFromUpper"/>. Failures throw <see cref="CurveMathException"/> with the pool's custom
 /// error name as the reason (ZeroAmount, AmountTooLarge, NoLiquidity, RangeEdgeReached, PriceOutOfBounds,
@@ -72,18 +76,25 @@ public static class PoolSwap
     /// (below the centre: the lower bound, above: the upper), the other fitted to the reserves.</summary>
     public static (BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) Bounds(BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, BigInteger reserve0, BigInteger reserve1)
     {
+        var (_, low, high) = Fit(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+        return (low, high);
+    }
+
+    /// <summary>ManagedPool._bounds with the fitted L (= LiquidityFit.refit of the fitted range).</summary>
+    public static (BigInteger Liquidity, BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) Fit(BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, BigInteger reserve0, BigInteger reserve1)
+    {
         CheckPrice(sqrtPriceX96);
         CheckPrice(sqrtPriceBoundX96);
-        BigInteger low, high;
+        BigInteger l, low, high;
         if (sqrtPriceBoundX96 < sqrtPriceX96)
         {
-            var (_, other) = LiquidityFit.FitFromLower(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+            (l, var other) = LiquidityFit.FitFromLower(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
             CheckPrice(other);
             (low, high) = (sqrtPriceBoundX96, other);
         }
         else if (sqrtPriceBoundX96 > sqrtPriceX96)
         {
-            var (_, other) = LiquidityFit.FitFromUpper(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+            (l, var other) = LiquidityFit.FitFromUpper(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
             CheckPrice(other);
             (low, high) = (other, sqrtPriceBoundX96);
         }
@@ -93,24 +104,31 @@ public static class PoolSwap
         }
 
         if (low == high) throw new CurveMathException("InvalidRange");
-        return (low, high);
+        return (l, low, high);
     }
 
-    /// <summary>ManagedPool.previewReposition: the liquidity and range a reposition to this centre and bound gives.</summary>
+    /// <summary>ManagedPool.previewReposition: the fitted liquidity and range a reposition to this centre and bound gives.</summary>
     public static (BigInteger Liquidity, BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) PreviewReposition(PoolState state, BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var (low, high) = Bounds(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
-        return (LiquidityFit.Refit(sqrtPriceX96, low, high, state.Reserve0, state.Reserve1), low, high);
+        return Fit(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
     }
 
-    /// <summary>The state after ManagedPool.reposition (no token moves: new price, range and fee).</summary>
+    /// <summary>The state after ManagedPool.reposition (no token moves: new price, range, fee and the fitted L).</summary>
     public static PoolState Reposition(PoolState state, BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, int feePips)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (feePips < 0 || feePips >= SwapMath.PipsDenominator) throw new CurveMathException("InvalidFee");
-        var (low, high) = Bounds(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
-        return state with { SqrtPriceX96 = sqrtPriceX96, SqrtPriceLowX96 = low, SqrtPriceHighX96 = high, FeePips = feePips };
+        var (l, low, high) = Fit(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
+        return state with { SqrtPriceX96 = sqrtPriceX96, SqrtPriceLowX96 = low, SqrtPriceHighX96 = high, FeePips = feePips, Liquidity = l };
+    }
+
+    /// <summary>The state after ManagedPool.sync or withdraw left these reserves: L refitted on the unchanged range.</summary>
+    public static PoolState Sync(PoolState state, BigInteger reserve0, BigInteger reserve1)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var s = state with { Reserve0 = reserve0, Reserve1 = reserve1 };
+        return s with { Liquidity = s.Capacity };
     }
 
     private static void CheckPrice(BigInteger sqrtPriceX96)
