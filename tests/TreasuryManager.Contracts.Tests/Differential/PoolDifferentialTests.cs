@@ -102,6 +102,8 @@ public sealed class PoolDifferentialTests(LocalNodeFixture node, ITestOutputHelp
                     }
 
                     var (next, quote) = expected.Value;
+                    var quoted = await d.Pool.QuoteExactInAsync(zeroForOne, amount);
+                    Assert.Equal(quote, new PoolQuote(quoted.AmountInUsed, quoted.AmountOut, quoted.FeeAmount, quoted.SqrtPriceAfterX96));
                     var receipt = await d.SwapAsync(zeroForOne, amount);
                     var ev = Assert.Single(ManagedPool.SwapEvents(receipt));
                     var context = $"{label} swap {i} ({(zeroForOne ? "0→1" : "1→0")} {amount}; seed {seed})";

@@ -183,6 +183,8 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
             return null;
         }
 
+        var quoted = await run.D.Pool.QuoteExactInAsync(zeroForOne, amount);
+        Assert.Equal(expected.Quote, new PoolQuote(quoted.AmountInUsed, quoted.AmountOut, quoted.FeeAmount, quoted.SqrtPriceAfterX96));
         var receipt = await run.D.SwapAsync(zeroForOne, amount);
         var ev = Assert.Single(ManagedPool.SwapEvents(receipt));
         Assert.True(expected.Quote == new PoolQuote(ev.AmountIn, ev.AmountOut, ev.FeeAmount, ev.SqrtPriceX96), $"{context}: Swap event differs from the C# quote {expected.Quote}");
