@@ -62,3 +62,54 @@ public static class ObservationMath
         return ((x % m) + m) % m;
     }
 }
+
+/// <summary>
+/// ObservationLib's reads over a pool's observations (oldest first, at most the ring's cardinality of them): observe,
+/// consult, with the library's interpolation rules, bit for bit.
+/// </summary>
+public static class ObservationReads
+{
+    /// <summary>ObservationLib.observeSingle: the cumulatives at <paramref name="time"/> − <paramref name="secondsAgo"/>.</summary>
+    /// <param name="observations">The ring's initialised observations, oldest first.</param>
+    /// <param name="time">block.timestamp.</param>
+    /// <param name="secondsAgo">How far back.</param>
+    /// <param name="logPriceNow">The current log price (LogMath.LogPrice of the pool's price).</param>
+    public static (BigInteger LogPriceCumulative, BigInteger SquaredReturnCumulative) ObserveSingle(IReadOnlyList<Observation> observations, long time, long secondsAgo, BigInteger logPriceNow)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        if (secondsAgo > time) throw new CurveMathException("InvalidSecondsAgo");
+        var target = time - secondsAgo;
+        var last = observations[^1];
+        if (target >= last.BlockTimestamp)
+        {
+            if (target == last.BlockTimestamp) return (last.LogPriceCumulative, last.SquaredReturnCumulative);
+            var t = ObservationMath.Transform(last, target, logPriceNow);
+            return (t.LogPriceCumulative, t.SquaredReturnCumulative);
+        }
+
+        if (target < observations[0].BlockTimestamp) throw new CurveMathException("ObservationTooOld");
+        for (var i = observations.Count - 2; i >= 0; i--)
+        {
+            var before = observations[i];
+            if (before.BlockTimestamp > target) continue;
+            if (before.BlockTimestamp == target) return (before.LogPriceCumulative, before.SquaredReturnCumulative);
+            var after = observations[i + 1];
+            if (after.BlockTimestamp == target) return (after.LogPriceCumulative, after.SquaredReturnCumulative);
+            var c = ObservationMath.SignedWrap(before.LogPriceCumulative + ObservationMath.SignedWrap(after.LogPrice, 72) * (target - before.BlockTimestamp), 72);
+            return (c, after.SquaredReturnCumulative);
+        }
+
+        throw new InvalidOperationException("observations are not in time order");
+    }
+
+    /// <summary>ManagedPool.consult(window): the mean log price over the window (truncated toward zero) and the sum of
+    /// squared log returns in it.</summary>
+    public static (BigInteger MeanLogPrice, BigInteger SquaredReturnSum) Consult(IReadOnlyList<Observation> observations, long time, long window, BigInteger logPriceNow)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        if (window == 0) throw new CurveMathException("InvalidSecondsAgo");
+        var (cNow, qNow) = ObserveSingle(observations, time, 0, logPriceNow);
+        var (cThen, qThen) = ObserveSingle(observations, time, window, logPriceNow);
+        return (ObservationMath.SignedWrap(cNow - cThen, 72) / window, ObservationMath.UnsignedWrap(qNow - qThen, 80));
+    }
+}

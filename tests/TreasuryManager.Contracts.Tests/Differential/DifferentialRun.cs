@@ -16,11 +16,11 @@ public sealed record DiffCase(string Signature, object?[] Args, Func<Outcome> Mi
 /// </summary>
 public static class DifferentialRun
 {
-    public static async Task<int> CompareAsync(RpcClient rpc, Address to, ContractAbi abi, int seed, IReadOnlyList<DiffCase> cases, ITestOutputHelper? output = null, string label = "")
+    public static async Task<int> CompareAsync(RpcClient rpc, Address to, ContractAbi abi, int seed, IReadOnlyList<DiffCase> cases, ITestOutputHelper? output = null, string label = "", string block = "latest")
     {
         ArgumentNullException.ThrowIfNull(cases);
         var clock = Stopwatch.StartNew();
-        var chain = await EvmBatch.CallAsync(rpc, to, abi, cases.Select(c => (c.Signature, c.Args)).ToArray());
+        var chain = await EvmBatch.CallAsync(rpc, to, abi, cases.Select(c => (c.Signature, c.Args)).ToArray(), block);
         var mismatches = new StringBuilder();
         var count = 0;
         var reverted = 0;

@@ -47,7 +47,7 @@ public static class EvmBatch
 {
     public const int BatchSize = 200;
 
-    public static async Task<IReadOnlyList<Outcome>> CallAsync(RpcClient rpc, Address to, ContractAbi abi, IReadOnlyList<(string Signature, object?[] Args)> calls)
+    public static async Task<IReadOnlyList<Outcome>> CallAsync(RpcClient rpc, Address to, ContractAbi abi, IReadOnlyList<(string Signature, object?[] Args)> calls, string block = "latest")
     {
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(abi);
@@ -59,7 +59,7 @@ public static class EvmBatch
             var chunk = calls.Skip(start).Take(BatchSize).ToArray();
             var requests = chunk.Select(c => new RpcRequest("eth_call",
                 new Dictionary<string, string> { ["to"] = target, ["data"] = Hex.Encode(abi.GetFunction(c.Signature).EncodeCall(c.Args)) },
-                "latest")).ToArray();
+                block)).ToArray();
             var responses = await rpc.BatchAsync(requests);
             for (var i = 0; i < chunk.Length; i++)
                 outcomes.Add(Decode(abi, abi.GetFunction(chunk[i].Signature), responses[i]));
@@ -83,11 +83,15 @@ public static class EvmBatch
 
         if (response.Error is not null) throw response.Error;
         var values = function.DecodeOutput(Hex.Decode(response.Result!.Value.GetString()!));
-        return Outcome.Ok(values.Select(v => v switch
-        {
-            BigInteger b => b,
-            bool flag => flag ? BigInteger.One : BigInteger.Zero,
-            _ => throw new InvalidOperationException($"unexpected output {v} of {function.Signature}"),
-        }).ToArray());
+        return Outcome.Ok(values.SelectMany(v => Flatten(v, function)).ToArray());
     }
+
+    /// <summary>Output values as integers; arrays flattened in order (their lengths are not included).</summary>
+    private static IEnumerable<BigInteger> Flatten(object? v, AbiFunction function) => v switch
+    {
+        BigInteger b => [b],
+        bool flag => [flag ? BigInteger.One : BigInteger.Zero],
+        System.Collections.IEnumerable items and not string => items.Cast<object?>().SelectMany(i => Flatten(i, function)),
+        _ => throw new InvalidOperationException($"unexpected output {v} of {function.Signature}"),
+    };
 }

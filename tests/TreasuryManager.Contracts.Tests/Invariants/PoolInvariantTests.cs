@@ -4,6 +4,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Tests.Differential;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;
@@ -33,6 +34,9 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
 {
     private const int Operations = 40;
 
+    /// <summary>TREASURY_DIFF_VERBOSE=1 prints every step's observation-read comparison.</summary>
+    private static readonly bool Verbose = Environment.GetEnvironmentVariable("TREASURY_DIFF_VERBOSE") == "1";
+
     private static readonly (DeploymentSettings Settings, int Seed)[] Sequences =
     [
         (new() { ObservationCardinality = 64, TraderBase = 1_000_000m, TraderQuote = 2_000_000m }, 13_001),
@@ -56,7 +60,19 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
         public TreasuryDeployment D { get; } = d;
         public SeededRandom R { get; } = r;
         public CsPoolState State { get; set; } = state;
-        public Observation Observation { get; set; } = observation;
+        public Observation Observation
+        {
+            get => History[^1];
+            set
+            {
+                if (value.BlockTimestamp == History[^1].BlockTimestamp) return; // once per block
+                History.Add(value);
+                if (History.Count > 64) History.RemoveAt(0); // the ring's cardinality
+            }
+        }
+
+        /// <summary>The ring's observations, oldest first.</summary>
+        public List<Observation> History { get; } = [observation];
         public long LastReposition { get; set; }
         public Dictionary<string, int> Counts { get; } = [];
         public int ModelRoundTrips { get; set; }
@@ -277,7 +293,7 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
         return (p - Uint.Q96) * 10_000 / Uint.Q96;
     }
 
-    private static async Task AssertInvariantsAsync(Run run, string context, int seed)
+    private async Task AssertInvariantsAsync(Run run, string context, int seed)
     {
         var d = run.D;
         var chain = await d.Pool.GetStateAsync();
@@ -289,5 +305,30 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
             $"{where}: price {chain.SqrtPriceX96} outside [{chain.SqrtPriceLowX96}, {chain.SqrtPriceHighX96}]");
         Assert.Equal(run.Observation, await PoolMirror.NewestObservationAsync(d.Pool));
         Assert.Equal(LogMath.LogPrice(chain.SqrtPriceX96), await d.Pool.CurrentLogPriceAsync());
+
+        // Observation reads (consult, observe) at the latest block, against the C# ring.
+        var block = await d.Eth.GetBlockAsync();
+        var now = block.Timestamp.ToUnixTimeSeconds();
+        var lpNow = LogMath.LogPrice(run.State.SqrtPriceX96);
+        var history = run.History.ToArray();
+        var age = now - history[0].BlockTimestamp;
+        var windows = new[] { 1L, 13, 60, 600, Math.Max(1, age), age + 1, Math.Max(1, run.R.Int(1, (int)Math.Min(age + 2, 5000))) };
+        var cases = new List<DiffCase>();
+        foreach (var w in windows)
+        {
+            cases.Add(new DiffCase("consult(uint32)", [new BigInteger(w)], () => Outcome.Of(() =>
+            {
+                var (mean, sum) = ObservationReads.Consult(history, now, w, lpNow);
+                return [mean, sum];
+            })));
+        }
+
+        var agos = windows.Prepend(0).Where(w => w <= age).Select(w => new BigInteger(w)).ToArray(); // all within the ring
+        cases.Add(new DiffCase("observe(uint32[])", [agos.Cast<object?>().ToArray()], () => Outcome.Of(() =>
+        {
+            var points = agos.Select(a => ObservationReads.ObserveSingle(history, now, (long)a, lpNow)).ToArray();
+            return [.. points.Select(p => p.LogPriceCumulative), .. points.Select(p => p.SquaredReturnCumulative)];
+        })));
+        await DifferentialRun.CompareAsync(Node.Rpc, d.Pool.Address, ManagedPool.Abi, seed, cases, Verbose ? output : null, where, BlockTag.Number(block.Number).Value);
     }
 }
