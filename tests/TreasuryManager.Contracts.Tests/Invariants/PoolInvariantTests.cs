@@ -121,6 +121,8 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
                     Assert.True(run.State.Liquidity == lBefore, $"seed {seed} op {op}: a swap changed L from {lBefore} to {run.State.Liquidity}");
                     var withoutFee = zeroForOne ? run.State with { Reserve0 = run.State.Reserve0 - q.FeeAmount } : run.State with { Reserve1 = run.State.Reserve1 - q.FeeAmount };
                     Assert.True(withoutFee.Capacity >= lBefore, $"seed {seed} op {op}: without its fee the swap would leave L {lBefore} uncovered ({withoutFee.Capacity})");
+                    // What the reserves cover (refit) never decreases across a swap: the pool only gains (fee, rounding).
+                    Assert.True(run.State.Capacity >= before.Capacity, $"seed {seed} op {op}: a swap lowered the reserves' refit from {before.Capacity} to {run.State.Capacity}");
                 }
             }
             else if (roll < 60)
