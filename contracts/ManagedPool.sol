@@ -21,14 +21,20 @@ import {ObservationLib} from "./libraries/ObservationLib.sol";
 /// @dev Accounting:
 ///  - reserve0/reserve1 are stored and equal the token balances (a direct transfer to the pool is ignored until
 ///    the vault calls sync).
-///  - The liquidity is not stored: it is a function of the state, always
-///        L = LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1)
-///    i.e. the largest L the reserves cover on the current range at the current price. Swap fees stay in the
-///    reserves, so L grows with them (fees compound at every swap); every formula rounds L down.
+///  - The liquidity L is stored and constant across swaps, like a Uniswap v3 position between mints and burns. It is
+///    (re)fitted only by the vault's actions: reposition sets the L LiquidityFit.fitFromLower/fitFromUpper fit (equal
+///    to LiquidityFit.refit of the new state), sync and withdraw set L = LiquidityFit.refit(sqrtPrice, sqrtPriceLow,
+///    sqrtPriceHigh, reserve0, reserve1) on the unchanged range. Swap fees stay in the reserves as a surplus and are
+///    put to work at the next reposition (they compound at every rebalance, not at every swap).
+///    Why not refit at every swap: at a range edge the refit drops the side the position no longer holds, so idle
+///    surplus of the other token (fees, an unfitted deposit) would become liquidity there, and a trader who pushes the
+///    price onto the edge and swaps back would take it (a profitable round trip: 2.7% in
+///    EdgeRoundTripTests). No L that is a function of the state alone avoids that and stays non-decreasing.
 ///  - reposition only moves the price and the range (LiquidityFit.fitFromLower/fitFromUpper choose the other
 ///    bound); no token moves.
 ///  - Solvency: the real amounts the curve holds at the current price, L*(1/sqrtP - 1/sqrtPb) and
-///    L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1 (by construction of L).
+///    L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1 (L <= refit(state) at all times: true when L is fitted,
+///    and swaps round in the pool's favour).
 ///  - Sqrt prices live in [MIN_SQRT_PRICE, MAX_SQRT_PRICE] = [4295128739, 2^128 - 1].
 contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -68,6 +74,8 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     // slot 2: the reserves
     uint128 private _reserve0;
     uint128 private _reserve1;
+    // slot 3: the liquidity in use (set by reposition, sync, withdraw; constant across swaps)
+    uint128 private _liquidity;
     /// @inheritdoc IManagedPoolState
     ObservationLib.Observation[65535] public override observations;
 
@@ -187,8 +195,8 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         return _quote(_slot0, zeroForOne, amountIn);
     }
 
-    /// @dev One SwapMath step from the current price toward the range edge in the swap's direction, with
-    /// L = refit(state) and amountRemaining = amountIn (exact input); amountInUsed = amountIn + feeAmount of the step.
+    /// @dev One SwapMath step from the current price toward the range edge in the swap's direction, with the stored
+    /// L and amountRemaining = amountIn (exact input); amountInUsed = amountIn + feeAmount of the step.
     function _quote(Slot0 memory s, bool zeroForOne, uint256 amountIn)
         private
         view
@@ -208,11 +216,9 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         view
         returns (uint128 l, uint160 target)
     {
-        uint256 low = sqrtPriceLowX96;
-        uint256 high = sqrtPriceHighX96;
-        l = LiquidityFit.refit(sqrtPriceX96, low, high, _reserve0, _reserve1);
+        l = _liquidity;
         if (l == 0) revert NoLiquidity();
-        target = zeroForOne ? uint160(low) : uint160(high);
+        target = zeroForOne ? uint160(sqrtPriceLowX96) : uint160(sqrtPriceHighX96);
         if (sqrtPriceX96 == target) revert RangeEdgeReached(target);
     }
 
@@ -319,7 +325,8 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         if (s.paused) revert PoolPaused();
         r.reserve0 = _reserve0;
         r.reserve1 = _reserve1;
-        (r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
+        uint128 l;
+        (l, r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
 
         int72 cNow = _writeObservation(s);
         if (twapWindow != 0) {
@@ -338,6 +345,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         _slot0 = s;
         sqrtPriceLowX96 = uint128(r.sqrtPriceLowX96);
         sqrtPriceHighX96 = uint128(r.sqrtPriceHighX96);
+        _liquidity = l;
         emit Repositioned(sqrtPriceX96, r.sqrtPriceLowX96, r.sqrtPriceHighX96, feePips);
     }
 
@@ -348,28 +356,25 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         override
         returns (uint128 l, uint160 low, uint160 high)
     {
-        uint256 r0 = _reserve0;
-        uint256 r1 = _reserve1;
-        (low, high) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r0, r1);
-        l = LiquidityFit.refit(sqrtPriceX96, low, high, r0, r1);
+        (l, low, high) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, _reserve0, _reserve1);
     }
 
-    /// @dev The new range from LiquidityFit; the liquidity afterwards, refit(P, low, high, r0, r1), equals the L
-    /// fitted from the given bound's side (the derived bound is rounded so that the other side covers at least L).
+    /// @dev The fitted L and the new range from LiquidityFit; refit(P, low, high, r0, r1) equals the L fitted from
+    /// the given bound's side (the derived bound is rounded so that the other side covers at least L).
     function _bounds(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
         private
         pure
-        returns (uint160 low, uint160 high)
+        returns (uint128 l, uint160 low, uint160 high)
     {
         _checkPrice(sqrtPriceX96);
         _checkPrice(bound);
         uint256 other;
         if (bound < sqrtPriceX96) {
-            (, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
+            (l, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
             _checkPrice(other);
             (low, high) = (bound, uint160(other));
         } else if (bound > sqrtPriceX96) {
-            (, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
+            (l, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
             _checkPrice(other);
             (low, high) = (uint160(other), bound);
         } else {
@@ -385,7 +390,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         if (reserve0 > type(uint128).max || reserve1 > type(uint128).max) revert ReserveOverflow();
         _reserve0 = uint128(reserve0);
         _reserve1 = uint128(reserve1);
-        l = _liquidity(reserve0, reserve1);
+        _liquidity = l = _refit(reserve0, reserve1);
         emit Synced(reserve0, reserve1, l);
     }
 
@@ -407,7 +412,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         }
         _reserve0 = uint128(r0);
         _reserve1 = uint128(r1);
-        l = _liquidity(r0, r1);
+        _liquidity = l = _refit(r0, r1);
         if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
         if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
         emit Withdrawn(to, amount0, amount1, l);
@@ -423,6 +428,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     {
         _reserve0 = 0;
         _reserve1 = 0;
+        _liquidity = 0;
         amount0 = IERC20(token0).balanceOf(address(this));
         amount1 = IERC20(token1).balanceOf(address(this));
         if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
@@ -472,7 +478,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolState
     function liquidity() external view override returns (uint128) {
-        return _liquidity(_reserve0, _reserve1);
+        return _liquidity;
     }
 
     /// @inheritdoc IManagedPoolState
@@ -488,7 +494,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         st.sqrtPriceHighX96 = sqrtPriceHighX96;
         st.reserve0 = _reserve0;
         st.reserve1 = _reserve1;
-        st.liquidity = LiquidityFit.refit(s.sqrtPriceX96, st.sqrtPriceLowX96, st.sqrtPriceHighX96, st.reserve0, st.reserve1);
+        st.liquidity = _liquidity;
         st.feePips = s.feePips;
         st.observationIndex = s.observationIndex;
         st.observationCardinality = s.observationCardinality;
@@ -499,7 +505,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
-    function _liquidity(uint256 r0, uint256 r1) private view returns (uint128) {
+    function _refit(uint256 r0, uint256 r1) private view returns (uint128) {
         return LiquidityFit.refit(_slot0.sqrtPriceX96, sqrtPriceLowX96, sqrtPriceHighX96, r0, r1);
     }
 

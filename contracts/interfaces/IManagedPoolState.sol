@@ -41,8 +41,9 @@ interface IManagedPoolState {
             uint32 lastRepositionTime
         );
 
-    /// @notice Liquidity of the single position: not stored, always
-    /// LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1).
+    /// @notice Liquidity of the single position: constant across swaps; set by reposition (the fitted L) and by
+    /// sync / withdraw (LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1)). Never more
+    /// than that refit: the reserves always cover it (swap fees accumulate in the reserves as a surplus).
     function liquidity() external view returns (uint128);
     /// @notice Lower bound of the range, Q64.96 sqrt price.
     function sqrtPriceLowX96() external view returns (uint128);

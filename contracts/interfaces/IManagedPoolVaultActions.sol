@@ -22,8 +22,8 @@ interface IManagedPoolVaultActions {
     }
 
     /// @notice Moves the curve to a new centre price and range and sets the fee, re-fitted to the current reserves
-    /// with no token movement (see LiquidityFit for the exact formulas). The new liquidity is liquidity() =
-    /// refit(new state). Writes an observation (once per block) with the price that held until now first.
+    /// with no token movement (see LiquidityFit for the exact formulas). The new liquidity is liquidity() = the
+    /// fitted L (= refit(new state)), which also puts the fees accrued since the last reposition to work. Writes an observation (once per block) with the price that held until now first.
     /// Reverts with PoolPaused while the pool is paused.
     /// @param sqrtPriceX96 New price (centre), Q64.96.
     /// @param sqrtPriceBoundX96 One bound: below the price it is the lower bound (L fitted from reserve1, the upper

@@ -65,71 +65,46 @@ public readonly record struct FixedPointFit(
 /// centre √P and one bound fixes L and the other bound,
 /// L = y/(√P − √pa) and 1/√pb = 1/√P − x/L (lower bound chosen), or
 /// L = x/(1/√P − 1/√pb) and √pa = √P − y/L (upper bound chosen).
-/// Rounded in the pool's favour: L down, the free bound towards the centre, so that the
-/// position's rounded-up amounts never exceed the reserves. Where the free bound would pass the
-/// end of the price space (the other reserve is too large for L) it is capped at Uniswap's
-/// MIN_SQRT_RATIO / MAX_SQRT_RATIO and the surplus stays idle.
+/// Exactly the pool's fit (ManagedPool.previewReposition / reposition, through <see cref="LiquidityFit"/>): L is one
+/// exact floor, the free bound is floored, and where the pool reverts this throws <see cref="CurveMathException"/>
+/// with the pool's error name (RangeUnbounded when the other reserve is too large for L, PriceOutOfBounds when the
+/// free bound leaves [<see cref="MinSqrtRatio"/>, <see cref="MaxSqrtRatio"/>], ZeroLiquidity, InvalidRange).
+/// The fitted position's rounded-up amounts never exceed the reserves.
 /// </summary>
 public static class RepositionFit
 {
-    /// <summary>TickMath.MIN_SQRT_RATIO.</summary>
-    public static readonly BigInteger MinSqrtRatio = 4295128739;
+    /// <summary>The pool's smallest sqrt price, ManagedPool.MIN_SQRT_PRICE (= Uniswap's TickMath.MIN_SQRT_RATIO).</summary>
+    public static readonly BigInteger MinSqrtRatio = PoolSwap.MinSqrtPrice;
 
-    /// <summary>TickMath.MAX_SQRT_RATIO.</summary>
-    public static readonly BigInteger MaxSqrtRatio = BigInteger.Parse("1461446703485210103287273052203988822378723970342");
+    /// <summary>The pool's largest sqrt price, ManagedPool.MAX_SQRT_PRICE = 2^128 − 1 (below Uniswap's MAX_SQRT_RATIO:
+    /// the pool stores bounds in 128 bits).</summary>
+    public static readonly BigInteger MaxSqrtRatio = PoolSwap.MaxSqrtPrice;
 
-    /// <summary>Lower bound given: L = ⌊y·2^96/(√P − √pa)⌋, then the largest √pb with amount0(L) ≤ x.</summary>
+    /// <summary>Lower bound given: L = ⌊y·2^96/(√P − √pa)⌋, then √pb = ⌊L·2^96·√P/(L·2^96 − x·√P)⌋ (LiquidityFit.fitFromLower).</summary>
     public static FixedPointFit FromLowerBound(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger sqrtPriceLowX96)
     {
         CheckPrices(sqrtPriceX96, sqrtPriceLowX96, nameof(sqrtPriceLowX96));
         if (sqrtPriceLowX96 >= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceLowX96), "lower bound must be below the centre");
-        var liquidity = LiquidityAmounts.GetLiquidityForAmount1(sqrtPriceLowX96, sqrtPriceX96, amount1);
-        if (liquidity.IsZero) throw new CurveMathException("no liquidity: amount1 too small for this range");
-
-        // 1/√pb = 1/√P − x/L  ⇔  √pb = L·√P/(L − x·√P) (with the 2^96 scale: L·2^96·√P/(L·2^96 − x·√P)).
-        var numerator1 = liquidity << Uint.Resolution;
-        var product = amount0 * sqrtPriceX96;
-        BigInteger high;
-        if (product >= numerator1) high = MaxSqrtRatio;
-        else high = BigInteger.Min(MaxSqrtRatio, FullMath.MulDiv(numerator1, sqrtPriceX96, numerator1 - product));
-        // The rounded-up amount0 on [P, pb] must not exceed x: step the bound back towards P if it does.
-        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
-        while (needed0 > amount0 && high > sqrtPriceX96)
-        {
-            high--;
-            needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
-        }
-
-        var needed1 = SqrtPriceMath.GetAmount1Delta(sqrtPriceLowX96, sqrtPriceX96, liquidity, true);
-        return new FixedPointFit(liquidity, sqrtPriceX96, sqrtPriceLowX96, high, needed0, needed1);
+        var (low, high) = PoolSwap.Bounds(sqrtPriceX96, sqrtPriceLowX96, amount0, amount1);
+        return Fit(amount0, amount1, sqrtPriceX96, low, high);
     }
 
-    /// <summary>Upper bound given: L = ⌊x·√P·√pb/(√pb − √P)⌋, then the
-    /// lowest lower bound with amount1(L) ≤ y.</summary>
+    /// <summary>Upper bound given: L = ⌊x·√P·√pb/((√pb − √P)·2^96)⌋, then √pa = √P − ⌊y·2^96/L⌋ (LiquidityFit.fitFromUpper).</summary>
     public static FixedPointFit FromUpperBound(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger sqrtPriceHighX96)
     {
         CheckPrices(sqrtPriceX96, sqrtPriceHighX96, nameof(sqrtPriceHighX96));
         if (sqrtPriceHighX96 <= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceHighX96), "upper bound must be above the centre");
-        var liquidity = LiquidityAmounts.GetLiquidityForAmount0(sqrtPriceX96, sqrtPriceHighX96, amount0);
-        if (liquidity.IsZero) throw new CurveMathException("no liquidity: amount0 too small for this range");
-        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true);
-        while (needed0 > amount0 && liquidity > 0)
-        {
-            liquidity--;
-            needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, sqrtPriceHighX96, liquidity, true);
-        }
+        var (low, high) = PoolSwap.Bounds(sqrtPriceX96, sqrtPriceHighX96, amount0, amount1);
+        return Fit(amount0, amount1, sqrtPriceX96, low, high);
+    }
 
-        // √pa = √P − y/L, the quotient rounded down so the bound sits at or above the exact one.
-        var quotient = amount1 * Uint.Q96 / liquidity;
-        var low = quotient >= sqrtPriceX96 - MinSqrtRatio ? MinSqrtRatio : sqrtPriceX96 - quotient;
+    private static FixedPointFit Fit(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger low, BigInteger high)
+    {
+        // The pool's liquidity after the reposition (refit of the fitted range gives back exactly the fitted L).
+        var liquidity = LiquidityFit.Refit(sqrtPriceX96, low, high, amount0, amount1);
+        var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
         var needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
-        while (needed1 > amount1 && low < sqrtPriceX96)
-        {
-            low++;
-            needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
-        }
-
-        return new FixedPointFit(liquidity, sqrtPriceX96, low, sqrtPriceHighX96, needed0, needed1);
+        return new FixedPointFit(liquidity, sqrtPriceX96, low, high, needed0, needed1);
     }
 
     /// <summary>

@@ -10,8 +10,10 @@ namespace TreasuryManager.Models.Curve;
 public readonly record struct SwapStep(BigInteger SqrtPriceNextX96, BigInteger AmountIn, BigInteger AmountOut, BigInteger FeeAmount);
 
 /// <summary>
-/// Mirrors Uniswap v3-core SwapMath: one step of a swap inside a single liquidity range,
-/// fee in pips (hundredths of a basis point, 1e6 = 100%) taken from the input.
+/// Mirrors Uniswap v3-core SwapMath and contracts/libraries/SwapMath.sol bit for bit: one step of a swap inside a
+/// single liquidity range, fee in pips (hundredths of a basis point, 1e6 = 100%) taken from the input. Inputs are
+/// the Solidity's types (uint160 prices, uint128 L, int256 amount, uint24 fee); it fails exactly where the
+/// Solidity 0.8 library reverts, checked-arithmetic panics included.
 /// </summary>
 public static class SwapMath
 {
@@ -29,8 +31,13 @@ public static class SwapMath
         Uint.Check128(liquidity, nameof(liquidity));
         if (amountRemaining < -(BigInteger.One << 255) || amountRemaining >= BigInteger.One << 255)
             throw new ArgumentOutOfRangeException(nameof(amountRemaining), amountRemaining, "must be an int256");
-        if (feePips < 0 || feePips >= PipsDenominator)
-            throw new ArgumentOutOfRangeException(nameof(feePips), feePips, "must lie in [0, 1e6)");
+        if (feePips < 0 || feePips > 0xFFFFFF)
+            throw new ArgumentOutOfRangeException(nameof(feePips), feePips, "must be a uint24");
+        // As the Solidity (0.8, checked): 1e6 − feePips underflows above 1e6; exactly 1e6 fails in mulDivRoundingUp
+        // (denominator 0) unless an exact-input step stops short of the target, which then takes all as fee.
+        if (feePips > PipsDenominator) throw new CurveMathException("Panic(0x11)");
+        // uint256(-amountRemaining) overflows for int256.min in checked arithmetic.
+        if (amountRemaining == -(BigInteger.One << 255)) throw new CurveMathException("Panic(0x11)");
 
         var zeroForOne = sqrtRatioCurrentX96 >= sqrtRatioTargetX96;
         var exactIn = amountRemaining.Sign >= 0;
