@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Numerics;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Ethereum.Transactions;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Journal;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Keeper.Tests;
+
+[Collection(NodeCollection.Name)]
+[Trait("Category", "Node")]
+public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(node)
+{
+    [Fact]
+    public async Task Gas_a_non_urgent_intent_waits_above_the_ceiling_and_an_urgent_one_pays_up_to_the_cap()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var options = FastOptions with { BaseFeeCeiling = 20 * Gwei, MaxFeePerGasCap = 60 * Gwei };
+        var executor = await ExecutorAsync(journal, options);
+        var nonceBefore = await PendingNonceAsync();
+
+        await SetNextBaseFeeAsync(40 * Gwei);
+        var waiting = await executor.ExecuteAsync(Increment(counter, "gas:calm"));
+        var deferred = Assert.IsType<ExecutionOutcome.Deferred>(waiting);
+        Assert.Equal(40 * Gwei, deferred.BaseFeePerGas);
+        Assert.Contains("ceiling", deferred.Reason);
+        Assert.Equal(nonceBefore, await PendingNonceAsync());
+        Assert.Empty(journal.Attempts(deferred.IntentId));
+        Assert.Equal(IntentStatus.Pending, journal.GetIntent(deferred.IntentId).Status);
+
+        var urgent = await executor.ExecuteAsync(Increment(counter, "gas:urgent", urgent: true));
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(urgent);
+        var attempt = Assert.Single(journal.Attempts(mined.IntentId));
+        Assert.Equal(60 * Gwei, attempt.MaxFeePerGas); // 2·40 + 1 gwei capped at 60
+        Assert.True(await ChainMaxFeeAsync(mined.Outcome.TransactionHash) <= options.MaxFeePerGasCap);
+        Assert.True(mined.Receipt!.EffectiveGasPrice <= options.MaxFeePerGasCap);
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+        Assert.Equal(new BigInteger(6), await counter.CountAsync());
+    }
+
+    [Fact]
+    public async Task Gas_even_an_urgent_intent_waits_when_the_base_fee_is_above_the_cap()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var executor = await ExecutorAsync(journal, FastOptions with { MaxFeePerGasCap = 60 * Gwei });
+        var nonceBefore = await PendingNonceAsync();
+        await SetNextBaseFeeAsync(70 * Gwei);
+
+        var outcome = Assert.IsType<ExecutionOutcome.Deferred>(await executor.ExecuteAsync(Increment(counter, "gas:over-cap", urgent: true)));
+
+        Assert.Contains("above the cap", outcome.Reason);
+        Assert.Equal(nonceBefore, await PendingNonceAsync());
+    }
+
+    [Fact]
+    public async Task Idempotency_the_same_key_twice_sends_once()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var executor = await ExecutorAsync(journal);
+        var nonceBefore = await LatestNonceAsync();
+
+        var first = Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "rebalance:pool:1")));
+        var second = Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "rebalance:pool:1")));
+
+        // A new executor on the same journal (a restarted keeper) does not send it again either.
+        var restarted = await ExecutorAsync(journal);
+        var third = Assert.IsType<ExecutionOutcome.Mined>(await restarted.ExecuteAsync(Increment(counter, "rebalance:pool:1")));
+
+        Assert.Equal(first.Outcome.TransactionHash, second.Outcome.TransactionHash);
+        Assert.Equal(first.Outcome.TransactionHash, third.Outcome.TransactionHash);
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+        Assert.Equal(new BigInteger(6), await counter.CountAsync());
+        Assert.Single(journal.AllIntents());
+        Assert.Single(journal.Attempts(first.IntentId));
+
+        // The same key for another transaction is an error, not a second send.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => executor.ExecuteAsync(Increment(counter, "rebalance:pool:1", amount: 2)));
+        Assert.Contains("use a new key", error.Message);
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+
+        // A second intent takes the next nonce.
+        var other = Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "rebalance:pool:2")));
+        Assert.Equal(nonceBefore + 2, await LatestNonceAsync());
+        Assert.NotEqual(first.Outcome.TransactionHash, other.Outcome.TransactionHash);
+    }
+
+    [Fact]
+    public async Task Stuck_a_transaction_not_mined_in_N_blocks_is_replaced_with_both_fees_bumped_and_exactly_one_lands()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var options = FastOptions with { BlocksBeforeReplacement = 2, MaxFeePerGasCap = 200 * Gwei };
+        var executor = await ExecutorAsync(journal, options);
+        var nonceBefore = await LatestNonceAsync();
+        await AutomineAsync(false);
+
+        var running = executor.ExecuteAsync(Increment(counter, "stuck:1", urgent: true));
+        await WaitUntilAsync(async () => await PendingNonceAsync() == nonceBefore + 1, "the first attempt to reach the mempool");
+        var first = Assert.Single(journal.Attempts(journal.FindIntent("stuck:1")!.Id));
+        Assert.Equal(AttemptStatus.Broadcast, first.Status);
+
+        // Blocks come, but at a base fee the first attempt's max fee cannot pay: it stays pending.
+        var stuckBaseFee = first.MaxFeePerGas * 4;
+        for (var i = 0; i < 200 && !running.IsCompleted; i++)
+        {
+            await SetNextBaseFeeAsync(stuckBaseFee);
+            await MineAsync();
+            await Task.Delay(60);
+        }
+
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(await running.WaitAsync(TimeSpan.FromSeconds(10)));
+        var attempts = journal.Attempts(mined.IntentId);
+        Assert.Equal(2, attempts.Count);
+        var (replaced, replacement) = (attempts[0], attempts[1]);
+        Assert.Equal(AttemptStatus.Superseded, replaced.Status);
+        Assert.Equal(AttemptStatus.Mined, replacement.Status);
+        Assert.Equal(replaced.Nonce, replacement.Nonce);
+        Assert.Equal(replacement.Hash, mined.Outcome.TransactionHash);
+        Assert.True(replacement.MaxFeePerGas * 1000 >= replaced.MaxFeePerGas * 1125, "max fee bumped by at least 12.5%");
+        Assert.True(replacement.MaxPriorityFeePerGas * 1000 >= replaced.MaxPriorityFeePerGas * 1125, "tip bumped by at least 12.5%");
+        Assert.True(replacement.MaxFeePerGas <= options.MaxFeePerGasCap);
+        Assert.True(replacement.BroadcastBlock - replaced.BroadcastBlock >= options.BlocksBeforeReplacement);
+
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+        Assert.Equal(new BigInteger(6), await counter.CountAsync());
+        Assert.Null(await Eth.GetTransactionReceiptAsync(replaced.Hash));
+        Assert.Equal(IntentStatus.Mined, journal.GetIntent(mined.IntentId).Status);
+    }
+
+    [Fact]
+    public async Task Journal_the_signed_bytes_are_committed_before_broadcast_and_recovery_sends_those_very_bytes()
+    {
+        var counter = await DeployCounterAsync();
+        var nonceBefore = await PendingNonceAsync();
+        string journaledRaw;
+        long intentId;
+
+        // The node goes away exactly at the broadcast: every read answers, eth_sendRawTransaction finds a closed port.
+        using (var down = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint, ReadRetries = 0 }, new HttpClient(new SendsRefusedHandler())))
+        using (var journal = Temp.Open())
+        {
+            var executor = await ExecutorAsync(journal, eth: new EthClient(down));
+            var outcome = Assert.IsType<ExecutionOutcome.Unconfirmed>(await executor.ExecuteAsync(Increment(counter, "journal:1")));
+            Assert.Contains("journaled", outcome.Reason);
+            intentId = outcome.IntentId;
+
+            var attempt = Assert.Single(journal.Attempts(intentId));
+            Assert.Equal(AttemptStatus.Signed, attempt.Status);
+            Assert.Null(attempt.BroadcastAt);
+            Assert.Equal(IntentStatus.Pending, journal.GetIntent(intentId).Status);
+            var decoded = SignedTransaction.Decode(attempt.RawHex);
+            Assert.Equal(Keeper.Address, decoded.Sender);
+            Assert.Equal(nonceBefore, (long)decoded.Transaction.Nonce);
+            Assert.Equal(attempt.Hash, decoded.HashHex);
+            journaledRaw = attempt.RawHex;
+        }
+        Assert.Equal(nonceBefore, await PendingNonceAsync()); // nothing reached the node
+
+        // A restarted keeper recovers: the very bytes go out, nothing is signed anew.
+        using (var journal = Temp.Open())
+        {
+            var executor = await ExecutorAsync(journal);
+            var report = await executor.RecoverAsync();
+            Assert.Equal(RecoveryAction.Rebroadcast, Assert.Single(report.Intents).Action);
+
+            var mined = Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "journal:1")));
+            var attempt = Assert.Single(journal.Attempts(intentId));
+            Assert.Equal(journaledRaw, attempt.RawHex);
+            Assert.Equal(attempt.Hash, mined.Outcome.TransactionHash);
+            Assert.Equal(AttemptStatus.Mined, attempt.Status);
+        }
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+        Assert.Equal(new BigInteger(6), await counter.CountAsync());
+    }
+
+    [Fact]
+    public async Task Nonce_held_by_the_executor_resynchronises_after_another_sender_used_the_account()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var executor = await ExecutorAsync(journal);
+        Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "nonce:1")));
+
+        // Someone else sends from the keeper's account: the executor's held nonce is now stale.
+        var other = await Ethereum.Contracts.AccountSender.ConnectAsync(Eth, Keeper);
+        await counter.IncrementAsync(other, 10);
+
+        var second = Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "nonce:2")));
+        var attempts = journal.Attempts(second.IntentId);
+        Assert.Equal(AttemptStatus.Rejected, attempts[0].Status); // nonce too low: never broadcast
+        Assert.Contains("nonce", attempts[0].Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(AttemptStatus.Mined, attempts[^1].Status);
+        Assert.Equal(new BigInteger(5 + 1 + 10 + 1), await counter.CountAsync());
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(25);
+        }
+        throw new TimeoutException($"timed out waiting for {what}");
+    }
+
+    /// <summary>Forwards every request to the node except eth_sendRawTransaction, which meets a refused connection.</summary>
+    private sealed class SendsRefusedHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            if (body.Contains("eth_sendRawTransaction", StringComparison.Ordinal))
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused));
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}
