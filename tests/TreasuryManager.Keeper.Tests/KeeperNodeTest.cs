@@ -39,6 +39,13 @@ public abstract class KeeperNodeTest(LocalNodeFixture node) : NodeTest(node)
         MaxWait = TimeSpan.FromSeconds(30),
     };
 
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // anvil keeps a base fee set by an earlier test across evm_revert: start every test from 1 gwei.
+        await SetNextBaseFeeAsync(1 * Gwei);
+    }
+
     public override async Task DisposeAsync()
     {
         try
