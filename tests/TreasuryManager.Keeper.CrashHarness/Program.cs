@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Execution;
@@ -13,7 +14,10 @@ using TreasuryManager.Testing;
 // named point — no finally blocks, no flushes, no disposal: a real process death.
 //
 //   dotnet TreasuryManager.Keeper.CrashHarness.dll --rpc URL --journal PATH --intent KEY --to ADDRESS
-//       [--data HEX] [--gas N] [--account I] [--confirmations N]
+//       [--data HEX] [--gas N] [--confirmations N]
+//
+// The signing key comes from the environment variable TREASURY_HARNESS_KEY (0x + 64 hex digits;
+// never on the command line, where ps would show it); without it, the public Hardhat dev account 0.
 //       [--crash-at after-sign-before-broadcast|after-broadcast-before-receipt] [--crash-mode kill|failfast]
 //
 // Exit codes: 0 mined, 2 another outcome, 64 bad arguments; a crash ends with SIGKILL (137) or SIGABRT.
@@ -48,7 +52,7 @@ var executorOptions = new ExecutorOptions
     MaxWait = TimeSpan.FromSeconds(30),
 };
 var executor = await TransactionExecutor.ConnectAsync(
-    eth, DevAccounts.Key(int.Parse(Get(options, "account") ?? "0", CultureInfo.InvariantCulture)), journal, executorOptions,
+    eth, Environment.GetEnvironmentVariable("TREASURY_HARNESS_KEY") is { Length: > 0 } keyHex ? EthKey.FromHex(keyHex) : DevAccounts.Key(0), journal, executorOptions,
     onPoint: (point, attempt) =>
     {
         Console.WriteLine($"point {point} attempt {attempt.Id} nonce {attempt.Nonce} hash {attempt.Hash}");

@@ -104,6 +104,7 @@ public sealed class CrashTests(LocalNodeFixture node) : KeeperNodeTest(node)
             start.ArgumentList.Add(crashAt);
         }
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        start.Environment["TREASURY_HARNESS_KEY"] = Hex.Encode(Keeper.PrivateKeyBytes); // a public dev key; saves the harness the HD derivation
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
