@@ -198,6 +198,63 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
         Assert.Equal(new BigInteger(5 + 1 + 10 + 1), await counter.CountAsync());
     }
 
+    [Fact]
+    public async Task Recovery_rebroadcasting_bytes_the_node_already_holds_is_harmless()
+    {
+        var counter = await DeployCounterAsync();
+        var nonceBefore = await LatestNonceAsync();
+        await AutomineAsync(false);
+        long intentId;
+        using (var journal = Temp.Open())
+        {
+            // The process "dies" right after the broadcast: the exception escapes before any receipt is read.
+            var dying = await TransactionExecutor.ConnectAsync(Eth, Keeper, journal, FastOptions,
+                onPoint: (point, _) => { if (point == ExecutionPoint.Broadcast) throw new OperationCanceledException("simulated crash"); });
+            await Assert.ThrowsAsync<OperationCanceledException>(() => dying.ExecuteAsync(Increment(counter, "known:1")));
+            intentId = journal.FindIntent("known:1")!.Id;
+        }
+        Assert.Equal(nonceBefore + 1, await PendingNonceAsync()); // in the mempool, not mined
+
+        using (var journal = Temp.Open())
+        {
+            var executor = await ExecutorAsync(journal);
+            var report = await executor.RecoverAsync(); // the node answers "known transaction" / "already imported"
+            var recovered = Assert.Single(report.Intents);
+            Assert.Equal(RecoveryAction.Rebroadcast, recovered.Action);
+            Assert.Equal(AttemptStatus.Broadcast, Assert.Single(journal.Attempts(intentId)).Status);
+
+            await AutomineAsync(true);
+            await MineAsync();
+            var mined = Assert.IsType<ExecutionOutcome.Mined>(await executor.ExecuteAsync(Increment(counter, "known:1")));
+            Assert.Equal(Assert.Single(journal.Attempts(intentId)).Hash, mined.Outcome.TransactionHash);
+        }
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+        Assert.Equal(new BigInteger(6), await counter.CountAsync());
+    }
+
+    [Fact]
+    public async Task The_outcome_is_final_only_after_the_configured_confirmations()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var executor = await ExecutorAsync(journal, FastOptions with { Confirmations = 3 });
+
+        var running = executor.ExecuteAsync(Increment(counter, "confirm:1"));
+        await WaitUntilAsync(async () => journal.FindIntent("confirm:1") is { Status: IntentStatus.Sent }, "the broadcast");
+        await Task.Delay(200);
+        Assert.False(running.IsCompleted); // mined (automine) but only 1 confirmation
+        Assert.Equal(IntentStatus.Sent, journal.FindIntent("confirm:1")!.Status);
+
+        for (var i = 0; i < 50 && !running.IsCompleted; i++)
+        {
+            await MineAsync();
+            await Task.Delay(50);
+        }
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(await running.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await Eth.BlockNumberAsync() - mined.Outcome.BlockNumber + 1 >= 3);
+        Assert.Equal(IntentStatus.Mined, journal.GetIntent(mined.IntentId).Status);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         for (var i = 0; i < 200; i++)

@@ -161,7 +161,13 @@ public sealed class TransactionExecutor
             var attempts = Journal.Attempts(intent.Id);
             var live = attempts.Where(IsLive).ToArray();
             if (live.Length == 0)
+            {
+                var current = Journal.GetIntent(intent.Id);
+                if (!current.IsFinished)
+                    Journal.FinishIntent(intent.Id, IntentStatus.Failed,
+                        "the node refused every attempt: " + string.Join("; ", attempts.Select(a => a.Reason).Where(r => r is not null).Distinct()));
                 return await FinishedOutcomeAsync(Journal.GetIntent(intent.Id), ct).ConfigureAwait(false);
+            }
             var latest = live[^1];
             var state = await ReadStateAsync(live.Select(a => a.Hash), ct).ConfigureAwait(false);
             firstBlock ??= live.Min(a => a.BroadcastBlock) ?? state.Block;
@@ -169,7 +175,14 @@ public sealed class TransactionExecutor
             var settled = Settle(intent, live, state);
             if (settled is not null) return settled;
 
-            if (state.Receipts.Values.All(r => r is null))
+            if (state.Receipts.Values.All(r => r is null) && latest.Status == AttemptStatus.Signed)
+            {
+                // Its broadcast failed ambiguously: send the same journaled bytes again.
+                var (result, reason) = await BroadcastAsync(latest, state.Block, ct).ConfigureAwait(false);
+                if (result is Broadcast.Rejected or Broadcast.Underpriced)
+                    Journal.MarkRejected(latest.Id, reason!);
+            }
+            else if (state.Receipts.Values.All(r => r is null))
             {
                 var sentAt = latest.BroadcastBlock ?? state.Block;
                 var replacements = attempts.Count - 1;
