@@ -255,6 +255,79 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
         Assert.Equal(IntentStatus.Mined, journal.GetIntent(mined.IntentId).Status);
     }
 
+    [Fact]
+    public async Task Stuck_when_the_cap_leaves_no_room_for_a_valid_bump_it_says_so_and_sends_nothing_else()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        // With a 1 gwei base fee the first attempt's max fee is 2·1 + 1 = 3 gwei: exactly the cap.
+        var options = FastOptions with { MaxFeePerGasCap = 3 * Gwei, BaseFeeCeiling = 2 * Gwei, BlocksBeforeReplacement = 2, MaxBlocksToWait = 6 };
+        var executor = await ExecutorAsync(journal, options);
+        var nonceBefore = await LatestNonceAsync();
+        await AutomineAsync(false);
+        await SetNextBaseFeeAsync(1 * Gwei);
+
+        var running = executor.ExecuteAsync(Increment(counter, "capped:1", urgent: true));
+        await WaitUntilAsync(async () => await PendingNonceAsync() == nonceBefore + 1, "the first attempt to reach the mempool");
+        for (var i = 0; i < 100 && !running.IsCompleted; i++)
+        {
+            await SetNextBaseFeeAsync(10 * Gwei);
+            await MineAsync();
+            await Task.Delay(40);
+        }
+
+        var outcome = Assert.IsType<ExecutionOutcome.Unconfirmed>(await running.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("cannot replace", outcome.Reason);
+        Assert.Contains("above the cap 3000000000", outcome.Reason);
+        Assert.Contains("MaxFeePerGasCap", outcome.Reason);
+        var attempt = Assert.Single(journal.Attempts(outcome.IntentId));
+        Assert.Equal(3 * Gwei, attempt.MaxFeePerGas);
+        Assert.Equal(AttemptStatus.Broadcast, attempt.Status);
+        Assert.Equal(IntentStatus.Sent, journal.GetIntent(outcome.IntentId).Status); // still in flight, for recovery
+        Assert.Equal(nonceBefore, await LatestNonceAsync());
+    }
+
+    [Fact]
+    public async Task Recovery_marks_an_intent_superseded_when_another_transaction_took_its_nonce()
+    {
+        var counter = await DeployCounterAsync();
+        long intentId;
+        using (var down = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint, ReadRetries = 0 }, new HttpClient(new SendsRefusedHandler())))
+        using (var journal = Temp.Open())
+        {
+            var executor = await ExecutorAsync(journal, eth: new EthClient(down));
+            intentId = Assert.IsType<ExecutionOutcome.Unconfirmed>(await executor.ExecuteAsync(Increment(counter, "taken:1"))).IntentId;
+        }
+
+        // While the keeper is down, someone else uses the keeper's account (and so the journaled nonce).
+        var other = await Ethereum.Contracts.AccountSender.ConnectAsync(Eth, Keeper);
+        await counter.IncrementAsync(other, 10);
+
+        using (var journal = Temp.Open())
+        {
+            var executor = await ExecutorAsync(journal);
+            var recovered = Assert.Single((await executor.RecoverAsync()).Intents);
+            Assert.Equal(RecoveryAction.Superseded, recovered.Action);
+            Assert.Contains("none of this intent's", recovered.Detail);
+            Assert.Equal(IntentStatus.Superseded, journal.GetIntent(intentId).Status);
+            Assert.Equal(AttemptStatus.Rejected, Assert.Single(journal.Attempts(intentId)).Status);
+
+            // The same key is final; it is not sent again.
+            Assert.IsType<ExecutionOutcome.Failed>(await executor.ExecuteAsync(Increment(counter, "taken:1")));
+        }
+        Assert.Equal(new BigInteger(15), await counter.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_unreachable_node_fails_before_anything_is_journaled()
+    {
+        using var journal = Temp.Open();
+        using var dead = new RpcClient(new RpcClientOptions { Endpoint = new Uri("http://127.0.0.1:1/"), ReadRetries = 0, Timeout = TimeSpan.FromSeconds(2) });
+        var error = await Assert.ThrowsAsync<NodeUnreachableException>(() => ExecutorAsync(journal, eth: new EthClient(dead)));
+        Assert.Contains("127.0.0.1:1", error.Message);
+        Assert.Empty(journal.AllIntents());
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         for (var i = 0; i < 200; i++)
