@@ -170,7 +170,7 @@ public sealed class TransactionExecutor
             }
             var latest = live[^1];
             var state = await ReadStateAsync(live.Select(a => a.Hash), ct).ConfigureAwait(false);
-            firstBlock ??= live.Min(a => a.BroadcastBlock) ?? state.Block;
+            firstBlock ??= state.Block; // this call's wait; a resumed intent gets a full MaxBlocksToWait
 
             var settled = Settle(intent, live, state);
             if (settled is not null) return settled;
@@ -199,7 +199,7 @@ public sealed class TransactionExecutor
             {
                 var hash = Journal.Attempts(intent.Id).Where(IsLive).LastOrDefault()?.Hash ?? latest.Hash;
                 return new ExecutionOutcome.Unconfirmed(intent.Key, intent.Id,
-                    $"not final after {state.Block - firstBlock} blocks ({Options.MaxBlocksToWait} allowed) or the wall-clock bound {Options.MaxWait}" +
+                    $"not final after waiting {state.Block - firstBlock} blocks (MaxBlocksToWait {Options.MaxBlocksToWait}) or the wall-clock bound (MaxWait {Options.MaxWait})" +
                     (blocked is null ? "" : $"; {blocked}") + "; the intent stays in flight in the journal", hash);
             }
             await Task.Delay(Options.PollInterval, _time, ct).ConfigureAwait(false);
