@@ -57,4 +57,13 @@ public sealed class FeePolicyTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => (good with { MaxBlocksToWait = 1, BlocksBeforeReplacement = 3 }).Validate());
         Assert.Contains("ExecutorOptions.MaxBlocksToWait", error.Message);
     }
+
+    [Theory]
+    [InlineData("Known transaction: 0x3be3351d5fa31c3273c35524a46541a00b592b0c39b075d0d73a49fd84440604", true)] // Hardhat
+    [InlineData("transaction already imported", true)] // anvil
+    [InlineData("already known", true)] // geth
+    [InlineData("nonce too low", false)]
+    [InlineData("replacement transaction underpriced", false)]
+    public void A_rebroadcast_the_node_already_holds_is_recognised_in_each_nodes_words(string nodeMessage, bool known) =>
+        Assert.Equal(known, TransactionExecutor.IsAlreadyKnown(nodeMessage));
 }
