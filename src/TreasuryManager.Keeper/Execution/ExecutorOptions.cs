@@ -1,0 +1,76 @@
+using System.Numerics;
+
+namespace TreasuryManager.Keeper.Execution;
+
+/// <summary>
+/// How the <see cref="TransactionExecutor"/> prices, replaces and confirms transactions. Fees in
+/// wei per gas. <see cref="Validate"/> names the first bad field and how to fix it.
+/// </summary>
+public sealed record ExecutorOptions
+{
+    /// <summary>The largest maxFeePerGas ever signed, urgent or not.</summary>
+    public required BigInteger MaxFeePerGasCap { get; init; }
+
+    /// <summary>A non-urgent intent waits (is Deferred) while the next block's base fee is above this.</summary>
+    public required BigInteger BaseFeeCeiling { get; init; }
+
+    /// <summary>The priority fee (tip) of a first attempt.</summary>
+    public BigInteger PriorityFeePerGas { get; init; } = 1_000_000_000;
+
+    /// <summary>The chain the node must be on; null accepts the node's chain.</summary>
+    public long? ChainId { get; init; }
+
+    /// <summary>An attempt not mined this many blocks after its broadcast is replaced with bumped fees.</summary>
+    public int BlocksBeforeReplacement { get; init; } = 3;
+
+    /// <summary>Both fees of a replacement are at least the old ones times this, per mille (1125 = +12.5%, the least nodes accept).</summary>
+    public int ReplacementBumpPerMille { get; init; } = 1125;
+
+    /// <summary>At most this many replacements per intent.</summary>
+    public int MaxReplacements { get; init; } = 10;
+
+    /// <summary>Blocks on top of the receipt's block (1 = mined) before the outcome is final.</summary>
+    public int Confirmations { get; init; } = 2;
+
+    /// <summary>After this many blocks since the first broadcast without a final receipt, the executor returns Unconfirmed (the journal keeps the intent in flight).</summary>
+    public int MaxBlocksToWait { get; init; } = 50;
+
+    /// <summary>Wall-clock bound of one execution's wait, for nodes that stop producing blocks.</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the receipt, the block number and the nonce are polled (one batch).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and the fix.</summary>
+    public ExecutorOptions Validate()
+    {
+        if (MaxFeePerGasCap.Sign <= 0)
+            throw Bad(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive (wei per gas), e.g. 100 gwei = 100000000000");
+        if (BaseFeeCeiling.Sign <= 0)
+            throw Bad(nameof(BaseFeeCeiling), BaseFeeCeiling, "must be positive (wei per gas)");
+        if (BaseFeeCeiling > MaxFeePerGasCap)
+            throw Bad(nameof(BaseFeeCeiling), BaseFeeCeiling, $"must not exceed {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap}); lower the ceiling or raise the cap");
+        if (PriorityFeePerGas.Sign < 0 || PriorityFeePerGas > MaxFeePerGasCap)
+            throw Bad(nameof(PriorityFeePerGas), PriorityFeePerGas, $"must be between 0 and {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap})");
+        if (ChainId is <= 0)
+            throw Bad(nameof(ChainId), ChainId, "must be positive when set (31337 for a local node, 1 for mainnet)");
+        if (BlocksBeforeReplacement < 1)
+            throw Bad(nameof(BlocksBeforeReplacement), BlocksBeforeReplacement, "must be at least 1");
+        if (ReplacementBumpPerMille is < 1125 or > 10_000)
+            throw Bad(nameof(ReplacementBumpPerMille), ReplacementBumpPerMille, "must be between 1125 (+12.5%, the least a node accepts for a replacement) and 10000");
+        if (MaxReplacements < 0)
+            throw Bad(nameof(MaxReplacements), MaxReplacements, "cannot be negative");
+        if (Confirmations < 1)
+            throw Bad(nameof(Confirmations), Confirmations, "must be at least 1 (1 = final once mined)");
+        if (MaxBlocksToWait < BlocksBeforeReplacement)
+            throw Bad(nameof(MaxBlocksToWait), MaxBlocksToWait, $"must be at least {nameof(BlocksBeforeReplacement)} ({BlocksBeforeReplacement}), or no replacement could ever happen");
+        if (MaxWait <= TimeSpan.Zero)
+            throw Bad(nameof(MaxWait), MaxWait, "must be positive");
+        if (PollInterval <= TimeSpan.Zero || PollInterval > MaxWait)
+            throw Bad(nameof(PollInterval), PollInterval, $"must be positive and at most {nameof(MaxWait)} ({MaxWait})");
+        return this;
+    }
+
+    private static ArgumentOutOfRangeException Bad(string field, object? value, string rule) =>
+        new(field, value, $"ExecutorOptions.{field} = {value} {rule}.");
+}

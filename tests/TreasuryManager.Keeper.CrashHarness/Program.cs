@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Crypto;
+using TreasuryManager.Ethereum.Encoding;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Journal;
+using TreasuryManager.Testing;
+
+// Runs the keeper's executor for one intent: recovery first (as the keeper does on start), then
+// the intent. With --crash-at (or TREASURY_CRASH_AT) it kills its own process with SIGKILL at the
+// named point — no finally blocks, no flushes, no disposal: a real process death.
+//
+//   dotnet TreasuryManager.Keeper.CrashHarness.dll --rpc URL --journal PATH --intent KEY --to ADDRESS
+//       [--data HEX] [--gas N] [--confirmations N]
+//
+// The signing key comes from the environment variable TREASURY_HARNESS_KEY (0x + 64 hex digits;
+// never on the command line, where ps would show it); without it, the public Hardhat dev account 0.
+//       [--crash-at after-sign-before-broadcast|after-broadcast-before-receipt] [--crash-mode kill|failfast]
+//
+// Exit codes: 0 mined, 2 another outcome, 64 bad arguments; a crash ends with SIGKILL (137) or SIGABRT.
+
+var options = ParseArguments(args);
+if (options is null) return 64;
+
+var crashAt = Get(options, "crash-at") ?? Environment.GetEnvironmentVariable("TREASURY_CRASH_AT");
+ExecutionPoint? crashPoint = crashAt switch
+{
+    null or "" => null,
+    "after-sign-before-broadcast" => ExecutionPoint.Journaled,
+    "after-broadcast-before-receipt" => ExecutionPoint.Broadcast,
+    _ => null,
+};
+if (!string.IsNullOrEmpty(crashAt) && crashPoint is null)
+{
+    Console.Error.WriteLine($"--crash-at '{crashAt}' is not a crash point; use after-sign-before-broadcast or after-broadcast-before-receipt.");
+    return 64;
+}
+var failFast = Get(options, "crash-mode") == "failfast";
+
+using var rpc = new RpcClient(new RpcClientOptions { Endpoint = new Uri(Require(options, "rpc")), Timeout = TimeSpan.FromSeconds(10) });
+var eth = new EthClient(rpc);
+using var journal = TransactionJournal.Open(Require(options, "journal"));
+var executorOptions = new ExecutorOptions
+{
+    MaxFeePerGasCap = BigInteger.Parse("200000000000", CultureInfo.InvariantCulture),
+    BaseFeeCeiling = BigInteger.Parse("100000000000", CultureInfo.InvariantCulture),
+    Confirmations = int.Parse(Get(options, "confirmations") ?? "1", CultureInfo.InvariantCulture),
+    PollInterval = TimeSpan.FromMilliseconds(50),
+    MaxWait = TimeSpan.FromSeconds(30),
+};
+var executor = await TransactionExecutor.ConnectAsync(
+    eth, Environment.GetEnvironmentVariable("TREASURY_HARNESS_KEY") is { Length: > 0 } keyHex ? EthKey.FromHex(keyHex) : DevAccounts.Key(0), journal, executorOptions,
+    onPoint: (point, attempt) =>
+    {
+        Console.WriteLine($"point {point} attempt {attempt.Id} nonce {attempt.Nonce} hash {attempt.Hash}");
+        if (point != crashPoint) return;
+        Console.WriteLine($"crashing at {crashAt}");
+        Console.Out.Flush();
+        if (failFast) Environment.FailFast($"crash harness: crashing at {crashAt}");
+        Process.GetCurrentProcess().Kill(); // SIGKILL on ourselves
+    });
+
+var report = await executor.RecoverAsync();
+foreach (var recovered in report.Intents)
+    Console.WriteLine($"recovered {recovered.Key}: {recovered.Action} — {recovered.Detail}");
+
+var outcome = await executor.ExecuteAsync(new TransactionIntent
+{
+    Key = Require(options, "intent"),
+    Kind = "crash-test",
+    To = Address.Parse(Require(options, "to"), "--to"),
+    Data = Hex.Decode(Get(options, "data") ?? "0x", "--data"),
+    GasLimit = long.Parse(Get(options, "gas") ?? "100000", CultureInfo.InvariantCulture),
+});
+Console.WriteLine($"outcome {outcome.GetType().Name} {outcome}");
+return outcome is ExecutionOutcome.Mined ? 0 : 2;
+
+static Dictionary<string, string>? ParseArguments(string[] args)
+{
+    var result = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+        {
+            Console.Error.WriteLine($"unexpected argument '{args[i]}'; give --name value pairs (see the comment at the top of Program.cs).");
+            return null;
+        }
+        result[args[i][2..]] = args[++i];
+    }
+    return result;
+}
+
+static string? Get(Dictionary<string, string> options, string name) => options.TryGetValue(name, out var value) ? value : null;
+
+static string Require(Dictionary<string, string> options, string name) =>
+    Get(options, name) ?? throw new ArgumentException($"--{name} is required.");
