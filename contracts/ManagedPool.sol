@@ -66,6 +66,13 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     }
 
     Slot0 private _slot0;
+    // bit offsets of Slot0's fields in its storage word (reposition reads and writes the raw word)
+    uint256 private constant SLOT0_FEE_SHIFT = 128;
+    uint256 private constant SLOT0_INDEX_SHIFT = 152;
+    uint256 private constant SLOT0_CARDINALITY_SHIFT = 168;
+    uint256 private constant SLOT0_CARDINALITY_NEXT_SHIFT = 184;
+    uint256 private constant SLOT0_PAUSED_SHIFT = 200;
+    uint256 private constant SLOT0_TIME_SHIFT = 208;
     // slot 1: the range
     /// @inheritdoc IManagedPoolState
     uint128 public override sqrtPriceLowX96;
@@ -321,32 +328,58 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         uint16 observationHint
     ) external override onlyVault returns (RepositionResult memory r) {
         if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
-        Slot0 memory s = _slot0;
-        if (s.paused) revert PoolPaused();
-        r.reserve0 = _reserve0;
-        r.reserve1 = _reserve1;
+        // slot 0 and the reserves are handled as raw words (layout: see Slot0; reserve0 low, reserve1 high half)
+        uint256 w0;
+        uint256 reserves;
+        assembly ("memory-safe") {
+            w0 := sload(_slot0.slot)
+            reserves := sload(_reserve0.slot)
+        }
+        if ((w0 >> SLOT0_PAUSED_SHIFT) & 0xff != 0) revert PoolPaused();
+        r.reserve0 = uint128(reserves);
+        r.reserve1 = reserves >> 128;
         uint128 l;
         (l, r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
 
-        int72 cNow = _writeObservation(s);
+        uint256 indexAndCardinality;
+        (indexAndCardinality, r.twapLogPrice) = _observeForReposition(w0, twapWindow, observationHint);
+        r.previousRepositionTime = uint32(w0 >> SLOT0_TIME_SHIFT);
+        // new slot 0: price, fee, index, cardinality, time; cardinalityNext kept; paused is false (checked above)
+        w0 = uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << SLOT0_FEE_SHIFT)
+            | (indexAndCardinality << SLOT0_INDEX_SHIFT)
+            | (w0 & (uint256(0xffff) << SLOT0_CARDINALITY_NEXT_SHIFT)) | (block.timestamp << SLOT0_TIME_SHIFT);
+        uint256 range = uint256(uint128(r.sqrtPriceLowX96)) | (uint256(r.sqrtPriceHighX96) << 128);
+        assembly ("memory-safe") {
+            sstore(_slot0.slot, w0)
+            sstore(sqrtPriceLowX96.slot, range)
+            sstore(_liquidity.slot, l)
+        }
+        emit Repositioned(sqrtPriceX96, r.sqrtPriceLowX96, r.sqrtPriceHighX96, feePips);
+    }
+
+    /// @dev Writes the observation (once per block) with the price that held until now and reads the TWAP over
+    /// `twapWindow` (0: none). Returns the new index and cardinality packed as in slot 0 (index | cardinality << 16).
+    function _observeForReposition(uint256 w0, uint32 twapWindow, uint16 observationHint)
+        private
+        returns (uint256 indexAndCardinality, int256 twapLogPrice)
+    {
+        (uint16 index, uint16 cardinality, int72 cNow) = observations.write(
+            uint16(w0 >> SLOT0_INDEX_SHIFT),
+            uint32(block.timestamp),
+            uint128(w0),
+            uint16(w0 >> SLOT0_CARDINALITY_SHIFT),
+            uint16(w0 >> SLOT0_CARDINALITY_NEXT_SHIFT)
+        );
         if (twapWindow != 0) {
             // the newest observation is at now (written above or earlier in this block): no log price needed
             (int72 cThen,) = observations.observeSingleWithHint(
-                uint32(block.timestamp), twapWindow, 0, s.observationIndex, s.observationCardinality, observationHint
+                uint32(block.timestamp), twapWindow, 0, index, cardinality, observationHint
             );
             unchecked {
-                r.twapLogPrice = int256(int72(cNow - cThen)) / int256(uint256(twapWindow));
+                twapLogPrice = int256(int72(cNow - cThen)) / int256(uint256(twapWindow));
             }
         }
-        r.previousRepositionTime = s.lastRepositionTime;
-        s.sqrtPriceX96 = uint128(sqrtPriceX96);
-        s.feePips = feePips;
-        s.lastRepositionTime = uint32(block.timestamp);
-        _slot0 = s;
-        sqrtPriceLowX96 = uint128(r.sqrtPriceLowX96);
-        sqrtPriceHighX96 = uint128(r.sqrtPriceHighX96);
-        _liquidity = l;
-        emit Repositioned(sqrtPriceX96, r.sqrtPriceLowX96, r.sqrtPriceHighX96, feePips);
+        indexAndCardinality = uint256(index) | (uint256(cardinality) << 16);
     }
 
     /// @inheritdoc IManagedPoolState
