@@ -81,6 +81,22 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint16 maxBaseShareBps;
     }
 
+    // bit offsets of the Policy fields in its two storage words (rebalance reads the raw words)
+    uint256 private constant A_HEARTBEAT_SHIFT = 160;
+    uint256 private constant A_TWAP_WINDOW_SHIFT = 192;
+    uint256 private constant A_MAX_SKEW_SHIFT = 224;
+    uint256 private constant A_PRICE_SCALE_EXP_SHIFT = 240;
+    uint256 private constant A_REGISTERED_SHIFT = 248;
+    uint256 private constant B_HAS_VOLATILITY_FEED_SHIFT = 24; // maxTwapDeviationLog is bits 0..23
+    uint256 private constant B_MAX_TWAP_DEVIATION_BPS_SHIFT = 32;
+    uint256 private constant B_MIN_FEE_SHIFT = 48;
+    uint256 private constant B_MAX_FEE_SHIFT = 72;
+    uint256 private constant B_MIN_WIDTH_SHIFT = 96;
+    uint256 private constant B_MAX_WIDTH_SHIFT = 128;
+    uint256 private constant B_MIN_INTERVAL_SHIFT = 160;
+    uint256 private constant B_MIN_BASE_SHARE_SHIFT = 192;
+    uint256 private constant B_MAX_BASE_SHARE_SHIFT = 208;
+
     mapping(address => bool) private _keepers;
     mapping(address => bool) private _guardians;
     mapping(address => Policy) private _policies;
@@ -387,16 +403,23 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         onlyKeeper
         returns (uint160 low, uint160 high)
     {
-        Policy memory p = _policies[pool];
-        if (!p.registered) revert UnknownPool(pool);
-        uint256 oraclePrice = _preChecks(p, pool, target);
+        // the policy's two slots as raw words (layout: see Policy and the POLICY_* offsets)
+        Policy storage policy = _policies[pool];
+        uint256 a;
+        uint256 b;
+        assembly ("memory-safe") {
+            a := sload(policy.slot)
+            b := sload(add(policy.slot, 1))
+        }
+        if (a >> A_REGISTERED_SHIFT == 0) revert UnknownPool(pool);
+        uint256 oraclePrice = _preChecks(a, b, pool, target);
 
-        IManagedPool.RepositionResult memory r = _reposition(pool, target, p.twapWindow);
+        IManagedPool.RepositionResult memory r = _reposition(pool, target, uint32(a >> A_TWAP_WINDOW_SHIFT));
         if (r.previousRepositionTime != 0) {
-            uint256 nextAllowed = uint256(r.previousRepositionTime) + p.minRebalanceInterval;
+            uint256 nextAllowed = uint256(r.previousRepositionTime) + uint32(b >> B_MIN_INTERVAL_SHIFT);
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
-        _postChecks(p, oraclePrice, r);
+        _postChecks(b, oraclePrice, r);
         return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
     }
 
@@ -411,7 +434,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             let ptr := mload(0x40)
             mstore(ptr, selector)
             calldatacopy(add(ptr, 0x04), target, 0x60) // sqrtPriceX96, sqrtPriceBoundX96, feePips
-            mstore(add(ptr, 0x64), twapWindow)
+            mstore(add(ptr, 0x64), and(twapWindow, 0xffffffff)) // (a uint32 may carry dirty high bits in assembly)
             calldatacopy(add(ptr, 0x84), add(target, 0x60), 0x20) // observationHint
             let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0xc0)
             if iszero(ok) {
@@ -424,57 +447,60 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
     }
 
-    /// @dev Fee, feeds, skew. Returns the oracle price (Q128.128).
-    function _preChecks(Policy memory p, address pool, Target calldata target)
+    /// @dev Fee, feeds, skew. Returns the oracle price (Q128.128). a, b: the policy's slots.
+    function _preChecks(uint256 a, uint256 b, address pool, Target calldata target)
         private
         view
         returns (uint256 oraclePrice)
     {
-        if (target.feePips < p.minFeePips || target.feePips > p.maxFeePips) {
-            revert FeeOutOfBounds(target.feePips, p.minFeePips, p.maxFeePips);
+        {
+            uint24 minFee = uint24(b >> B_MIN_FEE_SHIFT);
+            uint24 maxFee = uint24(b >> B_MAX_FEE_SHIFT);
+            if (target.feePips < minFee || target.feePips > maxFee) revert FeeOutOfBounds(target.feePips, minFee, maxFee);
         }
-        int256 answer = _readFeed(p.priceFeed, p.heartbeat);
+        uint256 heartbeat = uint32(a >> A_HEARTBEAT_SHIFT);
+        int256 answer = _readFeed(AggregatorV3Interface(address(uint160(a))), heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
-        if (p.hasVolatilityFeed) {
-            int256 vol = _readFeed(_volatilityFeeds[pool], p.heartbeat);
+        if ((b >> B_HAS_VOLATILITY_FEED_SHIFT) & 0xff != 0) {
+            int256 vol = _readFeed(_volatilityFeeds[pool], heartbeat);
             if (vol <= 0) revert NonPositiveVolatility(vol);
         }
-        oraclePrice = _toPriceX128(answer, p.priceScaleExp);
-        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, type(uint256).max, p.maxSkewBps);
+        oraclePrice = _toPriceX128(answer, int8(uint8(a >> A_PRICE_SCALE_EXP_SHIFT)));
+        uint16 maxSkew = uint16(a >> A_MAX_SKEW_SHIFT);
+        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, type(uint256).max, maxSkew);
         uint256 skew = _skewBps(target.sqrtPriceX96, oraclePrice);
-        if (skew > p.maxSkewBps) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, skew, p.maxSkewBps);
+        if (skew > maxSkew) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, skew, maxSkew);
     }
 
-    /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it).
-    function _postChecks(Policy memory ps, uint256 oraclePrice, IManagedPool.RepositionResult memory r)
+    /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it). b: the policy's slot B.
+    function _postChecks(uint256 b, uint256 oraclePrice, IManagedPool.RepositionResult memory r)
         private
         pure
     {
         int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePrice);
         int256 d = r.twapLogPrice - oracleLog;
         if (d < 0) d = -d;
-        if (uint256(d) > ps.maxTwapDeviationLog) {
-            revert TwapDeviation(r.twapLogPrice, oracleLog, ps.maxTwapDeviationBps);
+        if (uint256(d) > uint24(b)) {
+            revert TwapDeviation(r.twapLogPrice, oracleLog, uint16(b >> B_MAX_TWAP_DEVIATION_BPS_SHIFT));
         }
         uint256 width = _deviationBps(r.sqrtPriceHighX96, r.sqrtPriceLowX96);
-        if (width < ps.minWidthBps || width > ps.maxWidthBps) {
-            revert WidthOutOfBounds(width, ps.minWidthBps, ps.maxWidthBps);
+        {
+            uint32 minWidth = uint32(b >> B_MIN_WIDTH_SHIFT);
+            uint32 maxWidth = uint32(b >> B_MAX_WIDTH_SHIFT);
+            if (width < minWidth || width > maxWidth) revert WidthOutOfBounds(width, minWidth, maxWidth);
         }
-        _checkInventory(ps, oraclePrice, r.reserve0, r.reserve1);
+        _checkInventory(b, oraclePrice, r.reserve0, r.reserve1);
     }
 
-    function _checkInventory(Policy memory ps, uint256 oraclePrice, uint256 reserve0, uint256 reserve1)
-        private
-        pure
-    {
+    function _checkInventory(uint256 b, uint256 oraclePrice, uint256 reserve0, uint256 reserve1) private pure {
         // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way
         uint256 v0 = FullMath.mulDiv(reserve0, oraclePrice, 1 << 128);
         uint256 total = v0 + reserve1;
         uint256 share;
         if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
-        if (share < ps.minBaseShareBps || share > ps.maxBaseShareBps) {
-            revert InventoryOutOfBounds(share, ps.minBaseShareBps, ps.maxBaseShareBps);
-        }
+        uint16 minShare = uint16(b >> B_MIN_BASE_SHARE_SHIFT);
+        uint16 maxShare = uint16(b >> B_MAX_BASE_SHARE_SHIFT);
+        if (share < minShare || share > maxShare) revert InventoryOutOfBounds(share, minShare, maxShare);
     }
 
     /// @dev Latest answer of a feed, reverting with StaleOracle when older than the heartbeat.
