@@ -30,6 +30,12 @@ library ObservationLib {
     }
 
     uint256 private constant MAX_GAP = type(uint24).max;
+    // bit offsets of Observation's fields in its storage word (write and the hinted read use the raw word)
+    uint256 private constant GAP_SHIFT = 32;
+    uint256 private constant LOG_PRICE_SHIFT = 56;
+    uint256 private constant CUMULATIVE_SHIFT = 96;
+    uint256 private constant SQUARED_SHIFT = 168;
+    uint256 private constant INITIALIZED_SHIFT = 248;
 
     /// @notice The requested time is older than the oldest observation.
     /// @param target The requested timestamp.
@@ -82,16 +88,38 @@ library ObservationLib {
         uint16 cardinality,
         uint16 cardinalityNext
     ) internal returns (uint16 indexUpdated, uint16 cardinalityUpdated, int72 logPriceCumulative) {
-        Observation memory last = self[index];
-        if (last.blockTimestamp == time) return (index, cardinality, last.logPriceCumulative);
+        // raw storage words (an Observation fills exactly one slot; field offsets: see the *_SHIFT constants)
+        uint256 last;
+        assembly ("memory-safe") {
+            last := sload(add(self.slot, and(index, 0xffff)))
+        }
+        uint32 lastTime = uint32(last);
+        if (lastTime == time) return (index, cardinality, int72(uint72(last >> CUMULATIVE_SHIFT)));
         unchecked {
             if (cardinalityNext > cardinality && index == (cardinality - 1)) cardinalityUpdated = cardinalityNext;
             else cardinalityUpdated = cardinality;
             indexUpdated = uint16((uint256(index) + 1) % cardinalityUpdated);
         }
-        Observation memory o = transform(last, time, LogMath.logPrice(sqrtPriceX96));
-        self[indexUpdated] = o;
-        logPriceCumulative = o.logPriceCumulative;
+        uint256 word;
+        (word, logPriceCumulative) = _next(last, time, LogMath.logPrice(sqrtPriceX96));
+        assembly ("memory-safe") {
+            sstore(add(self.slot, and(indexUpdated, 0xffff)), word)
+        }
+    }
+
+    /// @dev The raw word transform(last, time, lp) would store, and its logPriceCumulative (the same wrapping int72 /
+    /// uint80 arithmetic as transform).
+    function _next(uint256 last, uint32 time, int256 lp) private pure returns (uint256 word, int72 logPriceCumulative) {
+        unchecked {
+            uint256 dt = time - uint32(last);
+            int256 r = lp - int256(int40(uint40(last >> LOG_PRICE_SHIFT)));
+            logPriceCumulative = int72(uint72(last >> CUMULATIVE_SHIFT)) + int72(lp) * int72(uint72(dt));
+            uint80 sq = uint80(last >> SQUARED_SHIFT) + uint80(uint256(r * r));
+            word = uint256(time) | ((dt > MAX_GAP ? MAX_GAP : dt) << GAP_SHIFT)
+                | (uint256(uint40(int40(lp))) << LOG_PRICE_SHIFT)
+                | (uint256(uint72(logPriceCumulative)) << CUMULATIVE_SHIFT) | (uint256(sq) << SQUARED_SHIFT)
+                | (uint256(1) << INITIALIZED_SHIFT);
+        }
     }
 
     /// @notice Pre-writes slots [current, next) (timestamp 1, not initialized) so later writes cost less.
@@ -156,19 +184,24 @@ library ObservationLib {
             unchecked {
                 target = time - secondsAgo;
             }
-            Observation memory atOrAfter = self[hint];
-            if (atOrAfter.initialized && atOrAfter.blockTimestamp >= target) {
+            uint256 w;
+            assembly ("memory-safe") {
+                w := sload(add(self.slot, and(hint, 0xffff)))
+            }
+            uint32 t = uint32(w);
+            if (w >> INITIALIZED_SHIFT != 0 && t >= target) {
                 uint32 dt;
                 unchecked {
-                    dt = atOrAfter.blockTimestamp - target;
+                    dt = t - target;
                 }
-                if (dt == 0) return (atOrAfter.logPriceCumulative, atOrAfter.squaredReturnCumulative);
-                if (dt < atOrAfter.secondsSincePrevious) {
+                int72 c = int72(uint72(w >> CUMULATIVE_SHIFT));
+                uint80 q = uint80(w >> SQUARED_SHIFT);
+                if (dt == 0) return (c, q);
+                if (dt < uint24(w >> GAP_SHIFT)) {
                     unchecked {
-                        logPriceCumulative =
-                            atOrAfter.logPriceCumulative - int72(atOrAfter.logPrice) * int72(uint72(dt));
+                        logPriceCumulative = c - int72(int40(uint40(w >> LOG_PRICE_SHIFT))) * int72(uint72(dt));
                     }
-                    return (logPriceCumulative, atOrAfter.squaredReturnCumulative);
+                    return (logPriceCumulative, q);
                 }
             }
         }
