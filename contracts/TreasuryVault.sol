@@ -251,6 +251,9 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
         int256 exp = int256(uint256(IERC20Metadata(IManagedPool(pool).token1()).decimals()))
             - int256(uint256(IERC20Metadata(IManagedPool(pool).token0()).decimals())) - int256(uint256(feedDecimals));
+        // ManagedPool tokens have 6..18 decimals, so exp is in [-48, 12]; anything outside [-76, 38] (a pool whose
+        // tokens report other decimals) is refused: rebalance's unchecked 10^|exp| and answer * 10^exp rely on it
+        if (exp < -76 || exp > 38) revert PolicyOutOfBounds(PolicyParam.Feeds, feedDecimals, 0, MAX_FEED_DECIMALS);
         Policy storage p = _policies[pool];
         p.priceFeed = priceFeed;
         p.priceScaleExp = int8(exp);
@@ -454,9 +457,10 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         returns (uint256 oraclePrice)
     {
         {
+            uint24 feePips = target.feePips;
             uint24 minFee = uint24(b >> B_MIN_FEE_SHIFT);
             uint24 maxFee = uint24(b >> B_MAX_FEE_SHIFT);
-            if (target.feePips < minFee || target.feePips > maxFee) revert FeeOutOfBounds(target.feePips, minFee, maxFee);
+            if (feePips < minFee || feePips > maxFee) revert FeeOutOfBounds(feePips, minFee, maxFee);
         }
         uint256 heartbeat = uint32(a >> A_HEARTBEAT_SHIFT);
         int256 answer = _readFeed(AggregatorV3Interface(address(uint160(a))), heartbeat);
@@ -467,9 +471,10 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
         oraclePrice = _toPriceX128(answer, int8(uint8(a >> A_PRICE_SCALE_EXP_SHIFT)));
         uint16 maxSkew = uint16(a >> A_MAX_SKEW_SHIFT);
-        if (target.sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, type(uint256).max, maxSkew);
-        uint256 skew = _skewBps(target.sqrtPriceX96, oraclePrice);
-        if (skew > maxSkew) revert SkewTooLarge(target.sqrtPriceX96, oraclePrice, skew, maxSkew);
+        uint160 sqrtPriceX96 = target.sqrtPriceX96;
+        if (sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(sqrtPriceX96, oraclePrice, type(uint256).max, maxSkew);
+        uint256 skew = _skewBps(sqrtPriceX96, oraclePrice);
+        if (skew > maxSkew) revert SkewTooLarge(sqrtPriceX96, oraclePrice, skew, maxSkew);
     }
 
     /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it). b: the policy's slot B.
@@ -528,12 +533,15 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     function _toPriceX128(int256 answer, int8 exp) private pure returns (uint256 priceX128) {
         uint256 a = uint256(answer);
         if (a >= 1 << 128) revert OraclePriceOutOfRange(answer);
-        if (exp >= 0) {
-            uint256 scaled = a * 10 ** uint256(uint8(exp)); // < 2^128 * 10^12: no overflow
-            if (scaled >= 1 << 128) revert OraclePriceOutOfRange(answer);
-            priceX128 = scaled << 128;
-        } else {
-            priceX128 = (a << 128) / 10 ** uint256(uint8(-exp));
+        // exp in [-76, 38] (_setFeeds): 10^|exp| < 2^253 and answer * 10^exp < 2^128 * 2^127, no overflow below
+        unchecked {
+            if (exp >= 0) {
+                uint256 scaled = a * 10 ** uint256(uint8(exp)); // < 2^128 * 10^12
+                if (scaled >= 1 << 128) revert OraclePriceOutOfRange(answer);
+                priceX128 = scaled << 128;
+            } else {
+                priceX128 = (a << 128) / 10 ** uint256(uint8(-exp));
+            }
         }
         if (priceX128 == 0) revert OraclePriceOutOfRange(answer);
     }
