@@ -354,7 +354,17 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             sstore(sqrtPriceLowX96.slot, range)
             sstore(_liquidity.slot, l)
         }
-        emit Repositioned(sqrtPriceX96, r.sqrtPriceLowX96, r.sqrtPriceHighX96, feePips);
+        // emit Repositioned(sqrtPriceX96, low, high, feePips) and return r (6 static words, already clean in memory)
+        // without the ABI encoder's copies
+        bytes32 topic = Repositioned.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, and(sqrtPriceX96, 0xffffffffffffffffffffffffffffffffffffffff))
+            mcopy(add(ptr, 0x20), r, 0x40)
+            mstore(add(ptr, 0x60), and(feePips, 0xffffff))
+            log1(ptr, 0x80, topic)
+            return(r, 0xc0)
+        }
     }
 
     /// @dev Writes the observation (once per block) with the price that held until now and reads the TWAP over
