@@ -354,15 +354,9 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             sstore(sqrtPriceLowX96.slot, range)
             sstore(_liquidity.slot, l)
         }
-        // emit Repositioned(sqrtPriceX96, low, high, feePips) and return r (6 static words, already clean in memory)
-        // without the ABI encoder's copies
-        bytes32 topic = Repositioned.selector;
+        emit Repositioned(uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << 160), range);
+        // return r (6 static words, already clean in memory) without the ABI encoder's copy
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, and(sqrtPriceX96, 0xffffffffffffffffffffffffffffffffffffffff))
-            mcopy(add(ptr, 0x20), r, 0x40)
-            mstore(add(ptr, 0x60), and(feePips, 0xffffff))
-            log1(ptr, 0x80, topic)
             return(r, 0xc0)
         }
     }

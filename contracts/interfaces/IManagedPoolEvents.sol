@@ -26,7 +26,10 @@ interface IManagedPoolEvents {
     );
 
     /// @notice The vault reshaped the curve (no token movement); the new liquidity is liquidity().
-    event Repositioned(uint160 sqrtPriceX96, uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96, uint24 feePips);
+    /// Packed in two data words (8 gas per data byte; every value fits):
+    /// @param sqrtPriceAndFee sqrtPriceX96 | feePips << 160 (the new price and fee).
+    /// @param range sqrtPriceLowX96 | sqrtPriceHighX96 << 128 (the new bounds, both < 2^128).
+    event Repositioned(uint256 sqrtPriceAndFee, uint256 range);
 
     /// @notice Reserves were set to the token balances (after a deposit) and the liquidity re-fitted on the same range.
     event Synced(uint256 reserve0, uint256 reserve1, uint128 liquidity);
