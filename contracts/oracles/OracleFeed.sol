@@ -79,7 +79,18 @@ contract OracleFeed is IOracleFeed {
         override
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
-        Round memory r = _latest;
-        return (r.roundId, r.answer, r.updatedAt, r.updatedAt, r.roundId);
+        // the packed _latest word (roundId bits 0..63, updatedAt 64..127, answer 128..255) returned straight from
+        // scratch memory (every rebalance reads this)
+        assembly {
+            let w := sload(_latest.slot)
+            let id := and(w, 0xffffffffffffffff)
+            let t := and(shr(64, w), 0xffffffffffffffff)
+            mstore(0x00, id)
+            mstore(0x20, sar(128, w))
+            mstore(0x40, t)
+            mstore(0x60, t)
+            mstore(0x80, id)
+            return(0x00, 0xa0)
+        }
     }
 }
