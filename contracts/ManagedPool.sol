@@ -326,7 +326,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external override onlyVault returns (RepositionResult memory r) {
+    ) external override onlyVault returns (RepositionResult memory) {
         if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
         // slot 0 and the reserves are handled as raw words (layout: see Slot0; reserve0 low, reserve1 high half)
         uint256 w0;
@@ -336,28 +336,33 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             reserves := sload(_reserve0.slot)
         }
         if ((w0 >> SLOT0_PAUSED_SHIFT) & 0xff != 0) revert PoolPaused();
-        r.reserve0 = uint128(reserves);
-        r.reserve1 = reserves >> 128;
-        uint128 l;
-        (l, r.sqrtPriceLowX96, r.sqrtPriceHighX96) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, r.reserve0, r.reserve1);
-
-        uint256 indexAndCardinality;
-        (indexAndCardinality, r.twapLogPrice) = _observeForReposition(w0, twapWindow, observationHint);
-        r.previousRepositionTime = uint32(w0 >> SLOT0_TIME_SHIFT);
+        uint256 range;
+        {
+            (uint128 l, uint160 low, uint160 high) =
+                _bounds(sqrtPriceX96, sqrtPriceBoundX96, uint128(reserves), reserves >> 128);
+            range = uint256(low) | (uint256(high) << 128); // both checked <= MAX_SQRT_PRICE = 2^128 - 1
+            assembly ("memory-safe") {
+                sstore(sqrtPriceLowX96.slot, range)
+                sstore(_liquidity.slot, l)
+            }
+        }
+        (uint256 indexAndCardinality, int256 twapLogPrice) = _observeForReposition(w0, twapWindow, observationHint);
+        uint256 previousRepositionTime = uint32(w0 >> SLOT0_TIME_SHIFT);
         // new slot 0: price, fee, index, cardinality, time; cardinalityNext kept; paused is false (checked above)
         w0 = uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << SLOT0_FEE_SHIFT)
             | (indexAndCardinality << SLOT0_INDEX_SHIFT)
             | (w0 & (uint256(0xffff) << SLOT0_CARDINALITY_NEXT_SHIFT)) | (block.timestamp << SLOT0_TIME_SHIFT);
-        uint256 range = uint256(uint128(r.sqrtPriceLowX96)) | (uint256(r.sqrtPriceHighX96) << 128);
         assembly ("memory-safe") {
             sstore(_slot0.slot, w0)
-            sstore(sqrtPriceLowX96.slot, range)
-            sstore(_liquidity.slot, l)
         }
         emit Repositioned(uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << 160), range);
-        // return r (6 static words, already clean in memory) without the ABI encoder's copy
-        assembly ("memory-safe") {
-            return(r, 0xc0)
+        // the RepositionResult's four static words, returned from scratch memory without the ABI encoder
+        assembly {
+            mstore(0x00, range)
+            mstore(0x20, reserves)
+            mstore(0x40, previousRepositionTime)
+            mstore(0x60, twapLogPrice)
+            return(0x00, 0x80)
         }
     }
 

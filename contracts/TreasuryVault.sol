@@ -422,12 +422,14 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             uint256 nextAllowed = uint256(r.previousRepositionTime) + uint32(b >> B_MIN_INTERVAL_SHIFT);
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
-        _postChecks(b, oraclePrice, r);
-        return (r.sqrtPriceLowX96, r.sqrtPriceHighX96);
+        low = uint160(uint128(r.range));
+        high = uint160(r.range >> 128);
+        _postChecks(b, oraclePrice, r.twapLogPrice, low, high);
+        _checkInventory(b, oraclePrice, uint128(r.reserves), r.reserves >> 128);
     }
 
     /// @dev pool.reposition(centre, bound, fee, twapWindow, hint) through a low-level call; the pool's revert data
-    /// is bubbled. The six static words returned are the RepositionResult in memory order.
+    /// is bubbled. The four static words returned are the RepositionResult in memory order.
     function _reposition(address pool, Target calldata target, uint32 twapWindow)
         private
         returns (IManagedPool.RepositionResult memory r)
@@ -439,14 +441,14 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             calldatacopy(add(ptr, 0x04), target, 0x60) // sqrtPriceX96, sqrtPriceBoundX96, feePips
             mstore(add(ptr, 0x64), and(twapWindow, 0xffffffff)) // (a uint32 may carry dirty high bits in assembly)
             calldatacopy(add(ptr, 0x84), add(target, 0x60), 0x20) // observationHint
-            let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0xc0)
+            let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0x80)
             if iszero(ok) {
                 returndatacopy(ptr, 0, returndatasize())
                 revert(ptr, returndatasize())
             }
-            if lt(returndatasize(), 0xc0) { revert(0, 0) }
+            if lt(returndatasize(), 0x80) { revert(0, 0) }
             r := ptr
-            mstore(0x40, add(ptr, 0xc0))
+            mstore(0x40, add(ptr, 0x80))
         }
     }
 
@@ -477,24 +479,22 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (skew > maxSkew) revert SkewTooLarge(sqrtPriceX96, oraclePrice, skew, maxSkew);
     }
 
-    /// @dev TWAP deviation, width, inventory (after the reposition; a revert undoes it). b: the policy's slot B.
-    function _postChecks(uint256 b, uint256 oraclePrice, IManagedPool.RepositionResult memory r)
+    /// @dev TWAP deviation, width (after the reposition; a revert undoes it); the inventory follows. b: the policy's
+    /// slot B.
+    function _postChecks(uint256 b, uint256 oraclePrice, int256 twapLogPrice, uint256 low, uint256 high)
         private
         pure
     {
         int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePrice);
-        int256 d = r.twapLogPrice - oracleLog;
+        int256 d = twapLogPrice - oracleLog;
         if (d < 0) d = -d;
         if (uint256(d) > uint24(b)) {
-            revert TwapDeviation(r.twapLogPrice, oracleLog, uint16(b >> B_MAX_TWAP_DEVIATION_BPS_SHIFT));
+            revert TwapDeviation(twapLogPrice, oracleLog, uint16(b >> B_MAX_TWAP_DEVIATION_BPS_SHIFT));
         }
-        uint256 width = _deviationBps(r.sqrtPriceHighX96, r.sqrtPriceLowX96);
-        {
-            uint32 minWidth = uint32(b >> B_MIN_WIDTH_SHIFT);
-            uint32 maxWidth = uint32(b >> B_MAX_WIDTH_SHIFT);
-            if (width < minWidth || width > maxWidth) revert WidthOutOfBounds(width, minWidth, maxWidth);
-        }
-        _checkInventory(b, oraclePrice, r.reserve0, r.reserve1);
+        uint256 width = _deviationBps(high, low);
+        uint32 minWidth = uint32(b >> B_MIN_WIDTH_SHIFT);
+        uint32 maxWidth = uint32(b >> B_MAX_WIDTH_SHIFT);
+        if (width < minWidth || width > maxWidth) revert WidthOutOfBounds(width, minWidth, maxWidth);
     }
 
     function _checkInventory(uint256 b, uint256 oraclePrice, uint256 reserve0, uint256 reserve1) private pure {

@@ -4,19 +4,15 @@ pragma solidity 0.8.26;
 /// @title IManagedPoolVaultActions
 /// @notice Actions only the vault may take on ManagedPool (others revert with NotVault).
 interface IManagedPoolVaultActions {
-    /// @notice What reposition returns (everything the vault's guards need, in one call).
-    /// @param sqrtPriceLowX96 New lower bound.
-    /// @param sqrtPriceHighX96 New upper bound.
-    /// @param reserve0 Reserve of token0 (unchanged).
-    /// @param reserve1 Reserve of token1 (unchanged).
+    /// @notice What reposition returns (everything the vault's guards need, in one call; packed words, as stored).
+    /// @param range New bounds: sqrtPriceLowX96 | sqrtPriceHighX96 << 128 (both < 2^128).
+    /// @param reserves Reserves (unchanged): reserve0 | reserve1 << 128 (both < 2^128).
     /// @param previousRepositionTime lastRepositionTime before this call (0 if never); it is now block.timestamp.
     /// @param twapLogPrice Time-weighted mean log price over the `twapWindow` seconds before this reposition, exactly
     /// consult(twapWindow).meanLogPrice as it read just before the call (0 when twapWindow is 0).
     struct RepositionResult {
-        uint160 sqrtPriceLowX96;
-        uint160 sqrtPriceHighX96;
-        uint256 reserve0;
-        uint256 reserve1;
+        uint256 range;
+        uint256 reserves;
         uint32 previousRepositionTime;
         int256 twapLogPrice;
     }
