@@ -351,7 +351,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         // new slot 0: price, fee, index, cardinality, time; cardinalityNext kept; paused is false (checked above)
         w0 = uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << SLOT0_FEE_SHIFT)
             | (indexAndCardinality << SLOT0_INDEX_SHIFT)
-            | (w0 & (uint256(0xffff) << SLOT0_CARDINALITY_NEXT_SHIFT)) | (block.timestamp << SLOT0_TIME_SHIFT);
+            | (w0 & (uint256(0xffff) << SLOT0_CARDINALITY_NEXT_SHIFT)) | (uint256(uint32(block.timestamp)) << SLOT0_TIME_SHIFT);
         assembly ("memory-safe") {
             sstore(_slot0.slot, w0)
         }

@@ -419,7 +419,10 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
 
         IManagedPool.RepositionResult memory r = _reposition(pool, target, uint32(a >> A_TWAP_WINDOW_SHIFT));
         if (r.previousRepositionTime != 0) {
-            uint256 nextAllowed = uint256(r.previousRepositionTime) + uint32(b >> B_MIN_INTERVAL_SHIFT);
+            uint256 nextAllowed;
+            unchecked {
+                nextAllowed = uint256(r.previousRepositionTime) + uint32(b >> B_MIN_INTERVAL_SHIFT); // < 2^33
+            }
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
         low = uint160(uint128(r.range));
@@ -486,8 +489,12 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         pure
     {
         int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePrice);
-        int256 d = twapLogPrice - oracleLog;
-        if (d < 0) d = -d;
+        int256 d;
+        unchecked {
+            // |twapLogPrice| < 2^71 (an int72 difference over the window), |oracleLog| < 2^40: no overflow
+            d = twapLogPrice - oracleLog;
+            if (d < 0) d = -d;
+        }
         if (uint256(d) > uint24(b)) {
             revert TwapDeviation(twapLogPrice, oracleLog, uint16(b >> B_MAX_TWAP_DEVIATION_BPS_SHIFT));
         }
@@ -498,11 +505,21 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     function _checkInventory(uint256 b, uint256 oraclePrice, uint256 reserve0, uint256 reserve1) private pure {
-        // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way
-        uint256 v0 = FullMath.mulDiv(reserve0, oraclePrice, 1 << 128);
+        // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way.
+        // v0 = floor(reserve0 * priceX128 / 2^128) from the 512-bit product (high word < 2^128), = FullMath.mulDiv
+        uint256 v0;
+        assembly ("memory-safe") {
+            let mm := mulmod(reserve0, oraclePrice, not(0))
+            let prod0 := mul(reserve0, oraclePrice)
+            let prod1 := sub(sub(mm, prod0), lt(mm, prod0))
+            v0 := or(shr(128, prod0), shl(128, prod1))
+        }
         uint256 total = v0 + reserve1;
         uint256 share;
-        if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
+        unchecked {
+            // v0 < 2^240: v0 * 1e4 < 2^254
+            if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
+        }
         uint16 minShare = uint16(b >> B_MIN_BASE_SHARE_SHIFT);
         uint16 maxShare = uint16(b >> B_MAX_BASE_SHARE_SHIFT);
         if (share < minShare || share > maxShare) revert InventoryOutOfBounds(share, minShare, maxShare);

@@ -39,7 +39,10 @@ library LogMath {
     function logPrice(uint256 sqrtPriceX96) internal pure returns (int256 lp) {
         if (sqrtPriceX96 == 0) revert LogOfZero();
         uint256 msb = mostSignificantBit(sqrtPriceX96);
-        uint256 r = msb >= 127 ? sqrtPriceX96 >> (msb - 127) : sqrtPriceX96 << (127 - msb);
+        uint256 r;
+        unchecked {
+            r = msb >= 127 ? sqrtPriceX96 >> (msb - 127) : sqrtPriceX96 << (127 - msb); // (each branch's subtraction is >= 0)
+        }
         // 25 unrolled squarings: f = (f << 1) | b with b = the integer bit of r^2 (then r is halved when b = 1).
         uint256 f;
         assembly ("memory-safe") {
@@ -155,7 +158,10 @@ library LogMath {
     function coarseLogPriceFromPriceX128(uint256 priceX128) internal pure returns (int256 lp) {
         if (priceX128 == 0) revert LogOfZero();
         uint256 msb = mostSignificantBit(priceX128);
-        uint256 r = msb >= 127 ? priceX128 >> (msb - 127) : priceX128 << (127 - msb);
+        uint256 r;
+        unchecked {
+            r = msb >= 127 ? priceX128 >> (msb - 127) : priceX128 << (127 - msb); // (each branch's subtraction is >= 0)
+        }
         uint256 f;
         assembly ("memory-safe") {
             let b
