@@ -326,7 +326,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external override onlyVault returns (RepositionResult memory) {
+    ) external override onlyVault returns (uint256, uint256, uint32, int256) {
         if (feePips >= FEE_DENOMINATOR) revert InvalidFee(feePips);
         // slot 0 and the reserves are handled as raw words (layout: see Slot0; reserve0 low, reserve1 high half)
         uint256 w0;
@@ -336,33 +336,45 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             reserves := sload(_reserve0.slot)
         }
         if ((w0 >> SLOT0_PAUSED_SHIFT) & 0xff != 0) revert PoolPaused();
-        uint256 range;
-        {
-            (uint128 l, uint160 low, uint160 high) =
-                _bounds(sqrtPriceX96, sqrtPriceBoundX96, uint128(reserves), reserves >> 128);
-            range = uint256(low) | (uint256(high) << 128); // both checked <= MAX_SQRT_PRICE = 2^128 - 1
-            assembly ("memory-safe") {
-                sstore(sqrtPriceLowX96.slot, range)
-                sstore(_liquidity.slot, l)
-            }
-        }
+        uint256 range = _fitRange(sqrtPriceX96, sqrtPriceBoundX96, reserves);
         (uint256 indexAndCardinality, int256 twapLogPrice) = _observeForReposition(w0, twapWindow, observationHint);
-        uint256 previousRepositionTime = uint32(w0 >> SLOT0_TIME_SHIFT);
-        // new slot 0: price, fee, index, cardinality, time; cardinalityNext kept; paused is false (checked above)
-        w0 = uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << SLOT0_FEE_SHIFT)
-            | (indexAndCardinality << SLOT0_INDEX_SHIFT)
-            | (w0 & (uint256(0xffff) << SLOT0_CARDINALITY_NEXT_SHIFT)) | (uint256(uint32(block.timestamp)) << SLOT0_TIME_SHIFT);
-        assembly ("memory-safe") {
-            sstore(_slot0.slot, w0)
-        }
+        _writeSlot0(w0, sqrtPriceX96, feePips, indexAndCardinality);
         emit Repositioned(uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << 160), range);
-        // the RepositionResult's four static words, returned from scratch memory without the ABI encoder
+        // the four static return words from scratch memory, without the ABI encoder; previousRepositionTime is
+        // lastRepositionTime from the old slot 0
         assembly {
             mstore(0x00, range)
             mstore(0x20, reserves)
-            mstore(0x40, previousRepositionTime)
+            mstore(0x40, and(shr(SLOT0_TIME_SHIFT, w0), 0xffffffff))
             mstore(0x60, twapLogPrice)
             return(0x00, 0x80)
+        }
+    }
+
+    /// @dev Fits L and the range to the reserves word (reserve0 | reserve1 << 128), stores both; returns the range
+    /// word (low | high << 128; both checked <= MAX_SQRT_PRICE = 2^128 - 1).
+    function _fitRange(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96, uint256 reserves)
+        private
+        returns (uint256 range)
+    {
+        (uint128 l, uint160 low, uint160 high) =
+            _bounds(sqrtPriceX96, sqrtPriceBoundX96, uint128(reserves), reserves >> 128);
+        range = uint256(low) | (uint256(high) << 128);
+        assembly ("memory-safe") {
+            sstore(sqrtPriceLowX96.slot, range)
+            sstore(_liquidity.slot, l)
+        }
+    }
+
+    /// @dev New slot 0 after a reposition: price, fee, index, cardinality, time; cardinalityNext kept; paused is
+    /// false (checked by reposition).
+    function _writeSlot0(uint256 w0, uint160 sqrtPriceX96, uint24 feePips, uint256 indexAndCardinality) private {
+        w0 = uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << SLOT0_FEE_SHIFT)
+            | (indexAndCardinality << SLOT0_INDEX_SHIFT)
+            | (w0 & (uint256(0xffff) << SLOT0_CARDINALITY_NEXT_SHIFT))
+            | (uint256(uint32(block.timestamp)) << SLOT0_TIME_SHIFT);
+        assembly ("memory-safe") {
+            sstore(_slot0.slot, w0)
         }
     }
 

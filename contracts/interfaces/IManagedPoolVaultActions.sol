@@ -4,7 +4,8 @@ pragma solidity 0.8.26;
 /// @title IManagedPoolVaultActions
 /// @notice Actions only the vault may take on ManagedPool (others revert with NotVault).
 interface IManagedPoolVaultActions {
-    /// @notice What reposition returns (everything the vault's guards need, in one call; packed words, as stored).
+    /// @notice What reposition returns, as one struct (its four words, in this order, are reposition's return values;
+    /// the vault reads them as this struct): everything the vault's guards need, in one call; packed words, as stored.
     /// @param range New bounds: sqrtPriceLowX96 | sqrtPriceHighX96 << 128 (both < 2^128).
     /// @param reserves Reserves (unchanged): reserve0 | reserve1 << 128 (both < 2^128).
     /// @param previousRepositionTime lastRepositionTime before this call (0 if never); it is now block.timestamp.
@@ -28,13 +29,17 @@ interface IManagedPoolVaultActions {
     /// @param feePips New fee in pips (< 1e6).
     /// @param twapWindow Window of the TWAP to report (0 = none).
     /// @param observationHint As in consultWithHint (type(uint16).max = none).
+    /// @return range See RepositionResult.
+    /// @return reserves See RepositionResult.
+    /// @return previousRepositionTime See RepositionResult.
+    /// @return twapLogPrice See RepositionResult.
     function reposition(
         uint160 sqrtPriceX96,
         uint160 sqrtPriceBoundX96,
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external returns (RepositionResult memory);
+    ) external returns (uint256 range, uint256 reserves, uint32 previousRepositionTime, int256 twapLogPrice);
 
     /// @notice Sets the reserves to the token balances (after the vault transferred a deposit in) and re-fits the
     /// liquidity on the current range.
