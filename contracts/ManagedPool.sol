@@ -393,8 +393,8 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         );
         if (twapWindow != 0) {
             // the newest observation is at now (written above or earlier in this block): no log price needed
-            (int72 cThen,) = observations.observeSingleWithHint(
-                uint32(block.timestamp), twapWindow, 0, index, cardinality, observationHint
+            int72 cThen = observations.logPriceCumulativeWithHint(
+                uint32(block.timestamp), twapWindow, index, cardinality, observationHint
             );
             unchecked {
                 twapLogPrice = int256(int72(cNow - cThen)) / int256(uint256(twapWindow));

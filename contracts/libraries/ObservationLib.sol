@@ -208,6 +208,37 @@ library ObservationLib {
         return observeSingle(self, time, secondsAgo, lpNow, index, cardinality);
     }
 
+    /// @notice observeSingleWithHint's logPriceCumulative for a caller whose newest observation is at `time` (so
+    /// lpNow is never needed): the same hinted read, the same fallback.
+    function logPriceCumulativeWithHint(
+        Observation[65535] storage self,
+        uint32 time,
+        uint32 secondsAgo,
+        uint16 index,
+        uint16 cardinality,
+        uint16 hint
+    ) internal view returns (int72 logPriceCumulative) {
+        if (hint < cardinality && secondsAgo <= time) {
+            uint256 w;
+            assembly ("memory-safe") {
+                w := sload(add(self.slot, and(hint, 0xffff)))
+            }
+            unchecked {
+                uint32 target = time - secondsAgo;
+                uint32 t = uint32(w);
+                if (w >> INITIALIZED_SHIFT != 0 && t >= target) {
+                    uint32 dt = t - target;
+                    logPriceCumulative = int72(uint72(w >> CUMULATIVE_SHIFT));
+                    if (dt == 0) return logPriceCumulative;
+                    if (dt < uint24(w >> GAP_SHIFT)) {
+                        return logPriceCumulative - int72(int40(uint40(w >> LOG_PRICE_SHIFT))) * int72(uint72(dt));
+                    }
+                }
+            }
+        }
+        (logPriceCumulative,) = observeSingle(self, time, secondsAgo, 0, index, cardinality);
+    }
+
     /// @dev Binary search for the observations around `target` (target < newest timestamp).
     function _search(Observation[65535] storage self, uint32 target, uint16 index, uint16 cardinality)
         private
