@@ -429,6 +429,12 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         high = uint160(r.range >> 128);
         _postChecks(b, oraclePrice, r.twapLogPrice, low, high);
         _checkInventory(b, oraclePrice, uint128(r.reserves), r.reserves >> 128);
+        // (low, high) returned from scratch memory (both < 2^128; masked: narrowed values may carry dirty bits here)
+        assembly {
+            mstore(0x00, and(low, 0xffffffffffffffffffffffffffffffff))
+            mstore(0x20, and(high, 0xffffffffffffffffffffffffffffffff))
+            return(0x00, 0x40)
+        }
     }
 
     /// @dev pool.reposition(centre, bound, fee, twapWindow, hint) through a low-level call; the pool's revert data
