@@ -83,13 +83,16 @@ contract OracleFeed is IOracleFeed {
         // scratch memory (every rebalance reads this)
         assembly {
             let w := sload(_latest.slot)
-            let id := and(w, 0xffffffffffffffff)
-            let t := and(shr(64, w), 0xffffffffffffffff)
-            mstore(0x00, id)
-            mstore(0x20, sar(128, w))
-            mstore(0x40, t)
-            mstore(0x60, t)
-            mstore(0x80, id)
+            roundId := and(w, 0xffffffffffffffff)
+            answer := sar(128, w)
+            updatedAt := and(shr(64, w), 0xffffffffffffffff)
+            startedAt := updatedAt
+            answeredInRound := roundId
+            mstore(0x00, roundId)
+            mstore(0x20, answer)
+            mstore(0x40, startedAt)
+            mstore(0x60, updatedAt)
+            mstore(0x80, answeredInRound)
             return(0x00, 0xa0)
         }
     }
