@@ -1,5 +1,6 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Testing;
 

@@ -1,15 +1,16 @@
 using System.Numerics;
-using TreasuryManager.Contracts.Bindings;
-using TreasuryManager.Contracts.Tests.Support;
-using TreasuryManager.Ethereum.Contracts;
-using TreasuryManager.Models.Curve;
-using TreasuryManager.Testing;
-using Xunit.Abstractions;
 using CsFullMath = TreasuryManager.Models.Curve.FullMath;
 using CsLiquidityFit = TreasuryManager.Models.Curve.LiquidityFit;
 using CsLogMath = TreasuryManager.Models.Curve.LogMath;
 using CsSqrtPriceMath = TreasuryManager.Models.Curve.SqrtPriceMath;
 using CsSwapMath = TreasuryManager.Models.Curve.SwapMath;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.Contracts.Tests.Support;
+using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Models.Curve;
+using TreasuryManager.Testing;
+using Xunit.Abstractions;
 
 namespace TreasuryManager.Contracts.Tests.Differential;
 

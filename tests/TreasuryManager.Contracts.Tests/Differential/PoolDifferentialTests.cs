@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Numerics;
+using CsPoolState = TreasuryManager.Models.Curve.PoolState;
+using LogMath = TreasuryManager.Models.Curve.LogMath;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;
-using CsPoolState = TreasuryManager.Models.Curve.PoolState;
-using LogMath = TreasuryManager.Models.Curve.LogMath;
 
 namespace TreasuryManager.Contracts.Tests.Differential;
 

@@ -1,10 +1,11 @@
 using System.Numerics;
+using CsPoolState = TreasuryManager.Models.Curve.PoolState;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Models.Curve;
-using CsPoolState = TreasuryManager.Models.Curve.PoolState;
 
 namespace TreasuryManager.Contracts.Tests.Differential;
 
@@ -42,7 +43,7 @@ public static class PoolMirror
         return ToModel(await pool.ObservationsAsync(slot0.ObservationIndex));
     }
 
-    public static async Task<long> BlockTimestampAsync(TreasuryDeployment d, ContractReceipt receipt)
+    public static async Task<long> BlockTimestampAsync(TreasuryDeployer d, ContractReceipt receipt)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(receipt);

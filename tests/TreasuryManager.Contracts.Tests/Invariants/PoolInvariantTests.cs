@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Numerics;
+using CsPoolState = TreasuryManager.Models.Curve.PoolState;
+using LogMath = TreasuryManager.Models.Curve.LogMath;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Differential;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum.Contracts;
@@ -8,8 +11,6 @@ using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;
-using CsPoolState = TreasuryManager.Models.Curve.PoolState;
-using LogMath = TreasuryManager.Models.Curve.LogMath;
 
 namespace TreasuryManager.Contracts.Tests.Invariants;
 
@@ -55,9 +56,9 @@ public sealed class PoolInvariantTests(LocalNodeFixture node, ITestOutputHelper 
     [Fact]
     public async Task Sequence_2_8_8_decimals() => await RunSequenceAsync(2);
 
-    private sealed class Run(TreasuryDeployment d, SeededRandom r, CsPoolState state, Observation observation)
+    private sealed class Run(TreasuryDeployer d, SeededRandom r, CsPoolState state, Observation observation)
     {
-        public TreasuryDeployment D { get; } = d;
+        public TreasuryDeployer D { get; } = d;
         public SeededRandom R { get; } = r;
         public CsPoolState State { get; set; } = state;
         public Observation Observation

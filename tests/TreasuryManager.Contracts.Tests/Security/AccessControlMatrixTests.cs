@@ -1,8 +1,9 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
-using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Contracts.Tests.Security;
@@ -84,7 +85,7 @@ public sealed class AccessControlMatrixTests(LocalNodeFixture node) : SecurityTe
             Verify: async s => Assert.Equal(s.DefaultTarget.SqrtPriceX96, (await s.D.Pool.GetStateAsync()).SqrtPriceX96)),
 
         // ---- ManagedPool: open
-        new("Pool.swapExactIn", Pool, "swapExactIn(bool,uint256,uint256,address,uint256)", (s, caller) => [true, s.D.BaseUnits(1m), BigInteger.Zero, caller, TreasuryDeployment.Deadline],
+        new("Pool.swapExactIn", Pool, "swapExactIn(bool,uint256,uint256,address,uint256)", (s, caller) => [true, s.D.BaseUnits(1m), BigInteger.Zero, caller, TreasuryDeployer.Deadline],
             [.. Accounts, Role.Vault], ManagedPool.Errors.NotVault, [.. Accounts, Role.Vault], "Swap",
             // the vault holds no base and approved nothing: the token refuses the transferFrom (not an access check)
             AllowedFailure: new Dictionary<Role, string> { [Role.Vault] = MintableERC20.Errors.ERC20InsufficientAllowance }),

@@ -1,5 +1,6 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Testing;
 
@@ -74,13 +75,13 @@ public sealed class PoolGuardTests(LocalNodeFixture node) : SecurityTest(node)
 
         var amount = D.BaseUnits(10m);
         var reason = await Reverts.ExpectAsync(ManagedPool.Errors.FeeOnTransferNotSupported,
-            () => pool.SwapExactInAsync(D.Trader, true, amount, 0, D.Trader.Address, TreasuryDeployment.Deadline));
+            () => pool.SwapExactInAsync(D.Trader, true, amount, 0, D.Trader.Address, TreasuryDeployer.Deadline));
         Assert.Equal(amount, reason.Arg("expected"));
         Assert.Equal(amount * 99 / 100, reason.Arg("received"));
         Assert.Equal(before, await S.CaptureAsync(pool));
 
         // Buying the taxed token is the buyer's loss only: the pool's books still equal its balances.
-        await pool.SwapExactInAsync(D.Trader, false, D.QuoteUnits(10m), 0, D.Trader.Address, TreasuryDeployment.Deadline);
+        await pool.SwapExactInAsync(D.Trader, false, D.QuoteUnits(10m), 0, D.Trader.Address, TreasuryDeployer.Deadline);
         var after = await S.CaptureAsync(pool);
         Assert.Equal(after.Balance0, after.State.Reserve0);
         Assert.Equal(after.Balance1, after.State.Reserve1);

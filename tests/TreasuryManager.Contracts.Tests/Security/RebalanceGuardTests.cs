@@ -1,5 +1,6 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
@@ -158,7 +159,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         await S.ReadyToRebalanceAsync();
         var target = S.DefaultTarget with { SqrtPriceX96 = BigInteger.One << 128 };
         var reason = await S.AssertRebalanceRejectedAsync(target, TreasuryVault.Errors.SkewTooLarge);
-        Assert.Equal(TreasuryDeployment.MaxUint256, reason.Arg("skewBps"));
+        Assert.Equal(TreasuryDeployer.MaxUint256, reason.Arg("skewBps"));
     }
 
     [Theory]

@@ -1,9 +1,10 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
-using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Contracts.Tests.Security;
@@ -29,7 +30,7 @@ public sealed class ReentrancyAttackTests(LocalNodeFixture node) : SecurityTest(
     /// <summary>The re-entered call: name → (target, call data, expected error).</summary>
     private (Address Target, byte[] Data, string Error) Reentry(string name) => name switch
     {
-        "pool.swapExactIn" => (_pool.Address, ManagedPool.EncodeSwapExactIn(true, D.BaseUnits(1m), 0, _token.Address, TreasuryDeployment.Deadline), ManagedPool.Errors.ReentrancyGuardReentrantCall),
+        "pool.swapExactIn" => (_pool.Address, ManagedPool.EncodeSwapExactIn(true, D.BaseUnits(1m), 0, _token.Address, TreasuryDeployer.Deadline), ManagedPool.Errors.ReentrancyGuardReentrantCall),
         "pool.increaseObservationCardinality" => (_pool.Address, ManagedPool.EncodeIncreaseObservationCardinality(64), ManagedPool.Errors.ReentrancyGuardReentrantCall),
         "pool.sync" => (_pool.Address, ManagedPool.EncodeSync(), ManagedPool.Errors.NotVault),
         "vault.withdraw" => (D.Vault.Address, TreasuryVault.EncodeWithdraw(_pool.Address, 0, 1, _token.Address), TreasuryVault.Errors.OwnableUnauthorizedAccount),
@@ -38,13 +39,13 @@ public sealed class ReentrancyAttackTests(LocalNodeFixture node) : SecurityTest(
     };
 
     private Task<ContractReceipt> OuterSwapAsync(bool zeroForOne) =>
-        _pool.SwapExactInAsync(D.Trader, zeroForOne, zeroForOne ? D.BaseUnits(10m) : D.QuoteUnits(20m), 0, D.Trader.Address, TreasuryDeployment.Deadline);
+        _pool.SwapExactInAsync(D.Trader, zeroForOne, zeroForOne ? D.BaseUnits(10m) : D.QuoteUnits(20m), 0, D.Trader.Address, TreasuryDeployer.Deadline);
 
     /// <summary>The outer swap with a generous fixed gas limit: with a swallowed re-entry, a gas estimate would find the
     /// smallest limit at which the swap succeeds — the one where the inner call runs out of gas — and hide its real error.</summary>
     private Task<ContractReceipt> OuterSwapWithGasAsync(bool zeroForOne) =>
         _pool.Contract.SendAsync(D.Trader, "swapExactIn(bool,uint256,uint256,address,uint256)",
-            [zeroForOne, zeroForOne ? D.BaseUnits(10m) : D.QuoteUnits(20m), BigInteger.Zero, D.Trader.Address, TreasuryDeployment.Deadline], gasLimit: 3_000_000);
+            [zeroForOne, zeroForOne ? D.BaseUnits(10m) : D.QuoteUnits(20m), BigInteger.Zero, D.Trader.Address, TreasuryDeployer.Deadline], gasLimit: 3_000_000);
 
     public static TheoryData<bool, string> Cases()
     {

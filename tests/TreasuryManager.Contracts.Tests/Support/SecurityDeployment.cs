@@ -1,8 +1,9 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
-using TreasuryManager.Ethereum;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Contracts.Tests.Support;
@@ -48,9 +49,9 @@ public sealed class SecurityDeployment
     private static readonly Dictionary<LocalNodeFixture, SecurityDeployment> Cache = [];
     private static readonly SemaphoreSlim Lock = new(1, 1);
 
-    private SecurityDeployment(TreasuryDeployment d) => D = d;
+    private SecurityDeployment(TreasuryDeployer d) => D = d;
 
-    public TreasuryDeployment D { get; }
+    public TreasuryDeployer D { get; }
     public MockAggregator Mock { get; private set; } = null!;
     /// <summary>A pool of the vault, not registered.</summary>
     public ManagedPool SparePool { get; private set; } = null!;
@@ -74,8 +75,8 @@ public sealed class SecurityDeployment
             }
             foreach (var sender in new[] { d.Owner, d.Guardian, d.Keeper, d.Reporter, d.Stranger })
             {
-                await d.Base.ApproveAsync(sender, d.Pool.Address, TreasuryDeployment.MaxUint256);
-                await d.Quote.ApproveAsync(sender, d.Pool.Address, TreasuryDeployment.MaxUint256);
+                await d.Base.ApproveAsync(sender, d.Pool.Address, TreasuryDeployer.MaxUint256);
+                await d.Quote.ApproveAsync(sender, d.Pool.Address, TreasuryDeployer.MaxUint256);
             }
             Cache[node] = s;
             return s;
@@ -162,13 +163,13 @@ public sealed class SecurityDeployment
         await pool.IncreaseObservationCardinalityAsync(d.Owner, 16);
         await token0.MintAsync(d.Owner, d.Owner.Address, d.BaseUnits(10_000m));
         await token1.MintAsync(d.Owner, d.Owner.Address, d.QuoteUnits(20_000m));
-        await token0.ApproveAsync(d.Owner, d.Vault.Address, TreasuryDeployment.MaxUint256);
-        await token1.ApproveAsync(d.Owner, d.Vault.Address, TreasuryDeployment.MaxUint256);
+        await token0.ApproveAsync(d.Owner, d.Vault.Address, TreasuryDeployer.MaxUint256);
+        await token1.ApproveAsync(d.Owner, d.Vault.Address, TreasuryDeployer.MaxUint256);
         await d.Vault.DepositAsync(d.Owner, pool.Address, d.BaseUnits(10_000m), d.QuoteUnits(20_000m));
         await token0.MintAsync(d.Owner, d.Trader.Address, d.BaseUnits(1_000m));
         await token1.MintAsync(d.Owner, d.Trader.Address, d.QuoteUnits(2_000m));
-        await token0.ApproveAsync(d.Trader, pool.Address, TreasuryDeployment.MaxUint256);
-        await token1.ApproveAsync(d.Trader, pool.Address, TreasuryDeployment.MaxUint256);
+        await token0.ApproveAsync(d.Trader, pool.Address, TreasuryDeployer.MaxUint256);
+        await token1.ApproveAsync(d.Trader, pool.Address, TreasuryDeployer.MaxUint256);
         return pool;
     }
 }
@@ -177,7 +178,7 @@ public sealed class SecurityDeployment
 public abstract class SecurityTest(LocalNodeFixture node) : NodeTest(node)
 {
     protected SecurityDeployment S { get; private set; } = null!;
-    protected TreasuryDeployment D => S.D;
+    protected TreasuryDeployer D => S.D;
 
     public override async Task InitializeAsync()
     {
@@ -234,7 +235,7 @@ public static class PoolMoves
     /// <paramref name="targetSqrtPriceX96"/>: net Δx = ⌈L·2^96·(P − T)/(P·T)⌉ (price down) or Δy = ⌈L·(T − P)/2^96⌉ (price up),
     /// grossed up by the fee.
     /// </summary>
-    public static async Task<ManagedPool.SwapEvent> SwapToSqrtPriceAsync(this TreasuryDeployment d, BigInteger targetSqrtPriceX96, AccountSender? trader = null, ManagedPool? pool = null)
+    public static async Task<ManagedPool.SwapEvent> SwapToSqrtPriceAsync(this TreasuryDeployer d, BigInteger targetSqrtPriceX96, AccountSender? trader = null, ManagedPool? pool = null)
     {
         pool ??= d.Pool;
         trader ??= d.Trader;
@@ -245,7 +246,7 @@ public static class PoolMoves
             ? GuardMath.CeilDiv(s.Liquidity * GuardMath.Q96 * (p - targetSqrtPriceX96), p * targetSqrtPriceX96)
             : GuardMath.CeilDiv(s.Liquidity * (targetSqrtPriceX96 - p), GuardMath.Q96);
         var gross = GuardMath.CeilDiv(net * 1_000_000, 1_000_000 - s.FeePips);
-        var receipt = await pool.SwapExactInAsync(trader, zeroForOne, gross, 0, trader.Address, TreasuryDeployment.Deadline);
+        var receipt = await pool.SwapExactInAsync(trader, zeroForOne, gross, 0, trader.Address, TreasuryDeployer.Deadline);
         return Assert.Single(ManagedPool.SwapEvents(receipt));
     }
 }
