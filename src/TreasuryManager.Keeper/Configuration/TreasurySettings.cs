@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Numerics;
+using TreasuryManager.Ethereum;
+
+namespace TreasuryManager.Keeper.Configuration;
+
+/// <summary>
+/// The operator's configuration: <c>appsettings.json</c> (written by <c>treasury init</c>), overridden by
+/// environment variables with the prefix <c>TREASURY_</c> (<c>TREASURY_Rpc__Url</c>) and by the command
+/// line (<c>--Rpc:Url=…</c>). Secrets never live here: the keystore password and the mnemonic are read
+/// from the environment variables named in <see cref="KeySettings"/> (or a prompt).
+/// <see cref="Validate"/> names the first bad setting by its configuration path and says how to fix it.
+/// </summary>
+public sealed record TreasurySettings
+{
+    public RpcSettings Rpc { get; init; } = new();
+    public KeySettings Key { get; init; } = new();
+
+    /// <summary>The TreasuryVault the keeper acts through (0x…, EIP-55 or lower case).</summary>
+    public string? Vault { get; init; }
+
+    /// <summary>The keeper's SQLite journal (relative paths are relative to the configuration file).</summary>
+    public string Journal { get; init; } = "treasury-journal.db";
+
+    /// <summary>The pools the keeper manages; each must be registered in <see cref="Vault"/>.</summary>
+    public PoolSettings[] Pools { get; init; } = [];
+
+    public GasSettings Gas { get; init; } = new();
+    public StrategySettings Strategy { get; init; } = new();
+    public CycleSettings Cycle { get; init; } = new();
+    public MetricsSettings Metrics { get; init; } = new();
+
+    /// <summary>Throws <see cref="SettingsException"/> naming the first invalid setting.</summary>
+    public TreasurySettings Validate()
+    {
+        Rpc.Validate();
+        Key.Validate();
+        ParseAddress("Vault", Vault, "run `treasury deploy --local` or set the vault's address");
+        if (string.IsNullOrWhiteSpace(Journal)) throw new SettingsException("Journal", "must be a file path, e.g. \"treasury-journal.db\"");
+        if (Pools.Length == 0) throw new SettingsException("Pools", "lists no pool; add { \"Address\": \"0x…\" } entries (`treasury deploy --local` writes one)");
+        var seen = new HashSet<Address>();
+        for (var i = 0; i < Pools.Length; i++)
+        {
+            var address = Pools[i].Validate($"Pools:{i}");
+            if (!seen.Add(address)) throw new SettingsException($"Pools:{i}:Address", $"{address} is listed twice; remove the duplicate");
+        }
+        Gas.Validate();
+        Strategy.Validate();
+        Cycle.Validate();
+        Metrics.Validate();
+        return this;
+    }
+
+    public Address VaultAddress => ParseAddress("Vault", Vault, "set the vault's address");
+
+    internal static Address ParseAddress(string path, string? value, string fix)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new SettingsException(path, $"is missing; {fix}");
+        try
+        {
+            return Address.Parse(value);
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException(path, $"'{value}' is not an address ({e.Message})");
+        }
+    }
+}
+
+/// <summary>A setting that cannot be used: <see cref="Path"/> is its configuration path (e.g. "Pools:0:Address").</summary>
+public sealed class SettingsException(string path, string problem)
+    : Exception($"setting {path} {problem}")
+{
+    public string Path { get; } = path;
+}
+
+public sealed record RpcSettings
+{
+    /// <summary>The node's JSON-RPC endpoint (http or https).</summary>
+    public string Url { get; init; } = "http://127.0.0.1:8545";
+
+    /// <summary>The chain the node must be on (31337 for a local Hardhat or anvil node, 1 for mainnet).</summary>
+    public long ChainId { get; init; } = 31337;
+
+    /// <summary>Per-request timeout.</summary>
+    public double TimeoutSeconds { get; init; } = 10;
+
+    public Uri Endpoint => new(Url);
+
+    public void Validate()
+    {
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            throw new SettingsException("Rpc:Url", $"'{Url}' is not an http(s) URL, e.g. http://127.0.0.1:8545");
+        if (ChainId <= 0) throw new SettingsException("Rpc:ChainId", $"{ChainId} must be positive (31337 local, 1 mainnet)");
+        if (!(TimeoutSeconds > 0 && TimeoutSeconds <= 600)) throw new SettingsException("Rpc:TimeoutSeconds", $"{TimeoutSeconds} must lie in (0, 600]");
+    }
+}
+
+/// <summary>
+/// Where the keeper's key comes from: either a keystore v3 file (<see cref="Keystore"/>) whose password is in the
+/// environment variable <see cref="PasswordEnv"/> (or typed at a prompt), or a BIP-39 mnemonic in the environment
+/// variable <see cref="MnemonicEnv"/> with <see cref="DerivationPath"/>. Exactly one of the two.
+/// </summary>
+public sealed record KeySettings
+{
+    public string? Keystore { get; init; }
+    public string PasswordEnv { get; init; } = "TREASURY_KEYSTORE_PASSWORD";
+    public string? MnemonicEnv { get; init; }
+    public string DerivationPath { get; init; } = "m/44'/60'/0'/0/0";
+
+    public void Validate()
+    {
+        var hasKeystore = !string.IsNullOrWhiteSpace(Keystore);
+        var hasMnemonic = !string.IsNullOrWhiteSpace(MnemonicEnv);
+        if (hasKeystore == hasMnemonic)
+            throw new SettingsException("Key", hasKeystore
+                ? "sets both Keystore and MnemonicEnv; keep one"
+                : "sets neither Keystore nor MnemonicEnv; run `treasury wallet new` (or `wallet import`) and set Key:Keystore, or set Key:MnemonicEnv to the name of the variable holding the mnemonic");
+        if (string.IsNullOrWhiteSpace(PasswordEnv)) throw new SettingsException("Key:PasswordEnv", "must name an environment variable");
+    }
+}
+
+public sealed record PoolSettings
+{
+    public string? Address { get; init; }
+
+    /// <summary>A label for logs and metrics (default: the address).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The share of the pool's value the treasury wants in base (token0), bps. Inventory is measured from it.</summary>
+    public int TargetBaseShareBps { get; init; } = 5000;
+
+    /// <summary>Inventory past target ± this (bps of value in base) is urgent: the rebalance is sent whatever the base fee (up to the cap).</summary>
+    public int HardLimitBps { get; init; } = 3000;
+
+    public Address Validate(string path)
+    {
+        var address = TreasurySettings.ParseAddress($"{path}:Address", Address, "set the pool's address");
+        if (TargetBaseShareBps is < 0 or > 10_000) throw new SettingsException($"{path}:TargetBaseShareBps", $"{TargetBaseShareBps} must lie in [0, 10000]");
+        if (HardLimitBps is <= 0 or > 10_000) throw new SettingsException($"{path}:HardLimitBps", $"{HardLimitBps} must lie in (0, 10000]");
+        return address;
+    }
+
+    public string Label => string.IsNullOrWhiteSpace(Name) ? Address ?? "?" : Name!;
+}
+
+public sealed record GasSettings
+{
+    /// <summary>Never sign a maxFeePerGas above this, urgent or not (gwei).</summary>
+    public decimal MaxFeePerGasGwei { get; init; } = 100;
+
+    /// <summary>A non-urgent rebalance waits while the next base fee is above this (gwei).</summary>
+    public decimal BaseFeeCeilingGwei { get; init; } = 30;
+
+    public decimal PriorityFeeGwei { get; init; } = 1;
+
+    /// <summary>Blocks without a receipt before a replacement with both fees bumped.</summary>
+    public int BlocksBeforeReplacement { get; init; } = 3;
+
+    /// <summary>Both fees of a replacement times this, per mille (≥ 1125).</summary>
+    public int ReplacementBumpPerMille { get; init; } = 1125;
+
+    public int Confirmations { get; init; } = 2;
+
+    /// <summary>After this many blocks without a final receipt, the cycle moves on (the journal keeps the intent in flight).</summary>
+    public int MaxBlocksToWait { get; init; } = 50;
+
+    /// <summary>ETH in the pools' quote token, to price gas in the numeraire (c = gas × gas price × this).</summary>
+    public decimal EthPriceInQuote { get; init; } = 3000;
+
+    /// <summary>eth_estimateGas × this margin, per mille, is the gas limit.</summary>
+    public int GasLimitMarginPerMille { get; init; } = 1250;
+
+    public BigInteger MaxFeePerGasWei => Wei(MaxFeePerGasGwei);
+    public BigInteger BaseFeeCeilingWei => Wei(BaseFeeCeilingGwei);
+    public BigInteger PriorityFeeWei => Wei(PriorityFeeGwei);
+
+    private static BigInteger Wei(decimal gwei) => new(decimal.Round(gwei * 1_000_000_000m, 0, MidpointRounding.ToZero));
+
+    public void Validate()
+    {
+        if (MaxFeePerGasGwei <= 0) throw new SettingsException("Gas:MaxFeePerGasGwei", $"{MaxFeePerGasGwei} must be positive");
+        if (BaseFeeCeilingGwei <= 0 || BaseFeeCeilingGwei > MaxFeePerGasGwei)
+            throw new SettingsException("Gas:BaseFeeCeilingGwei", $"{BaseFeeCeilingGwei} must be positive and at most Gas:MaxFeePerGasGwei ({MaxFeePerGasGwei})");
+        if (PriorityFeeGwei < 0 || PriorityFeeGwei > MaxFeePerGasGwei)
+            throw new SettingsException("Gas:PriorityFeeGwei", $"{PriorityFeeGwei} must lie in [0, Gas:MaxFeePerGasGwei]");
+        if (BlocksBeforeReplacement < 1) throw new SettingsException("Gas:BlocksBeforeReplacement", $"{BlocksBeforeReplacement} must be at least 1");
+        if (ReplacementBumpPerMille is < 1125 or > 10_000) throw new SettingsException("Gas:ReplacementBumpPerMille", $"{ReplacementBumpPerMille} must lie in [1125, 10000] (nodes refuse a bump under 12.5%)");
+        if (Confirmations < 1) throw new SettingsException("Gas:Confirmations", $"{Confirmations} must be at least 1");
+        if (MaxBlocksToWait < BlocksBeforeReplacement) throw new SettingsException("Gas:MaxBlocksToWait", $"{MaxBlocksToWait} must be at least Gas:BlocksBeforeReplacement ({BlocksBeforeReplacement})");
+        if (EthPriceInQuote <= 0) throw new SettingsException("Gas:EthPriceInQuote", $"{EthPriceInQuote} must be positive (quote tokens per ETH)");
+        if (GasLimitMarginPerMille is < 1000 or > 5000) throw new SettingsException("Gas:GasLimitMarginPerMille", $"{GasLimitMarginPerMille} must lie in [1000, 5000]");
+    }
+}
+
+/// <summary>The decision's model parameters (MODELS.md: GLFT quotes, the band). Time unit: one day.</summary>
+public sealed record StrategySettings
+{
+    /// <summary>γ, risk aversion per quote token (human units).</summary>
+    public double RiskAversion { get; init; } = 1e-4;
+
+    /// <summary>A, trades per day at distance 0, until the intensity estimator is ready.</summary>
+    public double IntensityA { get; init; } = 200;
+
+    /// <summary>k per unit of relative distance, until the intensity estimator is ready.</summary>
+    public double IntensityK { get; init; } = 300;
+
+    /// <summary>How long a new curve is meant to stand, days: sets the range width and the benefit's horizon.</summary>
+    public double HorizonDays { get; init; } = 1;
+
+    /// <summary>Range half-width in standard deviations of the log price over the horizon.</summary>
+    public double RangeStdDevs { get; init; } = 2;
+
+    /// <summary>A rebalance is planned only when its expected benefit is at least this many times its gas cost.</summary>
+    public double BenefitToGasMargin { get; init; } = 2;
+
+    /// <summary>Gas assumed for one rebalance before eth_estimateGas has run (the measured vault.rebalance is about 81,000).</summary>
+    public long AssumedRebalanceGas { get; init; } = 90_000;
+
+    /// <summary>EWMA smoothing time for the pool's volatility, seconds.</summary>
+    public double VolatilitySmoothingSeconds { get; init; } = 3600;
+
+    public void Validate()
+    {
+        Positive("Strategy:RiskAversion", RiskAversion);
+        Positive("Strategy:IntensityA", IntensityA);
+        Positive("Strategy:IntensityK", IntensityK);
+        Positive("Strategy:HorizonDays", HorizonDays);
+        Positive("Strategy:RangeStdDevs", RangeStdDevs);
+        if (!(BenefitToGasMargin >= 0 && double.IsFinite(BenefitToGasMargin))) throw new SettingsException("Strategy:BenefitToGasMargin", $"{BenefitToGasMargin} must be ≥ 0");
+        if (AssumedRebalanceGas < 21_000) throw new SettingsException("Strategy:AssumedRebalanceGas", $"{AssumedRebalanceGas} must be at least 21000");
+        Positive("Strategy:VolatilitySmoothingSeconds", VolatilitySmoothingSeconds);
+    }
+
+    private static void Positive(string path, double v)
+    {
+        if (!(v > 0 && double.IsFinite(v))) throw new SettingsException(path, $"{v.ToString(CultureInfo.InvariantCulture)} must be a positive number");
+    }
+}
+
+public sealed record CycleSettings
+{
+    /// <summary>How often the keeper looks for a new block.</summary>
+    public int PollIntervalMilliseconds { get; init; } = 1000;
+
+    /// <summary>How far back (blocks) the first cycle reads the pools' swap events.</summary>
+    public int HistoryBlocks { get; init; } = 2000;
+
+    public void Validate()
+    {
+        if (PollIntervalMilliseconds is < 10 or > 600_000) throw new SettingsException("Cycle:PollIntervalMilliseconds", $"{PollIntervalMilliseconds} must lie in [10, 600000]");
+        if (HistoryBlocks is < 0 or > 1_000_000) throw new SettingsException("Cycle:HistoryBlocks", $"{HistoryBlocks} must lie in [0, 1000000]");
+    }
+}
+
+public sealed record MetricsSettings
+{
+    /// <summary>Prometheus metrics on http://127.0.0.1:{Port}/metrics; 0 = off.</summary>
+    public int Port { get; init; } = 9464;
+
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535) throw new SettingsException("Metrics:Port", $"{Port} must lie in [0, 65535] (0 = off)");
+    }
+}
