@@ -25,7 +25,8 @@ public sealed record CallRequest
     public BigInteger Value { get; init; }
     public long? Gas { get; init; }
 
-    internal Dictionary<string, string> ToJson()
+    /// <summary>The JSON-RPC call object (for batches).</summary>
+    public Dictionary<string, string> ToJson()
     {
         var json = new Dictionary<string, string>();
         if (From is { } from) json["from"] = from.ToLowerHex();

@@ -47,11 +47,18 @@ public sealed class RpcClient : IDisposable
                     ShouldHandle = new PredicateBuilder()
                         .Handle<NodeUnreachableException>()
                         .Handle<RpcTimeoutException>()
-                        .Handle<RateLimitedException>(),
+                        .Handle<RateLimitedException>()
+                        .Handle<RpcTransportException>(),
                     MaxRetryAttempts = options.ReadRetries,
                     Delay = options.RetryBaseDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
+                    OnRetry = args =>
+                    {
+                        if (args.Outcome.Exception is RpcException e)
+                            Options.OnFault?.Invoke(new RpcFault(e.Method, e, args.AttemptNumber + 1, WillRetry: true));
+                        return ValueTask.CompletedTask;
+                    },
                     DelayGenerator = static args => args.Outcome.Exception is RateLimitedException { RetryAfter: { } after }
                         ? ValueTask.FromResult<TimeSpan?>(after)
                         : ValueTask.FromResult<TimeSpan?>(null),
@@ -105,6 +112,10 @@ public sealed class RpcClient : IDisposable
                 async ct => await SendOnceAsync(requests, batch, method, ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
         }
+        catch (RpcException e) when (e is NodeUnreachableException or RpcTimeoutException or RateLimitedException or RpcTransportException && ReportFinal(e))
+        {
+            throw; // never reached: ReportFinal returns false
+        }
         catch (NodeUnreachableException e)
         {
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -112,6 +123,12 @@ public sealed class RpcClient : IDisposable
                 $"cannot reach node at {Endpoint} after {seconds:0.#} s ({e.InnerException?.Message ?? "no answer"}); check that the node is running and the URL is right.",
                 e.Method, Endpoint, e.InnerException);
         }
+    }
+
+    private bool ReportFinal(RpcException e)
+    {
+        Options.OnFault?.Invoke(new RpcFault(e.Method, e, 0, WillRetry: false));
+        return false;
     }
 
     private async Task<IReadOnlyList<RpcResponse>> SendOnceAsync(IReadOnlyList<RpcRequest> requests, bool batch, string method, CancellationToken cancellationToken)
@@ -141,6 +158,8 @@ public sealed class RpcClient : IDisposable
         {
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 throw new RateLimitedException($"{method} at {Endpoint}: rate limited (HTTP 429); slow down or use another endpoint.", method, response.Headers.RetryAfter?.Delta);
+            if ((int)response.StatusCode >= 500 && !LooksLikeJsonRpc(text))
+                throw new RpcTransportException($"{method} at {Endpoint}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}{(string.IsNullOrWhiteSpace(text) ? " with an empty body" : $" ({Shorten(text)})")}; the node or a proxy in front of it failed.", method, (int)response.StatusCode);
             if (!response.IsSuccessStatusCode && string.IsNullOrWhiteSpace(text))
                 throw new RpcException($"{method} at {Endpoint}: HTTP {(int)response.StatusCode} {response.ReasonPhrase} with an empty body.", method);
             return ParseResponses(requests, firstId, method, text);
@@ -174,7 +193,7 @@ public sealed class RpcClient : IDisposable
         try { document = JsonDocument.Parse(text); }
         catch (JsonException e)
         {
-            throw new RpcException($"{method} at {Endpoint}: the answer is not JSON ({Shorten(text)}); is the URL a JSON-RPC endpoint?", method, e);
+            throw new RpcTransportException($"{method} at {Endpoint}: the answer is not JSON ({Shorten(text)}); is the URL a JSON-RPC endpoint?", method, null, e);
         }
         using (document)
         {
@@ -201,6 +220,20 @@ public sealed class RpcClient : IDisposable
                 if (results[i] is null)
                     throw new RpcException($"{method} at {Endpoint}: the node's answer has no response for request {i} ({requests[i].Method}).", requests[i].Method);
             return results!;
+        }
+    }
+
+    private static bool LooksLikeJsonRpc(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var first = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement.EnumerateArray().FirstOrDefault() : doc.RootElement;
+            return first.ValueKind == JsonValueKind.Object && first.TryGetProperty("jsonrpc", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -15,6 +15,12 @@ public sealed record RpcClientOptions
     /// <summary>The first retry's delay; later ones back off exponentially with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Called on every transport fault (unreachable, timeout, rate limited, HTTP 5xx, malformed answer): with
+    /// <c>willRetry</c> true when a read is about to be retried. For logs and metrics; must not throw.
+    /// </summary>
+    public Action<RpcFault>? OnFault { get; init; }
+
     public void Validate()
     {
         if (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps))
@@ -26,4 +32,19 @@ public sealed record RpcClientOptions
         if (RetryBaseDelay < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(RetryBaseDelay), RetryBaseDelay, "RPC retry delay cannot be negative.");
     }
+}
+
+/// <summary>One transport fault of a JSON-RPC request: its method (or batch), the error, and whether it will be retried.</summary>
+public sealed record RpcFault(string Method, RpcException Error, int Attempt, bool WillRetry)
+{
+    /// <summary>A short kind for metrics: unreachable, timeout, rate_limited, http_5xx, malformed.</summary>
+    public string Kind => Error switch
+    {
+        NodeUnreachableException => "unreachable",
+        RpcTimeoutException => "timeout",
+        RateLimitedException => "rate_limited",
+        RpcTransportException { HttpStatus: not null } => "http_5xx",
+        RpcTransportException => "malformed",
+        _ => "other",
+    };
 }

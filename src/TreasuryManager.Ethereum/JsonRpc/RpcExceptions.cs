@@ -64,3 +64,13 @@ public sealed class RateLimitedException(string message, string method, TimeSpan
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>
+/// The node (or a proxy in front of it) answered with something that is not a JSON-RPC response: an HTTP 5xx
+/// error, or a body that is not JSON. Idempotent reads are retried; sends are not.
+/// </summary>
+public sealed class RpcTransportException(string message, string method, int? httpStatus, Exception? inner = null)
+    : RpcException(message, method, inner)
+{
+    public int? HttpStatus { get; } = httpStatus;
+}

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Abi;
+using TreasuryManager.Ethereum.Encoding;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Keeper.Journal;
+
+namespace TreasuryManager.Keeper.Cycle;
+
+/// <summary>What one cycle saw, decided and did.</summary>
+/// <param name="Decisions">One per pool, after the Guard: a Plan that passed it, or a Hold.</param>
+/// <param name="Outcomes">What became of each plan that was acted on.</param>
+/// <param name="ReadRoundTrips">HTTP requests the Observe and Guard steps took (the sends not counted).</param>
+public sealed record CycleReport(
+    long Block,
+    long Timestamp,
+    BigInteger NextBaseFeePerGas,
+    IReadOnlyList<Decision> Decisions,
+    IReadOnlyList<ExecutionOutcome> Outcomes,
+    int ReadRoundTrips,
+    TimeSpan Elapsed)
+{
+    public IEnumerable<Plan> Plans => Decisions.OfType<Plan>();
+    public IEnumerable<Hold> Holds => Decisions.OfType<Hold>();
+}
+
+/// <summary>
+/// The keeper's cycle: Observe (one batch) → Estimate → Decide → Guard (the vault's policy off-chain, then
+/// eth_call and eth_estimateGas in one batch) → Act (the <see cref="TransactionExecutor"/>: fees, nonce, journal,
+/// replacement, confirmations) → Record (the journal). A failure on one pool holds that pool only.
+/// </summary>
+public sealed class KeeperCycle
+{
+    private readonly EthClient _eth;
+    private readonly TreasurySettings _settings;
+    private readonly TransactionExecutor? _executor;
+    private readonly Address _keeper;
+    private readonly KeeperMetrics _metrics;
+    private readonly ILogger _log;
+    private readonly Dictionary<Address, PoolEstimators> _estimators = new();
+    private readonly Dictionary<Address, PoolSettings> _poolSettings;
+    private readonly Dictionary<Address, PoolEstimates> _lastEstimates = new();
+    private long _lastBlock = -1;
+
+    public KeeperCycle(EthClient eth, ChainObserver observer, TreasurySettings settings, Address keeper, TransactionExecutor? executor, KeeperMetrics metrics, ILogger log)
+    {
+        _eth = eth;
+        Observer = observer;
+        _settings = settings;
+        _keeper = keeper;
+        _executor = executor;
+        _metrics = metrics;
+        _log = log;
+        _poolSettings = settings.Pools.ToDictionary(p => Address.Parse(p.Address!), p => p);
+        foreach (var pool in observer.Pools)
+            _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds);
+    }
+
+    public ChainObserver Observer { get; }
+
+    /// <summary>
+    /// Runs one cycle if a new block has arrived since the last one (else returns null after the one read).
+    /// With <paramref name="act"/> false it stops after the Guard (a dry run); plans are returned, nothing is sent.
+    /// </summary>
+    public async Task<CycleReport?> RunOnceAsync(bool act, bool evenIfSameBlock = false, Func<Plan, bool>? approve = null, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var observation = await Observer.ObserveAsync(ct).ConfigureAwait(false);
+        if (observation.BlockNumber == _lastBlock && !evenIfSameBlock) return null;
+        var newBlock = observation.BlockNumber != _lastBlock;
+        _lastBlock = observation.BlockNumber;
+        _metrics.Cycles.Inc();
+
+        var gasPrice = BigInteger.Min(_settings.Gas.MaxFeePerGasWei, observation.NextBaseFeePerGas + _settings.Gas.PriorityFeeWei);
+        var inFlight = InFlightPools();
+        var decisions = new List<Decision>();
+        foreach (var pool in observation.Pools)
+        {
+            if (newBlock || !_lastEstimates.ContainsKey(pool.Pool))
+                _lastEstimates[pool.Pool] = _estimators[pool.Pool].Update(pool, observation.Timestamp, pool.Identity.BaseDecimals, pool.Identity.QuoteDecimals);
+            var context = new DecisionContext(observation.BlockNumber, observation.Timestamp, gasPrice, _settings.Strategy.AssumedRebalanceGas, inFlight.Contains(pool.Pool));
+            Decision decision;
+            try
+            {
+                decision = Decider.Decide(pool, _lastEstimates[pool.Pool], _poolSettings[pool.Pool], _settings.Strategy, _settings.Gas, context);
+            }
+            catch (Exception e) when (e is ArgumentException or ArithmeticException or Models.Curve.CurveMathException)
+            {
+                decision = new Hold(pool.Pool, pool.Identity.Label, observation.BlockNumber, HoldReason.NoFeasibleCurve, $"the decision failed: {e.Message}");
+            }
+            decisions.Add(decision);
+        }
+
+        var (guarded, guardTrips) = await GuardAsync(decisions, gasPrice, observation.NextBaseFeePerGas, ct).ConfigureAwait(false);
+        foreach (var d in guarded)
+        {
+            if (d.Inventory is { } v && double.IsFinite(v.Inventory))
+            {
+                _metrics.Inventory.WithLabels(d.Label).Set(v.Inventory);
+                _metrics.BaseShare.WithLabels(d.Label).Set(v.BaseShareBps);
+            }
+            switch (d)
+            {
+                case Plan plan:
+                    _metrics.Plans.WithLabels(d.Label).Inc();
+                    _log.LogInformation("Plan for {Pool} at block {Block}: {Reasons}", plan.Label, plan.Block, string.Join("; ", plan.Reasons));
+                    break;
+                case Hold hold:
+                    _metrics.Holds.WithLabels(d.Label, hold.Reason.ToString()).Inc();
+                    _log.LogDebug("Hold {Pool} at block {Block}: {Reason} — {Detail}", hold.Label, hold.Block, hold.Reason, hold.Detail);
+                    break;
+            }
+        }
+
+        var outcomes = new List<ExecutionOutcome>();
+        if (act && _executor is not null)
+        {
+            foreach (var plan in guarded.OfType<Plan>())
+            {
+                if (approve is not null && !approve(plan)) continue;
+                outcomes.Add(await ActAsync(plan, ct).ConfigureAwait(false));
+            }
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
+        return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed);
+    }
+
+    /// <summary>Sends one guarded plan through the executor and records the outcome in the metrics.</summary>
+    public async Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default)
+    {
+        if (_executor is null) throw new InvalidOperationException("this cycle has no executor (dry run)");
+        var intent = new TransactionIntent
+        {
+            Key = plan.IntentKey,
+            Kind = "rebalance",
+            To = Observer.Vault,
+            Data = TreasuryVault.EncodeRebalance(plan.Pool, plan.Target),
+            GasLimit = plan.GasUnits * _settings.Gas.GasLimitMarginPerMille / 1000,
+            Urgent = plan.Urgent,
+        };
+        var outcome = await _executor.ExecuteAsync(intent, ct).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case ExecutionOutcome.Mined m:
+                _metrics.TransactionsMined.WithLabels("rebalance").Inc();
+                _metrics.TransactionsReplaced.WithLabels("rebalance").Inc(Math.Max(0, m.Attempts - 1));
+                _metrics.GasSpent.Inc((double)(m.Outcome.GasUsed * m.Outcome.EffectiveGasPrice));
+                _log.LogInformation("Rebalanced {Pool}: {Hash} in block {Block}, gas {Gas}, {Attempts} attempt(s)", plan.Label, m.Outcome.TransactionHash, m.Outcome.BlockNumber, m.Outcome.GasUsed, m.Attempts);
+                break;
+            case ExecutionOutcome.Failed f:
+                _metrics.TransactionsFailed.WithLabels("rebalance").Inc();
+                _log.LogWarning("Rebalance of {Pool} failed: {Reason}", plan.Label, f.Reason);
+                break;
+            case ExecutionOutcome.Deferred d:
+                _metrics.Holds.WithLabels(plan.Label, HoldReason.GasAboveCeiling.ToString()).Inc();
+                _log.LogInformation("Rebalance of {Pool} deferred: {Reason}", plan.Label, d.Reason);
+                break;
+            case ExecutionOutcome.Unconfirmed u:
+                _log.LogWarning("Rebalance of {Pool} not final yet: {Reason}", plan.Label, u.Reason);
+                break;
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// The Guard: each plan is simulated (eth_call from the keeper) and its gas estimated, all in one batch. A plan
+    /// the chain would reject becomes a Hold naming the vault's error; the gas estimate replaces the assumed gas and
+    /// the benefit is tested again against it; a non-urgent plan above the base-fee ceiling waits.
+    /// </summary>
+    private async Task<(IReadOnlyList<Decision> Decisions, int RoundTrips)> GuardAsync(List<Decision> decisions, BigInteger gasPrice, BigInteger nextBaseFee, CancellationToken ct)
+    {
+        var plans = decisions.OfType<Plan>().ToArray();
+        if (plans.Length == 0) return (decisions, 0);
+        var requests = new List<RpcRequest>();
+        foreach (var plan in plans)
+        {
+            var call = new CallRequest { From = _keeper, To = Observer.Vault, Data = TreasuryVault.EncodeRebalance(plan.Pool, plan.Target) }.ToJson();
+            requests.Add(new RpcRequest("eth_call", call, "latest"));
+            requests.Add(new RpcRequest("eth_estimateGas", call));
+        }
+        var responses = await _eth.Rpc.BatchAsync(requests, ct).ConfigureAwait(false);
+        var result = new List<Decision>(decisions.Count);
+        var index = 0;
+        foreach (var d in decisions)
+        {
+            if (d is not Plan plan) { result.Add(d); continue; }
+            var simulated = responses[2 * index];
+            var estimated = responses[2 * index + 1];
+            index++;
+            var error = simulated.Error ?? estimated.Error;
+            if (error is not null)
+            {
+                result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.GuardRejected, $"the chain would reject the rebalance: {Explain(error)}", plan.View));
+                continue;
+            }
+            var gas = Quantity.DecodeLong(estimated.GetResult().GetString()!, "gas estimate");
+            var cost = Models.Risk.Band.GasCost(gas, (double)gasPrice, (double)_settings.Gas.EthPriceInQuote);
+            var guarded = plan with { GasUnits = gas, GasCost = cost };
+            if (!plan.Urgent && plan.ExpectedBenefit < _settings.Strategy.BenefitToGasMargin * cost)
+            {
+                result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.BenefitBelowGas,
+                    $"with the estimated {gas} gas the cost is {cost:G5} quote; the benefit {plan.ExpectedBenefit:G5} is under {_settings.Strategy.BenefitToGasMargin}× that", plan.View));
+                continue;
+            }
+            if (!plan.Urgent && nextBaseFee > _settings.Gas.BaseFeeCeilingWei)
+            {
+                result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.GasAboveCeiling,
+                    $"the next base fee {(decimal)nextBaseFee / 1e9m:0.###} gwei is above the ceiling {_settings.Gas.BaseFeeCeilingGwei} gwei and the plan is not urgent; waiting", plan.View));
+                continue;
+            }
+            result.Add(guarded);
+        }
+        return (result, 1);
+    }
+
+    /// <summary>The vault's (or the pool's) custom error by name with its arguments, else the node's message.</summary>
+    public static string Explain(RpcException error)
+    {
+        if (error is ExecutionRevertedException { RevertData.Length: >= 4 } reverted)
+        {
+            var reason = RevertDecoder.Decode(reverted.RevertData, TreasuryVault.Abi);
+            if (reason.Kind == RevertKind.Unknown)
+                reason = RevertDecoder.Decode(reverted.RevertData, ManagedPool.Abi);
+            return reason.Message;
+        }
+        return error.Message;
+    }
+
+    private HashSet<Address> InFlightPools()
+    {
+        var set = new HashSet<Address>();
+        if (_executor is null) return set;
+        foreach (var intent in _executor.Journal.UnfinishedIntents())
+        {
+            if (intent.Kind != "rebalance" || intent.Status == IntentStatus.Pending) continue;
+            var parts = intent.Key.Split(':');
+            if (parts.Length == 3 && Address.TryParse(parts[1], out var pool)) set.Add(pool);
+        }
+        return set;
+    }
+}

@@ -1,0 +1,59 @@
+using TreasuryManager.Models.Curve;
+using TreasuryManager.Models.Estimators;
+
+namespace TreasuryManager.Keeper.Cycle;
+
+/// <summary>What the Estimate step knows about one pool's market (null until its estimator is ready).</summary>
+/// <param name="EwmaVolatilityPerDay">σ of ln price per √day from the pool's own prices, cycle by cycle.</param>
+/// <param name="Intensity">λ(δ) = A·e^(−kδ), δ relative, A per day, fitted from swaps at the fees the pool quoted.</param>
+/// <param name="Markout">Size-weighted markout of the pool's takers (positive: informed flow).</param>
+/// <param name="SwapsSeen">Swaps counted so far.</param>
+public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen);
+
+/// <summary>
+/// The Estimate step for one pool: the models' estimators fed each cycle from the pool's price (EWMA volatility,
+/// markouts) and from its swap events (trade intensity at the quoted fee, markouts by size). Stateful; one per pool.
+/// Times are in days (the decision's unit).
+/// </summary>
+public sealed class PoolEstimators
+{
+    private const double SecondsPerDay = 86_400;
+    private readonly EwmaVolatility _volatility;
+    private readonly IntensityEstimator _intensity = new(distanceResolution: 1e-4, minFills: 50);
+    private readonly MarkoutToxicity _markout;
+    private long? _lastTimestamp;
+    private double _lastFee;
+    private int _swaps;
+
+    public PoolEstimators(double volatilitySmoothingSeconds, double markoutHorizonSeconds = 300)
+    {
+        _volatility = new EwmaVolatility(volatilitySmoothingSeconds / SecondsPerDay, minObservations: 10);
+        _markout = new MarkoutToxicity(markoutHorizonSeconds / SecondsPerDay);
+    }
+
+    public PoolEstimates Update(PoolObservation observation, long timestamp, int baseDecimals, int quoteDecimals)
+    {
+        if (observation.State is { } state && (_lastTimestamp is null || timestamp > _lastTimestamp))
+        {
+            var time = timestamp / SecondsPerDay;
+            var scale = Math.Pow(10, baseDecimals - quoteDecimals);
+            var price = Uint.PriceFromSqrtPriceX96(state.SqrtPriceX96) * scale;
+            var fee = (double)state.FeePips / 1e6;
+            if (_lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
+            foreach (var swap in observation.Swaps)
+            {
+                _swaps++;
+                _intensity.AddFill(fee);
+                var swapPrice = Uint.PriceFromSqrtPriceX96(swap.SqrtPriceX96) * scale;
+                // the trader sold base (zeroForOne) or bought it; size in base units of the trade
+                var baseSize = (double)(swap.ZeroForOne ? swap.AmountIn : swap.AmountOut) / Math.Pow(10, baseDecimals);
+                _markout.AddTrade(time, swapPrice, swap.ZeroForOne ? -baseSize : baseSize);
+            }
+            _volatility.Update(time, price);
+            _markout.OnPrice(time, price);
+            _lastTimestamp = timestamp;
+            _lastFee = fee;
+        }
+        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps);
+    }
+}

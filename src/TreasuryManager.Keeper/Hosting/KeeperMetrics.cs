@@ -1,0 +1,61 @@
+using Prometheus;
+
+namespace TreasuryManager.Keeper.Hosting;
+
+/// <summary>
+/// The keeper's Prometheus metrics, in their own registry (so tests and several keepers in one process do not
+/// share counters): cycle latency, plans, holds by reason, transactions sent / replaced / failed, gas spent,
+/// inventory per pool and RPC faults by kind. Served by <see cref="StartServer"/> on 127.0.0.1 only.
+/// </summary>
+public sealed class KeeperMetrics
+{
+    public KeeperMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        CycleSeconds = factory.CreateHistogram("treasury_keeper_cycle_seconds", "Duration of one Observe→Record cycle.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        Cycles = factory.CreateCounter("treasury_keeper_cycles_total", "Cycles run (a new block observed).");
+        Plans = factory.CreateCounter("treasury_keeper_plans_total", "Rebalance plans made.", "pool");
+        Holds = factory.CreateCounter("treasury_keeper_holds_total", "Holds by pool and reason.", "pool", "reason");
+        TransactionsSent = factory.CreateCounter("treasury_keeper_transactions_sent_total", "Transactions broadcast (first attempts).", "kind");
+        TransactionsReplaced = factory.CreateCounter("treasury_keeper_transactions_replaced_total", "Replacement attempts (same nonce, bumped fees) of transactions that became final.", "kind");
+        TransactionsFailed = factory.CreateCounter("treasury_keeper_transactions_failed_total", "Transactions final without success (reverted, refused, superseded).", "kind");
+        TransactionsMined = factory.CreateCounter("treasury_keeper_transactions_mined_total", "Transactions mined successfully.", "kind");
+        GasSpent = factory.CreateCounter("treasury_keeper_gas_spent_wei_total", "Wei spent on gas by mined transactions.");
+        Inventory = factory.CreateGauge("treasury_keeper_inventory_base", "Inventory q (base tokens above target) per pool.", "pool");
+        BaseShare = factory.CreateGauge("treasury_keeper_base_share_bps", "Base share of the pool's value at the oracle price, bps.", "pool");
+        RpcFaults = factory.CreateCounter("treasury_keeper_rpc_faults_total", "JSON-RPC faults seen (retried reads and failures) by kind.", "kind");
+        CycleErrors = factory.CreateCounter("treasury_keeper_cycle_errors_total", "Cycles that failed as a whole (the node unreachable…).", "kind");
+    }
+
+    public CollectorRegistry Registry { get; }
+    public Histogram CycleSeconds { get; }
+    public Counter Cycles { get; }
+    public Counter Plans { get; }
+    public Counter Holds { get; }
+    public Counter TransactionsSent { get; }
+    public Counter TransactionsReplaced { get; }
+    public Counter TransactionsFailed { get; }
+    public Counter TransactionsMined { get; }
+    public Counter GasSpent { get; }
+    public Gauge Inventory { get; }
+    public Gauge BaseShare { get; }
+    public Counter RpcFaults { get; }
+    public Counter CycleErrors { get; }
+
+    /// <summary>The metrics in Prometheus text format (what the server serves).</summary>
+    public async Task<string> ExportAsync(CancellationToken ct = default)
+    {
+        using var buffer = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(buffer, ct).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Serves /metrics on http://127.0.0.1:<paramref name="port"/>/ (loopback only). Dispose to stop.</summary>
+    public IMetricServer StartServer(int port)
+    {
+        var server = new MetricServer("127.0.0.1", port, "metrics/", Registry);
+        return server.Start();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Numerics;
+using TreasuryManager.Models.Curve;
+
+namespace TreasuryManager.Models.Policy;
+
+/// <summary>
+/// The TreasuryVault's guard formulas (its NatSpec header), exactly, in BigInteger: the keeper checks a plan
+/// off-chain with the same numbers the vault checks on-chain, and the contract tests check the vault's error
+/// arguments against them.
+/// </summary>
+public static class VaultPolicyMath
+{
+    private static readonly BigInteger Q96 = BigInteger.One << 96;
+    private static readonly BigInteger Q128 = BigInteger.One << 128;
+
+    /// <summary>
+    /// The oracle answer as a pool price in Q128.128 with scale exponent <paramref name="exp"/> = dec(token1) − dec(token0)
+    /// − dec(feed); null where the vault reverts with OraclePriceOutOfRange (answer or scaled answer ≥ 2^128, or 0).
+    /// </summary>
+    public static BigInteger? PriceX128(BigInteger answer, int exp)
+    {
+        if (answer.Sign <= 0 || answer >= Q128) return null;
+        BigInteger price;
+        if (exp >= 0)
+        {
+            var scaled = answer * BigInteger.Pow(10, exp);
+            if (scaled >= Q128) return null;
+            price = scaled << 128;
+        }
+        else
+        {
+            price = (answer << 128) / BigInteger.Pow(10, -exp);
+        }
+        return price.IsZero ? null : price;
+    }
+
+    /// <summary>floor(|pc − po| · 1e4 / po) with pc = floor(c² / 2^64): how far a centre lies from the oracle, bps.</summary>
+    public static BigInteger SkewBps(BigInteger centreSqrtPriceX96, BigInteger priceX128)
+    {
+        var pc = centreSqrtPriceX96 * centreSqrtPriceX96 >> 64;
+        return BigInteger.Abs(pc - priceX128) * 10_000 / priceX128;
+    }
+
+    /// <summary>floor(v0 · 1e4 / (v0 + reserve1)) with v0 = floor(reserve0 · priceX128 / 2^128): base's share of value, bps.</summary>
+    public static BigInteger BaseShareBps(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128)
+    {
+        var v0 = reserve0 * priceX128 >> 128;
+        return v0 + reserve1 == 0 ? 0 : v0 * 10_000 / (v0 + reserve1);
+    }
+
+    /// <summary>floor(((high/low)² − 1) · 1e4) in the vault's fixed point (r = floor(high·2^96/low), p = floor(r²/2^96)); 2^256 − 1 when r ≥ 2^128.</summary>
+    public static BigInteger WidthBps(BigInteger high, BigInteger low)
+    {
+        var r = (high << 96) / low;
+        if (r >= Q128) return Uint.Max256;
+        var p = r * r >> 96;
+        return BigInteger.Abs(p - Q96) * 10_000 >> 96;
+    }
+
+    /// <summary>|twapLogPrice − coarseLog(oracle)| in log-price units; the vault reverts with TwapDeviation above maxTwapDeviationLog.</summary>
+    public static BigInteger TwapDeviationLog(BigInteger twapLogPrice, BigInteger priceX128) =>
+        BigInteger.Abs(twapLogPrice - LogMath.CoarseLogPriceFromPriceX128(priceX128));
+}
