@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Crypto;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Journal;
+
+namespace TreasuryManager.Keeper.Hosting;
+
+/// <summary>
+/// Everything one keeper needs, built from validated settings: the RPC client (faults logged and counted), the
+/// journal, the executor (reconciled with the chain on start), the observer and the cycle. Checks the chain id,
+/// that the vault exists, that every pool is registered and that the key is one of the vault's keepers — each
+/// failure a <see cref="KeeperSetupException"/> naming the fix. Dispose to close the journal and the connection.
+/// </summary>
+public sealed class KeeperRuntime : IDisposable
+{
+    private KeeperRuntime(RpcClient rpc, EthClient eth, TransactionJournal? journal, TransactionExecutor? executor, KeeperCycle cycle, RecoveryReport? recovery)
+    {
+        Rpc = rpc;
+        Eth = eth;
+        Journal = journal;
+        Executor = executor;
+        Cycle = cycle;
+        Recovery = recovery;
+    }
+
+    public RpcClient Rpc { get; }
+    public EthClient Eth { get; }
+    public TransactionJournal? Journal { get; }
+    public TransactionExecutor? Executor { get; }
+    public KeeperCycle Cycle { get; }
+    public RecoveryReport? Recovery { get; }
+
+    /// <summary>
+    /// Connects. With <paramref name="readOnly"/> (status, dry runs) no journal is opened and nothing can be sent;
+    /// <paramref name="key"/> may then be null (the simulation runs from the vault's first keeper check address).
+    /// </summary>
+    public static async Task<KeeperRuntime> StartAsync(
+        TreasurySettings settings, EthKey? key, KeeperMetrics metrics, ILoggerFactory loggers,
+        bool readOnly = false, TimeProvider? time = null, Action<ExecutionPoint, AttemptRecord>? onPoint = null, CancellationToken ct = default)
+    {
+        settings.Validate();
+        var log = loggers.CreateLogger("TreasuryManager.Keeper");
+        var rpcLog = loggers.CreateLogger("TreasuryManager.Rpc");
+        var rpc = new RpcClient(new RpcClientOptions
+        {
+            Endpoint = settings.Rpc.Endpoint,
+            Timeout = TimeSpan.FromSeconds(settings.Rpc.TimeoutSeconds),
+            OnFault = fault =>
+            {
+                metrics.RpcFaults.WithLabels(fault.Kind).Inc();
+                if (fault.WillRetry)
+                    rpcLog.LogWarning("RPC fault ({Kind}) on {Method}, attempt {Attempt}; retrying: {Message}", fault.Kind, fault.Method, fault.Attempt, fault.Error.Message);
+                else
+                    rpcLog.LogError("RPC fault ({Kind}) on {Method}: {Message}", fault.Kind, fault.Method, fault.Error.Message);
+            },
+        });
+        try
+        {
+            var eth = new EthClient(rpc);
+            var chainId = await eth.ChainIdAsync(ct).ConfigureAwait(false);
+            if (chainId != settings.Rpc.ChainId)
+                throw new KeeperSetupException($"the node at {settings.Rpc.Url} is on chain {chainId}, but Rpc:ChainId is {settings.Rpc.ChainId}; point Rpc:Url at the right network or fix Rpc:ChainId");
+            var vault = settings.VaultAddress;
+            var pools = settings.Pools.Select(p => (Address.Parse(p.Address!), p.Label)).ToArray();
+            var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct).ConfigureAwait(false);
+            var keeperAddress = key?.Address ?? default;
+            if (key is not null)
+            {
+                var isKeeper = await new Contracts.Bindings.TreasuryVault(eth, vault).IsKeeperAsync(key.Address, ct: ct).ConfigureAwait(false);
+                if (!isKeeper)
+                    throw new KeeperSetupException($"the key's address {key.Address} is not a keeper of the vault {vault}; the owner must call setKeeper({key.Address}, true), or configure the keeper's key");
+            }
+
+            TransactionJournal? journal = null;
+            TransactionExecutor? executor = null;
+            RecoveryReport? recovery = null;
+            if (!readOnly)
+            {
+                if (key is null) throw new KeeperSetupException("no key: configure Key (a keystore or a mnemonic) to send transactions");
+                journal = TransactionJournal.Open(settings.Journal, time);
+                try
+                {
+                    executor = await TransactionExecutor.ConnectAsync(eth, key, journal, ExecutorOptions(settings), time, onPoint, ct).ConfigureAwait(false);
+                    recovery = await executor.RecoverAsync(ct).ConfigureAwait(false);
+                    foreach (var r in recovery.Intents)
+                        log.LogInformation("Recovered intent {Key}: {Action} — {Detail}", r.Key, r.Action, r.Detail);
+                }
+                catch
+                {
+                    journal.Dispose();
+                    throw;
+                }
+            }
+            var cycle = new KeeperCycle(eth, observer, settings, keeperAddress, executor, metrics, log);
+            return new KeeperRuntime(rpc, eth, journal, executor, cycle, recovery);
+        }
+        catch
+        {
+            rpc.Dispose();
+            throw;
+        }
+    }
+
+    public static ExecutorOptions ExecutorOptions(TreasurySettings settings) => new()
+    {
+        MaxFeePerGasCap = settings.Gas.MaxFeePerGasWei,
+        BaseFeeCeiling = settings.Gas.BaseFeeCeilingWei,
+        PriorityFeePerGas = settings.Gas.PriorityFeeWei,
+        ChainId = settings.Rpc.ChainId,
+        BlocksBeforeReplacement = settings.Gas.BlocksBeforeReplacement,
+        ReplacementBumpPerMille = settings.Gas.ReplacementBumpPerMille,
+        Confirmations = settings.Gas.Confirmations,
+        MaxBlocksToWait = settings.Gas.MaxBlocksToWait,
+        PollInterval = TimeSpan.FromMilliseconds(Math.Min(500, settings.Cycle.PollIntervalMilliseconds)),
+    };
+
+    public void Dispose()
+    {
+        Journal?.Dispose();
+        Rpc.Dispose();
+    }
+}

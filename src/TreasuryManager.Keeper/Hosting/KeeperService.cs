@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Configuration;
+
+namespace TreasuryManager.Keeper.Hosting;
+
+/// <summary>
+/// The bot, as a hosted service: one cycle per new block (polled every Cycle:PollIntervalMilliseconds; each poll is
+/// the cycle's one batched read). On SIGTERM / Ctrl-C the host cancels the token: a cycle between steps stops at
+/// once; a transaction in flight is already journaled (signed bytes before broadcast), so the next start recovers
+/// it. A cycle that fails as a whole (node unreachable) is logged and counted, and the next poll tries again.
+/// </summary>
+public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settings, KeeperMetrics metrics, ILogger<KeeperService> log, TimeProvider time)
+    : BackgroundService
+{
+    /// <summary>Cycles that ran (a new block); for tests and the benchmark.</summary>
+    public int CyclesRun { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        log.LogInformation("Keeper started: {Pools} pool(s) on {Url} (chain {Chain}), vault {Vault}",
+            runtime.Cycle.Observer.Pools.Count, settings.Rpc.Url, settings.Rpc.ChainId, settings.Vault);
+        var interval = TimeSpan.FromMilliseconds(settings.Cycle.PollIntervalMilliseconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var report = await runtime.Cycle.RunOnceAsync(act: true, ct: stoppingToken).ConfigureAwait(false);
+                if (report is not null)
+                {
+                    CyclesRun++;
+                    log.LogInformation("Cycle at block {Block}: {Plans} plan(s), {Holds} hold(s), {Outcomes} sent, {Ms:0.0} ms, {Trips} read round trip(s)",
+                        report.Block, report.Plans.Count(), report.Holds.Count(), report.Outcomes.Count, report.Elapsed.TotalMilliseconds, report.ReadRoundTrips);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RpcException e)
+            {
+                metrics.CycleErrors.WithLabels(e.GetType().Name).Inc();
+                log.LogError("Cycle failed: {Message}", e.Message);
+            }
+            try
+            {
+                await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        log.LogInformation("Keeper stopping; unfinished intents stay in the journal {Journal} and are recovered on the next start", settings.Journal);
+    }
+}

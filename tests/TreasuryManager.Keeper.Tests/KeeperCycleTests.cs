@@ -1,0 +1,99 @@
+using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Keeper.Journal;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Keeper.Tests;
+
+[Collection(NodeCollection.Name)]
+[Trait("Category", "Node")]
+public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest(node)
+{
+    [Fact]
+    public async Task Full_cycle_swaps_push_inventory_past_the_band_and_the_pool_takes_the_plans_curve()
+    {
+        var metrics = new KeeperMetrics();
+        using var runtime = await StartAsync(Settings(), metrics);
+
+        var calm = await runtime.Cycle.RunOnceAsync(act: true);
+        var hold = Assert.IsType<Hold>(Assert.Single(calm!.Decisions));
+        Assert.Equal(HoldReason.InsideBand, hold.Reason);
+        Assert.Empty(calm.Outcomes);
+
+        await SellBaseAsync(30_000m);
+        var report = await runtime.Cycle.RunOnceAsync(act: true);
+
+        var plan = Assert.IsType<Plan>(Assert.Single(report!.Decisions));
+        Assert.True(plan.View.Inventory > plan.View.Band, $"inventory {plan.View.Inventory} inside band {plan.View.Band}");
+        Assert.True(plan.ExpectedBenefit >= 2 * plan.GasCost);
+        Assert.False(plan.Urgent);
+        Assert.True(plan.CentrePrice < plan.View.OraclePrice, "a pool long base must lean its centre below the oracle to sell it");
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(report.Outcomes));
+        Assert.True(mined.Receipt!.Succeeded);
+        Assert.InRange(mined.Outcome.GasUsed, 60_000, plan.GasUnits);
+
+        var state = await D.Pool.GetStateAsync();
+        Assert.Equal(plan.Target.SqrtPriceX96, state.SqrtPriceX96);
+        Assert.Equal(plan.ExpectedSqrtPriceLowX96, state.SqrtPriceLowX96);
+        Assert.Equal(plan.ExpectedSqrtPriceHighX96, state.SqrtPriceHighX96);
+        Assert.Equal(plan.ExpectedLiquidity, state.Liquidity);
+        Assert.Equal(plan.Target.FeePips, state.FeePips);
+
+        // the journal agrees with the chain, and the next cycle holds (the interval has not passed)
+        var intent = Assert.Single(runtime.Journal!.AllIntents());
+        Assert.Equal(IntentStatus.Mined, intent.Status);
+        Assert.Equal(plan.IntentKey, intent.Key);
+        Assert.Equal(mined.Outcome.TransactionHash, runtime.Journal.Outcome(intent.Id)!.TransactionHash);
+        await D.IncreaseTimeAsync(1);
+        var after = await runtime.Cycle.RunOnceAsync(act: true);
+        Assert.IsType<Hold>(Assert.Single(after!.Decisions));
+
+        var text = await metrics.ExportAsync();
+        Assert.Contains("treasury_keeper_plans_total{pool=\"BASE/USDQ\"} 1", text);
+        Assert.Contains("treasury_keeper_transactions_mined_total{kind=\"rebalance\"} 1", text);
+        Assert.Contains("treasury_keeper_holds_total{pool=\"BASE/USDQ\",reason=\"InsideBand\"} 1", text);
+    }
+
+    [Fact]
+    public async Task A_dry_run_plans_and_guards_but_sends_nothing()
+    {
+        using var runtime = await StartAsync(Settings(), readOnly: true);
+        await SellBaseAsync(30_000m);
+        var nonce = await Eth.GetTransactionCountAsync(KeeperKey.Address);
+        var before = await D.Pool.GetStateAsync();
+
+        var report = await runtime.Cycle.RunOnceAsync(act: false);
+
+        var plan = Assert.IsType<Plan>(Assert.Single(report!.Decisions));
+        Assert.InRange(plan.GasUnits, 60_000, 120_000); // from eth_estimateGas
+        Assert.Empty(report.Outcomes);
+        Assert.Equal(nonce, await Eth.GetTransactionCountAsync(KeeperKey.Address));
+        Assert.Equal(before, await D.Pool.GetStateAsync());
+    }
+
+    [Fact]
+    public async Task Gas_above_the_ceiling_a_non_urgent_plan_waits_and_an_urgent_one_pays_up_to_the_cap()
+    {
+        using var runtime = await StartAsync(Settings(s => s with { Gas = s.Gas with { BaseFeeCeilingGwei = 20, MaxFeePerGasGwei = 60 } }));
+        await SellBaseAsync(30_000m);
+        await SetNextBaseFeeAsync(40 * Gwei);
+        var nonce = await Eth.GetTransactionCountAsync(KeeperKey.Address);
+
+        var waiting = await runtime.Cycle.RunOnceAsync(act: true);
+        var hold = Assert.IsType<Hold>(Assert.Single(waiting!.Decisions));
+        Assert.Equal(HoldReason.GasAboveCeiling, hold.Reason);
+        Assert.Equal(nonce, await Eth.GetTransactionCountAsync(KeeperKey.Address));
+
+        // push the inventory past the hard limit (|share − 50%| ≥ 30%): urgent
+        await SetNextBaseFeeAsync(1 * Gwei);
+        await SellBaseAsync(40_000m);
+        await SetNextBaseFeeAsync(40 * Gwei);
+        var urgent = await runtime.Cycle.RunOnceAsync(act: true);
+        var plan = Assert.IsType<Plan>(Assert.Single(urgent!.Decisions));
+        Assert.True(plan.Urgent, string.Join("; ", plan.Reasons));
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(urgent.Outcomes));
+        Assert.True(await ChainMaxFeeAsync(mined.Outcome.TransactionHash) <= 60 * Gwei);
+        Assert.True(mined.Receipt!.EffectiveGasPrice <= 60 * Gwei);
+    }
+}
