@@ -5,7 +5,11 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
+using Microsoft.Extensions.Logging.Abstractions;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Testing;
 
@@ -21,6 +25,9 @@ using TreasuryManager.Testing;
 //       [--crash-at after-sign-before-broadcast|after-broadcast-before-receipt] [--crash-mode kill|failfast]
 //
 // Exit codes: 0 mined, 2 another outcome, 64 bad arguments; a crash ends with SIGKILL (137) or SIGABRT.
+//
+// Keeper mode: `--config PATH` runs the whole keeper instead — start (chain checks, journal recovery) and one
+// cycle with Act — with the same crash points and key variable. Prints each decision and outcome; exit 0.
 
 var options = ParseArguments(args);
 if (options is null) return 64;
@@ -39,6 +46,31 @@ if (!string.IsNullOrEmpty(crashAt) && crashPoint is null)
     return 64;
 }
 var failFast = Get(options, "crash-mode") == "failfast";
+var harnessKey = Environment.GetEnvironmentVariable("TREASURY_HARNESS_KEY") is { Length: > 0 } keyHex ? EthKey.FromHex(keyHex) : DevAccounts.Key(0);
+
+void OnPoint(ExecutionPoint point, AttemptRecord attempt)
+{
+    Console.WriteLine($"point {point} attempt {attempt.Id} nonce {attempt.Nonce} hash {attempt.Hash}");
+    if (point != crashPoint) return;
+    Console.WriteLine($"crashing at {crashAt}");
+    Console.Out.Flush();
+    if (failFast) Environment.FailFast($"crash harness: crashing at {crashAt}");
+    Process.GetCurrentProcess().Kill(); // SIGKILL on ourselves
+}
+
+if (Get(options, "config") is { } configPath)
+{
+    var settings = SettingsLoader.Load(configPath);
+    using var runtime = await KeeperRuntime.StartAsync(settings, harnessKey, new KeeperMetrics(), NullLoggerFactory.Instance, onPoint: OnPoint);
+    foreach (var recovered in runtime.Recovery!.Intents)
+        Console.WriteLine($"recovered {recovered.Key}: {recovered.Action} — {recovered.Detail}");
+    var cycle = await runtime.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true);
+    foreach (var decision in cycle!.Decisions)
+        Console.WriteLine(decision is Hold hold ? $"hold {hold.Reason}: {hold.Detail}" : $"plan {((Plan)decision).IntentKey}");
+    foreach (var done in cycle.Outcomes)
+        Console.WriteLine($"outcome {done.GetType().Name} {done}");
+    return 0;
+}
 
 using var rpc = new RpcClient(new RpcClientOptions { Endpoint = new Uri(Require(options, "rpc")), Timeout = TimeSpan.FromSeconds(10) });
 var eth = new EthClient(rpc);
@@ -52,16 +84,7 @@ var executorOptions = new ExecutorOptions
     MaxWait = TimeSpan.FromSeconds(30),
 };
 var executor = await TransactionExecutor.ConnectAsync(
-    eth, Environment.GetEnvironmentVariable("TREASURY_HARNESS_KEY") is { Length: > 0 } keyHex ? EthKey.FromHex(keyHex) : DevAccounts.Key(0), journal, executorOptions,
-    onPoint: (point, attempt) =>
-    {
-        Console.WriteLine($"point {point} attempt {attempt.Id} nonce {attempt.Nonce} hash {attempt.Hash}");
-        if (point != crashPoint) return;
-        Console.WriteLine($"crashing at {crashAt}");
-        Console.Out.Flush();
-        if (failFast) Environment.FailFast($"crash harness: crashing at {crashAt}");
-        Process.GetCurrentProcess().Kill(); // SIGKILL on ourselves
-    });
+    eth, harnessKey, journal, executorOptions, onPoint: OnPoint);
 
 var report = await executor.RecoverAsync();
 foreach (var recovered in report.Intents)

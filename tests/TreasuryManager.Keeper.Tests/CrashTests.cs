@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Numerics;
-using System.Text;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Keeper.Journal;
@@ -78,64 +76,14 @@ public sealed class CrashTests(LocalNodeFixture node) : KeeperNodeTest(node)
         Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
     }
 
-    private sealed record HarnessRun(int ExitCode, string Output);
-
-    private async Task<HarnessRun> RunHarnessAsync(Counter counter, string key, string? crashAt)
-    {
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList =
-            {
-                HarnessPath(),
-                "--rpc", Node.Node.Endpoint.ToString(),
-                "--journal", Temp.FilePath,
-                "--intent", key,
-                "--to", counter.Address.ToString(),
-                "--data", Hex.Encode(Counter.EncodeIncrement(1)),
-                "--gas", "120000",
-            },
-        };
-        if (crashAt is not null)
-        {
-            start.ArgumentList.Add("--crash-at");
-            start.ArgumentList.Add(crashAt);
-        }
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
-        start.Environment["TREASURY_HARNESS_KEY"] = Hex.Encode(Keeper.PrivateKeyBytes); // a public dev key; saves the harness the HD derivation
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine("stderr: " + e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true); // never leave a harness behind
-        }
-        process.WaitForExit(); // drains the output
-        lock (output) return new HarnessRun(process.ExitCode, output.ToString());
-    }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    /// <summary>The harness's own build output, beside this project's (same configuration and framework).</summary>
-    private string HarnessPath()
-    {
-        var testProject = Path.Combine(Node.RepositoryRoot, "tests", "TreasuryManager.Keeper.Tests");
-        var relative = Path.GetRelativePath(testProject, AppContext.BaseDirectory); // bin/<Configuration>/<tfm>
-        var path = Path.GetFullPath(Path.Combine(Node.RepositoryRoot, "tests", "TreasuryManager.Keeper.CrashHarness", relative, "TreasuryManager.Keeper.CrashHarness.dll"));
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The crash harness is not built at {path}; build the solution (dotnet build TreasuryManager.sln) first.", path);
-        return path;
-    }
+    private Task<HarnessRun> RunHarnessAsync(Counter counter, string key, string? crashAt) =>
+        CrashHarnessProcess.RunAsync(Node.RepositoryRoot,
+        [
+            "--rpc", Node.Node.Endpoint.ToString(),
+            "--journal", Temp.FilePath,
+            "--intent", key,
+            "--to", counter.Address.ToString(),
+            "--data", Hex.Encode(Counter.EncodeIncrement(1)),
+            "--gas", "120000",
+        ], Hex.Encode(Keeper.PrivateKeyBytes), crashAt);
 }

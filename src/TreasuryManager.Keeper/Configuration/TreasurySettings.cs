@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Text.Json.Serialization;
 using TreasuryManager.Ethereum;
 
 namespace TreasuryManager.Keeper.Configuration;
@@ -51,6 +52,7 @@ public sealed record TreasurySettings
         return this;
     }
 
+    [JsonIgnore]
     public Address VaultAddress => ParseAddress("Vault", Vault, "set the vault's address");
 
     internal static Address ParseAddress(string path, string? value, string fix)
@@ -85,6 +87,7 @@ public sealed record RpcSettings
     /// <summary>Per-request timeout.</summary>
     public double TimeoutSeconds { get; init; } = 10;
 
+    [JsonIgnore]
     public Uri Endpoint => new(Url);
 
     public void Validate()
@@ -141,6 +144,7 @@ public sealed record PoolSettings
         return address;
     }
 
+    [JsonIgnore]
     public string Label => string.IsNullOrWhiteSpace(Name) ? Address ?? "?" : Name!;
 }
 
@@ -171,8 +175,11 @@ public sealed record GasSettings
     /// <summary>eth_estimateGas × this margin, per mille, is the gas limit.</summary>
     public int GasLimitMarginPerMille { get; init; } = 1250;
 
+    [JsonIgnore]
     public BigInteger MaxFeePerGasWei => Wei(MaxFeePerGasGwei);
+    [JsonIgnore]
     public BigInteger BaseFeeCeilingWei => Wei(BaseFeeCeilingGwei);
+    [JsonIgnore]
     public BigInteger PriorityFeeWei => Wei(PriorityFeeGwei);
 
     private static BigInteger Wei(decimal gwei) => new(decimal.Round(gwei * 1_000_000_000m, 0, MidpointRounding.ToZero));

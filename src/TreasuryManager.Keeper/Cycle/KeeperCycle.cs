@@ -77,6 +77,15 @@ public sealed class KeeperCycle
         _lastBlock = observation.BlockNumber;
         _metrics.Cycles.Inc();
 
+        if (act && _executor is not null && _executor.Journal.UnfinishedIntents().Any(i => i.Status != IntentStatus.Pending))
+        {
+            // an earlier transaction is still in flight (a restart, or a wait that timed out): settle it first —
+            // record its receipt, or rebroadcast its journaled bytes
+            var settled = await _executor.RecoverAsync(ct).ConfigureAwait(false);
+            foreach (var r in settled.Intents)
+                _log.LogInformation("In-flight intent {Key}: {Action} — {Detail}", r.Key, r.Action, r.Detail);
+        }
+
         var gasPrice = BigInteger.Min(_settings.Gas.MaxFeePerGasWei, observation.NextBaseFeePerGas + _settings.Gas.PriorityFeeWei);
         var inFlight = InFlightPools();
         var decisions = new List<Decision>();

@@ -36,11 +36,11 @@ public sealed class KeeperRuntime : IDisposable
 
     /// <summary>
     /// Connects. With <paramref name="readOnly"/> (status, dry runs) no journal is opened and nothing can be sent;
-    /// <paramref name="key"/> may then be null (the simulation runs from the vault's first keeper check address).
+    /// <paramref name="key"/> may then be null, and the Guard simulates from <paramref name="keeperAddress"/>.
     /// </summary>
     public static async Task<KeeperRuntime> StartAsync(
         TreasurySettings settings, EthKey? key, KeeperMetrics metrics, ILoggerFactory loggers,
-        bool readOnly = false, TimeProvider? time = null, Action<ExecutionPoint, AttemptRecord>? onPoint = null, CancellationToken ct = default)
+        bool readOnly = false, Address? keeperAddress = null, TimeProvider? time = null, Action<ExecutionPoint, AttemptRecord>? onPoint = null, CancellationToken ct = default)
     {
         settings.Validate();
         var log = loggers.CreateLogger("TreasuryManager.Keeper");
@@ -67,7 +67,7 @@ public sealed class KeeperRuntime : IDisposable
             var vault = settings.VaultAddress;
             var pools = settings.Pools.Select(p => (Address.Parse(p.Address!), p.Label)).ToArray();
             var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct).ConfigureAwait(false);
-            var keeperAddress = key?.Address ?? default;
+            var simulateFrom = key?.Address ?? keeperAddress ?? default;
             if (key is not null)
             {
                 var isKeeper = await new Contracts.Bindings.TreasuryVault(eth, vault).IsKeeperAsync(key.Address, ct: ct).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public sealed class KeeperRuntime : IDisposable
                     throw;
                 }
             }
-            var cycle = new KeeperCycle(eth, observer, settings, keeperAddress, executor, metrics, log);
+            var cycle = new KeeperCycle(eth, observer, settings, simulateFrom, executor, metrics, log);
             return new KeeperRuntime(rpc, eth, journal, executor, cycle, recovery);
         }
         catch

@@ -1,0 +1,348 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serilog;
+using Spectre.Console;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Crypto;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Keeper.Keys;
+
+namespace TreasuryManager.Cli.Commands;
+
+/// <summary>
+/// `treasury status`, `treasury rebalance` and `treasury keeper run`: the operator's view of the keeper's decision,
+/// a one-off manual rebalance with a dry run first, and the bot itself.
+/// </summary>
+public static class KeeperCommands
+{
+    public static Option<string> ConfigOption() => new("--config")
+    {
+        Description = "The configuration file (written by `treasury init`).",
+        DefaultValueFactory = _ => SettingsLoader.DefaultFileName,
+    };
+
+    // ------------------------------------------------------------------ status
+
+    public static Command Status(CliIO io)
+    {
+        var config = ConfigOption();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var command = new Command("status", "Each pool's curve, inventory, oracle age and the plan the keeper would make now (nothing is sent).") { config, json };
+        command.SetAction((parse, ct) => Guarded(io, async () =>
+        {
+            var settings = SettingsLoader.Load(parse.GetValue(config)!);
+            using var runtime = await KeeperRuntime.StartAsync(settings, key: null, new KeeperMetrics(), NullLoggerFactory.Instance,
+                readOnly: true, keeperAddress: KeeperAddressOrNull(settings), ct: ct);
+            var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
+            if (parse.GetValue(json)) io.Out.WriteLine(ReportJson(report));
+            else WriteTable(io, report);
+            return 0;
+        }));
+        return command;
+    }
+
+    // ------------------------------------------------------------------ rebalance
+
+    public static Command Rebalance(CliIO io)
+    {
+        var config = ConfigOption();
+        var pool = new Option<string>("--pool") { Description = "The pool: its address or its Name in the configuration.", Required = true };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and its gas cost (simulated with eth_call and eth_estimateGas); send nothing." };
+        var yes = new Option<bool>("--yes") { Description = "Send without asking for confirmation." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var command = new Command("rebalance", "One-off manual rebalance of one pool: shows the plan and its gas cost, asks for confirmation unless --yes, sends, waits, prints the outcome.")
+        {
+            config, pool, dryRun, yes, json,
+        };
+        command.SetAction((parse, ct) => Guarded(io, async () =>
+        {
+            var settings = SettingsLoader.Load(parse.GetValue(config)!);
+            var target = FindPool(settings, parse.GetValue(pool)!);
+            var onlyThat = settings with { Pools = [target] };
+            var dry = parse.GetValue(dryRun);
+            var asJson = parse.GetValue(json);
+            var key = dry ? null : LoadKey(settings, io);
+            using var runtime = await KeeperRuntime.StartAsync(onlyThat, key, new KeeperMetrics(), NullLoggerFactory.Instance,
+                readOnly: dry, keeperAddress: dry ? KeeperAddressOrNull(settings) : null, ct: ct);
+            var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
+            var decision = report.Decisions.Single();
+            if (decision is Hold hold)
+            {
+                if (asJson) io.Out.WriteLine(ReportJson(report));
+                else io.Out.WriteLine($"Nothing to send for {hold.Label}: {hold.Reason} — {hold.Detail}");
+                return hold.Reason is HoldReason.InsideBand or HoldReason.BenefitBelowGas ? 0 : 1;
+            }
+            var plan = (Plan)decision;
+            if (!asJson) WritePlan(io, plan);
+            if (dry)
+            {
+                if (asJson) io.Out.WriteLine(ReportJson(report));
+                else io.Out.WriteLine("Dry run: nothing sent.");
+                return 0;
+            }
+            if (!parse.GetValue(yes))
+            {
+                if (!io.Interactive)
+                    throw new CliInputException("confirmation needed: pass --yes to send without asking (or --dry-run to only look)");
+                io.Out.Write("Send this rebalance? [y/N] ");
+                var answer = io.In.ReadLine();
+                if (!string.Equals(answer?.Trim(), "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
+                {
+                    io.Out.WriteLine("Not sent.");
+                    return 1;
+                }
+            }
+            var outcome = await runtime.Cycle.ActAsync(plan, ct);
+            if (asJson) io.Out.WriteLine(OutcomeJson(plan, outcome));
+            else io.Out.WriteLine(Describe(outcome));
+            return outcome is ExecutionOutcome.Mined ? 0 : 1;
+        }));
+        return command;
+    }
+
+    // ------------------------------------------------------------------ keeper run
+
+    public static Command Keeper(CliIO io)
+    {
+        var config = ConfigOption();
+        var run = new Command("run", "Run the keeper bot: one cycle per new block until SIGTERM or Ctrl-C. Logs with Serilog (configure under \"Serilog\"), metrics on 127.0.0.1:Metrics:Port.") { config };
+        run.SetAction((parse, ct) => Guarded(io, async () =>
+        {
+            var path = parse.GetValue(config)!;
+            var configuration = SettingsLoader.Build(path);
+            var settings = SettingsLoader.Bind(configuration, Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var key = LoadKey(settings, io);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddConfiguration(configuration);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+            builder.Services.AddSerilog((services, lc) =>
+            {
+                lc.ReadFrom.Configuration(configuration);
+                if (!configuration.GetSection("Serilog:WriteTo").Exists())
+                    lc.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: CultureInfo.InvariantCulture);
+            });
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(TimeProvider.System);
+            var metrics = new KeeperMetrics();
+            builder.Services.AddSingleton(metrics);
+            using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(new LoggerConfiguration()
+                .ReadFrom.Configuration(configuration)
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: CultureInfo.InvariantCulture)
+                .CreateLogger(), dispose: true);
+            using var runtime = await KeeperRuntime.StartAsync(settings, key, metrics, loggerFactory, ct: ct);
+            builder.Services.AddSingleton(runtime);
+            builder.Services.AddHostedService<KeeperService>();
+            using var host = builder.Build();
+            using var server = settings.Metrics.Port > 0 ? metrics.StartServer(settings.Metrics.Port) : null;
+            if (server is not null) io.Err.WriteLine($"metrics on http://127.0.0.1:{settings.Metrics.Port}/metrics");
+            await host.RunAsync(ct);
+            return 0;
+        }));
+        var keeper = new Command("keeper", "The keeper bot.");
+        keeper.Subcommands.Add(run);
+        return keeper;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// <summary>Runs a command body, turning the expected failures into one `error:` line and an exit code.</summary>
+    public static async Task<int> Guarded(CliIO io, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (e is SettingsException or KeySourceException or CliInputException or KeeperSetupException or WrongChainIdException)
+        {
+            io.Err.WriteLine($"error: {e.Message}");
+            return TreasuryCli.BadInput;
+        }
+        catch (Exception e) when (e is RpcException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            io.Err.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static PoolSettings FindPool(TreasurySettings settings, string nameOrAddress)
+    {
+        var match = settings.Pools.FirstOrDefault(p =>
+            string.Equals(p.Name, nameOrAddress, StringComparison.OrdinalIgnoreCase) ||
+            (Address.TryParse(nameOrAddress, out var a) && Address.TryParse(p.Address, out var b) && a == b));
+        return match ?? throw new CliInputException(
+            $"unknown pool '{nameOrAddress}'; configured pools: {string.Join(", ", settings.Pools.Select(p => p.Name is null ? p.Address : $"{p.Name} ({p.Address})"))}");
+    }
+
+    private static EthKey LoadKey(TreasurySettings settings, CliIO io) =>
+        KeyLoader.Load(settings.Key, Environment.GetEnvironmentVariable, io.Interactive ? io.PromptSecret : null);
+
+    /// <summary>The keeper's address without its password (a keystore's "address" field, or the mnemonic's account), for simulations.</summary>
+    private static Address? KeeperAddressOrNull(TreasurySettings settings)
+    {
+        try
+        {
+            if (settings.Key.Keystore is { } path && File.Exists(path))
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                if (doc.RootElement.TryGetProperty("address", out var a) && Address.TryParse(a.GetString()!.StartsWith("0x", StringComparison.Ordinal) ? a.GetString() : "0x" + a.GetString(), out var address))
+                    return address;
+            }
+            if (settings.Key.MnemonicEnv is { } env && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(env)))
+                return KeyLoader.Load(settings.Key, Environment.GetEnvironmentVariable, null).Address;
+        }
+        catch (Exception e) when (e is JsonException or KeySourceException or IOException)
+        {
+        }
+        return null;
+    }
+
+    private static void WriteTable(CliIO io, CycleReport report)
+    {
+        var console = io.Console;
+        console.WriteLine($"Block {report.Block}, next base fee {(decimal)report.NextBaseFeePerGas / 1e9m:0.###} gwei");
+        var table = new Table().AddColumns("pool", "price (pool / oracle)", "range", "fee", "base / quote", "base share", "inventory / band", "oracle age", "decision");
+        foreach (var d in report.Decisions)
+        {
+            var v = d.Inventory;
+            var plan = d as Plan;
+            table.AddRow(
+                Markup.Escape(d.Label),
+                v is null ? "?" : $"{N(v.PoolPrice)} / {N(v.OraclePrice)}",
+                plan is null ? "" : $"→ [{N(plan.PriceLow)}, {N(plan.PriceHigh)}]",
+                plan is null ? "" : $"→ {plan.Target.FeePips} pips",
+                v is null ? "?" : $"{N(v.Base)} / {N(v.Quote)}",
+                v is null ? "?" : $"{v.BaseShareBps / 100.0:0.##}%",
+                v is null ? "?" : $"{N(v.Inventory)} / ±{N(v.Band)}",
+                v is null ? "?" : $"{v.OracleAgeSeconds} s",
+                Markup.Escape(d switch
+                {
+                    Plan p => $"PLAN{(p.Urgent ? " (urgent)" : "")}: benefit {N(p.ExpectedBenefit)} vs gas {N(p.GasCost)} ({p.GasUnits} gas)",
+                    Hold h => $"hold: {h.Reason} — {h.Detail}",
+                    _ => "",
+                }));
+        }
+        console.Write(table);
+    }
+
+    private static void WritePlan(CliIO io, Plan plan)
+    {
+        io.Out.WriteLine($"Plan for {plan.Label} ({plan.Pool}) at block {plan.Block}{(plan.Urgent ? " — URGENT" : "")}:");
+        io.Out.WriteLine($"  centre {N(plan.CentrePrice)}, range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], fee {plan.Target.FeePips} pips");
+        io.Out.WriteLine($"  gas {plan.GasUnits} (eth_estimateGas), cost {N(plan.GasCost)} quote; expected benefit {N(plan.ExpectedBenefit)} quote");
+        foreach (var reason in plan.Reasons) io.Out.WriteLine($"  - {reason}");
+    }
+
+    private static string Describe(ExecutionOutcome outcome) => outcome switch
+    {
+        ExecutionOutcome.Mined m => $"Mined: {m.Outcome.TransactionHash} in block {m.Outcome.BlockNumber}, gas used {m.Outcome.GasUsed}, {m.Attempts} attempt(s).",
+        ExecutionOutcome.Failed f => $"Failed: {f.Reason}",
+        ExecutionOutcome.Deferred d => $"Not sent (deferred): {d.Reason}",
+        ExecutionOutcome.Unconfirmed u => $"Sent but not final: {u.Reason}",
+        _ => outcome.ToString(),
+    };
+
+    internal static string ReportJson(CycleReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("block", report.Block);
+            w.WriteString("next_base_fee_wei", report.NextBaseFeePerGas.ToString(CultureInfo.InvariantCulture));
+            w.WriteStartArray("pools");
+            foreach (var d in report.Decisions) WriteDecision(w, d);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteDecision(Utf8JsonWriter w, Decision d)
+    {
+        w.WriteStartObject();
+        w.WriteString("pool", d.Pool.ToString());
+        w.WriteString("name", d.Label);
+        if (d.Inventory is { } v)
+        {
+            w.WriteNumber("pool_price", v.PoolPrice);
+            w.WriteNumber("oracle_price", v.OraclePrice);
+            w.WriteNumber("base", v.Base);
+            w.WriteNumber("quote", v.Quote);
+            w.WriteNumber("base_share_bps", v.BaseShareBps);
+            w.WriteNumber("inventory", v.Inventory);
+            w.WriteNumber("band", v.Band);
+            w.WriteNumber("oracle_age_seconds", v.OracleAgeSeconds);
+        }
+        switch (d)
+        {
+            case Plan p:
+                w.WriteString("decision", "plan");
+                w.WriteBoolean("urgent", p.Urgent);
+                w.WriteString("sqrt_price_x96", p.Target.SqrtPriceX96.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("sqrt_price_bound_x96", p.Target.SqrtPriceBoundX96.ToString(CultureInfo.InvariantCulture));
+                w.WriteNumber("fee_pips", (int)p.Target.FeePips);
+                w.WriteNumber("centre_price", p.CentrePrice);
+                w.WriteNumber("price_low", p.PriceLow);
+                w.WriteNumber("price_high", p.PriceHigh);
+                w.WriteNumber("gas_units", p.GasUnits);
+                w.WriteNumber("gas_cost", p.GasCost);
+                w.WriteNumber("expected_benefit", p.ExpectedBenefit);
+                w.WriteStartArray("reasons");
+                foreach (var r in p.Reasons) w.WriteStringValue(r);
+                w.WriteEndArray();
+                break;
+            case Hold h:
+                w.WriteString("decision", "hold");
+                w.WriteString("reason", h.Reason.ToString());
+                w.WriteString("detail", h.Detail);
+                break;
+        }
+        w.WriteEndObject();
+    }
+
+    private static string OutcomeJson(Plan plan, ExecutionOutcome outcome) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["pool"] = plan.Pool.ToString(),
+        ["key"] = outcome.Key,
+        ["outcome"] = outcome.GetType().Name.ToLowerInvariant(),
+        ["tx_hash"] = outcome switch { ExecutionOutcome.Mined m => m.Outcome.TransactionHash, ExecutionOutcome.Unconfirmed u => u.LatestHash, _ => null },
+        ["gas_used"] = outcome is ExecutionOutcome.Mined mm ? mm.Outcome.GasUsed : null,
+        ["reason"] = outcome switch { ExecutionOutcome.Failed f => f.Reason, ExecutionOutcome.Deferred d => d.Reason, ExecutionOutcome.Unconfirmed u => u.Reason, _ => null },
+    });
+
+    private static string N(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 1000 ? "N0" : "G5", CultureInfo.InvariantCulture) : "—";
+}
+
+/// <summary>A command-line input the user must fix (one line, exit code 2).</summary>
+public sealed class CliInputException(string message) : Exception(message);
+
+/// <summary>The command's streams: output, errors, input, whether a human can answer prompts, and a Spectre console over Out.</summary>
+public sealed class CliIO(TextWriter output, TextWriter error, TextReader? input = null, bool? interactive = null)
+{
+    public TextWriter Out { get; } = output;
+    public TextWriter Err { get; } = error;
+    public TextReader In { get; } = input ?? TextReader.Null;
+    public bool Interactive { get; } = interactive ?? (input is null && !Console.IsInputRedirected);
+
+    public IAnsiConsole Console { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+    });
+
+    /// <summary>A hidden prompt for a password (only when interactive).</summary>
+    public string? PromptSecret() =>
+        Interactive ? AnsiConsole.Prompt(new TextPrompt<string>("Keystore password:").Secret()) : null;
+}
