@@ -1,0 +1,697 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace TreasuryManager.Models.Curve;
+
+/// <summary>
+/// An EVM word: an unsigned 256-bit integer held in four 64-bit limbs, little-endian (<c>U0</c> is the least
+/// significant). Built for the allocation-free swap path (<see cref="FastPoolSwap"/>); <see cref="BigInteger"/> is
+/// only used by the conversions.
+/// <para>Arithmetic follows C#'s own unsigned types and Solidity 0.8:</para>
+/// <list type="bullet">
+/// <item><c>+</c>, <c>−</c>, <c>*</c> and <c>&lt;&lt;</c> wrap modulo 2^256 (Solidity's <c>unchecked { }</c>);</item>
+/// <item>their <c>checked</c> forms (a <c>checked(...)</c> context, or <see cref="CheckedAdd"/>,
+/// <see cref="CheckedSub"/>, <see cref="CheckedMul"/>) throw <see cref="OverflowException"/> where Solidity 0.8
+/// panics with 0x11;</item>
+/// <item><c>/</c> and <c>%</c> throw <see cref="DivideByZeroException"/> for a zero divisor (Solidity's panic 0x12);</item>
+/// <item>shifts by 256 or more give 0, as the EVM's SHL/SHR;</item>
+/// <item><see cref="MulDiv"/> / <see cref="MulDivRoundingUp"/> are Uniswap's FullMath (a 512-bit product, then an
+/// exact division) and fail exactly as <see cref="FullMath"/> does, with the same <see cref="CurveMathException"/>
+/// reasons.</item>
+/// </list>
+/// Division is Knuth's algorithm D (TAOCP vol. 2, §4.3.1) on 64-bit digits, with the 128/64-bit digit division of
+/// Hacker's Delight (divlu).
+/// </summary>
+public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, IComparable
+{
+    /// <summary>Bits 0–63.</summary>
+    public readonly ulong U0;
+
+    /// <summary>Bits 64–127.</summary>
+    public readonly ulong U1;
+
+    /// <summary>Bits 128–191.</summary>
+    public readonly ulong U2;
+
+    /// <summary>Bits 192–255.</summary>
+    public readonly ulong U3;
+
+    /// <summary>The value U0 + U1·2^64 + U2·2^128 + U3·2^192 (limbs least significant first).</summary>
+    public UInt256(ulong u0, ulong u1, ulong u2, ulong u3)
+    {
+        U0 = u0;
+        U1 = u1;
+        U2 = u2;
+        U3 = u3;
+    }
+
+    public UInt256(UInt128 value)
+        : this((ulong)value, (ulong)(value >> 64), 0, 0)
+    {
+    }
+
+    public static UInt256 Zero => default;
+
+    public static UInt256 One => new(1, 0, 0, 0);
+
+    /// <summary>2^256 − 1 (type(uint256).max).</summary>
+    public static UInt256 MaxValue => new(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
+
+    /// <summary>2^128 − 1 (type(uint128).max).</summary>
+    public static UInt256 MaxUInt128 => new(ulong.MaxValue, ulong.MaxValue, 0, 0);
+
+    /// <summary>2^160 − 1 (type(uint160).max).</summary>
+    public static UInt256 MaxUInt160 => new(ulong.MaxValue, ulong.MaxValue, uint.MaxValue, 0);
+
+    /// <summary>2^96, the unit of a Q64.96 number (FixedPoint96.Q96).</summary>
+    public static UInt256 Q96 => new(0, 1UL << 32, 0, 0);
+
+    public bool IsZero => (U0 | U1 | U2 | U3) == 0;
+
+    /// <summary>True when the value fits in 64 bits.</summary>
+    public bool FitsInUInt64 => (U1 | U2 | U3) == 0;
+
+    /// <summary>True when the value fits in 128 bits (≤ type(uint128).max).</summary>
+    public bool FitsInUInt128 => (U2 | U3) == 0;
+
+    /// <summary>True when the value fits in 160 bits (≤ type(uint160).max).</summary>
+    public bool FitsInUInt160 => U3 == 0 && U2 <= uint.MaxValue;
+
+    /// <summary>The number of significant bits (0 for zero).</summary>
+    public int BitLength =>
+        U3 != 0 ? 256 - BitOperations.LeadingZeroCount(U3)
+        : U2 != 0 ? 192 - BitOperations.LeadingZeroCount(U2)
+        : U1 != 0 ? 128 - BitOperations.LeadingZeroCount(U1)
+        : 64 - BitOperations.LeadingZeroCount(U0);
+
+    // ------------------------------------------------------------------ conversions
+
+    public static implicit operator UInt256(ulong value) => new(value, 0, 0, 0);
+
+    public static implicit operator UInt256(UInt128 value) => new(value);
+
+    /// <summary>The exact value (a non-negative <see cref="BigInteger"/>).</summary>
+    public static implicit operator BigInteger(UInt256 value) => value.ToBigInteger();
+
+    /// <summary>From a <see cref="BigInteger"/> in [0, 2^256); throws <see cref="OverflowException"/> otherwise.</summary>
+    public static explicit operator UInt256(BigInteger value) => FromBigInteger(value);
+
+    /// <summary>The low 64 bits (truncating, as a C# narrowing cast).</summary>
+    public static explicit operator ulong(UInt256 value) => value.U0;
+
+    /// <summary>The value as a ulong; throws <see cref="OverflowException"/> if it does not fit.</summary>
+    public static explicit operator checked ulong(UInt256 value) =>
+        value.FitsInUInt64 ? value.U0 : throw new OverflowException("UInt256 does not fit in a ulong");
+
+    /// <summary>The low 128 bits (truncating).</summary>
+    public static explicit operator UInt128(UInt256 value) => new(value.U1, value.U0);
+
+    /// <summary>From a <see cref="BigInteger"/> in [0, 2^256); throws <see cref="OverflowException"/> otherwise.</summary>
+    public static UInt256 FromBigInteger(BigInteger value)
+    {
+        if (value.Sign < 0) throw new OverflowException("a UInt256 cannot be negative");
+        if (value.IsZero) return default;
+        Span<byte> bytes = stackalloc byte[33];
+        if (!value.TryWriteBytes(bytes, out var written, isUnsigned: true) || written > 32)
+            throw new OverflowException("value does not fit in 256 bits");
+        bytes[written..].Clear();
+        return new UInt256(
+            BitConverter.ToUInt64(bytes[..8]),
+            BitConverter.ToUInt64(bytes[8..16]),
+            BitConverter.ToUInt64(bytes[16..24]),
+            BitConverter.ToUInt64(bytes[24..32]));
+    }
+
+    /// <summary>True and the value when <paramref name="value"/> is in [0, 2^256).</summary>
+    public static bool TryFromBigInteger(BigInteger value, out UInt256 result)
+    {
+        if (value.Sign < 0 || value.GetBitLength() > 256)
+        {
+            result = default;
+            return false;
+        }
+
+        result = FromBigInteger(value);
+        return true;
+    }
+
+    public BigInteger ToBigInteger()
+    {
+        if (FitsInUInt64) return U0;
+        Span<byte> bytes = stackalloc byte[32];
+        BitConverter.TryWriteBytes(bytes[..8], U0);
+        BitConverter.TryWriteBytes(bytes[8..16], U1);
+        BitConverter.TryWriteBytes(bytes[16..24], U2);
+        BitConverter.TryWriteBytes(bytes[24..32], U3);
+        return new BigInteger(bytes, isUnsigned: true);
+    }
+
+    // ------------------------------------------------------------------ addition and subtraction
+
+    /// <summary>a + b and whether it overflowed 2^256 (the sum is then taken mod 2^256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 AddWithCarry(in UInt256 a, in UInt256 b, out bool overflow)
+    {
+        var r0 = a.U0 + b.U0;
+        ulong c = r0 < a.U0 ? 1UL : 0UL;
+        var (r1, c1) = AddLimb(a.U1, b.U1, c);
+        var (r2, c2) = AddLimb(a.U2, b.U2, c1);
+        var (r3, c3) = AddLimb(a.U3, b.U3, c2);
+        overflow = c3 != 0;
+        return new UInt256(r0, r1, r2, r3);
+    }
+
+    /// <summary>a − b and whether it underflowed (the difference is then taken mod 2^256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 SubtractWithBorrow(in UInt256 a, in UInt256 b, out bool underflow)
+    {
+        var r0 = a.U0 - b.U0;
+        ulong c = a.U0 < b.U0 ? 1UL : 0UL;
+        var (r1, c1) = SubLimb(a.U1, b.U1, c);
+        var (r2, c2) = SubLimb(a.U2, b.U2, c1);
+        var (r3, c3) = SubLimb(a.U3, b.U3, c2);
+        underflow = c3 != 0;
+        return new UInt256(r0, r1, r2, r3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (ulong Sum, ulong Carry) AddLimb(ulong a, ulong b, ulong carry)
+    {
+        var s = a + b;
+        var c = s < a ? 1UL : 0UL;
+        var t = s + carry;
+        c += t < s ? 1UL : 0UL;
+        return (t, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (ulong Difference, ulong Borrow) SubLimb(ulong a, ulong b, ulong borrow)
+    {
+        var d = a - b;
+        var c = a < b ? 1UL : 0UL;
+        var t = d - borrow;
+        c += d < borrow ? 1UL : 0UL;
+        return (t, c);
+    }
+
+    /// <summary>a + b mod 2^256 (unchecked).</summary>
+    public static UInt256 operator +(UInt256 a, UInt256 b) => AddWithCarry(a, b, out _);
+
+    /// <summary>a + b; throws <see cref="OverflowException"/> at or past 2^256 (Solidity 0.8 checked add).</summary>
+    public static UInt256 operator checked +(UInt256 a, UInt256 b) => CheckedAdd(a, b);
+
+    /// <summary>a − b mod 2^256 (unchecked).</summary>
+    public static UInt256 operator -(UInt256 a, UInt256 b) => SubtractWithBorrow(a, b, out _);
+
+    /// <summary>a − b; throws <see cref="OverflowException"/> when b &gt; a (Solidity 0.8 checked sub).</summary>
+    public static UInt256 operator checked -(UInt256 a, UInt256 b) => CheckedSub(a, b);
+
+    public static UInt256 operator ++(UInt256 a) => a + One;
+
+    public static UInt256 operator checked ++(UInt256 a) => CheckedAdd(a, One);
+
+    public static UInt256 operator --(UInt256 a) => a - One;
+
+    public static UInt256 operator checked --(UInt256 a) => CheckedSub(a, One);
+
+    /// <summary>a + b; throws <see cref="OverflowException"/> on overflow.</summary>
+    public static UInt256 CheckedAdd(in UInt256 a, in UInt256 b)
+    {
+        var r = AddWithCarry(a, b, out var overflow);
+        return overflow ? throw new OverflowException("UInt256 addition overflowed") : r;
+    }
+
+    /// <summary>a − b; throws <see cref="OverflowException"/> on underflow.</summary>
+    public static UInt256 CheckedSub(in UInt256 a, in UInt256 b)
+    {
+        var r = SubtractWithBorrow(a, b, out var underflow);
+        return underflow ? throw new OverflowException("UInt256 subtraction underflowed") : r;
+    }
+
+    // ------------------------------------------------------------------ multiplication
+
+    /// <summary>a·b mod 2^256 and whether the exact product reaches 2^256.</summary>
+    public static UInt256 MultiplyWithOverflow(in UInt256 a, in UInt256 b, out bool overflow)
+    {
+        Span<ulong> p = stackalloc ulong[8];
+        Multiply512(a, b, p);
+        overflow = (p[4] | p[5] | p[6] | p[7]) != 0;
+        return new UInt256(p[0], p[1], p[2], p[3]);
+    }
+
+    /// <summary>a·b mod 2^256 (unchecked).</summary>
+    public static UInt256 operator *(UInt256 a, UInt256 b) => MultiplyWithOverflow(a, b, out _);
+
+    /// <summary>a·b; throws <see cref="OverflowException"/> at or past 2^256 (Solidity 0.8 checked mul).</summary>
+    public static UInt256 operator checked *(UInt256 a, UInt256 b) => CheckedMul(a, b);
+
+    /// <summary>a·b; throws <see cref="OverflowException"/> on overflow.</summary>
+    public static UInt256 CheckedMul(in UInt256 a, in UInt256 b)
+    {
+        var r = MultiplyWithOverflow(a, b, out var overflow);
+        return overflow ? throw new OverflowException("UInt256 multiplication overflowed") : r;
+    }
+
+    /// <summary>The full 512-bit product a·b into <paramref name="product"/> (8 limbs, least significant first).</summary>
+    public static void Multiply512(in UInt256 a, in UInt256 b, Span<ulong> product)
+    {
+        product[..8].Clear();
+        var la = a.LimbCount;
+        var lb = b.LimbCount;
+        for (var i = 0; i < la; i++)
+        {
+            var ai = a.Limb(i);
+            ulong carry = 0;
+            for (var j = 0; j < lb; j++)
+            {
+                var hi = Math.BigMul(ai, b.Limb(j), out var lo);
+                lo += carry;
+                hi += lo < carry ? 1UL : 0UL;
+                var k = i + j;
+                var s = product[k] + lo;
+                hi += s < lo ? 1UL : 0UL;
+                product[k] = s;
+                carry = hi;
+            }
+
+            product[i + lb] = carry;
+        }
+    }
+
+    // ------------------------------------------------------------------ division
+
+    /// <summary>⌊a/b⌋; throws <see cref="DivideByZeroException"/> for b = 0.</summary>
+    public static UInt256 operator /(UInt256 a, UInt256 b) => DivRem(a, b, out _);
+
+    /// <summary>a mod b; throws <see cref="DivideByZeroException"/> for b = 0.</summary>
+    public static UInt256 operator %(UInt256 a, UInt256 b)
+    {
+        DivRem(a, b, out var r);
+        return r;
+    }
+
+    /// <summary>⌊a/b⌋ and the remainder; throws <see cref="DivideByZeroException"/> for b = 0.</summary>
+    public static UInt256 DivRem(in UInt256 a, in UInt256 b, out UInt256 remainder)
+    {
+        if (b.IsZero) throw new DivideByZeroException();
+        if (a < b)
+        {
+            remainder = a;
+            return default;
+        }
+
+        if (a.FitsInUInt128)
+        {
+            // Both fit in 128 bits: the runtime's UInt128 division.
+            var x = (UInt128)a;
+            var y = (UInt128)b;
+            var q128 = UInt128.DivRem(x, y);
+            remainder = q128.Remainder;
+            return q128.Quotient;
+        }
+
+        Span<ulong> u = stackalloc ulong[4] { a.U0, a.U1, a.U2, a.U3 };
+        Span<ulong> v = stackalloc ulong[4] { b.U0, b.U1, b.U2, b.U3 };
+        Span<ulong> q = stackalloc ulong[4];
+        Span<ulong> r = stackalloc ulong[4];
+        DivRemLimbs(u[..a.LimbCount], v[..b.LimbCount], q, r);
+        remainder = new UInt256(r[0], r[1], r[2], r[3]);
+        return new UInt256(q[0], q[1], q[2], q[3]);
+    }
+
+    /// <summary>⌈a/b⌉ for b &gt; 0 (UnsafeMath.divRoundingUp).</summary>
+    public static UInt256 DivRoundingUp(in UInt256 a, in UInt256 b)
+    {
+        var q = DivRem(a, b, out var r);
+        return r.IsZero ? q : q + One;
+    }
+
+    /// <summary>
+    /// Knuth's algorithm D: <paramref name="u"/> (n limbs) divided by <paramref name="v"/> (m limbs, top limb
+    /// non-zero, m ≤ n ≤ 8). Writes the n − m + 1 quotient limbs to <paramref name="quotient"/> and the m remainder
+    /// limbs to <paramref name="remainder"/> (the rest of both left as they were: callers pass zeroed spans).
+    /// </summary>
+    private static void DivRemLimbs(ReadOnlySpan<ulong> u, ReadOnlySpan<ulong> v, Span<ulong> quotient, Span<ulong> remainder)
+    {
+        var n = u.Length;
+        var m = v.Length;
+        var s = BitOperations.LeadingZeroCount(v[m - 1]);
+
+        if (m == 1)
+        {
+            // Short division by one normalised digit.
+            var d = v[0] << s;
+            ulong rem = s == 0 ? 0 : u[n - 1] >> (64 - s);
+            for (var i = n - 1; i >= 0; i--)
+            {
+                var digit = s == 0 ? u[i] : (u[i] << s) | (i > 0 ? u[i - 1] >> (64 - s) : 0);
+                quotient[i] = DivRem128By64(rem, digit, d, out rem);
+            }
+
+            remainder[0] = rem >> s;
+            return;
+        }
+
+        // Normalise: shift both so the divisor's top digit has its top bit set.
+        Span<ulong> vn = stackalloc ulong[m];
+        Span<ulong> un = stackalloc ulong[n + 1];
+        if (s == 0)
+        {
+            v.CopyTo(vn);
+            u.CopyTo(un);
+            un[n] = 0;
+        }
+        else
+        {
+            for (var i = m - 1; i > 0; i--) vn[i] = (v[i] << s) | (v[i - 1] >> (64 - s));
+            vn[0] = v[0] << s;
+            un[n] = u[n - 1] >> (64 - s);
+            for (var i = n - 1; i > 0; i--) un[i] = (u[i] << s) | (u[i - 1] >> (64 - s));
+            un[0] = u[0] << s;
+        }
+
+        var vTop = vn[m - 1];
+        var vNext = vn[m - 2];
+        for (var j = n - m; j >= 0; j--)
+        {
+            // Estimate the quotient digit from the top two digits, then correct with the third (at most 2 too big).
+            ulong qhat, rhat;
+            var rhatOverflow = false;
+            if (un[j + m] >= vTop)
+            {
+                qhat = ulong.MaxValue;
+                rhat = un[j + m - 1] + vTop;
+                rhatOverflow = rhat < vTop;
+            }
+            else
+            {
+                qhat = DivRem128By64(un[j + m], un[j + m - 1], vTop, out rhat);
+            }
+
+            while (!rhatOverflow)
+            {
+                var phi = Math.BigMul(qhat, vNext, out var plo);
+                if (phi < rhat || (phi == rhat && plo <= un[j + m - 2])) break;
+                qhat--;
+                rhat += vTop;
+                rhatOverflow = rhat < vTop;
+            }
+
+            // Multiply and subtract qhat·vn from un[j .. j+m].
+            ulong carry = 0, borrow = 0;
+            for (var i = 0; i < m; i++)
+            {
+                var hi = Math.BigMul(qhat, vn[i], out var lo);
+                lo += carry;
+                hi += lo < carry ? 1UL : 0UL;
+                carry = hi;
+                var x = un[i + j];
+                var t = x - lo;
+                var b = x < lo ? 1UL : 0UL;
+                var t2 = t - borrow;
+                b += t < borrow ? 1UL : 0UL;
+                un[i + j] = t2;
+                borrow = b;
+            }
+
+            var top = un[j + m];
+            var tt = top - carry;
+            var negative = top < carry;
+            var tt2 = tt - borrow;
+            negative |= tt < borrow;
+            un[j + m] = tt2;
+
+            if (negative)
+            {
+                // qhat was one too big (rare): add the divisor back.
+                qhat--;
+                ulong c = 0;
+                for (var i = 0; i < m; i++)
+                {
+                    var (sum, c2) = AddLimb(un[i + j], vn[i], c);
+                    un[i + j] = sum;
+                    c = c2;
+                }
+
+                un[j + m] += c;
+            }
+
+            quotient[j] = qhat;
+        }
+
+        // Denormalise the remainder.
+        for (var i = 0; i < m; i++)
+            remainder[i] = s == 0 ? un[i] : (un[i] >> s) | (un[i + 1] << (64 - s));
+    }
+
+    /// <summary>
+    /// ⌊(hi·2^64 + lo)/d⌋ and the remainder, for a normalised d (top bit set) and hi &lt; d, so the quotient fits in
+    /// 64 bits (Hacker's Delight divlu: two 64/32-bit digit divisions).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DivRem128By64(ulong hi, ulong lo, ulong d, out ulong remainder)
+    {
+        if (hi == 0 && lo < d)
+        {
+            remainder = lo;
+            return 0;
+        }
+
+        const ulong b = 1UL << 32;
+        var vn1 = d >> 32;
+        var vn0 = d & 0xFFFF_FFFF;
+        var un1 = lo >> 32;
+        var un0 = lo & 0xFFFF_FFFF;
+
+        var q1 = hi / vn1;
+        var rhat = hi - q1 * vn1;
+        while (q1 >= b || q1 * vn0 > (rhat << 32) + un1)
+        {
+            q1--;
+            rhat += vn1;
+            if (rhat >= b) break;
+        }
+
+        var un21 = (hi << 32) + un1 - q1 * d;
+        var q0 = un21 / vn1;
+        rhat = un21 - q0 * vn1;
+        while (q0 >= b || q0 * vn0 > (rhat << 32) + un0)
+        {
+            q0--;
+            rhat += vn1;
+            if (rhat >= b) break;
+        }
+
+        remainder = (un21 << 32) + un0 - q0 * d;
+        return (q1 << 32) + q0;
+    }
+
+    // ------------------------------------------------------------------ FullMath
+
+    /// <summary>
+    /// FullMath.mulDiv: ⌊a·b/denominator⌋ with a 512-bit intermediate product. Throws
+    /// <see cref="CurveMathException"/> exactly as <see cref="FullMath.MulDiv"/> ("mulDiv: denominator is zero",
+    /// "mulDiv: overflow" when the result is ≥ 2^256).
+    /// </summary>
+    public static UInt256 MulDiv(in UInt256 a, in UInt256 b, in UInt256 denominator) =>
+        MulDivCore(a, b, denominator, out _);
+
+    /// <summary>
+    /// FullMath.mulDivRoundingUp: ⌈a·b/denominator⌉. Throws as <see cref="MulDiv"/>, and
+    /// "mulDivRoundingUp: overflow" when rounding up passes 2^256 − 1.
+    /// </summary>
+    public static UInt256 MulDivRoundingUp(in UInt256 a, in UInt256 b, in UInt256 denominator)
+    {
+        var q = MulDivCore(a, b, denominator, out var inexact);
+        if (!inexact) return q;
+        var up = AddWithCarry(q, One, out var overflow);
+        return overflow ? throw new CurveMathException("mulDivRoundingUp: overflow") : up;
+    }
+
+    private static UInt256 MulDivCore(in UInt256 a, in UInt256 b, in UInt256 denominator, out bool inexact)
+    {
+        if (denominator.IsZero) throw new CurveMathException("mulDiv: denominator is zero");
+
+        // Common case first: the product fits in 128 bits and so does the denominator.
+        if (a.FitsInUInt64 && b.FitsInUInt64 && denominator.FitsInUInt128)
+        {
+            var p = Math.BigMul(a.U0, b.U0);
+            var q = UInt128.DivRem(p, (UInt128)denominator);
+            inexact = q.Remainder != 0;
+            return q.Quotient;
+        }
+
+        Span<ulong> prod = stackalloc ulong[8];
+        Multiply512(a, b, prod);
+        var dLimbs = denominator.LimbCount;
+
+        // The quotient is < 2^256 exactly when the product's high half is below the denominator (FullMath's
+        // require(denominator > prod1)).
+        var high = new UInt256(prod[4], prod[5], prod[6], prod[7]);
+        if (high >= denominator) throw new CurveMathException("mulDiv: overflow");
+
+        var n = 8;
+        while (n > 0 && prod[n - 1] == 0) n--;
+        if (n == 0)
+        {
+            inexact = false;
+            return default;
+        }
+
+        // A power-of-two denominator (Q96 in getAmount1Delta) is a shift.
+        if (IsPowerOfTwo(denominator))
+        {
+            var shift = denominator.BitLength - 1;
+            return ShiftRight512(prod, shift, out inexact);
+        }
+
+        if (n < dLimbs)
+        {
+            inexact = true;
+            return default;
+        }
+
+        Span<ulong> dv = stackalloc ulong[4] { denominator.U0, denominator.U1, denominator.U2, denominator.U3 };
+        Span<ulong> quotient = stackalloc ulong[8];
+        Span<ulong> remainder = stackalloc ulong[4];
+        DivRemLimbs(prod[..n], dv[..dLimbs], quotient, remainder);
+        inexact = (remainder[0] | remainder[1] | remainder[2] | remainder[3]) != 0;
+        return new UInt256(quotient[0], quotient[1], quotient[2], quotient[3]);
+    }
+
+    private static bool IsPowerOfTwo(in UInt256 x) =>
+        BitOperations.PopCount(x.U0) + BitOperations.PopCount(x.U1) + BitOperations.PopCount(x.U2) + BitOperations.PopCount(x.U3) == 1;
+
+    /// <summary>The 512-bit <paramref name="p"/> shifted right by <paramref name="shift"/> (0..255), whose result is
+    /// known to fit 256 bits, and whether any 1 bits were shifted out.</summary>
+    private static UInt256 ShiftRight512(ReadOnlySpan<ulong> p, int shift, out bool inexact)
+    {
+        var limbs = shift >> 6;
+        var bits = shift & 63;
+        ulong lost = 0;
+        for (var i = 0; i < limbs; i++) lost |= p[i];
+        if (bits != 0) lost |= p[limbs] << (64 - bits);
+        inexact = lost != 0;
+        Span<ulong> r = stackalloc ulong[4];
+        for (var i = 0; i < 4; i++)
+        {
+            var k = i + limbs;
+            var lo = k < 8 ? p[k] : 0;
+            var hi = k + 1 < 8 ? p[k + 1] : 0;
+            r[i] = bits == 0 ? lo : (lo >> bits) | (hi << (64 - bits));
+        }
+
+        return new UInt256(r[0], r[1], r[2], r[3]);
+    }
+
+    // ------------------------------------------------------------------ shifts and bitwise
+
+    /// <summary>x·2^shift mod 2^256 (EVM SHL: 0 for shift ≥ 256). Negative shifts throw.</summary>
+    public static UInt256 operator <<(UInt256 x, int shift)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shift);
+        if (shift >= 256) return default;
+        if (shift == 0) return x;
+        var limbs = shift >> 6;
+        var bits = shift & 63;
+        Span<ulong> r = stackalloc ulong[4];
+        for (var i = 3; i >= limbs; i--)
+        {
+            var lo = x.Limb(i - limbs);
+            var below = i - limbs - 1 >= 0 ? x.Limb(i - limbs - 1) : 0;
+            r[i] = bits == 0 ? lo : (lo << bits) | (below >> (64 - bits));
+        }
+
+        return new UInt256(r[0], r[1], r[2], r[3]);
+    }
+
+    /// <summary>⌊x/2^shift⌋ (EVM SHR: 0 for shift ≥ 256). Negative shifts throw.</summary>
+    public static UInt256 operator >>(UInt256 x, int shift)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shift);
+        if (shift >= 256) return default;
+        if (shift == 0) return x;
+        var limbs = shift >> 6;
+        var bits = shift & 63;
+        Span<ulong> r = stackalloc ulong[4];
+        for (var i = 0; i + limbs < 4; i++)
+        {
+            var lo = x.Limb(i + limbs);
+            var above = i + limbs + 1 < 4 ? x.Limb(i + limbs + 1) : 0;
+            r[i] = bits == 0 ? lo : (lo >> bits) | (above << (64 - bits));
+        }
+
+        return new UInt256(r[0], r[1], r[2], r[3]);
+    }
+
+    public static UInt256 operator &(UInt256 a, UInt256 b) => new(a.U0 & b.U0, a.U1 & b.U1, a.U2 & b.U2, a.U3 & b.U3);
+
+    public static UInt256 operator |(UInt256 a, UInt256 b) => new(a.U0 | b.U0, a.U1 | b.U1, a.U2 | b.U2, a.U3 | b.U3);
+
+    public static UInt256 operator ^(UInt256 a, UInt256 b) => new(a.U0 ^ b.U0, a.U1 ^ b.U1, a.U2 ^ b.U2, a.U3 ^ b.U3);
+
+    public static UInt256 operator ~(UInt256 a) => new(~a.U0, ~a.U1, ~a.U2, ~a.U3);
+
+    // ------------------------------------------------------------------ comparison
+
+    public static bool operator ==(UInt256 a, UInt256 b) => a.Equals(b);
+
+    public static bool operator !=(UInt256 a, UInt256 b) => !a.Equals(b);
+
+    public static bool operator <(UInt256 a, UInt256 b) => Compare(a, b) < 0;
+
+    public static bool operator >(UInt256 a, UInt256 b) => Compare(a, b) > 0;
+
+    public static bool operator <=(UInt256 a, UInt256 b) => Compare(a, b) <= 0;
+
+    public static bool operator >=(UInt256 a, UInt256 b) => Compare(a, b) >= 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Compare(in UInt256 a, in UInt256 b)
+    {
+        if (a.U3 != b.U3) return a.U3 < b.U3 ? -1 : 1;
+        if (a.U2 != b.U2) return a.U2 < b.U2 ? -1 : 1;
+        if (a.U1 != b.U1) return a.U1 < b.U1 ? -1 : 1;
+        if (a.U0 != b.U0) return a.U0 < b.U0 ? -1 : 1;
+        return 0;
+    }
+
+    public static UInt256 Min(UInt256 a, UInt256 b) => a <= b ? a : b;
+
+    public static UInt256 Max(UInt256 a, UInt256 b) => a >= b ? a : b;
+
+    public bool Equals(UInt256 other) =>
+        ((U0 ^ other.U0) | (U1 ^ other.U1) | (U2 ^ other.U2) | (U3 ^ other.U3)) == 0;
+
+    public override bool Equals(object? obj) => obj is UInt256 other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(U0, U1, U2, U3);
+
+    public int CompareTo(UInt256 other) => Compare(this, other);
+
+    public int CompareTo(object? obj) => obj switch
+    {
+        null => 1,
+        UInt256 other => Compare(this, other),
+        _ => throw new ArgumentException("not a UInt256", nameof(obj)),
+    };
+
+    /// <summary>Decimal digits.</summary>
+    public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
+
+    // ------------------------------------------------------------------ limbs
+
+    /// <summary>Limb <paramref name="i"/> (0 = least significant).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Limb(int i) => i switch
+    {
+        0 => U0,
+        1 => U1,
+        2 => U2,
+        _ => U3,
+    };
+
+    /// <summary>The number of limbs up to the most significant non-zero one (0 for zero).</summary>
+    private int LimbCount => U3 != 0 ? 4 : U2 != 0 ? 3 : U1 != 0 ? 2 : U0 != 0 ? 1 : 0;
+}
