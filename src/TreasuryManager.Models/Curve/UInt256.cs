@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace TreasuryManager.Models.Curve;
 
@@ -23,6 +25,7 @@ namespace TreasuryManager.Models.Curve;
 /// Division is Knuth's algorithm D (TAOCP vol. 2, §4.3.1) on 64-bit digits, with the 128/64-bit digit division of
 /// Hacker's Delight (divlu).
 /// </summary>
+[StructLayout(LayoutKind.Sequential)]
 public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, IComparable
 {
     /// <summary>Bits 0–63.</summary>
@@ -256,27 +259,65 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     /// <summary>The full 512-bit product a·b into <paramref name="product"/> (8 limbs, least significant first).</summary>
     public static void Multiply512(in UInt256 a, in UInt256 b, Span<ulong> product)
     {
-        product[..8].Clear();
-        var la = a.LimbCount;
-        var lb = b.LimbCount;
-        for (var i = 0; i < la; i++)
+        // Schoolbook, one row per limb of a (rows of zero limbs skipped); each step is
+        // a_i·b_j + p[i+j] + carry ≤ 2^128 − 1, so it never overflows 128 bits.
+        ulong c = 0, p4, p5 = 0, p6 = 0, p7 = 0;
+        var p0 = Mac(a.U0, b.U0, 0, ref c);
+        var p1 = Mac(a.U0, b.U1, 0, ref c);
+        var p2 = Mac(a.U0, b.U2, 0, ref c);
+        var p3 = Mac(a.U0, b.U3, 0, ref c);
+        p4 = c;
+        if (a.U1 != 0)
         {
-            var ai = a.Limb(i);
-            ulong carry = 0;
-            for (var j = 0; j < lb; j++)
-            {
-                var hi = Math.BigMul(ai, b.Limb(j), out var lo);
-                lo += carry;
-                hi += lo < carry ? 1UL : 0UL;
-                var k = i + j;
-                var s = product[k] + lo;
-                hi += s < lo ? 1UL : 0UL;
-                product[k] = s;
-                carry = hi;
-            }
-
-            product[i + lb] = carry;
+            c = 0;
+            p1 = Mac(a.U1, b.U0, p1, ref c);
+            p2 = Mac(a.U1, b.U1, p2, ref c);
+            p3 = Mac(a.U1, b.U2, p3, ref c);
+            p4 = Mac(a.U1, b.U3, p4, ref c);
+            p5 = c;
         }
+
+        if (a.U2 != 0)
+        {
+            c = 0;
+            p2 = Mac(a.U2, b.U0, p2, ref c);
+            p3 = Mac(a.U2, b.U1, p3, ref c);
+            p4 = Mac(a.U2, b.U2, p4, ref c);
+            p5 = Mac(a.U2, b.U3, p5, ref c);
+            p6 = c;
+        }
+
+        if (a.U3 != 0)
+        {
+            c = 0;
+            p3 = Mac(a.U3, b.U0, p3, ref c);
+            p4 = Mac(a.U3, b.U1, p4, ref c);
+            p5 = Mac(a.U3, b.U2, p5, ref c);
+            p6 = Mac(a.U3, b.U3, p6, ref c);
+            p7 = c;
+        }
+
+        product[7] = p7;
+        product[0] = p0;
+        product[1] = p1;
+        product[2] = p2;
+        product[3] = p3;
+        product[4] = p4;
+        product[5] = p5;
+        product[6] = p6;
+    }
+
+    /// <summary>a·b + acc + carry: returns the low limb, leaves the high limb in <paramref name="carry"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mac(ulong a, ulong b, ulong acc, ref ulong carry)
+    {
+        var hi = Math.BigMul(a, b, out var lo);
+        lo += acc;
+        hi += lo < acc ? 1UL : 0UL;
+        lo += carry;
+        hi += lo < carry ? 1UL : 0UL;
+        carry = hi;
+        return lo;
     }
 
     // ------------------------------------------------------------------ division
@@ -301,21 +342,15 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return default;
         }
 
-        if (a.FitsInUInt128)
+        if (a.FitsInUInt64)
         {
-            // Both fit in 128 bits: the runtime's UInt128 division.
-            var x = (UInt128)a;
-            var y = (UInt128)b;
-            var q128 = UInt128.DivRem(x, y);
-            remainder = q128.Remainder;
-            return q128.Quotient;
+            remainder = a.U0 % b.U0;
+            return a.U0 / b.U0;
         }
 
-        Span<ulong> u = stackalloc ulong[4] { a.U0, a.U1, a.U2, a.U3 };
-        Span<ulong> v = stackalloc ulong[4] { b.U0, b.U1, b.U2, b.U3 };
         Span<ulong> q = stackalloc ulong[4];
         Span<ulong> r = stackalloc ulong[4];
-        DivRemLimbs(u[..a.LimbCount], v[..b.LimbCount], q, r);
+        DivRemLimbs(Limbs(a)[..a.LimbCount], Limbs(b)[..b.LimbCount], q, r);
         remainder = new UInt256(r[0], r[1], r[2], r[3]);
         return new UInt256(q[0], q[1], q[2], q[3]);
     }
@@ -340,22 +375,19 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
 
         if (m == 1)
         {
-            // Short division by one normalised digit.
-            var d = v[0] << s;
-            ulong rem = s == 0 ? 0 : u[n - 1] >> (64 - s);
-            for (var i = n - 1; i >= 0; i--)
-            {
-                var digit = s == 0 ? u[i] : (u[i] << s) | (i > 0 ? u[i - 1] >> (64 - s) : 0);
-                quotient[i] = DivRem128By64(rem, digit, d, out rem);
-            }
+            DivRemBy1(u, v[0], s, quotient, out remainder[0]);
+            return;
+        }
 
-            remainder[0] = rem >> s;
+        if (m == 2)
+        {
+            DivRemBy2(u, v[1], v[0], s, quotient, out remainder[1], out remainder[0]);
             return;
         }
 
         // Normalise: shift both so the divisor's top digit has its top bit set.
-        Span<ulong> vn = stackalloc ulong[m];
-        Span<ulong> un = stackalloc ulong[n + 1];
+        Span<ulong> vn = stackalloc ulong[4];
+        Span<ulong> un = stackalloc ulong[9];
         if (s == 0)
         {
             v.CopyTo(vn);
@@ -445,19 +477,204 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             remainder[i] = s == 0 ? un[i] : (un[i] >> s) | (un[i + 1] << (64 - s));
     }
 
+    /// <summary>Short division of <paramref name="u"/> by one limb <paramref name="d"/> whose leading zero count is
+    /// <paramref name="s"/>: one reciprocal, then two multiplications per limb (Möller–Granlund 2011, algorithm 4).</summary>
+    private static void DivRemBy1(ReadOnlySpan<ulong> u, ulong d, int s, Span<ulong> quotient, out ulong remainder)
+    {
+        var n = u.Length;
+        d <<= s;
+        var reciprocal = Reciprocal2By1(d);
+        ulong rem = s == 0 ? 0 : u[n - 1] >> (64 - s);
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var digit = s == 0 ? u[i] : (u[i] << s) | (i > 0 ? u[i - 1] >> (64 - s) : 0);
+            quotient[i] = DivRem2By1(rem, digit, d, reciprocal, out rem);
+        }
+
+        remainder = rem >> s;
+    }
+
+    /// <summary>Division of <paramref name="u"/> (n ≥ 2 limbs) by the two-limb (d1, d0) whose leading zero count is
+    /// <paramref name="s"/>: one reciprocal, then one 3-by-2 division per quotient limb (Möller–Granlund algorithm 5).
+    /// Writes n − 1 quotient limbs.</summary>
+    private static void DivRemBy2(ReadOnlySpan<ulong> u, ulong d1, ulong d0, int s, Span<ulong> quotient, out ulong remainder1, out ulong remainder0)
+    {
+        var n = u.Length;
+        if (s != 0)
+        {
+            d1 = (d1 << s) | (d0 >> (64 - s));
+            d0 <<= s;
+        }
+
+        var reciprocal = Reciprocal3By2(d1, d0);
+        var d = new UInt128(d1, d0);
+
+        // The normalised numerator's top two limbs, (r1, r0) < d since r1 < 2^s ≤ d1.
+        ulong r1 = s == 0 ? 0 : u[n - 1] >> (64 - s);
+        ulong r0 = s == 0 ? u[n - 1] : (u[n - 1] << s) | (u[n - 2] >> (64 - s));
+        for (var j = n - 2; j >= 0; j--)
+        {
+            var digit = s == 0 ? u[j] : (u[j] << s) | (j > 0 ? u[j - 1] >> (64 - s) : 0);
+            quotient[j] = DivRem3By2(r1, r0, digit, d, reciprocal, out var r);
+            r1 = (ulong)(r >> 64);
+            r0 = (ulong)r;
+        }
+
+        if (s == 0)
+        {
+            (remainder1, remainder0) = (r1, r0);
+        }
+        else
+        {
+            remainder0 = (r0 >> s) | (r1 << (64 - s));
+            remainder1 = r1 >> s;
+        }
+    }
+
+    /// <summary>
+    /// v = ⌊(2^128 − 1)/d⌋ − 2^64 for a normalised d (the 2-by-1 reciprocal), without a division instruction:
+    /// Möller–Granlund 2011, algorithm 2 (a 9-bit table estimate refined by Newton steps to 11, 21, 34 and 64 bits).
+    /// </summary>
+    internal static ulong Reciprocal2By1(ulong d)
+    {
+        var d9 = d >> 55;
+        ulong v0 = ReciprocalTable[(int)(d9 - 256)];
+        var d40 = (d >> 24) + 1;
+        var v1 = (v0 << 11) - (uint)((v0 * v0 * d40) >> 40) - 1;
+        var v2 = (v1 << 13) + ((v1 * ((1UL << 60) - v1 * d40)) >> 47);
+        var d0 = d & 1;
+        var d63 = (d >> 1) + d0; // ⌈d/2⌉
+        var e = ((v2 >> 1) & (0 - d0)) - v2 * d63;
+        var v3 = (Math.BigMul(v2, e, out _) >> 1) + (v2 << 31);
+        var hi = Math.BigMul(v3, d, out var lo);
+        lo += d;
+        hi += lo < d ? 1UL : 0UL;
+        return v3 - hi - d;
+    }
+
+    /// <summary>As <see cref="Reciprocal2By1"/>, by one 128/64-bit division (the definition; used by the tests).</summary>
+    internal static ulong Reciprocal2By1ByDivision(ulong d) => DivRem128By64(~d, ulong.MaxValue, d, out _);
+
+    /// <summary>⌊(2^19 − 3·2^8)/d9⌋ for the 9-bit prefixes d9 = 256..511 of a normalised divisor.</summary>
+    private static readonly ushort[] ReciprocalTable = BuildReciprocalTable();
+
+    private static ushort[] BuildReciprocalTable()
+    {
+        var table = new ushort[256];
+        for (var i = 0; i < 256; i++) table[i] = (ushort)(0x7FD00 / (0x100 | i));
+        return table;
+    }
+
+    /// <summary>v = ⌊(2^192 − 1)/d⌋ − 2^64 for a normalised two-limb d = (d1, d0) (the 3-by-2 reciprocal).</summary>
+    private static ulong Reciprocal3By2(ulong d1, ulong d0)
+    {
+        var v = Reciprocal2By1(d1);
+        var p = d1 * v;
+        p += d0;
+        if (p < d0)
+        {
+            v--;
+            if (p >= d1)
+            {
+                v--;
+                p -= d1;
+            }
+
+            p -= d1;
+        }
+
+        var th = Math.BigMul(v, d0, out var tl);
+        p += th;
+        if (p < th)
+        {
+            v--;
+            if (new UInt128(p, tl) >= new UInt128(d1, d0)) v--;
+        }
+
+        return v;
+    }
+
+    /// <summary>⌊(uh·2^64 + ul)/d⌋ and the remainder for a normalised d with reciprocal v and uh &lt; d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DivRem2By1(ulong uh, ulong ul, ulong d, ulong v, out ulong remainder)
+    {
+        var qh = Math.BigMul(v, uh, out var ql);
+        ql += ul;
+        qh += uh + (ql < ul ? 1UL : 0UL);
+        qh++;
+        var r = ul - qh * d;
+        if (r > ql)
+        {
+            qh--;
+            r += d;
+        }
+
+        if (r >= d)
+        {
+            qh++;
+            r -= d;
+        }
+
+        remainder = r;
+        return qh;
+    }
+
+    /// <summary>⌊(u2·2^128 + u1·2^64 + u0)/d⌋ and the remainder for a normalised two-limb d with reciprocal v and
+    /// (u2, u1) &lt; d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong DivRem3By2(ulong u2, ulong u1, ulong u0, UInt128 d, ulong v, out UInt128 remainder)
+    {
+        var d1 = (ulong)(d >> 64);
+        var d0 = (ulong)d;
+        var qh = Math.BigMul(v, u2, out var ql);
+        ql += u1;
+        qh += u2 + (ql < u1 ? 1UL : 0UL);
+        var r1 = u1 - qh * d1;
+        var th = Math.BigMul(d0, qh, out var tl);
+        var r = new UInt128(r1, u0) - new UInt128(th, tl) - d;
+        r1 = (ulong)(r >> 64);
+        qh++;
+        if (r1 >= ql)
+        {
+            qh--;
+            r += d;
+        }
+
+        if (r >= d)
+        {
+            qh++;
+            r -= d;
+        }
+
+        remainder = r;
+        return qh;
+    }
+
     /// <summary>
     /// ⌊(hi·2^64 + lo)/d⌋ and the remainder, for a normalised d (top bit set) and hi &lt; d, so the quotient fits in
-    /// 64 bits (Hacker's Delight divlu: two 64/32-bit digit divisions).
+    /// 64 bits. One DIV instruction on x64; <see cref="DivRem128By64Portable"/> elsewhere.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong DivRem128By64(ulong hi, ulong lo, ulong d, out ulong remainder)
     {
-        if (hi == 0 && lo < d)
+        if (X86Base.X64.IsSupported)
         {
-            remainder = lo;
-            return 0;
+            // X86Base.X64.DivRem is marked experimental (SYSLIB5004) only because its API may change; it is the
+            // plain DIV r64 instruction, which cannot fault here as hi < d.
+#pragma warning disable SYSLIB5004
+            var (q, r) = X86Base.X64.DivRem(lo, hi, d);
+#pragma warning restore SYSLIB5004
+            remainder = r;
+            return q;
         }
 
+        return DivRem128By64Portable(hi, lo, d, out remainder);
+    }
+
+    /// <summary>As <see cref="DivRem128By64"/> with 64-bit arithmetic only (Hacker's Delight divlu: two 64/32-bit
+    /// digit divisions); d normalised, hi &lt; d.</summary>
+    internal static ulong DivRem128By64Portable(ulong hi, ulong lo, ulong d, out ulong remainder)
+    {
         const ulong b = 1UL << 32;
         var vn1 = d >> 32;
         var vn0 = d & 0xFFFF_FFFF;
@@ -513,15 +730,6 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     {
         if (denominator.IsZero) throw new CurveMathException("mulDiv: denominator is zero");
 
-        // Common case first: the product fits in 128 bits and so does the denominator.
-        if (a.FitsInUInt64 && b.FitsInUInt64 && denominator.FitsInUInt128)
-        {
-            var p = Math.BigMul(a.U0, b.U0);
-            var q = UInt128.DivRem(p, (UInt128)denominator);
-            inexact = q.Remainder != 0;
-            return q.Quotient;
-        }
-
         Span<ulong> prod = stackalloc ulong[8];
         Multiply512(a, b, prod);
         var dLimbs = denominator.LimbCount;
@@ -552,10 +760,9 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
             return default;
         }
 
-        Span<ulong> dv = stackalloc ulong[4] { denominator.U0, denominator.U1, denominator.U2, denominator.U3 };
         Span<ulong> quotient = stackalloc ulong[8];
         Span<ulong> remainder = stackalloc ulong[4];
-        DivRemLimbs(prod[..n], dv[..dLimbs], quotient, remainder);
+        DivRemLimbs(prod[..n], Limbs(denominator)[..dLimbs], quotient, remainder);
         inexact = (remainder[0] | remainder[1] | remainder[2] | remainder[3]) != 0;
         return new UInt256(quotient[0], quotient[1], quotient[2], quotient[3]);
     }
@@ -590,39 +797,39 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     /// <summary>x·2^shift mod 2^256 (EVM SHL: 0 for shift ≥ 256). Negative shifts throw.</summary>
     public static UInt256 operator <<(UInt256 x, int shift)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(shift);
-        if (shift >= 256) return default;
-        if (shift == 0) return x;
-        var limbs = shift >> 6;
-        var bits = shift & 63;
-        Span<ulong> r = stackalloc ulong[4];
-        for (var i = 3; i >= limbs; i--)
+        if ((uint)shift >= 256)
+            return shift < 0 ? throw new ArgumentOutOfRangeException(nameof(shift), shift, "must not be negative") : default;
+        var (a0, a1, a2, a3) = (x.U0, x.U1, x.U2, x.U3);
+        switch (shift >> 6)
         {
-            var lo = x.Limb(i - limbs);
-            var below = i - limbs - 1 >= 0 ? x.Limb(i - limbs - 1) : 0;
-            r[i] = bits == 0 ? lo : (lo << bits) | (below >> (64 - bits));
+            case 1: (a3, a2, a1, a0) = (a2, a1, a0, 0); break;
+            case 2: (a3, a2, a1, a0) = (a1, a0, 0, 0); break;
+            case 3: (a3, a2, a1, a0) = (a0, 0, 0, 0); break;
         }
 
-        return new UInt256(r[0], r[1], r[2], r[3]);
+        var bits = shift & 63;
+        if (bits == 0) return new UInt256(a0, a1, a2, a3);
+        var back = 64 - bits;
+        return new UInt256(a0 << bits, (a1 << bits) | (a0 >> back), (a2 << bits) | (a1 >> back), (a3 << bits) | (a2 >> back));
     }
 
     /// <summary>⌊x/2^shift⌋ (EVM SHR: 0 for shift ≥ 256). Negative shifts throw.</summary>
     public static UInt256 operator >>(UInt256 x, int shift)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(shift);
-        if (shift >= 256) return default;
-        if (shift == 0) return x;
-        var limbs = shift >> 6;
-        var bits = shift & 63;
-        Span<ulong> r = stackalloc ulong[4];
-        for (var i = 0; i + limbs < 4; i++)
+        if ((uint)shift >= 256)
+            return shift < 0 ? throw new ArgumentOutOfRangeException(nameof(shift), shift, "must not be negative") : default;
+        var (a0, a1, a2, a3) = (x.U0, x.U1, x.U2, x.U3);
+        switch (shift >> 6)
         {
-            var lo = x.Limb(i + limbs);
-            var above = i + limbs + 1 < 4 ? x.Limb(i + limbs + 1) : 0;
-            r[i] = bits == 0 ? lo : (lo >> bits) | (above << (64 - bits));
+            case 1: (a0, a1, a2, a3) = (a1, a2, a3, 0); break;
+            case 2: (a0, a1, a2, a3) = (a2, a3, 0, 0); break;
+            case 3: (a0, a1, a2, a3) = (a3, 0, 0, 0); break;
         }
 
-        return new UInt256(r[0], r[1], r[2], r[3]);
+        var bits = shift & 63;
+        if (bits == 0) return new UInt256(a0, a1, a2, a3);
+        var back = 64 - bits;
+        return new UInt256((a0 >> bits) | (a1 << back), (a1 >> bits) | (a2 << back), (a2 >> bits) | (a3 << back), a3 >> bits);
     }
 
     public static UInt256 operator &(UInt256 a, UInt256 b) => new(a.U0 & b.U0, a.U1 & b.U1, a.U2 & b.U2, a.U3 & b.U3);
@@ -691,6 +898,10 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         2 => U2,
         _ => U3,
     };
+
+    /// <summary>The four limbs as a span (the fields are laid out in order, least significant first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ReadOnlySpan<ulong> Limbs(in UInt256 x) => MemoryMarshal.CreateReadOnlySpan(in x.U0, 4);
 
     /// <summary>The number of limbs up to the most significant non-zero one (0 for zero).</summary>
     private int LimbCount => U3 != 0 ? 4 : U2 != 0 ? 3 : U1 != 0 ? 2 : U0 != 0 ? 1 : 0;

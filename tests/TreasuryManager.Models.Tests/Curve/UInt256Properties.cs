@@ -136,6 +136,40 @@ public class UInt256Properties
     }
 
     [Fact]
+    public void Portable_128_by_64_division_equals_UInt128_division()
+    {
+        // The non-x64 fallback of the digit division (x64 uses the DIV instruction): d normalised, hi < d.
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.ULong).Sample((hi, lo, d) =>
+        {
+            d |= 1UL << 63;
+            hi %= d;
+            var expected = UInt128.DivRem(new UInt128(hi, lo), d);
+            var q = UInt256.DivRem128By64Portable(hi, lo, d, out var r);
+            Assert.Equal(expected.Quotient, q);
+            Assert.Equal(expected.Remainder, r);
+        }, iter: Iter);
+    }
+
+    [Fact]
+    public void Table_reciprocal_equals_the_reciprocal_by_division()
+    {
+        // Möller–Granlund's division-free reciprocal against its definition ⌊(2^128 − 1)/d⌋ − 2^64.
+        Gen.ULong.Sample(d =>
+        {
+            d |= 1UL << 63;
+            Assert.Equal(UInt256.Reciprocal2By1ByDivision(d), UInt256.Reciprocal2By1(d));
+        }, iter: 100_000);
+        foreach (var d in new[] { 1UL << 63, (1UL << 63) + 1, ulong.MaxValue, ulong.MaxValue - 1, 0xC000_0000_0000_0000UL, 0x8000_0000_FFFF_FFFFUL })
+            Assert.Equal(UInt256.Reciprocal2By1ByDivision(d), UInt256.Reciprocal2By1(d));
+        for (ulong top = 256; top < 512; top++)
+        {
+            var d = top << 55;
+            Assert.Equal(UInt256.Reciprocal2By1ByDivision(d), UInt256.Reciprocal2By1(d));
+            Assert.Equal(UInt256.Reciprocal2By1ByDivision(d | ((1UL << 55) - 1)), UInt256.Reciprocal2By1(d | ((1UL << 55) - 1)));
+        }
+    }
+
+    [Fact]
     public void Shifts_equal_BigInteger_shifts_and_give_zero_past_255()
     {
         Gen.Select(Word, Gen.Int[0, 300]).Sample((a, s) =>
