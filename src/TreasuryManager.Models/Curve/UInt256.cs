@@ -261,6 +261,19 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     {
         // Schoolbook, one row per limb of a (rows of zero limbs skipped); each step is
         // a_i·b_j + p[i+j] + carry ≤ 2^128 − 1, so it never overflows 128 bits.
+        if (a.FitsInUInt128 && !b.FitsInUInt128)
+        {
+            Multiply512(b, a, product);
+            return;
+        }
+
+        if (b.FitsInUInt128)
+        {
+            // The swap path's products (prices, liquidity, amounts against one another): rows of two.
+            MultiplyBy128(a, b.U0, b.U1, product);
+            return;
+        }
+
         ulong c = 0, p4, p5 = 0, p6 = 0, p7 = 0;
         var p0 = Mac(a.U0, b.U0, 0, ref c);
         var p1 = Mac(a.U0, b.U1, 0, ref c);
@@ -305,6 +318,46 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         product[4] = p4;
         product[5] = p5;
         product[6] = p6;
+    }
+
+    private static void MultiplyBy128(in UInt256 a, ulong b0, ulong b1, Span<ulong> product)
+    {
+        ulong c = 0, p3 = 0, p4 = 0, p5 = 0;
+        var p0 = Mac(a.U0, b0, 0, ref c);
+        var p1 = Mac(a.U0, b1, 0, ref c);
+        var p2 = c;
+        if (a.U1 != 0)
+        {
+            c = 0;
+            p1 = Mac(a.U1, b0, p1, ref c);
+            p2 = Mac(a.U1, b1, p2, ref c);
+            p3 = c;
+        }
+
+        if (a.U2 != 0)
+        {
+            c = 0;
+            p2 = Mac(a.U2, b0, p2, ref c);
+            p3 = Mac(a.U2, b1, p3, ref c);
+            p4 = c;
+        }
+
+        if (a.U3 != 0)
+        {
+            c = 0;
+            p3 = Mac(a.U3, b0, p3, ref c);
+            p4 = Mac(a.U3, b1, p4, ref c);
+            p5 = c;
+        }
+
+        product[7] = 0;
+        product[6] = 0;
+        product[0] = p0;
+        product[1] = p1;
+        product[2] = p2;
+        product[3] = p3;
+        product[4] = p4;
+        product[5] = p5;
     }
 
     /// <summary>a·b + acc + carry: returns the low limb, leaves the high limb in <paramref name="carry"/>.</summary>
@@ -522,17 +575,21 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         }
 
         var reciprocal = Reciprocal3By2(d1, d0);
-        var d = new UInt128(d1, d0);
 
         // The normalised numerator's top two limbs, (r1, r0) < d since r1 < 2^s ≤ d1.
-        ulong r1 = s == 0 ? 0 : u[n - 1] >> (64 - s);
-        ulong r0 = s == 0 ? u[n - 1] : (u[n - 1] << s) | (u[n - 2] >> (64 - s));
-        for (var j = n - 2; j >= 0; j--)
+        ulong r1, r0;
+        if (s == 0)
         {
-            var digit = s == 0 ? u[j] : (u[j] << s) | (j > 0 ? u[j - 1] >> (64 - s) : 0);
-            quotient[j] = DivRem3By2(r1, r0, digit, d, reciprocal, out var r);
-            r1 = (ulong)(r >> 64);
-            r0 = (ulong)r;
+            (r1, r0) = (0, u[n - 1]);
+            for (var j = n - 2; j >= 0; j--) quotient[j] = DivRem3By2(ref r1, ref r0, u[j], d1, d0, reciprocal);
+        }
+        else
+        {
+            var back = 64 - s;
+            (r1, r0) = (u[n - 1] >> back, (u[n - 1] << s) | (u[n - 2] >> back));
+            for (var j = n - 2; j > 0; j--)
+                quotient[j] = DivRem3By2(ref r1, ref r0, (u[j] << s) | (u[j - 1] >> back), d1, d0, reciprocal);
+            quotient[0] = DivRem3By2(ref r1, ref r0, u[0] << s, d1, d0, reciprocal);
         }
 
         if (s == 0)
@@ -640,34 +697,44 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
         return qh;
     }
 
-    /// <summary>⌊(u2·2^128 + u1·2^64 + u0)/d⌋ and the remainder for a normalised two-limb d with reciprocal v and
-    /// (u2, u1) &lt; d.</summary>
+    /// <summary>⌊(r1·2^128 + r0·2^64 + u0)/d⌋ for a normalised two-limb d = (d1, d0) with reciprocal v and
+    /// (r1, r0) &lt; d; the remainder replaces (r1, r0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong DivRem3By2(ulong u2, ulong u1, ulong u0, UInt128 d, ulong v, out UInt128 remainder)
+    private static ulong DivRem3By2(ref ulong r1, ref ulong r0, ulong u0, ulong d1, ulong d0, ulong v)
     {
-        var d1 = (ulong)(d >> 64);
-        var d0 = (ulong)d;
+        var u2 = r1;
+        var u1 = r0;
         var qh = Math.BigMul(v, u2, out var ql);
         ql += u1;
         qh += u2 + (ql < u1 ? 1UL : 0UL);
-        var r1 = u1 - qh * d1;
+        var x1 = u1 - qh * d1;
         var th = Math.BigMul(d0, qh, out var tl);
-        var r = new UInt128(r1, u0) - new UInt128(th, tl) - d;
-        r1 = (ulong)(r >> 64);
+
+        // (x1, x0) = (x1, u0) − (th, tl) − (d1, d0)  mod 2^128
+        var x0 = u0 - tl;
+        x1 = x1 - th - (u0 < tl ? 1UL : 0UL);
+        var borrow = x0 < d0 ? 1UL : 0UL;
+        x0 -= d0;
+        x1 = x1 - d1 - borrow;
+
         qh++;
-        if (r1 >= ql)
+        if (x1 >= ql)
         {
             qh--;
-            r += d;
+            x0 += d0;
+            x1 += d1 + (x0 < d0 ? 1UL : 0UL);
         }
 
-        if (r >= d)
+        if (x1 > d1 || (x1 == d1 && x0 >= d0))
         {
             qh++;
-            r -= d;
+            var b = x0 < d0 ? 1UL : 0UL;
+            x0 -= d0;
+            x1 = x1 - d1 - b;
         }
 
-        remainder = r;
+        r1 = x1;
+        r0 = x0;
         return qh;
     }
 
