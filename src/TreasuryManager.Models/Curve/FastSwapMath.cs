@@ -133,6 +133,35 @@ public static class FastSwapMath
             : UInt256.MulDiv(liquidity, sqrtRatioBX96 - sqrtRatioAX96, UInt256.Q96);
     }
 
+    /// <summary>The exact-input step's amountIn to reach the target (rounded up).</summary>
+    private static UInt256 AmountInToTarget(in UInt256 current, in UInt256 target, in UInt256 liquidity, bool zeroForOne) =>
+        zeroForOne
+            ? GetAmount0Delta(target, current, liquidity, true)
+            : GetAmount1Delta(current, target, liquidity, true);
+
+    /// <summary>
+    /// True only if <paramref name="amountLessFee"/> &lt; <see cref="AmountInToTarget"/> for certain, decided in
+    /// double precision without the exact (two-division) amount: the real-number input to the target,
+    /// L·2^96·(√B − √A)/(√A·√B) for token0 or L·(√B − √A)/2^96 for token1, is estimated with a relative error
+    /// below 2^-49 (six roundings of 2^-52 at most), and the exact amount, rounded up, is at least the real one; so
+    /// amountLessFee &lt; estimate·(1 − 10^-12) implies amountLessFee &lt; exact amount. False (undecided) otherwise,
+    /// and whenever a price is zero (where the exact computation reverts and must be reached). Skipping the exact
+    /// amount can change no result and no failure: with the prices and liquidity already range-checked it cannot
+    /// revert (its mulDiv quotient is below 2^224).
+    /// </summary>
+    private static bool CertainlyShortOfTarget(in UInt256 current, in UInt256 target, in UInt256 liquidity, in UInt256 amountLessFee, bool zeroForOne)
+    {
+        const double Margin = 1 - 1e-12;
+        if (current.IsZero || target.IsZero) return false;
+        var (low, high) = zeroForOne ? (target, current) : (current, target);
+        var diff = (double)(high - low);
+        var l = (double)liquidity;
+        var estimate = zeroForOne
+            ? Math.ScaleB(l, Resolution) * diff / (double)high / (double)low
+            : Math.ScaleB(l * diff, -Resolution);
+        return (double)amountLessFee < estimate * Margin;
+    }
+
     /// <summary>
     /// <see cref="SwapMath.ComputeSwapStep"/> with the int256 amountRemaining given as a magnitude and a side:
     /// <paramref name="exactIn"/> true is amountRemaining = +<paramref name="amount"/> (exact input, fee included),
@@ -162,12 +191,21 @@ public static class FastSwapMath
         if (exactIn)
         {
             var amountRemainingLessFee = UInt256.MulDiv(amount, (ulong)(SwapMath.PipsDenominator - feePips), (ulong)SwapMath.PipsDenominator);
-            amountIn = zeroForOne
-                ? GetAmount0Delta(sqrtRatioTargetX96, sqrtRatioCurrentX96, liquidity, true)
-                : GetAmount1Delta(sqrtRatioCurrentX96, sqrtRatioTargetX96, liquidity, true);
-            sqrtRatioNextX96 = amountRemainingLessFee >= amountIn
-                ? sqrtRatioTargetX96
-                : GetNextSqrtPriceFromInput(sqrtRatioCurrentX96, liquidity, amountRemainingLessFee, zeroForOne);
+            if (CertainlyShortOfTarget(sqrtRatioCurrentX96, sqrtRatioTargetX96, liquidity, amountRemainingLessFee, zeroForOne))
+            {
+                // The input to the target is only compared here (it is recomputed below for the move actually made)
+                // unless the next price lands on the target. For exact input it cannot (the next price rounds toward
+                // the current one, and the input is short of the real-number amount); computed if it ever did.
+                sqrtRatioNextX96 = GetNextSqrtPriceFromInput(sqrtRatioCurrentX96, liquidity, amountRemainingLessFee, zeroForOne);
+                if (sqrtRatioNextX96 == sqrtRatioTargetX96) amountIn = AmountInToTarget(sqrtRatioCurrentX96, sqrtRatioTargetX96, liquidity, zeroForOne);
+            }
+            else
+            {
+                amountIn = AmountInToTarget(sqrtRatioCurrentX96, sqrtRatioTargetX96, liquidity, zeroForOne);
+                sqrtRatioNextX96 = amountRemainingLessFee >= amountIn
+                    ? sqrtRatioTargetX96
+                    : GetNextSqrtPriceFromInput(sqrtRatioCurrentX96, liquidity, amountRemainingLessFee, zeroForOne);
+            }
         }
         else
         {

@@ -107,6 +107,14 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     public static explicit operator checked ulong(UInt256 value) =>
         value.FitsInUInt64 ? value.U0 : throw new OverflowException("UInt256 does not fit in a ulong");
 
+    /// <summary>The value as a double (relative error below 2^-52; not necessarily correctly rounded).</summary>
+    public static explicit operator double(UInt256 value)
+    {
+        if (value.FitsInUInt64) return value.U0;
+        var shift = value.BitLength - 64;
+        return Math.ScaleB((value >> shift).U0, shift);
+    }
+
     /// <summary>The low 128 bits (truncating).</summary>
     public static explicit operator UInt128(UInt256 value) => new(value.U1, value.U0);
 

@@ -63,6 +63,40 @@ public class FastPoolSwapProperties
     }
 
     [Fact]
+    public void Swap_step_equals_SwapMath_for_inputs_just_short_of_the_target()
+    {
+        // FastSwapMath skips the exact input-to-target when a double estimate shows the input falls short: inputs
+        // from 1 unit to a large fraction short of the target's, at low prices (where one unit of √P is a large
+        // relative step) and both directions, exercise that decision on both sides of its margin.
+        var gen = Gen.Select(Bits(33, 48), Gen.Int[-1_000_000, 1_000_000], Bits(1, 100), Gen.Select(Gen.Int[1, 40], Gen.Bool), Fee);
+        gen.Sample((current, offset, liquidity, shortBy, feePips) =>
+        {
+            var target = BigInteger.Max(1, current + offset);
+            if (target == current) return;
+            var (shift, exactShortfall) = shortBy;
+            var zeroForOne = current > target;
+            BigInteger toTarget;
+            try
+            {
+                toTarget = zeroForOne
+                    ? SqrtPriceMath.GetAmount0Delta(target, current, liquidity, true)
+                    : SqrtPriceMath.GetAmount1Delta(current, target, liquidity, true);
+            }
+            catch (CurveMathException)
+            {
+                return;
+            }
+
+            var lessFee = BigInteger.Max(0, toTarget - (exactShortfall ? 1 : 1 + (toTarget >> shift)));
+            var amount = (lessFee * SwapMath.PipsDenominator + SwapMath.PipsDenominator - feePips - 1) / (SwapMath.PipsDenominator - feePips);
+            UInt256Properties.SameOutcome(
+                () => SwapMath.ComputeSwapStep(current, target, liquidity, amount, feePips),
+                () => FastSwapMath.ComputeSwapStep(U(current), U(target), U(liquidity), U(amount), true, feePips),
+                (s, f) => Assert.Equal(s, f.ToSwapStep()));
+        }, iter: Iter);
+    }
+
+    [Fact]
     public void Price_and_amount_functions_equal_SqrtPriceMath()
     {
         Gen.Select(Gen.OneOf(Bits(0, 160), Bits(0, 170)), Gen.OneOf(Bits(0, 160), Bits(0, 170)), Gen.OneOf(Bits(0, 128), Bits(0, 130)), Bits0To256, Gen.Bool)

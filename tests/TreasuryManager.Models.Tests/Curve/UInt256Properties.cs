@@ -54,6 +54,17 @@ public class UInt256Properties
     }
 
     [Fact]
+    public void Conversion_to_double_is_within_two_ulps()
+    {
+        Word.Sample(x =>
+        {
+            var exact = (double)x;
+            var d = (double)U(x);
+            Assert.True(Math.Abs(d - exact) <= Math.ScaleB(exact, -51), $"{d} vs {exact}");
+        }, iter: Iter);
+    }
+
+    [Fact]
     public void Addition_wraps_and_checked_addition_throws_on_overflow()
     {
         Gen.Select(Word, Word).Sample((a, b) =>
