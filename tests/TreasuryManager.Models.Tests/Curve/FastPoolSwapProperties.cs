@@ -63,17 +63,17 @@ public class FastPoolSwapProperties
     }
 
     [Fact]
-    public void Swap_step_equals_SwapMath_for_inputs_just_short_of_the_target()
+    public void Swap_step_equals_SwapMath_for_inputs_near_the_target()
     {
         // FastSwapMath skips the exact input-to-target when a double estimate shows the input falls short: inputs
-        // from 1 unit to a large fraction short of the target's, at low prices (where one unit of √P is a large
+        // a few units either side of the target's and small fractions either side, at low prices (where one unit of √P is a large
         // relative step) and both directions, exercise that decision on both sides of its margin.
-        var gen = Gen.Select(Bits(33, 48), Gen.Int[-1_000_000, 1_000_000], Bits(1, 100), Gen.Select(Gen.Int[1, 40], Gen.Bool), Fee);
-        gen.Sample((current, offset, liquidity, shortBy, feePips) =>
+        var gen = Gen.Select(Gen.OneOf(Bits(33, 48), Bits(80, 128)), Gen.Int[-1_000_000, 1_000_000], Bits(1, 100), Gen.Select(Gen.Int[-3, 3], Gen.Int[1, 40], Gen.Bool), Fee);
+        gen.Sample((current, offset, liquidity, near, feePips) =>
         {
-            var target = BigInteger.Max(1, current + offset);
+            var target = BigInteger.Clamp(current + (current >> 60) * offset + offset, 1, Uint.Max160);
             if (target == current) return;
-            var (shift, exactShortfall) = shortBy;
+            var (units, shift, byUnits) = near;
             var zeroForOne = current > target;
             BigInteger toTarget;
             try
@@ -87,7 +87,7 @@ public class FastPoolSwapProperties
                 return;
             }
 
-            var lessFee = BigInteger.Max(0, toTarget - (exactShortfall ? 1 : 1 + (toTarget >> shift)));
+            var lessFee = BigInteger.Max(0, toTarget + (byUnits ? units : units * (1 + (toTarget >> shift))));
             var amount = (lessFee * SwapMath.PipsDenominator + SwapMath.PipsDenominator - feePips - 1) / (SwapMath.PipsDenominator - feePips);
             UInt256Properties.SameOutcome(
                 () => SwapMath.ComputeSwapStep(current, target, liquidity, amount, feePips),
