@@ -22,8 +22,10 @@ namespace TreasuryManager.Models.Curve;
 /// exact division) and fail exactly as <see cref="FullMath"/> does, with the same <see cref="CurveMathException"/>
 /// reasons.</item>
 /// </list>
-/// Division is Knuth's algorithm D (TAOCP vol. 2, §4.3.1) on 64-bit digits, with the 128/64-bit digit division of
-/// Hacker's Delight (divlu).
+/// Division is on 64-bit digits: by one digit, a DIV per digit (x64) or Möller–Granlund 2-by-1 reciprocal division;
+/// by two digits (prices and liquidity, below 2^128), Möller–Granlund 3-by-2 reciprocal division ("Improved division
+/// by invariant integers", IEEE TC 2011); by more, Knuth's algorithm D (TAOCP vol. 2, §4.3.1). The 128/64-bit digit
+/// division is the DIV instruction on x64 and Hacker's Delight divlu elsewhere; both paths are tested.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, IComparable
@@ -424,9 +426,11 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     }
 
     /// <summary>
-    /// Knuth's algorithm D: <paramref name="u"/> (n limbs) divided by <paramref name="v"/> (m limbs, top limb
+    /// <paramref name="u"/> (n limbs) divided by <paramref name="v"/> (m limbs, top limb
     /// non-zero, m ≤ n ≤ 8). Writes the n − m + 1 quotient limbs to <paramref name="quotient"/> and the m remainder
     /// limbs to <paramref name="remainder"/> (the rest of both left as they were: callers pass zeroed spans).
+    /// One- and two-limb divisors go to <see cref="DivRemBy1"/> / <see cref="DivRemBy2"/>, longer ones through
+    /// Knuth's algorithm D.
     /// </summary>
     private static void DivRemLimbs(ReadOnlySpan<ulong> u, ReadOnlySpan<ulong> v, Span<ulong> quotient, Span<ulong> remainder)
     {
@@ -1005,16 +1009,6 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>, ICom
     public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
     // ------------------------------------------------------------------ limbs
-
-    /// <summary>Limb <paramref name="i"/> (0 = least significant).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong Limb(int i) => i switch
-    {
-        0 => U0,
-        1 => U1,
-        2 => U2,
-        _ => U3,
-    };
 
     /// <summary>The four limbs as a span (the fields are laid out in order, least significant first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
