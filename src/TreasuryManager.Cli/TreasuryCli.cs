@@ -7,16 +7,24 @@ using TreasuryManager.Models.Reproduction;
 
 namespace TreasuryManager.Cli;
 
-/// <summary>The `treasury` command line. Exit codes: 0 success, 2 bad input.</summary>
+/// <summary>The `treasury` command line. Exit codes: 0 success, 1 runtime failure, 2 bad input.</summary>
 public static class TreasuryCli
 {
+    public const int Failure = 1;
     public const int BadInput = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs without a terminal: nothing prompts, and stdin is empty.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, new CliConsole { Out = stdout, Error = stderr });
+
+    public static async Task<int> RunAsync(string[] args, CliConsole io)
     {
+        ArgumentNullException.ThrowIfNull(io);
+        var (stdout, stderr) = (io.Out, io.Error);
         var root = new RootCommand("TreasuryManager: a keeper and pool for DAO treasuries making markets in their own tokens.");
         root.Subcommands.Add(Reproduce(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(WalletCommand.Create(io));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
