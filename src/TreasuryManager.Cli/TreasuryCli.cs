@@ -24,6 +24,7 @@ public static class TreasuryCli
         var root = new RootCommand("TreasuryManager: a keeper and pool for DAO treasuries making markets in their own tokens.");
         root.Subcommands.Add(Reproduce(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InitCommand.Create(io));
         root.Subcommands.Add(WalletCommand.Create(io));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
