@@ -25,6 +25,7 @@ public static class TreasuryCli
         root.Subcommands.Add(Reproduce(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(InitCommand.Create(io));
+        root.Subcommands.Add(DeployCommand.Create(io));
         root.Subcommands.Add(WalletCommand.Create(io));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
