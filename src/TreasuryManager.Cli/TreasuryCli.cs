@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TreasuryManager.Cli.Commands;
 using TreasuryManager.Models.Reproduction;
 
@@ -30,12 +31,19 @@ public static class TreasuryCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {parse.Errors[0].Message}");
+            stderr.WriteLine($"error: {RedactSecrets(parse.Errors[0].Message)}");
             return BadInput;
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
+
+    /// <summary>
+    /// A parse error quotes the offending argument; a private key typed on the command line by mistake
+    /// (64 hex digits) is not echoed back.
+    /// </summary>
+    internal static string RedactSecrets(string message) =>
+        Regex.Replace(message, "(0[xX])?[0-9a-fA-F]{64}", "<64 hex digits: a private key? not shown; keys are read from stdin or a prompt>");
 
     private static Command Reproduce(TextWriter stdout, TextWriter stderr)
     {

@@ -42,7 +42,7 @@ public sealed class CliConsole
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(writer),
         });
-        console.Profile.Width = 120;
+        console.Profile.Width = 160;
         return console;
     }
 

@@ -160,7 +160,7 @@ public static class DeployCommand
     {
         var ic = CultureInfo.InvariantCulture;
         var previous = current.GetSection("Pools:0").Get<PoolSettings>() ?? new PoolSettings();
-        string S(string value) => JsonSerializer.Serialize(value);
+        string S(string value) => JsoncEditor.Quote(value);
         text = JsoncEditor.Set(text, ["Vault"], S(vault.ToString()));
         text = JsoncEditor.Set(text, ["Pools"], $$"""
             [
@@ -227,7 +227,7 @@ public static class DeployCommand
         Row("Owner", d.Owner.Address, "dev account 0: owns vault and oracle");
         Row("Keeper", d.Keeper.Address, $"dev account {KeeperAccount}: the keeper's key");
         Row("Guardian", d.Guardian.Address, "dev account 2: can pause");
-        Row("Trader", d.Trader.Address, "dev account 3: holds BASE and USDQ, approved to the pool");
+        Row("Trader", d.Trader.Address, "dev account 3: funded with BASE and USDQ");
         Row("Reporter", d.Reporter.Address, "dev account 4: reports oracle prices");
         io.Tables.Write(table);
         io.Out.Flush();

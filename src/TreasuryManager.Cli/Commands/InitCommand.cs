@@ -67,7 +67,7 @@ public static class InitCommand
     {
         var d = new TreasurySettings();
         var ic = CultureInfo.InvariantCulture;
-        string S(string value) => JsonSerializer.Serialize(value);
+        string S(string value) => JsoncEditor.Quote(value);
         string N(IFormattable value) => value.ToString(null, ic);
         var text = $$"""
             // TreasuryManager keeper settings, written by `treasury init`.

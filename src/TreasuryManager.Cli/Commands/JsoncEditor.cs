@@ -10,6 +10,11 @@ namespace TreasuryManager.Cli.Commands;
 /// </summary>
 internal static class JsoncEditor
 {
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A JSON string literal that keeps ' and non-ASCII text readable (it is written to a file, not HTML).</summary>
+    public static string Quote(string value) => JsonSerializer.Serialize(value, Readable);
+
     private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>
@@ -41,7 +46,7 @@ internal static class JsoncEditor
         else
         {
             var last = LastValueEnd(bytes, objectStart, objectEnd);
-            var entry = $"\n{indent}{JsonSerializer.Serialize(path[^1])}: {value}";
+            var entry = $"\n{indent}{Quote(path[^1])}: {value}";
             result = last is { } end
                 ? Splice(bytes, end, end, "," + entry)
                 : Splice(bytes, objectStart + 1, objectStart + 1, entry + "\n" + indent[..^2]);
