@@ -1,3 +1,4 @@
 using TreasuryManager.Cli;
+using TreasuryManager.Cli.Commands;
 
-return await TreasuryCli.RunAsync(args, Console.Out, Console.Error);
+return await TreasuryCli.RunAsync(args, CliConsole.FromSystemConsole());

@@ -2,30 +2,48 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TreasuryManager.Cli.Commands;
 using TreasuryManager.Models.Reproduction;
 
 namespace TreasuryManager.Cli;
 
-/// <summary>The `treasury` command line. Exit codes: 0 success, 2 bad input.</summary>
+/// <summary>The `treasury` command line. Exit codes: 0 success, 1 runtime failure, 2 bad input.</summary>
 public static class TreasuryCli
 {
+    public const int Failure = 1;
     public const int BadInput = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs without a terminal: nothing prompts, and stdin is empty.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, new CliConsole { Out = stdout, Error = stderr });
+
+    public static async Task<int> RunAsync(string[] args, CliConsole io)
     {
+        ArgumentNullException.ThrowIfNull(io);
+        var (stdout, stderr) = (io.Out, io.Error);
         var root = new RootCommand("TreasuryManager: a keeper and pool for DAO treasuries making markets in their own tokens.");
         root.Subcommands.Add(Reproduce(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InitCommand.Create(io));
+        root.Subcommands.Add(DeployCommand.Create(io));
+        root.Subcommands.Add(WalletCommand.Create(io));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {parse.Errors[0].Message}");
+            stderr.WriteLine($"error: {RedactSecrets(parse.Errors[0].Message)}");
             return BadInput;
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
+
+    /// <summary>
+    /// A parse error quotes the offending argument; a private key typed on the command line by mistake
+    /// (64 hex digits) is not echoed back.
+    /// </summary>
+    internal static string RedactSecrets(string message) =>
+        Regex.Replace(message, "(0[xX])?[0-9a-fA-F]{64}", "<64 hex digits: a private key? not shown; keys are read from stdin or a prompt>");
 
     private static Command Reproduce(TextWriter stdout, TextWriter stderr)
     {

@@ -1,0 +1,73 @@
+using Spectre.Console;
+using TreasuryManager.Ethereum.Wallets;
+
+namespace TreasuryManager.Cli.Commands;
+
+/// <summary>
+/// What a command may touch outside its arguments: the output streams, standard input, whether a person can
+/// answer a prompt, the environment, and the keystore KDF. <see cref="FromSystemConsole"/> is the real terminal;
+/// tests build one with a <see cref="StringWriter"/>, a <see cref="StringReader"/> and their own variables, so
+/// nothing prompts and nothing reads the process environment.
+/// </summary>
+public sealed class CliConsole
+{
+    public required TextWriter Out { get; init; }
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Standard input (a piped private key for <c>wallet import</c>).</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
+    /// <summary>Reads an environment variable (TREASURY_KEYSTORE_PASSWORD, …).</summary>
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Asks a question with hidden input; null when no person can answer (input redirected, tests).</summary>
+    public Func<string, string?>? ReadSecret { get; init; }
+
+    /// <summary>The KDF for keystores this command line writes: geth's standard scrypt n=262144 unless a test lightens it.</summary>
+    public KeystoreKdf KeystoreKdf { get; init; } = KeystoreKdf.Default;
+
+    /// <summary>Renders Spectre.Console tables to <see cref="Out"/>; plain text (no ANSI) unless set otherwise.</summary>
+    public IAnsiConsole? Ansi { get; init; }
+
+    public bool CanPrompt => ReadSecret is not null;
+
+    public IAnsiConsole Tables => Ansi ?? PlainAnsi(Out);
+
+    public static IAnsiConsole PlainAnsi(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 160;
+        return console;
+    }
+
+    /// <summary>The process's console: hidden prompts only when standard input is a terminal.</summary>
+    public static CliConsole FromSystemConsole()
+    {
+        var interactive = !Console.IsInputRedirected;
+        return new CliConsole
+        {
+            Out = Console.Out,
+            Error = Console.Error,
+            In = Console.In,
+            ReadSecret = interactive
+                ? prompt => AnsiConsole.Prompt(new TextPrompt<string>(Markup.Escape(prompt)).Secret().AllowEmpty())
+                : null,
+            Ansi = Console.IsOutputRedirected ? null : AnsiConsole.Console,
+        };
+    }
+}
+
+/// <summary>A command's failure: one line for stderr (after "error: ") and the exit code (2 bad input, 1 runtime).</summary>
+public sealed class CliException(int exitCode, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+
+    public static CliException BadInput(string message) => new(TreasuryCli.BadInput, message);
+    public static CliException Failure(string message, Exception? inner = null) => new(TreasuryCli.Failure, message, inner);
+}

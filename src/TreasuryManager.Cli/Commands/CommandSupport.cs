@@ -1,0 +1,60 @@
+using System.Net.Http;
+using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Ethereum.Wallets;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Keys;
+
+namespace TreasuryManager.Cli.Commands;
+
+/// <summary>Shared pieces of the commands: error mapping to one stderr line and an exit code, and passwords.</summary>
+internal static class CommandSupport
+{
+    public const string PasswordVariable = "TREASURY_KEYSTORE_PASSWORD";
+
+    /// <summary>Runs a command body; known failures become "error: …" on stderr with exit 2 (bad input) or 1 (runtime).</summary>
+    public static async Task<int> GuardAsync(CliConsole io, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
+        {
+            io.Error.WriteLine($"error: {OneLine(e.Message)}");
+            return code;
+        }
+    }
+
+    public static int Guard(CliConsole io, Func<int> body) => GuardAsync(io, () => Task.FromResult(body())).GetAwaiter().GetResult();
+
+    private static int? ExitCodeOf(Exception e) => e switch
+    {
+        CliException c => c.ExitCode,
+        SettingsException or KeySourceException or KeystoreException => TreasuryCli.BadInput,
+        RpcException or ContractRevertException or HttpRequestException or TimeoutException or IOException or UnauthorizedAccessException => TreasuryCli.Failure,
+        _ => null,
+    };
+
+    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>
+    /// A password for a new keystore: TREASURY_KEYSTORE_PASSWORD if set, else typed twice at a hidden prompt;
+    /// with neither, a bad-input error naming both ways.
+    /// </summary>
+    public static string NewPassword(CliConsole io)
+    {
+        var fromEnvironment = io.GetEnvironmentVariable(PasswordVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
+        if (io.ReadSecret is not { } ask)
+            throw CliException.BadInput($"no keystore password: set {PasswordVariable} or run interactively");
+        var first = ask("Keystore password:");
+        if (string.IsNullOrEmpty(first)) throw CliException.BadInput("the keystore password is empty; type a password (or set " + PasswordVariable + ")");
+        var second = ask("Repeat the password:");
+        if (first != second) throw CliException.BadInput("the two passwords differ; run the command again and type the same password twice");
+        return first;
+    }
+
+    /// <summary>Resolves a path against the current directory, creating nothing.</summary>
+    public static string Full(string path) => Path.GetFullPath(path);
+}

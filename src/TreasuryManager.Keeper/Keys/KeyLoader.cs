@@ -1,0 +1,110 @@
+using TreasuryManager.Ethereum.Crypto;
+using TreasuryManager.Ethereum.Wallets;
+using TreasuryManager.Keeper.Configuration;
+
+namespace TreasuryManager.Keeper.Keys;
+
+/// <summary>
+/// Loads the keeper's signing key from the source <see cref="KeySettings"/> names: a keystore v3 file opened with
+/// the password from the environment variable <see cref="KeySettings.PasswordEnv"/> (else a prompt), or a BIP-39
+/// mnemonic from the environment variable <see cref="KeySettings.MnemonicEnv"/> derived at
+/// <see cref="KeySettings.DerivationPath"/>. Every failure is a <see cref="KeySourceException"/> with a one-line
+/// message naming the bad input and the fix; no message contains the password, the mnemonic or the key.
+/// </summary>
+public static class KeyLoader
+{
+    /// <param name="settings">The Key section (relative keystore paths already rooted by <see cref="SettingsLoader"/>).</param>
+    /// <param name="getEnvironmentVariable">Reads an environment variable (<see cref="Environment.GetEnvironmentVariable(string)"/>).</param>
+    /// <param name="promptPassword">Asks for the keystore password (hidden); null, or returning null, when no one can answer.</param>
+    public static EthKey Load(KeySettings settings, Func<string, string?> getEnvironmentVariable, Func<string?>? promptPassword)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        try
+        {
+            settings.Validate();
+        }
+        catch (SettingsException e)
+        {
+            throw new KeySourceException(e.Message, e);
+        }
+
+        return string.IsNullOrWhiteSpace(settings.Keystore)
+            ? FromMnemonic(settings, getEnvironmentVariable)
+            : FromKeystore(settings, settings.Keystore!, getEnvironmentVariable, promptPassword);
+    }
+
+    private static EthKey FromKeystore(KeySettings settings, string path, Func<string, string?> getEnvironmentVariable, Func<string?>? promptPassword)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new KeySourceException($"keystore file '{full}' (Key:Keystore) does not exist; fix the path or create one with `treasury wallet new --out {path}`");
+
+        var password = getEnvironmentVariable(settings.PasswordEnv);
+        if (string.IsNullOrEmpty(password)) password = promptPassword?.Invoke();
+        if (string.IsNullOrEmpty(password))
+            throw new KeySourceException($"no password for keystore '{full}': set {settings.PasswordEnv} or run interactively");
+
+        try
+        {
+            return Keystore.Load(full, password);
+        }
+        catch (WrongPasswordException e)
+        {
+            throw new KeySourceException($"wrong password for keystore '{full}'; check {settings.PasswordEnv} (or the password typed)", e);
+        }
+        catch (KeystoreException e)
+        {
+            throw new KeySourceException($"keystore '{full}' cannot be used: {OneLine(e.Message)} Fix or recreate it with `treasury wallet new`.", e);
+        }
+    }
+
+    private static EthKey FromMnemonic(KeySettings settings, Func<string, string?> getEnvironmentVariable)
+    {
+        var variable = settings.MnemonicEnv!;
+        var phrase = getEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(phrase))
+            throw new KeySourceException($"environment variable {variable} (named by Key:MnemonicEnv) is not set; export the BIP-39 mnemonic in {variable}");
+
+        HdNode root;
+        try
+        {
+            root = HdNode.FromMnemonic(phrase.Trim());
+        }
+        catch (FormatException)
+        {
+            // The library's message never quotes the words, but ours does not depend on that.
+            throw new KeySourceException($"the mnemonic in {variable} is not a valid English BIP-39 phrase (unknown word, wrong word count or bad checksum); check {variable}");
+        }
+
+        HdPath path;
+        try
+        {
+            path = HdPath.Parse(settings.DerivationPath);
+        }
+        catch (HdPathException e)
+        {
+            throw new KeySourceException($"setting Key:DerivationPath: {OneLine(e.Message)}", e);
+        }
+
+        if (!path.IsAbsolute)
+            throw new KeySourceException($"setting Key:DerivationPath '{settings.DerivationPath}' must start at the master key, e.g. m/44'/60'/0'/0/0");
+        try
+        {
+            return root.Derive(settings.DerivationPath).ToEthKey();
+        }
+        catch (Exception e) when (e is HdPathException or ArgumentException)
+        {
+            throw new KeySourceException($"setting Key:DerivationPath '{settings.DerivationPath}' cannot be derived: {OneLine(e.Message)}", e);
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>The keeper's key cannot be loaded; the message is one line naming the bad input and the fix, and holds no secret.</summary>
+public sealed class KeySourceException : Exception
+{
+    public KeySourceException(string message) : base(message) { }
+    public KeySourceException(string message, Exception inner) : base(message, inner) { }
+}

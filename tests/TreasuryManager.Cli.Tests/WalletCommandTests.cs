@@ -1,0 +1,206 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Wallets;
+
+namespace TreasuryManager.Cli.Tests;
+
+public sealed class WalletCommandTests : IDisposable
+{
+    private const string Password = "pw-5d1c7e";
+    private const string DevKey1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    private const string DevAddress1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static TestConsole WithPassword(string stdin = "")
+    {
+        var console = new TestConsole { StandardInput = stdin };
+        console.Environment["TREASURY_KEYSTORE_PASSWORD"] = Password;
+        return console;
+    }
+
+    private static string AddressLine(string output) =>
+        output.Split('\n').Single(l => l.StartsWith("address:", StringComparison.Ordinal))["address:".Length..].Trim();
+
+    private static void AssertOneErrorLine(int exit, string output, string error, int code = TreasuryCli.BadInput)
+    {
+        Assert.Equal(code, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task New_then_address_round_trips_and_the_keystore_opens_with_the_password()
+    {
+        var path = _temp.File("keys/new.json");
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "new", "--out", path);
+        Assert.True(exit == 0, error);
+        var printed = AddressLine(output);
+        Assert.Equal(Address.Parse(printed).ToString(), printed); // EIP-55 form
+
+        var (exit2, output2, error2) = await new TestConsole().RunAsync("wallet", "address", "--keystore", path);
+        Assert.True(exit2 == 0, error2);
+        Assert.Equal(printed, output2.Trim());
+        Assert.Equal(printed, Keystore.Load(path, Password).Address.ToString());
+
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal("scrypt", (string?)json["crypto"]!["kdf"]);
+        Assert.Equal(3, (int)json["version"]!);
+        Assert.DoesNotContain(Password, output);
+    }
+
+    [Fact]
+    public async Task New_asks_twice_at_a_hidden_prompt_without_the_variable()
+    {
+        var path = _temp.File("k.json");
+        var console = new TestConsole { PromptAnswers = new Queue<string>(["typed-pw", "typed-pw"]) };
+        var (exit, output, error) = await console.RunAsync("wallet", "new", "--out", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(2, console.Prompts.Count);
+        Assert.Equal(AddressLine(output), Keystore.Load(path, "typed-pw").Address.ToString());
+    }
+
+    [Fact]
+    public async Task New_with_differing_passwords_fails_and_writes_nothing()
+    {
+        var path = _temp.File("k.json");
+        var console = new TestConsole { PromptAnswers = new Queue<string>(["one-pw", "two-pw"]) };
+        var (exit, output, error) = await console.RunAsync("wallet", "new", "--out", path);
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("differ", error);
+        Assert.DoesNotContain("one-pw", error);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task New_without_password_and_without_a_terminal_says_how_to_give_one()
+    {
+        var path = _temp.File("k.json");
+        var (exit, output, error) = await new TestConsole().RunAsync("wallet", "new", "--out", path);
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("set TREASURY_KEYSTORE_PASSWORD or run interactively", error);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task New_never_overwrites_a_keystore()
+    {
+        var path = _temp.File("k.json");
+        File.WriteAllText(path, "keep me");
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "new", "--out", path);
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("already exists", error);
+        Assert.Equal("keep me", File.ReadAllText(path));
+    }
+
+    [Theory]
+    [InlineData(DevKey1 + "\n")]
+    [InlineData("  59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d  \r\n")]
+    public async Task Import_reads_the_key_from_stdin(string stdin)
+    {
+        var path = _temp.File("imported.json");
+        var (exit, output, error) = await WithPassword(stdin).RunAsync("wallet", "import", "--out", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, AddressLine(output));
+        Assert.Equal(DevAddress1, Keystore.Load(path, Password).Address.ToString());
+        Assert.DoesNotContain(DevKey1[2..], output + error + File.ReadAllText(path), StringComparison.OrdinalIgnoreCase);
+        var (_, address, _) = await new TestConsole().RunAsync("wallet", "address", "--keystore", path);
+        Assert.Equal(DevAddress1, address.Trim());
+    }
+
+    [Fact]
+    public async Task Import_reads_the_key_from_a_hidden_prompt()
+    {
+        var path = _temp.File("imported.json");
+        var console = new TestConsole { PromptAnswers = new Queue<string>([DevKey1, "pw", "pw"]) };
+        var (exit, output, error) = await console.RunAsync("wallet", "import", "--out", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, AddressLine(output));
+        Assert.Contains("Private key", console.Prompts[0]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690")] // 63 digits
+    [InlineData("0xZZc6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")]
+    [InlineData("0x0000000000000000000000000000000000000000000000000000000000000000")] // not a valid scalar
+    public async Task Import_of_a_bad_key_is_one_line_that_does_not_echo_it(string stdin)
+    {
+        var path = _temp.File("imported.json");
+        var (exit, output, error) = await WithPassword(stdin).RunAsync("wallet", "import", "--out", path);
+        AssertOneErrorLine(exit, output, error);
+        if (stdin.Length > 8) Assert.DoesNotContain(stdin[4..20], error, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task Import_takes_no_key_argument()
+    {
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "import", DevKey1);
+        AssertOneErrorLine(exit, output, error);
+        Assert.DoesNotContain(DevKey1, error);
+    }
+
+    [Fact]
+    public async Task Address_accepts_a_checksummed_field_and_rejects_a_bad_checksum()
+    {
+        var path = _temp.File("k.json");
+        Keystore.Save(Ethereum.Crypto.EthKey.FromHex(DevKey1), Password, path, TestConsole.FastKdf);
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+
+        json["address"] = DevAddress1; // 0x-prefixed EIP-55, as some tools write
+        File.WriteAllText(path, json.ToJsonString());
+        var (exit, output, error) = await new TestConsole().RunAsync("wallet", "address", "--keystore", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, output.Trim());
+
+        json["address"] = DevAddress1.Replace("C51812dc3A", "c51812dc3A", StringComparison.Ordinal); // one wrong case
+        File.WriteAllText(path, json.ToJsonString());
+        (exit, output, error) = await new TestConsole().RunAsync("wallet", "address", "--keystore", path);
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("checksum", error);
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"version\": 3}")]
+    [InlineData("{\"address\": \"0x1234\"}")]
+    public async Task Address_of_a_bad_file_is_one_line(string content)
+    {
+        var path = _temp.File("bad.json");
+        File.WriteAllText(path, content);
+        var (exit, output, error) = await new TestConsole().RunAsync("wallet", "address", "--keystore", path);
+        AssertOneErrorLine(exit, output, error);
+    }
+
+    [Theory]
+    [InlineData("wallet", "address", "--keystore", "/nonexistent/dir/k.json")]
+    [InlineData("wallet")]
+    [InlineData("wallet", "frobnicate")]
+    [InlineData("init", "--rpc", "ftp://example.org")]
+    [InlineData("init", "--rpc", "not a url")]
+    [InlineData("init", "--chain-id", "abc")]
+    [InlineData("init", "--chain-id", "0")]
+    [InlineData("deploy")]
+    [InlineData("deploy", "--local", "--config", "/nonexistent/dir/appsettings.json")]
+    public async Task Bad_input_exits_2_with_one_error_line(params string[] args)
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync(args);
+        AssertOneErrorLine(exit, output, error);
+    }
+
+    [Fact]
+    public async Task Commands_have_help()
+    {
+        foreach (var command in new[] { new[] { "init" }, ["deploy"], ["wallet"], ["wallet", "new"], ["wallet", "import"], ["wallet", "address"] })
+        {
+            var (exit, output, _) = await new TestConsole().RunAsync([.. command, "--help"]);
+            Assert.Equal(0, exit);
+            Assert.Contains("Description:", output);
+        }
+    }
+}
