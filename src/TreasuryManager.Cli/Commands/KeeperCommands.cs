@@ -327,12 +327,16 @@ public static class KeeperCommands
 public sealed class CliInputException(string message) : Exception(message);
 
 /// <summary>The command's streams: output, errors, input, whether a human can answer prompts, and a Spectre console over Out.</summary>
-public sealed class CliIO(TextWriter output, TextWriter error, TextReader? input = null, bool? interactive = null)
+public sealed class CliIO(TextWriter output, TextWriter error, TextReader? input = null, bool? interactive = null, Func<string?>? secret = null)
 {
+    /// <summary>The keeper commands' view of the shared <see cref="CliConsole"/>.</summary>
+    public static CliIO From(CliConsole console) =>
+        new(console.Out, console.Error, console.In, console.CanPrompt, console.ReadSecret is { } read ? () => read("Keystore password: ") : null);
+
     public TextWriter Out { get; } = output;
     public TextWriter Err { get; } = error;
     public TextReader In { get; } = input ?? TextReader.Null;
-    public bool Interactive { get; } = interactive ?? (input is null && !Console.IsInputRedirected);
+    public bool Interactive { get; } = interactive ?? (input is null && !System.Console.IsInputRedirected);
 
     public IAnsiConsole Console { get; } = AnsiConsole.Create(new AnsiConsoleSettings
     {
@@ -343,6 +347,5 @@ public sealed class CliIO(TextWriter output, TextWriter error, TextReader? input
     });
 
     /// <summary>A hidden prompt for a password (only when interactive).</summary>
-    public string? PromptSecret() =>
-        Interactive ? AnsiConsole.Prompt(new TextPrompt<string>("Keystore password:").Secret()) : null;
+    public string? PromptSecret() => Interactive && secret is not null ? secret() : null;
 }
