@@ -338,13 +338,7 @@ public sealed class CliIO(TextWriter output, TextWriter error, TextReader? input
     public TextReader In { get; } = input ?? TextReader.Null;
     public bool Interactive { get; } = interactive ?? (input is null && !System.Console.IsInputRedirected);
 
-    public IAnsiConsole Console { get; } = AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
+    public IAnsiConsole Console { get; } = CliConsole.PlainAnsi(output);
 
     /// <summary>A hidden prompt for a password (only when interactive).</summary>
     public string? PromptSecret() => Interactive && secret is not null ? secret() : null;
