@@ -191,8 +191,10 @@ public sealed class KeeperCycle
         foreach (var plan in plans)
         {
             var call = new CallRequest { From = _keeper, To = Observer.Vault, Data = TreasuryVault.EncodeRebalance(plan.Pool, plan.Target) }.ToJson();
-            requests.Add(new RpcRequest("eth_call", call, "latest"));
-            requests.Add(new RpcRequest("eth_estimateGas", call));
+            // "pending": the rebalance will run in the next block, at its timestamp — the pool's first
+            // transaction in a new second writes an oracle observation that a "latest" estimate misses.
+            requests.Add(new RpcRequest("eth_call", call, "pending"));
+            requests.Add(new RpcRequest("eth_estimateGas", call, "pending"));
         }
         var responses = await _eth.Rpc.BatchAsync(requests, ct).ConfigureAwait(false);
         var result = new List<Decision>(decisions.Count);
