@@ -161,7 +161,7 @@ public static class KeeperCommands
             string.Equals(p.Name, nameOrAddress, StringComparison.OrdinalIgnoreCase) ||
             (Address.TryParse(nameOrAddress, out var a) && Address.TryParse(p.Address, out var b) && a == b));
         return match ?? throw CliException.BadInput(
-            $"unknown pool '{nameOrAddress}'; configured pools: {string.Join(", ", settings.Pools.Select(p => p.Name is null ? p.Address : $"{p.Name} ({p.Address})"))}");
+            $"unknown pool '{nameOrAddress}'; pass --pool with the Name or Address of a configured pool: {string.Join(", ", settings.Pools.Select(p => p.Name is null ? p.Address : $"{p.Name} ({p.Address})"))}");
     }
 
     private static EthKey LoadKey(TreasurySettings settings, CliConsole io) =>
