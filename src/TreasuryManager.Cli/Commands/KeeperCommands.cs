@@ -196,8 +196,10 @@ public static class KeeperCommands
         {
             var v = d.Inventory;
             var plan = d as Plan;
-            table.AddRow(
-                Markup.Escape(d.Label),
+            // every cell is plain text: escaped, so "[low, high]" or a label with brackets is not read as Spectre markup
+            string[] cells =
+            [
+                d.Label,
                 v is null ? "?" : $"{N(v.PoolPrice)} / {N(v.OraclePrice)}",
                 plan is null ? "" : $"→ [{N(plan.PriceLow)}, {N(plan.PriceHigh)}]",
                 plan is null ? "" : $"→ {plan.Target.FeePips} pips",
@@ -205,12 +207,14 @@ public static class KeeperCommands
                 v is null ? "?" : $"{v.BaseShareBps / 100.0:0.##}%",
                 v is null ? "?" : $"{N(v.Inventory)} / ±{N(v.Band)}",
                 v is null ? "?" : $"{v.OracleAgeSeconds} s",
-                Markup.Escape(d switch
+                d switch
                 {
                     Plan p => $"PLAN{(p.Urgent ? " (urgent)" : "")}: benefit {N(p.ExpectedBenefit)} vs gas {N(p.GasCost)} ({p.GasUnits} gas)",
                     Hold h => $"hold: {h.Reason} — {h.Detail}",
                     _ => "",
-                }));
+                },
+            ];
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
         console.Write(table);
     }
