@@ -104,6 +104,54 @@ public sealed class KeeperRpcFaultTests(LocalNodeFixture node) : TreasuryKeeperT
     }
 
     [Fact]
+    public async Task A_lost_answer_to_a_broadcast_not_yet_mined_is_never_followed_by_a_rebalance_at_another_nonce()
+    {
+        await SellBaseAsync(30_000m);
+        await using var proxy = FaultProxy.Start(Node.Node.Endpoint);
+        using var runtime = await StartAsync(Through(proxy));
+        var nonce = await Eth.GetTransactionCountAsync(KeeperKey.Address);
+        var firstBlock = await Eth.BlockNumberAsync();
+        await AutomineAsync(false);
+        proxy.Inject(ProxyFault.ForwardThenDrop, "eth_sendRawTransaction");
+
+        var first = (await runtime.Cycle.RunOnceAsync(act: true))!;
+        Assert.IsType<ExecutionOutcome.Unconfirmed>(Assert.Single(first.Outcomes));
+        Assert.Equal(nonce + 1, await Eth.GetTransactionCountAsync(KeeperKey.Address, BlockTag.Pending)); // the node got it
+
+        // A new block comes that the transaction cannot pay for, so the pool still looks out of band at a new block
+        // (a new intent key). Hardhat keeps the transaction pending; anvil drops it from its pool. Either way the
+        // keeper must not sign a rebalance at the next nonce while the first one may still land.
+        await SetNextBaseFeeAsync(12 * Gwei);
+        await MineAsync();
+        await SetNextBaseFeeAsync(1 * Gwei);
+        var second = runtime.Cycle.RunOnceAsync(act: true);
+        for (var i = 0; i < 40 && !second.IsCompleted; i++) await Task.Delay(50);
+        for (var i = 0; i < 200 && !second.IsCompleted; i++)
+        {
+            await MineAsync(); // only when the cycle waits for a transaction of its own
+            await Task.Delay(60);
+        }
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        await AutomineAsync(true);
+        await MineAsync();
+        await D.IncreaseTimeAsync(1);
+        var last = (await runtime.Cycle.RunOnceAsync(act: true))!;
+        Assert.Empty(last.Outcomes);
+        Assert.IsType<Hold>(Assert.Single(last.Decisions));
+
+        // every transaction the keeper signed used the first nonce, so exactly one rebalance could land — and did
+        var attempts = runtime.Journal!.AllIntents().SelectMany(i => runtime.Journal.Attempts(i.Id)).ToArray();
+        Assert.All(attempts, a => Assert.Equal(nonce, a.Nonce));
+        Assert.Equal(nonce + 1, await Eth.GetTransactionCountAsync(KeeperKey.Address));
+        var repositioned = Assert.Single(await RepositionedLogsAsync(firstBlock));
+        var mined = Assert.Single(attempts, a => a.Status == AttemptStatus.Mined);
+        Assert.Equal(mined.Hash, repositioned.TransactionHash, ignoreCase: true);
+        var minedIntent = Assert.Single(runtime.Journal.AllIntents(), i => i.Status == IntentStatus.Mined);
+        Assert.Equal(mined.Hash, runtime.Journal.Outcome(minedIntent.Id)!.TransactionHash, ignoreCase: true);
+        Assert.Empty(runtime.Journal.UnfinishedIntents());
+    }
+
+    [Fact]
     public async Task A_refused_connection_fails_the_cycle_clearly_and_sends_nothing_and_the_next_cycle_works_once_the_node_is_back()
     {
         await SellBaseAsync(30_000m);
