@@ -28,10 +28,9 @@ public static class TreasuryCli
         root.Subcommands.Add(InitCommand.Create(io));
         root.Subcommands.Add(DeployCommand.Create(io));
         root.Subcommands.Add(WalletCommand.Create(io));
-        var keeperIo = CliIO.From(io);
-        root.Subcommands.Add(KeeperCommands.Status(keeperIo));
-        root.Subcommands.Add(KeeperCommands.Rebalance(keeperIo));
-        root.Subcommands.Add(KeeperCommands.Keeper(keeperIo));
+        root.Subcommands.Add(KeeperCommands.Status(io));
+        root.Subcommands.Add(KeeperCommands.Rebalance(io));
+        root.Subcommands.Add(KeeperCommands.Keeper(io));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

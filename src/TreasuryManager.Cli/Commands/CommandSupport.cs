@@ -3,6 +3,7 @@ using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Keys;
 
 namespace TreasuryManager.Cli.Commands;
@@ -31,8 +32,9 @@ internal static class CommandSupport
     private static int? ExitCodeOf(Exception e) => e switch
     {
         CliException c => c.ExitCode,
-        SettingsException or KeySourceException or KeystoreException => TreasuryCli.BadInput,
-        RpcException or ContractRevertException or HttpRequestException or TimeoutException or IOException or UnauthorizedAccessException => TreasuryCli.Failure,
+        SettingsException or KeySourceException or KeystoreException or KeeperSetupException or WrongChainIdException => TreasuryCli.BadInput,
+        RpcException or ContractRevertException or HttpRequestException or TimeoutException or IOException or UnauthorizedAccessException
+            or Microsoft.Data.Sqlite.SqliteException => TreasuryCli.Failure,
         _ => null,
     };
 

@@ -33,16 +33,16 @@ public static class KeeperCommands
 
     // ------------------------------------------------------------------ status
 
-    public static Command Status(CliIO io)
+    public static Command Status(CliConsole io)
     {
         var config = ConfigOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("status", "Each pool's curve, inventory, oracle age and the plan the keeper would make now (nothing is sent).") { config, json };
-        command.SetAction((parse, ct) => Guarded(io, async () =>
+        command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
             var settings = SettingsLoader.Load(parse.GetValue(config)!);
             using var runtime = await KeeperRuntime.StartAsync(settings, key: null, new KeeperMetrics(), NullLoggerFactory.Instance,
-                readOnly: true, keeperAddress: KeeperAddressOrNull(settings), ct: ct);
+                readOnly: true, keeperAddress: KeeperAddressOrNull(settings, io), ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
             if (parse.GetValue(json)) io.Out.WriteLine(ReportJson(report));
             else WriteTable(io, report);
@@ -53,7 +53,7 @@ public static class KeeperCommands
 
     // ------------------------------------------------------------------ rebalance
 
-    public static Command Rebalance(CliIO io)
+    public static Command Rebalance(CliConsole io)
     {
         var config = ConfigOption();
         var pool = new Option<string>("--pool") { Description = "The pool: its address or its Name in the configuration.", Required = true };
@@ -64,7 +64,7 @@ public static class KeeperCommands
         {
             config, pool, dryRun, yes, json,
         };
-        command.SetAction((parse, ct) => Guarded(io, async () =>
+        command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
             var settings = SettingsLoader.Load(parse.GetValue(config)!);
             var target = FindPool(settings, parse.GetValue(pool)!);
@@ -73,7 +73,7 @@ public static class KeeperCommands
             var asJson = parse.GetValue(json);
             var key = dry ? null : LoadKey(settings, io);
             using var runtime = await KeeperRuntime.StartAsync(onlyThat, key, new KeeperMetrics(), NullLoggerFactory.Instance,
-                readOnly: dry, keeperAddress: dry ? KeeperAddressOrNull(settings) : null, ct: ct);
+                readOnly: dry, keeperAddress: dry ? KeeperAddressOrNull(settings, io) : null, ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
             var decision = report.Decisions.Single();
             if (decision is Hold hold)
@@ -92,8 +92,8 @@ public static class KeeperCommands
             }
             if (!parse.GetValue(yes))
             {
-                if (!io.Interactive)
-                    throw new CliInputException("confirmation needed: pass --yes to send without asking (or --dry-run to only look)");
+                if (!io.CanPrompt)
+                    throw CliException.BadInput("confirmation needed: pass --yes to send without asking (or --dry-run to only look)");
                 io.Out.Write("Send this rebalance? [y/N] ");
                 var answer = io.In.ReadLine();
                 if (!string.Equals(answer?.Trim(), "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
@@ -112,11 +112,11 @@ public static class KeeperCommands
 
     // ------------------------------------------------------------------ keeper run
 
-    public static Command Keeper(CliIO io)
+    public static Command Keeper(CliConsole io)
     {
         var config = ConfigOption();
         var run = new Command("run", "Run the keeper bot: one cycle per new block until SIGTERM or Ctrl-C. Logs with Serilog (configure under \"Serilog\"), metrics on 127.0.0.1:Metrics:Port.") { config };
-        run.SetAction((parse, ct) => Guarded(io, async () =>
+        run.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
             var path = parse.GetValue(config)!;
             var configuration = SettingsLoader.Build(path);
@@ -144,7 +144,7 @@ public static class KeeperCommands
             builder.Services.AddHostedService<KeeperService>();
             using var host = builder.Build();
             using var server = settings.Metrics.Port > 0 ? metrics.StartServer(settings.Metrics.Port) : null;
-            if (server is not null) io.Err.WriteLine($"metrics on http://127.0.0.1:{settings.Metrics.Port}/metrics");
+            if (server is not null) io.Error.WriteLine($"metrics on http://127.0.0.1:{settings.Metrics.Port}/metrics");
             await host.RunAsync(ct);
             return 0;
         }));
@@ -155,39 +155,20 @@ public static class KeeperCommands
 
     // ------------------------------------------------------------------ helpers
 
-    /// <summary>Runs a command body, turning the expected failures into one `error:` line and an exit code.</summary>
-    public static async Task<int> Guarded(CliIO io, Func<Task<int>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (Exception e) when (e is SettingsException or KeySourceException or CliInputException or KeeperSetupException or WrongChainIdException)
-        {
-            io.Err.WriteLine($"error: {e.Message}");
-            return TreasuryCli.BadInput;
-        }
-        catch (Exception e) when (e is RpcException or IOException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            io.Err.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
-
     private static PoolSettings FindPool(TreasurySettings settings, string nameOrAddress)
     {
         var match = settings.Pools.FirstOrDefault(p =>
             string.Equals(p.Name, nameOrAddress, StringComparison.OrdinalIgnoreCase) ||
             (Address.TryParse(nameOrAddress, out var a) && Address.TryParse(p.Address, out var b) && a == b));
-        return match ?? throw new CliInputException(
-            $"unknown pool '{nameOrAddress}'; configured pools: {string.Join(", ", settings.Pools.Select(p => p.Name is null ? p.Address : $"{p.Name} ({p.Address})"))}");
+        return match ?? throw CliException.BadInput(
+            $"unknown pool '{nameOrAddress}'; pass --pool with the Name or Address of a configured pool: {string.Join(", ", settings.Pools.Select(p => p.Name is null ? p.Address : $"{p.Name} ({p.Address})"))}");
     }
 
-    private static EthKey LoadKey(TreasurySettings settings, CliIO io) =>
-        KeyLoader.Load(settings.Key, Environment.GetEnvironmentVariable, io.Interactive ? io.PromptSecret : null);
+    private static EthKey LoadKey(TreasurySettings settings, CliConsole io) =>
+        KeyLoader.Load(settings.Key, io.GetEnvironmentVariable, io.ReadSecret is { } ask ? () => ask("Keystore password: ") : null);
 
     /// <summary>The keeper's address without its password (a keystore's "address" field, or the mnemonic's account), for simulations.</summary>
-    private static Address? KeeperAddressOrNull(TreasurySettings settings)
+    private static Address? KeeperAddressOrNull(TreasurySettings settings, CliConsole io)
     {
         try
         {
@@ -197,8 +178,8 @@ public static class KeeperCommands
                 if (doc.RootElement.TryGetProperty("address", out var a) && Address.TryParse(a.GetString()!.StartsWith("0x", StringComparison.Ordinal) ? a.GetString() : "0x" + a.GetString(), out var address))
                     return address;
             }
-            if (settings.Key.MnemonicEnv is { } env && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(env)))
-                return KeyLoader.Load(settings.Key, Environment.GetEnvironmentVariable, null).Address;
+            if (settings.Key.MnemonicEnv is { } env && !string.IsNullOrWhiteSpace(io.GetEnvironmentVariable(env)))
+                return KeyLoader.Load(settings.Key, io.GetEnvironmentVariable, null).Address;
         }
         catch (Exception e) when (e is JsonException or KeySourceException or IOException)
         {
@@ -206,17 +187,19 @@ public static class KeeperCommands
         return null;
     }
 
-    private static void WriteTable(CliIO io, CycleReport report)
+    private static void WriteTable(CliConsole io, CycleReport report)
     {
-        var console = io.Console;
+        var console = io.Tables;
         console.WriteLine($"Block {report.Block}, next base fee {(decimal)report.NextBaseFeePerGas / 1e9m:0.###} gwei");
         var table = new Table().AddColumns("pool", "price (pool / oracle)", "range", "fee", "base / quote", "base share", "inventory / band", "oracle age", "decision");
         foreach (var d in report.Decisions)
         {
             var v = d.Inventory;
             var plan = d as Plan;
-            table.AddRow(
-                Markup.Escape(d.Label),
+            // every cell is plain text: escaped, so "[low, high]" or a label with brackets is not read as Spectre markup
+            string[] cells =
+            [
+                d.Label,
                 v is null ? "?" : $"{N(v.PoolPrice)} / {N(v.OraclePrice)}",
                 plan is null ? "" : $"→ [{N(plan.PriceLow)}, {N(plan.PriceHigh)}]",
                 plan is null ? "" : $"→ {plan.Target.FeePips} pips",
@@ -224,17 +207,19 @@ public static class KeeperCommands
                 v is null ? "?" : $"{v.BaseShareBps / 100.0:0.##}%",
                 v is null ? "?" : $"{N(v.Inventory)} / ±{N(v.Band)}",
                 v is null ? "?" : $"{v.OracleAgeSeconds} s",
-                Markup.Escape(d switch
+                d switch
                 {
                     Plan p => $"PLAN{(p.Urgent ? " (urgent)" : "")}: benefit {N(p.ExpectedBenefit)} vs gas {N(p.GasCost)} ({p.GasUnits} gas)",
                     Hold h => $"hold: {h.Reason} — {h.Detail}",
                     _ => "",
-                }));
+                },
+            ];
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
         console.Write(table);
     }
 
-    private static void WritePlan(CliIO io, Plan plan)
+    private static void WritePlan(CliConsole io, Plan plan)
     {
         io.Out.WriteLine($"Plan for {plan.Label} ({plan.Pool}) at block {plan.Block}{(plan.Urgent ? " — URGENT" : "")}:");
         io.Out.WriteLine($"  centre {N(plan.CentrePrice)}, range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], fee {plan.Target.FeePips} pips");
@@ -321,25 +306,4 @@ public static class KeeperCommands
     });
 
     private static string N(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 1000 ? "N0" : "G5", CultureInfo.InvariantCulture) : "—";
-}
-
-/// <summary>A command-line input the user must fix (one line, exit code 2).</summary>
-public sealed class CliInputException(string message) : Exception(message);
-
-/// <summary>The command's streams: output, errors, input, whether a human can answer prompts, and a Spectre console over Out.</summary>
-public sealed class CliIO(TextWriter output, TextWriter error, TextReader? input = null, bool? interactive = null, Func<string?>? secret = null)
-{
-    /// <summary>The keeper commands' view of the shared <see cref="CliConsole"/>.</summary>
-    public static CliIO From(CliConsole console) =>
-        new(console.Out, console.Error, console.In, console.CanPrompt, console.ReadSecret is { } read ? () => read("Keystore password: ") : null);
-
-    public TextWriter Out { get; } = output;
-    public TextWriter Err { get; } = error;
-    public TextReader In { get; } = input ?? TextReader.Null;
-    public bool Interactive { get; } = interactive ?? (input is null && !System.Console.IsInputRedirected);
-
-    public IAnsiConsole Console { get; } = CliConsole.PlainAnsi(output);
-
-    /// <summary>A hidden prompt for a password (only when interactive).</summary>
-    public string? PromptSecret() => Interactive && secret is not null ? secret() : null;
 }

@@ -77,10 +77,10 @@ public sealed class KeeperCycle
         _lastBlock = observation.BlockNumber;
         _metrics.Cycles.Inc();
 
-        if (act && _executor is not null && _executor.Journal.UnfinishedIntents().Any(i => i.Status != IntentStatus.Pending))
+        if (act && _executor is not null && _executor.Journal.UnfinishedIntents().Any(IsInFlight))
         {
-            // an earlier transaction is still in flight (a restart, or a wait that timed out): settle it first —
-            // record its receipt, or rebroadcast its journaled bytes
+            // an earlier transaction is still in flight (a restart, a wait that timed out, or a broadcast whose answer
+            // was lost): settle it first — record its receipt, or rebroadcast its journaled bytes
             var settled = await _executor.RecoverAsync(ct).ConfigureAwait(false);
             foreach (var r in settled.Intents)
                 _log.LogInformation("In-flight intent {Key}: {Action} — {Detail}", r.Key, r.Action, r.Detail);
@@ -244,13 +244,21 @@ public sealed class KeeperCycle
         return error.Message;
     }
 
+    /// <summary>
+    /// Sent, or still Pending with a signed attempt: a broadcast that failed ambiguously (a timeout, a lost answer) may
+    /// have reached the node, so its journaled bytes must be settled before anything new is signed for that pool.
+    /// </summary>
+    private bool IsInFlight(IntentRecord intent) =>
+        intent.Status != IntentStatus.Pending
+        || _executor!.Journal.Attempts(intent.Id).Any(a => a.Status is AttemptStatus.Signed or AttemptStatus.Broadcast);
+
     private HashSet<Address> InFlightPools()
     {
         var set = new HashSet<Address>();
         if (_executor is null) return set;
         foreach (var intent in _executor.Journal.UnfinishedIntents())
         {
-            if (intent.Kind != "rebalance" || intent.Status == IntentStatus.Pending) continue;
+            if (intent.Kind != "rebalance" || !IsInFlight(intent)) continue;
             var parts = intent.Key.Split(':');
             if (parts.Length == 3 && Address.TryParse(parts[1], out var pool)) set.Add(pool);
         }
