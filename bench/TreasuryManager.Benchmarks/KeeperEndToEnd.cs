@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Ethereum.Wallets;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Hosting;
+
+namespace TreasuryManager.Benchmarks;
+
+/// <summary>
+/// The C# half of scripts/bench-keeper.sh: the real keeper (KeeperRuntime, its SQLite journal, real signed
+/// transactions) against N pools in one vault on a local node. Each round pushes one or more pools' inventory
+/// past the band with a trader's swap (each swap is mined by the node's automine), then times the keeper from
+/// t0 — taken right after the last swap's receipt is back, i.e. when the new block is available to any client —
+/// to the moment eth_sendRawTransaction of the (first and last) rebalance returns (the executor's Broadcast point).
+/// Every HTTP request the keeper makes goes through a counting handler, which gives the round trips and the
+/// phases (Observe batch, decide, Guard batch, pre-send work, send). Prints one JSON line on stdout.
+/// </summary>
+public static class KeeperEndToEnd
+{
+    private const string Mnemonic = "test test test test test test test test test test test junk";
+    private const int WarmupRounds = 3;
+
+    public static async Task<int> RunAsync(string url, string repositoryRoot, int poolCount, int rounds, int pushedPerRound)
+    {
+        if (poolCount < 1) throw new ArgumentOutOfRangeException(nameof(poolCount), $"pools {poolCount} must be at least 1");
+        if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds), $"rounds {rounds} must be at least 1");
+        if (pushedPerRound < 1 || pushedPerRound > poolCount)
+            throw new ArgumentOutOfRangeException(nameof(pushedPerRound), $"pushed {pushedPerRound} must lie in [1, pools = {poolCount}]");
+        var wallet = HdWallet.FromMnemonic(Mnemonic);
+        using var rpc = new RpcClient(new RpcClientOptions { Endpoint = new Uri(url), Timeout = TimeSpan.FromSeconds(60) });
+        var eth = new EthClient(rpc);
+
+        var deployClock = Stopwatch.StartNew();
+        var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, wallet.GetAccount, new TreasuryDeploymentSettings
+        {
+            PoolCount = poolCount,
+            TraderBase = 100_000_000m,
+            TraderQuote = 200_000_000m,
+            // two observations (the push and the rebalance) per 61 s round: 128 cover the 600 s TWAP window
+            ObservationCardinality = 128,
+        });
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"deployed {poolCount} pool(s) in {deployClock.Elapsed.TotalSeconds:0.0} s"));
+        await d.IncreaseTimeAsync(700); // the TWAP window (600 s) must be covered by observations
+
+        var journalDirectory = Directory.CreateTempSubdirectory("keeper-bench-");
+        var settings = new TreasurySettings
+        {
+            Rpc = new RpcSettings { Url = url, ChainId = await eth.ChainIdAsync(), TimeoutSeconds = 60 },
+            Key = new KeySettings { MnemonicEnv = "UNUSED_IN_THE_BENCHMARK" },
+            Vault = d.Vault.Address.ToString(),
+            Journal = Path.Combine(journalDirectory.FullName, "journal.db"),
+            Pools = d.Pools.Select((p, i) => new PoolSettings { Address = p.Address.ToString(), Name = $"pool-{i}" }).ToArray(),
+            Gas = new GasSettings { Confirmations = 1, BlocksBeforeReplacement = 2, MaxBlocksToWait = 40, BaseFeeCeilingGwei = 20, MaxFeePerGasGwei = 200 },
+            Cycle = new CycleSettings { PollIntervalMilliseconds = 50 },
+        };
+
+        var broadcasts = new List<long>();
+        using var counter = new CountingHandler(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        using var http = new HttpClient(counter);
+        try
+        {
+            using var runtime = await KeeperRuntime.StartAsync(settings, wallet.GetAccount(1), new KeeperMetrics(), NullLoggerFactory.Instance,
+                onPoint: (point, _) => { if (point == ExecutionPoint.Broadcast) broadcasts.Add(Stopwatch.GetTimestamp()); },
+                http: http);
+            await runtime.Cycle.RunOnceAsync(act: true); // the first cycle reads the swap history and settles the estimators
+
+            var samples = new List<RoundSample>();
+            var misses = new List<string>();
+            var next = 0;
+            var pushes = new int[poolCount];
+            for (var round = 0; round < WarmupRounds + rounds; round++)
+            {
+                // out of band, untimed: let the policy's minimum interval (60 s) pass, then push the pools
+                // and the reporter posts the (unchanged) price, as it would within the feed's heartbeat
+                await rpc.CallAsync("evm_increaseTime", [61L]);
+                await d.Oracle.UpdateAsync(d.Reporter, d.Settings.OraclePrice, d.Settings.OracleVolatility);
+                var pushed = new List<int>();
+                for (var j = 0; j < pushedPerRound; j++)
+                {
+                    var p = next++ % poolCount;
+                    pushed.Add(p);
+                    await PushAsync(d, d.Pools[p], pushes[p]++);
+                }
+
+                broadcasts.Clear();
+                counter.Start();
+                var t0 = Stopwatch.GetTimestamp();
+                var report = await runtime.Cycle.RunOnceAsync(act: true);
+                var end = Stopwatch.GetTimestamp();
+                var requests = counter.Stop();
+                if (report is null) throw new InvalidOperationException("the keeper saw no new block after the push; is the node automining?");
+
+                var plans = report.Plans.Count();
+                if (broadcasts.Count < pushedPerRound)
+                {
+                    var holds = string.Join("; ", report.Holds.Where(h => pushed.Contains(PoolIndex(d, h.Pool))).Select(h => $"{h.Label}: {h.Reason} ({h.Detail})"));
+                    misses.Add($"round {round}: {broadcasts.Count} broadcast(s) for {pushedPerRound} pushed pool(s), {plans} plan(s); {holds}");
+                    Console.Error.WriteLine(misses[^1]);
+                    continue;
+                }
+                if (round < WarmupRounds) continue;
+                samples.Add(RoundSample.From(t0, broadcasts, end, requests, report.ReadRoundTrips));
+            }
+
+            if (samples.Count == 0) throw new InvalidOperationException($"no round produced a rebalance: {string.Join(" | ", misses)}");
+            Console.WriteLine(Summary(poolCount, pushedPerRound, rounds, samples, misses.Count));
+            return 0;
+        }
+        finally
+        {
+            try { journalDirectory.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static int PoolIndex(TreasuryDeployer d, Address pool)
+    {
+        for (var i = 0; i < d.Pools.Count; i++) if (d.Pools[i].Address == pool) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// The trader swaps the pool's inventory past the band, alternately to either side of the 50% target so that the
+    /// pool's TWAP stays near the oracle over many rounds: to a base share of 50% + 15% on even pushes (sells base),
+    /// 50% − 15% on odd ones (buys base with quote), sized from the pool's reserves at the oracle's price.
+    /// </summary>
+    private static async Task PushAsync(TreasuryDeployer d, ManagedPool pool, int count)
+    {
+        var state = await pool.GetStateAsync();
+        var price = (double)d.Settings.Price;
+        var reserveBase = (double)state.Reserve0 / Math.Pow(10, d.Settings.BaseDecimals);
+        var reserveQuote = (double)state.Reserve1 / Math.Pow(10, d.Settings.QuoteDecimals);
+        var value = reserveBase * price + reserveQuote;
+        var share = count % 2 == 0 ? 0.65 : 0.35;
+        var baseDelta = share * value / price - reserveBase; // > 0: sell base into the pool
+        if (baseDelta > 0) await d.SwapAsync(zeroForOne: true, d.BaseUnits(decimal.Round((decimal)baseDelta, 6)), pool: pool);
+        else await d.SwapAsync(zeroForOne: false, d.QuoteUnits(decimal.Round((decimal)(-baseDelta * price), 6)), pool: pool);
+    }
+
+    private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
+    private sealed record RoundSample(
+        double FirstBroadcastMs, double LastBroadcastMs, double CycleMs, double ObserveMs, double DecideMs, double GuardMs,
+        double PreSendMs, double SendMs, int ReadsBeforeSend, int Sends, int ReadsAfterSend, int CycleReadRoundTrips)
+    {
+        public static RoundSample From(long t0, IReadOnlyList<long> broadcasts, long end, IReadOnlyList<RequestTiming> requests, int cycleReadRoundTrips)
+        {
+            var first = broadcasts[0];
+            var observe = requests.First(r => r.Method == "eth_getBlockByNumber");
+            var guard = requests.FirstOrDefault(r => r.Method == "eth_call" && r.Start >= observe.End);
+            var send = requests.First(r => r.Method == "eth_sendRawTransaction");
+            var sends = requests.Count(r => r.Method == "eth_sendRawTransaction");
+            var before = requests.Count(r => r.Method != "eth_sendRawTransaction" && r.End <= first);
+            var after = requests.Count(r => r.Method != "eth_sendRawTransaction" && r.End > first);
+            return new RoundSample(
+                Ms(t0, first), Ms(t0, broadcasts[^1]), Ms(t0, end),
+                Ms(t0, observe.End),
+                guard is null ? 0 : Ms(observe.End, guard.Start),
+                guard is null ? 0 : Ms(guard.Start, guard.End),
+                Ms(guard?.End ?? observe.End, send.Start),
+                Ms(send.Start, send.End),
+                before, sends, after, cycleReadRoundTrips);
+        }
+    }
+
+    private static string Summary(int pools, int pushed, int rounds, List<RoundSample> s, int missed)
+    {
+        static double P(IEnumerable<double> values, double q)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            var rank = (int)Math.Ceiling(q * sorted.Length) - 1;
+            return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+        }
+        string Stats(string name, Func<RoundSample, double> f) => string.Create(CultureInfo.InvariantCulture,
+            $"\"{name}\":{{\"p50\":{P(s.Select(f), 0.50):0.000},\"p99\":{P(s.Select(f), 0.99):0.000},\"max\":{s.Max(f):0.000}}}");
+        string Median(string name, Func<RoundSample, double> f) => string.Create(CultureInfo.InvariantCulture, $"\"{name}\":{P(s.Select(f), 0.50):0.000}");
+        var json = new StringBuilder("{\"case\":\"").Append(pools).Append(pools == 1 ? " pool" : " pools").Append("\",");
+        json.Append(CultureInfo.InvariantCulture, $"\"pools\":{pools},\"pushed_per_round\":{pushed},\"rounds\":{s.Count},\"rounds_requested\":{rounds},\"rounds_without_rebalance\":{missed},");
+        json.Append(Stats("block_to_broadcast_ms", r => r.FirstBroadcastMs)).Append(',');
+        if (pushed > 1) json.Append(Stats("block_to_last_broadcast_ms", r => r.LastBroadcastMs)).Append(',');
+        json.Append(Stats("read_ms", r => r.ObserveMs)).Append(',');
+        json.Append("\"phase_p50_ms\":{")
+            .Append(Median("observe", r => r.ObserveMs)).Append(',')
+            .Append(Median("decide", r => r.DecideMs)).Append(',')
+            .Append(Median("guard", r => r.GuardMs)).Append(',')
+            .Append(Median("pre_send", r => r.PreSendMs)).Append(',')
+            .Append(Median("send", r => r.SendMs)).Append("},");
+        json.Append(CultureInfo.InvariantCulture,
+            $"\"read_round_trips_before_first_send\":{P(s.Select(r => (double)r.ReadsBeforeSend), 0.5):0},\"cycle_read_round_trips\":{P(s.Select(r => (double)r.CycleReadRoundTrips), 0.5):0},");
+        json.Append(CultureInfo.InvariantCulture,
+            $"\"sends_per_cycle\":{P(s.Select(r => (double)r.Sends), 0.5):0},\"reads_after_sends\":{P(s.Select(r => (double)r.ReadsAfterSend), 0.5):0},");
+        json.Append(Stats("cycle_ms", r => r.CycleMs)).Append('}');
+        return json.ToString();
+    }
+
+    private sealed record RequestTiming(string Method, long Start, long End);
+
+    /// <summary>Times every HTTP request and names it by its first JSON-RPC method (a batch by its first entry).</summary>
+    private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private static readonly byte[] MethodKey = "\"method\":\""u8.ToArray();
+        private readonly Lock _lock = new();
+        private List<RequestTiming>? _log;
+
+        public void Start() { lock (_lock) _log = []; }
+
+        public IReadOnlyList<RequestTiming> Stop()
+        {
+            lock (_lock)
+            {
+                var log = _log ?? [];
+                _log = null;
+                return log;
+            }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            var end = Stopwatch.GetTimestamp();
+            if (_log is not null && request.Content is not null)
+            {
+                var body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var at = body.AsSpan().IndexOf(MethodKey);
+                var method = "?";
+                if (at >= 0)
+                {
+                    var rest = body.AsSpan(at + MethodKey.Length);
+                    method = Encoding.UTF8.GetString(rest[..rest.IndexOf((byte)'"')]);
+                }
+                lock (_lock) _log?.Add(new RequestTiming(method, start, end));
+            }
+            return response;
+        }
+    }
+}
