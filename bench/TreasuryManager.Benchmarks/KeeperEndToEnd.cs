@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
@@ -41,12 +42,13 @@ public static class KeeperEndToEnd
         var deployClock = Stopwatch.StartNew();
         var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, wallet.GetAccount, new TreasuryDeploymentSettings
         {
-            PoolCount = poolCount,
+            PoolCount = Math.Min(poolCount, TreasuryDeployer.MaxPoolsPerVault),
             TraderBase = 100_000_000m,
             TraderQuote = 200_000_000m,
             // two observations (the push and the rebalance) per 61 s round: 128 cover the 600 s TWAP window
             ObservationCardinality = 128,
         });
+        if (poolCount > TreasuryDeployer.MaxPoolsPerVault) await AddPoolsPastTheCapAsync(d, rpc, poolCount);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"deployed {poolCount} pool(s) in {deployClock.Elapsed.TotalSeconds:0.0} s"));
         await d.IncreaseTimeAsync(700); // the TWAP window (600 s) must be covered by observations
 
@@ -63,12 +65,13 @@ public static class KeeperEndToEnd
         };
 
         var broadcasts = new List<long>();
+        var journaled = new List<long>();
         using var counter = new CountingHandler(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         using var http = new HttpClient(counter);
         try
         {
             using var runtime = await KeeperRuntime.StartAsync(settings, wallet.GetAccount(1), new KeeperMetrics(), NullLoggerFactory.Instance,
-                onPoint: (point, _) => { if (point == ExecutionPoint.Broadcast) broadcasts.Add(Stopwatch.GetTimestamp()); },
+                onPoint: (point, _) => (point == ExecutionPoint.Broadcast ? broadcasts : journaled).Add(Stopwatch.GetTimestamp()),
                 http: http);
             await runtime.Cycle.RunOnceAsync(act: true); // the first cycle reads the swap history and settles the estimators
 
@@ -91,6 +94,7 @@ public static class KeeperEndToEnd
                 }
 
                 broadcasts.Clear();
+                journaled.Clear();
                 counter.Start();
                 var t0 = Stopwatch.GetTimestamp();
                 var report = await runtime.Cycle.RunOnceAsync(act: true);
@@ -99,6 +103,8 @@ public static class KeeperEndToEnd
                 if (report is null) throw new InvalidOperationException("the keeper saw no new block after the push; is the node automining?");
 
                 var plans = report.Plans.Count();
+                if (Environment.GetEnvironmentVariable("KEEPER_BENCH_TRACE") == "1")
+                    Console.Error.WriteLine($"round {round}: pushed {string.Join(",", pushed)}; requests {string.Join(" ", requests.Select(r => r.Method))}; outcomes {string.Join(" ", report.Outcomes.Select(o => o.ToString()))}; plans {string.Join(" | ", report.Plans.Select(p => $"{p.Label}: {string.Join("; ", p.Reasons)}"))}");
                 if (broadcasts.Count < pushedPerRound)
                 {
                     var holds = string.Join("; ", report.Holds.Where(h => pushed.Contains(PoolIndex(d, h.Pool))).Select(h => $"{h.Label}: {h.Reason} ({h.Detail})"));
@@ -107,7 +113,7 @@ public static class KeeperEndToEnd
                     continue;
                 }
                 if (round < WarmupRounds) continue;
-                samples.Add(RoundSample.From(t0, broadcasts, end, requests, report.ReadRoundTrips));
+                samples.Add(RoundSample.From(t0, journaled[0], broadcasts, end, requests, report.ReadRoundTrips));
             }
 
             if (samples.Count == 0) throw new InvalidOperationException($"no round produced a rebalance: {string.Join(" | ", misses)}");
@@ -119,6 +125,35 @@ public static class KeeperEndToEnd
             try { journalDirectory.Delete(recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// The vault registers at most MAX_POOLS = 16 pools: its <c>_pools</c> array (read only by pools() and the
+    /// guardian's pauseAll) bounds that loop. To put more pools behind one vault and one keeper, each further group
+    /// of 16 is registered after setting that array's length back to 0 with hardhat_setStorageAt (a local-node-only
+    /// method, which anvil also serves). Every pool is still deployed, registered with its policy (policyOf reads
+    /// registered = true), funded and rebalanced through the real vault; only pools() lists the last group alone.
+    /// </summary>
+    private static async Task AddPoolsPastTheCapAsync(TreasuryDeployer d, RpcClient rpc, int poolCount)
+    {
+        var slot = -1;
+        for (var i = 0; i < 64 && slot < 0; i++)
+        {
+            var value = await rpc.CallAsync("eth_getStorageAt", [d.Vault.Address.ToLowerHex(), Quantity.Encode(i), "latest"]);
+            if (Quantity.Decode(value.GetString()!, "storage word") != TreasuryDeployer.MaxPoolsPerVault) continue;
+            await SetWordAsync(rpc, d.Vault.Address, i, 0);
+            if ((await d.Vault.PoolsAsync()).Count == 0) slot = i;
+            else await SetWordAsync(rpc, d.Vault.Address, i, TreasuryDeployer.MaxPoolsPerVault);
+        }
+        if (slot < 0) throw new InvalidOperationException($"could not find the length of the vault's pool list in its first 64 storage slots; more than {TreasuryDeployer.MaxPoolsPerVault} pools need it");
+        while (d.Pools.Count < poolCount)
+        {
+            if (d.Pools.Count % TreasuryDeployer.MaxPoolsPerVault == 0) await SetWordAsync(rpc, d.Vault.Address, slot, 0);
+            await d.AddPoolAsync();
+        }
+    }
+
+    private static Task SetWordAsync(RpcClient rpc, Address contract, int slot, long value) =>
+        rpc.CallAsync("hardhat_setStorageAt", [contract.ToLowerHex(), Quantity.Encode(slot), "0x" + value.ToString("x64", CultureInfo.InvariantCulture)]);
 
     private static int PoolIndex(TreasuryDeployer d, Address pool)
     {
@@ -146,26 +181,33 @@ public static class KeeperEndToEnd
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
+    /// <summary>One timed round; the phases split the path to the first broadcast, in order.</summary>
     private sealed record RoundSample(
-        double FirstBroadcastMs, double LastBroadcastMs, double CycleMs, double ObserveMs, double DecideMs, double GuardMs,
-        double PreSendMs, double SendMs, int ReadsBeforeSend, int Sends, int ReadsAfterSend, int CycleReadRoundTrips)
+        double FirstBroadcastMs, double LastBroadcastMs, double SendReturnedMs, double CycleMs,
+        double ObserveMs, double DecideMs, double GuardMs, double FeesReadMs, double SignJournalMs, double SendMs, double AfterSendMs,
+        int ReadsBeforeSend, int Sends, int ReadsAfterSend, int CycleReadRoundTrips)
     {
-        public static RoundSample From(long t0, IReadOnlyList<long> broadcasts, long end, IReadOnlyList<RequestTiming> requests, int cycleReadRoundTrips)
+        public static RoundSample From(long t0, long firstJournaled, IReadOnlyList<long> broadcasts, long end, IReadOnlyList<RequestTiming> requests, int cycleReadRoundTrips)
         {
             var first = broadcasts[0];
             var observe = requests.First(r => r.Method == "eth_getBlockByNumber");
             var guard = requests.FirstOrDefault(r => r.Method == "eth_call" && r.Start >= observe.End);
             var send = requests.First(r => r.Method == "eth_sendRawTransaction");
+            var fees = requests.FirstOrDefault(r => r.Method == "eth_blockNumber" && r.End <= send.Start);
             var sends = requests.Count(r => r.Method == "eth_sendRawTransaction");
             var before = requests.Count(r => r.Method != "eth_sendRawTransaction" && r.End <= first);
             var after = requests.Count(r => r.Method != "eth_sendRawTransaction" && r.End > first);
+            var afterGuard = guard?.End ?? observe.End;
+            var feesMs = fees is null ? 0 : Ms(fees.Start, fees.End);
             return new RoundSample(
-                Ms(t0, first), Ms(t0, broadcasts[^1]), Ms(t0, end),
+                Ms(t0, first), Ms(t0, broadcasts[^1]), Ms(t0, send.End), Ms(t0, end),
                 Ms(t0, observe.End),
                 guard is null ? 0 : Ms(observe.End, guard.Start),
                 guard is null ? 0 : Ms(guard.Start, guard.End),
-                Ms(guard?.End ?? observe.End, send.Start),
+                feesMs,
+                Ms(afterGuard, firstJournaled) - feesMs,
                 Ms(send.Start, send.End),
+                Ms(send.End, first),
                 before, sends, after, cycleReadRoundTrips);
         }
     }
@@ -185,13 +227,16 @@ public static class KeeperEndToEnd
         json.Append(CultureInfo.InvariantCulture, $"\"pools\":{pools},\"pushed_per_round\":{pushed},\"rounds\":{s.Count},\"rounds_requested\":{rounds},\"rounds_without_rebalance\":{missed},");
         json.Append(Stats("block_to_broadcast_ms", r => r.FirstBroadcastMs)).Append(',');
         if (pushed > 1) json.Append(Stats("block_to_last_broadcast_ms", r => r.LastBroadcastMs)).Append(',');
+        json.Append(Stats("block_to_send_returned_ms", r => r.SendReturnedMs)).Append(',');
         json.Append(Stats("read_ms", r => r.ObserveMs)).Append(',');
         json.Append("\"phase_p50_ms\":{")
             .Append(Median("observe", r => r.ObserveMs)).Append(',')
             .Append(Median("decide", r => r.DecideMs)).Append(',')
             .Append(Median("guard", r => r.GuardMs)).Append(',')
-            .Append(Median("pre_send", r => r.PreSendMs)).Append(',')
-            .Append(Median("send", r => r.SendMs)).Append("},");
+            .Append(Median("fees_read", r => r.FeesReadMs)).Append(',')
+            .Append(Median("sign_journal", r => r.SignJournalMs)).Append(',')
+            .Append(Median("send", r => r.SendMs)).Append(',')
+            .Append(Median("journal_after_send", r => r.AfterSendMs)).Append("},");
         json.Append(CultureInfo.InvariantCulture,
             $"\"read_round_trips_before_first_send\":{P(s.Select(r => (double)r.ReadsBeforeSend), 0.5):0},\"cycle_read_round_trips\":{P(s.Select(r => (double)r.CycleReadRoundTrips), 0.5):0},");
         json.Append(CultureInfo.InvariantCulture,

@@ -30,7 +30,10 @@ public record TreasuryDeploymentSettings
     public BigInteger OraclePrice { get; init; } = 200_000_000;
     public BigInteger OracleVolatility { get; init; } = 65_000_000;
     public TreasuryVault.PolicyParams? Policy { get; init; }
-    /// <summary>Pools deployed into the one vault; every pool after the first is added by <see cref="TreasuryDeployer.AddPoolAsync"/>.</summary>
+    /// <summary>
+    /// Pools deployed into the one vault, at most <see cref="TreasuryDeployer.MaxPoolsPerVault"/>; every pool after the
+    /// first is added by <see cref="TreasuryDeployer.AddPoolAsync"/>.
+    /// </summary>
     public int PoolCount { get; init; } = 1;
 }
 
@@ -48,6 +51,8 @@ public sealed class TreasuryDeployer
     public static readonly BigInteger MaxUint256 = (BigInteger.One << 256) - 1;
     /// <summary>"No observation hint": the vault searches the ring itself.</summary>
     public const int NoObservationHint = 65535;
+    /// <summary>TreasuryVault.MAX_POOLS: registerPool reverts with TooManyPools past it (it bounds pauseAll's loop).</summary>
+    public const int MaxPoolsPerVault = 16;
 
     private TreasuryDeployer(EthClient eth, string repositoryRoot, TreasuryDeploymentSettings settings)
     {
@@ -86,8 +91,9 @@ public sealed class TreasuryDeployer
     {
         ArgumentNullException.ThrowIfNull(eth);
         ArgumentNullException.ThrowIfNull(key);
-        if (settings is { PoolCount: < 1 })
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.PoolCount, $"PoolCount {settings.PoolCount} must be at least 1");
+        if (settings is { PoolCount: < 1 or > MaxPoolsPerVault })
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.PoolCount,
+                $"PoolCount {settings.PoolCount} must lie in [1, {MaxPoolsPerVault}]: the vault registers at most MAX_POOLS = {MaxPoolsPerVault} pools");
         var d = new TreasuryDeployer(eth, repositoryRoot, settings ?? new TreasuryDeploymentSettings());
         var s = d.Settings;
         d.Owner = await AccountSender.ConnectAsync(eth, key(0), chainId);
