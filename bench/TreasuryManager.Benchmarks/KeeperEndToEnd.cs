@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using TreasuryManager.Contracts.Bindings;
@@ -77,6 +78,7 @@ public static class KeeperEndToEnd
 
             var samples = new List<RoundSample>();
             var misses = new List<string>();
+            var notMined = 0;
             var next = 0;
             var pushes = new int[poolCount];
             for (var round = 0; round < WarmupRounds + rounds; round++)
@@ -90,7 +92,7 @@ public static class KeeperEndToEnd
                 {
                     var p = next++ % poolCount;
                     pushed.Add(p);
-                    await PushAsync(d, d.Pools[p], pushes[p]++);
+                    await PushAsync(d, d.Pools[p], target: pushes[p]++ % 2 == 0 ? 0.65 : 0.35);
                 }
 
                 broadcasts.Clear();
@@ -112,12 +114,21 @@ public static class KeeperEndToEnd
                     Console.Error.WriteLine(misses[^1]);
                     continue;
                 }
+                foreach (var o in report.Outcomes.Where(o => o is not ExecutionOutcome.Mined))
+                {
+                    notMined++;
+                    Console.Error.WriteLine($"round {round}: an outcome is not Mined: {o}");
+                }
+                // untimed: swap the pushed pools' prices back to the oracle's, so that the next round's cycle has only
+                // its own pushed pools out of band (an out-of-band pool is planned again every interval) and their TWAPs
+                // stay near the oracle
+                foreach (var p in pushed) await RestorePriceAsync(d, d.Pools[p]);
                 if (round < WarmupRounds) continue;
                 samples.Add(RoundSample.From(t0, journaled[0], broadcasts, end, requests, report.ReadRoundTrips));
             }
 
             if (samples.Count == 0) throw new InvalidOperationException($"no round produced a rebalance: {string.Join(" | ", misses)}");
-            Console.WriteLine(Summary(poolCount, pushedPerRound, rounds, samples, misses.Count));
+            Console.WriteLine(Summary(poolCount, pushedPerRound, rounds, samples, misses.Count, notMined));
             return 0;
         }
         finally
@@ -163,20 +174,40 @@ public static class KeeperEndToEnd
 
     /// <summary>
     /// The trader swaps the pool's inventory past the band, alternately to either side of the 50% target so that the
-    /// pool's TWAP stays near the oracle over many rounds: to a base share of 50% + 15% on even pushes (sells base),
-    /// 50% − 15% on odd ones (buys base with quote), sized from the pool's reserves at the oracle's price.
+    /// pool's TWAP stays near the oracle over many rounds: to a base share of 50% + 15% on a pool's even pushes,
+    /// 50% − 15% on odd ones. The swap is sized from the pool's reserves at the oracle's price to reach
+    /// <paramref name="target"/> (sells base to raise the share, buys base with quote to lower it).
     /// </summary>
-    private static async Task PushAsync(TreasuryDeployer d, ManagedPool pool, int count)
+    private static async Task PushAsync(TreasuryDeployer d, ManagedPool pool, double target)
     {
         var state = await pool.GetStateAsync();
         var price = (double)d.Settings.Price;
         var reserveBase = (double)state.Reserve0 / Math.Pow(10, d.Settings.BaseDecimals);
         var reserveQuote = (double)state.Reserve1 / Math.Pow(10, d.Settings.QuoteDecimals);
         var value = reserveBase * price + reserveQuote;
-        var share = count % 2 == 0 ? 0.65 : 0.35;
-        var baseDelta = share * value / price - reserveBase; // > 0: sell base into the pool
+        var baseDelta = target * value / price - reserveBase; // > 0: sell base into the pool
         if (baseDelta > 0) await d.SwapAsync(zeroForOne: true, d.BaseUnits(decimal.Round((decimal)baseDelta, 6)), pool: pool);
         else await d.SwapAsync(zeroForOne: false, d.QuoteUnits(decimal.Round((decimal)(-baseDelta * price), 6)), pool: pool);
+    }
+
+    /// <summary>Swaps the pool's price back to the deployment's (the oracle's) price, or to its range's nearer edge.</summary>
+    private static async Task RestorePriceAsync(TreasuryDeployer d, ManagedPool pool)
+    {
+        var state = await pool.GetStateAsync();
+        var current = state.SqrtPriceX96;
+        var target = BigInteger.Clamp(d.SqrtPriceX96(d.Settings.Price), state.SqrtPriceLowX96 + 1, state.SqrtPriceHighX96 - 1);
+        if (state.Liquidity.IsZero || BigInteger.Abs(target - current) * 10_000 < current) return; // within 1 bp of the price in √: close enough
+        var feeFactor = 1_000_000 - state.FeePips; // the fee is taken from the input
+        if (target > current)
+        {
+            var quoteIn = state.Liquidity * (target - current) / TreasuryDeployer.Q96 * 1_000_000 / feeFactor;
+            await d.SwapAsync(zeroForOne: false, quoteIn, pool: pool);
+        }
+        else
+        {
+            var baseIn = state.Liquidity * TreasuryDeployer.Q96 / target - state.Liquidity * TreasuryDeployer.Q96 / current;
+            await d.SwapAsync(zeroForOne: true, baseIn * 1_000_000 / feeFactor, pool: pool);
+        }
     }
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
@@ -212,7 +243,7 @@ public static class KeeperEndToEnd
         }
     }
 
-    private static string Summary(int pools, int pushed, int rounds, List<RoundSample> s, int missed)
+    private static string Summary(int pools, int pushed, int rounds, List<RoundSample> s, int missed, int notMined)
     {
         static double P(IEnumerable<double> values, double q)
         {
@@ -224,7 +255,7 @@ public static class KeeperEndToEnd
             $"\"{name}\":{{\"p50\":{P(s.Select(f), 0.50):0.000},\"p99\":{P(s.Select(f), 0.99):0.000},\"max\":{s.Max(f):0.000}}}");
         string Median(string name, Func<RoundSample, double> f) => string.Create(CultureInfo.InvariantCulture, $"\"{name}\":{P(s.Select(f), 0.50):0.000}");
         var json = new StringBuilder("{\"case\":\"").Append(pools).Append(pools == 1 ? " pool" : " pools").Append("\",");
-        json.Append(CultureInfo.InvariantCulture, $"\"pools\":{pools},\"pushed_per_round\":{pushed},\"rounds\":{s.Count},\"rounds_requested\":{rounds},\"rounds_without_rebalance\":{missed},");
+        json.Append(CultureInfo.InvariantCulture, $"\"pools\":{pools},\"pushed_per_round\":{pushed},\"rounds\":{s.Count},\"rounds_requested\":{rounds},\"rounds_without_rebalance\":{missed},\"outcomes_not_mined\":{notMined},");
         json.Append(Stats("block_to_broadcast_ms", r => r.FirstBroadcastMs)).Append(',');
         if (pushed > 1) json.Append(Stats("block_to_last_broadcast_ms", r => r.LastBroadcastMs)).Append(',');
         json.Append(Stats("block_to_send_returned_ms", r => r.SendReturnedMs)).Append(',');

@@ -395,10 +395,10 @@ public sealed class TransactionExecutor
     /// <summary>
     /// One batch: the latest nonce, then each live attempt's receipt, then the block number (so a receipt is never
     /// newer than the block). When the nonce is past every live attempt's and no receipt came back — the sign
-    /// <see cref="Settle"/> reads as "another transaction took the nonce" — the receipts are read again, in later
-    /// requests (up to <see cref="SupersededConfirmations"/>), before that is believed: a node may serve a just-mined
-    /// transaction's nonce before its receipt (anvil's automine does, within one batch, a few times in a hundred),
-    /// and taking that for a superseded intent would report a mined transaction as never executed.
+    /// <see cref="Settle"/> reads as "another transaction took the nonce" — the receipts are read again, one poll
+    /// interval apart (up to <see cref="SupersededConfirmations"/> times), before that is believed: a node may serve a
+    /// just-mined transaction's nonce before its receipt (anvil's automine does, a few times in a hundred, for some
+    /// milliseconds), and taking that for a superseded intent would report a mined transaction as never executed.
     /// </summary>
     private async Task<ChainState> ReadStateAsync(IReadOnlyList<AttemptRecord> live, CancellationToken ct)
     {
@@ -413,6 +413,7 @@ public sealed class TransactionExecutor
         var highest = live.Count == 0 ? long.MaxValue : live.Max(a => a.Nonce);
         for (var i = 0; i < SupersededConfirmations && nonce > highest && receipts.Values.All(r => r is null); i++)
         {
+            await Task.Delay(Options.PollInterval, _time, ct).ConfigureAwait(false);
             var again = await Eth.Rpc.BatchAsync(
                 [.. list.Select(h => new RpcRequest("eth_getTransactionReceipt", h)), new RpcRequest("eth_blockNumber")], ct).ConfigureAwait(false);
             receipts = ReadReceipts(list, again, 0);
@@ -422,7 +423,7 @@ public sealed class TransactionExecutor
     }
 
     /// <summary>How many times a nonce past every live attempt's, without a receipt, is checked again before the intent counts as superseded.</summary>
-    private const int SupersededConfirmations = 2;
+    private const int SupersededConfirmations = 3;
 
     private static Dictionary<string, TransactionReceipt?> ReadReceipts(string[] hashes, IReadOnlyList<RpcResponse> responses, int first)
     {
