@@ -72,7 +72,14 @@ public sealed class TransactionExecutor
     /// its attempts, or returning its recorded outcome), else prices, signs, journals, broadcasts and
     /// waits. Never signs a second nonce for one intent while an attempt may still land.
     /// </summary>
-    public async Task<ExecutionOutcome> ExecuteAsync(TransactionIntent intent, CancellationToken ct = default)
+    public Task<ExecutionOutcome> ExecuteAsync(TransactionIntent intent, CancellationToken ct = default) => ExecuteAsync(intent, null, ct);
+
+    /// <summary>
+    /// As <see cref="ExecuteAsync(TransactionIntent, CancellationToken)"/>, pricing the first attempt from
+    /// <paramref name="observed"/> — the latest block and the next block's base fee, as the caller has just read them
+    /// (the keeper's Observe batch reads both) — instead of reading them again: one round trip less before the send.
+    /// </summary>
+    public async Task<ExecutionOutcome> ExecuteAsync(TransactionIntent intent, ObservedFees? observed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(intent);
         intent.Validate();
@@ -92,7 +99,7 @@ public sealed class TransactionExecutor
 
             for (var tries = 0; ; tries++)
             {
-                var (block, baseFee) = await ReadFeesAsync(ct).ConfigureAwait(false);
+                var (block, baseFee) = tries == 0 && observed is { } o ? (o.Block, o.NextBaseFeePerGas) : await ReadFeesAsync(ct).ConfigureAwait(false);
                 if (baseFee > Options.MaxFeePerGasCap)
                     return new ExecutionOutcome.Deferred(intent.Key, record.Id,
                         $"the next block's base fee {Gwei(baseFee)} is above the cap {Gwei(Options.MaxFeePerGasCap)} (MaxFeePerGasCap); no transaction under the cap could be included — waiting{(intent.Urgent ? " even though the intent is urgent" : "")}", baseFee);
@@ -480,6 +487,9 @@ public sealed class TransactionExecutor
 
     private static string Gwei(BigInteger wei) => $"{(decimal)wei / 1_000_000_000m:0.#########} gwei";
 }
+
+/// <summary>The latest block and the next block's base fee, as just read from the node.</summary>
+public readonly record struct ObservedFees(long Block, BigInteger NextBaseFeePerGas);
 
 /// <summary>What recovery did with one unfinished intent.</summary>
 public enum RecoveryAction
