@@ -22,7 +22,8 @@ namespace TreasuryManager.Benchmarks;
 /// t0 — taken right after the last swap's receipt is back, i.e. when the new block is available to any client —
 /// to the moment eth_sendRawTransaction of the (first and last) rebalance returns (the executor's Broadcast point).
 /// Every HTTP request the keeper makes goes through a counting handler, which gives the round trips and the
-/// phases (Observe batch, decide, Guard batch, pre-send work, send). Prints one JSON line on stdout.
+/// phases (Observe batch, decide, Guard batch, fees read, sign and journal, send, journal after the send).
+/// KEEPER_BENCH_TRACE=1 prints each round's requests, outcomes and plans on stderr. Prints one JSON line on stdout.
 /// </summary>
 public static class KeeperEndToEnd
 {
@@ -107,6 +108,9 @@ public static class KeeperEndToEnd
                 if (report is null) throw new InvalidOperationException("the keeper saw no new block after the push; is the node automining?");
 
                 var plans = report.Plans.Count();
+                // untimed: swap the pushed pools back to the 50% target, so that the next round's cycle has only its
+                // own pushed pools out of band (the keeper plans an out-of-band pool again every interval)
+                foreach (var p in pushed) await PushAsync(d, d.Pools[p], target: 0.50);
                 if (Environment.GetEnvironmentVariable("KEEPER_BENCH_TRACE") == "1")
                     Console.Error.WriteLine($"round {round}: pushed {string.Join(",", pushed)}; requests {string.Join(" ", requests.Select(r => r.Method))}; outcomes {string.Join(" ", report.Outcomes.Select(o => o.ToString()))}; plans {string.Join(" | ", report.Plans.Select(p => $"{p.Label}: {string.Join("; ", p.Reasons)}"))}");
                 if (broadcasts.Count < pushedPerRound)
@@ -121,9 +125,6 @@ public static class KeeperEndToEnd
                     notMined++;
                     Console.Error.WriteLine($"round {round}: an outcome is not Mined: {o}");
                 }
-                // untimed: swap the pushed pools back to the 50% target, so that the next round's cycle has only its
-                // own pushed pools out of band (the keeper plans an out-of-band pool again every interval)
-                foreach (var p in pushed) await PushAsync(d, d.Pools[p], target: 0.50);
                 if (round < WarmupRounds) continue;
                 samples.Add(RoundSample.From(t0, journaled[0], broadcasts, end, requests, report.ReadRoundTrips));
             }
