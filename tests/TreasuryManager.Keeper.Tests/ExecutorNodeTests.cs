@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
+using System.Text.Json.Nodes;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Transactions;
 using TreasuryManager.Keeper.Execution;
@@ -319,6 +320,27 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
     }
 
     [Fact]
+    public async Task A_nonce_served_before_its_receipt_is_not_taken_for_a_superseded_intent()
+    {
+        // anvil's automine sometimes answers [nonce, receipt] with the nonce already past a just-mined transaction
+        // and its receipt still null; the handler makes the node's first receipt answer look like that, every time.
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        using var lagging = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint }, new HttpClient(new FirstReceiptLagsHandler()));
+        var executor = await ExecutorAsync(journal, eth: new EthClient(lagging));
+        var nonceBefore = await LatestNonceAsync();
+
+        var outcome = await executor.ExecuteAsync(Increment(counter, "lag:1"));
+
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(outcome);
+        Assert.True(mined.Receipt!.Succeeded);
+        Assert.Equal(IntentStatus.Mined, journal.GetIntent(mined.IntentId).Status);
+        Assert.Equal(AttemptStatus.Mined, Assert.Single(journal.Attempts(mined.IntentId)).Status);
+        Assert.Equal(nonceBefore + 1, await LatestNonceAsync());
+        Assert.Equal(new BigInteger(6), await counter.CountAsync());
+    }
+
+    [Fact]
     public async Task An_unreachable_node_fails_before_anything_is_journaled()
     {
         using var journal = Temp.Open();
@@ -347,6 +369,27 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
             if (body.Contains("eth_sendRawTransaction", StringComparison.Ordinal))
                 throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused));
             return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>Nulls every receipt in the first answer that holds receipts (the transaction is mined by then; automine).</summary>
+    private sealed class FirstReceiptLagsHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _lagged;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (!body.Contains("eth_getTransactionReceipt", StringComparison.Ordinal) || Interlocked.Exchange(ref _lagged, 1) == 1)
+                return response;
+            var receiptIds = JsonNode.Parse(body)!.AsArray()
+                .Where(r => (string?)r!["method"] == "eth_getTransactionReceipt").Select(r => (long)r!["id"]!).ToHashSet();
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!.AsArray();
+            foreach (var item in answer)
+                if (receiptIds.Contains((long)item!["id"]!)) item["result"] = null;
+            response.Content = new StringContent(answer.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            return response;
         }
     }
 }

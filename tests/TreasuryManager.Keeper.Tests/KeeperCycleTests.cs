@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
@@ -97,5 +98,41 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         var mined = Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(urgent.Outcomes));
         Assert.True(await ChainMaxFeeAsync(mined.Outcome.TransactionHash) <= 60 * Gwei);
         Assert.True(mined.Receipt!.EffectiveGasPrice <= 60 * Gwei);
+    }
+
+    [Fact]
+    public async Task A_rebalancing_cycle_reads_twice_before_its_send_the_Observe_batch_and_the_Guard_batch()
+    {
+        var methods = new List<string>();
+        using var http = new HttpClient(new FirstMethodRecorder(methods));
+        using var runtime = await KeeperRuntime.StartAsync(Settings(), KeeperKey, new KeeperMetrics(), NullLoggerFactory.Instance, http: http);
+        await SellBaseAsync(30_000m);
+        Assert.IsType<ExecutionOutcome.Mined>(Assert.Single((await runtime.Cycle.RunOnceAsync(act: true))!.Outcomes));
+        // the curve leans, but the inventory is still past the band: once the policy's interval has passed, it plans again
+        await D.IncreaseTimeAsync(61);
+        methods.Clear();
+
+        var report = await runtime.Cycle.RunOnceAsync(act: true);
+
+        Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(report!.Outcomes));
+        Assert.Equal(2, report.ReadRoundTrips);
+        // the fees for the send come from the Observe batch: nothing else is read between the Guard and the send
+        // (the executor holds the nonce after its first send, in the cycle before)
+        var send = methods.IndexOf("eth_sendRawTransaction");
+        Assert.Equal(["eth_getBlockByNumber", "eth_call"], methods.Take(send));
+        Assert.Single(methods, m => m == "eth_sendRawTransaction");
+    }
+
+    /// <summary>Records each HTTP request's first JSON-RPC method (a batch's first entry).</summary>
+    private sealed class FirstMethodRecorder(List<string> methods) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            var node = System.Text.Json.Nodes.JsonNode.Parse(body)!;
+            var first = node is System.Text.Json.Nodes.JsonArray array ? array[0]! : node;
+            lock (methods) methods.Add((string)first["method"]!);
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

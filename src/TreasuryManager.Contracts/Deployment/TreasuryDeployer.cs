@@ -30,12 +30,19 @@ public record TreasuryDeploymentSettings
     public BigInteger OraclePrice { get; init; } = 200_000_000;
     public BigInteger OracleVolatility { get; init; } = 65_000_000;
     public TreasuryVault.PolicyParams? Policy { get; init; }
+    /// <summary>
+    /// Pools deployed into the one vault, at most <see cref="TreasuryDeployer.MaxPoolsPerVault"/>; every pool after the
+    /// first is added by <see cref="TreasuryDeployer.AddPoolAsync"/>.
+    /// </summary>
+    public int PoolCount { get; init; } = 1;
 }
 
 /// <summary>
 /// Deploys a whole TreasuryManager — tokens, oracle, vault, pool, roles, policy, funds — in the order
 /// contracts/README.md gives, through the typed bindings. Accounts by index of <c>key</c>: 0 owner,
 /// 1 keeper, 2 guardian, 3 trader, 4 reporter, 5 stranger. Used by the tests' fixture and the gas report.
+/// <see cref="TreasuryDeploymentSettings.PoolCount"/> &gt; 1 (or <see cref="AddPoolAsync"/>) adds pools on the same
+/// tokens and feeds to the same vault, each registered with the policy and holding its own deposit (the keeper benchmark).
 /// </summary>
 public sealed class TreasuryDeployer
 {
@@ -44,6 +51,8 @@ public sealed class TreasuryDeployer
     public static readonly BigInteger MaxUint256 = (BigInteger.One << 256) - 1;
     /// <summary>"No observation hint": the vault searches the ring itself.</summary>
     public const int NoObservationHint = 65535;
+    /// <summary>TreasuryVault.MAX_POOLS: registerPool reverts with TooManyPools past it (it bounds pauseAll's loop).</summary>
+    public const int MaxPoolsPerVault = 16;
 
     private TreasuryDeployer(EthClient eth, string repositoryRoot, TreasuryDeploymentSettings settings)
     {
@@ -68,7 +77,11 @@ public sealed class TreasuryDeployer
     public Address PriceFeed { get; private set; }
     public Address VolatilityFeed { get; private set; }
     public TreasuryVault Vault { get; private set; } = null!;
+    /// <summary>The first pool.</summary>
     public ManagedPool Pool { get; private set; } = null!;
+    /// <summary>Every pool in the vault, <see cref="Pool"/> first, in the order deployed.</summary>
+    public IReadOnlyList<ManagedPool> Pools => _pools;
+    private readonly List<ManagedPool> _pools = [];
     public TreasuryVault.PolicyParams Policy { get; private set; } = null!;
 
     public HardhatArtifact Artifact(string name) => HardhatArtifact.Find(RepositoryRoot, name);
@@ -78,6 +91,9 @@ public sealed class TreasuryDeployer
     {
         ArgumentNullException.ThrowIfNull(eth);
         ArgumentNullException.ThrowIfNull(key);
+        if (settings is { PoolCount: < 1 or > MaxPoolsPerVault })
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.PoolCount,
+                $"PoolCount {settings.PoolCount} must lie in [1, {MaxPoolsPerVault}]: the vault registers at most MAX_POOLS = {MaxPoolsPerVault} pools");
         var d = new TreasuryDeployer(eth, repositoryRoot, settings ?? new TreasuryDeploymentSettings());
         var s = d.Settings;
         d.Owner = await AccountSender.ConnectAsync(eth, key(0), chainId);
@@ -97,6 +113,7 @@ public sealed class TreasuryDeployer
         d.Vault = await TreasuryVault.DeployAsync(d.Owner, d.Artifact(TreasuryVault.ArtifactName), d.Owner.Address);
         d.Pool = await ManagedPool.DeployAsync(d.Owner, d.Artifact(ManagedPool.ArtifactName), d.Base.Address, d.Quote.Address, d.Vault.Address,
             d.SqrtPriceX96(s.Price), d.SqrtPriceX96(s.PriceLow), d.SqrtPriceX96(s.PriceHigh), s.FeePips);
+        d._pools.Add(d.Pool);
 
         d.Policy = s.Policy ?? DefaultPolicy(d.PriceFeed, d.VolatilityFeed);
         await d.Vault.SetKeeperAsync(d.Owner, d.Keeper.Address, true);
@@ -114,7 +131,29 @@ public sealed class TreasuryDeployer
         await d.Quote.MintAsync(d.Owner, d.Trader.Address, d.QuoteUnits(s.TraderQuote));
         await d.Base.ApproveAsync(d.Trader, d.Pool.Address, MaxUint256);
         await d.Quote.ApproveAsync(d.Trader, d.Pool.Address, MaxUint256);
+        for (var i = 1; i < s.PoolCount; i++) await d.AddPoolAsync();
         return d;
+    }
+
+    /// <summary>
+    /// Deploys one more pool on the same tokens at the settings' price and range, registers it in the vault with
+    /// <paramref name="policy"/> (default: <see cref="Policy"/>, so the same feeds), deposits the settings' amounts
+    /// into it (minted to the owner first) and approves it for the trader. Returns the pool, also appended to <see cref="Pools"/>.
+    /// </summary>
+    public async Task<ManagedPool> AddPoolAsync(TreasuryVault.PolicyParams? policy = null)
+    {
+        var s = Settings;
+        var pool = await ManagedPool.DeployAsync(Owner, Artifact(ManagedPool.ArtifactName), Base.Address, Quote.Address, Vault.Address,
+            SqrtPriceX96(s.Price), SqrtPriceX96(s.PriceLow), SqrtPriceX96(s.PriceHigh), s.FeePips);
+        await Vault.RegisterPoolAsync(Owner, pool.Address, policy ?? Policy);
+        await pool.IncreaseObservationCardinalityAsync(Owner, s.ObservationCardinality);
+        await Base.MintAsync(Owner, Owner.Address, BaseUnits(s.DepositBase));
+        await Quote.MintAsync(Owner, Owner.Address, QuoteUnits(s.DepositQuote));
+        await Vault.DepositAsync(Owner, pool.Address, BaseUnits(s.DepositBase), QuoteUnits(s.DepositQuote));
+        await Base.ApproveAsync(Trader, pool.Address, MaxUint256);
+        await Quote.ApproveAsync(Trader, pool.Address, MaxUint256);
+        _pools.Add(pool);
+        return pool;
     }
 
     /// <summary>Heartbeat 1 h, TWAP window 600 s, ±2% deviation and skew, fee 0.05%–1%, width 1%–1000%, interval 60 s, base share 10%–90%.</summary>
@@ -192,6 +231,6 @@ public sealed class TreasuryDeployer
         return best;
     }
 
-    public Task<ContractReceipt> SwapAsync(bool zeroForOne, BigInteger amountIn, BigInteger? minOut = null, AccountSender? trader = null) =>
-        Pool.SwapExactInAsync(trader ?? Trader, zeroForOne, amountIn, minOut ?? 0, (trader ?? Trader).Address, Deadline);
+    public Task<ContractReceipt> SwapAsync(bool zeroForOne, BigInteger amountIn, BigInteger? minOut = null, AccountSender? trader = null, ManagedPool? pool = null) =>
+        (pool ?? Pool).SwapExactInAsync(trader ?? Trader, zeroForOne, amountIn, minOut ?? 0, (trader ?? Trader).Address, Deadline);
 }

@@ -130,10 +130,13 @@ public sealed class KeeperCycle
         var outcomes = new List<ExecutionOutcome>();
         if (act && _executor is not null)
         {
+            // the first send is priced from this cycle's Observe batch (same block); later ones read the fees afresh
+            ObservedFees? observed = new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas);
             foreach (var plan in guarded.OfType<Plan>())
             {
                 if (approve is not null && !approve(plan)) continue;
-                outcomes.Add(await ActAsync(plan, ct).ConfigureAwait(false));
+                outcomes.Add(await ActAsync(plan, observed, ct).ConfigureAwait(false));
+                observed = null;
             }
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -142,7 +145,9 @@ public sealed class KeeperCycle
     }
 
     /// <summary>Sends one guarded plan through the executor and records the outcome in the metrics.</summary>
-    public async Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default)
+    public Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default) => ActAsync(plan, null, ct);
+
+    private async Task<ExecutionOutcome> ActAsync(Plan plan, ObservedFees? observed, CancellationToken ct)
     {
         if (_executor is null) throw new InvalidOperationException("this cycle has no executor (dry run)");
         var intent = new TransactionIntent
@@ -154,7 +159,7 @@ public sealed class KeeperCycle
             GasLimit = plan.GasUnits * _settings.Gas.GasLimitMarginPerMille / 1000,
             Urgent = plan.Urgent,
         };
-        var outcome = await _executor.ExecuteAsync(intent, ct).ConfigureAwait(false);
+        var outcome = await _executor.ExecuteAsync(intent, observed, ct).ConfigureAwait(false);
         switch (outcome)
         {
             case ExecutionOutcome.Mined m:

@@ -37,10 +37,12 @@ public sealed class KeeperRuntime : IDisposable
     /// <summary>
     /// Connects. With <paramref name="readOnly"/> (status, dry runs) no journal is opened and nothing can be sent;
     /// <paramref name="key"/> may then be null, and the Guard simulates from <paramref name="keeperAddress"/>.
+    /// <paramref name="http"/> (default: the RPC client's own) lets a caller instrument the transport — the keeper
+    /// benchmark counts and times every JSON-RPC request through it; the caller keeps ownership of it.
     /// </summary>
     public static async Task<KeeperRuntime> StartAsync(
         TreasurySettings settings, EthKey? key, KeeperMetrics metrics, ILoggerFactory loggers,
-        bool readOnly = false, Address? keeperAddress = null, TimeProvider? time = null, Action<ExecutionPoint, AttemptRecord>? onPoint = null, CancellationToken ct = default)
+        bool readOnly = false, Address? keeperAddress = null, TimeProvider? time = null, Action<ExecutionPoint, AttemptRecord>? onPoint = null, HttpClient? http = null, CancellationToken ct = default)
     {
         settings.Validate();
         var log = loggers.CreateLogger("TreasuryManager.Keeper");
@@ -57,7 +59,7 @@ public sealed class KeeperRuntime : IDisposable
                 else
                     rpcLog.LogError("RPC fault ({Kind}) on {Method}: {Message}", fault.Kind, fault.Method, fault.Error.Message);
             },
-        });
+        }, http);
         try
         {
             var eth = new EthClient(rpc);
