@@ -159,6 +159,49 @@ public sealed class PerpMarketTests(LocalNodeFixture node) : NodeTest(node)
     }
 
     [Fact]
+    public async Task Equal_and_opposite_positions_leave_exactly_the_rounding_dust_in_the_market()
+    {
+        BigInteger rate = 333_333_333_333; // per-interval funding not a multiple of 1e36 / size
+        var s = await DeployAsync(200_000_001, rate);
+        var (d, m) = (s.D, s.Market);
+        var size = BigInteger.Parse("1000000000000000000007");
+        await At(d, s.T0 + 60);
+        await m.DepositMarginAsync(d.Trader, d.QuoteUnits(1_000m));
+        await m.DepositMarginAsync(d.Stranger, d.QuoteUnits(1_000m));
+        await m.TradeAsync(d.Trader, size);
+        await m.TradeAsync(d.Stranger, -size);
+        await At(d, s.T0 + 2 * Interval + 1);
+        await m.SettleFundingAsync(d.Owner);
+        var f = 2 * PerInterval(rate, Price(200_000_001));
+        Assert.Equal(f, await m.FundingIndexAsync());
+        var longPaid = PerpMarket.FundingPaidEvents(await m.WithdrawMarginAsync(d.Trader, 1, d.Trader.Address)).Single().Amount;
+        var shortPaid = PerpMarket.FundingPaidEvents(await m.WithdrawMarginAsync(d.Stranger, 1, d.Stranger.Address)).Single().Amount;
+        Assert.NotEqual(BigInteger.Zero, size * f % E36); // the product does not divide: there is dust
+        Assert.Equal(CeilDiv(size * f, E36), longPaid);
+        Assert.Equal(-(size * f / E36), shortPaid);
+        Assert.Equal(BigInteger.One, longPaid + shortPaid); // the long paid one unit more than the short received
+    }
+
+    [Fact]
+    public async Task Closing_an_underwater_position_oneself_writes_the_deficit_off_as_bad_debt()
+    {
+        var s = await DeployAsync(200_000_000, 0);
+        var (d, m) = (s.D, s.Market);
+        var size = d.BaseUnits(1_000m);
+        await m.DepositMarginAsync(d.Trader, d.QuoteUnits(250m));
+        await m.TradeAsync(d.Trader, size);
+        await s.Mark.SetAnswerAsync(d.Owner, 170_000_000);
+        var receipt = await m.TradeAsync(d.Trader, -size); // a reduction: allowed whatever the equity
+        var deficit = -(d.QuoteUnits(250m) - Fee(size, Price(200_000_000), FeePips) + Value(size, Price(170_000_000)) - Value(size, Price(200_000_000))
+            - Fee(size, Price(170_000_000), FeePips));
+        Assert.Equal(d.QuoteUnits(51m + 0.85m), deficit);
+        Assert.Equal(new PerpMarket.BadDebtEvent(d.Trader.Address, deficit), PerpMarket.BadDebtEvents(receipt).Single());
+        Assert.Equal(deficit, await m.BadDebtAsync());
+        Assert.Equal(new PerpMarket.Account(0, 0, 0, 0), await m.AccountOfAsync(d.Trader.Address));
+        Assert.Equal(Fee(size, Price(200_000_000), FeePips) + Fee(size, Price(170_000_000), FeePips), await m.FeesCollectedAsync());
+    }
+
+    [Fact]
     public async Task Liquidation_closes_at_mark_pays_the_penalty_and_records_bad_debt_when_equity_is_negative()
     {
         var s = await DeployAsync(200_000_000, 0);
