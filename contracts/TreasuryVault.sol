@@ -20,6 +20,7 @@ import {
     ITreasuryVaultState
 } from "./interfaces/ITreasuryVault.sol";
 import {FullMath} from "./libraries/FullMath.sol";
+import {IPerpMarket} from "./perp/interfaces/IPerpMarket.sol";
 import {LogMath} from "./libraries/LogMath.sol";
 
 /// @title TreasuryVault
@@ -37,6 +38,10 @@ import {LogMath} from "./libraries/LogMath.sol";
 ///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
 ///    (type(uint256).max when r >= 2^128).
 ///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0).
+/// Hedge (issue 7): each registered pool may have its own HedgePolicy — per pool, not per vault, because a hedge
+/// offsets one pool's base inventory and each base trades on its own perp market; the vault holds one account per
+/// market, so two pools cannot share one. adjustHedge (keeper, not while paused) is checked against the policy after
+/// the change; closeHedge (owner) is never blocked by the policy or the pause.
 /// rebalance order: keeper, registered, fee, price feed (stale, then non-positive), volatility feed (if set: stale,
 /// non-positive), skew, [pool.reposition: PoolPaused when paused, then its fit errors], interval (from the pool's
 /// previous reposition time), TWAP deviation, width, inventory. All-or-nothing: any revert undoes the reposition.
@@ -103,6 +108,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     /// @dev Read only when the pool's policy has a volatility feed.
     mapping(address => AggregatorV3Interface) private _volatilityFeeds;
     address[] private _pools;
+    mapping(address => HedgePolicy) private _hedges;
 
     modifier onlyKeeper() {
         if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
@@ -590,7 +596,83 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
     }
 
+    // ------------------------------------------------------------------ hedge
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setHedgePolicy(address pool, HedgePolicy calldata p) external override onlyOwner registeredPool(pool) {
+        _checkBounds(PolicyParam.Hedge, p.minMarginRatioPips, 0, 1e6);
+        address old = _hedges[pool].market;
+        if (old != address(0) && old != p.market) {
+            IPerpMarket.Account memory a = IPerpMarket(old).accountOf(address(this));
+            if (a.size != 0 || a.margin != 0) revert HedgeOpen(pool, old, a.size, a.margin);
+        }
+        if (p.market != address(0)) {
+            IPerpMarket.MarketParams memory mp = IPerpMarket(p.market).params();
+            if (address(mp.quoteToken) != IManagedPool(pool).token1() || mp.baseToken != IManagedPool(pool).token0()) {
+                revert HedgeMarketMismatch(pool, p.market);
+            }
+            uint256 n = _pools.length;
+            for (uint256 i; i < n; ++i) {
+                address other = _pools[i];
+                if (other != pool && _hedges[other].market == p.market) revert HedgeMarketInUse(p.market, other);
+            }
+        }
+        _hedges[pool] = p;
+        emit HedgePolicySet(pool, p.market, p.maxNotional, p.minMarginRatioPips);
+    }
+
+    /// @inheritdoc ITreasuryVaultKeeperActions
+    function adjustHedge(address pool, int256 sizeDelta, int256 marginDelta)
+        external
+        override
+        onlyKeeper
+        whenNotPaused
+        nonReentrant
+    {
+        HedgePolicy memory h = _hedges[pool];
+        if (h.market == address(0)) revert NoHedgePolicy(pool);
+        IPerpMarket market = IPerpMarket(h.market);
+        if (marginDelta > 0) {
+            IERC20 quote = IERC20(IManagedPool(pool).token1());
+            quote.forceApprove(h.market, uint256(marginDelta));
+            market.depositMargin(uint256(marginDelta));
+        }
+        if (sizeDelta != 0) market.trade(sizeDelta);
+        if (marginDelta < 0) market.withdrawMargin(uint256(-marginDelta), address(this));
+        IPerpMarket.AccountView memory v = market.accountView(address(this));
+        if (v.notional > h.maxNotional) revert HedgeNotionalTooLarge(pool, v.notional, h.maxNotional);
+        if (v.notional != 0) {
+            uint256 ratio = v.equity <= 0 ? 0 : FullMath.mulDiv(uint256(v.equity), 1e6, v.notional);
+            if (ratio < h.minMarginRatioPips) revert HedgeMarginRatioTooLow(pool, ratio, h.minMarginRatioPips);
+        }
+        emit HedgeAdjusted(pool, h.market, sizeDelta, marginDelta, v.size, v.equity, v.notional);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function closeHedge(address pool) external override onlyOwner nonReentrant returns (int256 closedSize, uint256 margin) {
+        address m = _hedges[pool].market;
+        if (m == address(0)) revert NoHedgePolicy(pool);
+        IPerpMarket market = IPerpMarket(m);
+        int256 size = market.accountOf(address(this)).size;
+        if (size != 0) {
+            closedSize = -size;
+            market.trade(closedSize);
+        }
+        int256 left = market.accountOf(address(this)).margin;
+        address to = owner();
+        if (left > 0) {
+            margin = uint256(left);
+            market.withdrawMargin(margin, to);
+        }
+        emit HedgeClosed(pool, m, closedSize, margin, to);
+    }
+
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ITreasuryVaultState
+    function hedgePolicyOf(address pool) external view override returns (HedgePolicy memory) {
+        return _hedges[pool];
+    }
 
     /// @inheritdoc ITreasuryVaultState
     function isKeeper(address account) external view override returns (bool) {

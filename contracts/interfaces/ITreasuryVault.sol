@@ -39,6 +39,17 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     function withdraw(address pool, uint256 amount0, uint256 amount1, address to) external returns (uint128 liquidity);
     /// @notice Lifts the pause of the vault and of every registered pool.
     function unpause() external;
+    /// @notice Sets `pool`'s hedge policy (HedgePolicy). The market must trade the pool's pair
+    /// (HedgeMarketMismatch) and not be used by another pool (HedgeMarketInUse); replacing or removing (zero
+    /// market) a market needs the old hedge account empty (HedgeOpen). minMarginRatioPips <= 1e6
+    /// (PolicyOutOfBounds(Hedge, ...)).
+    function setHedgePolicy(address pool, HedgePolicy calldata policy) external;
+    /// @notice Closes `pool`'s hedge whatever the policy and the pause: trades the whole position away at the mark
+    /// (a reduction, which PerpMarket always accepts) and sends the remaining margin to the owner. Needs only a
+    /// fresh mark price while a position is open (the market's StalePrice otherwise).
+    /// @return closedSize The size traded (minus the old position).
+    /// @return margin Quote sent to the owner.
+    function closeHedge(address pool) external returns (int256 closedSize, uint256 margin);
 }
 
 /// @title ITreasuryVaultGuardianActions
@@ -60,6 +71,13 @@ interface ITreasuryVaultKeeperActions is ITreasuryVaultTypes {
     function rebalance(address pool, Target calldata target)
         external
         returns (uint160 sqrtPriceLowX96, uint160 sqrtPriceHighX96);
+    /// @notice Adjusts `pool`'s hedge on its policy's market, in this order: deposits marginDelta > 0 from the
+    /// vault's own quote balance (the owner funds it by transfer), trades sizeDelta (base units, != 0 to trade),
+    /// withdraws -marginDelta < 0 back to the vault. Then, with v = market.accountView(vault): v.notional <=
+    /// maxNotional (HedgeNotionalTooLarge) and, when v.notional > 0, ratio = floor(max(v.equity, 0) * 1e6 /
+    /// v.notional) >= minMarginRatioPips (HedgeMarginRatioTooLow). Reverts with EnforcedPause while paused,
+    /// NoHedgePolicy without a market; the market's own errors bubble.
+    function adjustHedge(address pool, int256 sizeDelta, int256 marginDelta) external;
 }
 
 /// @title ITreasuryVaultState
@@ -73,6 +91,8 @@ interface ITreasuryVaultState is ITreasuryVaultTypes {
     function pools() external view returns (address[] memory);
     /// @notice The stored policy of `pool`.
     function policyOf(address pool) external view returns (PolicyView memory);
+    /// @notice The hedge policy of `pool` (zero market: none).
+    function hedgePolicyOf(address pool) external view returns (HedgePolicy memory);
     /// @notice The oracle price of `pool` in the pool's units (token1 base units per token0 base unit) as
     /// Q128.128, with the price-feed checks of rebalance.
     function oraclePriceX128(address pool) external view returns (uint256);

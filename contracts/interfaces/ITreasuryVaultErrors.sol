@@ -49,6 +49,18 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes {
     error WidthOutOfBounds(uint256 widthBps, uint256 min, uint256 max);
     /// @notice The minimum interval has not passed since the pool's last reposition.
     error RebalanceTooSoon(uint256 nextAllowed);
+    /// @notice The pool has no hedge policy (no market).
+    error NoHedgePolicy(address pool);
+    /// @notice The market's quote/base tokens are not the pool's token1/token0.
+    error HedgeMarketMismatch(address pool, address market);
+    /// @notice Another pool of this vault hedges on `market` already (the vault holds one account per market).
+    error HedgeMarketInUse(address market, address pool);
+    /// @notice The pool's hedge account on `market` still holds a position or margin (closeHedge first).
+    error HedgeOpen(address pool, address market, int256 size, int256 margin);
+    /// @notice After an adjustment the hedge's notional exceeds the policy's maximum.
+    error HedgeNotionalTooLarge(address pool, uint256 notional, uint256 maxNotional);
+    /// @notice After an adjustment the hedge's equity / notional (pips; 0 when equity <= 0) is below the minimum.
+    error HedgeMarginRatioTooLow(address pool, uint256 marginRatioPips, uint256 minMarginRatioPips);
     /// @notice The pool's base share of value at the oracle price is outside [min, max].
     error InventoryOutOfBounds(uint256 shareBps, uint256 min, uint256 max);
 }

@@ -20,6 +20,12 @@ interface ITreasuryVaultEvents is ITreasuryVaultTypes {
     event Deposited(address indexed pool, uint256 amount0, uint256 amount1, uint128 liquidity);
     /// @notice The owner withdrew from `pool` to `to`.
     event Withdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1, uint128 liquidity);
+    /// @notice The hedge policy of `pool` changed.
+    event HedgePolicySet(address indexed pool, address indexed market, uint256 maxNotional, uint256 minMarginRatioPips);
+    /// @notice The keeper adjusted `pool`'s hedge; size, equity and notional are the account's afterwards.
+    event HedgeAdjusted(address indexed pool, address indexed market, int256 sizeDelta, int256 marginDelta, int256 size, int256 equity, uint256 notional);
+    /// @notice The owner closed `pool`'s hedge: `closedSize` was traded away and `margin` went to the owner `to`.
+    event HedgeClosed(address indexed pool, address indexed market, int256 closedSize, uint256 margin, address to);
     /// @notice Everything in `pool` went to the owner `to`.
     event EmergencyWithdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1);
 }

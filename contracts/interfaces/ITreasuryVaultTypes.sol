@@ -16,7 +16,8 @@ interface ITreasuryVaultTypes {
         FeeBounds, // 5
         WidthBounds, // 6
         MinRebalanceInterval, // 7
-        InventoryBounds // 8
+        InventoryBounds, // 8
+        Hedge // 9: setHedgePolicy's minMarginRatioPips
     }
 
     /// @notice A pool's policy as the owner sets it.
@@ -61,6 +62,17 @@ interface ITreasuryVaultTypes {
         uint160 sqrtPriceBoundX96;
         uint24 feePips;
         uint16 observationHint;
+    }
+
+    /// @notice A pool's hedge policy: the perp market where the vault may hold a position against the pool's base
+    /// inventory, and the limits every keeper adjustment must leave it within.
+    /// @param market The PerpMarket (quote token = the pool's token1, base token = token0); zero = no hedge.
+    /// @param maxNotional Largest position notional at the mark, quote units (PerpMarket.accountView.notional).
+    /// @param minMarginRatioPips Smallest equity / notional, pips (1e6 = 100%), in [0, 1e6].
+    struct HedgePolicy {
+        address market;
+        uint128 maxNotional;
+        uint32 minMarginRatioPips;
     }
 
     /// @notice A policy with its derived fields, as stored.

@@ -79,6 +79,7 @@ public static class GasMeasurement
         var gas = new GasFigures();
         var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, key, null, chainId);
         await MeasureTreasuryAsync(d, gas);
+        await MeasurePerpAsync(d, gas);
         await MeasureUniswapAsync(d, gas);
         return gas;
     }
@@ -143,6 +144,43 @@ public static class GasMeasurement
 
         gas.Add("vault.withdraw", Used(await d.Vault.WithdrawAsync(d.Owner, d.Pool.Address, d.BaseUnits(1_000m), d.QuoteUnits(2_000m), d.Owner.Address)),
             "owner withdraws both tokens to itself");
+    }
+
+    /// <summary>PerpMarket (issue 7) and the vault's hedge, on the deployer's optional market (mark = the oracle's price feed).</summary>
+    private static async Task MeasurePerpAsync(TreasuryDeployer d, GasFigures gas)
+    {
+        var perp = new PerpDeploymentSettings();
+        var m = await d.DeployPerpAsync(perp);
+        await d.Quote.MintAsync(d.Owner, d.Stranger.Address, d.QuoteUnits(1_000m));
+        foreach (var s in new[] { d.Trader, d.Stranger })
+            await d.Quote.ApproveAsync(s, m.Address, TreasuryDeployer.MaxUint256);
+
+        gas.Add("perp.depositMargin", Used(await m.DepositMarginAsync(d.Trader, d.QuoteUnits(10_000m))),
+            "PerpMarket: first margin deposit of an account (transferFrom, zero → non-zero margin)");
+        gas.Add("perp.trade.open", Used(await m.TradeAsync(d.Trader, d.BaseUnits(1_000m))),
+            "open a long at the mark (feed read, funding check, fee; size and open notional zero → non-zero)");
+        gas.Add("perp.trade", Used(await m.TradeAsync(d.Trader, d.BaseUnits(500m))),
+            "increase the long in the same funding interval (realise at the mark, fee, initial-margin check)");
+        await d.IncreaseTimeAsync(perp.FundingInterval);
+        await d.Oracle.UpdateAsync(d.Reporter, d.Settings.OraclePrice, d.Settings.OracleVolatility);
+        gas.Add("perp.settleFunding", Used(await m.SettleFundingAsync(d.Stranger)),
+            "settle one elapsed funding interval at the configured rate (index and time written)");
+        gas.Add("perp.trade.withFunding", Used(await m.TradeAsync(d.Trader, -d.BaseUnits(500m))),
+            "reduce the long: settles the account's funding (one index step) then trades");
+
+        gas.Add("vault.adjustHedge", Used(await d.Vault.AdjustHedgeAsync(d.Keeper, d.Pool.Address, -d.BaseUnits(10_000m), d.QuoteUnits(5_000m))),
+            "keeper opens the pool's hedge: approve + deposit 5,000 quote margin, short 10,000 base, policy check (notional, margin ratio)");
+        gas.Add("vault.adjustHedge.sizeOnly", Used(await d.Vault.AdjustHedgeAsync(d.Keeper, d.Pool.Address, d.BaseUnits(2_000m), 0)),
+            "keeper reduces the hedge by 2,000 base, no margin change, policy check");
+
+        await m.DepositMarginAsync(d.Stranger, d.QuoteUnits(250m));
+        await m.TradeAsync(d.Stranger, d.BaseUnits(1_000m));
+        await d.Oracle.UpdateAsync(d.Reporter, d.Settings.OraclePrice * 9 / 10, d.Settings.OracleVolatility);
+        gas.Add("perp.liquidate", Used(await m.LiquidateAsync(d.Keeper, d.Stranger.Address)),
+            "liquidate a long below maintenance after a 10% drop: close at the mark, penalty transfer to the liquidator");
+        gas.Add("vault.closeHedge", Used(await d.Vault.CloseHedgeAsync(d.Owner, d.Pool.Address)),
+            "owner closes the hedge: trade the whole position away, withdraw the margin to the owner");
+        await d.Oracle.UpdateAsync(d.Reporter, d.Settings.OraclePrice, d.Settings.OracleVolatility);
     }
 
     private static async Task RoundTripsAsync(TreasuryDeployer d, int count)

@@ -35,6 +35,31 @@ public record TreasuryDeploymentSettings
     /// first is added by <see cref="TreasuryDeployer.AddPoolAsync"/>.
     /// </summary>
     public int PoolCount { get; init; } = 1;
+    /// <summary>An optional PerpMarket on (base, quote) wired as the pool's hedge market; null (the default) deploys none.</summary>
+    public PerpDeploymentSettings? Perp { get; init; }
+}
+
+/// <summary>
+/// The optional PerpMarket of a deployment: mark = the oracle's price feed, funding at a configured rate (no index feed),
+/// fee 0.05%, initial margin 10%, maintenance 5%, penalty 2%; funded as the counterparty, and the vault's hedge policy.
+/// </summary>
+public sealed record PerpDeploymentSettings
+{
+    public int Heartbeat { get; init; } = 3600;
+    public int FundingInterval { get; init; } = 3600;
+    /// <summary>Per interval, 1e18 = 100% (default 0.01%: longs pay).</summary>
+    public BigInteger FundingRateWad { get; init; } = BigInteger.Pow(10, 14);
+    public int TradeFeePips { get; init; } = 500;
+    public int InitialMarginPips { get; init; } = 100_000;
+    public int MaintenanceMarginPips { get; init; } = 50_000;
+    public int LiquidationPenaltyPips { get; init; } = 20_000;
+    /// <summary>Quote minted to the market so that it can pay winning positions (human units).</summary>
+    public decimal MarketQuote { get; init; } = 100_000m;
+    /// <summary>Quote minted to the vault for hedge margin (human units).</summary>
+    public decimal VaultQuote { get; init; } = 20_000m;
+    /// <summary>The vault's hedge policy: max notional (human quote) and min margin ratio (pips).</summary>
+    public decimal MaxHedgeNotional { get; init; } = 50_000m;
+    public int MinHedgeMarginRatioPips { get; init; } = 150_000;
 }
 
 /// <summary>
@@ -83,6 +108,8 @@ public sealed class TreasuryDeployer
     public IReadOnlyList<ManagedPool> Pools => _pools;
     private readonly List<ManagedPool> _pools = [];
     public TreasuryVault.PolicyParams Policy { get; private set; } = null!;
+    /// <summary>The hedge market when <see cref="TreasuryDeploymentSettings.Perp"/> was set (or <see cref="DeployPerpAsync"/> ran), else null.</summary>
+    public PerpMarket? Perp { get; private set; }
 
     public HardhatArtifact Artifact(string name) => HardhatArtifact.Find(RepositoryRoot, name);
 
@@ -132,6 +159,7 @@ public sealed class TreasuryDeployer
         await d.Base.ApproveAsync(d.Trader, d.Pool.Address, MaxUint256);
         await d.Quote.ApproveAsync(d.Trader, d.Pool.Address, MaxUint256);
         for (var i = 1; i < s.PoolCount; i++) await d.AddPoolAsync();
+        if (s.Perp is not null) await d.DeployPerpAsync(s.Perp);
         return d;
     }
 
@@ -154,6 +182,26 @@ public sealed class TreasuryDeployer
         await Quote.ApproveAsync(Trader, pool.Address, MaxUint256);
         _pools.Add(pool);
         return pool;
+    }
+
+    /// <summary>
+    /// Deploys a PerpMarket on (base, quote) with the oracle's price feed as mark, mints its counterparty quote and the vault's
+    /// hedge quote, and sets the pool's hedge policy on the vault.
+    /// </summary>
+    public async Task<PerpMarket> DeployPerpAsync(PerpDeploymentSettings perp)
+    {
+        ArgumentNullException.ThrowIfNull(perp);
+        if (Perp is not null) throw new InvalidOperationException($"This deployment has a PerpMarket already ({Perp.Address}); deploy it once.");
+        var market = await PerpMarket.DeployAsync(Owner, Artifact(PerpMarket.ArtifactName), new PerpMarket.MarketParams(
+            QuoteToken: Quote.Address, BaseToken: Base.Address, MarkFeed: PriceFeed, IndexFeed: Address.Zero,
+            Heartbeat: perp.Heartbeat, FundingInterval: perp.FundingInterval, FundingRateWad: perp.FundingRateWad,
+            TradeFeePips: perp.TradeFeePips, InitialMarginPips: perp.InitialMarginPips,
+            MaintenanceMarginPips: perp.MaintenanceMarginPips, LiquidationPenaltyPips: perp.LiquidationPenaltyPips));
+        await Quote.MintAsync(Owner, market.Address, QuoteUnits(perp.MarketQuote));
+        await Quote.MintAsync(Owner, Vault.Address, QuoteUnits(perp.VaultQuote));
+        await Vault.SetHedgePolicyAsync(Owner, Pool.Address, new TreasuryVault.HedgePolicy(market.Address, QuoteUnits(perp.MaxHedgeNotional), perp.MinHedgeMarginRatioPips));
+        Perp = market;
+        return market;
     }
 
     /// <summary>Heartbeat 1 h, TWAP window 600 s, ±2% deviation and skew, fee 0.05%–1%, width 1%–1000%, interval 60 s, base share 10%–90%.</summary>

@@ -18,7 +18,7 @@ public sealed partial class ITreasuryVaultKeeperActions
     public const string ArtifactName = "ITreasuryVaultKeeperActions";
 
     /// <summary>The ABI this binding was generated from.</summary>
-    public const string AbiJson = "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"},{\"components\":[{\"internalType\":\"uint160\",\"name\":\"sqrtPriceX96\",\"type\":\"uint160\"},{\"internalType\":\"uint160\",\"name\":\"sqrtPriceBoundX96\",\"type\":\"uint160\"},{\"internalType\":\"uint24\",\"name\":\"feePips\",\"type\":\"uint24\"},{\"internalType\":\"uint16\",\"name\":\"observationHint\",\"type\":\"uint16\"}],\"internalType\":\"struct ITreasuryVaultTypes.Target\",\"name\":\"target\",\"type\":\"tuple\"}],\"name\":\"rebalance\",\"outputs\":[{\"internalType\":\"uint160\",\"name\":\"sqrtPriceLowX96\",\"type\":\"uint160\"},{\"internalType\":\"uint160\",\"name\":\"sqrtPriceHighX96\",\"type\":\"uint160\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"}]";
+    public const string AbiJson = "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"},{\"internalType\":\"int256\",\"name\":\"sizeDelta\",\"type\":\"int256\"},{\"internalType\":\"int256\",\"name\":\"marginDelta\",\"type\":\"int256\"}],\"name\":\"adjustHedge\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"},{\"components\":[{\"internalType\":\"uint160\",\"name\":\"sqrtPriceX96\",\"type\":\"uint160\"},{\"internalType\":\"uint160\",\"name\":\"sqrtPriceBoundX96\",\"type\":\"uint160\"},{\"internalType\":\"uint24\",\"name\":\"feePips\",\"type\":\"uint24\"},{\"internalType\":\"uint16\",\"name\":\"observationHint\",\"type\":\"uint16\"}],\"internalType\":\"struct ITreasuryVaultTypes.Target\",\"name\":\"target\",\"type\":\"tuple\"}],\"name\":\"rebalance\",\"outputs\":[{\"internalType\":\"uint160\",\"name\":\"sqrtPriceLowX96\",\"type\":\"uint160\"},{\"internalType\":\"uint160\",\"name\":\"sqrtPriceHighX96\",\"type\":\"uint160\"}],\"stateMutability\":\"nonpayable\",\"type\":\"function\"}]";
 
     public static readonly ContractAbi Abi = ContractAbi.Parse(AbiJson);
 
@@ -31,6 +31,17 @@ public sealed partial class ITreasuryVaultKeeperActions
     public Contract Contract { get; }
 
     public Address Address => Contract.Address;
+
+    /// <summary>Sends a transaction calling <c>adjustHedge(address,int256,int256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
+    public Task<ContractReceipt> AdjustHedgeAsync(AccountSender sender, Address pool, BigInteger sizeDelta, BigInteger marginDelta, CancellationToken ct = default) =>
+        Contract.SendAsync(sender, "adjustHedge(address,int256,int256)", [pool, sizeDelta, marginDelta], ct: ct);
+
+    /// <summary>Simulates <c>adjustHedge(address,int256,int256)</c> with eth_call from <paramref name="from"/> (nothing is sent).</summary>
+    public Task<AbiValues> SimulateAdjustHedgeAsync(Address from, Address pool, BigInteger sizeDelta, BigInteger marginDelta, CancellationToken ct = default) =>
+        Contract.CallAsync("adjustHedge(address,int256,int256)", [pool, sizeDelta, marginDelta], from, ct: ct);
+
+    /// <summary>The call data of <c>adjustHedge(address,int256,int256)</c>, for batching or simulation.</summary>
+    public static byte[] EncodeAdjustHedge(Address pool, BigInteger sizeDelta, BigInteger marginDelta) => Abi.GetFunction("adjustHedge(address,int256,int256)").EncodeCall([pool, sizeDelta, marginDelta]);
 
     /// <summary>Sends a transaction calling <c>rebalance(address,(uint160,uint160,uint24,uint16))</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> RebalanceAsync(AccountSender sender, Address pool, Target target, CancellationToken ct = default) =>

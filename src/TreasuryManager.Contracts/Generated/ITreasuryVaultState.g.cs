@@ -18,7 +18,7 @@ public sealed partial class ITreasuryVaultState
     public const string ArtifactName = "ITreasuryVaultState";
 
     /// <summary>The ABI this binding was generated from.</summary>
-    public const string AbiJson = "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isGuardian\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isKeeper\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"oraclePriceX128\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"policyOf\",\"outputs\":[{\"components\":[{\"components\":[{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"priceFeed\",\"type\":\"address\"},{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"volatilityFeed\",\"type\":\"address\"},{\"internalType\":\"uint32\",\"name\":\"heartbeat\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"twapWindow\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"maxTwapDeviationBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxSkewBps\",\"type\":\"uint16\"},{\"internalType\":\"uint24\",\"name\":\"minFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint24\",\"name\":\"maxFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint32\",\"name\":\"minWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"maxWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"minRebalanceInterval\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"minBaseShareBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxBaseShareBps\",\"type\":\"uint16\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyParams\",\"name\":\"params\",\"type\":\"tuple\"},{\"internalType\":\"bool\",\"name\":\"registered\",\"type\":\"bool\"},{\"internalType\":\"int8\",\"name\":\"priceScaleExp\",\"type\":\"int8\"},{\"internalType\":\"uint32\",\"name\":\"maxTwapDeviationLog\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyView\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"pools\",\"outputs\":[{\"internalType\":\"address[]\",\"name\":\"\",\"type\":\"address[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]";
+    public const string AbiJson = "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"hedgePolicyOf\",\"outputs\":[{\"components\":[{\"internalType\":\"address\",\"name\":\"market\",\"type\":\"address\"},{\"internalType\":\"uint128\",\"name\":\"maxNotional\",\"type\":\"uint128\"},{\"internalType\":\"uint32\",\"name\":\"minMarginRatioPips\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.HedgePolicy\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isGuardian\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isKeeper\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"oraclePriceX128\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"policyOf\",\"outputs\":[{\"components\":[{\"components\":[{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"priceFeed\",\"type\":\"address\"},{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"volatilityFeed\",\"type\":\"address\"},{\"internalType\":\"uint32\",\"name\":\"heartbeat\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"twapWindow\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"maxTwapDeviationBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxSkewBps\",\"type\":\"uint16\"},{\"internalType\":\"uint24\",\"name\":\"minFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint24\",\"name\":\"maxFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint32\",\"name\":\"minWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"maxWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"minRebalanceInterval\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"minBaseShareBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxBaseShareBps\",\"type\":\"uint16\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyParams\",\"name\":\"params\",\"type\":\"tuple\"},{\"internalType\":\"bool\",\"name\":\"registered\",\"type\":\"bool\"},{\"internalType\":\"int8\",\"name\":\"priceScaleExp\",\"type\":\"int8\"},{\"internalType\":\"uint32\",\"name\":\"maxTwapDeviationLog\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyView\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"pools\",\"outputs\":[{\"internalType\":\"address[]\",\"name\":\"\",\"type\":\"address[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]";
 
     public static readonly ContractAbi Abi = ContractAbi.Parse(AbiJson);
 
@@ -31,6 +31,16 @@ public sealed partial class ITreasuryVaultState
     public Contract Contract { get; }
 
     public Address Address => Contract.Address;
+
+    /// <summary>Calls <c>hedgePolicyOf(address)</c> (view).</summary>
+    public async Task<HedgePolicy> HedgePolicyOfAsync(Address pool, BlockTag? block = null, CancellationToken ct = default)
+    {
+        var values = await Contract.CallAsync("hedgePolicyOf(address)", [pool], block: block, ct: ct).ConfigureAwait(false);
+        return HedgePolicy.FromAbi(values[0]);
+    }
+
+    /// <summary>The call data of <c>hedgePolicyOf(address)</c>, for batching or simulation.</summary>
+    public static byte[] EncodeHedgePolicyOf(Address pool) => Abi.GetFunction("hedgePolicyOf(address)").EncodeCall([pool]);
 
     /// <summary>Calls <c>isGuardian(address)</c> (view).</summary>
     public async Task<bool> IsGuardianAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
@@ -81,6 +91,18 @@ public sealed partial class ITreasuryVaultState
 
     /// <summary>The call data of <c>pools()</c>, for batching or simulation.</summary>
     public static byte[] EncodePools() => Abi.GetFunction("pools()").EncodeCall([]);
+
+    /// <summary>The Solidity struct <c>struct ITreasuryVaultTypes.HedgePolicy</c>.</summary>
+    public sealed record HedgePolicy(Address Market, BigInteger MaxNotional, BigInteger MinMarginRatioPips)
+    {
+        public object?[] ToAbi() => [Market, MaxNotional, MinMarginRatioPips];
+
+        public static HedgePolicy FromAbi(object? value)
+        {
+            var items = (object?[])value!;
+            return new((Address)items[0]!, (BigInteger)items[1]!, (BigInteger)items[2]!);
+        }
+    }
 
     /// <summary>The Solidity struct <c>struct ITreasuryVaultTypes.PolicyView</c>.</summary>
     public sealed record PolicyView(PolicyParams Params, bool Registered, BigInteger PriceScaleExp, BigInteger MaxTwapDeviationLog)

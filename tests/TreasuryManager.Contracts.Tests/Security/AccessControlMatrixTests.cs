@@ -73,6 +73,12 @@ public sealed class AccessControlMatrixTests(LocalNodeFixture node) : SecurityTe
             Verify: async s => Assert.Equal(s.D.Stranger.Address, await s.D.Vault.OwnerAsync())),
         new("Vault.renounceOwnership", Vault, "renounceOwnership()", (_, _) => [], [Role.Owner], TreasuryVault.Errors.OwnableUnauthorizedAccount, Accounts,
             AllowedFailure: new Dictionary<Role, string> { [Role.Owner] = TreasuryVault.Errors.RenounceOwnershipDisabled }, SimulateOnly: true),
+        // a zero market is a valid policy (no hedge), so the matrix needs no PerpMarket
+        OwnerOnlyVault("setHedgePolicy", "setHedgePolicy(address,(address,uint128,uint32))",
+            (s, _) => [s.D.Pool.Address, new TreasuryVault.HedgePolicy(Address.Zero, 0, 0).ToAbi()], "HedgePolicySet"),
+        // without a hedge policy the owner passes the access check and meets NoHedgePolicy
+        OwnerOnlyVault("closeHedge", "closeHedge(address)", (s, _) => [s.D.Pool.Address], "HedgeClosed") with
+            { AllowedFailure = new Dictionary<Role, string> { [Role.Owner] = TreasuryVault.Errors.NoHedgePolicy } },
         // ---- TreasuryVault: guardian or owner
         new("Vault.pause", Vault, "pause()", (_, _) => [], [Role.Owner, Role.Guardian], TreasuryVault.Errors.NotGuardianOrOwner, Accounts, "Paused",
             Verify: async s => Assert.True((await s.D.Pool.GetStateAsync()).Paused)),
@@ -83,6 +89,9 @@ public sealed class AccessControlMatrixTests(LocalNodeFixture node) : SecurityTe
         new("Vault.rebalance", Vault, "rebalance(address,(uint160,uint160,uint24,uint16))", (s, _) => [s.D.Pool.Address, s.DefaultTarget.ToAbi()], [Role.Keeper], TreasuryVault.Errors.NotKeeper, Accounts,
             Setup: s => s.ReadyToRebalanceAsync(),
             Verify: async s => Assert.Equal(s.DefaultTarget.SqrtPriceX96, (await s.D.Pool.GetStateAsync()).SqrtPriceX96)),
+
+        new("Vault.adjustHedge", Vault, "adjustHedge(address,int256,int256)", (s, _) => [s.D.Pool.Address, BigInteger.One, BigInteger.Zero], [Role.Keeper], TreasuryVault.Errors.NotKeeper, Accounts,
+            AllowedFailure: new Dictionary<Role, string> { [Role.Keeper] = TreasuryVault.Errors.NoHedgePolicy }),
 
         // ---- ManagedPool: open
         new("Pool.swapExactIn", Pool, "swapExactIn(bool,uint256,uint256,address,uint256)", (s, caller) => [true, s.D.BaseUnits(1m), BigInteger.Zero, caller, TreasuryDeployer.Deadline],

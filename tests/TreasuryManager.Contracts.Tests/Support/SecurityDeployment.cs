@@ -17,7 +17,7 @@ public static class Reverts
     /// <summary>Every ABI whose errors can surface in these tests: an error bubbled from the pool (e.g. PoolPaused through the
     /// vault's rebalance) or from a token is not in the called contract's ABI, so the raw revert data is decoded again with all.</summary>
     public static readonly ContractAbi[] AllAbis =
-        [TreasuryVault.Abi, ManagedPool.Abi, VolatilityOracle.Abi, OracleFeed.Abi, MintableERC20.Abi, MockAggregator.Abi];
+        [TreasuryVault.Abi, ManagedPool.Abi, VolatilityOracle.Abi, OracleFeed.Abi, MintableERC20.Abi, MockAggregator.Abi, PerpMarket.Abi];
 
     /// <summary>The reason of a revert decoded with the called contract's ABI first, then with <see cref="AllAbis"/>.</summary>
     public static RevertReason Decode(ContractRevertException e) =>
