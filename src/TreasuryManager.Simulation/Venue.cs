@@ -64,12 +64,23 @@ public sealed class InMemoryVenue(FastPoolState initial, bool recordSwaps = fals
     public static InMemoryVenue Empty(UInt256 sqrtPriceX96, UInt256 reserve0, UInt256 reserve1, int feePips, bool recordSwaps = false) =>
         new(new FastPoolState { SqrtPriceX96 = sqrtPriceX96, Reserve0 = reserve0, Reserve1 = reserve1, FeePips = feePips }, recordSwaps);
 
+    // The last quote, kept until the state changes: a quote followed by the same swap (the arbitrageur's and the
+    // informed trader's pattern) applies it instead of computing the step twice. Swap = Quote + this apply, so the
+    // result is the same bit for bit (checked against PoolSwap in the tests).
+    private bool _cached;
+    private bool _cachedZeroForOne;
+    private UInt256 _cachedAmountIn;
+    private FastPoolQuote _cachedQuote;
+
     public FastPoolQuote? Quote(bool zeroForOne, UInt256 amountIn)
     {
         if (!CanSwap(in _state, zeroForOne, amountIn)) return null;
+        if (_cached && _cachedZeroForOne == zeroForOne && _cachedAmountIn == amountIn) return _cachedQuote;
         try
         {
-            return FastPoolSwap.Quote(_state, zeroForOne, amountIn);
+            var q = FastPoolSwap.Quote(_state, zeroForOne, amountIn);
+            (_cached, _cachedZeroForOne, _cachedAmountIn, _cachedQuote) = (true, zeroForOne, amountIn, q);
+            return q;
         }
         catch (CurveMathException)
         {
@@ -84,15 +95,47 @@ public sealed class InMemoryVenue(FastPoolState initial, bool recordSwaps = fals
         if (!CanSwap(in _state, zeroForOne, amountIn)) return false;
         try
         {
-            quote = FastPoolSwap.Swap(ref _state, zeroForOne, amountIn);
+            if (_cached && _cachedZeroForOne == zeroForOne && _cachedAmountIn == amountIn)
+            {
+                quote = _cachedQuote;
+                Apply(ref _state, zeroForOne, quote);
+            }
+            else
+            {
+                quote = FastPoolSwap.Swap(ref _state, zeroForOne, amountIn);
+            }
         }
         catch (CurveMathException)
         {
             return false;
         }
+        _cached = false;
         SwapCount++;
         Swaps?.Add(new SwapRecord(step, trader, zeroForOne, amountIn, quote.AmountInUsed, quote.AmountOut, quote.FeeAmount, quote.SqrtPriceAfterX96));
         return true;
+    }
+
+    /// <summary>FastPoolSwap.Swap after its quote: reserves moved, price set, the same checks (state unchanged on failure).</summary>
+    private static void Apply(ref FastPoolState state, bool zeroForOne, in FastPoolQuote q)
+    {
+        UInt256 r0, r1;
+        bool overflow, underflow;
+        if (zeroForOne)
+        {
+            r0 = UInt256.AddWithCarry(state.Reserve0, q.AmountInUsed, out overflow);
+            r1 = UInt256.SubtractWithBorrow(state.Reserve1, q.AmountOut, out underflow);
+        }
+        else
+        {
+            r0 = UInt256.SubtractWithBorrow(state.Reserve0, q.AmountOut, out underflow);
+            r1 = UInt256.AddWithCarry(state.Reserve1, q.AmountInUsed, out overflow);
+        }
+
+        if (underflow) throw new CurveMathException("Panic(0x11)");
+        if (overflow || !r0.FitsInUInt128 || !r1.FitsInUInt128) throw new CurveMathException("ReserveOverflow");
+        state.SqrtPriceX96 = q.SqrtPriceAfterX96;
+        state.Reserve0 = r0;
+        state.Reserve1 = r1;
     }
 
     private static bool CanSwap(in FastPoolState s, bool zeroForOne, UInt256 amountIn) =>
@@ -103,11 +146,13 @@ public sealed class InMemoryVenue(FastPoolState initial, bool recordSwaps = fals
     {
         var next = PoolSwap.Reposition(_state.ToPoolState(), sqrtPriceX96, sqrtPriceBoundX96, feePips);
         _state = FastPoolState.FromPoolState(next);
+        _cached = false;
         LastRepositionTime = timestamp;
     }
 
     public void SetReserves(UInt256 reserve0, UInt256 reserve1)
     {
+        _cached = false;
         var s = _state.ToPoolState();
         if (s.Liquidity.IsZero || (reserve0.IsZero && reserve1.IsZero))
         {
