@@ -20,11 +20,11 @@ public static class BacktestCommand
         var outDir = new Option<string?>("--out") { Description = "Write report.md (the table) and series.csv (time series of the first path) into this directory." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("backtest", "Simulate a market scenario and compare the liquidity strategies on the same paths.") { scenario, paths, seed, outDir, json };
-        command.SetAction(parse => Run(io, parse.GetValue(scenario)!, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json), parse.Tokens.Select(t => t.Value)));
+        command.SetAction(parse => Run(io, parse.GetValue(scenario)!, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json)));
         return command;
     }
 
-    private static int Run(CliConsole io, string scenarioName, int paths, ulong seed, string? outDir, bool json, IEnumerable<string> tokens)
+    private static int Run(CliConsole io, string scenarioName, int paths, ulong seed, string? outDir, bool json)
     {
         if (paths <= 0)
         {
@@ -58,7 +58,8 @@ public static class BacktestCommand
             result = r!;
         }
 
-        var commandLine = "treasury backtest " + string.Join(' ', tokens);
+        // the command that reproduces these figures (every choice explicit)
+        var commandLine = FormattableString.Invariant($"treasury backtest --scenario {scenarioName} --paths {paths} --seed {seed}") + (outDir is null ? "" : $" --out {outDir}");
         if (outDir is not null)
         {
             try
