@@ -12,13 +12,15 @@ public sealed record PathResult(
     string Strategy, double PnlVsHold, double Fees, double Lvr, double GasSpent, int Rebalances,
     double InventoryVariance, double MaxDrawdown, double[] Markout, int[] Swaps,
     UInt256 Token0In, UInt256 Token0Out, UInt256 Token1In, UInt256 Token1Out,
-    UInt256 Reserve0Start, UInt256 Reserve1Start, UInt256 Reserve0End, UInt256 Reserve1End);
+    UInt256 Reserve0Start, UInt256 Reserve1Start, UInt256 Reserve0End, UInt256 Reserve1End,
+    IReadOnlyDictionary<string, int> Decisions);
 
 /// <summary>A strategy's figures across paths.</summary>
 /// <param name="Sharpe">mean/std of PnL vs hold across paths (0 when the std is 0), not annualised.</param>
 public sealed record StrategySummary(
     string Name, double PnlVsHoldMean, double PnlVsHoldStd, double Sharpe, double Fees, double Lvr, double GasSpent,
-    double Rebalances, double MaxDrawdown, double InventoryVariance, double NoiseMarkout, double InformedMarkout, double ArbitrageMarkout);
+    double Rebalances, double MaxDrawdown, double InventoryVariance, double NoiseMarkout, double InformedMarkout, double ArbitrageMarkout,
+    IReadOnlyDictionary<string, double> DecisionsPerPath);
 
 /// <summary>One step of the first path, for the charts.</summary>
 public sealed record SeriesPoint(int Step, double Days, double Reference, double Oracle, double GasGwei, SeriesStrategyPoint[] Strategies);
@@ -122,7 +124,8 @@ public static class Backtest
             var swaps = (int[])market.SwapCount.Clone();
             results[k] = new PathResult(names[k], pnl, market.Fees, market.Lvr, market.GasSpent, market.Rebalances,
                 n > 1 ? m2 / (n - 1) : 0, maxDrawdown, (double[])market.Markout.Clone(), swaps,
-                market.Token0In, market.Token0Out, market.Token1In, market.Token1Out, r0Start, r1Start, r0End, r1End);
+                market.Token0In, market.Token0Out, market.Token1In, market.Token1Out, r0Start, r1Start, r0End, r1End,
+                new SortedDictionary<string, int>((IDictionary<string, int>)strategy.Decisions.ToDictionary(), StringComparer.Ordinal));
         }
 
         if (series is not null && points is not null)
@@ -157,6 +160,8 @@ public static class Backtest
         var sharpe = std > 0 ? mean / std : 0;
         return new StrategySummary(name, mean, std, sharpe, Mean(r => r.Fees), Mean(r => r.Lvr), Mean(r => r.GasSpent),
             Mean(r => r.Rebalances), Mean(r => r.MaxDrawdown), Mean(r => r.InventoryVariance),
-            Mean(r => r.Markout[(int)Trader.Noise]), Mean(r => r.Markout[(int)Trader.Informed]), Mean(r => r.Markout[(int)Trader.Arbitrageur]));
+            Mean(r => r.Markout[(int)Trader.Noise]), Mean(r => r.Markout[(int)Trader.Informed]), Mean(r => r.Markout[(int)Trader.Arbitrageur]),
+            col.SelectMany(r => r.Decisions.Keys).Distinct().Order(StringComparer.Ordinal)
+                .ToDictionary(k => k, k => Mean(r => r.Decisions.GetValueOrDefault(k))));
     }
 }

@@ -83,6 +83,11 @@ public static class BacktestReport
         sb.AppendLine("|---|---|---|---|");
         foreach (var x in r.Strategies) sb.AppendLine(Ic, $"| {x.Name} | {N(x.NoiseMarkout)} | {N(x.ArbitrageMarkout)} | {N(x.InformedMarkout)} |");
         sb.AppendLine();
+        foreach (var x in r.Strategies.Where(x => x.DecisionsPerPath.Count > 0))
+        {
+            sb.AppendLine($"Decisions of {x.Name} per path (keeper cycles): " + string.Join(", ", x.DecisionsPerPath.Select(kv => $"{kv.Key} {kv.Value.ToString("0.#", Ic)}")));
+            sb.AppendLine();
+        }
         sb.AppendLine("Time series of the first path: `series.csv` (reference and oracle price, gas; per strategy its main pool's centre/low/high and fee, its inventory, its cumulative PnL vs hold).");
         return sb.ToString();
     }

@@ -19,6 +19,11 @@ public interface IStrategy
 
     /// <summary>The pool whose price and range the charts show.</summary>
     IPoolVenue Main { get; }
+
+    /// <summary>How often each decision was taken (the managed keeper: Plan, Sent, and each Hold reason); empty for the others.</summary>
+    IReadOnlyDictionary<string, int> Decisions => EmptyDecisions;
+
+    static readonly IReadOnlyDictionary<string, int> EmptyDecisions = new Dictionary<string, int>();
 }
 
 /// <summary>The strategies compared, in report order.</summary>
@@ -293,8 +298,16 @@ public sealed class ManagedStrategy : IStrategy
         var gasWei = new BigInteger(path.GasGwei[step] * 1e9);
         var decision = Decider.Decide(observation, estimates, _pool, _strategy, _gas, new DecisionContext(step, now, gasWei, _s.Strategies.ManagedRebalanceGas, InFlight: false));
         LastDecision = decision;
-        if (decision is not Plan plan) return;
-        if (!plan.Urgent && path.GasGwei[step] > _s.Strategies.BaseFeeCeilingGwei) return; // KeeperCycle: GasAboveCeiling
+        if (decision is not Plan plan)
+        {
+            Count(((Hold)decision).Reason.ToString());
+            return;
+        }
+        if (!plan.Urgent && path.GasGwei[step] > _s.Strategies.BaseFeeCeilingGwei)
+        {
+            Count(nameof(HoldReason.GasAboveCeiling)); // KeeperCycle holds a non-urgent plan while gas is above the ceiling
+            return;
+        }
         try
         {
             _venue.Reposition(UInt256.FromBigInteger(plan.Target.SqrtPriceX96), UInt256.FromBigInteger(plan.Target.SqrtPriceBoundX96), (int)plan.Target.FeePips, now);
@@ -304,7 +317,14 @@ public sealed class ManagedStrategy : IStrategy
             return; // the vault would revert: nothing sent, no gas in this model (the Guard's eth_call catches it)
         }
         market.ChargeRebalance(step, _s.Strategies.ManagedRebalanceGas);
+        Count(plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
     }
+
+    private readonly Dictionary<string, int> _decisions = [];
+
+    public IReadOnlyDictionary<string, int> Decisions => _decisions;
+
+    private void Count(string key) => _decisions[key] = _decisions.GetValueOrDefault(key) + 1;
 
     /// <summary>The Decider's last output (for tests and diagnostics).</summary>
     public Decision? LastDecision { get; private set; }
