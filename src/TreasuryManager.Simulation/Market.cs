@@ -113,19 +113,23 @@ public static class Agents
         var p = sqrtP * sqrtP;
         var l = (double)st.Liquidity;
         var gas = m.GasCostQuote(step, m.Path.Scenario.Arbitrage.SwapGas);
+        // The continuous profit of the trade, computed first: when it is well below the gas (a gap the fee and gas
+        // cover), the exact quote is not worth computing. The screen keeps a 2× margin, far above the doubles' error.
         if (s * (1 - f) > p)
         {
             // buy base: quote in, price up
             var target = Math.Min(Math.Sqrt(s * (1 - f)), (double)st.SqrtPriceHighX96 / Q96);
             var dy = l * (target - sqrtP) / (1 - f);
-            TryProfitable(m, venue, step, Trader.Arbitrageur, zeroForOne: false, dy, s, gas);
+            var profit = (s * l * (1 / sqrtP - 1 / target) - dy) / Units.One;
+            if (profit * 2 > gas) TryProfitable(m, venue, step, Trader.Arbitrageur, zeroForOne: false, dy, s, gas);
         }
         else if (s / (1 - f) < p)
         {
             // sell base: base in, price down
             var target = Math.Max(Math.Sqrt(s / (1 - f)), (double)st.SqrtPriceLowX96 / Q96);
             var dx = l * (1 / target - 1 / sqrtP) / (1 - f);
-            TryProfitable(m, venue, step, Trader.Arbitrageur, zeroForOne: true, dx, s, gas);
+            var profit = (l * (sqrtP - target) - s * dx) / Units.One;
+            if (profit * 2 > gas) TryProfitable(m, venue, step, Trader.Arbitrageur, zeroForOne: true, dx, s, gas);
         }
     }
 
