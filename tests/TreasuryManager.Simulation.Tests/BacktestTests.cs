@@ -91,6 +91,10 @@ public sealed class BacktestTests
         }
         Assert.True(checkedSwaps > 1000, $"{checkedSwaps} swaps");
         Assert.True(m.Rebalances > 0, "the managed strategy never rebalanced");
+        // every rebalance charged is one the keeper decided, and every cycle is counted once
+        Assert.Equal(m.Rebalances, strategy.Decisions.GetValueOrDefault("Rebalance") + strategy.Decisions.GetValueOrDefault("Rebalance (urgent)"));
+        Assert.Equal(s.Steps, strategy.Decisions.Values.Sum());
+        Assert.True(m.GasSpent > 0);
     }
 
     [Fact]
