@@ -45,18 +45,25 @@ public static class BacktestReport
     }
 
     /// <summary>The table's rows (numbers rounded for reading).</summary>
-    public static IEnumerable<string[]> Rows(BacktestResult r)
+    /// <param name="compact">Amounts in thousands ("-495.4k"), for a terminal.</param>
+    public static IEnumerable<string[]> Rows(BacktestResult r, bool compact = false)
     {
         ArgumentNullException.ThrowIfNull(r);
+        Func<double, string> n = compact ? K : N;
         foreach (var s in r.Strategies)
             yield return
             [
-                s.Name, N(s.PnlVsHoldMean), N(s.PnlVsHoldStd), s.Sharpe.ToString("0.000", Ic), N(s.Fees), N(s.Lvr), N(s.GasSpent),
-                s.Rebalances.ToString("0.0", Ic), N(s.MaxDrawdown), Math.Sqrt(s.InventoryVariance).ToString("N0", Ic),
+                s.Name, n(s.PnlVsHoldMean), n(s.PnlVsHoldStd), s.Sharpe.ToString(compact ? "0.00" : "0.000", Ic), n(s.Fees), n(s.Lvr), n(s.GasSpent),
+                s.Rebalances.ToString(compact ? "0" : "0.0", Ic), n(s.MaxDrawdown), n(Math.Sqrt(s.InventoryVariance)),
             ];
     }
 
+    private static string K(double v) => v == 0 ? "0" : (v / 1000).ToString("0.0", Ic) + "k";
+
     public static readonly string[] Header = ["strategy", "PnL vs hold (mean)", "std", "Sharpe", "fees", "LVR", "gas", "rebalances", "max drawdown", "inventory sd"];
+
+    /// <summary>The same columns, short enough for an 80-column terminal.</summary>
+    public static readonly string[] ShortHeader = ["strategy", "PnL-hold", "std", "Sharpe", "fees", "LVR", "gas", "rebal", "maxDD", "inv.sd"];
 
     public static string Markdown(BacktestResult r, string command)
     {

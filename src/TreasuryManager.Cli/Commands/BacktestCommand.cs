@@ -82,11 +82,11 @@ public static class BacktestCommand
         }
 
         io.Out.WriteLine($"{scenario.Name}: {scenario.Description}");
-        io.Out.WriteLine($"{paths} paths, seed {seed}, {scenario.Steps} steps × {scenario.StepSeconds} s; {result.SwapsSimulated:N0} swaps; figures in quote, means across paths");
+        io.Out.WriteLine($"{paths} paths, seed {seed}, {scenario.Steps} steps × {scenario.StepSeconds} s; {result.SwapsSimulated:N0} swaps; figures in thousands of quote (k), means across paths");
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var h in BacktestReport.Header) table.AddColumn(new TableColumn(Markup.Escape(h)));
-        foreach (var row in BacktestReport.Rows(result)) table.AddRow(row.Select(Markup.Escape).ToArray());
-        io.Tables.Write(table);
+        foreach (var h in BacktestReport.ShortHeader) table.AddColumn(new TableColumn(Markup.Escape(h)) { NoWrap = true });
+        foreach (var row in BacktestReport.Rows(result, compact: true)) table.AddRow(row.Select(Markup.Escape).ToArray());
+        CliConsole.PlainAnsi(io.Out).Write(table); // plain wide tables, like `treasury status`
         if (outDir is not null) io.Out.WriteLine($"report: {Path.Combine(outDir, "report.md")}, series: {Path.Combine(outDir, "series.csv")}");
         return 0;
     }
