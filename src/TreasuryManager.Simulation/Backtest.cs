@@ -69,9 +69,11 @@ public static class Backtest
 
     public static ulong PathSeed(ulong seed, int path) => Xoshiro256.Derive(seed, 1_000_000UL + (ulong)path);
 
-    /// <summary>Every strategy on one path; <paramref name="series"/> (if given) gets a point per step.</summary>
-    public static PathResult[] RunPath(MarketPath path, string[] names, List<SeriesPoint>? series = null)
+    /// <summary>Every strategy on one path; <paramref name="series"/> (if given) gets a point per step; the pools come
+    /// from <paramref name="venueFactory"/> (in memory by default; an on-chain factory replays the same path on a node).</summary>
+    public static PathResult[] RunPath(MarketPath path, string[] names, List<SeriesPoint>? series = null, IVenueFactory? venueFactory = null)
     {
+        var factory = venueFactory ?? InMemoryVenueFactory.Instance;
         var s = path.Scenario;
         var base0 = Units.Raw(s.Pool.BaseAmount);
         var quote0 = Units.Raw(s.Pool.QuoteAmount > 0 ? s.Pool.QuoteAmount : s.Pool.BaseAmount * s.Price.Initial);
@@ -86,7 +88,7 @@ public static class Backtest
         for (var k = 0; k < names.Length; k++)
         {
             var strategy = Strategies.Create(names[k], s);
-            var venues = strategy.Start(path, base0, quote0);
+            var venues = strategy.Start(path, base0, quote0, factory);
             var market = new Market(path, venues);
             UInt256 r0Start = UInt256.Zero, r1Start = UInt256.Zero;
             foreach (var v in venues)

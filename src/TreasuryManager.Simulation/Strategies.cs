@@ -12,8 +12,8 @@ public interface IStrategy
 {
     string Name { get; }
 
-    /// <summary>Its pools, holding the starting inventory, curves set (the set-up itself costs no gas in the comparison).</summary>
-    IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0);
+    /// <summary>Its pools, made by <paramref name="venues"/> holding the starting inventory, curves set (the set-up itself costs no gas in the comparison).</summary>
+    IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues);
 
     void OnStep(Market market, int step);
 
@@ -78,13 +78,13 @@ public static class Strategies
 /// <summary>No liquidity: the treasury holds its starting tokens (the benchmark every PnL is measured against).</summary>
 public sealed class HoldStrategy : IStrategy
 {
-    private InMemoryVenue _venue = null!;
+    private IPoolVenue _venue = null!;
     public string Name => "hold";
     public IPoolVenue Main => _venue;
 
-    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0)
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {
-        _venue = InMemoryVenue.Empty(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, path.Scenario.Pool.FeePips);
+        _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, path.Scenario.Pool.FeePips);
         return [_venue];
     }
 
@@ -96,13 +96,13 @@ public sealed class HoldStrategy : IStrategy
 /// <summary>One range set at the start around the starting price, never moved (full range, or a static concentrated range).</summary>
 public sealed class StaticStrategy(string name, double halfWidth) : IStrategy
 {
-    private InMemoryVenue _venue = null!;
+    private IPoolVenue _venue = null!;
     public string Name => name;
     public IPoolVenue Main => _venue;
 
-    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0)
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {
-        _venue = InMemoryVenue.Empty(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, path.Scenario.Pool.FeePips);
+        _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, path.Scenario.Pool.FeePips);
         if (!Strategies.FitRange(_venue, path.Reference[0], halfWidth, path.Scenario.Pool.FeePips, path.Timestamp(0)))
             throw new InvalidOperationException($"{name}: no range of half-width {halfWidth} fits the starting inventory");
         return [_venue];
@@ -124,19 +124,19 @@ public sealed class StaticStrategy(string name, double halfWidth) : IStrategy
 /// </summary>
 public sealed class PassiveStrategy(Scenario s) : IStrategy
 {
-    private InMemoryVenue _base = null!;
-    private InMemoryVenue _limit = null!;
+    private IPoolVenue _base = null!;
+    private IPoolVenue _limit = null!;
     private readonly Queue<double> _logPrices = new();
     private double _logSum;
     private int _lastRebalanceStep;
     public string Name => "passive";
     public IPoolVenue Main => _base;
 
-    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0)
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {
         var sqrt = Units.SqrtPriceX96(path.Reference[0]);
-        _base = InMemoryVenue.Empty(sqrt, base0, quote0, s.Pool.FeePips);
-        _limit = InMemoryVenue.Empty(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
+        _base = venues.Create(sqrt, base0, quote0, s.Pool.FeePips);
+        _limit = venues.Create(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
         Rebalance(path.Reference[0], path.Timestamp(0));
         return [_base, _limit];
     }
@@ -230,7 +230,7 @@ public sealed class ManagedStrategy : IStrategy
     private readonly PoolEstimators _estimators;
     private readonly Queue<double> _logPrices = new();
     private double _logSum;
-    private InMemoryVenue _venue = null!;
+    private IPoolVenue _venue = null!;
     private int _swapsSeen;
 
     public ManagedStrategy(Scenario s)
@@ -261,9 +261,9 @@ public sealed class ManagedStrategy : IStrategy
     internal static BigInteger MaxTwapDeviationLog(int bps) =>
         Models.Curve.LogMath.LogPrice(Uint.Sqrt(Models.Curve.FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
 
-    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0)
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {
-        _venue = InMemoryVenue.Empty(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, _s.Pool.FeePips, recordSwaps: true);
+        _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, _s.Pool.FeePips, recordSwaps: true);
         if (!Strategies.FitRange(_venue, path.Reference[0], _s.Strategies.StaticHalfWidth, _s.Pool.FeePips, 0))
             throw new InvalidOperationException("managed: the starting range does not fit the inventory");
         return [_venue];
@@ -282,7 +282,7 @@ public sealed class ManagedStrategy : IStrategy
         var now = path.Timestamp(step);
         var st = _venue.State;
         var swaps = new List<SwapSeen>();
-        var log = _venue.Swaps!;
+        var log = _venue.Swaps ?? throw new InvalidOperationException("the managed strategy needs a venue that records its swaps");
         for (; _swapsSeen < log.Count; _swapsSeen++)
         {
             var r = log[_swapsSeen];

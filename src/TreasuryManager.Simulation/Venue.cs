@@ -41,6 +41,28 @@ public interface IPoolVenue
 
     /// <summary>The vault deposits into or withdraws from the pool so that it holds these reserves (ManagedPool.sync refits L on the unchanged range).</summary>
     void SetReserves(UInt256 reserve0, UInt256 reserve1);
+
+    /// <summary>Every swap executed, in order, when the venue was made to record them (null otherwise).</summary>
+    IReadOnlyList<SwapRecord>? Swaps { get; }
+}
+
+/// <summary>Makes the pools the strategies use: in memory here; an on-chain factory deploys a ManagedPool per call.</summary>
+public interface IVenueFactory
+{
+    /// <summary>A pool at price <paramref name="sqrtPriceX96"/> holding these reserves, no liquidity yet (the strategy repositions it).</summary>
+    IPoolVenue Create(UInt256 sqrtPriceX96, UInt256 reserve0, UInt256 reserve1, int feePips, bool recordSwaps = false);
+}
+
+/// <summary>The in-memory pools of the Monte Carlo mode.</summary>
+public sealed class InMemoryVenueFactory : IVenueFactory
+{
+    public static readonly InMemoryVenueFactory Instance = new();
+
+    /// <summary>Record every pool's swaps (for comparing with another venue), not only the managed pool's.</summary>
+    public bool RecordAll { get; init; }
+
+    public IPoolVenue Create(UInt256 sqrtPriceX96, UInt256 reserve0, UInt256 reserve1, int feePips, bool recordSwaps = false) =>
+        InMemoryVenue.Empty(sqrtPriceX96, reserve0, reserve1, feePips, recordSwaps || RecordAll);
 }
 
 /// <summary>
@@ -55,8 +77,10 @@ public sealed class InMemoryVenue(FastPoolState initial, bool recordSwaps = fals
 
     public long LastRepositionTime { get; private set; }
 
+    private readonly List<SwapRecord>? _swaps = recordSwaps ? [] : null;
+
     /// <summary>Every swap executed (when recording).</summary>
-    public List<SwapRecord>? Swaps { get; } = recordSwaps ? [] : null;
+    public IReadOnlyList<SwapRecord>? Swaps => _swaps;
 
     public int SwapCount { get; private set; }
 
@@ -111,7 +135,7 @@ public sealed class InMemoryVenue(FastPoolState initial, bool recordSwaps = fals
         }
         _cached = false;
         SwapCount++;
-        Swaps?.Add(new SwapRecord(step, trader, zeroForOne, amountIn, quote.AmountInUsed, quote.AmountOut, quote.FeeAmount, quote.SqrtPriceAfterX96));
+        _swaps?.Add(new SwapRecord(step, trader, zeroForOne, amountIn, quote.AmountInUsed, quote.AmountOut, quote.FeeAmount, quote.SqrtPriceAfterX96));
         return true;
     }
 

@@ -58,7 +58,7 @@ public sealed class BacktestTests
         var s = TestScenarios.Short("volatile");
         var path = MarketPath.Generate(s, 9);
         var strategy = (ManagedStrategy)Strategies.Create("managed", s);
-        var venues = strategy.Start(path, Units.Raw(1000), Units.Raw(2_000_000));
+        var venues = strategy.Start(path, Units.Raw(1000), Units.Raw(2_000_000), InMemoryVenueFactory.Instance);
         var venue = (InMemoryVenue)venues[0];
         var mirror = venue.State.ToPoolState();
         var m = new Market(path, venues);
@@ -124,7 +124,7 @@ public sealed class BacktestTests
         var s = TestScenarios.Short("trending", 600) with { Strategies = new StrategyParameters { PassivePeriodDays = 0.5 } };
         var path = MarketPath.Generate(s, 3);
         var passive = Strategies.Create("passive", s);
-        var venues = passive.Start(path, Units.Raw(1000), Units.Raw(2_500_000)); // surplus quote
+        var venues = passive.Start(path, Units.Raw(1000), Units.Raw(2_500_000), InMemoryVenueFactory.Instance); // surplus quote
         var limit = venues[1].State;
         Assert.False(limit.Liquidity.IsZero);
         Assert.True(limit.Reserve0.IsZero, "the quote-surplus limit range holds no base");
