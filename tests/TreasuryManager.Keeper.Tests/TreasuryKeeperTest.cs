@@ -23,10 +23,13 @@ public abstract class TreasuryKeeperTest(LocalNodeFixture node) : KeeperNodeTest
         await base.InitializeAsync();
         D = await TreasuryDeployer.DeployAsync(Eth, Node.RepositoryRoot, DevAccounts.Key, Deployment);
         // the TWAP window (600 s) must be covered by observations: let time pass before the test moves prices
-        await D.IncreaseTimeAsync(700);
+        if (WarmUpSeconds > 0) await D.IncreaseTimeAsync(WarmUpSeconds);
     }
 
     protected virtual TreasuryDeploymentSettings Deployment => new();
+
+    /// <summary>Seconds to let pass after deployment so the pool's observations cover the policy's TWAP window.</summary>
+    protected virtual long WarmUpSeconds => 700;
 
     protected TreasurySettings Settings(Func<TreasurySettings, TreasurySettings>? tweak = null)
     {

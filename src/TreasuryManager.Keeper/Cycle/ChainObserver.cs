@@ -190,8 +190,12 @@ public sealed class ChainObserver
                 }
                 var (price, priceError) = rounds.TryGetValue(priceFeed, out var pr) ? pr : (null, "its price feed changed this cycle");
                 (FeedRound? Round, string? Error) vol = volFeed == default ? (null, null) : rounds.TryGetValue(volFeed, out var vr) ? vr : (null, "its volatility feed changed this cycle");
-                var error = priceError ?? vol.Error ?? (twap is null ? $"consult({policy.Params.TwapWindow}) failed: {responses[baseIndex + 2].Error!.Message}" : null);
-                observations[p] = new PoolObservation(identity, state, policy, price, vol.Round, twap, poolSwaps, error);
+                var (twapError, twapReason) = twap is null ? ExplainConsult(responses[baseIndex + 2].Error!, (long)policy.Params.TwapWindow) : (null, HoldReason.ObserveFailed);
+                var error = priceError ?? vol.Error ?? twapError;
+                observations[p] = new PoolObservation(identity, state, policy, price, vol.Round, twap, poolSwaps, error)
+                {
+                    ErrorReason = priceError is null && vol.Error is null && twapError is not null ? twapReason : HoldReason.ObserveFailed,
+                };
             }
             catch (Exception e) when (e is RpcException or EthereumFormatException)
             {
@@ -204,6 +208,28 @@ public sealed class ChainObserver
             roundTrips++;
         }
         return new ChainObservation(header.Number, header.Timestamp.ToUnixTimeSeconds(), baseFee, nextBaseFee, observations, roundTrips);
+    }
+
+    /// <summary>
+    /// Why consult(window) failed: ObservationTooOld(target, oldest) means the pool's history starts after
+    /// now − window — it covers the window in (oldest − target) s unless swaps overwrite the oldest slot first.
+    /// </summary>
+    private static (string Error, HoldReason Reason) ExplainConsult(RpcException error, long window)
+    {
+        if (error is ExecutionRevertedException { RevertData.Length: >= 4 } reverted)
+        {
+            var reason = RevertDecoder.Decode(reverted.RevertData, ManagedPool.Abi);
+            if (reason is { Kind: RevertKind.Custom, ErrorName: "ObservationTooOld" })
+            {
+                var target = (long)(BigInteger)reason.Arguments[0]!;
+                var oldest = (long)(BigInteger)reason.Arguments[1]!;
+                return ($"the pool's observations start {oldest - target} s too late for the policy's {window} s TWAP window; " +
+                        $"wait about {oldest - target} s (if swaps keep overwriting the oldest slot, grow the pool's observation cardinality)",
+                    HoldReason.TwapNotCovered);
+            }
+            return ($"consult({window}) reverted: {reason.Message}", HoldReason.ObserveFailed);
+        }
+        return ($"consult({window}) failed: {error.Message}", HoldReason.ObserveFailed);
     }
 
     private void Remember(Address pool, TreasuryVault.PolicyView policy) =>

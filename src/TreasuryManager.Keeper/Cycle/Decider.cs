@@ -40,7 +40,7 @@ public static class Decider
         Hold HoldFor(HoldReason reason, string detail, InventoryView? view = null) => new(id.Pool, id.Label, context.Block, reason, detail, view);
 
         if (o.Error is not null || o.State is null || o.Policy is null || o.Price is null || o.TwapLogPrice is null)
-            return HoldFor(HoldReason.ObserveFailed, o.Error ?? "incomplete observation");
+            return HoldFor(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation");
         var state = o.State;
         var policy = o.Policy.Params;
         var now = context.Timestamp;

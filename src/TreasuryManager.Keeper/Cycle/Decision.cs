@@ -21,6 +21,8 @@ public enum HoldReason
     OutsidePolicy,
     /// <summary>The policy's minimum interval since the last rebalance has not passed.</summary>
     TooSoon,
+    /// <summary>The pool's observations do not reach back over the policy's TWAP window yet (a new pool, or too few slots); wait.</summary>
+    TwapNotCovered,
     /// <summary>The pool's TWAP is too far from the oracle (the vault would revert with TwapDeviation).</summary>
     TwapDeviates,
     /// <summary>An earlier rebalance of this pool is still in flight.</summary>

@@ -32,6 +32,9 @@ public sealed record PoolObservation(
     string? Error)
 {
     public Address Pool => Identity.Pool;
+
+    /// <summary>Why the pool holds when <see cref="Error"/> is set: a failed read, or a TWAP window its history does not cover yet.</summary>
+    public HoldReason ErrorReason { get; init; } = HoldReason.ObserveFailed;
 }
 
 /// <summary>Everything one cycle read, in one JSON-RPC batch (<see cref="RoundTrips"/> counts the HTTP requests it took).</summary>

@@ -1,3 +1,4 @@
+using TreasuryManager.Models.Policy;
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
@@ -20,7 +21,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
 {
     private const int PriceScaleExp = 6 - 18 - 8;
 
-    private BigInteger OraclePriceX128(BigInteger answer) => GuardMath.PriceX128(answer, PriceScaleExp);
+    private BigInteger OraclePriceX128(BigInteger answer) => VaultPolicyMath.PriceX128(answer, PriceScaleExp)!.Value;
 
     private Task SimulateOkAsync(TreasuryVault.Target target, ManagedPool? pool = null) =>
         D.Vault.SimulateRebalanceAsync(D.Keeper.Address, (pool ?? D.Pool).Address, target);
@@ -139,7 +140,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         await S.ReadyToRebalanceAsync();
         var c = decimal.Parse(centre, System.Globalization.CultureInfo.InvariantCulture);
         var target = S.Target(c, c - 0.1m, 2500);
-        var expectedSkew = GuardMath.SkewBps(target.SqrtPriceX96, OraclePriceX128(200_000_000));
+        var expectedSkew = VaultPolicyMath.SkewBps(target.SqrtPriceX96, OraclePriceX128(200_000_000));
         Assert.Equal(rejected, expectedSkew > 200);
         if (!rejected)
         {
@@ -191,7 +192,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         await S.ReadyToRebalanceAsync();
         var target = S.Target(2.0m, decimal.Parse(lowerBound, System.Globalization.CultureInfo.InvariantCulture), 2500);
         var (_, low, high) = await D.Pool.PreviewRepositionAsync(target.SqrtPriceX96, target.SqrtPriceBoundX96);
-        var width = GuardMath.WidthBps(high, low);
+        var width = VaultPolicyMath.WidthBps(high, low);
         Assert.True(width < 100 || width > 100_000);
         var reason = await S.AssertRebalanceRejectedAsync(target, TreasuryVault.Errors.WidthOutOfBounds);
         Assert.Equal(width, reason.Arg("widthBps"));
@@ -222,7 +223,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         await SimulateOkAsync(S.DefaultTarget);
         await D.Vault.SetInventoryBoundsAsync(D.Owner, D.Pool.Address, minBps, maxBps);
         var (r0, r1) = await D.Pool.GetReservesAsync();
-        var share = GuardMath.BaseShareBps(r0, r1, OraclePriceX128(200_000_000));
+        var share = VaultPolicyMath.BaseShareBps(r0, r1, OraclePriceX128(200_000_000));
         Assert.InRange(share, new BigInteger(4990), new BigInteger(5000)); // ~100,000 base at 2.0 against ~200,000 quote
         var reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, TreasuryVault.Errors.InventoryOutOfBounds);
         Assert.Equal(share, reason.Arg("shareBps"));

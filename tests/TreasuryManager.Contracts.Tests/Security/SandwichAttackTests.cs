@@ -1,3 +1,4 @@
+using TreasuryManager.Models.Policy;
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Tests.Support;
@@ -33,11 +34,13 @@ namespace TreasuryManager.Contracts.Tests.Security;
 public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper output) : SecurityTest(node)
 {
     private const int PriceScaleExp = 6 - 18 - 8;
-    private static readonly BigInteger Q96 = GuardMath.Q96;
+    private static readonly BigInteger Q96 = BigInteger.One << 96;
+
+    private static BigInteger CeilDiv(BigInteger a, BigInteger b) => (a + b - 1) / b;
 
     /// <summary>⌈L·(s − a)²/(a·2^96)⌉ in quote units: the most a swap starting at sqrt price a can take from the pool at oracle sqrt price s (Q96).</summary>
     private static BigInteger ArbitrageBound(BigInteger liquidity, BigInteger a, BigInteger s) =>
-        GuardMath.CeilDiv(liquidity * (s - a) * (s - a), a * Q96);
+        CeilDiv(liquidity * (s - a) * (s - a), a * Q96);
 
     /// <summary>g(δ) = (1 − √(1−δ))²/√(1−δ) for δ in bps.</summary>
     private static double G(int bps)
@@ -60,17 +63,17 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         // worst case) centres the pool 1.98% above the oracle, just inside the skew limit, at the minimum fee.
         const long answer = 203_000_000;
         await S.ReadyToRebalanceAsync(answer);
-        var po = GuardMath.PriceX128(answer, PriceScaleExp);
+        var po = VaultPolicyMath.PriceX128(answer, PriceScaleExp)!.Value;
         var s = D.SqrtPriceX96(2.03m);
         var state0 = await D.Pool.GetStateAsync();
         // the pool's price before the front-run is within the TWAP limit of the oracle (it held over the whole window)
-        Assert.True(GuardMath.SkewBps(state0.SqrtPriceX96, po) <= 200);
+        Assert.True(VaultPolicyMath.SkewBps(state0.SqrtPriceX96, po) <= 200);
         var start = await BalancesAsync();
 
         // front-run: buy base up to the oracle price (the arbitrage the stale pool offers)
         var front = await D.SwapToSqrtPriceAsync(s);
         var target = S.Target(2.0703m, 1.9668m, 500);
-        Assert.InRange(GuardMath.SkewBps(target.SqrtPriceX96, po), new BigInteger(190), new BigInteger(200));
+        Assert.InRange(VaultPolicyMath.SkewBps(target.SqrtPriceX96, po), new BigInteger(190), new BigInteger(200));
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
         var state1 = await D.Pool.GetStateAsync();
         Assert.Equal(target.SqrtPriceX96, state1.SqrtPriceX96);
@@ -103,7 +106,7 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
     {
         var answer = new BigInteger(20_000) * (10_000 + oracleBps);
         await S.ReadyToRebalanceAsync(answer);
-        var po = GuardMath.PriceX128(answer, PriceScaleExp);
+        var po = VaultPolicyMath.PriceX128(answer, PriceScaleExp)!.Value;
         var oracleHuman = 2.0m * (10_000 + oracleBps) / 10_000;
         var s = D.SqrtPriceX96(oracleHuman);
         var state0 = await D.Pool.GetStateAsync();
@@ -113,7 +116,7 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
             await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(2.0m + (oracleHuman - 2.0m) * frontPercent / 100));
         var centre = oracleHuman * (10_000 + skewBps) / 10_000;
         var target = S.Target(centre, centre * 0.95m, 500);
-        Assert.True(GuardMath.SkewBps(target.SqrtPriceX96, po) <= 200);
+        Assert.True(VaultPolicyMath.SkewBps(target.SqrtPriceX96, po) <= 200);
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
         var state1 = await D.Pool.GetStateAsync();
         if (skewBps != 0) await D.SwapToSqrtPriceAsync(s);
@@ -132,7 +135,7 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         // Pool and oracle at 2.0: the bound is 0. The attacker dumps base to 1.84 (−8%) right before the rebalance — one
         // second of TWAP, so the rebalance still passes — the keeper centres on the oracle, the attacker buys back.
         await S.ReadyToRebalanceAsync();
-        var po = GuardMath.PriceX128(200_000_000, PriceScaleExp);
+        var po = VaultPolicyMath.PriceX128(200_000_000, PriceScaleExp)!.Value;
         var start = await BalancesAsync();
         var front = await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(1.84m));
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, S.DefaultTarget);

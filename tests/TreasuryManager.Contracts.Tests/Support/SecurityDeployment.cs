@@ -194,42 +194,13 @@ public abstract class SecurityTest(LocalNodeFixture node) : NodeTest(node)
     }
 }
 
-/// <summary>The vault's guard formulas (TreasuryVault NatSpec), in C#, to check the arguments of its errors exactly.</summary>
-public static class GuardMath
-{
-    public static readonly BigInteger Q96 = BigInteger.One << 96;
-
-    /// <summary>priceX128 of an oracle answer with scale exponent <paramref name="exp"/> = dec(token1) − dec(token0) − dec(feed).</summary>
-    public static BigInteger PriceX128(BigInteger answer, int exp) =>
-        exp >= 0 ? (answer * BigInteger.Pow(10, exp)) << 128 : (answer << 128) / BigInteger.Pow(10, -exp);
-
-    /// <summary>floor(|pc − po| · 1e4 / po) with pc = floor(c² / 2^64).</summary>
-    public static BigInteger SkewBps(BigInteger centreSqrtPriceX96, BigInteger priceX128)
-    {
-        var pc = centreSqrtPriceX96 * centreSqrtPriceX96 >> 64;
-        return BigInteger.Abs(pc - priceX128) * 10_000 / priceX128;
-    }
-
-    /// <summary>floor(v0 · 1e4 / (v0 + reserve1)) with v0 = floor(reserve0 · priceX128 / 2^128).</summary>
-    public static BigInteger BaseShareBps(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128)
-    {
-        var v0 = reserve0 * priceX128 >> 128;
-        return v0 + reserve1 == 0 ? 0 : v0 * 10_000 / (v0 + reserve1);
-    }
-
-    /// <summary>floor(((b/a)² − 1) · 1e4) in the vault's fixed point (r = floor(b·2^96/a), p = floor(r²/2^96)).</summary>
-    public static BigInteger WidthBps(BigInteger high, BigInteger low)
-    {
-        var r = (high << 96) / low;
-        var p = r * r >> 96;
-        return BigInteger.Abs(p - Q96) * 10_000 >> 96;
-    }
-
-    public static BigInteger CeilDiv(BigInteger a, BigInteger b) => (a + b - 1) / b;
-}
-
+/// <summary>Trader moves that push a pool to a chosen price (the vault's guard formulas are Models.Policy.VaultPolicyMath).</summary>
 public static class PoolMoves
 {
+    private static readonly BigInteger Q96 = BigInteger.One << 96;
+
+    private static BigInteger CeilDiv(BigInteger a, BigInteger b) => (a + b - 1) / b;
+
     /// <summary>
     /// Swaps the input (fee included) that moves the pool's sqrt price from its current value to about
     /// <paramref name="targetSqrtPriceX96"/>: net Δx = ⌈L·2^96·(P − T)/(P·T)⌉ (price down) or Δy = ⌈L·(T − P)/2^96⌉ (price up),
@@ -243,9 +214,9 @@ public static class PoolMoves
         var p = s.SqrtPriceX96;
         var zeroForOne = targetSqrtPriceX96 < p;
         var net = zeroForOne
-            ? GuardMath.CeilDiv(s.Liquidity * GuardMath.Q96 * (p - targetSqrtPriceX96), p * targetSqrtPriceX96)
-            : GuardMath.CeilDiv(s.Liquidity * (targetSqrtPriceX96 - p), GuardMath.Q96);
-        var gross = GuardMath.CeilDiv(net * 1_000_000, 1_000_000 - s.FeePips);
+            ? CeilDiv(s.Liquidity * Q96 * (p - targetSqrtPriceX96), p * targetSqrtPriceX96)
+            : CeilDiv(s.Liquidity * (targetSqrtPriceX96 - p), Q96);
+        var gross = CeilDiv(net * 1_000_000, 1_000_000 - s.FeePips);
         var receipt = await pool.SwapExactInAsync(trader, zeroForOne, gross, 0, trader.Address, TreasuryDeployer.Deadline);
         return Assert.Single(ManagedPool.SwapEvents(receipt));
     }
