@@ -28,6 +28,7 @@ public static class TreasuryCli
         root.Subcommands.Add(InitCommand.Create(io));
         root.Subcommands.Add(DeployCommand.Create(io));
         root.Subcommands.Add(WalletCommand.Create(io));
+        root.Subcommands.Add(BacktestCommand.Create(io));
         root.Subcommands.Add(KeeperCommands.Status(io));
         root.Subcommands.Add(KeeperCommands.Rebalance(io));
         root.Subcommands.Add(KeeperCommands.Keeper(io));

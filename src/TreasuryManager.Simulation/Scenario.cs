@@ -1,0 +1,334 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TreasuryManager.Simulation;
+
+/// <summary>
+/// One market scenario: everything but the seed that decides a path's event stream (the reference price, gas,
+/// oracle posts, the noise and informed arrivals) and the strategies' settings. Loaded from JSON (scenarios/*.json,
+/// snake_case keys; unknown keys are errors). Time unit: one day. Token amounts in human units (both tokens 18 decimals).
+/// </summary>
+public sealed record Scenario
+{
+    public string Name { get; init; } = "unnamed";
+    public string Description { get; init; } = "";
+
+    /// <summary>Simulated steps per path.</summary>
+    public int Steps { get; init; } = 2016;
+
+    /// <summary>Length of one step in seconds (300 = 5 minutes).</summary>
+    public double StepSeconds { get; init; } = 300;
+
+    public PriceProcess Price { get; init; } = new();
+    public NoiseFlow Noise { get; init; } = new();
+    public InformedFlow Informed { get; init; } = new();
+    public ArbitrageSettings Arbitrage { get; init; } = new();
+    public GasProcess Gas { get; init; } = new();
+    public OracleSettings Oracle { get; init; } = new();
+    public PoolSetup Pool { get; init; } = new();
+    public StrategyParameters Strategies { get; init; } = new();
+
+    [JsonIgnore]
+    public double Dt => StepSeconds / 86_400.0;
+
+    [JsonIgnore]
+    public double Days => Steps * Dt;
+
+    /// <summary>Throws <see cref="ScenarioException"/> naming the first field that cannot be used.</summary>
+    public Scenario Validate()
+    {
+        Check(Steps is > 0 and <= 10_000_000, "steps", Steps, "must lie in [1, 10000000]");
+        Check(StepSeconds is > 0 and <= 86_400, "step_seconds", StepSeconds, "must lie in (0, 86400]");
+        Price.Validate(Steps);
+        Noise.Validate();
+        Informed.Validate();
+        Arbitrage.Validate();
+        Gas.Validate();
+        Oracle.Validate();
+        Pool.Validate();
+        Strategies.Validate();
+        return this;
+    }
+
+    internal static void Check(bool ok, string field, object value, string rule)
+    {
+        if (!ok) throw new ScenarioException(field, $"{Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)} {rule}");
+    }
+
+    internal static void Positive(string field, double v) => Check(v > 0 && double.IsFinite(v), field, v, "must be a positive number");
+
+    internal static void NonNegative(string field, double v) => Check(v >= 0 && double.IsFinite(v), field, v, "must be a non-negative number");
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        WriteIndented = true,
+    };
+
+    /// <summary>Parses and validates a scenario; a bad document or field throws <see cref="ScenarioException"/> naming it.</summary>
+    public static Scenario Parse(string json, string source)
+    {
+        Scenario? s;
+        try
+        {
+            s = JsonSerializer.Deserialize<Scenario>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
+            throw new ScenarioException(source, $"is not a valid scenario{where}: {FirstLine(e.Message)}");
+        }
+        if (s is null) throw new ScenarioException(source, "is empty (expected a JSON object)");
+        try
+        {
+            return s.Validate();
+        }
+        catch (ScenarioException e)
+        {
+            throw new ScenarioException($"{source}: {e.Field}", e.Problem);
+        }
+    }
+
+    private static string FirstLine(string m) => m.Split('\n')[0].Trim();
+}
+
+/// <summary>A scenario field that cannot be used (<see cref="Field"/> names it).</summary>
+public sealed class ScenarioException(string field, string problem) : Exception($"scenario {field} {problem}")
+{
+    public string Field { get; } = field;
+    public string Problem { get; } = problem;
+}
+
+public enum PriceModel
+{
+    /// <summary>Geometric Brownian motion.</summary>
+    Gbm,
+    /// <summary>GBM plus compound-Poisson jumps in log price (Merton 1976).</summary>
+    JumpDiffusion,
+    /// <summary>GBM whose volatility switches between two levels as a two-state Markov chain.</summary>
+    RegimeSwitching,
+}
+
+/// <summary>The external reference market's price (quote per base).</summary>
+public sealed record PriceProcess
+{
+    public PriceModel Model { get; init; } = PriceModel.Gbm;
+    public double Initial { get; init; } = 2000;
+
+    /// <summary>μ, drift of the price per day (E[S_t] = S_0·e^(μt)).</summary>
+    public double DriftPerDay { get; init; }
+
+    /// <summary>σ of ln price per √day (the low regime's under regime switching).</summary>
+    public double VolatilityPerDay { get; init; } = 0.03;
+
+    /// <summary>Jump-diffusion: jumps per day, and their log sizes ~ N(mean, std).</summary>
+    public double JumpsPerDay { get; init; }
+    public double JumpMean { get; init; }
+    public double JumpStd { get; init; }
+
+    /// <summary>Regime switching: σ of the high regime, and the switching rates per day (low→high, high→low).</summary>
+    public double HighVolatilityPerDay { get; init; } = 0.1;
+    public double ToHighPerDay { get; init; } = 0.5;
+    public double ToLowPerDay { get; init; } = 2;
+
+    /// <summary>A scheduled jump of ln price (e.g. −0.3 for a crash) at <see cref="ShockStep"/> (none when 0).</summary>
+    public double ShockLog { get; init; }
+    public int ShockStep { get; init; }
+
+    public void Validate(int steps)
+    {
+        Scenario.Positive("price.initial", Initial);
+        Scenario.Check(double.IsFinite(DriftPerDay), "price.drift_per_day", DriftPerDay, "must be finite");
+        Scenario.NonNegative("price.volatility_per_day", VolatilityPerDay);
+        Scenario.NonNegative("price.jumps_per_day", JumpsPerDay);
+        Scenario.Check(double.IsFinite(JumpMean), "price.jump_mean", JumpMean, "must be finite");
+        Scenario.NonNegative("price.jump_std", JumpStd);
+        Scenario.NonNegative("price.high_volatility_per_day", HighVolatilityPerDay);
+        Scenario.NonNegative("price.to_high_per_day", ToHighPerDay);
+        Scenario.NonNegative("price.to_low_per_day", ToLowPerDay);
+        Scenario.Check(double.IsFinite(ShockLog) && Math.Abs(ShockLog) < 5, "price.shock_log", ShockLog, "must lie in (−5, 5)");
+        Scenario.Check(ShockStep >= 0 && ShockStep < steps, "price.shock_step", ShockStep, "must lie in [0, steps)");
+    }
+}
+
+/// <summary>Uninformed takers: Poisson arrivals at A·e^(−k·fee) per day, sizes lognormal in quote value, either side.</summary>
+public sealed record NoiseFlow
+{
+    /// <summary>A: arrivals per day at a zero fee.</summary>
+    public double ArrivalsPerDay { get; init; } = 2000;
+
+    /// <summary>k per unit of relative distance (the fee as a fraction).</summary>
+    public double K { get; init; } = 300;
+
+    /// <summary>Median trade size, quote value.</summary>
+    public double MedianSizeQuote { get; init; } = 2000;
+
+    /// <summary>σ of ln size.</summary>
+    public double SizeLogStd { get; init; } = 1;
+
+    public void Validate()
+    {
+        Scenario.NonNegative("noise.arrivals_per_day", ArrivalsPerDay);
+        Scenario.NonNegative("noise.k", K);
+        Scenario.Positive("noise.median_size_quote", MedianSizeQuote);
+        Scenario.NonNegative("noise.size_log_std", SizeLogStd);
+    }
+}
+
+/// <summary>Toxic flow: traders who know the reference price <see cref="HorizonSteps"/> ahead and trade when it pays after fee.</summary>
+public sealed record InformedFlow
+{
+    public double ArrivalsPerDay { get; init; } = 20;
+    public int HorizonSteps { get; init; } = 12;
+    public double SizeQuote { get; init; } = 20_000;
+
+    /// <summary>Extra arrivals per day in the <see cref="BeforeShockSteps"/> steps before the scheduled shock (leaked news).</summary>
+    public double BeforeShockArrivalsPerDay { get; init; }
+    public int BeforeShockSteps { get; init; }
+
+    public void Validate()
+    {
+        Scenario.NonNegative("informed.arrivals_per_day", ArrivalsPerDay);
+        Scenario.Check(HorizonSteps is >= 1 and <= 100_000, "informed.horizon_steps", HorizonSteps, "must lie in [1, 100000]");
+        Scenario.Positive("informed.size_quote", SizeQuote);
+        Scenario.NonNegative("informed.before_shock_arrivals_per_day", BeforeShockArrivalsPerDay);
+        Scenario.Check(BeforeShockSteps >= 0, "informed.before_shock_steps", BeforeShockSteps, "must be ≥ 0");
+    }
+}
+
+/// <summary>The arbitrageur: trades each pool to the reference price whenever that pays after the fee and its swap gas.</summary>
+public sealed record ArbitrageSettings
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Gas of one swap (docs/gas.md: pool.swap ≈ 90,777).</summary>
+    public long SwapGas { get; init; } = 90_777;
+
+    public void Validate() => Scenario.Check(SwapGas is >= 21_000 and <= 30_000_000, "arbitrage.swap_gas", SwapGas, "must lie in [21000, 30000000]");
+}
+
+/// <summary>The gas price: a log-Ornstein–Uhlenbeck process around a mean, in gwei; ETH priced in quote.</summary>
+public sealed record GasProcess
+{
+    public double MeanGwei { get; init; } = 20;
+    public double ReversionPerDay { get; init; } = 24;
+    public double LogVolatilityPerDay { get; init; } = 2;
+    public double EthPriceInQuote { get; init; } = 3000;
+
+    public void Validate()
+    {
+        Scenario.Positive("gas.mean_gwei", MeanGwei);
+        Scenario.NonNegative("gas.reversion_per_day", ReversionPerDay);
+        Scenario.NonNegative("gas.log_volatility_per_day", LogVolatilityPerDay);
+        Scenario.Positive("gas.eth_price_in_quote", EthPriceInQuote);
+    }
+}
+
+/// <summary>The oracle reporter: posts the reference price when it moved past the deviation threshold or the heartbeat is due, and the volatility (annualised EWMA) with it.</summary>
+public sealed record OracleSettings
+{
+    public double HeartbeatSeconds { get; init; } = 3600;
+    public double DeviationBps { get; init; } = 50;
+
+    /// <summary>Smoothing time of the reporter's EWMA volatility, days.</summary>
+    public double VolatilitySmoothingDays { get; init; } = 1;
+
+    public void Validate()
+    {
+        Scenario.Positive("oracle.heartbeat_seconds", HeartbeatSeconds);
+        Scenario.NonNegative("oracle.deviation_bps", DeviationBps);
+        Scenario.Positive("oracle.volatility_smoothing_days", VolatilitySmoothingDays);
+    }
+}
+
+/// <summary>The treasury's inventory at the start (every strategy starts from it) and the static strategies' fee.</summary>
+public sealed record PoolSetup
+{
+    public double BaseAmount { get; init; } = 1000;
+
+    /// <summary>Quote amount; 0 = balanced (base × initial price).</summary>
+    public double QuoteAmount { get; init; }
+
+    public int FeePips { get; init; } = 3000;
+
+    public void Validate()
+    {
+        Scenario.Positive("pool.base_amount", BaseAmount);
+        Scenario.NonNegative("pool.quote_amount", QuoteAmount);
+        Scenario.Check(FeePips is >= 0 and < 1_000_000, "pool.fee_pips", FeePips, "must lie in [0, 1000000)");
+    }
+}
+
+/// <summary>The strategies' settings (the same for every scenario unless a scenario overrides them).</summary>
+public sealed record StrategyParameters
+{
+    /// <summary>Static concentrated range: log half-width.</summary>
+    public double StaticHalfWidth { get; init; } = 0.2;
+
+    /// <summary>Passive (Charm-style): base range log half-width, limit range log width, rebalance period, TWAP guard.</summary>
+    public double PassiveBaseHalfWidth { get; init; } = 0.1;
+    public double PassiveLimitWidth { get; init; } = 0.05;
+    public double PassivePeriodDays { get; init; } = 1;
+    public double PassiveTwapSeconds { get; init; } = 600;
+    public double PassiveMaxTwapDeviationBps { get; init; } = 200;
+
+    /// <summary>Gas of one passive rebalance: two Uniswap v3 positions burnt and minted (docs/gas.md: one uniswapV3.reposition ≈ 369,308).</summary>
+    public long PassiveRebalanceGas { get; init; } = 738_616;
+
+    /// <summary>Managed: the keeper's settings (Keeper StrategySettings) and the vault's policy.</summary>
+    public double RiskAversion { get; init; } = 1e-4;
+    public double HorizonDays { get; init; } = 1;
+    public double RangeStdDevs { get; init; } = 2;
+    public double BenefitToGasMargin { get; init; } = 2;
+    public int TargetBaseShareBps { get; init; } = 5000;
+    public int HardLimitBps { get; init; } = 3000;
+
+    /// <summary>Gas of one vault.rebalance (docs/gas.md, with the volatility feed: 81,323).</summary>
+    public long ManagedRebalanceGas { get; init; } = 81_323;
+    public double BaseFeeCeilingGwei { get; init; } = 30;
+
+    /// <summary>The keeper decides every this many steps.</summary>
+    public int KeeperEverySteps { get; init; } = 1;
+
+    public int MinFeePips { get; init; } = 500;
+    public int MaxFeePips { get; init; } = 10_000;
+    public int MaxSkewBps { get; init; } = 200;
+    public int MaxTwapDeviationBps { get; init; } = 200;
+    public int TwapWindowSeconds { get; init; } = 600;
+    public int MinWidthBps { get; init; } = 100;
+    public int MaxWidthBps { get; init; } = 100_000;
+    public int MinRebalanceIntervalSeconds { get; init; } = 60;
+    public int MinBaseShareBps { get; init; } = 1000;
+    public int MaxBaseShareBps { get; init; } = 9000;
+
+    public void Validate()
+    {
+        Scenario.Check(StaticHalfWidth is > 0.0001 and < 13, "strategies.static_half_width", StaticHalfWidth, "must lie in (0.0001, 13)");
+        Scenario.Check(PassiveBaseHalfWidth is > 0.0001 and < 13, "strategies.passive_base_half_width", PassiveBaseHalfWidth, "must lie in (0.0001, 13)");
+        Scenario.Check(PassiveLimitWidth is > 0.0001 and < 13, "strategies.passive_limit_width", PassiveLimitWidth, "must lie in (0.0001, 13)");
+        Scenario.Positive("strategies.passive_period_days", PassivePeriodDays);
+        Scenario.Positive("strategies.passive_twap_seconds", PassiveTwapSeconds);
+        Scenario.NonNegative("strategies.passive_max_twap_deviation_bps", PassiveMaxTwapDeviationBps);
+        Scenario.Check(PassiveRebalanceGas >= 0, "strategies.passive_rebalance_gas", PassiveRebalanceGas, "must be ≥ 0");
+        Scenario.Positive("strategies.risk_aversion", RiskAversion);
+        Scenario.Positive("strategies.horizon_days", HorizonDays);
+        Scenario.Positive("strategies.range_std_devs", RangeStdDevs);
+        Scenario.NonNegative("strategies.benefit_to_gas_margin", BenefitToGasMargin);
+        Scenario.Check(TargetBaseShareBps is >= 0 and <= 10_000, "strategies.target_base_share_bps", TargetBaseShareBps, "must lie in [0, 10000]");
+        Scenario.Check(HardLimitBps is > 0 and <= 10_000, "strategies.hard_limit_bps", HardLimitBps, "must lie in (0, 10000]");
+        Scenario.Check(ManagedRebalanceGas >= 21_000, "strategies.managed_rebalance_gas", ManagedRebalanceGas, "must be ≥ 21000");
+        Scenario.Positive("strategies.base_fee_ceiling_gwei", BaseFeeCeilingGwei);
+        Scenario.Check(KeeperEverySteps >= 1, "strategies.keeper_every_steps", KeeperEverySteps, "must be ≥ 1");
+        Scenario.Check(MinFeePips >= 0 && MinFeePips <= MaxFeePips && MaxFeePips < 1_000_000, "strategies.min_fee_pips", MinFeePips, "must satisfy 0 ≤ min_fee_pips ≤ max_fee_pips < 1000000");
+        Scenario.Check(MaxSkewBps > 0, "strategies.max_skew_bps", MaxSkewBps, "must be positive");
+        Scenario.Check(MaxTwapDeviationBps > 0, "strategies.max_twap_deviation_bps", MaxTwapDeviationBps, "must be positive");
+        Scenario.Check(TwapWindowSeconds > 0, "strategies.twap_window_seconds", TwapWindowSeconds, "must be positive");
+        Scenario.Check(MinWidthBps > 0 && MinWidthBps < MaxWidthBps, "strategies.min_width_bps", MinWidthBps, "must be positive and below max_width_bps");
+        Scenario.Check(MinRebalanceIntervalSeconds >= 0, "strategies.min_rebalance_interval_seconds", MinRebalanceIntervalSeconds, "must be ≥ 0");
+        Scenario.Check(MinBaseShareBps >= 0 && MinBaseShareBps < MaxBaseShareBps && MaxBaseShareBps <= 10_000, "strategies.min_base_share_bps", MinBaseShareBps, "must satisfy 0 ≤ min < max_base_share_bps ≤ 10000");
+    }
+}

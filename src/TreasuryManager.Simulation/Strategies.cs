@@ -1,0 +1,331 @@
+using System.Numerics;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Models.Curve;
+
+namespace TreasuryManager.Simulation;
+
+/// <summary>A liquidity strategy: sets up its pools from the treasury's starting inventory and acts once per step after the traders.</summary>
+public interface IStrategy
+{
+    string Name { get; }
+
+    /// <summary>Its pools, made by <paramref name="venues"/> holding the starting inventory, curves set (the set-up itself costs no gas in the comparison).</summary>
+    IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues);
+
+    void OnStep(Market market, int step);
+
+    /// <summary>The pool whose price and range the charts show.</summary>
+    IPoolVenue Main { get; }
+
+    /// <summary>How often each decision was taken (the managed keeper: Plan, Sent, and each Hold reason); empty for the others.</summary>
+    IReadOnlyDictionary<string, int> Decisions => EmptyDecisions;
+
+    static readonly IReadOnlyDictionary<string, int> EmptyDecisions = new Dictionary<string, int>();
+}
+
+/// <summary>The strategies compared, in report order.</summary>
+public static class Strategies
+{
+    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed"];
+
+    public static IStrategy Create(string name, Scenario s) => name switch
+    {
+        "hold" => new HoldStrategy(),
+        "full-range" => new StaticStrategy("full-range", FullRangeHalfWidth),
+        "static-range" => new StaticStrategy("static-range", s.Strategies.StaticHalfWidth),
+        "passive" => new PassiveStrategy(s),
+        "managed" => new ManagedStrategy(s),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
+    };
+
+    /// <summary>"Full range": ManagedPool has no infinite bound, so ±ln(10^5) around the start (price ×/÷ 100,000), which a
+    /// constant-product pool's reserves match to within 0.3%.</summary>
+    public const double FullRangeHalfWidth = 11.5129;
+
+    /// <summary>
+    /// Repositions <paramref name="venue"/> to centre <paramref name="centre"/> with log half-width
+    /// <paramref name="halfWidth"/>: fixes the bound whose side gives the larger liquidity and lets the pool fit the
+    /// other (as the keeper's Decider does). False if the pool can fit neither.
+    /// </summary>
+    public static bool FitRange(IPoolVenue venue, double centre, double halfWidth, int feePips, long timestamp)
+    {
+        var state = venue.State.ToPoolState();
+        var sqrtCentre = Uint.SqrtPriceX96FromPrice(centre);
+        BigInteger[] bounds = [Uint.SqrtPriceX96FromPrice(centre * Math.Exp(-halfWidth)), Uint.SqrtPriceX96FromPrice(centre * Math.Exp(halfWidth))];
+        BigInteger? best = null;
+        var bestL = BigInteger.MinusOne;
+        foreach (var b in bounds)
+        {
+            try
+            {
+                var (l, _, _) = PoolSwap.PreviewReposition(state, sqrtCentre, b);
+                if (l > bestL) (best, bestL) = (b, l);
+            }
+            catch (CurveMathException)
+            {
+                // this side cannot be fitted (the other bound would leave the pool's price range)
+            }
+        }
+        if (best is null || bestL.IsZero) return false;
+        venue.Reposition(UInt256.FromBigInteger(sqrtCentre), UInt256.FromBigInteger(best.Value), feePips, timestamp);
+        return true;
+    }
+}
+
+/// <summary>No liquidity: the treasury holds its starting tokens (the benchmark every PnL is measured against).</summary>
+public sealed class HoldStrategy : IStrategy
+{
+    private IPoolVenue _venue = null!;
+    public string Name => "hold";
+    public IPoolVenue Main => _venue;
+
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
+    {
+        _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, path.Scenario.Pool.FeePips);
+        return [_venue];
+    }
+
+    public void OnStep(Market market, int step)
+    {
+    }
+}
+
+/// <summary>One range set at the start around the starting price, never moved (full range, or a static concentrated range).</summary>
+public sealed class StaticStrategy(string name, double halfWidth) : IStrategy
+{
+    private IPoolVenue _venue = null!;
+    public string Name => name;
+    public IPoolVenue Main => _venue;
+
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
+    {
+        _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, path.Scenario.Pool.FeePips);
+        if (!Strategies.FitRange(_venue, path.Reference[0], halfWidth, path.Scenario.Pool.FeePips, path.Timestamp(0)))
+            throw new InvalidOperationException($"{name}: no range of half-width {halfWidth} fits the starting inventory");
+        return [_venue];
+    }
+
+    public void OnStep(Market market, int step)
+    {
+    }
+}
+
+/// <summary>
+/// A Charm-style passive rebalancer (Charm Alpha Vaults): a base range of half-width w_b around the pool's price
+/// holding as much of the inventory as it can in balance, and a limit range of width w_l on one side of the price
+/// holding the surplus token (surplus base just above the price, surplus quote just below), reset every period when
+/// the pool's price is within the TWAP guard of its TWAP. ManagedPool holds one range, so this strategy is modelled
+/// honestly as two in-memory pools sharing the flow: a taker goes to the pool with the better marginal price, the
+/// arbitrageur trades each pool to the reference. A rebalance withdraws both and redeposits (gas: two Uniswap v3
+/// repositions by default).
+/// </summary>
+public sealed class PassiveStrategy(Scenario s) : IStrategy
+{
+    private IPoolVenue _base = null!;
+    private IPoolVenue _limit = null!;
+    private readonly Queue<double> _logPrices = new();
+    private double _logSum;
+    private int _lastRebalanceStep;
+    public string Name => "passive";
+    public IPoolVenue Main => _base;
+
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
+    {
+        var sqrt = Units.SqrtPriceX96(path.Reference[0]);
+        _base = venues.Create(sqrt, base0, quote0, s.Pool.FeePips);
+        _limit = venues.Create(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
+        Rebalance(path.Reference[0], path.Timestamp(0));
+        return [_base, _limit];
+    }
+
+    public void OnStep(Market market, int step)
+    {
+        var logP = Math.Log(Units.Price(_base.State.SqrtPriceX96));
+        _logPrices.Enqueue(logP);
+        _logSum += logP;
+        var window = Math.Max(1, (int)Math.Ceiling(s.Strategies.PassiveTwapSeconds / s.StepSeconds));
+        while (_logPrices.Count > window) _logSum -= _logPrices.Dequeue();
+        var period = Math.Max(1, (int)Math.Round(s.Strategies.PassivePeriodDays / s.Dt));
+        if (step - _lastRebalanceStep < period) return;
+        var twap = _logSum / _logPrices.Count;
+        if (Math.Abs(logP - twap) * 10_000 > s.Strategies.PassiveMaxTwapDeviationBps) return; // Charm's TWAP guard
+        Rebalance(Math.Exp(logP), market.Path.Timestamp(step));
+        market.ChargeRebalance(step, s.Strategies.PassiveRebalanceGas);
+        _lastRebalanceStep = step;
+    }
+
+    private void Rebalance(double price, long timestamp)
+    {
+        var x = Units.Human(_base.State.Reserve0) + Units.Human(_limit.State.Reserve0);
+        var y = Units.Human(_base.State.Reserve1) + Units.Human(_limit.State.Reserve1);
+        var r0 = _base.State.Reserve0 + _limit.State.Reserve0;
+        var r1 = _base.State.Reserve1 + _limit.State.Reserve1;
+        // the base range's balanced amounts: L = min(x/(1/√P − 1/√pb), y/(√P − √pa))
+        var w = s.Strategies.PassiveBaseHalfWidth;
+        var sp = Math.Sqrt(price);
+        var perLx = 1 / sp - 1 / (sp * Math.Exp(w / 2));
+        var perLy = sp - sp * Math.Exp(-w / 2);
+        var l = Math.Min(x / perLx, y / perLy) * 0.999_999; // a hair inside, so the pool's exact fit never needs more than it holds
+        var bx = Units.Raw(l * perLx);
+        var by = Units.Raw(l * perLy);
+        if (bx > r0) bx = r0;
+        if (by > r1) by = r1;
+        _base.SetReserves(bx, by);
+        _limit.SetReserves(r0 - bx, r1 - by);
+        Strategies.FitRange(_base, price, w, s.Pool.FeePips, timestamp);
+        // the limit range on the surplus side: base above the price, quote below
+        var surplusBase = Units.Human(_limit.State.Reserve0) * price > Units.Human(_limit.State.Reserve1);
+        var sqrtCentre = Units.SqrtPriceX96(price);
+        var bound = Units.SqrtPriceX96(price * Math.Exp(surplusBase ? s.Strategies.PassiveLimitWidth : -s.Strategies.PassiveLimitWidth));
+        var value = Units.Human(_limit.State.Reserve0) * price + Units.Human(_limit.State.Reserve1);
+        if (value > 1e-9 * (x * price + y))
+        {
+            // move the dust of the other token back into the base pool so the limit range is one-sided
+            if (surplusBase && !_limit.State.Reserve1.IsZero)
+            {
+                _base.SetReserves(_base.State.Reserve0, _base.State.Reserve1 + _limit.State.Reserve1);
+                _limit.SetReserves(_limit.State.Reserve0, UInt256.Zero);
+            }
+            else if (!surplusBase && !_limit.State.Reserve0.IsZero)
+            {
+                _base.SetReserves(_base.State.Reserve0 + _limit.State.Reserve0, _base.State.Reserve1);
+                _limit.SetReserves(UInt256.Zero, _limit.State.Reserve1);
+            }
+            try
+            {
+                _limit.Reposition(sqrtCentre, bound, s.Pool.FeePips, timestamp);
+            }
+            catch (CurveMathException)
+            {
+                // too small to fit a range: the surplus stays idle this period
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Ours: the keeper's own pure decision, <see cref="Decider.Decide"/>, fed an observation built from the simulated
+/// pool and oracle exactly as ChainObserver reads them from the chain (pool state, the vault's policy, the feeds'
+/// rounds, the pool's TWAP over the policy's window) and estimates from the keeper's <see cref="PoolEstimators"/>
+/// fed with the pool's swaps. A Plan is applied as the vault's rebalance (the pool's reposition) and its gas
+/// charged; like the keeper's cycle, a non-urgent plan waits while gas is above the ceiling. It starts from the
+/// static-range curve.
+/// </summary>
+public sealed class ManagedStrategy : IStrategy
+{
+    private static readonly Address PoolAddress = Address.Parse("0x00000000000000000000000000000000000000a1");
+    private static readonly Address PriceFeed = Address.Parse("0x00000000000000000000000000000000000000b1");
+    private static readonly Address VolatilityFeed = Address.Parse("0x00000000000000000000000000000000000000b2");
+    private const int FeedDecimals = 8;
+
+    private readonly Scenario _s;
+    private readonly PoolSettings _pool;
+    private readonly StrategySettings _strategy;
+    private readonly GasSettings _gas;
+    private readonly TreasuryVault.PolicyView _policy;
+    private readonly PoolIdentity _identity;
+    private readonly PoolEstimators _estimators;
+    private readonly Queue<double> _logPrices = new();
+    private double _logSum;
+    private IPoolVenue _venue = null!;
+    private int _swapsSeen;
+
+    public ManagedStrategy(Scenario s)
+    {
+        _s = s;
+        var p = s.Strategies;
+        _pool = new PoolSettings { Address = PoolAddress.ToString(), Name = "sim", TargetBaseShareBps = p.TargetBaseShareBps, HardLimitBps = p.HardLimitBps };
+        _strategy = new StrategySettings
+        {
+            RiskAversion = p.RiskAversion, IntensityA = Math.Max(s.Noise.ArrivalsPerDay, 1e-9), IntensityK = Math.Max(s.Noise.K, 1e-9),
+            HorizonDays = p.HorizonDays, RangeStdDevs = p.RangeStdDevs, BenefitToGasMargin = p.BenefitToGasMargin,
+            AssumedRebalanceGas = p.ManagedRebalanceGas,
+        };
+        _gas = new GasSettings { EthPriceInQuote = (decimal)s.Gas.EthPriceInQuote, BaseFeeCeilingGwei = (decimal)p.BaseFeeCeilingGwei, MaxFeePerGasGwei = Math.Max(100m, (decimal)p.BaseFeeCeilingGwei) };
+        var heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds);
+        _policy = new TreasuryVault.PolicyView(
+            new TreasuryVault.PolicyParams(PriceFeed, VolatilityFeed, heartbeat, p.TwapWindowSeconds, p.MaxTwapDeviationBps, p.MaxSkewBps,
+                p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds, p.MinBaseShareBps, p.MaxBaseShareBps),
+            Registered: true, PriceScaleExp: 18 - 18 - FeedDecimals, MaxTwapDeviationLog: MaxTwapDeviationLog(p.MaxTwapDeviationBps));
+        _identity = new PoolIdentity(PoolAddress, "sim", Address.Parse("0x00000000000000000000000000000000000000c0"), Address.Parse("0x00000000000000000000000000000000000000c1"), 18, 18);
+        _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds);
+    }
+
+    public string Name => "managed";
+    public IPoolVenue Main => _venue;
+
+    /// <summary>TreasuryVault._setMaxTwapDeviation: logPrice(√((1e4 + bps)/1e4) as Q64.96).</summary>
+    internal static BigInteger MaxTwapDeviationLog(int bps) =>
+        Models.Curve.LogMath.LogPrice(Uint.Sqrt(Models.Curve.FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
+
+    public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
+    {
+        _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, _s.Pool.FeePips, recordSwaps: true);
+        if (!Strategies.FitRange(_venue, path.Reference[0], _s.Strategies.StaticHalfWidth, _s.Pool.FeePips, 0))
+            throw new InvalidOperationException("managed: the starting range does not fit the inventory");
+        return [_venue];
+    }
+
+    public void OnStep(Market market, int step)
+    {
+        var logP = Math.Log(Units.Price(_venue.State.SqrtPriceX96));
+        _logPrices.Enqueue(logP);
+        _logSum += logP;
+        var window = Math.Max(1, (int)Math.Ceiling(_s.Strategies.TwapWindowSeconds / _s.StepSeconds));
+        while (_logPrices.Count > window) _logSum -= _logPrices.Dequeue();
+        if (step % _s.Strategies.KeeperEverySteps != 0) return;
+
+        var path = market.Path;
+        var now = path.Timestamp(step);
+        var st = _venue.State;
+        var swaps = new List<SwapSeen>();
+        var log = _venue.Swaps ?? throw new InvalidOperationException("the managed strategy needs a venue that records its swaps");
+        for (; _swapsSeen < log.Count; _swapsSeen++)
+        {
+            var r = log[_swapsSeen];
+            swaps.Add(new SwapSeen(r.Step, r.ZeroForOne, r.AmountInUsed, r.AmountOut, r.SqrtPriceAfterX96));
+        }
+        var state = new ManagedPool.PoolState(st.SqrtPriceX96, st.SqrtPriceLowX96, st.SqrtPriceHighX96, st.Liquidity, st.FeePips,
+            st.Reserve0, st.Reserve1, 0, 16, 16, false, _venue.LastRepositionTime);
+        var price = new FeedRound(PriceFeed, new BigInteger(Math.Round(path.OraclePrice[step] * 1e8)), path.OracleUpdatedAt[step], FeedDecimals);
+        var vol = new FeedRound(VolatilityFeed, new BigInteger(Math.Round(path.OracleVolatilityAnnual[step] * 1e8)), path.OracleUpdatedAt[step], FeedDecimals);
+        var twap = new BigInteger(Math.Round(_logSum / _logPrices.Count / Math.Log(2) * (1 << 24)));
+        var observation = new PoolObservation(_identity, state, _policy, price, vol, twap, swaps, null);
+        var estimates = _estimators.Update(observation, now, 18, 18);
+        var gasWei = new BigInteger(path.GasGwei[step] * 1e9);
+        var decision = Decider.Decide(observation, estimates, _pool, _strategy, _gas, new DecisionContext(step, now, gasWei, _s.Strategies.ManagedRebalanceGas, InFlight: false));
+        LastDecision = decision;
+        if (decision is not Plan plan)
+        {
+            Count(((Hold)decision).Reason.ToString());
+            return;
+        }
+        if (!plan.Urgent && path.GasGwei[step] > _s.Strategies.BaseFeeCeilingGwei)
+        {
+            Count(nameof(HoldReason.GasAboveCeiling)); // KeeperCycle holds a non-urgent plan while gas is above the ceiling
+            return;
+        }
+        try
+        {
+            _venue.Reposition(UInt256.FromBigInteger(plan.Target.SqrtPriceX96), UInt256.FromBigInteger(plan.Target.SqrtPriceBoundX96), (int)plan.Target.FeePips, now);
+        }
+        catch (CurveMathException)
+        {
+            return; // the vault would revert: nothing sent, no gas in this model (the Guard's eth_call catches it)
+        }
+        market.ChargeRebalance(step, _s.Strategies.ManagedRebalanceGas);
+        Count(plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
+    }
+
+    private readonly Dictionary<string, int> _decisions = [];
+
+    public IReadOnlyDictionary<string, int> Decisions => _decisions;
+
+    private void Count(string key) => _decisions[key] = _decisions.GetValueOrDefault(key) + 1;
+
+    /// <summary>The Decider's last output (for tests and diagnostics).</summary>
+    public Decision? LastDecision { get; private set; }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+namespace TreasuryManager.Cli.Tests;
+
+public sealed class BacktestCommandTests
+{
+    private const string ShortScenario = """
+        { "name": "short", "description": "one day of calm", "steps": 288, "price": { "volatility_per_day": 0.02 } }
+        """;
+
+    [Fact]
+    public async Task Json_prints_exactly_one_object_with_every_strategy()
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync("backtest", "--scenario", "calm", "--paths", "2", "--seed", "3", "--json");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output); // throws on anything after the object
+        var root = json.RootElement;
+        Assert.Equal("calm", root.GetProperty("scenario").GetString());
+        Assert.Equal(2, root.GetProperty("paths").GetInt32());
+        var strategies = root.GetProperty("strategies").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "hold", "full-range", "static-range", "passive", "managed" }, strategies.Select(s => s.GetProperty("name").GetString()));
+        foreach (var s in strategies)
+            foreach (var key in new[] { "pnl_vs_hold_mean", "pnl_vs_hold_std", "sharpe", "fees", "lvr", "gas_spent", "rebalances", "max_drawdown" })
+                Assert.True(double.IsFinite(s.GetProperty(key).GetDouble()), key);
+        Assert.Equal(0.0, strategies[0].GetProperty("pnl_vs_hold_mean").GetDouble());
+        Assert.True(strategies[4].GetProperty("rebalances").GetDouble() > 0);
+
+        var (_, again, _) = await new TestConsole().RunAsync("backtest", "--scenario", "calm", "--paths", "2", "--seed", "3", "--json");
+        Assert.Equal(output, again);
+    }
+
+    [Fact]
+    public async Task Out_writes_the_report_and_the_series_of_the_first_path()
+    {
+        using var dir = new TempFolder();
+        var file = Path.Combine(dir.Path, "short.json");
+        await File.WriteAllTextAsync(file, ShortScenario);
+        var outDir = Path.Combine(dir.Path, "report");
+        var (exit, output, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--paths", "3", "--out", outDir);
+        Assert.True(exit == 0, error);
+        Assert.Contains("managed", output);
+        var report = await File.ReadAllTextAsync(Path.Combine(outDir, "report.md"));
+        Assert.Contains("| managed |", report);
+        Assert.Contains("| passive |", report);
+        Assert.Contains($"treasury backtest --scenario {file} --paths 3 --seed 1 --out {outDir}", report);
+        var csv = await File.ReadAllLinesAsync(Path.Combine(outDir, "series.csv"));
+        Assert.Equal(289 + 1, csv.Length); // header + steps 0..288
+        Assert.StartsWith("step,days,reference,oracle,gas_gwei,hold_centre", csv[0]);
+        Assert.Contains("managed_pnl_vs_hold", csv[0]);
+    }
+
+    [Theory]
+    [InlineData("--scenario", "sunny", "'sunny'")]
+    [InlineData("--paths", "0", "--paths")]
+    [InlineData("--paths", "-3", "--paths")]
+    [InlineData("--scenario", "missing-file.json", "missing-file.json")]
+    public async Task Bad_input_gives_one_line_naming_it_and_exit_2(string option, string value, string named)
+    {
+        string[] args = option == "--paths" ? ["backtest", "--scenario", "calm", option, value] : ["backtest", option, value];
+        var (exit, output, error) = await new TestConsole().RunAsync(args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(named, error);
+    }
+
+    [Fact]
+    public async Task A_bad_field_in_a_scenario_file_is_named()
+    {
+        using var dir = new TempFolder();
+        var file = Path.Combine(dir.Path, "bad.json");
+        await File.WriteAllTextAsync(file, """{ "steps": 100, "noise": { "arrivals_per_dya": 5 } }""");
+        var (exit, _, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--json");
+        Assert.Equal(2, exit);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("arrivals_per_dya", error);
+
+        await File.WriteAllTextAsync(file, """{ "steps": 100, "pool": { "fee_pips": 2000000 } }""");
+        (exit, _, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--json");
+        Assert.Equal(2, exit);
+        Assert.Contains("pool.fee_pips", error);
+    }
+}
