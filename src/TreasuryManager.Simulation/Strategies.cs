@@ -237,14 +237,7 @@ public sealed class ManagedStrategy : IStrategy
     {
         _s = s;
         var p = s.Strategies;
-        _pool = new PoolSettings { Address = PoolAddress.ToString(), Name = "sim", TargetBaseShareBps = p.TargetBaseShareBps, HardLimitBps = p.HardLimitBps };
-        _strategy = new StrategySettings
-        {
-            RiskAversion = p.RiskAversion, IntensityA = Math.Max(s.Noise.ArrivalsPerDay, 1e-9), IntensityK = Math.Max(s.Noise.K, 1e-9),
-            HorizonDays = p.HorizonDays, RangeStdDevs = p.RangeStdDevs, BenefitToGasMargin = p.BenefitToGasMargin,
-            AssumedRebalanceGas = p.ManagedRebalanceGas,
-        };
-        _gas = new GasSettings { EthPriceInQuote = (decimal)s.Gas.EthPriceInQuote, BaseFeeCeilingGwei = (decimal)p.BaseFeeCeilingGwei, MaxFeePerGasGwei = Math.Max(100m, (decimal)p.BaseFeeCeilingGwei) };
+        (_pool, _strategy, _gas) = ManagedParameters.From(s);
         var heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds);
         _policy = new TreasuryVault.PolicyView(
             new TreasuryVault.PolicyParams(PriceFeed, VolatilityFeed, heartbeat, p.TwapWindowSeconds, p.MaxTwapDeviationBps, p.MaxSkewBps,

@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Numerics;
+using Microsoft.Extensions.Logging.Abstractions;
+using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum.Crypto;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Models.Curve;
+
+namespace TreasuryManager.Simulation.OnChain;
+
+/// <summary>One step of an on-chain run (for the progress display and the charts).</summary>
+public sealed record OnChainStep(int Step, long Timestamp, double Reference, double PoolPrice, double Low, double High, double Base, double Quote, double PnlVsHold, int SwapsSoFar, int RebalancesSoFar);
+
+/// <summary>What an on-chain run did: every swap as the chain reported it, the pool's first and last state, the keeper's rebalances.</summary>
+public sealed record OnChainResult(
+    MarketPath Path, string Strategy, FastPoolState Start, FastPoolState End, IReadOnlyList<SwapRecord> Swaps,
+    IReadOnlyList<OnChainStep> Series, int Rebalances, long RebalanceGasUsed, double GasSpentQuote, double PnlVsHold,
+    IReadOnlyDictionary<string, int> Decisions, int Transactions);
+
+/// <summary>
+/// The on-chain mode: the same <see cref="MarketPath"/> the in-memory backtest replays, driven against the real
+/// contracts on a local node. The reporter posts each oracle update to the real VolatilityOracle at the step's
+/// timestamp; the agents (<see cref="MarketStep"/>, the same code as in memory) send real swaps from funded accounts
+/// through an <see cref="OnChainVenue"/>; for "managed" the keeper's real cycle (<see cref="KeeperRuntime"/>:
+/// observe, decide, guard, sign, send, journal) runs after the traders every <c>keeper_every_steps</c> steps.
+/// Chain time follows the path: each step's first block is stamped with the step's timestamp.
+/// <para>Differences from memory, on purpose: the keeper reads gas from the node (the path's gas price is used
+/// only to value the gas its rebalances used) and its TWAP from the pool's observation ring.</para>
+/// </summary>
+public sealed class OnChainRun : IAsyncDisposable
+{
+    /// <summary>Strategies that run on chain (one pool each).</summary>
+    public static readonly string[] Supported = ["hold", "full-range", "static-range", "managed"];
+
+    private const int FeedDecimals = 8;
+    private readonly EthClient _eth;
+    private readonly string _journalPath;
+    private KeeperRuntime? _keeper;
+
+    private OnChainRun(EthClient eth, MarketPath path, string strategy, TreasuryDeployer d, OnChainVenue venue, string journalPath)
+    {
+        _eth = eth;
+        Path = path;
+        Strategy = strategy;
+        Deployment = d;
+        Venue = venue;
+        _journalPath = journalPath;
+    }
+
+    public MarketPath Path { get; }
+    public string Strategy { get; }
+    public TreasuryDeployer Deployment { get; }
+    public OnChainVenue Venue { get; }
+
+    /// <summary>
+    /// Deploys tokens (18 decimals each), oracle, vault and one pool holding the scenario's starting inventory on the
+    /// strategy's starting range (static-range's for "managed", as in memory), sets the vault's policy to the
+    /// scenario's, and funds one trader account per class. Dev accounts: 0 owner, 1 keeper, 2 guardian, 3 the
+    /// deployer's trader, 4 reporter, 5 stranger, 6–8 the noise, arbitrage and informed traders.
+    /// </summary>
+    public static async Task<OnChainRun> DeployAsync(EthClient eth, string repositoryRoot, MarketPath path, string strategy, Func<int, EthKey> keys, CancellationToken ct = default)
+    {
+        if (!Supported.Contains(strategy))
+            throw new ArgumentException($"strategy '{strategy}' does not run on chain; use one of {string.Join(", ", Supported)} (passive holds two ranges and runs in memory only)", nameof(strategy));
+        var s = path.Scenario;
+        var p = s.Strategies;
+        var reference = path.Reference[0];
+        var halfWidth = strategy == "full-range" ? Strategies.FullRangeHalfWidth : p.StaticHalfWidth;
+        var baseAmount = s.Pool.BaseAmount;
+        var quoteAmount = s.Pool.QuoteAmount > 0 ? s.Pool.QuoteAmount : s.Pool.BaseAmount * s.Price.Initial;
+        var hold = strategy == "hold";
+        var settings = new TreasuryDeploymentSettings
+        {
+            BaseDecimals = 18, QuoteDecimals = 18,
+            Price = Dec(reference), PriceLow = Dec(reference * Math.Exp(-halfWidth)), PriceHigh = Dec(reference * Math.Exp(halfWidth)),
+            FeePips = s.Pool.FeePips,
+            DepositBase = hold ? 0 : Dec(baseAmount), DepositQuote = hold ? 0 : Dec(quoteAmount),
+            TraderBase = 0, TraderQuote = 0,
+            ObservationCardinality = 200,
+            OraclePrice = FeedAnswer(path.OraclePrice[0]), OracleVolatility = FeedAnswer(path.OracleVolatilityAnnual[0]),
+        };
+        var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, keys, settings);
+        var owner = d.Owner;
+        var pool = d.Pool.Address;
+        await d.Vault.SetHeartbeatAsync(owner, pool, (long)Math.Ceiling(s.Oracle.HeartbeatSeconds), ct);
+        await d.Vault.SetTwapWindowAsync(owner, pool, p.TwapWindowSeconds, ct);
+        await d.Vault.SetMaxTwapDeviationAsync(owner, pool, p.MaxTwapDeviationBps, ct);
+        await d.Vault.SetMaxSkewAsync(owner, pool, p.MaxSkewBps, ct);
+        await d.Vault.SetFeeBoundsAsync(owner, pool, p.MinFeePips, p.MaxFeePips, ct);
+        await d.Vault.SetWidthBoundsAsync(owner, pool, p.MinWidthBps, p.MaxWidthBps, ct);
+        await d.Vault.SetMinRebalanceIntervalAsync(owner, pool, p.MinRebalanceIntervalSeconds, ct);
+        await d.Vault.SetInventoryBoundsAsync(owner, pool, p.MinBaseShareBps, p.MaxBaseShareBps, ct);
+
+        var traders = new AccountSender[3];
+        var plenty = BigInteger.Pow(10, 18 + 12);
+        for (var i = 0; i < 3; i++)
+        {
+            traders[i] = await AccountSender.ConnectAsync(eth, keys(6 + i), d.Owner.ChainId, ct: ct);
+            await d.Base.MintAsync(owner, traders[i].Address, plenty, ct);
+            await d.Quote.MintAsync(owner, traders[i].Address, plenty, ct);
+            await d.Base.ApproveAsync(traders[i], pool, TreasuryDeployer.MaxUint256, ct);
+            await d.Quote.ApproveAsync(traders[i], pool, TreasuryDeployer.MaxUint256, ct);
+        }
+        var journal = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"treasury-onchain-{Guid.NewGuid():N}.db");
+        var run = new OnChainRun(eth, path, strategy, d, new OnChainVenue(d, traders), journal);
+        if (strategy == "managed")
+            run._keeper = await KeeperRuntime.StartAsync(run.KeeperSettings(), keys(1), new KeeperMetrics(), NullLoggerFactory.Instance, readOnly: false);
+        return run;
+    }
+
+    /// <summary>The keeper's configuration for this deployment: the scenario's strategy parameters (as the in-memory "managed" uses them).</summary>
+    public TreasurySettings KeeperSettings()
+    {
+        var s = Path.Scenario;
+        var (pool, strategy, gas) = ManagedParameters.From(s);
+        return new TreasurySettings
+        {
+            Rpc = new RpcSettings { Url = _eth.Rpc.Endpoint.ToString(), ChainId = Deployment.Owner.ChainId, TimeoutSeconds = 30 },
+            Key = new KeySettings { MnemonicEnv = "UNUSED_KEY_IS_PASSED_IN" },
+            Vault = Deployment.Vault.Address.ToString(),
+            Journal = _journalPath,
+            Pools = [pool with { Address = Deployment.Pool.Address.ToString(), Name = "BASE/USDQ" }],
+            Gas = gas with { Confirmations = 1, BlocksBeforeReplacement = 3, MaxBlocksToWait = 20 },
+            Strategy = strategy,
+            Cycle = new CycleSettings { PollIntervalMilliseconds = 50 },
+        };
+    }
+
+    /// <summary>
+    /// Replays the path on chain: per step the reporter's post (if due), the traders, then the strategy (the keeper's
+    /// real cycle for "managed"). <paramref name="onStep"/> sees every step as it completes.
+    /// </summary>
+    public async Task<OnChainResult> RunAsync(Action<OnChainStep>? onStep = null, CancellationToken ct = default)
+    {
+        var s = Path.Scenario;
+        var market = new Market(Path, [Venue]);
+        var start = Venue.State;
+        var holdBase = Units.Human(Units.Raw(s.Pool.BaseAmount));
+        var holdQuote = Units.Human(Units.Raw(s.Pool.QuoteAmount > 0 ? s.Pool.QuoteAmount : s.Pool.BaseAmount * s.Price.Initial));
+        if (Strategy == "hold") (holdBase, holdQuote) = (0, 0);
+        var series = new List<OnChainStep>(Path.Steps + 1);
+        var decisions = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        long rebalanceGas = 0;
+        var transactions = 0;
+
+        // step 0: chain time jumps to the path's start and the reporter posts the first values
+        await StampNextBlockAsync(Path.Timestamp(0), ct);
+        await Deployment.Oracle.UpdateAsync(Deployment.Reporter, FeedAnswer(Path.OraclePrice[0]), FeedAnswer(Path.OracleVolatilityAnnual[0]), ct);
+        series.Add(Point(0, market, 0));
+        for (var t = 1; t <= Path.Steps; t++)
+        {
+            ct.ThrowIfCancellationRequested();
+            await StampNextBlockAsync(Path.Timestamp(t), ct);
+            if (Path.OracleUpdatedAt[t] == Path.Timestamp(t))
+            {
+                await Deployment.Oracle.UpdateAsync(Deployment.Reporter, FeedAnswer(Path.OraclePrice[t]), FeedAnswer(Path.OracleVolatilityAnnual[t]), ct);
+                transactions++;
+            }
+            var before = Venue.Swaps.Count;
+            MarketStep.Trade(market, t);
+            transactions += Venue.Swaps.Count - before;
+
+            if (_keeper is not null && t % s.Strategies.KeeperEverySteps == 0)
+            {
+                var report = await _keeper.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true, ct: ct);
+                foreach (var decision in report?.Decisions ?? [])
+                {
+                    var key = decision is Hold h ? h.Reason.ToString() : "Plan";
+                    decisions[key] = decisions.GetValueOrDefault(key) + 1;
+                }
+                foreach (var outcome in report?.Outcomes ?? [])
+                {
+                    if (outcome is ExecutionOutcome.Mined { Receipt.Succeeded: true } mined)
+                    {
+                        market.ChargeRebalance(t, mined.Outcome.GasUsed);
+                        rebalanceGas += mined.Outcome.GasUsed;
+                        transactions++;
+                        decisions["Rebalance"] = decisions.GetValueOrDefault("Rebalance") + 1;
+                    }
+                }
+                Venue.Refresh();
+            }
+            series.Add(Point(t, market, PnlVsHold(market, t, holdBase, holdQuote)));
+            onStep?.Invoke(series[^1]);
+        }
+        return new OnChainResult(Path, Strategy, start, Venue.State, Venue.Swaps, series, market.Rebalances, rebalanceGas, market.GasSpent,
+            series[^1].PnlVsHold, decisions, transactions);
+    }
+
+    private static double PnlVsHold(Market market, int t, double holdBase, double holdQuote)
+    {
+        var price = market.Path.Reference[t];
+        var (x, y) = market.Inventory();
+        return x * price + y - market.GasSpent - (holdBase * price + holdQuote);
+    }
+
+    private OnChainStep Point(int t, Market market, double pnl)
+    {
+        ref readonly var st = ref Venue.State;
+        var (x, y) = market.Inventory();
+        var ranged = !st.Liquidity.IsZero;
+        return new OnChainStep(t, Path.Timestamp(t), Path.Reference[t], Units.Price(st.SqrtPriceX96),
+            ranged ? Units.Price(st.SqrtPriceLowX96) : double.NaN, ranged ? Units.Price(st.SqrtPriceHighX96) : double.NaN,
+            x, y, pnl, Venue.Swaps.Count, market.Rebalances);
+    }
+
+    /// <summary>Stamps the next block with <paramref name="timestamp"/> when that is after the latest block (several transactions in a step take the following seconds).</summary>
+    private async Task StampNextBlockAsync(long timestamp, CancellationToken ct)
+    {
+        var latest = (await _eth.GetBlockAsync(ct: ct)).Timestamp.ToUnixTimeSeconds();
+        if (timestamp > latest) await _eth.Rpc.CallAsync("evm_setNextBlockTimestamp", [timestamp], ct);
+    }
+
+    /// <summary>An 8-decimal feed answer.</summary>
+    public static BigInteger FeedAnswer(double value) => new(Math.Round(value * Math.Pow(10, FeedDecimals)));
+
+    private static decimal Dec(double v) => decimal.Parse(v.ToString("G15", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        _keeper?.Dispose();
+        _keeper = null;
+        foreach (var f in new[] { _journalPath, _journalPath + "-wal", _journalPath + "-shm" })
+            if (File.Exists(f)) File.Delete(f);
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>The traders of one step, in the order every mode uses: the arbitrageur on each pool, then informed, then noise.</summary>
+public static class MarketStep
+{
+    public static void Trade(Market market, int t)
+    {
+        var path = market.Path;
+        if (path.Scenario.Arbitrage.Enabled) foreach (var v in market.Venues) Agents.Arbitrage(market, v, t);
+        for (var i = path.InformedStart[t]; i < path.InformedStart[t + 1]; i++) Agents.Informed(market, in path.Informed[i]);
+        for (var i = path.NoiseStart[t]; i < path.NoiseStart[t + 1]; i++) Agents.Noise(market, in path.Noise[i]);
+    }
+
+    /// <summary>
+    /// The traders of <paramref name="path"/> replayed in memory on a pool that starts at <paramref name="start"/>,
+    /// with no strategy acting: the reference for an on-chain run of a static strategy (same swaps, same reserves).
+    /// </summary>
+    public static InMemoryVenue Replay(MarketPath path, FastPoolState start)
+    {
+        var venue = new InMemoryVenue(start, recordSwaps: true);
+        var market = new Market(path, [venue]);
+        for (var t = 1; t <= path.Steps; t++) Trade(market, t);
+        return venue;
+    }
+}

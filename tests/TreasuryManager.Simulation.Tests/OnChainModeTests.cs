@@ -1,0 +1,72 @@
+using TreasuryManager.Simulation.OnChain;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Simulation.Tests;
+
+/// <summary>The simulation tests that share one local node.</summary>
+[CollectionDefinition(Name)]
+public sealed class SimulationNodeCollection : ICollectionFixture<LocalNodeFixture>
+{
+    public const string Name = "simulation local node";
+}
+
+/// <summary>The on-chain mode against a real local node (Hardhat, or anvil with TREASURY_TEST_NODE=anvil).</summary>
+[Collection(SimulationNodeCollection.Name)]
+[Trait("Category", "Node")]
+public sealed class OnChainModeTests(LocalNodeFixture node) : IAsyncLifetime
+{
+    private string _snapshot = "";
+
+    public async Task InitializeAsync() => _snapshot = await node.SnapshotAsync();
+
+    public Task DisposeAsync() => node.RevertAsync(_snapshot);
+
+    /// <summary>A short calm scenario with enough flow to move the pool both ways and the arbitrageur to act.</summary>
+    private static MarketPath ShortPath(int steps = 24)
+    {
+        var scenario = ScenarioCatalog.Load("calm") with { Steps = steps };
+        scenario = scenario with { Price = scenario.Price with { VolatilityPerDay = 0.08 }, Informed = scenario.Informed with { ArrivalsPerDay = 200 } };
+        return MarketPath.Generate(scenario, Backtest.PathSeed(7, 0));
+    }
+
+    [Fact]
+    public async Task A_static_range_scenario_gives_the_same_swaps_and_the_same_final_reserves_on_chain_and_in_memory()
+    {
+        var path = ShortPath();
+        await using var run = await OnChainRun.DeployAsync(node.Eth, node.RepositoryRoot, path, "static-range", DevAccounts.Key);
+        var chain = await run.RunAsync();
+
+        var memory = MarketStep.Replay(path, chain.Start);
+
+        Assert.True(chain.Swaps.Count >= 50, $"only {chain.Swaps.Count} swaps: the scenario should trade");
+        Assert.Contains(chain.Swaps, r => r.Trader == Trader.Arbitrageur);
+        Assert.Contains(chain.Swaps, r => r.ZeroForOne);
+        Assert.Contains(chain.Swaps, r => !r.ZeroForOne);
+        Assert.Equal(memory.Swaps!.Count, chain.Swaps.Count);
+        for (var i = 0; i < chain.Swaps.Count; i++) Assert.Equal(memory.Swaps[i], chain.Swaps[i]);
+        Assert.Equal(memory.State, chain.End);
+        // and the chain's own balances agree with the pool's reserves
+        Assert.Equal((System.Numerics.BigInteger)chain.End.Reserve0, await run.Deployment.Base.BalanceOfAsync(run.Deployment.Pool.Address));
+        Assert.Equal((System.Numerics.BigInteger)chain.End.Reserve1, await run.Deployment.Quote.BalanceOfAsync(run.Deployment.Pool.Address));
+    }
+
+    [Fact]
+    public async Task Managed_on_chain_the_real_keeper_cycle_decides_every_step_and_its_rebalances_land()
+    {
+        // a trending path pushes the inventory out of the keeper's band within a few hours
+        var scenario = ScenarioCatalog.Load("trending") with { Steps = 36 };
+        var path = MarketPath.Generate(scenario, Backtest.PathSeed(3, 0));
+        await using var run = await OnChainRun.DeployAsync(node.Eth, node.RepositoryRoot, path, "managed", DevAccounts.Key);
+        var steps = new List<OnChainStep>();
+        var result = await run.RunAsync(steps.Add);
+
+        Assert.Equal(path.Steps, steps.Count);
+        Assert.Equal(path.Steps, result.Decisions.Where(d => d.Key != "Rebalance").Sum(d => d.Value)); // one decision per step
+        Assert.True(result.Rebalances >= 1, "the keeper never rebalanced: " + string.Join(", ", result.Decisions.Select(d => $"{d.Key}={d.Value}")));
+        Assert.Equal(result.Rebalances, result.Decisions.GetValueOrDefault("Rebalance"));
+        Assert.InRange(result.RebalanceGasUsed, 60_000L * result.Rebalances, 200_000L * result.Rebalances);
+        var state = await run.Deployment.Pool.GetStateAsync();
+        Assert.Equal(state.SqrtPriceX96, (System.Numerics.BigInteger)result.End.SqrtPriceX96);
+        Assert.True(state.LastRepositionTime >= path.Timestamp(1), "the pool's last reposition is the keeper's, during the run");
+    }
+}
