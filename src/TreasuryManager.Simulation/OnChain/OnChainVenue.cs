@@ -36,7 +36,9 @@ public sealed class OnChainVenue : IPoolVenue
     public long LastRepositionTime { get; private set; }
 
     /// <summary>Every swap as the chain's Swap events report it, in order.</summary>
-    public List<SwapRecord> Swaps { get; } = [];
+    public IReadOnlyList<SwapRecord> Swaps => _swaps;
+
+    private readonly List<SwapRecord> _swaps = [];
 
 
     /// <summary>Reads the pool's state from the chain (after a transaction this venue did not send, e.g. the keeper's).</summary>
@@ -72,7 +74,7 @@ public sealed class OnChainVenue : IPoolVenue
         // The event's amountIn is what the pool took (the input it used); the state's price is the price after.
         quote = new FastPoolQuote(UInt256.FromBigInteger(e.AmountIn), UInt256.FromBigInteger(e.AmountOut),
             UInt256.FromBigInteger(e.FeeAmount), UInt256.FromBigInteger(e.SqrtPriceX96));
-        Swaps.Add(new SwapRecord(step, trader, zeroForOne, amountIn, quote.AmountInUsed, quote.AmountOut, quote.FeeAmount, quote.SqrtPriceAfterX96));
+        _swaps.Add(new SwapRecord(step, trader, zeroForOne, amountIn, quote.AmountInUsed, quote.AmountOut, quote.FeeAmount, quote.SqrtPriceAfterX96));
         return true;
     }
 
