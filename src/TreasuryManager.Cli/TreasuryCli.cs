@@ -24,7 +24,7 @@ public static class TreasuryCli
         var (stdout, stderr) = (io.Out, io.Error);
         var root = new RootCommand("TreasuryManager: a keeper and pool for DAO treasuries making markets in their own tokens.");
         root.Subcommands.Add(Reproduce(stdout, stderr));
-        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(DemoCommand.Create(io));
         root.Subcommands.Add(InitCommand.Create(io));
         root.Subcommands.Add(DeployCommand.Create(io));
         root.Subcommands.Add(WalletCommand.Create(io));

@@ -46,14 +46,41 @@ public sealed class CliTests
 
     [Fact]
     [Trait("Category", "Node")]
-    public async Task Demo_deploys_sends_and_reads_the_state_back_then_stops_its_node()
+    public async Task Demo_runs_the_market_and_the_keeper_on_chain_prints_the_summary_writes_the_report_and_stops_its_node()
     {
-        var (exit, output, error) = await RunAsync("demo");
-        Assert.True(exit == 0, error);
-        Assert.Contains("count      = 42", output);
-        Assert.Contains("lastCaller = 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", output);
-        var pidText = output.Split("Node stopped (pid ")[1].Split(')')[0];
-        var pid = int.Parse(pidText, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+        var dir = Path.Combine(Path.GetTempPath(), "tm-demo-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exit, output, error) = await RunAsync("demo", "--scenario", "trending", "--steps", "24", "--out", dir);
+            Assert.True(exit == 0, error);
+            Assert.Contains("on chain (real keeper)", output);
+            foreach (var name in new[] { "hold", "full-range", "static-range", "passive" }) Assert.Contains(name, output);
+            Assert.Contains("step 24/24", output);
+            var report = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("| managed | on chain (real keeper) |", report);
+            Assert.Contains("Keeper decisions on chain:", report);
+            foreach (var chart in TreasuryManager.Reports.BacktestCharts.FileNames)
+            {
+                Assert.Contains($"({chart})", report);
+                Assert.True(new FileInfo(Path.Combine(dir, chart)).Length > 10_000, chart);
+            }
+            var pidText = output.Split("Node stopped (pid ")[1].Split(')')[0];
+            var pid = int.Parse(pidText, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_with_an_unknown_scenario_says_so_in_one_line_and_starts_no_node()
+    {
+        var (exit, output, error) = await RunAsync("demo", "--scenario", "no-such-scenario");
+        Assert.Equal(TreasuryCli.BadInput, exit);
+        Assert.DoesNotContain("Starting", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("no-such-scenario", error);
     }
 }

@@ -1,78 +1,174 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
-using TreasuryManager.Contracts.Bindings;
-using TreasuryManager.Ethereum;
-using TreasuryManager.Ethereum.Contracts;
+using System.Text;
+using Spectre.Console;
 using TreasuryManager.Ethereum.DevNode;
-using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
+using TreasuryManager.Reports;
+using TreasuryManager.Simulation;
+using TreasuryManager.Simulation.OnChain;
 
 namespace TreasuryManager.Cli.Commands;
 
 /// <summary>
-/// `treasury demo`: starts a local Hardhat node, deploys the sample contract with a type-2
-/// transaction signed by our own layer, sends a signed call, reads the state back, stops the node.
+/// `treasury demo`: the whole product on a local chain in minutes. Starts a local node (Hardhat, or anvil), deploys
+/// tokens, oracle, vault and pool, then plays a simulated market on chain — the reporter posting to the real oracle,
+/// traders sending real swaps, the keeper running its real cycle (observe, decide, guard, sign, journal, send) —
+/// for a few hundred blocks with a live progress display; prints the summary (PnL against hold, rebalances, gas)
+/// next to the in-memory strategies on the same path, writes report.md with its charts, and stops the node
+/// however the run ends.
 /// </summary>
 public static class DemoCommand
 {
     /// <summary>The public Hardhat/anvil test mnemonic; its accounts are funded on local nodes only.</summary>
     private const string DevMnemonic = "test test test test test test test test test test test junk";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliConsole io)
     {
-        var anvil = new Option<bool>("--anvil") { Description = "Run the demo on anvil instead of Hardhat." };
-        var command = new Command("demo", "Start a local node, deploy a sample contract, send a signed transaction, read the state back, stop the node.") { anvil };
-        command.SetAction(async (parse, ct) =>
-        {
-            try
-            {
-                return await RunAsync(parse.GetValue(anvil) ? LocalNodeKind.Anvil : LocalNodeKind.Hardhat, stdout, ct);
-            }
-            catch (Exception e) when (e is RpcException or ContractRevertException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or TimeoutException)
-            {
-                stderr.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+        var anvil = new Option<bool>("--anvil") { Description = "Run on anvil instead of Hardhat." };
+        var scenario = new Option<string>("--scenario") { Description = "A scenario name (" + string.Join(", ", ScenarioCatalog.Names) + ") or a scenario JSON file.", DefaultValueFactory = _ => "calm" };
+        var steps = new Option<int>("--steps") { Description = "Simulated steps (blocks of traders plus one keeper cycle each).", DefaultValueFactory = _ => 192 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated market.", DefaultValueFactory = _ => 1 };
+        var outDir = new Option<string>("--out") { Description = "Directory for report.md and its charts.", DefaultValueFactory = _ => "demo-report" };
+        var command = new Command("demo", "Start a local node, deploy the treasury, run a simulated market and the keeper on chain, print the summary and write a report with charts.")
+            { anvil, scenario, steps, seed, outDir };
+        command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, () => RunAsync(io, parse.GetValue(anvil) ? LocalNodeKind.Anvil : LocalNodeKind.Hardhat,
+            parse.GetValue(scenario)!, parse.GetValue(steps), parse.GetValue(seed), parse.GetValue(outDir)!, ct)));
         return command;
     }
 
-    public static async Task<int> RunAsync(LocalNodeKind kind, TextWriter stdout, CancellationToken ct)
+    public static async Task<int> RunAsync(CliConsole io, LocalNodeKind kind, string scenarioName, int steps, ulong seed, string outDir, CancellationToken ct)
     {
+        if (steps is < 2 or > 100_000) throw CliException.BadInput($"--steps {steps.ToString(CultureInfo.InvariantCulture)} must lie in [2, 100000]");
+        Scenario scenario;
+        try
+        {
+            scenario = ScenarioCatalog.Load(scenarioName) with { Steps = steps };
+            scenario.Validate();
+        }
+        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
+        {
+            throw CliException.BadInput(e.Message);
+        }
+        var outPath = Path.GetFullPath(outDir);
         var root = LocalNode.FindRepositoryRoot(Directory.GetCurrentDirectory());
-        var artifact = HardhatArtifact.Find(root, Counter.ArtifactName);
-        stdout.WriteLine($"Starting a local {kind} node…");
-        await using var node = await LocalNode.StartAsync(kind, root, ct: ct);
-        stdout.WriteLine($"  node ready at {node.Endpoint} (pid {node.ProcessId})");
-        using var rpc = new RpcClient(new RpcClientOptions { Endpoint = node.Endpoint });
-        var eth = new EthClient(rpc);
+        var path = MarketPath.Generate(scenario, Backtest.PathSeed(seed, 0));
+        var clock = Stopwatch.StartNew();
 
-        var key = HdWallet.FromMnemonic(DevMnemonic).GetAccount(0);
-        var sender = await AccountSender.ConnectAsync(eth, key, LocalNode.DefaultChainId, ct: ct);
-        stdout.WriteLine($"  signer {sender.Address} (m/44'/60'/0'/0/0 of the public test mnemonic), chain {sender.ChainId}");
+        io.Out.WriteLine($"Starting a local {kind} node…");
+        OnChainResult result;
+        int nodePid;
+        await using (var node = await LocalNode.StartAsync(kind, root, ct: ct))
+        {
+            nodePid = node.ProcessId;
+            io.Out.WriteLine($"  node ready at {node.Endpoint} (pid {nodePid})");
+            using var rpc = new RpcClient(new RpcClientOptions { Endpoint = node.Endpoint, Timeout = TimeSpan.FromSeconds(30) });
+            var eth = new EthClient(rpc);
+            var wallet = HdWallet.FromMnemonic(DevMnemonic);
+            io.Out.WriteLine("Deploying tokens, oracle, vault and pool; funding the traders…");
+            await using var run = await OnChainRun.DeployAsync(eth, root, path, "managed", wallet.GetAccount, ct);
+            io.Out.WriteLine($"  vault {run.Deployment.Vault.Address}, pool {run.Deployment.Pool.Address}, oracle {run.Deployment.Oracle.Address}");
+            io.Out.WriteLine($"Market '{scenario.Name}' ({scenario.Description}): {steps} steps of {scenario.StepSeconds.ToString(CultureInfo.InvariantCulture)} s, seed {seed}; the keeper runs its real cycle each step");
+            result = await RunWithProgressAsync(io, run, ct);
+        }
+        io.Out.WriteLine($"Node stopped (pid {nodePid}).");
 
-        stdout.WriteLine("Deploying Counter with a signed type-2 transaction…");
-        var counter = await Counter.DeployAsync(sender, artifact, "TreasuryManager demo", 0, ct);
-        stdout.WriteLine($"  deployed at {counter.Address}");
+        // the same path in memory, every strategy (the on-chain run is "managed" with the real keeper)
+        var series = new List<SeriesPoint>(steps + 1);
+        var memory = Backtest.RunPath(path, Strategies.Names, series);
+        var rows = Rows(result, memory);
+        io.Out.WriteLine();
+        io.Out.WriteLine($"Summary after {steps} steps ({(steps * scenario.StepSeconds / 3600).ToString("0.#", CultureInfo.InvariantCulture)} h simulated; {result.Transactions:N0} transactions on chain; {clock.Elapsed.TotalSeconds:0.0} s):");
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var h in Header) table.AddColumn(new TableColumn(Markup.Escape(h)) { NoWrap = true });
+        foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
+        CliConsole.PlainAnsi(io.Out).Write(table);
 
-        stdout.WriteLine("Sending increment(42), signed by our own secp256k1 and RLP code…");
-        var result = await counter.IncrementAsync(sender, 42, ct);
-        var receipt = result.Receipt;
-        var incremented = Counter.IncrementedEvents(result).Single();
-        stdout.WriteLine($"  tx {receipt.TransactionHash}");
-        stdout.WriteLine($"  mined in block {receipt.BlockNumber}, gas used {receipt.GasUsed.ToString("N0", CultureInfo.InvariantCulture)}, effective gas price {Units.FormatGwei(receipt.EffectiveGasPrice)} gwei");
-        stdout.WriteLine($"  event Incremented(by={incremented.By}, amount={incremented.Amount}, newCount={incremented.NewCount})");
-
-        stdout.WriteLine("State read back from the chain:");
-        stdout.WriteLine($"  label      = \"{await counter.LabelAsync(ct: ct)}\"");
-        stdout.WriteLine($"  count      = {await counter.CountAsync(ct: ct)}");
-        stdout.WriteLine($"  lastCaller = {await counter.LastCallerAsync(ct: ct)}");
-        stdout.WriteLine($"  balance of signer = {Units.FormatEther(await eth.GetBalanceAsync(sender.Address, ct: ct))} ETH");
-
-        var pid = node.ProcessId;
-        await node.DisposeAsync();
-        stdout.WriteLine($"Node stopped (pid {pid}).");
+        Directory.CreateDirectory(outPath);
+        var charts = BacktestCharts.Write(ChartData(result, memory, series), outPath);
+        var report = Path.Combine(outPath, "report.md");
+        await File.WriteAllTextAsync(report, Markdown(result, rows, charts, kind, scenarioName, steps, seed), ct);
+        io.Out.WriteLine($"Report: {report} (charts: {string.Join(", ", charts.Select(Path.GetFileName))})");
         return 0;
+    }
+
+    private static async Task<OnChainResult> RunWithProgressAsync(CliConsole io, OnChainRun run, CancellationToken ct)
+    {
+        var steps = run.Path.Steps;
+        string Describe(OnChainStep s) => FormattableString.Invariant(
+            $"step {s.Step}/{steps}: price {s.Reference:0.00}, pool {s.PoolPrice:0.00} in [{s.Low:0.00}, {s.High:0.00}], {s.SwapsSoFar} swaps, {s.RebalancesSoFar} rebalances, PnL vs hold {s.PnlVsHold:N0}");
+        if (io.Ansi is null)
+        {
+            var every = Math.Max(1, steps / 10);
+            return await run.RunAsync(s => { if (s.Step % every == 0 || s.Step == steps) io.Out.WriteLine("  " + Describe(s)); }, ct);
+        }
+        OnChainResult? result = null;
+        await io.Ansi.Progress().AutoClear(false).StartAsync(async ctx =>
+        {
+            var task = ctx.AddTask("market + keeper on chain", maxValue: steps);
+            result = await run.RunAsync(s =>
+            {
+                task.Value = s.Step;
+                task.Description = Markup.Escape(Describe(s));
+            }, ct);
+        });
+        return result!;
+    }
+
+    private static readonly string[] Header = ["strategy", "where", "PnL vs hold", "fees", "rebalances", "gas spent", "final base", "final quote"];
+
+    private static List<string[]> Rows(OnChainResult chain, PathResult[] memory)
+    {
+        static string Q(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        var end = chain.Series[^1];
+        var rows = new List<string[]>
+        {
+            new[] { "managed", "on chain (real keeper)", Q(chain.PnlVsHold), "—", chain.Rebalances.ToString(CultureInfo.InvariantCulture), Q(chain.GasSpentQuote), Q(end.Base), Q(end.Quote) },
+        };
+        foreach (var r in memory)
+            rows.Add([r.Strategy, "in memory", Q(r.PnlVsHold), Q(r.Fees), r.Rebalances.ToString(CultureInfo.InvariantCulture), Q(r.GasSpent),
+                Q(Units.Human(r.Reserve0End)), Q(Units.Human(r.Reserve1End))]);
+        return rows;
+    }
+
+    private static PathChartData ChartData(OnChainResult chain, PathResult[] memory, List<SeriesPoint> series)
+    {
+        var s = chain.Series;
+        var hours = s.Select(p => p.Timestamp - s[0].Timestamp).Select(t => t / 3600.0).ToArray();
+        var inventory = new List<NamedSeries> { new("managed (on chain)", s.Select(p => p.Base).ToArray()) };
+        var pnl = new List<NamedSeries> { new("managed (on chain)", s.Select(p => p.PnlVsHold).ToArray()) };
+        for (var k = 0; k < memory.Length; k++)
+        {
+            if (memory[k].Strategy == "hold") continue;
+            inventory.Add(new($"{memory[k].Strategy} (memory)", series.Select(p => p.Strategies[k].Base).ToArray()));
+            pnl.Add(new($"{memory[k].Strategy} (memory)", series.Select(p => p.Strategies[k].PnlVsHold).ToArray()));
+        }
+        return new PathChartData($"{chain.Path.Scenario.Name}", "hours", hours, s.Select(p => p.Reference).ToArray(),
+            s.Select(p => p.PoolPrice).ToArray(), s.Select(p => p.Low).ToArray(), s.Select(p => p.High).ToArray(), inventory, pnl);
+    }
+
+    private static string Markdown(OnChainResult chain, List<string[]> rows, IReadOnlyList<string> charts, LocalNodeKind kind, string scenario, int steps, ulong seed)
+    {
+        var b = new StringBuilder();
+        var sc = chain.Path.Scenario;
+        b.AppendLine(CultureInfo.InvariantCulture, $"# TreasuryManager demo: {sc.Name}");
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"{sc.Description}. {steps} steps of {sc.StepSeconds} s on a local {kind} node; seed {seed}.");
+        b.AppendLine(CultureInfo.InvariantCulture, $"Reproduce: `scripts/demo.sh --scenario {scenario} --steps {steps} --seed {seed}`{(kind == LocalNodeKind.Anvil ? " --anvil" : "")}.");
+        b.AppendLine();
+        b.AppendLine("On chain, the reporter posted to the real oracle, the traders sent signed swaps and the keeper ran its real cycle");
+        b.AppendLine(CultureInfo.InvariantCulture, $"({chain.Transactions:N0} transactions). The in-memory rows replay the same path on the bit-exact pool math.");
+        b.AppendLine("PnL against hold in quote, at the reference price, after gas (valued at the path's gas price).");
+        b.AppendLine();
+        b.AppendLine("| " + string.Join(" | ", Header) + " |");
+        b.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", Header.Length)));
+        foreach (var r in rows) b.AppendLine("| " + string.Join(" | ", r) + " |");
+        b.AppendLine();
+        b.AppendLine("Keeper decisions on chain: " + string.Join(", ", chain.Decisions.Select(d => $"{d.Key} {d.Value}")) + ".");
+        b.AppendLine();
+        foreach (var c in charts) b.AppendLine(CultureInfo.InvariantCulture, $"![{Path.GetFileNameWithoutExtension(c)}]({Path.GetFileName(c)})");
+        return b.ToString();
     }
 }
