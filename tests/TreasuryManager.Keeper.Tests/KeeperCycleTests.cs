@@ -55,6 +55,7 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         var text = await metrics.ExportAsync();
         Assert.Contains("treasury_keeper_plans_total{pool=\"BASE/USDQ\"} 1", text);
         Assert.Contains("treasury_keeper_transactions_mined_total{kind=\"rebalance\"} 1", text);
+        Assert.Contains("treasury_keeper_transactions_sent_total{kind=\"rebalance\"} 1", text);
         Assert.Contains("treasury_keeper_holds_total{pool=\"BASE/USDQ\",reason=\"InsideBand\"} 1", text);
     }
 

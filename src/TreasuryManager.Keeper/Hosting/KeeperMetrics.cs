@@ -18,7 +18,7 @@ public sealed class KeeperMetrics
         Cycles = factory.CreateCounter("treasury_keeper_cycles_total", "Cycles run (a new block observed).");
         Plans = factory.CreateCounter("treasury_keeper_plans_total", "Rebalance plans made.", "pool");
         Holds = factory.CreateCounter("treasury_keeper_holds_total", "Holds by pool and reason.", "pool", "reason");
-        TransactionsSent = factory.CreateCounter("treasury_keeper_transactions_sent_total", "Transactions broadcast (first attempts).", "kind");
+        TransactionsSent = factory.CreateCounter("treasury_keeper_transactions_sent_total", "Transactions broadcast (every attempt: first sends, replacements, rebroadcasts after a restart).", "kind");
         TransactionsReplaced = factory.CreateCounter("treasury_keeper_transactions_replaced_total", "Replacement attempts (same nonce, bumped fees) of transactions that became final.", "kind");
         TransactionsFailed = factory.CreateCounter("treasury_keeper_transactions_failed_total", "Transactions final without success (reverted, refused, superseded).", "kind");
         TransactionsMined = factory.CreateCounter("treasury_keeper_transactions_mined_total", "Transactions mined successfully.", "kind");

@@ -86,7 +86,13 @@ public sealed class KeeperRuntime : IDisposable
                 journal = TransactionJournal.Open(settings.Journal, time);
                 try
                 {
-                    executor = await TransactionExecutor.ConnectAsync(eth, key, journal, ExecutorOptions(settings), time, onPoint, ct).ConfigureAwait(false);
+                    // every broadcast (first attempts, replacements and rebroadcasts) counts as sent
+                    void Point(ExecutionPoint point, AttemptRecord attempt)
+                    {
+                        if (point == ExecutionPoint.Broadcast) metrics.TransactionsSent.WithLabels("rebalance").Inc();
+                        onPoint?.Invoke(point, attempt);
+                    }
+                    executor = await TransactionExecutor.ConnectAsync(eth, key, journal, ExecutorOptions(settings), time, Point, ct).ConfigureAwait(false);
                     recovery = await executor.RecoverAsync(ct).ConfigureAwait(false);
                     foreach (var r in recovery.Intents)
                         log.LogInformation("Recovered intent {Key}: {Action} — {Detail}", r.Key, r.Action, r.Detail);
