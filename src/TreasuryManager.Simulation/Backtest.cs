@@ -101,9 +101,7 @@ public static class Backtest
             if (points is not null) points[0][k] = Point(strategy.Main, market, 0, 0);
             for (var t = 1; t <= n; t++)
             {
-                if (s.Arbitrage.Enabled) foreach (var v in venues) Agents.Arbitrage(market, v, t);
-                for (var i = path.InformedStart[t]; i < path.InformedStart[t + 1]; i++) Agents.Informed(market, in path.Informed[i]);
-                for (var i = path.NoiseStart[t]; i < path.NoiseStart[t + 1]; i++) Agents.Noise(market, in path.Noise[i]);
+                Agents.Step(market, t);
                 strategy.OnStep(market, t);
 
                 var price = path.Reference[t];

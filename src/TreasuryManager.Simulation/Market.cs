@@ -96,6 +96,15 @@ public sealed class Market
 /// </summary>
 public static class Agents
 {
+    /// <summary>The traders of step <paramref name="t"/>, in the order every mode uses: the arbitrageur on each pool, then informed, then noise.</summary>
+    public static void Step(Market market, int t)
+    {
+        var path = market.Path;
+        if (path.Scenario.Arbitrage.Enabled) foreach (var v in market.Venues) Arbitrage(market, v, t);
+        for (var i = path.InformedStart[t]; i < path.InformedStart[t + 1]; i++) Informed(market, in path.Informed[i]);
+        for (var i = path.NoiseStart[t]; i < path.NoiseStart[t + 1]; i++) Noise(market, in path.Noise[i]);
+    }
+
     private const double Q96 = 79228162514264337593543950336.0;
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed record OnChainResult(
 /// <summary>
 /// The on-chain mode: the same <see cref="MarketPath"/> the in-memory backtest replays, driven against the real
 /// contracts on a local node. The reporter posts each oracle update to the real VolatilityOracle at the step's
-/// timestamp; the agents (<see cref="MarketStep"/>, the same code as in memory) send real swaps from funded accounts
+/// timestamp; the agents (<see cref="Agents.Step"/>, the same code as in memory) send real swaps from funded accounts
 /// through an <see cref="OnChainVenue"/>; for "managed" the keeper's real cycle (<see cref="KeeperRuntime"/>:
 /// observe, decide, guard, sign, send, journal) runs after the traders every <c>keeper_every_steps</c> steps.
 /// Chain time follows the path: each step's first block is stamped with the step's timestamp.
@@ -162,7 +162,7 @@ public sealed class OnChainRun : IAsyncDisposable
                 transactions++;
             }
             var before = Venue.Swaps.Count;
-            MarketStep.Trade(market, t);
+            Agents.Step(market, t);
             transactions += Venue.Swaps.Count - before;
 
             if (_keeper is not null && t % s.Strategies.KeeperEverySteps == 0)
@@ -231,17 +231,9 @@ public sealed class OnChainRun : IAsyncDisposable
     }
 }
 
-/// <summary>The traders of one step, in the order every mode uses: the arbitrageur on each pool, then informed, then noise.</summary>
+/// <summary>The in-memory reference for an on-chain run.</summary>
 public static class MarketStep
 {
-    public static void Trade(Market market, int t)
-    {
-        var path = market.Path;
-        if (path.Scenario.Arbitrage.Enabled) foreach (var v in market.Venues) Agents.Arbitrage(market, v, t);
-        for (var i = path.InformedStart[t]; i < path.InformedStart[t + 1]; i++) Agents.Informed(market, in path.Informed[i]);
-        for (var i = path.NoiseStart[t]; i < path.NoiseStart[t + 1]; i++) Agents.Noise(market, in path.Noise[i]);
-    }
-
     /// <summary>
     /// The traders of <paramref name="path"/> replayed in memory on a pool that starts at <paramref name="start"/>,
     /// with no strategy acting: the reference for an on-chain run of a static strategy (same swaps, same reserves).
@@ -250,7 +242,7 @@ public static class MarketStep
     {
         var venue = new InMemoryVenue(start, recordSwaps: true);
         var market = new Market(path, [venue]);
-        for (var t = 1; t <= path.Steps; t++) Trade(market, t);
+        for (var t = 1; t <= path.Steps; t++) Agents.Step(market, t);
         return venue;
     }
 }
