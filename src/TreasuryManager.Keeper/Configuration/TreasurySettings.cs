@@ -282,8 +282,9 @@ public sealed record DefenceSettings
     /// <summary>The defensive fee as a multiple of the normal one (then clamped to the policy's maximum).</summary>
     public double FeeMultiplier { get; init; } = 3;
 
-    /// <summary>The defensive range's log width as a multiple of the normal one (then clamped to the policy's maximum).</summary>
-    public double WidenFactor { get; init; } = 4;
+    /// <summary>The defensive range's log width as a multiple of the normal one (then clamped to the policy's maximum):
+    /// 10 takes a ±4% range to ±40%, wide enough that a −30% move stays inside it — depth withdrawn, not moved.</summary>
+    public double WidenFactor { get; init; } = 10;
 
     /// <summary>How long both signals must stay below their exit levels before the normal curve is restored, seconds.</summary>
     public double CalmSeconds { get; init; } = 3600;
