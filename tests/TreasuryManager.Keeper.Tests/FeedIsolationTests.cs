@@ -239,6 +239,10 @@ public sealed class FeedIsolationTests(LocalNodeFixture node) : TreasuryKeeperTe
         Assert.Equal(HoldReason.ObserveFailed, hold.Reason);
         Assert.Contains(noCode.ToString(), hold.Detail);
         AssertMined(report, A, B);
+        // gas is priced in each pool's quote at the same gas price: per gas unit, B's (USDC) cost is 3000× A's (WETH)
+        var planA = report.Plans.Single(p => p.Pool == A.Address);
+        var planB = report.Plans.Single(p => p.Pool == B.Address);
+        Assert.Equal(3000, planB.GasCost / planB.GasUnits / (planA.GasCost / planA.GasUnits), 6);
     }
 
     [Fact]
