@@ -33,7 +33,7 @@ public static class QuotePricing
             {
                 var others = string.Join(", ", quotes.Where(q => q != pool.Token1).Select(q => q.ToString()));
                 throw new SettingsException($"Pools:{index}:EthPriceInQuote",
-                    $"is missing for pool {pool.Label}: the managed pools quote in {quotes.Length} tokens (this one in {pool.Token1}, others in {others}), " +
+                    $"is missing for pool {configured.Label}: the managed pools quote in {quotes.Length} tokens (this one in {pool.Token1}, others in {others}), " +
                     $"so the single Gas:EthPriceInQuote ({settings.Gas.EthPriceInQuote.ToString(CultureInfo.InvariantCulture)}) cannot price every pool's gas; " +
                     $"set Pools:{index}:EthPriceInQuote to ETH's price in {pool.Token1} (1 for WETH, ≈ 3000 for a USD stablecoin)");
             }
