@@ -211,6 +211,7 @@ public sealed class FeedIsolationTests(LocalNodeFixture node) : TreasuryKeeperTe
             var hold = Assert.IsType<Hold>(Of(report, pool));
             Assert.Equal(HoldReason.ObserveFailed, hold.Reason);
             Assert.Contains(mock.Address.ToString(), hold.Detail);
+            Assert.DoesNotContain('\n', hold.Detail);
         }
         AssertMined(report, A);
         Assert.Equal(nonceBefore + 1, await Eth.GetTransactionCountAsync(KeeperKey.Address));
