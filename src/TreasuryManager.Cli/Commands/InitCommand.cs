@@ -108,7 +108,9 @@ public static class InitCommand
               //     "Name": "BASE/USDQ",             // label in logs and metrics (default: the address)
               //     "Address": "0x…",                // the ManagedPool's address
               //     "TargetBaseShareBps": {{N(new PoolSettings().TargetBaseShareBps)}},       // wanted share of the pool's value in base (token0), basis points (0..10000)
-              //     "HardLimitBps": {{N(new PoolSettings().HardLimitBps)}}              // past target ± this (bps of value), a rebalance is urgent (1..10000)
+              //     "HardLimitBps": {{N(new PoolSettings().HardLimitBps)}},             // past target ± this (bps of value), a rebalance is urgent (1..10000)
+              //     "EthPriceInQuote": 3000,         // optional: 1 ETH in THIS pool's quote (1 for WETH); required for each pool when pools quote in different tokens
+              //     "RiskAversion": 0.0001           // optional: gamma per unit of THIS pool's quote (default Strategy:RiskAversion)
               //   }
               "Pools": [],
 
@@ -127,7 +129,7 @@ public static class InitCommand
                 "Confirmations": {{N(d.Gas.Confirmations)}},
                 // After this many blocks without a final receipt the cycle moves on, in blocks (>= BlocksBeforeReplacement).
                 "MaxBlocksToWait": {{N(d.Gas.MaxBlocksToWait)}},
-                // Price of 1 ETH in the pools' quote token, to price gas in the numeraire (quote tokens per ETH).
+                // Price of 1 ETH in the pools' quote token, to price gas in the numeraire (quote tokens per ETH); pools on other quotes set Pools:i:EthPriceInQuote.
                 "EthPriceInQuote": {{N(d.Gas.EthPriceInQuote)}},
                 // Gas limit = eth_estimateGas times this, per mille (1000..5000; 1250 = +25%).
                 "GasLimitMarginPerMille": {{N(d.Gas.GasLimitMarginPerMille)}}

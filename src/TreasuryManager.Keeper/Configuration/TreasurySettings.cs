@@ -136,11 +136,25 @@ public sealed record PoolSettings
     /// <summary>Inventory past target ± this (bps of value in base) is urgent: the rebalance is sent whatever the base fee (up to the cap).</summary>
     public int HardLimitBps { get; init; } = 3000;
 
+    /// <summary>
+    /// ETH's price in THIS pool's quote token (quote per ETH: 1 for a WETH pool, ≈ 3000 for a USDC pool), to price its
+    /// gas in its own quote (c = gas × gas price × this). Null: <see cref="GasSettings.EthPriceInQuote"/>, allowed only while
+    /// every managed pool quotes in one token (the keeper refuses to start otherwise, naming the pool).
+    /// </summary>
+    public decimal? EthPriceInQuote { get; init; }
+
+    /// <summary>γ for this pool per unit of ITS quote token; null = <see cref="StrategySettings.RiskAversion"/>. A WETH-quoted pool
+    /// next to USD ones takes γ_USD × (USD per ETH) for the same risk appetite.</summary>
+    public double? RiskAversion { get; init; }
+
     public Address Validate(string path)
     {
         var address = TreasurySettings.ParseAddress($"{path}:Address", Address, "set the pool's address");
         if (TargetBaseShareBps is < 0 or > 10_000) throw new SettingsException($"{path}:TargetBaseShareBps", $"{TargetBaseShareBps} must lie in [0, 10000]");
         if (HardLimitBps is <= 0 or > 10_000) throw new SettingsException($"{path}:HardLimitBps", $"{HardLimitBps} must lie in (0, 10000]");
+        if (EthPriceInQuote is <= 0) throw new SettingsException($"{path}:EthPriceInQuote", $"{EthPriceInQuote} must be positive (this pool's quote tokens per ETH), or left out to use Gas:EthPriceInQuote");
+        if (RiskAversion is { } g && !(g > 0 && double.IsFinite(g)))
+            throw new SettingsException($"{path}:RiskAversion", $"{g.ToString(CultureInfo.InvariantCulture)} must be a positive number (per unit of this pool's quote), or left out to use Strategy:RiskAversion");
         return address;
     }
 
@@ -169,7 +183,10 @@ public sealed record GasSettings
     /// <summary>After this many blocks without a final receipt, the cycle moves on (the journal keeps the intent in flight).</summary>
     public int MaxBlocksToWait { get; init; } = 50;
 
-    /// <summary>ETH in the pools' quote token, to price gas in the numeraire (c = gas × gas price × this).</summary>
+    /// <summary>
+    /// ETH in the pools' quote token, to price gas in the numeraire (c = gas × gas price × this). One price for every pool:
+    /// when the managed pools quote in different tokens each pool sets its own <see cref="PoolSettings.EthPriceInQuote"/>.
+    /// </summary>
     public decimal EthPriceInQuote { get; init; } = 3000;
 
     /// <summary>eth_estimateGas × this margin, per mille, is the gas limit.</summary>

@@ -28,6 +28,9 @@ public sealed record CycleReport(
 {
     public IEnumerable<Plan> Plans => Decisions.OfType<Plan>();
     public IEnumerable<Hold> Holds => Decisions.OfType<Hold>();
+
+    /// <summary>What the Observe step read for each pool (its feeds' rounds, for `treasury status`).</summary>
+    public IReadOnlyList<PoolObservation> Observations { get; init; } = [];
 }
 
 /// <summary>
@@ -45,6 +48,8 @@ public sealed class KeeperCycle
     private readonly ILogger _log;
     private readonly Dictionary<Address, PoolEstimators> _estimators = new();
     private readonly Dictionary<Address, PoolSettings> _poolSettings;
+    private readonly IReadOnlyDictionary<Address, GasSettings> _gasOf;
+    private readonly IReadOnlyDictionary<Address, StrategySettings> _strategyOf;
     private readonly Dictionary<Address, PoolEstimates> _lastEstimates = new();
     private long _lastBlock = -1;
 
@@ -58,6 +63,9 @@ public sealed class KeeperCycle
         _metrics = metrics;
         _log = log;
         _poolSettings = settings.Pools.ToDictionary(p => Address.Parse(p.Address!), p => p);
+        // gas cost and γ are in each pool's own quote token (pools may quote in WETH and in USDC)
+        _gasOf = QuotePricing.GasPerPool(settings, observer.Pools);
+        _strategyOf = QuotePricing.StrategyPerPool(settings, observer.Pools);
         foreach (var pool in observer.Pools)
             _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds, defence: settings.Strategy.Defence);
     }
@@ -97,7 +105,7 @@ public sealed class KeeperCycle
             Decision decision;
             try
             {
-                decision = Decider.Decide(pool, _lastEstimates[pool.Pool], _poolSettings[pool.Pool], _settings.Strategy, _settings.Gas, context);
+                decision = Decider.Decide(pool, _lastEstimates[pool.Pool], _poolSettings[pool.Pool], _strategyOf[pool.Pool], _gasOf[pool.Pool], context);
             }
             catch (Exception e) when (e is ArgumentException or ArithmeticException or Models.Curve.CurveMathException)
             {
@@ -141,7 +149,10 @@ public sealed class KeeperCycle
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
-        return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed);
+        return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed)
+        {
+            Observations = observation.Pools,
+        };
     }
 
     /// <summary>Sends one guarded plan through the executor and records the outcome in the metrics.</summary>
@@ -217,7 +228,7 @@ public sealed class KeeperCycle
                 continue;
             }
             var gas = Quantity.DecodeLong(estimated.GetResult().GetString()!, "gas estimate");
-            var cost = Models.Risk.Band.GasCost(gas, (double)gasPrice, (double)_settings.Gas.EthPriceInQuote);
+            var cost = Models.Risk.Band.GasCost(gas, (double)gasPrice, (double)_gasOf[plan.Pool].EthPriceInQuote);
             var guarded = plan with { GasUnits = gas, GasCost = cost };
             if (!plan.Urgent && plan.ExpectedBenefit < _settings.Strategy.BenefitToGasMargin * cost)
             {
