@@ -29,7 +29,7 @@ public interface IStrategy
 /// <summary>The strategies compared, in report order.</summary>
 public static class Strategies
 {
-    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed"];
+    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
     public static IStrategy Create(string name, Scenario s) => name switch
     {
@@ -38,6 +38,8 @@ public static class Strategies
         "static-range" => new StaticStrategy("static-range", s.Strategies.StaticHalfWidth),
         "passive" => new PassiveStrategy(s),
         "managed" => new ManagedStrategy(s),
+        "hedged" => new HedgedStrategy(s, "hedged", defended: false),
+        "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
     };
 
@@ -234,10 +236,19 @@ public sealed class ManagedStrategy : IStrategy
     private int _swapsSeen;
 
     public ManagedStrategy(Scenario s)
+        : this(s, "managed", defended: false)
     {
+    }
+
+    /// <summary>The keeper's decision under another name; <paramref name="defended"/> turns on StrategySettings.Defence (the toxic-flow defence).</summary>
+    public ManagedStrategy(Scenario s, string name, bool defended)
+    {
+        ArgumentNullException.ThrowIfNull(s);
         _s = s;
+        Name = name;
         var p = s.Strategies;
         (_pool, _strategy, _gas) = ManagedParameters.From(s);
+        if (defended) _strategy = _strategy with { Defence = _strategy.Defence with { Enabled = true } };
         var heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds);
         _policy = new TreasuryVault.PolicyView(
             new TreasuryVault.PolicyParams(PriceFeed, VolatilityFeed, heartbeat, p.TwapWindowSeconds, p.MaxTwapDeviationBps, p.MaxSkewBps,
@@ -247,8 +258,11 @@ public sealed class ManagedStrategy : IStrategy
         _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds);
     }
 
-    public string Name => "managed";
+    public string Name { get; }
     public IPoolVenue Main => _venue;
+
+    /// <summary>The keeper's settings this strategy decides with.</summary>
+    public StrategySettings Settings => _strategy;
 
     /// <summary>TreasuryVault._setMaxTwapDeviation: logPrice(√((1e4 + bps)/1e4) as Q64.96).</summary>
     internal static BigInteger MaxTwapDeviationLog(int bps) =>
