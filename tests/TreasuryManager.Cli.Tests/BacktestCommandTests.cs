@@ -19,7 +19,7 @@ public sealed class BacktestCommandTests
         Assert.Equal("calm", root.GetProperty("scenario").GetString());
         Assert.Equal(2, root.GetProperty("paths").GetInt32());
         var strategies = root.GetProperty("strategies").EnumerateArray().ToArray();
-        Assert.Equal(new[] { "hold", "full-range", "static-range", "passive", "managed" }, strategies.Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(new[] { "hold", "full-range", "static-range", "passive", "managed", "hedged", "defended" }, strategies.Select(s => s.GetProperty("name").GetString()));
         foreach (var s in strategies)
             foreach (var key in new[] { "pnl_vs_hold_mean", "pnl_vs_hold_std", "sharpe", "fees", "lvr", "gas_spent", "rebalances", "max_drawdown" })
                 Assert.True(double.IsFinite(s.GetProperty(key).GetDouble()), key);
