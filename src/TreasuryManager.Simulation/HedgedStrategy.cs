@@ -16,7 +16,7 @@ public sealed record HedgeStats(int Trades, int MarginMoves, int Liquidations, d
 /// "hedged": the managed keeper (<see cref="ManagedStrategy"/>) plus a short on an in-memory PerpMarket
 /// (<see cref="InMemoryPerp"/>, mark = the path's oracle price, index = its reference price). Each keeper step, after
 /// the keeper's own decision, <see cref="Hedger.Decide"/> gets the pool's base x(P) (its base reserve), the position,
-/// the oracle's price and σ, η = |x′(P)|·P·σ from the pool's curve, the scenario's γ, and c = the perp's fee + the gas
+/// the oracle's price and σ, η = |x′(P)|·P·σ from the pool's curve at its price, the scenario's γ, and c = the perp's fee + the gas
 /// of one hedge at the step's gas price; a HedgeAdjust trades to −h·x(P) (to the wei) and resets the margin to
 /// <c>perp.target_margin_ratio</c> of the notional in the same transaction (vault.adjustHedge), charged one hedge's gas
 /// like a rebalance. Between trades the margin is topped up or drawn down to the target (one hedge's gas) when the
@@ -31,6 +31,10 @@ public sealed class HedgedStrategy : IStrategy
     public static readonly Address Account = Address.Parse("0x00000000000000000000000000000000000000d1");
 
     private const int FeedDecimals = 8;
+
+    /// <summary>The perp's margin token has 6 decimals (a USDC-like quote; PerpMarket's prices must stay under 2^128, which an 18-decimal quote at 2,000 per base would not): perp quote figures are raw / 1e6.</summary>
+    public const int QuoteDecimals = 6;
+    private const double QuoteOne = 1e6;
     private readonly Scenario _s;
     private readonly ManagedStrategy _managed;
     private readonly Dictionary<string, int> _hedgeDecisions = [];
@@ -80,7 +84,7 @@ public sealed class HedgedStrategy : IStrategy
     public static PerpTick Tick(MarketPath path, int step)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new PerpTick(path.Timestamp(step), InMemoryPerp.Price(FeedAnswer(path.OraclePrice[step]), FeedDecimals), InMemoryPerp.Price(FeedAnswer(path.Reference[step]), FeedDecimals));
+        return new PerpTick(path.Timestamp(step), InMemoryPerp.Price(FeedAnswer(path.OraclePrice[step]), FeedDecimals, 18, QuoteDecimals), InMemoryPerp.Price(FeedAnswer(path.Reference[step]), FeedDecimals, 18, QuoteDecimals));
     }
 
     private static BigInteger FeedAnswer(double price) => new(Math.Round(price * 1e8));
@@ -109,8 +113,11 @@ public sealed class HedgedStrategy : IStrategy
         var poolBase = Units.Human(st.Reserve0);
         var size = _perp.AccountOf(Account).Size;
         var sigma = path.OracleVolatilityAnnual[step] / Math.Sqrt(365);
+        // η = |x′(P)|·P·σ on the pool's curve at the pool's own price (x(P) is its base reserve there; at the oracle's
+        // price a lagging pool would look out of range, η = 0, and the band would close)
+        var poolPrice = Units.Price(st.SqrtPriceX96);
         var eta = st.Liquidity.IsZero ? 0
-            : Math.Abs(PositionGreeks.Gamma((double)st.Liquidity / Units.One, price, Units.Price(st.SqrtPriceLowX96), Units.Price(st.SqrtPriceHighX96))) * price * sigma;
+            : Math.Abs(PositionGreeks.Gamma((double)st.Liquidity / Units.One, poolPrice, Units.Price(st.SqrtPriceLowX96), Units.Price(st.SqrtPriceHighX96))) * poolPrice * sigma;
         var costs = new HedgeCosts(_s.Perp.FeePips / 1e6, market.GasCostQuote(step, _s.Perp.HedgeGas));
         var decision = Hedger.Decide(new HedgeInputs(poolBase, (double)size / Units.One, price, sigma, eta, _managed.Settings.RiskAversion, costs), _s.Perp.HedgeRatio);
         var traded = false;
@@ -197,7 +204,7 @@ public sealed class HedgedStrategy : IStrategy
         var v = _perp.View(Account, tick);
         var t = _perp.Totals(Account);
         var equity = v.Size.IsZero ? v.Margin : v.Equity;
-        return (double)(equity - t.Deposited + t.Withdrawn) / Units.One;
+        return (double)(equity - t.Deposited + t.Withdrawn) / QuoteOne;
     }
 
     /// <summary>The path's perp figures at <paramref name="step"/> (its end).</summary>
@@ -205,8 +212,8 @@ public sealed class HedgedStrategy : IStrategy
     {
         var tick = Tick(path, step);
         var t = _perp.Totals(Account);
-        return new HedgeStats(_trades, _marginMoves, t.Liquidations, (double)(t.FundingPaid + _perp.PendingFunding(Account, tick)) / Units.One,
-            (double)t.FeesPaid / Units.One, PerpValue(path, step));
+        return new HedgeStats(_trades, _marginMoves, t.Liquidations, (double)(t.FundingPaid + _perp.PendingFunding(Account, tick)) / QuoteOne,
+            (double)t.FeesPaid / QuoteOne, PerpValue(path, step));
     }
 
     private void Count(string key) => _hedgeDecisions[key] = _hedgeDecisions.GetValueOrDefault(key) + 1;

@@ -65,11 +65,18 @@ public sealed class InMemoryPerp
     public BigInteger FeesCollected { get; private set; }
     public BigInteger BadDebt { get; private set; }
 
-    /// <summary>PerpMarket's price from a feed answer: answer·10^e or floor(answer/10^−e), e = 36 + quoteDecimals − baseDecimals − feedDecimals.</summary>
-    public static BigInteger Price(BigInteger answer, int feedDecimals, int baseDecimals = 18, int quoteDecimals = 18)
+    /// <summary>
+    /// PerpMarket's price from a feed answer: answer·10^e or floor(answer/10^−e), e = 36 + quoteDecimals − baseDecimals −
+    /// feedDecimals; like the contract, a non-positive answer or a price outside (0, 2^128) is NonPositivePrice (an
+    /// 18-decimal quote at 2,000 per base would be 2e39: hence the simulation's 6-decimal margin token).
+    /// </summary>
+    public static BigInteger Price(BigInteger answer, int feedDecimals, int baseDecimals = 18, int quoteDecimals = 6)
     {
         var e = 36 + quoteDecimals - baseDecimals - feedDecimals;
-        return e >= 0 ? answer * BigInteger.Pow(10, e) : answer / BigInteger.Pow(10, -e);
+        var p = e >= 0 ? answer * BigInteger.Pow(10, e) : answer / BigInteger.Pow(10, -e);
+        if (answer.Sign <= 0 || answer >= BigInteger.One << 128 || p.Sign <= 0 || p >= BigInteger.One << 128)
+            throw new PerpRevertException($"NonPositivePrice(feed, {answer})");
+        return p;
     }
 
     /// <summary>floor(size·p/1e36), toward −∞.</summary>
