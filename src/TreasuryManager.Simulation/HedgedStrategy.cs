@@ -1,5 +1,6 @@
 using System.Numerics;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Hedging;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.Risk;
@@ -47,7 +48,7 @@ public sealed class HedgedStrategy : IStrategy
         ArgumentNullException.ThrowIfNull(s);
         _s = s;
         Name = name;
-        _managed = new ManagedStrategy(s, name, defended);
+        _managed = new ManagedStrategy(s, name, defended ? new DefenceSettings { Enabled = true } : null);
     }
 
     public string Name { get; }

@@ -38,6 +38,7 @@ public static class Strategies
         "static-range" => new StaticStrategy("static-range", s.Strategies.StaticHalfWidth),
         "passive" => new PassiveStrategy(s),
         "managed" => new ManagedStrategy(s),
+        "managed-defended" => new ManagedStrategy(s, new DefenceSettings { Enabled = true }),
         "hedged" => new HedgedStrategy(s, "hedged", defended: false),
         "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
@@ -235,27 +236,27 @@ public sealed class ManagedStrategy : IStrategy
     private IPoolVenue _venue = null!;
     private int _swapsSeen;
 
-    public ManagedStrategy(Scenario s)
-        : this(s, "managed", defended: false)
+    public ManagedStrategy(Scenario s, DefenceSettings? defence = null)
+        : this(s, defence?.Enabled == true ? "managed-defended" : "managed", defence)
     {
     }
 
-    /// <summary>The keeper's decision under another name; <paramref name="defended"/> turns on StrategySettings.Defence (the toxic-flow defence).</summary>
-    public ManagedStrategy(Scenario s, string name, bool defended)
+    /// <summary>The keeper's decision under another name; <paramref name="defence"/> (if given) replaces StrategySettings.Defence (the toxic-flow defence).</summary>
+    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence)
     {
         ArgumentNullException.ThrowIfNull(s);
         _s = s;
         Name = name;
         var p = s.Strategies;
         (_pool, _strategy, _gas) = ManagedParameters.From(s);
-        if (defended) _strategy = _strategy with { Defence = _strategy.Defence with { Enabled = true } };
+        if (defence is not null) _strategy = _strategy with { Defence = defence };
         var heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds);
         _policy = new TreasuryVault.PolicyView(
             new TreasuryVault.PolicyParams(PriceFeed, VolatilityFeed, heartbeat, p.TwapWindowSeconds, p.MaxTwapDeviationBps, p.MaxSkewBps,
                 p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds, p.MinBaseShareBps, p.MaxBaseShareBps),
             Registered: true, PriceScaleExp: 18 - 18 - FeedDecimals, MaxTwapDeviationLog: MaxTwapDeviationLog(p.MaxTwapDeviationBps));
         _identity = new PoolIdentity(PoolAddress, "sim", Address.Parse("0x00000000000000000000000000000000000000c0"), Address.Parse("0x00000000000000000000000000000000000000c1"), 18, 18);
-        _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds);
+        _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds, defence: _strategy.Defence);
     }
 
     public string Name { get; }
@@ -302,6 +303,7 @@ public sealed class ManagedStrategy : IStrategy
         var twap = new BigInteger(Math.Round(_logSum / _logPrices.Count / Math.Log(2) * (1 << 24)));
         var observation = new PoolObservation(_identity, state, _policy, price, vol, twap, swaps, null);
         var estimates = _estimators.Update(observation, now, 18, 18);
+        LastDefence = estimates.Defence;
         var gasWei = new BigInteger(path.GasGwei[step] * 1e9);
         var decision = Decider.Decide(observation, estimates, _pool, _strategy, _gas, new DecisionContext(step, now, gasWei, _s.Strategies.ManagedRebalanceGas, InFlight: false));
         LastDecision = decision;
@@ -324,7 +326,9 @@ public sealed class ManagedStrategy : IStrategy
             return; // the vault would revert: nothing sent, no gas in this model (the Guard's eth_call catches it)
         }
         market.ChargeRebalance(step, _s.Strategies.ManagedRebalanceGas);
-        Count(plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
+        Count(plan.Reasons[0].StartsWith("DEFENCE", StringComparison.Ordinal) ? (plan.Reasons[0].Contains("VPIN", StringComparison.Ordinal) ? "Defend (VPIN)" : "Defend (regime)")
+            : plan.Reasons[0].StartsWith("RESTORE", StringComparison.Ordinal) ? "Restore"
+            : plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
     }
 
     private readonly Dictionary<string, int> _decisions = [];
@@ -332,6 +336,9 @@ public sealed class ManagedStrategy : IStrategy
     public IReadOnlyDictionary<string, int> Decisions => _decisions;
 
     private void Count(string key) => _decisions[key] = _decisions.GetValueOrDefault(key) + 1;
+
+    /// <summary>The toxic-flow monitor's reading at the last keeper step (for tests and diagnostics).</summary>
+    public DefenceSignal? LastDefence { get; private set; }
 
     /// <summary>The Decider's last output (for tests and diagnostics).</summary>
     public Decision? LastDecision { get; private set; }

@@ -262,19 +262,22 @@ public sealed record DefenceSettings
     public bool Enabled { get; init; }
 
     /// <summary>VPIN at or above which the flow is toxic.</summary>
-    public double VpinThreshold { get; init; } = 0.45;
+    public double VpinThreshold { get; init; } = 0.8;
 
     /// <summary>Volume bucket of the VPIN, as a fraction of the pool's value.</summary>
-    public double VpinBucketFraction { get; init; } = 0.02;
+    public double VpinBucketFraction { get; init; } = 0.03;
 
     /// <summary>Number of complete buckets the VPIN averages.</summary>
     public int VpinBuckets { get; init; } = 4;
 
     /// <summary>Short EWMA σ over the long (configured) σ at or above which the regime is violent.</summary>
-    public double RegimeRatioThreshold { get; init; } = 2.5;
+    public double RegimeRatioThreshold { get; init; } = 5;
 
     /// <summary>Smoothing time of the short (regime) EWMA volatility, seconds.</summary>
-    public double RegimeSmoothingSeconds { get; init; } = 900;
+    public double RegimeSmoothingSeconds { get; init; } = 1800;
+
+    /// <summary>Smoothing time of the long EWMA volatility the short one is compared with, seconds.</summary>
+    public double RegimeReferenceSeconds { get; init; } = 86_400;
 
     /// <summary>The defensive fee as a multiple of the normal one (then clamped to the policy's maximum).</summary>
     public double FeeMultiplier { get; init; } = 3;
@@ -285,8 +288,8 @@ public sealed record DefenceSettings
     /// <summary>How long both signals must stay below their exit levels before the normal curve is restored, seconds.</summary>
     public double CalmSeconds { get; init; } = 3600;
 
-    /// <summary>Exit level as a fraction of each entry threshold (hysteresis).</summary>
-    public double ExitFraction { get; init; } = 0.7;
+    /// <summary>Exit level as a fraction of each entry threshold (1: the calm spell starts when both are below their entries; lower is stickier).</summary>
+    public double ExitFraction { get; init; } = 1;
 
     public void Validate()
     {
@@ -295,6 +298,7 @@ public sealed record DefenceSettings
         if (VpinBuckets is < 1 or > 1000) throw new SettingsException("Strategy:Defence:VpinBuckets", $"{VpinBuckets} must lie in [1, 1000]");
         if (!(RegimeRatioThreshold > 1 && double.IsFinite(RegimeRatioThreshold))) throw new SettingsException("Strategy:Defence:RegimeRatioThreshold", $"{RegimeRatioThreshold.ToString(CultureInfo.InvariantCulture)} must be a number above 1");
         if (!(RegimeSmoothingSeconds > 0 && double.IsFinite(RegimeSmoothingSeconds))) throw new SettingsException("Strategy:Defence:RegimeSmoothingSeconds", $"{RegimeSmoothingSeconds.ToString(CultureInfo.InvariantCulture)} must be a positive number");
+        if (!(RegimeReferenceSeconds > RegimeSmoothingSeconds && double.IsFinite(RegimeReferenceSeconds))) throw new SettingsException("Strategy:Defence:RegimeReferenceSeconds", $"{RegimeReferenceSeconds.ToString(CultureInfo.InvariantCulture)} must be longer than Strategy:Defence:RegimeSmoothingSeconds ({RegimeSmoothingSeconds.ToString(CultureInfo.InvariantCulture)})");
         if (!(FeeMultiplier >= 1 && double.IsFinite(FeeMultiplier))) throw new SettingsException("Strategy:Defence:FeeMultiplier", $"{FeeMultiplier.ToString(CultureInfo.InvariantCulture)} must be at least 1");
         if (!(WidenFactor >= 1 && double.IsFinite(WidenFactor))) throw new SettingsException("Strategy:Defence:WidenFactor", $"{WidenFactor.ToString(CultureInfo.InvariantCulture)} must be at least 1");
         if (!(CalmSeconds >= 0 && double.IsFinite(CalmSeconds))) throw new SettingsException("Strategy:Defence:CalmSeconds", $"{CalmSeconds.ToString(CultureInfo.InvariantCulture)} must be ≥ 0");
