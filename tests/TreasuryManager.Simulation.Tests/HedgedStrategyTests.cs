@@ -18,17 +18,18 @@ public sealed class HedgedStrategyTests
     }
 
     [Theory]
-    [InlineData("calm", 0)]
-    [InlineData("volatile", 1)]
-    [InlineData("crash", 2)]
-    [InlineData("trending", 3)]
-    public void After_every_hedge_step_the_net_delta_is_within_the_hedgers_band_of_the_target(string scenario, int seed)
+    [InlineData("calm", 0, "hedged")]
+    [InlineData("volatile", 1, "hedged")]
+    [InlineData("crash", 2, "hedged")]
+    [InlineData("trending", 3, "hedged")]
+    [InlineData("informed-drop", 4, "defended")]
+    public void After_every_hedge_step_the_net_delta_is_within_the_hedgers_band_of_the_target(string scenario, int seed, string name)
     {
         var s = TestScenarios.Short(scenario, 576);
         for (var p = 0; p < 2; p++)
         {
             var path = MarketPath.Generate(s, Backtest.PathSeed((ulong)seed, p));
-            var (strategy, _) = Run(path);
+            var (strategy, _) = Run(path, name);
             var log = strategy.Log!;
             Assert.Equal(path.Steps / s.Strategies.KeeperEverySteps, log.Count);
             Assert.Contains(log, r => r.Traded);
@@ -80,6 +81,28 @@ public sealed class HedgedStrategyTests
             expected += 1e-4 * path.OraclePrice[t] * log[t - 2].PerpSize; // log[i] is step i + 1
         Assert.True(stats.FundingPaid < 0, $"funding paid {stats.FundingPaid}");
         Assert.Equal(expected, stats.FundingPaid, 1e-9 * Math.Abs(expected));
+    }
+
+    [Fact]
+    public void The_defended_strategy_repositions_defensively_ahead_of_the_informed_drop_and_still_hedges()
+    {
+        var s = ScenarioCatalog.Load("informed-drop");
+        int defensive = 0, hedgedDefensive = 0, defendedTrades = 0;
+        for (var p = 0; p < 4; p++)
+        {
+            var path = MarketPath.Generate(s, Backtest.PathSeed(1, p));
+            var results = Backtest.RunPath(path, ["hedged", "defended"]);
+            var (hedged, defended) = (results[0], results[1]);
+            defensive += defended.Decisions.Where(d => d.Key.StartsWith("Defend", StringComparison.Ordinal)).Sum(d => d.Value);
+            hedgedDefensive += hedged.Decisions.Where(d => d.Key.StartsWith("Defend", StringComparison.Ordinal) || d.Key == "Restore").Sum(d => d.Value);
+            defendedTrades += defended.Decisions.GetValueOrDefault("Hedge trade");
+            Assert.Equal(defended.Decisions.GetValueOrDefault("Hedge trade"), defended.Hedge!.Trades);
+            // the same market, the same path: without the defence the keeper's own decisions never say Defend
+            Assert.Equal(s.Steps, hedged.Decisions.GetValueOrDefault("Hedge trade") + hedged.Decisions.GetValueOrDefault("Hedge hold"));
+        }
+        Assert.True(defensive > 0, "the defended strategy never repositioned defensively ahead of the informed sellers");
+        Assert.Equal(0, hedgedDefensive);
+        Assert.True(defendedTrades > 0);
     }
 
     [Fact]
