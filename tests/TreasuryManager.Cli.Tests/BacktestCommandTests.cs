@@ -25,6 +25,15 @@ public sealed class BacktestCommandTests
                 Assert.True(double.IsFinite(s.GetProperty(key).GetDouble()), key);
         Assert.Equal(0.0, strategies[0].GetProperty("pnl_vs_hold_mean").GetDouble());
         Assert.True(strategies[4].GetProperty("rebalances").GetDouble() > 0);
+        // the hedged strategies carry their perp figures; the others have none
+        Assert.False(strategies[4].TryGetProperty("hedge", out _));
+        foreach (var hedged in strategies[5..])
+        {
+            var h = hedged.GetProperty("hedge");
+            Assert.True(h.GetProperty("trades").GetDouble() > 0);
+            Assert.True(h.GetProperty("perp_fees").GetDouble() > 0);
+            Assert.True(h.GetProperty("funding_paid").GetDouble() < 0, "the short receives funding at the default positive rate");
+        }
 
         var (_, again, _) = await new TestConsole().RunAsync("backtest", "--scenario", "calm", "--paths", "2", "--seed", "3", "--json");
         Assert.Equal(output, again);
