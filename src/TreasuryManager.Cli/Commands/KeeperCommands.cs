@@ -80,7 +80,7 @@ public static class KeeperCommands
             {
                 if (asJson) io.Out.WriteLine(ReportJson(report));
                 else io.Out.WriteLine($"Nothing to send for {hold.Label}: {hold.Reason} — {hold.Detail}");
-                return hold.Reason is HoldReason.InsideBand or HoldReason.BenefitBelowGas ? 0 : 1;
+                return hold.Reason is HoldReason.InsideBand or HoldReason.BenefitBelowGas or HoldReason.AlreadyAtTarget or HoldReason.Defensive ? 0 : 1; // nothing worth doing is not a failure
             }
             var plan = (Plan)decision;
             if (!asJson) WritePlan(io, plan);

@@ -59,7 +59,7 @@ public sealed class KeeperCycle
         _log = log;
         _poolSettings = settings.Pools.ToDictionary(p => Address.Parse(p.Address!), p => p);
         foreach (var pool in observer.Pools)
-            _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds);
+            _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds, defence: settings.Strategy.Defence);
     }
 
     public ChainObserver Observer { get; }

@@ -40,13 +40,16 @@ public sealed class PoolEstimators
 
     public PoolEstimates Update(PoolObservation observation, long timestamp, int baseDecimals, int quoteDecimals)
     {
-        if (observation.State is { } state && (_lastTimestamp is null || timestamp > _lastTimestamp))
+        if (observation.State is { } state)
         {
+            // Blocks can share a second (anvil mines on wall-clock time): the swaps of a cycle whose time did not advance
+            // are still counted; only the time-based updates wait for time to pass.
+            var advanced = _lastTimestamp is null || timestamp > _lastTimestamp;
             var time = timestamp / SecondsPerDay;
             var scale = Math.Pow(10, baseDecimals - quoteDecimals);
             var price = Uint.PriceFromSqrtPriceX96(state.SqrtPriceX96) * scale;
             var fee = (double)state.FeePips / 1e6;
-            if (_lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
+            if (advanced && _lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
             _flow.Clear();
             var before = _lastPoolPrice > 0 ? _lastPoolPrice : price;
             foreach (var swap in observation.Swaps)
@@ -60,15 +63,18 @@ public sealed class PoolEstimators
                 _flow.Add(new FlowTrade(before, swapPrice, baseSize * swapPrice, BuysBase: !swap.ZeroForOne));
                 before = swapPrice;
             }
-            _volatility.Update(time, price);
-            _markout.OnPrice(time, price);
+            if (advanced)
+            {
+                _volatility.Update(time, price);
+                _markout.OnPrice(time, price);
+            }
             if (observation.Price is { } oracle && oracle.Value > 0)
             {
                 var value = (double)state.Reserve0 / Math.Pow(10, baseDecimals) * oracle.Value + (double)state.Reserve1 / Math.Pow(10, quoteDecimals);
                 _monitor.Update(timestamp, _flow, price, oracle.Value, fee, value);
             }
             _lastPoolPrice = price;
-            _lastTimestamp = timestamp;
+            if (advanced) _lastTimestamp = timestamp;
             _lastFee = fee;
         }
         return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps, _monitor.Signal);

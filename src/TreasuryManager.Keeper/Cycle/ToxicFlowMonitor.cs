@@ -67,8 +67,8 @@ public sealed class ToxicFlowMonitor
     /// </summary>
     public DefenceSignal Update(long timestamp, IReadOnlyList<FlowTrade> trades, double poolPrice, double oraclePrice, double fee, double poolValueQuote)
     {
-        if (_lastTimestamp is { } last && timestamp <= last) return Signal;
-        _lastTimestamp = timestamp;
+        var advanced = _lastTimestamp is not { } last || timestamp > last; // blocks can share a second: count the trades, wait for time
+        if (advanced) _lastTimestamp = timestamp;
         if (poolValueQuote > 0 && _vpin is null)
             _vpin = new Vpin(poolValueQuote * _settings.VpinBucketFraction, _settings.VpinBuckets);
         if (_vpin is not null && oraclePrice > 0)
@@ -83,7 +83,7 @@ public sealed class ToxicFlowMonitor
                 _vpin.AddTrade(t.BuysBase ? t.QuoteVolume : -t.QuoteVolume);
             }
         }
-        if (poolPrice > 0)
+        if (poolPrice > 0 && advanced)
         {
             _short.Update(timestamp / SecondsPerDay, poolPrice);
             _long.Update(timestamp / SecondsPerDay, poolPrice);
