@@ -29,7 +29,7 @@ public interface IStrategy
 /// <summary>The strategies compared, in report order.</summary>
 public static class Strategies
 {
-    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed"];
+    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
     public static IStrategy Create(string name, Scenario s) => name switch
     {
@@ -39,6 +39,8 @@ public static class Strategies
         "passive" => new PassiveStrategy(s),
         "managed" => new ManagedStrategy(s),
         "managed-defended" => new ManagedStrategy(s, new DefenceSettings { Enabled = true }),
+        "hedged" => new HedgedStrategy(s, "hedged", defended: false),
+        "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
     };
 
@@ -235,8 +237,16 @@ public sealed class ManagedStrategy : IStrategy
     private int _swapsSeen;
 
     public ManagedStrategy(Scenario s, DefenceSettings? defence = null)
+        : this(s, defence?.Enabled == true ? "managed-defended" : "managed", defence)
     {
+    }
+
+    /// <summary>The keeper's decision under another name; <paramref name="defence"/> (if given) replaces StrategySettings.Defence (the toxic-flow defence).</summary>
+    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence)
+    {
+        ArgumentNullException.ThrowIfNull(s);
         _s = s;
+        Name = name;
         var p = s.Strategies;
         (_pool, _strategy, _gas) = ManagedParameters.From(s);
         if (defence is not null) _strategy = _strategy with { Defence = defence };
@@ -249,8 +259,11 @@ public sealed class ManagedStrategy : IStrategy
         _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds, defence: _strategy.Defence);
     }
 
-    public string Name => _strategy.Defence.Enabled ? "managed-defended" : "managed";
+    public string Name { get; }
     public IPoolVenue Main => _venue;
+
+    /// <summary>The keeper's settings this strategy decides with.</summary>
+    public StrategySettings Settings => _strategy;
 
     /// <summary>TreasuryVault._setMaxTwapDeviation: logPrice(√((1e4 + bps)/1e4) as Q64.96).</summary>
     internal static BigInteger MaxTwapDeviationLog(int bps) =>
