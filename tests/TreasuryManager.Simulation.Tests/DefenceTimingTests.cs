@@ -10,7 +10,7 @@ namespace TreasuryManager.Simulation.Tests;
 /// </summary>
 public sealed class DefenceTimingTests
 {
-    private const int Paths = 20;
+    private const int Paths = 40;
 
     private sealed record PathTrace(bool[] Active, int[] FeePips, double[] LogWidth, List<(int Step, Decision Decision)> Plans, ManagedStrategy Strategy);
 
@@ -52,23 +52,32 @@ public sealed class DefenceTimingTests
             var quiet = Run(control, p);
             // the same market until the informed sellers arrive: the same signal
             Assert.Equal(quiet.Active[..windowStart], run.Active[..windowStart]);
-            if (run.Active[windowStart - 1]) onBeforeWindow++;
             if (quiet.Active[drop - 1]) controlOnBeforeDrop++;
+            if (run.Active[windowStart - 1])
+            {
+                onBeforeWindow++; // a false alarm already on when the sellers came: not a detection
+                continue;
+            }
             if (!run.Active[drop - 1]) continue;
             onBeforeDrop++;
             // it came on inside the window, and the keeper re-quoted defensively at once: the pool's fee at least
-            // doubled before the drop, by a plan that says why
-            var first = Array.FindLastIndex(run.Active, drop - 1, drop - windowStart, a => !a) + 1;
+            // doubled (or at the policy's maximum) and its range more than twice as wide before the drop, by a plan that says why
+            var lastOff = Array.FindLastIndex(run.Active, drop - 1, drop - windowStart, a => !a);
+            var first = lastOff < 0 ? windowStart : lastOff + 1;
             Assert.InRange(first, windowStart, drop - 1);
             var defend = run.Plans.First(x => x.Step >= first);
             Assert.Equal(first, defend.Step);
             Assert.StartsWith("DEFENCE", ((Plan)defend.Decision).Reasons[0]);
-            Assert.True(run.FeePips[drop - 1] >= 2 * run.FeePips[windowStart - 1], $"path {p}: fee {run.FeePips[windowStart - 1]} → {run.FeePips[drop - 1]}");
+            Assert.True(run.FeePips[drop - 1] >= Math.Min(2 * run.FeePips[windowStart - 1], s.Strategies.MaxFeePips), $"path {p}: fee {run.FeePips[windowStart - 1]} → {run.FeePips[drop - 1]}");
+            Assert.True(run.LogWidth[drop - 1] > 2 * run.LogWidth[windowStart - 1], $"path {p}: log width {run.LogWidth[windowStart - 1]} → {run.LogWidth[drop - 1]}");
         }
-        // measured 14 of 20 on, 0 of 20 before the window, 0 of 20 in the control (seed 1)
-        Assert.True(onBeforeDrop >= 12, $"the defence was on before the drop in {onBeforeDrop} of {Paths} paths");
-        Assert.True(onBeforeWindow <= 1, $"on before the informed sellers arrived in {onBeforeWindow} of {Paths} paths");
-        Assert.True(controlOnBeforeDrop <= 2, $"without informed sellers it was on before the drop in {controlOnBeforeDrop} of {Paths} paths");
+        // Measured (seed 1, 40 paths): on before the drop in 24, already on before the sellers came in 2, on before the
+        // drop without the sellers in 2. The signal is noisy (docs/defence.md says why); the test pins that it is a
+        // signal: it comes on inside the window, in most paths, and rarely without the sellers.
+        Assert.True(onBeforeDrop >= 18, $"the defence came on inside the informed window in {onBeforeDrop} of {Paths} paths");
+        Assert.True(onBeforeWindow <= 5, $"on before the informed sellers arrived in {onBeforeWindow} of {Paths} paths");
+        Assert.True(controlOnBeforeDrop <= 5, $"without informed sellers it was on before the drop in {controlOnBeforeDrop} of {Paths} paths");
+        Assert.True(onBeforeDrop >= 3 * Math.Max(1, controlOnBeforeDrop), $"{onBeforeDrop} with the sellers against {controlOnBeforeDrop} without");
     }
 
     [Fact]
