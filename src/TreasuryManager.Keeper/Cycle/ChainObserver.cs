@@ -27,8 +27,6 @@ public sealed class ChainObserver
     private static readonly AbiFunction TokenDecimals = MintableERC20.Abi.GetFunction("decimals()");
     private static readonly AbiEvent SwapEvent = ManagedPool.Abi.GetEvent("Swap");
     private static readonly AbiFunction HedgePolicyOf = TreasuryVault.Abi.GetFunction("hedgePolicyOf(address)");
-    private static readonly AbiFunction MarketParams = PerpMarket.Abi.GetFunction("params()");
-    private static readonly AbiFunction AccountView = PerpMarket.Abi.GetFunction("accountView(address)");
 
     private readonly EthClient _eth;
     private readonly Address _vault;
@@ -58,7 +56,7 @@ public sealed class ChainObserver
     /// Reads what never changes (tokens and their decimals, each policy's feeds and their decimals) in two batches
     /// and checks every pool is registered in the vault. Throws <see cref="KeeperSetupException"/> naming the pool.
     /// </summary>
-    /// <param name="hedgedPools">Pools whose hedge (vault policy, market parameters, the vault's account) each batch also reads: three calls per pool.</param>
+    /// <param name="hedgedPools">Pools whose hedge (vault policy, market parameters, the vault's account) each batch also reads: four calls per pool.</param>
     public static async Task<ChainObserver> CreateAsync(EthClient eth, Address vault, IReadOnlyList<(Address Pool, string Label)> pools, int historyBlocks, CancellationToken ct = default, IEnumerable<Address>? hedgedPools = null)
     {
         if (pools.Count == 0) throw new KeeperSetupException("no pool to manage; list them under Pools in the configuration");
@@ -149,8 +147,7 @@ public sealed class ChainObserver
             hedgeStart[pool.Pool] = (requests.Count, market);
             requests.Add(Call(_vault, HedgePolicyOf.EncodeCall(pool.Pool)));
             if (market == Address.Zero) continue;
-            requests.Add(Call(market, MarketParams.EncodeCall()));
-            requests.Add(Call(market, AccountView.EncodeCall(_vault)));
+            requests.AddRange(Hedging.VaultPerpHedgeVenue.Requests(market, _vault));
         }
 
         var responses = await _eth.Rpc.BatchAsync(requests, ct).ConfigureAwait(false);
@@ -251,7 +248,7 @@ public sealed class ChainObserver
         if (policy.Market == Address.Zero) return new PerpHedgeObservation(policy, null, null);
         if (policy.Market != market)
             return new PerpHedgeObservation(policy, null, $"the hedge market of {identity.Label} changed to {policy.Market} this cycle; it is read from the next");
-        var state = Hedging.VaultPerpHedgeVenue.Decode(identity.Pool, policy, responses[index + 1], responses[index + 2], identity.BaseDecimals, identity.QuoteDecimals, out var error);
+        var state = Hedging.VaultPerpHedgeVenue.Decode(identity.Pool, policy, responses[index + 1], responses[index + 2], responses[index + 3], identity.BaseDecimals, identity.QuoteDecimals, out var error);
         return new PerpHedgeObservation(policy, state, error);
     }
 

@@ -27,6 +27,7 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
     private static readonly AbiFunction HedgePolicyOf = TreasuryVault.Abi.GetFunction("hedgePolicyOf(address)");
     private static readonly AbiFunction Params = PerpMarket.Abi.GetFunction("params()");
     private static readonly AbiFunction AccountView = PerpMarket.Abi.GetFunction("accountView(address)");
+    private static readonly AbiFunction MarkPrice = PerpMarket.Abi.GetFunction("markPrice()");
 
     private readonly EthClient _eth;
     private readonly Address _vault;
@@ -77,20 +78,25 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
         var policyAnswer = await _eth.Rpc.BatchAsync([Call(_vault, HedgePolicyOf.EncodeCall(Pool))], ct).ConfigureAwait(false);
         var policy = TreasuryVault.HedgePolicy.FromAbi(HedgePolicyOf.DecodeOutput(Bytes(policyAnswer[0]))[0]);
         if (policy.Market == Address.Zero) throw new HedgeRefusedException($"the vault has no hedge policy for {Label}; the owner must call setHedgePolicy");
-        var answers = await _eth.Rpc.BatchAsync([Call(policy.Market, Params.EncodeCall()), Call(policy.Market, AccountView.EncodeCall(_vault))], ct).ConfigureAwait(false);
-        var state = Decode(Pool, policy, answers[0], answers[1], BaseDecimals, QuoteDecimals, out var error);
+        var answers = await _eth.Rpc.BatchAsync(Requests(policy.Market, _vault), ct).ConfigureAwait(false);
+        var state = Decode(Pool, policy, answers[0], answers[1], answers[2], BaseDecimals, QuoteDecimals, out var error);
         if (state is null) throw new HedgeRefusedException(error!);
         State = state;
         return state;
     }
 
+    /// <summary>The reads of a hedge account on <paramref name="market"/>, in the order <see cref="Decode"/> takes their answers: params(), accountView(vault), markPrice().</summary>
+    public static RpcRequest[] Requests(Address market, Address vault) =>
+        [Call(market, Params.EncodeCall()), Call(market, AccountView.EncodeCall(vault)), Call(market, MarkPrice.EncodeCall())];
+
     /// <summary>
-    /// The hedge state from the answers to params() and accountView(vault); null with <paramref name="error"/> naming the
-    /// market's error (StalePrice…) when a read failed.
+    /// The hedge state from the answers to <see cref="Requests"/>; null with <paramref name="error"/> naming the market's
+    /// error (StalePrice…) when a read failed. markPrice() is read as well because accountView of an account without a
+    /// position neither reads the mark nor checks that it is fresh; such an account's equity is its margin.
     /// </summary>
-    public static PerpHedgeState? Decode(Address pool, TreasuryVault.HedgePolicy policy, RpcResponse parameters, RpcResponse account, int baseDecimals, int quoteDecimals, out string? error)
+    public static PerpHedgeState? Decode(Address pool, TreasuryVault.HedgePolicy policy, RpcResponse parameters, RpcResponse account, RpcResponse mark, int baseDecimals, int quoteDecimals, out string? error)
     {
-        var failed = parameters.Error ?? account.Error;
+        var failed = parameters.Error ?? account.Error ?? mark.Error;
         if (failed is not null)
         {
             error = $"reading the hedge market {policy.Market} failed: {Explain(failed)}";
@@ -100,6 +106,8 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
         {
             var p = PerpMarket.MarketParams.FromAbi(Params.DecodeOutput(Bytes(parameters))[0]);
             var v = PerpMarket.AccountView.FromAbi(AccountView.DecodeOutput(Bytes(account))[0]);
+            var m = (BigInteger)MarkPrice.DecodeOutput(Bytes(mark))[0]!;
+            if (v.Size.IsZero) v = v with { MarkPrice = m, Equity = v.Margin };
             error = null;
             return new PerpHedgeState(pool, policy, p, v, baseDecimals, quoteDecimals);
         }
