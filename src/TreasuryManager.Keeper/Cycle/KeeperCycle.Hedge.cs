@@ -97,36 +97,36 @@ public sealed partial class KeeperCycle
                     exposures.Add(new PoolExposure(o.Pool, o.Identity.Token0, ux, 0, uv.OraclePrice, uv.VolatilityPerDay, false, 0, 0));
                 continue;
             }
-            HedgeStep Hold(HedgeHoldReason reason, string detail, double poolBase = double.NaN, double size = double.NaN) =>
+            HedgeStep HoldStep(HedgeHoldReason reason, string detail, double poolBase = double.NaN, double size = double.NaN) =>
                 new(o.Pool, o.Identity.Label, observation.BlockNumber, poolBase, size, double.NaN, double.NaN, 0, false, null, null, null, reason, detail);
 
             if (o.Hedge is null || o.Error is not null && o.State is null)
             {
-                steps[o.Pool] = Hold(HedgeHoldReason.ObserveFailed, o.Error ?? "the pool's hedge was not read this cycle");
+                steps[o.Pool] = HoldStep(HedgeHoldReason.ObserveFailed, o.Error ?? "the pool's hedge was not read this cycle");
                 continue;
             }
             if (!o.Hedge.HasPolicy)
             {
-                steps[o.Pool] = Hold(o.Hedge.Error is null ? HedgeHoldReason.NoPolicy : HedgeHoldReason.ObserveFailed,
+                steps[o.Pool] = HoldStep(o.Hedge.Error is null ? HedgeHoldReason.NoPolicy : HedgeHoldReason.ObserveFailed,
                     o.Hedge.Error ?? $"Hedge:Ratio is {settings!.Ratio} but the vault has no hedge policy for {o.Identity.Label}; the owner must call setHedgePolicy (or set the ratio to 0)");
                 continue;
             }
             if (o.Hedge.State is not { } state)
             {
-                steps[o.Pool] = Hold(HedgeHoldReason.MarketRefused, o.Hedge.Error ?? "the hedge market could not be read");
+                steps[o.Pool] = HoldStep(HedgeHoldReason.MarketRefused, o.Hedge.Error ?? "the hedge market could not be read");
                 continue;
             }
             if (x is not { } poolBase || view is not { } pv || !double.IsFinite(pv.VolatilityPerDay) || pv.VolatilityPerDay <= 0)
             {
                 var why = dec is Hold h ? $"{h.Reason}: {h.Detail}" : "no view";
-                steps[o.Pool] = Hold(HedgeHoldReason.NoInputs, $"no oracle price or σ for the hedge this cycle (the pool's decision: {why})", x ?? double.NaN, state.Size);
+                steps[o.Pool] = HoldStep(HedgeHoldReason.NoInputs, $"no oracle price or σ for the hedge this cycle (the pool's decision: {why})", x ?? double.NaN, state.Size);
                 if (x is { } hx && view is { } hv)
                     exposures.Add(new PoolExposure(o.Pool, o.Identity.Token0, hx, state.Size, hv.OraclePrice, hv.VolatilityPerDay, false, state.MaxAbsSize, state.MaxAbsSize));
                 continue;
             }
             if (inFlight.Contains(o.Pool) || settledByRecovery.Contains(o.Pool))
             {
-                steps[o.Pool] = Hold(HedgeHoldReason.InFlight, inFlight.Contains(o.Pool)
+                steps[o.Pool] = HoldStep(HedgeHoldReason.InFlight, inFlight.Contains(o.Pool)
                     ? "an earlier hedge of this pool is still in flight"
                     : "an earlier hedge of this pool was settled by this cycle's recovery, after the observation; deciding from the next", poolBase, state.Size);
                 exposures.Add(new PoolExposure(o.Pool, o.Identity.Token0, poolBase, state.Size, pv.OraclePrice, pv.VolatilityPerDay, false, state.MaxAbsSize, state.MaxAbsSize));

@@ -8,6 +8,7 @@ using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hedging;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Testing;
+using Xunit.Abstractions;
 
 namespace TreasuryManager.Keeper.Tests.Hedging;
 
@@ -18,7 +19,7 @@ namespace TreasuryManager.Keeper.Tests.Hedging;
 /// </summary>
 [Collection(NodeCollection.Name)]
 [Trait("Category", "Node")]
-public sealed class HedgeCycleTests(LocalNodeFixture node) : TreasuryKeeperTest(node)
+public sealed class HedgeCycleTests(LocalNodeFixture node, ITestOutputHelper output) : TreasuryKeeperTest(node)
 {
     private static readonly PerpDeploymentSettings Perp = new()
     {
@@ -73,6 +74,8 @@ public sealed class HedgeCycleTests(LocalNodeFixture node) : TreasuryKeeperTest(
             {
                 traded++;
                 Assert.Null(step.Held);
+                var mined = Assert.IsType<ExecutionOutcome.Mined>(step.Outcome);
+                output.WriteLine($"{when}: adjustHedge({step.Plan!.SizeDelta}, {step.Plan.MarginDelta}) gas used {mined.Outcome.GasUsed}");
                 Assert.Equal(-ratio * x, perp, 1e-9 * scale); // the target to rounding (one base unit is 1e-18)
                 Assert.Equal(step.Plan!.NewSize, (await market.AccountOfAsync(D.Vault.Address)).Size);
                 var view = await market.AccountViewAsync(D.Vault.Address);
