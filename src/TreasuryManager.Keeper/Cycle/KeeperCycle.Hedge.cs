@@ -48,8 +48,11 @@ public sealed record HedgeStep(
     public bool Traded => Outcome is ExecutionOutcome.Mined;
 }
 
-/// <summary>The treasury-wide figures of a cycle (issue 7, item 4a): per base token, and the limit rule's answer.</summary>
-public sealed record TreasuryRiskReport(IReadOnlyList<TokenRisk> Tokens, RiskEnforcement Enforcement);
+/// <summary>
+/// The treasury-wide figures of a cycle (issue 7, item 4a) per base token: <see cref="Before"/> as observed,
+/// <see cref="After"/> with this cycle's mined hedges; and the limit rule's answer.
+/// </summary>
+public sealed record TreasuryRiskReport(IReadOnlyList<TokenRisk> Before, IReadOnlyList<TokenRisk> After, RiskEnforcement Enforcement);
 
 public sealed partial class KeeperCycle
 {
@@ -75,7 +78,8 @@ public sealed partial class KeeperCycle
         var inFlight = InFlightPools("hedge");
         var steps = new Dictionary<Address, HedgeStep>();
         var candidates = new List<(PoolObservation Obs, VaultPerpHedgeVenue Venue, PerpHedgeState State, double X, double Price, HedgeDecision Decision)>();
-        var exposures = new List<PoolExposure>();
+        var exposures = new List<PoolExposure>(); // the hedged pools' positions as their own decisions leave them
+        var observedSize = new Dictionary<Address, double>();
 
         foreach (var o in observation.Pools)
         {
@@ -140,6 +144,7 @@ public sealed partial class KeeperCycle
             var inputs = new HedgeInputs(poolBase, state.Size, pv.OraclePrice, pv.VolatilityPerDay, eta, _settings.Strategy.RiskAversion, costs);
             var decision = Hedger.Decide(inputs, settings!.Ratio);
             candidates.Add((o, venue, state, poolBase, pv.OraclePrice, decision));
+            observedSize[o.Pool] = state.Size;
             var planned = decision is HedgeAdjust a ? a.SizeDelta : 0;
             exposures.Add(new PoolExposure(o.Pool, o.Identity.Token0, poolBase, state.Size + planned, pv.OraclePrice, pv.VolatilityPerDay, true, state.MaxAbsSize, state.MaxAbsSize));
         }
@@ -223,13 +228,16 @@ public sealed partial class KeeperCycle
                 _log.LogInformation("Hedge of {Pool} at block {Block}: traded {Delta} base{Urgent} — {Detail}", s.Label, s.Block, s.SizeDelta.ToString("G6", CultureInfo.InvariantCulture), s.Urgent ? " (urgent)" : "", s.Reason);
             }
         }
-        var tokens = TreasuryRisk.Aggregate(exposures, limits, z, horizon);
+        var observed = exposures.Select(e => observedSize.TryGetValue(e.Pool, out var size) ? e with { PerpSize = size } : e).ToArray();
+        var final = observed.Select(e => steps.TryGetValue(e.Pool, out var s) && s.Traded ? e with { PerpSize = PerpHedgeMath.Human(s.Plan!.NewSize, BaseDecimalsOf(e.Pool)) } : e).ToArray();
+        var before = TreasuryRisk.Aggregate(observed, limits, z, horizon);
+        var tokens = TreasuryRisk.Aggregate(final, limits, z, horizon);
         foreach (var t in tokens)
         {
             _metrics.TokenNetDelta.WithLabels(t.Token.ToString()).Set(t.NetDelta);
             if (double.IsFinite(t.ValueAtRisk)) _metrics.TokenValueAtRisk.WithLabels(t.Token.ToString()).Set(t.ValueAtRisk);
         }
-        return (ordered, new TreasuryRiskReport(tokens, enforcement));
+        return (ordered, new TreasuryRiskReport(before, tokens, enforcement));
     }
 
     private int BaseDecimalsOf(Address pool) => Observer.Pools.First(p => p.Pool == pool).BaseDecimals;

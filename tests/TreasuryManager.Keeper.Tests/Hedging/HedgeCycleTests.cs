@@ -208,9 +208,10 @@ public sealed class TreasuryRiskCycleTests(LocalNodeFixture node) : TreasuryKeep
         var report = await runtime.Cycle.RunOnceAsync(act: true);
 
         Assert.Equal(2, report!.Hedges.Count);
-        var token = Assert.Single(report.Risk!.Tokens);
+        var token = Assert.Single(report.Risk!.Before);
         Assert.Equal(D.Base.Address, token.Token);
-        Assert.True(token.NetDelta > limit, $"the test needs the treasury past its limit before: net {token.NetDelta}");
+        Assert.Equal(2, token.Pools);
+        Assert.True(token.Breached, $"the test needs the treasury past its limit before: net {token.NetDelta}");
         Assert.Empty(report.Risk.Enforcement.Breaches);
         foreach (var step in report.Hedges)
         {
@@ -228,6 +229,10 @@ public sealed class TreasuryRiskCycleTests(LocalNodeFixture node) : TreasuryKeep
             net += (double)(await markets[i].AccountOfAsync(D.Vault.Address)).Size / 1e18;
         }
         Assert.True(Math.Abs(net) <= limit, $"treasury net {net} after, limit {limit}");
+        var after = Assert.Single(report.Risk.After);
+        Assert.Equal(net, after.NetDelta, 1e-9 * net);
+        Assert.False(after.Breached);
+        Assert.Equal(net, metrics.TokenNetDelta.WithLabels(D.Base.Address.ToString()).Value, 1e-9 * net);
         Assert.True(Math.Abs(net) >= limit * (1 - Risk.TreasuryRisk.LimitHeadroom) - 1e-6, $"the urgent hedge trades no more than it must: net {net}");
         Assert.Equal(2, (int)(metrics.HedgeTrades.WithLabels("pool-0", "true").Value + metrics.HedgeTrades.WithLabels("pool-1", "true").Value));
     }
