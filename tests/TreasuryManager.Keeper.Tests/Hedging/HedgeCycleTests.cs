@@ -132,6 +132,23 @@ public sealed class HedgeCycleTests(LocalNodeFixture node, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_target_past_the_policys_max_notional_is_clamped_to_it_and_said()
+    {
+        var maxNotional = D.QuoteUnits(50_000m); // x ≈ 100,000 base at 2.0: a full hedge would be 200,000 quote
+        await D.Vault.SetHedgePolicyAsync(D.Owner, D.Pool.Address, new TreasuryVault.HedgePolicy(D.Perp!.Address, maxNotional, 150_000));
+        using var runtime = await StartAsync(Hedged(1));
+        var report = await runtime.Cycle.RunOnceAsync(act: true);
+        var step = Assert.Single(report!.Hedges);
+        Assert.True(step.Traded, step.Reason);
+        Assert.True(step.Plan!.Clamped);
+        Assert.Contains("maxNotional", step.Reason);
+        var view = await D.Perp.AccountViewAsync(D.Vault.Address);
+        Assert.True(view.Notional <= maxNotional, $"notional {view.Notional} > {maxNotional}");
+        Assert.Equal(-PerpHedgeMath.MaxAbsSize(maxNotional, view.MarkPrice), view.Size); // as short as the policy allows
+        Assert.True(view.Equity * 1_000_000 / view.Notional >= 150_000);
+    }
+
+    [Fact]
     public async Task A_paused_vault_holds_the_hedge_with_the_reason_and_sends_nothing()
     {
         await D.Vault.PauseAsync(D.Guardian);
