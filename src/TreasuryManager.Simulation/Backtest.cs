@@ -13,14 +13,25 @@ public sealed record PathResult(
     double InventoryVariance, double MaxDrawdown, double[] Markout, int[] Swaps,
     UInt256 Token0In, UInt256 Token0Out, UInt256 Token1In, UInt256 Token1Out,
     UInt256 Reserve0Start, UInt256 Reserve1Start, UInt256 Reserve0End, UInt256 Reserve1End,
-    IReadOnlyDictionary<string, int> Decisions);
+    IReadOnlyDictionary<string, int> Decisions)
+{
+    /// <summary>The perp hedge's figures ("hedged", "defended"); null for the strategies without one.</summary>
+    public HedgeStats? Hedge { get; init; }
+}
 
 /// <summary>A strategy's figures across paths.</summary>
 /// <param name="Sharpe">mean/std of PnL vs hold across paths (0 when the std is 0), not annualised.</param>
 public sealed record StrategySummary(
     string Name, double PnlVsHoldMean, double PnlVsHoldStd, double Sharpe, double Fees, double Lvr, double GasSpent,
     double Rebalances, double MaxDrawdown, double InventoryVariance, double NoiseMarkout, double InformedMarkout, double ArbitrageMarkout,
-    IReadOnlyDictionary<string, double> DecisionsPerPath);
+    IReadOnlyDictionary<string, double> DecisionsPerPath)
+{
+    /// <summary>Means across paths of the perp hedge's figures; null for the strategies without one.</summary>
+    public HedgeSummary? Hedge { get; init; }
+}
+
+/// <summary>A hedged strategy's perp figures, means across paths (quote): hedge trades, margin-only moves, liquidations, funding paid (negative: received), perp trade fees, perp PnL (equity − net margin; funding and fees in, gas out).</summary>
+public sealed record HedgeSummary(double Trades, double MarginMoves, double Liquidations, double FundingPaid, double Fees, double PerpPnl);
 
 /// <summary>One step of the first path, for the charts.</summary>
 public sealed record SeriesPoint(int Step, double Days, double Reference, double Oracle, double GasGwei, SeriesStrategyPoint[] Strategies);
@@ -88,6 +99,7 @@ public static class Backtest
         for (var k = 0; k < names.Length; k++)
         {
             var strategy = Strategies.Create(names[k], s);
+            var hedged = strategy as HedgedStrategy;
             var venues = strategy.Start(path, base0, quote0, factory);
             var market = new Market(path, venues);
             UInt256 r0Start = UInt256.Zero, r1Start = UInt256.Zero;
@@ -106,7 +118,9 @@ public static class Backtest
 
                 var price = path.Reference[t];
                 var (x, y) = market.Inventory();
-                pnl = x * price + y - market.GasSpent - (holdBase * price + holdQuote);
+                pnl = hedged is null
+                    ? x * price + y - market.GasSpent - (holdBase * price + holdQuote)
+                    : x * price + y + hedged.PerpValue(path, t) - market.GasSpent - (holdBase * price + holdQuote);
                 peak = Math.Max(peak, pnl);
                 maxDrawdown = Math.Max(maxDrawdown, peak - pnl);
                 var dev = x * price - w * (x * price + y);
@@ -125,7 +139,10 @@ public static class Backtest
             results[k] = new PathResult(names[k], pnl, market.Fees, market.Lvr, market.GasSpent, market.Rebalances,
                 n > 1 ? m2 / (n - 1) : 0, maxDrawdown, (double[])market.Markout.Clone(), swaps,
                 market.Token0In, market.Token0Out, market.Token1In, market.Token1Out, r0Start, r1Start, r0End, r1End,
-                new SortedDictionary<string, int>((IDictionary<string, int>)strategy.Decisions.ToDictionary(), StringComparer.Ordinal));
+                new SortedDictionary<string, int>((IDictionary<string, int>)strategy.Decisions.ToDictionary(), StringComparer.Ordinal))
+            {
+                Hedge = hedged?.Stats(path, n),
+            };
         }
 
         if (series is not null && points is not null)
@@ -162,6 +179,12 @@ public static class Backtest
             Mean(r => r.Rebalances), Mean(r => r.MaxDrawdown), Mean(r => r.InventoryVariance),
             Mean(r => r.Markout[(int)Trader.Noise]), Mean(r => r.Markout[(int)Trader.Informed]), Mean(r => r.Markout[(int)Trader.Arbitrageur]),
             col.SelectMany(r => r.Decisions.Keys).Distinct().Order(StringComparer.Ordinal)
-                .ToDictionary(k => k, k => Mean(r => r.Decisions.GetValueOrDefault(k))));
+                .ToDictionary(k => k, k => Mean(r => r.Decisions.GetValueOrDefault(k))))
+        {
+            Hedge = col.All(r => r.Hedge is not null)
+                ? new HedgeSummary(Mean(r => r.Hedge!.Trades), Mean(r => r.Hedge!.MarginMoves), Mean(r => r.Hedge!.Liquidations),
+                    Mean(r => r.Hedge!.FundingPaid), Mean(r => r.Hedge!.Fees), Mean(r => r.Hedge!.PerpPnl))
+                : null,
+        };
     }
 }

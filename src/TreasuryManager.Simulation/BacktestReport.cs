@@ -36,6 +36,17 @@ public static class BacktestReport
                 w.WriteNumber("markout_noise", s.NoiseMarkout);
                 w.WriteNumber("markout_informed", s.InformedMarkout);
                 w.WriteNumber("markout_arbitrage", s.ArbitrageMarkout);
+                if (s.Hedge is { } h)
+                {
+                    w.WriteStartObject("hedge");
+                    w.WriteNumber("trades", h.Trades);
+                    w.WriteNumber("margin_moves", h.MarginMoves);
+                    w.WriteNumber("liquidations", h.Liquidations);
+                    w.WriteNumber("funding_paid", h.FundingPaid);
+                    w.WriteNumber("perp_fees", h.Fees);
+                    w.WriteNumber("perp_pnl", h.PerpPnl);
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -90,6 +101,17 @@ public static class BacktestReport
         sb.AppendLine("|---|---|---|---|");
         foreach (var x in r.Strategies) sb.AppendLine(Ic, $"| {x.Name} | {N(x.NoiseMarkout)} | {N(x.ArbitrageMarkout)} | {N(x.InformedMarkout)} |");
         sb.AppendLine();
+        if (r.Strategies.Any(x => x.Hedge is not null))
+        {
+            sb.AppendLine("The perp hedge (means per path; PnL vs hold and max drawdown above include the perp's PnL, funding, fees and the hedge's gas). Funding paid: negative = received; perp PnL: equity minus the net margin deposited (funding and fees in, gas out):");
+            sb.AppendLine();
+            sb.AppendLine("| strategy | hedge trades | margin moves | liquidations | funding paid | perp fees | perp PnL |");
+            sb.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var x in r.Strategies)
+                if (x.Hedge is { } h)
+                    sb.AppendLine(Ic, $"| {x.Name} | {h.Trades:0.0} | {h.MarginMoves:0.0} | {h.Liquidations:0.##} | {N(h.FundingPaid)} | {N(h.Fees)} | {N(h.PerpPnl)} |");
+            sb.AppendLine();
+        }
         foreach (var x in r.Strategies.Where(x => x.DecisionsPerPath.Count > 0))
         {
             sb.AppendLine($"Decisions of {x.Name} per path (keeper cycles): " + string.Join(", ", x.DecisionsPerPath.Select(kv => $"{kv.Key} {kv.Value.ToString("0.#", Ic)}")));

@@ -41,6 +41,9 @@ public sealed class Market
     public double GasCostQuote(int step, long gasUnits) =>
         gasUnits * Path.GasGwei[step] * 1e-9 * Path.Scenario.Gas.EthPriceInQuote;
 
+    /// <summary>Gas of a transaction that is not a rebalance (a hedge trade or margin move): counted in <see cref="GasSpent"/> only.</summary>
+    public void ChargeGas(int step, long gasUnits) => GasSpent += GasCostQuote(step, gasUnits);
+
     public void ChargeRebalance(int step, long gasUnits)
     {
         GasSpent += GasCostQuote(step, gasUnits);

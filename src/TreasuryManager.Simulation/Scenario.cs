@@ -28,6 +28,9 @@ public sealed record Scenario
     public PoolSetup Pool { get; init; } = new();
     public StrategyParameters Strategies { get; init; } = new();
 
+    /// <summary>The perpetuals venue of the "hedged" and "defended" strategies (ignored by the others).</summary>
+    public PerpSettings Perp { get; init; } = new();
+
     [JsonIgnore]
     public double Dt => StepSeconds / 86_400.0;
 
@@ -47,6 +50,7 @@ public sealed record Scenario
         Oracle.Validate();
         Pool.Validate();
         Strategies.Validate();
+        Perp.Validate();
         return this;
     }
 
@@ -330,5 +334,61 @@ public sealed record StrategyParameters
         Scenario.Check(MinWidthBps > 0 && MinWidthBps < MaxWidthBps, "strategies.min_width_bps", MinWidthBps, "must be positive and below max_width_bps");
         Scenario.Check(MinRebalanceIntervalSeconds >= 0, "strategies.min_rebalance_interval_seconds", MinRebalanceIntervalSeconds, "must be ≥ 0");
         Scenario.Check(MinBaseShareBps >= 0 && MinBaseShareBps < MaxBaseShareBps && MaxBaseShareBps <= 10_000, "strategies.min_base_share_bps", MinBaseShareBps, "must satisfy 0 ≤ min < max_base_share_bps ≤ 10000");
+    }
+}
+
+/// <summary>How the perp's funding rate is set each interval (PerpMarket: no index feed, or an index feed).</summary>
+public enum FundingMode
+{
+    /// <summary>A fixed rate per interval (<see cref="PerpSettings.FundingRatePerInterval"/>); positive: longs pay shorts.</summary>
+    Rate,
+    /// <summary>The premium of the mark (the oracle's price) over the index (the reference price): (mark − index)/index per interval.</summary>
+    Premium,
+}
+
+/// <summary>
+/// The in-memory perpetuals venue (<see cref="InMemoryPerp"/>, PerpMarket's accounting) and the hedge of the
+/// "hedged" / "defended" strategies. Defaults: PerpDeploymentSettings' market (fee 0.05%, initial margin 10%,
+/// maintenance 5%, penalty 2%, hourly intervals) with funding 0.00125% per hour (0.01% per 8 h, longs pay), a full
+/// hedge (ratio 1) with the margin kept at 20% of the notional, and the gas of one vault.adjustHedge (docs/gas.md).
+/// </summary>
+public sealed record PerpSettings
+{
+    public FundingMode FundingMode { get; init; } = FundingMode.Rate;
+
+    /// <summary>Rate mode: the funding rate per interval as a fraction (1.25e-5 = 0.00125%); rounded to PerpMarket's 1e-18 (wad).</summary>
+    public double FundingRatePerInterval { get; init; } = 1.25e-5;
+
+    public int FundingIntervalSeconds { get; init; } = 3600;
+    public int FeePips { get; init; } = 500;
+    public int InitialMarginPips { get; init; } = 100_000;
+    public int MaintenanceMarginPips { get; init; } = 50_000;
+    public int LiquidationPenaltyPips { get; init; } = 20_000;
+
+    /// <summary>h: the hedge's target position is −h·x(P) (0 none, 1 delta-neutral).</summary>
+    public double HedgeRatio { get; init; } = 1;
+
+    /// <summary>The margin (equity) the hedge keeps per unit of notional: reset to it by every hedge trade, and topped up or drawn down (one hedge's gas) when the equity leaves [ratio/2, ratio·2].</summary>
+    public double TargetMarginRatio { get; init; } = 0.2;
+
+    /// <summary>Gas of one hedge transaction (docs/gas.md: vault.adjustHedge.sizeOnly 84,025).</summary>
+    public long HedgeGas { get; init; } = 84_025;
+
+    /// <summary>The rate as PerpMarket's fundingRateWad.</summary>
+    [JsonIgnore]
+    public System.Numerics.BigInteger FundingRateWad => new(Math.Round(FundingRatePerInterval * 1e18));
+
+    public void Validate()
+    {
+        Scenario.Check(double.IsFinite(FundingRatePerInterval) && Math.Abs(FundingRatePerInterval) <= 0.01, "perp.funding_rate_per_interval", FundingRatePerInterval, "must lie in [−0.01, 0.01] (a fraction per interval)");
+        Scenario.Check(FundingIntervalSeconds is > 0 and <= 86_400 * 30, "perp.funding_interval_seconds", FundingIntervalSeconds, "must lie in [1, 2592000]");
+        Scenario.Check(FeePips is >= 0 and < 1_000_000, "perp.fee_pips", FeePips, "must lie in [0, 1000000)");
+        Scenario.Check(MaintenanceMarginPips is > 0 and < 1_000_000, "perp.maintenance_margin_pips", MaintenanceMarginPips, "must lie in [1, 1000000)");
+        Scenario.Check(InitialMarginPips > MaintenanceMarginPips && InitialMarginPips <= 1_000_000, "perp.initial_margin_pips", InitialMarginPips, "must lie in (maintenance_margin_pips, 1000000]");
+        Scenario.Check(LiquidationPenaltyPips >= 0 && LiquidationPenaltyPips <= MaintenanceMarginPips, "perp.liquidation_penalty_pips", LiquidationPenaltyPips, "must lie in [0, maintenance_margin_pips]");
+        Scenario.Check(HedgeRatio is >= 0 and <= 1, "perp.hedge_ratio", HedgeRatio, "must lie in [0, 1] (0 none, 1 delta-neutral)");
+        Scenario.Check(double.IsFinite(TargetMarginRatio) && TargetMarginRatio / 2 > MaintenanceMarginPips / 1e6 && TargetMarginRatio > InitialMarginPips / 1e6 && TargetMarginRatio <= 10,
+            "perp.target_margin_ratio", TargetMarginRatio, "must exceed initial_margin_pips/1e6 and 2·maintenance_margin_pips/1e6 (its lower trigger is half of it), and be ≤ 10");
+        Scenario.Check(HedgeGas >= 21_000, "perp.hedge_gas", HedgeGas, "must be ≥ 21000");
     }
 }

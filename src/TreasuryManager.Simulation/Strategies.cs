@@ -29,7 +29,7 @@ public interface IStrategy
 /// <summary>The strategies compared, in report order.</summary>
 public static class Strategies
 {
-    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed"];
+    public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
     public static IStrategy Create(string name, Scenario s) => name switch
     {
@@ -38,6 +38,9 @@ public static class Strategies
         "static-range" => new StaticStrategy("static-range", s.Strategies.StaticHalfWidth),
         "passive" => new PassiveStrategy(s),
         "managed" => new ManagedStrategy(s),
+        "managed-defended" => new ManagedStrategy(s, new DefenceSettings { Enabled = true }),
+        "hedged" => new HedgedStrategy(s, "hedged", defended: false),
+        "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
     };
 
@@ -233,22 +236,34 @@ public sealed class ManagedStrategy : IStrategy
     private IPoolVenue _venue = null!;
     private int _swapsSeen;
 
-    public ManagedStrategy(Scenario s)
+    public ManagedStrategy(Scenario s, DefenceSettings? defence = null)
+        : this(s, defence?.Enabled == true ? "managed-defended" : "managed", defence)
     {
+    }
+
+    /// <summary>The keeper's decision under another name; <paramref name="defence"/> (if given) replaces StrategySettings.Defence (the toxic-flow defence).</summary>
+    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence)
+    {
+        ArgumentNullException.ThrowIfNull(s);
         _s = s;
+        Name = name;
         var p = s.Strategies;
         (_pool, _strategy, _gas) = ManagedParameters.From(s);
+        if (defence is not null) _strategy = _strategy with { Defence = defence };
         var heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds);
         _policy = new TreasuryVault.PolicyView(
             new TreasuryVault.PolicyParams(PriceFeed, VolatilityFeed, heartbeat, p.TwapWindowSeconds, p.MaxTwapDeviationBps, p.MaxSkewBps,
                 p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds, p.MinBaseShareBps, p.MaxBaseShareBps),
             Registered: true, PriceScaleExp: 18 - 18 - FeedDecimals, MaxTwapDeviationLog: MaxTwapDeviationLog(p.MaxTwapDeviationBps));
         _identity = new PoolIdentity(PoolAddress, "sim", Address.Parse("0x00000000000000000000000000000000000000c0"), Address.Parse("0x00000000000000000000000000000000000000c1"), 18, 18);
-        _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds);
+        _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds, defence: _strategy.Defence);
     }
 
-    public string Name => "managed";
+    public string Name { get; }
     public IPoolVenue Main => _venue;
+
+    /// <summary>The keeper's settings this strategy decides with.</summary>
+    public StrategySettings Settings => _strategy;
 
     /// <summary>TreasuryVault._setMaxTwapDeviation: logPrice(√((1e4 + bps)/1e4) as Q64.96).</summary>
     internal static BigInteger MaxTwapDeviationLog(int bps) =>
@@ -288,6 +303,7 @@ public sealed class ManagedStrategy : IStrategy
         var twap = new BigInteger(Math.Round(_logSum / _logPrices.Count / Math.Log(2) * (1 << 24)));
         var observation = new PoolObservation(_identity, state, _policy, price, vol, twap, swaps, null);
         var estimates = _estimators.Update(observation, now, 18, 18);
+        LastDefence = estimates.Defence;
         var gasWei = new BigInteger(path.GasGwei[step] * 1e9);
         var decision = Decider.Decide(observation, estimates, _pool, _strategy, _gas, new DecisionContext(step, now, gasWei, _s.Strategies.ManagedRebalanceGas, InFlight: false));
         LastDecision = decision;
@@ -310,7 +326,9 @@ public sealed class ManagedStrategy : IStrategy
             return; // the vault would revert: nothing sent, no gas in this model (the Guard's eth_call catches it)
         }
         market.ChargeRebalance(step, _s.Strategies.ManagedRebalanceGas);
-        Count(plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
+        Count(plan.Reasons[0].StartsWith("DEFENCE", StringComparison.Ordinal) ? (plan.Reasons[0].Contains("VPIN", StringComparison.Ordinal) ? "Defend (VPIN)" : "Defend (regime)")
+            : plan.Reasons[0].StartsWith("RESTORE", StringComparison.Ordinal) ? "Restore"
+            : plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
     }
 
     private readonly Dictionary<string, int> _decisions = [];
@@ -318,6 +336,9 @@ public sealed class ManagedStrategy : IStrategy
     public IReadOnlyDictionary<string, int> Decisions => _decisions;
 
     private void Count(string key) => _decisions[key] = _decisions.GetValueOrDefault(key) + 1;
+
+    /// <summary>The toxic-flow monitor's reading at the last keeper step (for tests and diagnostics).</summary>
+    public DefenceSignal? LastDefence { get; private set; }
 
     /// <summary>The Decider's last output (for tests and diagnostics).</summary>
     public Decision? LastDecision { get; private set; }

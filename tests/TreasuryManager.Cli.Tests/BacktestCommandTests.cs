@@ -19,12 +19,21 @@ public sealed class BacktestCommandTests
         Assert.Equal("calm", root.GetProperty("scenario").GetString());
         Assert.Equal(2, root.GetProperty("paths").GetInt32());
         var strategies = root.GetProperty("strategies").EnumerateArray().ToArray();
-        Assert.Equal(new[] { "hold", "full-range", "static-range", "passive", "managed" }, strategies.Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(new[] { "hold", "full-range", "static-range", "passive", "managed", "hedged", "defended" }, strategies.Select(s => s.GetProperty("name").GetString()));
         foreach (var s in strategies)
             foreach (var key in new[] { "pnl_vs_hold_mean", "pnl_vs_hold_std", "sharpe", "fees", "lvr", "gas_spent", "rebalances", "max_drawdown" })
                 Assert.True(double.IsFinite(s.GetProperty(key).GetDouble()), key);
         Assert.Equal(0.0, strategies[0].GetProperty("pnl_vs_hold_mean").GetDouble());
         Assert.True(strategies[4].GetProperty("rebalances").GetDouble() > 0);
+        // the hedged strategies carry their perp figures; the others have none
+        Assert.False(strategies[4].TryGetProperty("hedge", out _));
+        foreach (var hedged in strategies[5..])
+        {
+            var h = hedged.GetProperty("hedge");
+            Assert.True(h.GetProperty("trades").GetDouble() > 0);
+            Assert.True(h.GetProperty("perp_fees").GetDouble() > 0);
+            Assert.True(h.GetProperty("funding_paid").GetDouble() < 0, "the short receives funding at the default positive rate");
+        }
 
         var (_, again, _) = await new TestConsole().RunAsync("backtest", "--scenario", "calm", "--paths", "2", "--seed", "3", "--json");
         Assert.Equal(output, again);

@@ -109,8 +109,10 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         using var runtime = await KeeperRuntime.StartAsync(Settings(), KeeperKey, new KeeperMetrics(), NullLoggerFactory.Instance, http: http);
         await SellBaseAsync(30_000m);
         Assert.IsType<ExecutionOutcome.Mined>(Assert.Single((await runtime.Cycle.RunOnceAsync(act: true))!.Outcomes));
-        // the curve leans, but the inventory is still past the band: once the policy's interval has passed, it plans again
+        // once the policy's interval has passed, more selling moves the inventory (and so the target) again: it plans
+        // again (the same target would be a Hold, AlreadyAtTarget)
         await D.IncreaseTimeAsync(61);
+        await SellBaseAsync(15_000m);
         methods.Clear();
 
         var report = await runtime.Cycle.RunOnceAsync(act: true);

@@ -113,7 +113,9 @@ public static class InitCommand
               //       "Ratio": {{N(new HedgeSettings().Ratio)}},                    // h in [0, 1]: hold −h·x(P) base on the market (0 = no hedge)
               //       "TargetMarginRatio": {{N(new HedgeSettings().TargetMarginRatio)}},     // equity / notional kept on the hedge after each trade
               //       "AssumedGas": {{N(new HedgeSettings().AssumedGas)}}            // gas of one adjustHedge in the hedge's cost (the band)
-              //     }
+              //     },
+              //     "EthPriceInQuote": 3000,         // optional: 1 ETH in THIS pool's quote (1 for WETH); required for each pool when pools quote in different tokens
+              //     "RiskAversion": 0.0001           // optional: gamma per unit of THIS pool's quote (default Strategy:RiskAversion)
               //   }
               "Pools": [],
 
@@ -132,7 +134,7 @@ public static class InitCommand
                 "Confirmations": {{N(d.Gas.Confirmations)}},
                 // After this many blocks without a final receipt the cycle moves on, in blocks (>= BlocksBeforeReplacement).
                 "MaxBlocksToWait": {{N(d.Gas.MaxBlocksToWait)}},
-                // Price of 1 ETH in the pools' quote token, to price gas in the numeraire (quote tokens per ETH).
+                // Price of 1 ETH in the pools' quote token, to price gas in the numeraire (quote tokens per ETH); pools on other quotes set Pools:i:EthPriceInQuote.
                 "EthPriceInQuote": {{N(d.Gas.EthPriceInQuote)}},
                 // Gas limit = eth_estimateGas times this, per mille (1000..5000; 1250 = +25%).
                 "GasLimitMarginPerMille": {{N(d.Gas.GasLimitMarginPerMille)}}
@@ -155,7 +157,33 @@ public static class InitCommand
                 // Gas assumed for one rebalance before eth_estimateGas has run, in gas units (>= 21000).
                 "AssumedRebalanceGas": {{N(d.Strategy.AssumedRebalanceGas)}},
                 // EWMA smoothing time of the pool's volatility estimate, in seconds.
-                "VolatilitySmoothingSeconds": {{N(d.Strategy.VolatilitySmoothingSeconds)}}
+                "VolatilitySmoothingSeconds": {{N(d.Strategy.VolatilitySmoothingSeconds)}},
+                // The toxic-flow defence: while the pool's flow is one-sided (VPIN) or the volatility regime jumps, quote
+                // defensively (fee raised, range widened, within the vault's policy); restore after a calm spell.
+                "Defence": {
+                  // Whether the defence acts (the estimators run and log either way).
+                  "Enabled": {{(d.Strategy.Defence.Enabled ? "true" : "false")}},
+                  // VPIN (0..1] at or above which the flow is toxic; the calm tail on the simulator is about 0.8.
+                  "VpinThreshold": {{N(d.Strategy.Defence.VpinThreshold)}},
+                  // VPIN volume bucket, as a fraction (0..1] of the pool's value.
+                  "VpinBucketFraction": {{N(d.Strategy.Defence.VpinBucketFraction)}},
+                  // Complete buckets the VPIN averages (1..1000).
+                  "VpinBuckets": {{N(d.Strategy.Defence.VpinBuckets)}},
+                  // Short over long EWMA volatility (> 1) at or above which the regime is violent.
+                  "RegimeRatioThreshold": {{N(d.Strategy.Defence.RegimeRatioThreshold)}},
+                  // Smoothing time of the short (regime) volatility, in seconds.
+                  "RegimeSmoothingSeconds": {{N(d.Strategy.Defence.RegimeSmoothingSeconds)}},
+                  // Smoothing time of the long volatility it is compared with, in seconds (longer than the short one).
+                  "RegimeReferenceSeconds": {{N(d.Strategy.Defence.RegimeReferenceSeconds)}},
+                  // The defensive fee as a multiple (>= 1) of the normal one, then clamped to the policy's maximum.
+                  "FeeMultiplier": {{N(d.Strategy.Defence.FeeMultiplier)}},
+                  // The defensive range's width as a multiple (>= 1) of the normal one, then clamped to the policy's maximum.
+                  "WidenFactor": {{N(d.Strategy.Defence.WidenFactor)}},
+                  // Seconds both signals must stay below their exit levels before the normal curve is restored.
+                  "CalmSeconds": {{N(d.Strategy.Defence.CalmSeconds)}},
+                  // Exit level as a fraction (0..1] of each threshold (1: calm as soon as below the entry; lower is stickier).
+                  "ExitFraction": {{N(d.Strategy.Defence.ExitFraction)}}
+                }
               },
 
               "Cycle": {

@@ -80,7 +80,7 @@ public static class KeeperCommands
             {
                 if (asJson) io.Out.WriteLine(ReportJson(report));
                 else io.Out.WriteLine($"Nothing to send for {hold.Label}: {hold.Reason} — {hold.Detail}");
-                return hold.Reason is HoldReason.InsideBand or HoldReason.BenefitBelowGas ? 0 : 1;
+                return hold.Reason is HoldReason.InsideBand or HoldReason.BenefitBelowGas or HoldReason.AlreadyAtTarget or HoldReason.Defensive ? 0 : 1; // nothing worth doing is not a failure
             }
             var plan = (Plan)decision;
             if (!asJson) WritePlan(io, plan);
@@ -191,9 +191,10 @@ public static class KeeperCommands
     {
         var console = io.Tables;
         console.WriteLine($"Block {report.Block}, next base fee {(decimal)report.NextBaseFeePerGas / 1e9m:0.###} gwei");
-        var table = new Table().AddColumns("pool", "price (pool / oracle)", "range", "fee", "base / quote", "base share", "inventory / band", "oracle age", "decision");
+        var table = new Table().AddColumns("pool", "price (pool / oracle)", "range", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision");
         foreach (var d in report.Decisions)
         {
+            var feeds = FeedStatuses(report, d.Pool);
             var v = d.Inventory;
             var plan = d as Plan;
             // every cell is plain text: escaped, so "[low, high]" or a label with brackets is not read as Spectre markup
@@ -206,7 +207,7 @@ public static class KeeperCommands
                 v is null ? "?" : $"{N(v.Base)} / {N(v.Quote)}",
                 v is null ? "?" : $"{v.BaseShareBps / 100.0:0.##}%",
                 v is null ? "?" : $"{N(v.Inventory)} / ±{N(v.Band)}",
-                v is null ? "?" : $"{v.OracleAgeSeconds} s",
+                feeds.Count == 0 ? "?" : string.Join("; ", feeds.Select(f => f.Describe())),
                 d switch
                 {
                     Plan p => $"PLAN{(p.Urgent ? " (urgent)" : "")}: benefit {N(p.ExpectedBenefit)} vs gas {N(p.GasCost)} ({p.GasUnits} gas)",
@@ -259,18 +260,31 @@ public static class KeeperCommands
             w.WriteNumber("block", report.Block);
             w.WriteString("next_base_fee_wei", report.NextBaseFeePerGas.ToString(CultureInfo.InvariantCulture));
             w.WriteStartArray("pools");
-            foreach (var d in report.Decisions) WriteDecision(w, d);
+            foreach (var d in report.Decisions) WriteDecision(w, d, FeedStatuses(report, d.Pool));
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteDecision(Utf8JsonWriter w, Decision d)
+    private static void WriteDecision(Utf8JsonWriter w, Decision d, IReadOnlyList<FeedStatus> feeds)
     {
         w.WriteStartObject();
         w.WriteString("pool", d.Pool.ToString());
         w.WriteString("name", d.Label);
+        w.WriteStartArray("feeds");
+        foreach (var f in feeds)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", f.Kind);
+            w.WriteString("address", f.Feed.ToString());
+            w.WriteString("state", f.State);
+            if (f.AgeSeconds is { } age) w.WriteNumber("age_seconds", age);
+            if (f.HeartbeatSeconds is { } heartbeat) w.WriteNumber("heartbeat_seconds", heartbeat);
+            if (f.Error is { } error) w.WriteString("error", error);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         if (d.Inventory is { } v)
         {
             w.WriteNumber("pool_price", v.PoolPrice);
@@ -318,6 +332,39 @@ public static class KeeperCommands
         ["gas_used"] = outcome is ExecutionOutcome.Mined mm ? mm.Outcome.GasUsed : null,
         ["reason"] = outcome switch { ExecutionOutcome.Failed f => f.Reason, ExecutionOutcome.Deferred d => d.Reason, ExecutionOutcome.Unconfirmed u => u.Reason, _ => null },
     });
+
+    /// <summary>
+    /// A feed a pool's policy names, as `status` shows it: "fresh" or "stale" against the policy's heartbeat (the vault's
+    /// test: stale once now &gt; updatedAt + heartbeat), with its age; or "unreadable" when its read failed this cycle.
+    /// </summary>
+    internal sealed record FeedStatus(string Kind, Address Feed, string State, long? AgeSeconds, long? HeartbeatSeconds, string? Error)
+    {
+        public string Describe()
+        {
+            var hex = Feed.ToString();
+            var shortened = hex.Length > 12 ? $"{hex[..6]}…{hex[^4..]}" : hex;
+            return State switch
+            {
+                "fresh" => $"{Kind} {shortened} fresh {AgeSeconds} s / {HeartbeatSeconds} s",
+                "stale" => $"{Kind} {shortened} STALE {AgeSeconds} s > {HeartbeatSeconds} s",
+                _ => $"{Kind} {shortened} UNREADABLE",
+            };
+        }
+    }
+
+    /// <summary>The price feed and (if any) the volatility feed of <paramref name="pool"/> in this cycle's observation.</summary>
+    internal static IReadOnlyList<FeedStatus> FeedStatuses(CycleReport report, Address pool)
+    {
+        var o = report.Observations.FirstOrDefault(p => p.Pool == pool);
+        if (o?.Policy is not { } policy) return [];
+        var heartbeat = (long)policy.Params.Heartbeat;
+        FeedStatus Of(string kind, Address feed, FeedRound? round) => round is null
+            ? new FeedStatus(kind, feed, "unreadable", null, heartbeat, o.Error ?? "no round read")
+            : new FeedStatus(kind, feed, report.Timestamp > round.UpdatedAt + heartbeat ? "stale" : "fresh", report.Timestamp - round.UpdatedAt, heartbeat, null);
+        var list = new List<FeedStatus> { Of("price", policy.Params.PriceFeed, o.Price) };
+        if (policy.Params.VolatilityFeed != default) list.Add(Of("volatility", policy.Params.VolatilityFeed, o.Volatility));
+        return list;
+    }
 
     private static string N(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 1000 ? "N0" : "G5", CultureInfo.InvariantCulture) : "—";
 }

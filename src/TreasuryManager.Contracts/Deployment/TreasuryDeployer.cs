@@ -14,6 +14,9 @@ public record TreasuryDeploymentSettings
 {
     public int BaseDecimals { get; init; } = 18;
     public int QuoteDecimals { get; init; } = 6;
+    /// <summary>The first pair's token symbols (also the oracle's descriptions, "BASE / USDQ").</summary>
+    public string BaseSymbol { get; init; } = "BASE";
+    public string QuoteSymbol { get; init; } = "USDQ";
     /// <summary>Human price: quote per base.</summary>
     public decimal Price { get; init; } = 2.0m;
     public decimal PriceLow { get; init; } = 1.8m;
@@ -38,6 +41,39 @@ public record TreasuryDeploymentSettings
     /// <summary>An optional PerpMarket on (base, quote) wired as the pool's hedge market; null (the default) deploys none.</summary>
     public PerpDeploymentSettings? Perp { get; init; }
 }
+
+/// <summary>
+/// One more pool for <see cref="TreasuryDeployer.AddPoolAsync(PoolDeploymentSettings)"/>: on the deployment's base and
+/// <see cref="Quote"/> (any MintableERC20 of 6–18 decimals, e.g. a "USDC" from <see cref="TreasuryDeployer.DeployQuoteTokenAsync"/>),
+/// at its own price and range (human quote per base), with its own deposit, and registered with the deployment's policy
+/// on <see cref="PriceFeed"/>/<see cref="VolatilityFeed"/> — or with <see cref="Policy"/> whole. Every null falls back to
+/// the deployment: its quote token, its settings' price, range, fee and deposit, its oracle's feeds. Pools that name the
+/// same feed share it: one feed object, read once per keeper cycle, and a stale feed holds exactly the pools naming it.
+/// </summary>
+public sealed record PoolDeploymentSettings
+{
+    /// <summary>The pool's quote token (token1); null = <see cref="TreasuryDeployer.Quote"/>.</summary>
+    public MintableERC20? Quote { get; init; }
+    /// <summary>Human price (quote per base) and range; null = the deployment's. Give all three when the quote differs.</summary>
+    public decimal? Price { get; init; }
+    public decimal? PriceLow { get; init; }
+    public decimal? PriceHigh { get; init; }
+    public int? FeePips { get; init; }
+    /// <summary>Deposited by the owner (minted first), human units of base and of this pool's quote; null = the deployment's.</summary>
+    public decimal? DepositBase { get; init; }
+    public decimal? DepositQuote { get; init; }
+    /// <summary>Minted to the trader in this pool's quote (human units); null mints none (the deployment's quote is minted at deployment).</summary>
+    public decimal? TraderQuote { get; init; }
+    /// <summary>The price feed the pool's policy names; null = the deployment's (<see cref="TreasuryDeployer.PriceFeed"/>).</summary>
+    public Address? PriceFeed { get; init; }
+    /// <summary>The volatility feed; null = the deployment's; <see cref="Address.Zero"/> = none (the keeper's EWMA only).</summary>
+    public Address? VolatilityFeed { get; init; }
+    /// <summary>The whole policy (then <see cref="PriceFeed"/> and <see cref="VolatilityFeed"/> must be null); null = the deployment's policy on this pool's feeds.</summary>
+    public TreasuryVault.PolicyParams? Policy { get; init; }
+}
+
+/// <summary>A VolatilityOracle deployed by <see cref="TreasuryDeployer.DeployOracleAsync"/> and its two feeds.</summary>
+public sealed record DeployedOracle(VolatilityOracle Oracle, Address PriceFeed, Address VolatilityFeed);
 
 /// <summary>
 /// The optional PerpMarket of a deployment: mark = the oracle's price feed, funding at a configured rate (no index feed),
@@ -66,8 +102,10 @@ public sealed record PerpDeploymentSettings
 /// Deploys a whole TreasuryManager — tokens, oracle, vault, pool, roles, policy, funds — in the order
 /// contracts/README.md gives, through the typed bindings. Accounts by index of <c>key</c>: 0 owner,
 /// 1 keeper, 2 guardian, 3 trader, 4 reporter, 5 stranger. Used by the tests' fixture and the gas report.
-/// <see cref="TreasuryDeploymentSettings.PoolCount"/> &gt; 1 (or <see cref="AddPoolAsync"/>) adds pools on the same
-/// tokens and feeds to the same vault, each registered with the policy and holding its own deposit (the keeper benchmark).
+/// <see cref="TreasuryDeploymentSettings.PoolCount"/> &gt; 1 (or <see cref="AddPoolAsync(TreasuryVault.PolicyParams?)"/>) adds pools on the same
+/// tokens and feeds to the same vault, each registered with the policy and holding its own deposit (the keeper benchmark);
+/// <see cref="AddPoolAsync(PoolDeploymentSettings)"/> adds pools on other quote tokens (<see cref="DeployQuoteTokenAsync"/>)
+/// and other feeds (<see cref="DeployOracleAsync"/>), so that one vault holds e.g. BASE/WETH and BASE/USDC pools.
 /// </summary>
 public sealed class TreasuryDeployer
 {
@@ -130,9 +168,10 @@ public sealed class TreasuryDeployer
         d.Reporter = await AccountSender.ConnectAsync(eth, key(4), chainId);
         d.Stranger = await AccountSender.ConnectAsync(eth, key(5), chainId);
 
-        d.Base = await MintableERC20.DeployAsync(d.Owner, d.Artifact(MintableERC20.ArtifactName), "Base", "BASE", s.BaseDecimals);
-        d.Quote = await MintableERC20.DeployAsync(d.Owner, d.Artifact(MintableERC20.ArtifactName), "Quote", "USDQ", s.QuoteDecimals);
-        d.Oracle = await VolatilityOracle.DeployAsync(d.Owner, d.Artifact(VolatilityOracle.ArtifactName), d.Owner.Address, d.Reporter.Address, 8, 8, "BASE / USDQ", "BASE / USDQ volatility");
+        d.Base = await MintableERC20.DeployAsync(d.Owner, d.Artifact(MintableERC20.ArtifactName), "Base", s.BaseSymbol, s.BaseDecimals);
+        d.Quote = await MintableERC20.DeployAsync(d.Owner, d.Artifact(MintableERC20.ArtifactName), "Quote", s.QuoteSymbol, s.QuoteDecimals);
+        d._quoteOf[d.Quote.Address] = (d.Quote, s.QuoteDecimals);
+        d.Oracle = await VolatilityOracle.DeployAsync(d.Owner, d.Artifact(VolatilityOracle.ArtifactName), d.Owner.Address, d.Reporter.Address, 8, 8, $"{s.BaseSymbol} / {s.QuoteSymbol}", $"{s.BaseSymbol} / {s.QuoteSymbol} volatility");
         d.PriceFeed = await d.Oracle.PriceFeedAsync();
         d.VolatilityFeed = await d.Oracle.VolatilityFeedAsync();
         await d.Oracle.UpdateAsync(d.Reporter, s.OraclePrice, s.OracleVolatility);
@@ -141,6 +180,7 @@ public sealed class TreasuryDeployer
         d.Pool = await ManagedPool.DeployAsync(d.Owner, d.Artifact(ManagedPool.ArtifactName), d.Base.Address, d.Quote.Address, d.Vault.Address,
             d.SqrtPriceX96(s.Price), d.SqrtPriceX96(s.PriceLow), d.SqrtPriceX96(s.PriceHigh), s.FeePips);
         d._pools.Add(d.Pool);
+        d._poolQuote[d.Pool.Address] = d.Quote;
 
         d.Policy = s.Policy ?? DefaultPolicy(d.PriceFeed, d.VolatilityFeed);
         await d.Vault.SetKeeperAsync(d.Owner, d.Keeper.Address, true);
@@ -168,21 +208,104 @@ public sealed class TreasuryDeployer
     /// <paramref name="policy"/> (default: <see cref="Policy"/>, so the same feeds), deposits the settings' amounts
     /// into it (minted to the owner first) and approves it for the trader. Returns the pool, also appended to <see cref="Pools"/>.
     /// </summary>
-    public async Task<ManagedPool> AddPoolAsync(TreasuryVault.PolicyParams? policy = null)
+    public Task<ManagedPool> AddPoolAsync(TreasuryVault.PolicyParams? policy = null) =>
+        AddPoolAsync(new PoolDeploymentSettings { Policy = policy });
+
+    /// <summary>
+    /// Deploys one more pool on the deployment's base and <paramref name="pool"/>'s quote token, at its price and range,
+    /// registers it in the vault with its policy (the deployment's policy on its feeds unless given whole), deposits its
+    /// amounts (minted to the owner first), mints the trader its quote if asked and approves the pool for the trader.
+    /// Every input is checked before anything is sent; a bad one throws <see cref="ArgumentException"/> naming it.
+    /// Returns the pool, also appended to <see cref="Pools"/>.
+    /// </summary>
+    public async Task<ManagedPool> AddPoolAsync(PoolDeploymentSettings pool)
     {
+        ArgumentNullException.ThrowIfNull(pool);
         var s = Settings;
-        var pool = await ManagedPool.DeployAsync(Owner, Artifact(ManagedPool.ArtifactName), Base.Address, Quote.Address, Vault.Address,
-            SqrtPriceX96(s.Price), SqrtPriceX96(s.PriceLow), SqrtPriceX96(s.PriceHigh), s.FeePips);
-        await Vault.RegisterPoolAsync(Owner, pool.Address, policy ?? Policy);
-        await pool.IncreaseObservationCardinalityAsync(Owner, s.ObservationCardinality);
-        await Base.MintAsync(Owner, Owner.Address, BaseUnits(s.DepositBase));
-        await Quote.MintAsync(Owner, Owner.Address, QuoteUnits(s.DepositQuote));
-        await Vault.DepositAsync(Owner, pool.Address, BaseUnits(s.DepositBase), QuoteUnits(s.DepositQuote));
-        await Base.ApproveAsync(Trader, pool.Address, MaxUint256);
-        await Quote.ApproveAsync(Trader, pool.Address, MaxUint256);
-        _pools.Add(pool);
-        return pool;
+        if (_pools.Count >= MaxPoolsPerVault)
+            throw new InvalidOperationException($"the vault holds {_pools.Count} pools already, its MAX_POOLS = {MaxPoolsPerVault}; deploy another vault for more");
+        var quote = pool.Quote ?? Quote;
+        if (!_quoteOf.TryGetValue(quote.Address, out var known))
+            throw new ArgumentException($"quote token {quote.Address} was not deployed by this deployer; create it with DeployQuoteTokenAsync (its decimals are needed for prices and deposits)", nameof(pool));
+        var quoteDecimals = known.Decimals;
+        var differentQuote = quote.Address != Quote.Address;
+        if (differentQuote && (pool.Price is null || pool.PriceLow is null || pool.PriceHigh is null))
+            throw new ArgumentException($"a pool on quote {quote.Address} needs its own Price, PriceLow and PriceHigh (quote per base): the deployment's are in {Settings.QuoteSymbol}", nameof(pool));
+        var price = pool.Price ?? s.Price;
+        var low = pool.PriceLow ?? s.PriceLow;
+        var high = pool.PriceHigh ?? s.PriceHigh;
+        if (!(low > 0 && low < price && price < high))
+            throw new ArgumentException($"pool price {price} and range [{low}, {high}] must satisfy 0 < PriceLow < Price < PriceHigh", nameof(pool));
+        var feePips = pool.FeePips ?? s.FeePips;
+        if (feePips is < 0 or >= 1_000_000) throw new ArgumentException($"FeePips {feePips} must lie in [0, 1000000)", nameof(pool));
+        var depositBase = pool.DepositBase ?? s.DepositBase;
+        var depositQuote = pool.DepositQuote ?? (differentQuote ? s.DepositBase * price : s.DepositQuote);
+        if (depositBase < 0 || depositQuote < 0 || pool.TraderQuote < 0)
+            throw new ArgumentException($"deposits ({depositBase} base, {depositQuote} quote) and TraderQuote ({pool.TraderQuote}) must not be negative", nameof(pool));
+        if (pool.Policy is not null && (pool.PriceFeed is not null || pool.VolatilityFeed is not null))
+            throw new ArgumentException("give either Policy (whole, with its feeds) or PriceFeed/VolatilityFeed (on the deployment's policy), not both", nameof(pool));
+        if (pool.PriceFeed == Address.Zero)
+            throw new ArgumentException("PriceFeed is the zero address; every pool needs a price feed (leave it null for the deployment's)", nameof(pool));
+        var policy = pool.Policy ?? Policy with
+        {
+            PriceFeed = pool.PriceFeed ?? Policy.PriceFeed,
+            VolatilityFeed = pool.VolatilityFeed ?? Policy.VolatilityFeed,
+        };
+
+        var managed = await ManagedPool.DeployAsync(Owner, Artifact(ManagedPool.ArtifactName), Base.Address, quote.Address, Vault.Address,
+            SqrtPriceX96(price, s.BaseDecimals, quoteDecimals), SqrtPriceX96(low, s.BaseDecimals, quoteDecimals), SqrtPriceX96(high, s.BaseDecimals, quoteDecimals), feePips);
+        await Vault.RegisterPoolAsync(Owner, managed.Address, policy);
+        await managed.IncreaseObservationCardinalityAsync(Owner, s.ObservationCardinality);
+        var baseUnits = BaseUnits(depositBase);
+        var quoteUnits = ToUnits(depositQuote, quoteDecimals);
+        await Base.MintAsync(Owner, Owner.Address, baseUnits);
+        await quote.MintAsync(Owner, Owner.Address, quoteUnits);
+        if (differentQuote && _approvedQuotes.Add(quote.Address)) await quote.ApproveAsync(Owner, Vault.Address, MaxUint256);
+        await Vault.DepositAsync(Owner, managed.Address, baseUnits, quoteUnits);
+        if (pool.TraderQuote is { } traderQuote && traderQuote > 0) await quote.MintAsync(Owner, Trader.Address, ToUnits(traderQuote, quoteDecimals));
+        await Base.ApproveAsync(Trader, managed.Address, MaxUint256);
+        await quote.ApproveAsync(Trader, managed.Address, MaxUint256);
+        _pools.Add(managed);
+        _poolQuote[managed.Address] = quote;
+        return managed;
     }
+
+    /// <summary>A new quote token (MintableERC20, 6–18 decimals like every ManagedPool token) for <see cref="PoolDeploymentSettings.Quote"/>.</summary>
+    public async Task<MintableERC20> DeployQuoteTokenAsync(string name, string symbol, int decimals)
+    {
+        if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(symbol)) throw new ArgumentException("a quote token needs a name and a symbol, e.g. (\"USD Coin\", \"USDC\")");
+        if (decimals is < 6 or > 18) throw new ArgumentOutOfRangeException(nameof(decimals), decimals, $"quote token {symbol} has {decimals} decimals; ManagedPool accepts tokens of 6 to 18 decimals");
+        var token = await MintableERC20.DeployAsync(Owner, Artifact(MintableERC20.ArtifactName), name, symbol, decimals);
+        _quoteOf[token.Address] = (token, decimals);
+        return token;
+    }
+
+    /// <summary>
+    /// A new VolatilityOracle (8-decimal price and volatility feeds, reporter = <see cref="Reporter"/>) with a first
+    /// round posted: <paramref name="price"/> is quote per base × 10^8, <paramref name="volatility"/> annualised × 10^8.
+    /// Its <see cref="DeployedOracle.PriceFeed"/> and <see cref="DeployedOracle.VolatilityFeed"/> go in <see cref="PoolDeploymentSettings"/>.
+    /// </summary>
+    public async Task<DeployedOracle> DeployOracleAsync(string description, BigInteger price, BigInteger? volatility = null)
+    {
+        if (string.IsNullOrWhiteSpace(description)) throw new ArgumentException("an oracle needs a description, e.g. \"BASE / USDC\"", nameof(description));
+        if (price.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(price), price, $"oracle {description}: the first price must be positive (quote per base × 10^8)");
+        var vol = volatility ?? Settings.OracleVolatility;
+        if (vol.Sign < 0) throw new ArgumentOutOfRangeException(nameof(volatility), vol, $"oracle {description}: the volatility must not be negative");
+        var oracle = await VolatilityOracle.DeployAsync(Owner, Artifact(VolatilityOracle.ArtifactName), Owner.Address, Reporter.Address, 8, 8, description, description + " volatility");
+        await oracle.UpdateAsync(Reporter, price, vol);
+        return new DeployedOracle(oracle, await oracle.PriceFeedAsync(), await oracle.VolatilityFeedAsync());
+    }
+
+    /// <summary>The quote token (token1) of a pool this deployer deployed.</summary>
+    public MintableERC20 QuoteOf(ManagedPool pool) => _poolQuote.TryGetValue(pool.Address, out var q) ? q
+        : throw new ArgumentException($"pool {pool.Address} was not deployed by this deployer", nameof(pool));
+
+    /// <summary>Human amount → units of <paramref name="pool"/>'s quote token.</summary>
+    public BigInteger QuoteUnits(decimal amount, ManagedPool pool) => ToUnits(amount, _quoteOf[QuoteOf(pool).Address].Decimals);
+
+    private readonly Dictionary<Address, (MintableERC20 Token, int Decimals)> _quoteOf = new();
+    private readonly Dictionary<Address, MintableERC20> _poolQuote = new();
+    private readonly HashSet<Address> _approvedQuotes = [];
 
     /// <summary>
     /// Deploys a PerpMarket on (base, quote) with the oracle's price feed as mark, mints its counterparty quote and the vault's

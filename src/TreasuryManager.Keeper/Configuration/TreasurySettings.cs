@@ -142,6 +142,16 @@ public sealed record PoolSettings
 
     /// <summary>The pool's delta hedge on its vault hedge market (issue 7); off unless Ratio &gt; 0 and the vault has a hedge policy for the pool.</summary>
     public HedgeSettings Hedge { get; init; } = new();
+    /// <summary>
+    /// ETH's price in THIS pool's quote token (quote per ETH: 1 for a WETH pool, ≈ 3000 for a USDC pool), to price its
+    /// gas in its own quote (c = gas × gas price × this). Null: <see cref="GasSettings.EthPriceInQuote"/>, allowed only while
+    /// every managed pool quotes in one token (the keeper refuses to start otherwise, naming the pool).
+    /// </summary>
+    public decimal? EthPriceInQuote { get; init; }
+
+    /// <summary>γ for this pool per unit of ITS quote token; null = <see cref="StrategySettings.RiskAversion"/>. A WETH-quoted pool
+    /// next to USD ones takes γ_USD × (USD per ETH) for the same risk appetite.</summary>
+    public double? RiskAversion { get; init; }
 
     public Address Validate(string path)
     {
@@ -149,6 +159,9 @@ public sealed record PoolSettings
         if (TargetBaseShareBps is < 0 or > 10_000) throw new SettingsException($"{path}:TargetBaseShareBps", $"{TargetBaseShareBps} must lie in [0, 10000]");
         if (HardLimitBps is <= 0 or > 10_000) throw new SettingsException($"{path}:HardLimitBps", $"{HardLimitBps} must lie in (0, 10000]");
         (Hedge ?? throw new SettingsException($"{path}:Hedge", "is null; remove it or set { \"Ratio\": 0.5 }")).Validate($"{path}:Hedge");
+        if (EthPriceInQuote is <= 0) throw new SettingsException($"{path}:EthPriceInQuote", $"{EthPriceInQuote} must be positive (this pool's quote tokens per ETH), or left out to use Gas:EthPriceInQuote");
+        if (RiskAversion is { } g && !(g > 0 && double.IsFinite(g)))
+            throw new SettingsException($"{path}:RiskAversion", $"{g.ToString(CultureInfo.InvariantCulture)} must be a positive number (per unit of this pool's quote), or left out to use Strategy:RiskAversion");
         return address;
     }
 
@@ -259,7 +272,10 @@ public sealed record GasSettings
     /// <summary>After this many blocks without a final receipt, the cycle moves on (the journal keeps the intent in flight).</summary>
     public int MaxBlocksToWait { get; init; } = 50;
 
-    /// <summary>ETH in the pools' quote token, to price gas in the numeraire (c = gas × gas price × this).</summary>
+    /// <summary>
+    /// ETH in the pools' quote token, to price gas in the numeraire (c = gas × gas price × this). One price for every pool:
+    /// when the managed pools quote in different tokens each pool sets its own <see cref="PoolSettings.EthPriceInQuote"/>.
+    /// </summary>
     public decimal EthPriceInQuote { get; init; } = 3000;
 
     /// <summary>eth_estimateGas × this margin, per mille, is the gas limit.</summary>
@@ -352,31 +368,35 @@ public sealed record DefenceSettings
     public bool Enabled { get; init; }
 
     /// <summary>VPIN at or above which the flow is toxic.</summary>
-    public double VpinThreshold { get; init; } = 0.45;
+    public double VpinThreshold { get; init; } = 0.8;
 
     /// <summary>Volume bucket of the VPIN, as a fraction of the pool's value.</summary>
-    public double VpinBucketFraction { get; init; } = 0.02;
+    public double VpinBucketFraction { get; init; } = 0.03;
 
     /// <summary>Number of complete buckets the VPIN averages.</summary>
     public int VpinBuckets { get; init; } = 4;
 
     /// <summary>Short EWMA σ over the long (configured) σ at or above which the regime is violent.</summary>
-    public double RegimeRatioThreshold { get; init; } = 2.5;
+    public double RegimeRatioThreshold { get; init; } = 5;
 
     /// <summary>Smoothing time of the short (regime) EWMA volatility, seconds.</summary>
-    public double RegimeSmoothingSeconds { get; init; } = 900;
+    public double RegimeSmoothingSeconds { get; init; } = 1800;
+
+    /// <summary>Smoothing time of the long EWMA volatility the short one is compared with, seconds.</summary>
+    public double RegimeReferenceSeconds { get; init; } = 86_400;
 
     /// <summary>The defensive fee as a multiple of the normal one (then clamped to the policy's maximum).</summary>
     public double FeeMultiplier { get; init; } = 3;
 
-    /// <summary>The defensive range's log width as a multiple of the normal one (then clamped to the policy's maximum).</summary>
-    public double WidenFactor { get; init; } = 4;
+    /// <summary>The defensive range's log width as a multiple of the normal one (then clamped to the policy's maximum):
+    /// 10 takes a ±4% range to ±40%, wide enough that a −30% move stays inside it — depth withdrawn, not moved.</summary>
+    public double WidenFactor { get; init; } = 10;
 
     /// <summary>How long both signals must stay below their exit levels before the normal curve is restored, seconds.</summary>
     public double CalmSeconds { get; init; } = 3600;
 
-    /// <summary>Exit level as a fraction of each entry threshold (hysteresis).</summary>
-    public double ExitFraction { get; init; } = 0.7;
+    /// <summary>Exit level as a fraction of each entry threshold (1: the calm spell starts when both are below their entries; lower is stickier).</summary>
+    public double ExitFraction { get; init; } = 1;
 
     public void Validate()
     {
@@ -385,6 +405,7 @@ public sealed record DefenceSettings
         if (VpinBuckets is < 1 or > 1000) throw new SettingsException("Strategy:Defence:VpinBuckets", $"{VpinBuckets} must lie in [1, 1000]");
         if (!(RegimeRatioThreshold > 1 && double.IsFinite(RegimeRatioThreshold))) throw new SettingsException("Strategy:Defence:RegimeRatioThreshold", $"{RegimeRatioThreshold.ToString(CultureInfo.InvariantCulture)} must be a number above 1");
         if (!(RegimeSmoothingSeconds > 0 && double.IsFinite(RegimeSmoothingSeconds))) throw new SettingsException("Strategy:Defence:RegimeSmoothingSeconds", $"{RegimeSmoothingSeconds.ToString(CultureInfo.InvariantCulture)} must be a positive number");
+        if (!(RegimeReferenceSeconds > RegimeSmoothingSeconds && double.IsFinite(RegimeReferenceSeconds))) throw new SettingsException("Strategy:Defence:RegimeReferenceSeconds", $"{RegimeReferenceSeconds.ToString(CultureInfo.InvariantCulture)} must be longer than Strategy:Defence:RegimeSmoothingSeconds ({RegimeSmoothingSeconds.ToString(CultureInfo.InvariantCulture)})");
         if (!(FeeMultiplier >= 1 && double.IsFinite(FeeMultiplier))) throw new SettingsException("Strategy:Defence:FeeMultiplier", $"{FeeMultiplier.ToString(CultureInfo.InvariantCulture)} must be at least 1");
         if (!(WidenFactor >= 1 && double.IsFinite(WidenFactor))) throw new SettingsException("Strategy:Defence:WidenFactor", $"{WidenFactor.ToString(CultureInfo.InvariantCulture)} must be at least 1");
         if (!(CalmSeconds >= 0 && double.IsFinite(CalmSeconds))) throw new SettingsException("Strategy:Defence:CalmSeconds", $"{CalmSeconds.ToString(CultureInfo.InvariantCulture)} must be ≥ 0");

@@ -297,7 +297,14 @@ public sealed class ChainObserver
         for (var i = 0; i < unknown.Length; i++)
         {
             if (answers[i].Error is not null) continue; // its pools report the feed's failure each cycle
-            _feedDecimals[unknown[i]] = (int)(BigInteger)Decimals.DecodeOutput(Bytes(answers[i]))[0]!;
+            try
+            {
+                _feedDecimals[unknown[i]] = (int)(BigInteger)Decimals.DecodeOutput(Bytes(answers[i]))[0]!;
+            }
+            catch (EthereumFormatException)
+            {
+                // no code there, or not a feed (empty or short answer): only the pools naming it hold, each cycle
+            }
         }
     }
 

@@ -26,6 +26,10 @@ public sealed record DecisionContext(long Block, long Timestamp, BigInteger GasP
 /// <item>Rebalance when |q| &gt; q̄ and the expected benefit — the inventory risk avoided over the horizon,
 /// (γσ²/2)·q²·H — is at least the margin times c; an inventory past the hard limit (|share − target| ≥ limit) is
 /// urgent and skips the benefit test.</item>
+/// <item>The toxic-flow defence when enabled (<see cref="ToxicFlowMonitor"/>): while its signal is on, the target's fee is
+/// raised and its range widened within the policy (skipping the band: it changes the quote, not the inventory); once off,
+/// a pool still quoted that way is restored.</item>
+/// <item>A target the pool's curve already matches is a Hold (AlreadyAtTarget), not a second identical rebalance.</item>
 /// <item>The target: GLFT quotes → centre, fee and range (QuotesToCurve), clamped into the policy (fee bounds, skew
 /// within 90% of the limit), fitted exactly as the pool will fit it (PoolSwap.PreviewReposition), width checked.</item>
 /// </list>
@@ -101,16 +105,18 @@ public static class Decider
             $"σ {F(sigma.Value)} per √day ({source})",
             $"expected benefit {F(benefit)} vs gas {F(gasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei)",
         };
-        if (!urgent)
+        Hold? BandHold()
         {
             if (Math.Abs(q) <= band) return HoldFor(HoldReason.InsideBand, reasons[0], view);
             if (benefit < strategy.BenefitToGasMargin * gasCost)
                 return HoldFor(HoldReason.BenefitBelowGas, $"{reasons[2]}; needs {strategy.BenefitToGasMargin}× the gas", view);
+            return null;
         }
-        else
-        {
+        var defence = strategy.Defence.Enabled ? estimates.Defence : null;
+        if (urgent)
             reasons.Insert(0, $"URGENT: base share {Bps(share)} is {Bps(Math.Abs(share - pool.TargetBaseShareBps))} from target, past the hard limit {Bps(pool.HardLimitBps)}");
-        }
+        else if (defence is null && BandHold() is { } bandHold)
+            return bandHold;
 
         // --- the target curve
         var a = estimates.Intensity?.A ?? strategy.IntensityA;
@@ -135,6 +141,34 @@ public static class Decider
         var halfWidth = Math.Log(curve.PriceHigh / curve.PriceLow) / 2;
         var fee = Math.Clamp(curve.FeePips, (int)policy.MinFeePips, (int)policy.MaxFeePips);
 
+        // --- the toxic-flow defence (DefenceSettings; ToxicFlowMonitor): quote defensively while the signal is on,
+        // restore the normal curve once it is off; both skip the band test (they change the quote, not the inventory).
+        if (defence is not null)
+        {
+            var d = strategy.Defence;
+            var currentFee = (int)state.FeePips;
+            var currentHalfWidth = Math.Log((double)state.SqrtPriceHighX96 / (double)state.SqrtPriceLowX96); // ln √(H/L) = ln(H/L)/2
+            var defensiveFee = (int)Math.Clamp(Math.Round(fee * d.FeeMultiplier), (double)policy.MinFeePips, (double)policy.MaxFeePips);
+            var defensiveHalfWidth = halfWidth * d.WidenFactor;
+            if (defence.Active)
+            {
+                if (!urgent && currentFee >= defensiveFee * 0.95 && currentHalfWidth >= defensiveHalfWidth * 0.8)
+                    return HoldFor(HoldReason.Defensive, $"quoted defensively since {defence.ActiveSince} (fee {currentFee} pips, half-width {F(currentHalfWidth)}): {defence.Why}", view);
+                reasons.Insert(0, $"DEFENCE: {defence.Why}; fee {fee} → {defensiveFee} pips, log half-width {F(halfWidth)} → {F(defensiveHalfWidth)} (within the policy)");
+                fee = defensiveFee;
+                halfWidth = defensiveHalfWidth;
+                urgent = true; // not held by the gas ceiling: the move is coming
+            }
+            else if (currentFee >= fee * 1.5 || currentHalfWidth >= halfWidth * 1.5)
+            {
+                reasons.Insert(0, $"RESTORE: {defence.Why}; the pool's fee {currentFee} pips / half-width {F(currentHalfWidth)} back to {fee} pips / {F(halfWidth)}");
+            }
+            else if (!urgent && BandHold() is { } bandHold)
+            {
+                return bandHold;
+            }
+        }
+
         var sqrtCentre = Uint.SqrtPriceX96FromPrice(centre / rawToHuman);
         var modelState = new PoolState(state.SqrtPriceX96, state.SqrtPriceLowX96, state.SqrtPriceHighX96, state.Reserve0, state.Reserve1, (int)state.FeePips, state.Liquidity);
         for (var attempt = 0; attempt < 12; attempt++)
@@ -148,6 +182,8 @@ public static class Decider
                 var skew = VaultPolicyMath.SkewBps(sqrtCentre, priceX128.Value);
                 if (skew > policy.MaxSkewBps)
                     return HoldFor(HoldReason.NoFeasibleCurve, $"the centre's skew {skew} bps exceeds the policy's {policy.MaxSkewBps} bps", view);
+                if (AlreadyAt(state, f, fee) is { } same)
+                    return HoldFor(HoldReason.AlreadyAtTarget, same, view);
                 reasons.Add($"target: centre {F(centre)}, range [{F(Uint.PriceFromSqrtPriceX96(f.Low) * rawToHuman)}, {F(Uint.PriceFromSqrtPriceX96(f.High) * rawToHuman)}] (width {width} bps), fee {fee} pips");
                 return new Plan(id.Pool, id.Label, context.Block,
                     new TreasuryVault.Target(sqrtCentre, f.Bound, fee, 65535),
@@ -159,6 +195,22 @@ public static class Decider
             halfWidth *= 1.5;
         }
         return HoldFor(HoldReason.NoFeasibleCurve, $"no range within the policy's width bounds [{policy.MinWidthBps}, {policy.MaxWidthBps}] bps fits the reserves", view);
+    }
+
+    /// <summary>
+    /// The pool's curve is already the target to within a tenth of the target's log width at both ends, at the same fee
+    /// (±5%): a reposition would move no tokens and change next to nothing, so it is not worth its gas. Without this the
+    /// keeper re-sent the same rebalance every interval while the inventory stayed outside the band (a reposition does
+    /// not reset q; only flow does).
+    /// </summary>
+    private static string? AlreadyAt(ManagedPool.PoolState state, CurveFit target, int fee)
+    {
+        var width = 2 * Math.Log((double)target.High / (double)target.Low);
+        var tolerance = width / 10;
+        var low = Math.Abs(2 * Math.Log((double)target.Low / (double)state.SqrtPriceLowX96));
+        var high = Math.Abs(2 * Math.Log((double)target.High / (double)state.SqrtPriceHighX96));
+        if (low > tolerance || high > tolerance || Math.Abs(fee - (double)state.FeePips) > 0.05 * fee) return null;
+        return $"the pool's curve is already the target (ends within {F(Math.Max(low, high))} of {F(tolerance)} in log price, fee {state.FeePips} pips); only flow moves the inventory";
     }
 
     private readonly record struct CurveFit(BigInteger Bound, BigInteger Liquidity, BigInteger Low, BigInteger High);

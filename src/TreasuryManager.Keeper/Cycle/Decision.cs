@@ -37,6 +37,10 @@ public enum HoldReason
     GuardRejected,
     /// <summary>A non-urgent plan waits while the base fee is above the ceiling.</summary>
     GasAboveCeiling,
+    /// <summary>The pool's curve already matches the target: a reposition would change next to nothing.</summary>
+    AlreadyAtTarget,
+    /// <summary>The toxic-flow defence is on and the pool is already quoted defensively.</summary>
+    Defensive,
 }
 
 /// <summary>The inventory figures a decision rests on, for status, logs and metrics (human token units).</summary>

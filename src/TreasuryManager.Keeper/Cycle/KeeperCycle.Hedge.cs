@@ -141,7 +141,7 @@ public sealed partial class KeeperCycle
             venue.Use(state, gasPrice, new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas));
             var costs = await venue.GetCostsAsync(ct).ConfigureAwait(false);
             var eta = Math.Abs(slope!.Value) * pv.OraclePrice * pv.VolatilityPerDay;
-            var inputs = new HedgeInputs(poolBase, state.Size, pv.OraclePrice, pv.VolatilityPerDay, eta, _settings.Strategy.RiskAversion, costs);
+            var inputs = new HedgeInputs(poolBase, state.Size, pv.OraclePrice, pv.VolatilityPerDay, eta, _strategyOf[o.Pool].RiskAversion, costs); // γ per unit of this pool's quote
             var decision = Hedger.Decide(inputs, settings!.Ratio);
             candidates.Add((o, venue, state, poolBase, pv.OraclePrice, decision));
             observedSize[o.Pool] = state.Size;
@@ -245,7 +245,7 @@ public sealed partial class KeeperCycle
     private VaultPerpHedgeVenue Venue(PoolIdentity id, HedgeSettings settings)
     {
         if (!_venues.TryGetValue(id.Pool, out var venue))
-            _venues[id.Pool] = venue = new VaultPerpHedgeVenue(_eth, Observer.Vault, id.Pool, id.Label, id.BaseDecimals, id.QuoteDecimals, settings, _settings.Gas, _executor, _keeper);
+            _venues[id.Pool] = venue = new VaultPerpHedgeVenue(_eth, Observer.Vault, id.Pool, id.Label, id.BaseDecimals, id.QuoteDecimals, settings, _gasOf[id.Pool], _executor, _keeper); // gas priced in this pool's quote
         return venue;
     }
 

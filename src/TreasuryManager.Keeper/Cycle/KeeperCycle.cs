@@ -34,6 +34,8 @@ public sealed record CycleReport(
 
     /// <summary>The treasury-wide figures per base token and the limit rule's answer (null when nothing is hedged and no limit is set).</summary>
     public TreasuryRiskReport? Risk { get; init; }
+    /// <summary>What the Observe step read for each pool (its feeds' rounds, for `treasury status`).</summary>
+    public IReadOnlyList<PoolObservation> Observations { get; init; } = [];
 }
 
 /// <summary>
@@ -51,6 +53,8 @@ public sealed partial class KeeperCycle
     private readonly ILogger _log;
     private readonly Dictionary<Address, PoolEstimators> _estimators = new();
     private readonly Dictionary<Address, PoolSettings> _poolSettings;
+    private readonly IReadOnlyDictionary<Address, GasSettings> _gasOf;
+    private readonly IReadOnlyDictionary<Address, StrategySettings> _strategyOf;
     private readonly Dictionary<Address, PoolEstimates> _lastEstimates = new();
     private long _lastBlock = -1;
 
@@ -64,8 +68,11 @@ public sealed partial class KeeperCycle
         _metrics = metrics;
         _log = log;
         _poolSettings = settings.Pools.ToDictionary(p => Address.Parse(p.Address!), p => p);
+        // gas cost and γ are in each pool's own quote token (pools may quote in WETH and in USDC)
+        _gasOf = QuotePricing.GasPerPool(settings, observer.Pools);
+        _strategyOf = QuotePricing.StrategyPerPool(settings, observer.Pools);
         foreach (var pool in observer.Pools)
-            _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds);
+            _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds, defence: settings.Strategy.Defence);
     }
 
     public ChainObserver Observer { get; }
@@ -108,7 +115,7 @@ public sealed partial class KeeperCycle
             Decision decision;
             try
             {
-                decision = Decider.Decide(pool, _lastEstimates[pool.Pool], _poolSettings[pool.Pool], _settings.Strategy, _settings.Gas, context);
+                decision = Decider.Decide(pool, _lastEstimates[pool.Pool], _poolSettings[pool.Pool], _strategyOf[pool.Pool], _gasOf[pool.Pool], context);
             }
             catch (Exception e) when (e is ArgumentException or ArithmeticException or Models.Curve.CurveMathException)
             {
@@ -160,6 +167,7 @@ public sealed partial class KeeperCycle
         {
             Hedges = hedges,
             Risk = risk,
+            Observations = observation.Pools,
         };
     }
 
@@ -236,7 +244,7 @@ public sealed partial class KeeperCycle
                 continue;
             }
             var gas = Quantity.DecodeLong(estimated.GetResult().GetString()!, "gas estimate");
-            var cost = Models.Risk.Band.GasCost(gas, (double)gasPrice, (double)_settings.Gas.EthPriceInQuote);
+            var cost = Models.Risk.Band.GasCost(gas, (double)gasPrice, (double)_gasOf[plan.Pool].EthPriceInQuote);
             var guarded = plan with { GasUnits = gas, GasCost = cost };
             if (!plan.Urgent && plan.ExpectedBenefit < _settings.Strategy.BenefitToGasMargin * cost)
             {

@@ -1,3 +1,4 @@
+using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.Estimators;
 
@@ -8,11 +9,13 @@ namespace TreasuryManager.Keeper.Cycle;
 /// <param name="Intensity">λ(δ) = A·e^(−kδ), δ relative, A per day, fitted from swaps at the fees the pool quoted.</param>
 /// <param name="Markout">Size-weighted markout of the pool's takers (positive: informed flow).</param>
 /// <param name="SwapsSeen">Swaps counted so far.</param>
-public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen);
+/// <param name="Defence">The toxic-flow monitor's reading (VPIN, regime, whether to quote defensively).</param>
+public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen, DefenceSignal? Defence = null);
 
 /// <summary>
 /// The Estimate step for one pool: the models' estimators fed each cycle from the pool's price (EWMA volatility,
-/// markouts) and from its swap events (trade intensity at the quoted fee, markouts by size). Stateful; one per pool.
+/// markouts) and from its swap events (trade intensity at the quoted fee, markouts by size, the toxic-flow monitor).
+/// Stateful; one per pool.
 /// Times are in days (the decision's unit).
 /// </summary>
 public sealed class PoolEstimators
@@ -21,25 +24,34 @@ public sealed class PoolEstimators
     private readonly EwmaVolatility _volatility;
     private readonly IntensityEstimator _intensity = new(distanceResolution: 1e-4, minFills: 50);
     private readonly MarkoutToxicity _markout;
+    private readonly ToxicFlowMonitor _monitor;
+    private readonly List<FlowTrade> _flow = [];
+    private double _lastPoolPrice;
     private long? _lastTimestamp;
     private double _lastFee;
     private int _swaps;
 
-    public PoolEstimators(double volatilitySmoothingSeconds, double markoutHorizonSeconds = 300)
+    public PoolEstimators(double volatilitySmoothingSeconds, double markoutHorizonSeconds = 300, DefenceSettings? defence = null)
     {
+        _monitor = new ToxicFlowMonitor(defence ?? new DefenceSettings());
         _volatility = new EwmaVolatility(volatilitySmoothingSeconds / SecondsPerDay, minObservations: 10);
         _markout = new MarkoutToxicity(markoutHorizonSeconds / SecondsPerDay);
     }
 
     public PoolEstimates Update(PoolObservation observation, long timestamp, int baseDecimals, int quoteDecimals)
     {
-        if (observation.State is { } state && (_lastTimestamp is null || timestamp > _lastTimestamp))
+        if (observation.State is { } state)
         {
+            // Blocks can share a second (anvil mines on wall-clock time): the swaps of a cycle whose time did not advance
+            // are still counted; only the time-based updates wait for time to pass.
+            var advanced = _lastTimestamp is null || timestamp > _lastTimestamp;
             var time = timestamp / SecondsPerDay;
             var scale = Math.Pow(10, baseDecimals - quoteDecimals);
             var price = Uint.PriceFromSqrtPriceX96(state.SqrtPriceX96) * scale;
             var fee = (double)state.FeePips / 1e6;
-            if (_lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
+            if (advanced && _lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
+            _flow.Clear();
+            var before = _lastPoolPrice > 0 ? _lastPoolPrice : price;
             foreach (var swap in observation.Swaps)
             {
                 _swaps++;
@@ -48,12 +60,23 @@ public sealed class PoolEstimators
                 // the trader sold base (zeroForOne) or bought it; size in base units of the trade
                 var baseSize = (double)(swap.ZeroForOne ? swap.AmountIn : swap.AmountOut) / Math.Pow(10, baseDecimals);
                 _markout.AddTrade(time, swapPrice, swap.ZeroForOne ? -baseSize : baseSize);
+                _flow.Add(new FlowTrade(before, swapPrice, baseSize * swapPrice, BuysBase: !swap.ZeroForOne));
+                before = swapPrice;
             }
-            _volatility.Update(time, price);
-            _markout.OnPrice(time, price);
-            _lastTimestamp = timestamp;
+            if (advanced)
+            {
+                _volatility.Update(time, price);
+                _markout.OnPrice(time, price);
+            }
+            if (observation.Price is { } oracle && oracle.Value > 0)
+            {
+                var value = (double)state.Reserve0 / Math.Pow(10, baseDecimals) * oracle.Value + (double)state.Reserve1 / Math.Pow(10, quoteDecimals);
+                _monitor.Update(timestamp, _flow, price, oracle.Value, fee, value);
+            }
+            _lastPoolPrice = price;
+            if (advanced) _lastTimestamp = timestamp;
             _lastFee = fee;
         }
-        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps);
+        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps, _monitor.Signal);
     }
 }

@@ -70,6 +70,7 @@ public sealed class KeeperRuntime : IDisposable
             var pools = settings.Pools.Select(p => (Address.Parse(p.Address!), p.Label)).ToArray();
             var hedged = settings.Pools.Where(p => p.Hedge?.Wanted == true).Select(p => Address.Parse(p.Address!)).ToArray();
             var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct, hedged).ConfigureAwait(false);
+            _ = QuotePricing.GasPerPool(settings, observer.Pools); // pools on several quote tokens each need their ETH price: refuse before opening the journal
             var simulateFrom = key?.Address ?? keeperAddress ?? default;
             if (key is not null)
             {
