@@ -109,6 +109,11 @@ public static class InitCommand
               //     "Address": "0x…",                // the ManagedPool's address
               //     "TargetBaseShareBps": {{N(new PoolSettings().TargetBaseShareBps)}},       // wanted share of the pool's value in base (token0), basis points (0..10000)
               //     "HardLimitBps": {{N(new PoolSettings().HardLimitBps)}},             // past target ± this (bps of value), a rebalance is urgent (1..10000)
+              //     "Hedge": {                       // delta hedge on the vault's hedge market (needs the owner's setHedgePolicy)
+              //       "Ratio": {{N(new HedgeSettings().Ratio)}},                    // h in [0, 1]: hold −h·x(P) base on the market (0 = no hedge)
+              //       "TargetMarginRatio": {{N(new HedgeSettings().TargetMarginRatio)}},     // equity / notional kept on the hedge after each trade
+              //       "AssumedGas": {{N(new HedgeSettings().AssumedGas)}}            // gas of one adjustHedge in the hedge's cost (the band)
+              //     },
               //     "EthPriceInQuote": 3000,         // optional: 1 ETH in THIS pool's quote (1 for WETH); required for each pool when pools quote in different tokens
               //     "RiskAversion": 0.0001           // optional: gamma per unit of THIS pool's quote (default Strategy:RiskAversion)
               //   }
@@ -186,6 +191,17 @@ public static class InitCommand
                 "PollIntervalMilliseconds": {{N(d.Cycle.PollIntervalMilliseconds)}},
                 // How far back the first cycle reads the pools' swap events, in blocks (0..1000000).
                 "HistoryBlocks": {{N(d.Cycle.HistoryBlocks)}}
+              },
+
+              // Treasury-wide risk across pools, per base token.
+              "Risk": {
+                // Limits per base token: [ { "Token": "0x…", "MaxNetDelta": 150000 } ] (whole base tokens). Past it the
+                // token's hedged pools are hedged urgently back within it. Empty = no limit (the figures are still reported).
+                "Tokens": [],
+                // z of the value at risk z·σ·P·|net delta|·√H (2.33 = one-sided 99%).
+                "ValueAtRiskZ": {{N(d.Risk.ValueAtRiskZ)}},
+                // H of the value at risk, in days.
+                "ValueAtRiskHorizonDays": {{N(d.Risk.ValueAtRiskHorizonDays)}}
               },
 
               "Metrics": {

@@ -218,6 +218,20 @@ public static class KeeperCommands
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
         console.Write(table);
+        if (report.Hedges.Count > 0)
+        {
+            var hedges = new Table().AddColumns("hedged pool", "x(P) base", "position / target", "band", "decision");
+            foreach (var h in report.Hedges)
+                hedges.AddRow(new[]
+                {
+                    h.Label, N(h.PoolBase), $"{N(h.PerpSizeBefore)} / {N(h.TargetSize)}", $"±{N(h.Band)}",
+                    h.Held is { } held ? $"{held}: {h.Reason}" : $"trade {N(h.SizeDelta)}{(h.Urgent ? " (urgent)" : "")}: {h.Reason}",
+                }.Select(Markup.Escape).ToArray());
+            console.Write(hedges);
+        }
+        if (report.Risk is { } risk)
+            foreach (var t in risk.Before)
+                console.WriteLine($"Token {t.Token}: net delta {N(t.NetDelta)} base over {t.Pools} pool(s), VaR {N(t.ValueAtRisk)} quote, limit {(t.Limit is { } l ? "±" + N(l) : "none")}{(t.Breached ? " — PAST THE LIMIT" : "")}");
     }
 
     private static void WritePlan(CliConsole io, Plan plan)

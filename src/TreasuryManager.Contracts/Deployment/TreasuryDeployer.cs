@@ -327,6 +327,27 @@ public sealed class TreasuryDeployer
         return market;
     }
 
+    /// <summary>
+    /// As <see cref="DeployPerpAsync(PerpDeploymentSettings)"/> for another pool of this deployment: a PerpMarket of its own
+    /// on the same tokens (the vault holds one account per market, so two pools cannot share one), funded the same way,
+    /// set as <paramref name="pool"/>'s hedge market. <see cref="Perp"/> is unchanged.
+    /// </summary>
+    public async Task<PerpMarket> DeployPerpAsync(PerpDeploymentSettings perp, ManagedPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(perp);
+        ArgumentNullException.ThrowIfNull(pool);
+        if (!_pools.Any(p => p.Address == pool.Address)) throw new ArgumentException($"pool {pool.Address} is not one of this deployment's pools; deploy it with AddPoolAsync first", nameof(pool));
+        var market = await PerpMarket.DeployAsync(Owner, Artifact(PerpMarket.ArtifactName), new PerpMarket.MarketParams(
+            QuoteToken: Quote.Address, BaseToken: Base.Address, MarkFeed: PriceFeed, IndexFeed: Address.Zero,
+            Heartbeat: perp.Heartbeat, FundingInterval: perp.FundingInterval, FundingRateWad: perp.FundingRateWad,
+            TradeFeePips: perp.TradeFeePips, InitialMarginPips: perp.InitialMarginPips,
+            MaintenanceMarginPips: perp.MaintenanceMarginPips, LiquidationPenaltyPips: perp.LiquidationPenaltyPips));
+        await Quote.MintAsync(Owner, market.Address, QuoteUnits(perp.MarketQuote));
+        await Quote.MintAsync(Owner, Vault.Address, QuoteUnits(perp.VaultQuote));
+        await Vault.SetHedgePolicyAsync(Owner, pool.Address, new TreasuryVault.HedgePolicy(market.Address, QuoteUnits(perp.MaxHedgeNotional), perp.MinHedgeMarginRatioPips));
+        return market;
+    }
+
     /// <summary>Heartbeat 1 h, TWAP window 600 s, ±2% deviation and skew, fee 0.05%–1%, width 1%–1000%, interval 60 s, base share 10%–90%.</summary>
     public static TreasuryVault.PolicyParams DefaultPolicy(Address priceFeed, Address volatilityFeed) => new(
         PriceFeed: priceFeed, VolatilityFeed: volatilityFeed, Heartbeat: 3600, TwapWindow: 600,

@@ -31,6 +31,9 @@ public sealed record TreasurySettings
     public CycleSettings Cycle { get; init; } = new();
     public MetricsSettings Metrics { get; init; } = new();
 
+    /// <summary>Treasury-wide risk limits across pools (issue 7, item 4a); none by default.</summary>
+    public TreasuryRiskSettings Risk { get; init; } = new();
+
     /// <summary>Throws <see cref="SettingsException"/> naming the first invalid setting.</summary>
     public TreasurySettings Validate()
     {
@@ -49,6 +52,7 @@ public sealed record TreasurySettings
         Strategy.Validate();
         Cycle.Validate();
         Metrics.Validate();
+        Risk.Validate();
         return this;
     }
 
@@ -136,6 +140,8 @@ public sealed record PoolSettings
     /// <summary>Inventory past target ± this (bps of value in base) is urgent: the rebalance is sent whatever the base fee (up to the cap).</summary>
     public int HardLimitBps { get; init; } = 3000;
 
+    /// <summary>The pool's delta hedge on its vault hedge market (issue 7); off unless Ratio &gt; 0 and the vault has a hedge policy for the pool.</summary>
+    public HedgeSettings Hedge { get; init; } = new();
     /// <summary>
     /// ETH's price in THIS pool's quote token (quote per ETH: 1 for a WETH pool, ≈ 3000 for a USDC pool), to price its
     /// gas in its own quote (c = gas × gas price × this). Null: <see cref="GasSettings.EthPriceInQuote"/>, allowed only while
@@ -152,6 +158,7 @@ public sealed record PoolSettings
         var address = TreasurySettings.ParseAddress($"{path}:Address", Address, "set the pool's address");
         if (TargetBaseShareBps is < 0 or > 10_000) throw new SettingsException($"{path}:TargetBaseShareBps", $"{TargetBaseShareBps} must lie in [0, 10000]");
         if (HardLimitBps is <= 0 or > 10_000) throw new SettingsException($"{path}:HardLimitBps", $"{HardLimitBps} must lie in (0, 10000]");
+        (Hedge ?? throw new SettingsException($"{path}:Hedge", "is null; remove it or set { \"Ratio\": 0.5 }")).Validate($"{path}:Hedge");
         if (EthPriceInQuote is <= 0) throw new SettingsException($"{path}:EthPriceInQuote", $"{EthPriceInQuote} must be positive (this pool's quote tokens per ETH), or left out to use Gas:EthPriceInQuote");
         if (RiskAversion is { } g && !(g > 0 && double.IsFinite(g)))
             throw new SettingsException($"{path}:RiskAversion", $"{g.ToString(CultureInfo.InvariantCulture)} must be a positive number (per unit of this pool's quote), or left out to use Strategy:RiskAversion");
@@ -160,6 +167,88 @@ public sealed record PoolSettings
 
     [JsonIgnore]
     public string Label => string.IsNullOrWhiteSpace(Name) ? Address ?? "?" : Name!;
+}
+
+/// <summary>
+/// A pool's delta hedge: the keeper holds −Ratio·x(P) base on the pool's vault hedge market (x(P) the base the pool's
+/// curve holds at the oracle price), trading back to it when the deviation leaves the MODELS.md band. Enabled when
+/// <see cref="Ratio"/> &gt; 0 and the vault has a hedge policy (setHedgePolicy) for the pool.
+/// </summary>
+public sealed record HedgeSettings
+{
+    /// <summary>
+    /// h in [0, 1]: 0 no hedge (the default: hedging costs fees and funding and needs the owner's hedge policy and
+    /// margin, so it is opted into per pool), 1 delta-neutral.
+    /// </summary>
+    public double Ratio { get; init; }
+
+    /// <summary>
+    /// Equity / notional the keeper keeps on the hedge account after each trade (deposits up to it when below; withdraws
+    /// down to it only when above twice it). Default 0.25: 2.5× the local market's 10% initial margin and 5× its 5%
+    /// maintenance, so a 20% adverse move of the mark (≈ 4σ of a day at 5%/day) still leaves the position above
+    /// maintenance before the keeper tops it up. The keeper never targets below the vault policy's minimum or the
+    /// market's initial margin (each + 1%).
+    /// </summary>
+    public double TargetMarginRatio { get; init; } = 0.25;
+
+    /// <summary>
+    /// Gas of one vault.adjustHedge in the hedge's cost c (the band): measured on the local PerpMarket (HedgeCycleTests),
+    /// 181,731 for the first (a new account: deposit and open) and 108,688–113,482 for later adjustments; 150,000 lies
+    /// between, rounded up. The transaction's gas limit comes from eth_estimateGas, not from this.
+    /// </summary>
+    public long AssumedGas { get; init; } = 150_000;
+
+    [JsonIgnore]
+    public bool Wanted => Ratio > 0;
+
+    public void Validate(string path)
+    {
+        if (!(Ratio is >= 0 and <= 1)) throw new SettingsException($"{path}:Ratio", $"{Ratio.ToString(CultureInfo.InvariantCulture)} must lie in [0, 1] (0 no hedge, 1 delta-neutral)");
+        if (!(TargetMarginRatio is > 0 and <= 10)) throw new SettingsException($"{path}:TargetMarginRatio", $"{TargetMarginRatio.ToString(CultureInfo.InvariantCulture)} must lie in (0, 10] (equity / notional, e.g. 0.25)");
+        if (AssumedGas is < 21_000 or > 10_000_000) throw new SettingsException($"{path}:AssumedGas", $"{AssumedGas} must lie in [21000, 10000000]");
+    }
+}
+
+/// <summary>
+/// Treasury-wide risk: the pools grouped by base token; per token the net delta (Σ pools' x(P) + Σ their hedge
+/// positions, base units) is kept within <see cref="TokenRiskLimit.MaxNetDelta"/> by urgent hedges, and the value at
+/// risk z·σ·P·|net|·√H is reported.
+/// </summary>
+public sealed record TreasuryRiskSettings
+{
+    /// <summary>Limits per base token (by address); a token not listed has no limit (its figures are still reported).</summary>
+    public TokenRiskLimit[] Tokens { get; init; } = [];
+
+    /// <summary>z of the value at risk (2.33: one-sided 99%).</summary>
+    public double ValueAtRiskZ { get; init; } = 2.33;
+
+    /// <summary>H of the value at risk, days (1: the keeper's horizon for a daily report).</summary>
+    public double ValueAtRiskHorizonDays { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (!(ValueAtRiskZ > 0 && double.IsFinite(ValueAtRiskZ))) throw new SettingsException("Risk:ValueAtRiskZ", $"{ValueAtRiskZ.ToString(CultureInfo.InvariantCulture)} must be a positive number (2.33 for 99%)");
+        if (!(ValueAtRiskHorizonDays > 0 && double.IsFinite(ValueAtRiskHorizonDays))) throw new SettingsException("Risk:ValueAtRiskHorizonDays", $"{ValueAtRiskHorizonDays.ToString(CultureInfo.InvariantCulture)} must be a positive number of days");
+        var seen = new HashSet<Address>();
+        for (var i = 0; i < Tokens.Length; i++)
+        {
+            var path = $"Risk:Tokens:{i}";
+            var t = Tokens[i] ?? throw new SettingsException(path, "is null; set { \"Token\": \"0x…\", \"MaxNetDelta\": 1000 }");
+            var address = TreasurySettings.ParseAddress($"{path}:Token", t.Token, "set the base token's address");
+            if (!seen.Add(address)) throw new SettingsException($"{path}:Token", $"{address} is listed twice; keep one limit per token");
+            if (!(t.MaxNetDelta > 0 && double.IsFinite(t.MaxNetDelta))) throw new SettingsException($"{path}:MaxNetDelta", $"{t.MaxNetDelta.ToString(CultureInfo.InvariantCulture)} must be a positive number of base tokens");
+        }
+    }
+
+    /// <summary>The limits by token address (validated settings only).</summary>
+    public IReadOnlyDictionary<Address, double> Limits() => Tokens.ToDictionary(t => Address.Parse(t.Token!), t => t.MaxNetDelta);
+}
+
+/// <summary>The largest |net delta| the treasury may hold in one base token, in whole base tokens.</summary>
+public sealed record TokenRiskLimit
+{
+    public string? Token { get; init; }
+    public double MaxNetDelta { get; init; }
 }
 
 public sealed record GasSettings

@@ -26,21 +26,28 @@ public sealed class ChainObserver
     private static readonly AbiFunction Token1 = ManagedPool.Abi.GetFunction("token1()");
     private static readonly AbiFunction TokenDecimals = MintableERC20.Abi.GetFunction("decimals()");
     private static readonly AbiEvent SwapEvent = ManagedPool.Abi.GetEvent("Swap");
+    private static readonly AbiFunction HedgePolicyOf = TreasuryVault.Abi.GetFunction("hedgePolicyOf(address)");
 
     private readonly EthClient _eth;
     private readonly Address _vault;
     private readonly IReadOnlyList<PoolIdentity> _pools;
     private readonly Dictionary<Address, int> _feedDecimals = new();
     private readonly Dictionary<Address, (Address Price, Address Volatility, uint TwapWindow)> _feedsOf = new();
+    private readonly HashSet<Address> _hedged;
+    private readonly Dictionary<Address, Address> _hedgeMarketOf = new();
     private long _lastLogBlock;
 
-    private ChainObserver(EthClient eth, Address vault, IReadOnlyList<PoolIdentity> pools, long firstLogBlock)
+    private ChainObserver(EthClient eth, Address vault, IReadOnlyList<PoolIdentity> pools, long firstLogBlock, IEnumerable<Address>? hedged)
     {
         _eth = eth;
         _vault = vault;
         _pools = pools;
         _lastLogBlock = firstLogBlock - 1;
+        _hedged = hedged is null ? [] : [.. hedged];
     }
+
+    /// <summary>The pools whose hedge the Observe batch reads (the settings' Hedge:Ratio &gt; 0).</summary>
+    public IReadOnlySet<Address> HedgedPools => _hedged;
 
     public IReadOnlyList<PoolIdentity> Pools => _pools;
     public Address Vault => _vault;
@@ -49,7 +56,8 @@ public sealed class ChainObserver
     /// Reads what never changes (tokens and their decimals, each policy's feeds and their decimals) in two batches
     /// and checks every pool is registered in the vault. Throws <see cref="KeeperSetupException"/> naming the pool.
     /// </summary>
-    public static async Task<ChainObserver> CreateAsync(EthClient eth, Address vault, IReadOnlyList<(Address Pool, string Label)> pools, int historyBlocks, CancellationToken ct = default)
+    /// <param name="hedgedPools">Pools whose hedge (vault policy, market parameters, the vault's account) each batch also reads: four calls per pool.</param>
+    public static async Task<ChainObserver> CreateAsync(EthClient eth, Address vault, IReadOnlyList<(Address Pool, string Label)> pools, int historyBlocks, CancellationToken ct = default, IEnumerable<Address>? hedgedPools = null)
     {
         if (pools.Count == 0) throw new KeeperSetupException("no pool to manage; list them under Pools in the configuration");
         var code = await eth.GetCodeAsync(vault, ct: ct).ConfigureAwait(false);
@@ -96,9 +104,10 @@ public sealed class ChainObserver
             var d1 = (int)(BigInteger)TokenDecimals.DecodeOutput(Bytes(answers[2 * i + 1]))[0]!;
             identities.Add(new PoolIdentity(pools[i].Pool, pools[i].Label, tokens[i].T0, tokens[i].T1, d0, d1));
         }
-        var observer = new ChainObserver(eth, vault, identities, Math.Max(0, block - historyBlocks));
+        var observer = new ChainObserver(eth, vault, identities, Math.Max(0, block - historyBlocks), hedgedPools);
         for (var i = 0; i < pools.Count; i++) observer.Remember(pools[i].Pool, policies[i]);
         await observer.LearnFeedDecimalsAsync(ct).ConfigureAwait(false);
+        await observer.LearnHedgeMarketsAsync(ct).ConfigureAwait(false);
         return observer;
     }
 
@@ -129,6 +138,17 @@ public sealed class ChainObserver
         }
         var feedStart = requests.Count;
         foreach (var feed in feeds) requests.Add(Call(feed, LatestRoundData.EncodeCall()));
+        // hedged pools: the policy, and on the market known from the previous read its parameters and the vault's account
+        var hedgeStart = new Dictionary<Address, (int Index, Address Market)>();
+        foreach (var pool in _pools)
+        {
+            if (!_hedged.Contains(pool.Pool)) continue;
+            var market = _hedgeMarketOf.TryGetValue(pool.Pool, out var m) ? m : Address.Zero;
+            hedgeStart[pool.Pool] = (requests.Count, market);
+            requests.Add(Call(_vault, HedgePolicyOf.EncodeCall(pool.Pool)));
+            if (market == Address.Zero) continue;
+            requests.AddRange(Hedging.VaultPerpHedgeVenue.Requests(market, _vault));
+        }
 
         var responses = await _eth.Rpc.BatchAsync(requests, ct).ConfigureAwait(false);
         var header = BlockHeader.FromJson(responses[0].GetResult());
@@ -195,6 +215,7 @@ public sealed class ChainObserver
                 observations[p] = new PoolObservation(identity, state, policy, price, vol.Round, twap, poolSwaps, error)
                 {
                     ErrorReason = priceError is null && vol.Error is null && twapError is not null ? twapReason : HoldReason.ObserveFailed,
+                    Hedge = hedgeStart.TryGetValue(identity.Pool, out var h) ? ReadHedge(identity, responses, h.Index, h.Market) : null,
                 };
             }
             catch (Exception e) when (e is RpcException or EthereumFormatException)
@@ -208,6 +229,39 @@ public sealed class ChainObserver
             roundTrips++;
         }
         return new ChainObservation(header.Number, header.Timestamp.ToUnixTimeSeconds(), baseFee, nextBaseFee, observations, roundTrips);
+    }
+
+    private PerpHedgeObservation ReadHedge(PoolIdentity identity, IReadOnlyList<RpcResponse> responses, int index, Address market)
+    {
+        var answer = responses[index];
+        if (answer.Error is not null) return new PerpHedgeObservation(null, null, $"reading the hedge policy of {identity.Label} failed: {answer.Error.Message}");
+        TreasuryVault.HedgePolicy policy;
+        try
+        {
+            policy = TreasuryVault.HedgePolicy.FromAbi(HedgePolicyOf.DecodeOutput(Bytes(answer))[0]);
+        }
+        catch (EthereumFormatException e)
+        {
+            return new PerpHedgeObservation(null, null, $"reading the hedge policy of {identity.Label} failed: {e.Message}");
+        }
+        _hedgeMarketOf[identity.Pool] = policy.Market;
+        if (policy.Market == Address.Zero) return new PerpHedgeObservation(policy, null, null);
+        if (policy.Market != market)
+            return new PerpHedgeObservation(policy, null, $"the hedge market of {identity.Label} changed to {policy.Market} this cycle; it is read from the next");
+        var state = Hedging.VaultPerpHedgeVenue.Decode(identity.Pool, policy, responses[index + 1], responses[index + 2], responses[index + 3], identity.BaseDecimals, identity.QuoteDecimals, out var error);
+        return new PerpHedgeObservation(policy, state, error);
+    }
+
+    private async Task LearnHedgeMarketsAsync(CancellationToken ct)
+    {
+        var pools = _pools.Where(p => _hedged.Contains(p.Pool)).ToArray();
+        if (pools.Length == 0) return;
+        var answers = await _eth.Rpc.BatchAsync(pools.Select(p => Call(_vault, HedgePolicyOf.EncodeCall(p.Pool))).ToArray(), ct).ConfigureAwait(false);
+        for (var i = 0; i < pools.Length; i++)
+        {
+            if (answers[i].Error is not null) continue; // the cycle reports it
+            _hedgeMarketOf[pools[i].Pool] = TreasuryVault.HedgePolicy.FromAbi(HedgePolicyOf.DecodeOutput(Bytes(answers[i]))[0]).Market;
+        }
     }
 
     /// <summary>

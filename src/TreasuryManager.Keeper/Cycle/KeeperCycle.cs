@@ -29,6 +29,11 @@ public sealed record CycleReport(
     public IEnumerable<Plan> Plans => Decisions.OfType<Plan>();
     public IEnumerable<Hold> Holds => Decisions.OfType<Hold>();
 
+    /// <summary>The hedge step: one entry per hedged pool (Hedge:Ratio &gt; 0), after the rebalances.</summary>
+    public IReadOnlyList<HedgeStep> Hedges { get; init; } = [];
+
+    /// <summary>The treasury-wide figures per base token and the limit rule's answer (null when nothing is hedged and no limit is set).</summary>
+    public TreasuryRiskReport? Risk { get; init; }
     /// <summary>What the Observe step read for each pool (its feeds' rounds, for `treasury status`).</summary>
     public IReadOnlyList<PoolObservation> Observations { get; init; } = [];
 }
@@ -38,7 +43,7 @@ public sealed record CycleReport(
 /// eth_call and eth_estimateGas in one batch) → Act (the <see cref="TransactionExecutor"/>: fees, nonce, journal,
 /// replacement, confirmations) → Record (the journal). A failure on one pool holds that pool only.
 /// </summary>
-public sealed class KeeperCycle
+public sealed partial class KeeperCycle
 {
     private readonly EthClient _eth;
     private readonly TreasurySettings _settings;
@@ -84,6 +89,7 @@ public sealed class KeeperCycle
         var newBlock = observation.BlockNumber != _lastBlock;
         _lastBlock = observation.BlockNumber;
         _metrics.Cycles.Inc();
+        var settledHedges = new HashSet<Address>();
 
         if (act && _executor is not null && _executor.Journal.UnfinishedIntents().Any(IsInFlight))
         {
@@ -91,11 +97,15 @@ public sealed class KeeperCycle
             // was lost): settle it first — record its receipt, or rebroadcast its journaled bytes
             var settled = await _executor.RecoverAsync(ct).ConfigureAwait(false);
             foreach (var r in settled.Intents)
+            {
                 _log.LogInformation("In-flight intent {Key}: {Action} — {Detail}", r.Key, r.Action, r.Detail);
+                // a hedge settled now may have landed after this cycle's observation: that pool's hedge waits a cycle
+                if (r.Action != RecoveryAction.NotSent && PoolOfKey(r.Key, "hedge") is { } hedged) settledHedges.Add(hedged);
+            }
         }
 
         var gasPrice = BigInteger.Min(_settings.Gas.MaxFeePerGasWei, observation.NextBaseFeePerGas + _settings.Gas.PriorityFeeWei);
-        var inFlight = InFlightPools();
+        var inFlight = InFlightPools("rebalance");
         var decisions = new List<Decision>();
         foreach (var pool in observation.Pools)
         {
@@ -136,6 +146,7 @@ public sealed class KeeperCycle
         }
 
         var outcomes = new List<ExecutionOutcome>();
+        var acted = new List<(Plan, ExecutionOutcome)>();
         if (act && _executor is not null)
         {
             // the first send is priced from this cycle's Observe batch (same block); later ones read the fees afresh
@@ -143,14 +154,19 @@ public sealed class KeeperCycle
             foreach (var plan in guarded.OfType<Plan>())
             {
                 if (approve is not null && !approve(plan)) continue;
-                outcomes.Add(await ActAsync(plan, observed, ct).ConfigureAwait(false));
+                var outcome = await ActAsync(plan, observed, ct).ConfigureAwait(false);
+                outcomes.Add(outcome);
+                acted.Add((plan, outcome));
                 observed = null;
             }
         }
+        var (hedges, risk) = await HedgeAsync(observation, guarded, acted, gasPrice, act, settledHedges, ct).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
         _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
         return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed)
         {
+            Hedges = hedges,
+            Risk = risk,
             Observations = observation.Pools,
         };
     }
@@ -268,16 +284,22 @@ public sealed class KeeperCycle
         intent.Status != IntentStatus.Pending
         || _executor!.Journal.Attempts(intent.Id).Any(a => a.Status is AttemptStatus.Signed or AttemptStatus.Broadcast);
 
-    private HashSet<Address> InFlightPools()
+    private HashSet<Address> InFlightPools(string kind)
     {
         var set = new HashSet<Address>();
         if (_executor is null) return set;
         foreach (var intent in _executor.Journal.UnfinishedIntents())
         {
-            if (intent.Kind != "rebalance" || !IsInFlight(intent)) continue;
-            var parts = intent.Key.Split(':');
-            if (parts.Length == 3 && Address.TryParse(parts[1], out var pool)) set.Add(pool);
+            if (intent.Kind != kind || !IsInFlight(intent)) continue;
+            if (PoolOfKey(intent.Key, kind) is { } pool) set.Add(pool);
         }
         return set;
+    }
+
+    /// <summary>The pool of an intent key "{kind}:{pool}:{block}", else null.</summary>
+    private static Address? PoolOfKey(string key, string kind)
+    {
+        var parts = key.Split(':');
+        return parts.Length == 3 && parts[0] == kind && Address.TryParse(parts[1], out var pool) ? pool : null;
     }
 }

@@ -35,6 +35,18 @@ public sealed record PoolObservation(
 
     /// <summary>Why the pool holds when <see cref="Error"/> is set: a failed read, or a TWAP window its history does not cover yet.</summary>
     public HoldReason ErrorReason { get; init; } = HoldReason.ObserveFailed;
+
+    /// <summary>The pool's hedge as read in the same batch (only for pools the keeper hedges; null otherwise).</summary>
+    public PerpHedgeObservation? Hedge { get; init; }
+}
+
+/// <summary>
+/// A hedged pool's vault hedge policy and, when it has a market, the vault's account on it (<see cref="State"/>), or
+/// why that could not be read (<see cref="Error"/>: the market's StalePrice, a market changed this cycle…).
+/// </summary>
+public sealed record PerpHedgeObservation(TreasuryVault.HedgePolicy? Policy, Hedging.PerpHedgeState? State, string? Error)
+{
+    public bool HasPolicy => Policy is { } p && p.Market != Address.Zero;
 }
 
 /// <summary>Everything one cycle read, in one JSON-RPC batch (<see cref="RoundTrips"/> counts the HTTP requests it took).</summary>

@@ -26,6 +26,12 @@ public sealed class KeeperMetrics
         Inventory = factory.CreateGauge("treasury_keeper_inventory_base", "Inventory q (base tokens above target) per pool.", "pool");
         BaseShare = factory.CreateGauge("treasury_keeper_base_share_bps", "Base share of the pool's value at the oracle price, bps.", "pool");
         RpcFaults = factory.CreateCounter("treasury_keeper_rpc_faults_total", "JSON-RPC faults seen (retried reads and failures) by kind.", "kind");
+        HedgeTrades = factory.CreateCounter("treasury_keeper_hedge_trades_total", "Hedge adjustments (vault.adjustHedge) sent and mined, by pool and whether urgent (the treasury limit).", "pool", "urgent");
+        HedgeHolds = factory.CreateCounter("treasury_keeper_hedge_holds_total", "Hedge decisions that sent nothing, by pool and reason.", "pool", "reason");
+        NetDelta = factory.CreateGauge("treasury_keeper_net_delta_base", "Net delta per hedged pool: x(P) at the oracle price + the hedge position, base tokens (after this cycle's hedge).", "pool");
+        TokenNetDelta = factory.CreateGauge("treasury_keeper_token_net_delta_base", "Treasury net delta per base token: Σ pools' x(P) + Σ hedge positions, base tokens.", "token");
+        TokenValueAtRisk = factory.CreateGauge("treasury_keeper_token_value_at_risk_quote", "z·σ·P·|net|·√H per base token, quote.", "token");
+        RiskBreaches = factory.CreateCounter("treasury_keeper_risk_breaches_total", "Cycles a token stayed past its MaxNetDelta after every hedge its markets allow.", "token");
         CycleErrors = factory.CreateCounter("treasury_keeper_cycle_errors_total", "Cycles that failed as a whole (the node unreachable…).", "kind");
     }
 
@@ -43,6 +49,12 @@ public sealed class KeeperMetrics
     public Gauge BaseShare { get; }
     public Counter RpcFaults { get; }
     public Counter CycleErrors { get; }
+    public Counter HedgeTrades { get; }
+    public Counter HedgeHolds { get; }
+    public Gauge NetDelta { get; }
+    public Gauge TokenNetDelta { get; }
+    public Gauge TokenValueAtRisk { get; }
+    public Counter RiskBreaches { get; }
 
     /// <summary>The metrics in Prometheus text format (what the server serves).</summary>
     public async Task<string> ExportAsync(CancellationToken ct = default)

@@ -68,7 +68,8 @@ public sealed class KeeperRuntime : IDisposable
                 throw new KeeperSetupException($"the node at {settings.Rpc.Url} is on chain {chainId}, but Rpc:ChainId is {settings.Rpc.ChainId}; point Rpc:Url at the right network or fix Rpc:ChainId");
             var vault = settings.VaultAddress;
             var pools = settings.Pools.Select(p => (Address.Parse(p.Address!), p.Label)).ToArray();
-            var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct).ConfigureAwait(false);
+            var hedged = settings.Pools.Where(p => p.Hedge?.Wanted == true).Select(p => Address.Parse(p.Address!)).ToArray();
+            var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct, hedged).ConfigureAwait(false);
             _ = QuotePricing.GasPerPool(settings, observer.Pools); // pools on several quote tokens each need their ETH price: refuse before opening the journal
             var simulateFrom = key?.Address ?? keeperAddress ?? default;
             if (key is not null)
@@ -90,7 +91,7 @@ public sealed class KeeperRuntime : IDisposable
                     // every broadcast (first attempts, replacements and rebroadcasts) counts as sent
                     void Point(ExecutionPoint point, AttemptRecord attempt)
                     {
-                        if (point == ExecutionPoint.Broadcast) metrics.TransactionsSent.WithLabels("rebalance").Inc();
+                        if (point == ExecutionPoint.Broadcast) metrics.TransactionsSent.WithLabels(journal!.GetIntent(attempt.IntentId).Kind).Inc();
                         onPoint?.Invoke(point, attempt);
                     }
                     executor = await TransactionExecutor.ConnectAsync(eth, key, journal, ExecutorOptions(settings), time, Point, ct).ConfigureAwait(false);
