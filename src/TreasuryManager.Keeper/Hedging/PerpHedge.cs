@@ -63,6 +63,13 @@ public static class PerpHedgeMath
 
     public static BigInteger Notional(BigInteger size, BigInteger price) => BigInteger.Abs(Value(size, price));
 
+    /// <summary>
+    /// PerpMarket's trade fee: ceil(floor(|sizeDelta|·p/1e36)·feePips/1e6). The floor is of the absolute size's value —
+    /// not <see cref="Notional"/>, which for a sell is |floor(Δ·p/1e36)|, one unit more when the division is inexact.
+    /// </summary>
+    public static BigInteger TradeFee(BigInteger sizeDelta, BigInteger price, BigInteger feePips) =>
+        sizeDelta.IsZero ? BigInteger.Zero : CeilDiv(BigInteger.Abs(sizeDelta) * price / PerpHedgeState.PriceScale * feePips, 1_000_000);
+
     /// <summary>The largest |size| whose notional at <paramref name="price"/> (long or short) is ≤ <paramref name="maxNotional"/>.</summary>
     public static BigInteger MaxAbsSize(BigInteger maxNotional, BigInteger price)
     {
@@ -106,7 +113,7 @@ public static class PerpHedgeMath
             delta = newSize - size;
             clamped = true;
         }
-        var fee = delta.IsZero ? BigInteger.Zero : CeilDiv(Notional(delta, p) * s.Params.TradeFeePips, 1_000_000);
+        var fee = TradeFee(delta, p, s.Params.TradeFeePips);
         var equityAfter = s.Account.Equity - fee;
         var notionalAfter = Notional(newSize, p);
         var targetPips = Math.Max((long)Math.Ceiling(targetMarginRatio * 1e6), Math.Max((long)s.Policy.MinMarginRatioPips, (long)s.Params.InitialMarginPips) + SafetyPips);

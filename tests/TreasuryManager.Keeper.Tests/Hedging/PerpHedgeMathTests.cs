@@ -77,7 +77,8 @@ public sealed class PerpHedgeMathTests
         Cases.Sample(c =>
         {
             var plan = PerpHedgeMath.Plan(c.State, c.Delta, c.Target);
-            var notional = PerpHedgeMath.Notional(plan.SizeDelta, c.State.Account.MarkPrice);
+            // the contract: floor(|Δ|·p/1e36), then the ceiling of × pips / 1e6 (a sell's |floor(Δ·p/1e36)| is one more when inexact)
+            var notional = BigInteger.Abs(plan.SizeDelta) * c.State.Account.MarkPrice / BigInteger.Pow(10, 36);
             var fee = plan.SizeDelta.IsZero ? 0 : (notional * 500 + 999_999) / 1_000_000;
             Assert.Equal(fee, plan.Fee);
             Assert.Equal(c.State.Account.Equity - fee + plan.MarginDelta, plan.EquityAfter);
