@@ -1,6 +1,7 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Keeper.Hedging;
 
 namespace TreasuryManager.Simulation;
 
@@ -79,11 +80,11 @@ public sealed class InMemoryPerp
         return p;
     }
 
-    /// <summary>floor(size·p/1e36), toward −∞.</summary>
-    public static BigInteger Value(BigInteger size, BigInteger p) => FloorDiv(size * p, PriceScale);
+    /// <summary>floor(size·p/1e36), toward −∞ (the keeper's <see cref="PerpHedgeMath.Value"/>: one copy of the contract's formula).</summary>
+    public static BigInteger Value(BigInteger size, BigInteger p) => PerpHedgeMath.Value(size, p);
 
     /// <summary>The trade fee of <paramref name="sizeDelta"/> at <paramref name="p"/>.</summary>
-    public BigInteger Fee(BigInteger sizeDelta, BigInteger p) => CeilDiv(BigInteger.Abs(sizeDelta) * p / PriceScale * Params.TradeFeePips, Pips);
+    public BigInteger Fee(BigInteger sizeDelta, BigInteger p) => PerpHedgeMath.TradeFee(sizeDelta, p, Params.TradeFeePips);
 
     /// <summary>The funding rate (wad per interval) at mark <paramref name="p"/>.</summary>
     public BigInteger FundingRate(BigInteger p, BigInteger index) => Params.PremiumMode ? (p - index) * Wad / index : Params.FundingRateWad;
