@@ -31,7 +31,7 @@ public sealed record StrategySummary(
 }
 
 /// <summary>A hedged strategy's perp figures, means across paths (quote): hedge trades, margin-only moves, liquidations, funding paid (negative: received), perp trade fees, perp PnL (equity − net margin; funding and fees in, gas out).</summary>
-public sealed record HedgeSummary(double Trades, double MarginMoves, double Liquidations, double FundingPaid, double Fees, double PerpPnl);
+public sealed record HedgeSummary(double Trades, double Liquidations, double FundingPaid, double Fees, double PerpPnl);
 
 /// <summary>One step of the first path, for the charts.</summary>
 public sealed record SeriesPoint(int Step, double Days, double Reference, double Oracle, double GasGwei, SeriesStrategyPoint[] Strategies);
@@ -182,7 +182,7 @@ public static class Backtest
                 .ToDictionary(k => k, k => Mean(r => r.Decisions.GetValueOrDefault(k))))
         {
             Hedge = col.All(r => r.Hedge is not null)
-                ? new HedgeSummary(Mean(r => r.Hedge!.Trades), Mean(r => r.Hedge!.MarginMoves), Mean(r => r.Hedge!.Liquidations),
+                ? new HedgeSummary(Mean(r => r.Hedge!.Trades), Mean(r => r.Hedge!.Liquidations),
                     Mean(r => r.Hedge!.FundingPaid), Mean(r => r.Hedge!.Fees), Mean(r => r.Hedge!.PerpPnl))
                 : null,
         };

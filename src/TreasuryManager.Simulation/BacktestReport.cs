@@ -40,7 +40,6 @@ public static class BacktestReport
                 {
                     w.WriteStartObject("hedge");
                     w.WriteNumber("trades", h.Trades);
-                    w.WriteNumber("margin_moves", h.MarginMoves);
                     w.WriteNumber("liquidations", h.Liquidations);
                     w.WriteNumber("funding_paid", h.FundingPaid);
                     w.WriteNumber("perp_fees", h.Fees);
@@ -105,11 +104,11 @@ public static class BacktestReport
         {
             sb.AppendLine("The perp hedge (means per path; PnL vs hold and max drawdown above include the perp's PnL, funding, fees and the hedge's gas). Funding paid: negative = received; perp PnL: equity minus the net margin deposited (funding and fees in, gas out):");
             sb.AppendLine();
-            sb.AppendLine("| strategy | hedge trades | margin moves | liquidations | funding paid | perp fees | perp PnL |");
-            sb.AppendLine("|---|---|---|---|---|---|---|");
+            sb.AppendLine("| strategy | hedge trades | liquidations | funding paid | perp fees | perp PnL |");
+            sb.AppendLine("|---|---|---|---|---|---|");
             foreach (var x in r.Strategies)
                 if (x.Hedge is { } h)
-                    sb.AppendLine(Ic, $"| {x.Name} | {h.Trades:0.0} | {h.MarginMoves:0.0} | {h.Liquidations:0.##} | {N(h.FundingPaid)} | {N(h.Fees)} | {N(h.PerpPnl)} |");
+                    sb.AppendLine(Ic, $"| {x.Name} | {h.Trades:0.0} | {h.Liquidations:0.##} | {N(h.FundingPaid)} | {N(h.Fees)} | {N(h.PerpPnl)} |");
             sb.AppendLine();
         }
         foreach (var x in r.Strategies.Where(x => x.DecisionsPerPath.Count > 0))

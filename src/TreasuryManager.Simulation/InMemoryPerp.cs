@@ -1,7 +1,5 @@
 using System.Numerics;
-using TreasuryManager.Contracts.Bindings;
-using TreasuryManager.Ethereum;
-using TreasuryManager.Keeper.Hedging;
+using TreasuryManager.Strategy.Hedging;
 
 namespace TreasuryManager.Simulation;
 
@@ -24,10 +22,38 @@ public readonly record struct PerpTick(long Timestamp, BigInteger Mark, BigInteg
 /// <summary>What an account did on the market so far, from the market's own events (FundingPaid, Traded fees, margin moves, Liquidated).</summary>
 public sealed record PerpAccountTotals(BigInteger FundingPaid, BigInteger FeesPaid, BigInteger Deposited, BigInteger Withdrawn, int Trades, int Liquidations, BigInteger PenaltiesPaid);
 
+/// <summary>PerpMarket.accountOf: the stored account.</summary>
+public sealed record PerpAccount(BigInteger Margin, BigInteger Size, BigInteger OpenNotional, BigInteger FundingIndex);
+
+/// <summary>PerpMarket.accountView: the account with its pending funding, marked (the contract's field names).</summary>
+public sealed record PerpAccountView(BigInteger Margin, BigInteger Size, BigInteger MarkPrice, BigInteger UnrealizedPnl, BigInteger Equity, BigInteger Notional, BigInteger InitialMargin, BigInteger MaintenanceMargin);
+
 /// <summary>A call PerpMarket would revert (the contract's error name and arguments).</summary>
 public sealed class PerpRevertException(string error) : Exception($"PerpMarket would revert: {error}")
 {
     public string Error { get; } = error;
+}
+
+/// <summary>PerpMarket's price and value formulas (no state).</summary>
+public static class InMemoryPerp
+{
+    /// <summary>
+    /// PerpMarket's price from a feed answer: answer·10^e or floor(answer/10^−e), e = 36 + quoteDecimals − baseDecimals −
+    /// feedDecimals; like the contract, a non-positive answer or a price outside (0, 2^128) is NonPositivePrice (an
+    /// 18-decimal quote at 2,000 per base would be 2e39: hence the simulation's 6-decimal margin token).
+    /// </summary>
+    public static BigInteger Price(BigInteger answer, int feedDecimals, int baseDecimals = 18, int quoteDecimals = 6)
+    {
+        var e = 36 + quoteDecimals - baseDecimals - feedDecimals;
+        var p = e >= 0 ? answer * BigInteger.Pow(10, e) : answer / BigInteger.Pow(10, -e);
+        if (answer.Sign <= 0 || answer >= BigInteger.One << 128 || p.Sign <= 0 || p >= BigInteger.One << 128)
+            throw new PerpRevertException($"NonPositivePrice(feed, {answer})");
+        return p;
+    }
+
+    /// <summary>floor(size·p/1e36), toward −∞ (the hedge planner's <see cref="PerpHedgeMath.Value"/>: one copy of the contract's formula).</summary>
+    public static BigInteger Value(BigInteger size, BigInteger p) => PerpHedgeMath.Value(size, p);
+
 }
 
 /// <summary>
@@ -38,7 +64,8 @@ public sealed class PerpRevertException(string error) : Exception($"PerpMarket w
 /// liquidation with penalty and bad debt. Calls that would revert throw <see cref="PerpRevertException"/> and leave the
 /// state as it was (as a reverted transaction does). The parity test drives it and the contract side by side.
 /// </summary>
-public sealed class InMemoryPerp
+/// <typeparam name="TAccount">What identifies an account (an address on chain, a name in the backtest).</typeparam>
+public sealed class InMemoryPerp<TAccount> where TAccount : notnull
 {
     private static readonly BigInteger PriceScale = BigInteger.Pow(10, 36);
     private static readonly BigInteger Wad = BigInteger.Pow(10, 18);
@@ -50,7 +77,7 @@ public sealed class InMemoryPerp
     private static readonly PerpAccountTotals NoTotals = new(0, 0, 0, 0, 0, 0, 0);
     private static readonly State Empty = new(0, 0, 0, 0, NoTotals);
 
-    private Dictionary<Address, State> _accounts = [];
+    private Dictionary<TAccount, State> _accounts = [];
 
     public InMemoryPerp(PerpParams parameters, long deployedAt)
     {
@@ -66,38 +93,21 @@ public sealed class InMemoryPerp
     public BigInteger FeesCollected { get; private set; }
     public BigInteger BadDebt { get; private set; }
 
-    /// <summary>
-    /// PerpMarket's price from a feed answer: answer·10^e or floor(answer/10^−e), e = 36 + quoteDecimals − baseDecimals −
-    /// feedDecimals; like the contract, a non-positive answer or a price outside (0, 2^128) is NonPositivePrice (an
-    /// 18-decimal quote at 2,000 per base would be 2e39: hence the simulation's 6-decimal margin token).
-    /// </summary>
-    public static BigInteger Price(BigInteger answer, int feedDecimals, int baseDecimals = 18, int quoteDecimals = 6)
-    {
-        var e = 36 + quoteDecimals - baseDecimals - feedDecimals;
-        var p = e >= 0 ? answer * BigInteger.Pow(10, e) : answer / BigInteger.Pow(10, -e);
-        if (answer.Sign <= 0 || answer >= BigInteger.One << 128 || p.Sign <= 0 || p >= BigInteger.One << 128)
-            throw new PerpRevertException($"NonPositivePrice(feed, {answer})");
-        return p;
-    }
-
-    /// <summary>floor(size·p/1e36), toward −∞ (the keeper's <see cref="PerpHedgeMath.Value"/>: one copy of the contract's formula).</summary>
-    public static BigInteger Value(BigInteger size, BigInteger p) => PerpHedgeMath.Value(size, p);
-
     /// <summary>The trade fee of <paramref name="sizeDelta"/> at <paramref name="p"/>.</summary>
     public BigInteger Fee(BigInteger sizeDelta, BigInteger p) => PerpHedgeMath.TradeFee(sizeDelta, p, Params.TradeFeePips);
 
     /// <summary>The funding rate (wad per interval) at mark <paramref name="p"/>.</summary>
     public BigInteger FundingRate(BigInteger p, BigInteger index) => Params.PremiumMode ? (p - index) * Wad / index : Params.FundingRateWad;
 
-    public PerpMarket.Account AccountOf(Address account)
+    public PerpAccount AccountOf(TAccount account)
     {
         var a = Get(account);
-        return new PerpMarket.Account(a.Margin, a.Size, a.OpenNotional, a.FundingIndex);
+        return new PerpAccount(a.Margin, a.Size, a.OpenNotional, a.FundingIndex);
     }
 
-    public PerpAccountTotals Totals(Address account) => Get(account).Totals;
+    public PerpAccountTotals Totals(TAccount account) => Get(account).Totals;
 
-    public void DepositMargin(Address account, BigInteger amount)
+    public void DepositMargin(TAccount account, BigInteger amount)
     {
         if (amount.IsZero) throw new PerpRevertException("ZeroAmount()");
         if (amount.Sign < 0 || amount > Int128Max) throw new PerpRevertException($"InvalidParam(\"amount\", {amount})");
@@ -105,7 +115,7 @@ public sealed class InMemoryPerp
         _accounts[account] = a with { Margin = a.Margin + amount, Totals = a.Totals with { Deposited = a.Totals.Deposited + amount } };
     }
 
-    public void WithdrawMargin(Address account, BigInteger amount, PerpTick tick) => Atomic(() =>
+    public void WithdrawMargin(TAccount account, BigInteger amount, PerpTick tick) => Atomic(() =>
     {
         if (amount.IsZero) throw new PerpRevertException("ZeroAmount()");
         var a = Get(account);
@@ -121,7 +131,7 @@ public sealed class InMemoryPerp
         margin -= amount;
         if (!a.Size.IsZero)
         {
-            var v = Value(a.Size, p);
+            var v = InMemoryPerp.Value(a.Size, p);
             var equity = margin + v - a.OpenNotional;
             var im = Ratio(BigInteger.Abs(v), Params.InitialMarginPips);
             if (equity < im) throw new PerpRevertException($"BelowInitialMargin({account}, {equity}, {im})");
@@ -131,7 +141,7 @@ public sealed class InMemoryPerp
     });
 
     /// <summary>PerpMarket.trade: returns the fee.</summary>
-    public BigInteger Trade(Address account, BigInteger sizeDelta, PerpTick tick) => Atomic(() =>
+    public BigInteger Trade(TAccount account, BigInteger sizeDelta, PerpTick tick) => Atomic(() =>
     {
         if (sizeDelta.IsZero) throw new PerpRevertException("ZeroAmount()");
         var p = tick.Mark;
@@ -140,10 +150,10 @@ public sealed class InMemoryPerp
         var size = a.Size;
         var newSize = size + sizeDelta;
         if (newSize > Int128Max || newSize < -Int128Max) throw new PerpRevertException($"InvalidParam(\"sizeDelta\", {BigInteger.Abs(sizeDelta)})");
-        var pnl = Value(size, p) - a.OpenNotional;
+        var pnl = InMemoryPerp.Value(size, p) - a.OpenNotional;
         var fee = Fee(sizeDelta, p);
         var margin = a.Margin + pnl - fee;
-        var newNotional = Value(newSize, p);
+        var newNotional = InMemoryPerp.Value(newSize, p);
         FeesCollected += fee;
         var reducing = size.Sign > 0 ? newSize.Sign >= 0 && newSize < size : size.Sign < 0 && newSize.Sign <= 0 && newSize > size;
         if (!reducing)
@@ -164,16 +174,28 @@ public sealed class InMemoryPerp
         return fee;
     });
 
+    /// <summary>
+    /// TreasuryVault.adjustHedge against this market, atomically: deposit a positive margin change, trade, withdraw a
+    /// negative one (the vault's order). Throws <see cref="PerpRevertException"/> and changes nothing when any step reverts.
+    /// </summary>
+    public void AdjustHedge(TAccount account, BigInteger sizeDelta, BigInteger marginDelta, PerpTick tick) => Atomic(() =>
+    {
+        if (marginDelta.Sign > 0) DepositMargin(account, marginDelta);
+        if (!sizeDelta.IsZero) Trade(account, sizeDelta, tick);
+        if (marginDelta.Sign < 0) WithdrawMargin(account, -marginDelta, tick);
+        return 0;
+    });
+
     /// <summary>PerpMarket.settleFunding: the whole intervals elapsed, at this mark; returns their number.</summary>
     public BigInteger SettleFunding(PerpTick tick) => SettleFunding(tick.Timestamp, tick.Mark, tick.Index);
 
     /// <summary>PerpMarket.liquidate (by a third party): returns the penalty paid to the liquidator and the bad debt written off.</summary>
-    public (BigInteger Penalty, BigInteger Deficit) Liquidate(Address account, PerpTick tick) => Atomic(() =>
+    public (BigInteger Penalty, BigInteger Deficit) Liquidate(TAccount account, PerpTick tick) => Atomic(() =>
     {
         var p = tick.Mark;
         SettleFunding(tick.Timestamp, p, tick.Index);
         var a = SettleAccount(account);
-        var v = Value(a.Size, p);
+        var v = InMemoryPerp.Value(a.Size, p);
         var pnl = v - a.OpenNotional;
         var margin = a.Margin + pnl;
         var notional = BigInteger.Abs(v);
@@ -201,24 +223,24 @@ public sealed class InMemoryPerp
     });
 
     /// <summary>PerpMarket.accountView: the account with its pending funding, marked at this tick (all zero but size and margin without a position).</summary>
-    public PerpMarket.AccountView View(Address account, PerpTick tick)
+    public PerpAccountView View(TAccount account, PerpTick tick)
     {
         var a = Get(account);
-        if (a.Size.IsZero) return new PerpMarket.AccountView(a.Margin, a.Size, 0, 0, 0, 0, 0, 0);
+        if (a.Size.IsZero) return new PerpAccountView(a.Margin, a.Size, 0, 0, 0, 0, 0, 0);
         var p = tick.Mark;
         var index = FundingIndex;
         var n = (tick.Timestamp - LastFundingTime) / Params.FundingInterval;
         if (!n.IsZero) index += n * (FundingRate(p, tick.Index) * p / Wad);
         var margin = a.Margin - FundingPayment(a.Size, index - a.FundingIndex);
-        var value = Value(a.Size, p);
+        var value = InMemoryPerp.Value(a.Size, p);
         var upnl = value - a.OpenNotional;
         var notional = BigInteger.Abs(value);
-        return new PerpMarket.AccountView(margin, a.Size, p, upnl, margin + upnl, notional,
+        return new PerpAccountView(margin, a.Size, p, upnl, margin + upnl, notional,
             Ratio(notional, Params.InitialMarginPips), Ratio(notional, Params.MaintenanceMarginPips));
     }
 
     /// <summary>The funding the account owes (positive) or is owed at this tick but has not settled yet.</summary>
-    public BigInteger PendingFunding(Address account, PerpTick tick)
+    public BigInteger PendingFunding(TAccount account, PerpTick tick)
     {
         var a = Get(account);
         return a.Size.IsZero ? BigInteger.Zero : a.Margin - View(account, tick).Margin;
@@ -236,7 +258,7 @@ public sealed class InMemoryPerp
         return n;
     }
 
-    private State SettleAccount(Address account)
+    private State SettleAccount(TAccount account)
     {
         var a = Get(account);
         var delta = FundingIndex - a.FundingIndex;
@@ -254,11 +276,11 @@ public sealed class InMemoryPerp
     /// <summary>ceil(size·Δindex/1e36): the payer pays rounded up, the receiver gets rounded down.</summary>
     private static BigInteger FundingPayment(BigInteger size, BigInteger delta) => -FloorDiv(-(size * delta), PriceScale);
 
-    private State Get(Address account) => _accounts.TryGetValue(account, out var a) ? a : Empty;
+    private State Get(TAccount account) => _accounts.TryGetValue(account, out var a) ? a : Empty;
 
     private T Atomic<T>(Func<T> call)
     {
-        var (accounts, index, last, fees, debt) = (new Dictionary<Address, State>(_accounts), FundingIndex, LastFundingTime, FeesCollected, BadDebt);
+        var (accounts, index, last, fees, debt) = (new Dictionary<TAccount, State>(_accounts), FundingIndex, LastFundingTime, FeesCollected, BadDebt);
         try
         {
             return call();

@@ -1,9 +1,10 @@
 using System.Numerics;
-using TreasuryManager.Contracts.Bindings;
-using TreasuryManager.Ethereum;
-using TreasuryManager.Keeper.Configuration;
-using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Models.Curve;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Estimation;
+using TreasuryManager.Strategy.Inputs;
+using TreasuryManager.Strategy.Rules;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Simulation;
 
@@ -55,25 +56,11 @@ public static class Strategies
     /// </summary>
     public static bool FitRange(IPoolVenue venue, double centre, double halfWidth, int feePips, long timestamp)
     {
-        var state = venue.State.ToPoolState();
+        ArgumentNullException.ThrowIfNull(venue);
         var sqrtCentre = Uint.SqrtPriceX96FromPrice(centre);
-        BigInteger[] bounds = [Uint.SqrtPriceX96FromPrice(centre * Math.Exp(-halfWidth)), Uint.SqrtPriceX96FromPrice(centre * Math.Exp(halfWidth))];
-        BigInteger? best = null;
-        var bestL = BigInteger.MinusOne;
-        foreach (var b in bounds)
-        {
-            try
-            {
-                var (l, _, _) = PoolSwap.PreviewReposition(state, sqrtCentre, b);
-                if (l > bestL) (best, bestL) = (b, l);
-            }
-            catch (CurveMathException)
-            {
-                // this side cannot be fitted (the other bound would leave the pool's price range)
-            }
-        }
-        if (best is null || bestL.IsZero) return false;
-        venue.Reposition(UInt256.FromBigInteger(sqrtCentre), UInt256.FromBigInteger(best.Value), feePips, timestamp);
+        var (fit, _) = RangeFit.Fit(venue.State.ToPoolState(), sqrtCentre, centre, halfWidth);
+        if (fit is not { } f) return false;
+        venue.Reposition(UInt256.FromBigInteger(sqrtCentre), UInt256.FromBigInteger(f.Bound), feePips, timestamp);
         return true;
     }
 }
@@ -129,8 +116,7 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
 {
     private IPoolVenue _base = null!;
     private IPoolVenue _limit = null!;
-    private readonly Queue<double> _logPrices = new();
-    private double _logSum;
+    private readonly RollingTwap _twap = new(Math.Max(1, (int)Math.Ceiling(s.Strategies.PassiveTwapSeconds / s.StepSeconds)));
     private int _lastRebalanceStep;
     public string Name => "passive";
     public IPoolVenue Main => _base;
@@ -147,13 +133,10 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
     public void OnStep(Market market, int step)
     {
         var logP = Math.Log(Units.Price(_base.State.SqrtPriceX96));
-        _logPrices.Enqueue(logP);
-        _logSum += logP;
-        var window = Math.Max(1, (int)Math.Ceiling(s.Strategies.PassiveTwapSeconds / s.StepSeconds));
-        while (_logPrices.Count > window) _logSum -= _logPrices.Dequeue();
+        _twap.Add(logP);
         var period = Math.Max(1, (int)Math.Round(s.Strategies.PassivePeriodDays / s.Dt));
         if (step - _lastRebalanceStep < period) return;
-        var twap = _logSum / _logPrices.Count;
+        var twap = _twap.MeanLogPrice;
         if (Math.Abs(logP - twap) * 10_000 > s.Strategies.PassiveMaxTwapDeviationBps) return; // Charm's TWAP guard
         Rebalance(Math.Exp(logP), market.Path.Timestamp(step));
         market.ChargeRebalance(step, s.Strategies.PassiveRebalanceGas);
@@ -210,29 +193,24 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
 }
 
 /// <summary>
-/// Ours: the keeper's own pure decision, <see cref="Decider.Decide"/>, fed an observation built from the simulated
-/// pool and oracle exactly as ChainObserver reads them from the chain (pool state, the vault's policy, the feeds'
-/// rounds, the pool's TWAP over the policy's window) and estimates from the keeper's <see cref="PoolEstimators"/>
-/// fed with the pool's swaps. A Plan is applied as the vault's rebalance (the pool's reposition) and its gas
-/// charged; like the keeper's cycle, a non-urgent plan waits while gas is above the ceiling. It starts from the
-/// static-range curve.
+/// Ours: the keeper's own pure decision, <see cref="Decider.Decide"/> from the Strategy core, fed the inputs the keeper
+/// reads from chain (pool state, the vault's policy, the feeds' rounds, the pool's TWAP over the policy's window) built
+/// from the simulated pool and oracle, and estimates from the keeper's <see cref="PoolEstimators"/> fed with the pool's
+/// swaps. A rebalance is applied as the vault's rebalance (the pool's reposition) and its gas charged; like the keeper's
+/// Guard, a non-urgent one waits while gas is above the ceiling (<see cref="GasRules.WaitsForGas"/>). It starts from the
+/// static-range curve. Decisions are counted under the labels the keeper's metrics use (<see cref="DecisionLabels"/>).
 /// </summary>
 public sealed class ManagedStrategy : IStrategy
 {
-    private static readonly Address PoolAddress = Address.Parse("0x00000000000000000000000000000000000000a1");
-    private static readonly Address PriceFeed = Address.Parse("0x00000000000000000000000000000000000000b1");
-    private static readonly Address VolatilityFeed = Address.Parse("0x00000000000000000000000000000000000000b2");
     private const int FeedDecimals = 8;
 
     private readonly Scenario _s;
-    private readonly PoolSettings _pool;
+    private readonly PoolTargets _targets;
     private readonly StrategySettings _strategy;
-    private readonly GasSettings _gas;
-    private readonly TreasuryVault.PolicyView _policy;
-    private readonly PoolIdentity _identity;
+    private readonly ManagedParameters.GasTerms _gas;
+    private readonly PoolPolicy _policy;
     private readonly PoolEstimators _estimators;
-    private readonly Queue<double> _logPrices = new();
-    private double _logSum;
+    private readonly RollingTwap _twap;
     private IPoolVenue _venue = null!;
     private int _swapsSeen;
 
@@ -248,15 +226,13 @@ public sealed class ManagedStrategy : IStrategy
         _s = s;
         Name = name;
         var p = s.Strategies;
-        (_pool, _strategy, _gas) = ManagedParameters.From(s);
+        (_targets, _strategy, _gas) = ManagedParameters.From(s);
         if (defence is not null) _strategy = _strategy with { Defence = defence };
-        var heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds);
-        _policy = new TreasuryVault.PolicyView(
-            new TreasuryVault.PolicyParams(PriceFeed, VolatilityFeed, heartbeat, p.TwapWindowSeconds, p.MaxTwapDeviationBps, p.MaxSkewBps,
-                p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds, p.MinBaseShareBps, p.MaxBaseShareBps),
-            Registered: true, PriceScaleExp: 18 - 18 - FeedDecimals, MaxTwapDeviationLog: MaxTwapDeviationLog(p.MaxTwapDeviationBps));
-        _identity = new PoolIdentity(PoolAddress, "sim", Address.Parse("0x00000000000000000000000000000000000000c0"), Address.Parse("0x00000000000000000000000000000000000000c1"), 18, 18);
+        _policy = new PoolPolicy((long)Math.Ceiling(s.Oracle.HeartbeatSeconds), HasVolatilityFeed: true, p.TwapWindowSeconds, p.MaxTwapDeviationBps,
+            MaxTwapDeviationLog(p.MaxTwapDeviationBps), p.MaxSkewBps, p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds,
+            p.MinBaseShareBps, p.MaxBaseShareBps, PriceScaleExp: 18 - 18 - FeedDecimals);
         _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds, defence: _strategy.Defence);
+        _twap = new RollingTwap(Math.Max(1, (int)Math.Ceiling(p.TwapWindowSeconds / s.StepSeconds)));
     }
 
     public string Name { get; }
@@ -267,10 +243,12 @@ public sealed class ManagedStrategy : IStrategy
 
     /// <summary>TreasuryVault._setMaxTwapDeviation: logPrice(√((1e4 + bps)/1e4) as Q64.96).</summary>
     internal static BigInteger MaxTwapDeviationLog(int bps) =>
-        Models.Curve.LogMath.LogPrice(Uint.Sqrt(Models.Curve.FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
+        LogMath.LogPrice(Uint.Sqrt(FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
 
     public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(venues);
         _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, _s.Pool.FeePips, recordSwaps: true);
         if (!Strategies.FitRange(_venue, path.Reference[0], _s.Strategies.StaticHalfWidth, _s.Pool.FeePips, 0))
             throw new InvalidOperationException("managed: the starting range does not fit the inventory");
@@ -279,11 +257,8 @@ public sealed class ManagedStrategy : IStrategy
 
     public void OnStep(Market market, int step)
     {
-        var logP = Math.Log(Units.Price(_venue.State.SqrtPriceX96));
-        _logPrices.Enqueue(logP);
-        _logSum += logP;
-        var window = Math.Max(1, (int)Math.Ceiling(_s.Strategies.TwapWindowSeconds / _s.StepSeconds));
-        while (_logPrices.Count > window) _logSum -= _logPrices.Dequeue();
+        ArgumentNullException.ThrowIfNull(market);
+        _twap.Add(Math.Log(Units.Price(_venue.State.SqrtPriceX96)));
         if (step % _s.Strategies.KeeperEverySteps != 0) return;
 
         var path = market.Path;
@@ -296,39 +271,37 @@ public sealed class ManagedStrategy : IStrategy
             var r = log[_swapsSeen];
             swaps.Add(new SwapSeen(r.Step, r.ZeroForOne, r.AmountInUsed, r.AmountOut, r.SqrtPriceAfterX96));
         }
-        var state = new ManagedPool.PoolState(st.SqrtPriceX96, st.SqrtPriceLowX96, st.SqrtPriceHighX96, st.Liquidity, st.FeePips,
-            st.Reserve0, st.Reserve1, 0, 16, 16, false, _venue.LastRepositionTime);
-        var price = new FeedRound(PriceFeed, new BigInteger(Math.Round(path.OraclePrice[step] * 1e8)), path.OracleUpdatedAt[step], FeedDecimals);
-        var vol = new FeedRound(VolatilityFeed, new BigInteger(Math.Round(path.OracleVolatilityAnnual[step] * 1e8)), path.OracleUpdatedAt[step], FeedDecimals);
-        var twap = new BigInteger(Math.Round(_logSum / _logPrices.Count / Math.Log(2) * (1 << 24)));
-        var observation = new PoolObservation(_identity, state, _policy, price, vol, twap, swaps, null);
-        var estimates = _estimators.Update(observation, now, 18, 18);
+        var state = new PoolSnapshot(st.SqrtPriceX96, st.SqrtPriceLowX96, st.SqrtPriceHighX96, st.Liquidity, st.FeePips,
+            st.Reserve0, st.Reserve1, Paused: false, _venue.LastRepositionTime);
+        var price = new FeedReading("price feed", new BigInteger(Math.Round(path.OraclePrice[step] * 1e8)), path.OracleUpdatedAt[step], FeedDecimals);
+        var vol = new FeedReading("volatility feed", new BigInteger(Math.Round(path.OracleVolatilityAnnual[step] * 1e8)), path.OracleUpdatedAt[step], FeedDecimals);
+        var twap = new BigInteger(Math.Round(_twap.MeanLogPrice / Math.Log(2) * (1 << 24)));
+        var estimates = _estimators.Update(state, swaps, price, now, 18, 18);
         LastDefence = estimates.Defence;
         var gasWei = new BigInteger(path.GasGwei[step] * 1e9);
-        var decision = Decider.Decide(observation, estimates, _pool, _strategy, _gas, new DecisionContext(step, now, gasWei, _s.Strategies.ManagedRebalanceGas, InFlight: false));
+        var inputs = new PoolInputs(state, _policy, price, vol, twap, 18, 18);
+        var decision = Decider.Decide(inputs, estimates, _targets, _strategy, new DecisionContext(now, gasWei, _s.Strategies.ManagedRebalanceGas, _gas.EthPriceInQuote, InFlight: false));
         LastDecision = decision;
-        if (decision is not Plan plan)
+        if (decision is not RebalanceAction plan)
         {
-            Count(((Hold)decision).Reason.ToString());
+            Count(DecisionLabels.Of(((HoldAction)decision).Reason));
             return;
         }
-        if (!plan.Urgent && path.GasGwei[step] > _s.Strategies.BaseFeeCeilingGwei)
+        if (GasRules.WaitsForGas(plan.Urgent, gasWei, _gas.BaseFeeCeilingWei))
         {
-            Count(nameof(HoldReason.GasAboveCeiling)); // KeeperCycle holds a non-urgent plan while gas is above the ceiling
+            Count(DecisionLabels.Of(HoldReason.GasAboveCeiling)); // the keeper's Guard holds a non-urgent plan while gas is above the ceiling
             return;
         }
         try
         {
-            _venue.Reposition(UInt256.FromBigInteger(plan.Target.SqrtPriceX96), UInt256.FromBigInteger(plan.Target.SqrtPriceBoundX96), (int)plan.Target.FeePips, now);
+            _venue.Reposition(UInt256.FromBigInteger(plan.Target.SqrtPriceX96), UInt256.FromBigInteger(plan.Target.SqrtPriceBoundX96), plan.Target.FeePips, now);
         }
         catch (CurveMathException)
         {
             return; // the vault would revert: nothing sent, no gas in this model (the Guard's eth_call catches it)
         }
         market.ChargeRebalance(step, _s.Strategies.ManagedRebalanceGas);
-        Count(plan.Reasons[0].StartsWith("DEFENCE", StringComparison.Ordinal) ? (plan.Reasons[0].Contains("VPIN", StringComparison.Ordinal) ? "Defend (VPIN)" : "Defend (regime)")
-            : plan.Reasons[0].StartsWith("RESTORE", StringComparison.Ordinal) ? "Restore"
-            : plan.Urgent ? "Rebalance (urgent)" : "Rebalance");
+        Count(plan.CountLabel);
     }
 
     private readonly Dictionary<string, int> _decisions = [];
@@ -341,5 +314,5 @@ public sealed class ManagedStrategy : IStrategy
     public DefenceSignal? LastDefence { get; private set; }
 
     /// <summary>The Decider's last output (for tests and diagnostics).</summary>
-    public Decision? LastDecision { get; private set; }
+    public StrategyDecision? LastDecision { get; private set; }
 }

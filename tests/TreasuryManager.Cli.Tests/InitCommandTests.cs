@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using TreasuryManager.Cli.Commands;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Cli.Tests;
 

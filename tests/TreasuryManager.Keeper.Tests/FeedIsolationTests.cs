@@ -6,6 +6,8 @@ using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Testing;
+using TreasuryManager.Strategy.Settings;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Keeper.Tests;
 

@@ -4,6 +4,7 @@ using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Testing;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Keeper.Tests;
 
@@ -46,7 +47,8 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         // the journal agrees with the chain, and the next cycle holds (the interval has not passed)
         var intent = Assert.Single(runtime.Journal!.AllIntents());
         Assert.Equal(IntentStatus.Mined, intent.Status);
-        Assert.Equal(plan.IntentKey, intent.Key);
+        Assert.Equal(plan.IntentKey.ToString(), intent.Key);
+        Assert.Equal(plan.Pool, intent.Pool);
         Assert.Equal(mined.Outcome.TransactionHash, runtime.Journal.Outcome(intent.Id)!.TransactionHash);
         await D.IncreaseTimeAsync(1);
         var after = await runtime.Cycle.RunOnceAsync(act: true);

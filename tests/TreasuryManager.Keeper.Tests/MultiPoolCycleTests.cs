@@ -4,6 +4,7 @@ using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Testing;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Keeper.Tests;
 

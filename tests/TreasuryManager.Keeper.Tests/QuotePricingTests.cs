@@ -1,6 +1,7 @@
 using TreasuryManager.Ethereum;
 using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Tests;
 

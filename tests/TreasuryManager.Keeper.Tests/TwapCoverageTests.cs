@@ -1,5 +1,6 @@
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Testing;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Keeper.Tests;
 

@@ -1,5 +1,5 @@
+using TreasuryManager.Strategy.Decisions;
 using System.Numerics;
-using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Simulation.Tests;
@@ -79,7 +79,7 @@ public sealed class BacktestTests
             Assert.Equal(venue.State.ToPoolState() with { SqrtPriceLowX96 = mirror.SqrtPriceLowX96 }, mirror with { SqrtPriceLowX96 = mirror.SqrtPriceLowX96 });
             var before = venue.LastRepositionTime;
             strategy.OnStep(m, t);
-            if (strategy.LastDecision is Plan plan && venue.LastRepositionTime != before)
+            if (strategy.LastDecision is RebalanceAction plan && venue.LastRepositionTime != before)
             {
                 // the pool took exactly the curve the Decider previewed
                 Assert.Equal((BigInteger)venue.State.Liquidity, plan.ExpectedLiquidity);

@@ -1,4 +1,4 @@
-using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Simulation.Tests;
 
@@ -12,7 +12,7 @@ public sealed class DefenceTimingTests
 {
     private const int Paths = 40;
 
-    private sealed record PathTrace(bool[] Active, int[] FeePips, double[] LogWidth, List<(int Step, Decision Decision)> Plans, ManagedStrategy Strategy);
+    private sealed record PathTrace(bool[] Active, int[] FeePips, double[] LogWidth, List<(int Step, StrategyDecision Decision)> Plans, ManagedStrategy Strategy);
 
     private static PathTrace Run(Scenario s, int path)
     {
@@ -23,7 +23,7 @@ public sealed class DefenceTimingTests
         var active = new bool[s.Steps + 1];
         var fees = new int[s.Steps + 1];
         var widths = new double[s.Steps + 1];
-        var plans = new List<(int, Decision)>();
+        var plans = new List<(int, StrategyDecision)>();
         for (var t = 1; t <= s.Steps; t++)
         {
             Agents.Step(m, t);
@@ -32,7 +32,7 @@ public sealed class DefenceTimingTests
             active[t] = strategy.LastDefence?.Active == true;
             fees[t] = strategy.Main.State.FeePips;
             widths[t] = 2 * Math.Log((double)strategy.Main.State.SqrtPriceHighX96 / (double)strategy.Main.State.SqrtPriceLowX96);
-            if (strategy.LastDecision is Plan && strategy.Main.LastRepositionTime != before) plans.Add((t, strategy.LastDecision));
+            if (strategy.LastDecision is RebalanceAction && strategy.Main.LastRepositionTime != before) plans.Add((t, strategy.LastDecision));
         }
         return new PathTrace(active, fees, widths, plans, strategy);
     }
@@ -67,7 +67,7 @@ public sealed class DefenceTimingTests
             Assert.InRange(first, windowStart, drop - 1);
             var defend = run.Plans.First(x => x.Step >= first);
             Assert.Equal(first, defend.Step);
-            Assert.StartsWith("DEFENCE", ((Plan)defend.Decision).Reasons[0]);
+            Assert.StartsWith("DEFENCE", ((RebalanceAction)defend.Decision).Reasons[0]);
             Assert.True(run.FeePips[drop - 1] >= Math.Min(2 * run.FeePips[windowStart - 1], s.Strategies.MaxFeePips), $"path {p}: fee {run.FeePips[windowStart - 1]} → {run.FeePips[drop - 1]}");
             Assert.True(run.LogWidth[drop - 1] > 2 * run.LogWidth[windowStart - 1], $"path {p}: log width {run.LogWidth[windowStart - 1]} → {run.LogWidth[drop - 1]}");
         }
@@ -94,8 +94,8 @@ public sealed class DefenceTimingTests
             Assert.True(d.GetValueOrDefault(nameof(HoldReason.Defensive)) > 0, "never held while defensive");
             // every restore after a defence lowers the fee or narrows the range back (the first step's restore narrows
             // the scenario's wide starting range)
-            var firstDefence = run.Plans.First(x => ((Plan)x.Decision).Reasons[0].StartsWith("DEFENCE", StringComparison.Ordinal)).Step;
-            foreach (var (step, decision) in run.Plans.Where(x => x.Step > firstDefence && ((Plan)x.Decision).Reasons[0].StartsWith("RESTORE", StringComparison.Ordinal)))
+            var firstDefence = run.Plans.First(x => ((RebalanceAction)x.Decision).Reasons[0].StartsWith("DEFENCE", StringComparison.Ordinal)).Step;
+            foreach (var (step, decision) in run.Plans.Where(x => x.Step > firstDefence && ((RebalanceAction)x.Decision).Reasons[0].StartsWith("RESTORE", StringComparison.Ordinal)))
             {
                 Assert.False(run.Active[step]);
                 Assert.True(run.FeePips[step] < run.FeePips[step - 1] || run.LogWidth[step] < run.LogWidth[step - 1] / 1.4,
@@ -116,14 +116,14 @@ public sealed class DefenceTimingTests
         var strategy = (ManagedStrategy)Strategies.Create("managed", s);
         var venues = strategy.Start(path, Units.Raw(1000), Units.Raw(2_000_000), InMemoryVenueFactory.Instance);
         var m = new Market(path, venues);
-        Plan? last = null;
+        RebalanceAction? last = null;
         var plans = 0;
         for (var t = 1; t <= s.Steps; t++)
         {
             Agents.Step(m, t);
             var before = strategy.Main.LastRepositionTime;
             strategy.OnStep(m, t);
-            if (strategy.LastDecision is not Plan plan || strategy.Main.LastRepositionTime == before) continue;
+            if (strategy.LastDecision is not RebalanceAction plan || strategy.Main.LastRepositionTime == before) continue;
             plans++;
             if (last is not null)
             {

@@ -5,21 +5,21 @@ using TreasuryManager.Ethereum;
 namespace TreasuryManager.Simulation.Tests;
 
 /// <summary>
-/// InMemoryPerp against figures worked out by hand from PerpMarket's NatSpec (18-decimal tokens, prices × 1e36):
+/// InMemoryPerp<string> against figures worked out by hand from PerpMarket's NatSpec (18-decimal tokens, prices × 1e36):
 /// fee = ceil(floor(|Δ|·p/1e36)·500/1e6), funding per interval = trunc(rate·p/1e18), payment = ceil(size·Δindex/1e36).
 /// </summary>
 public sealed class InMemoryPerpTests
 {
-    private static readonly Address Short = Address.Parse("0x00000000000000000000000000000000000000a5");
-    private static readonly Address Long = Address.Parse("0x00000000000000000000000000000000000000a6");
+    private const string Short = "short";
+    private const string Long = "long";
     private static readonly BigInteger E18 = BigInteger.Pow(10, 18);
     private static readonly BigInteger E36 = BigInteger.Pow(10, 36);
     private const long T0 = 1_000_000, Interval = 3600;
     private static readonly BigInteger Size = E18 + 1; // one base and a wei: every rounding shows
 
-    private static InMemoryPerp Open(bool premium, BigInteger rateWad, out BigInteger fee)
+    private static InMemoryPerp<string> Open(bool premium, BigInteger rateWad, out BigInteger fee)
     {
-        var perp = new InMemoryPerp(new PerpParams(rateWad, Interval, 500, 100_000, 50_000, 20_000, premium), T0);
+        var perp = new InMemoryPerp<string>(new PerpParams(rateWad, Interval, 500, 100_000, 50_000, 20_000, premium), T0);
         var at = new PerpTick(T0 + 10, 2000 * E36, 2000 * E36);
         perp.DepositMargin(Short, 1000 * E18);
         perp.DepositMargin(Long, 1000 * E18);
@@ -34,7 +34,7 @@ public sealed class InMemoryPerpTests
         var perp = Open(premium: false, rateWad: BigInteger.Pow(10, 14), out var fee);
         // floor((1e18 + 1)·2000) = 2000e18 + 2000; ·500/1e6 = 1e18 + 1 exactly
         Assert.Equal(BigInteger.Parse("1000000000000000001"), fee);
-        Assert.Equal(new PerpMarket.Account(1000 * E18 - fee, -Size, -(2000 * E18 + 2000), 0), perp.AccountOf(Short));
+        Assert.Equal(new PerpAccount(1000 * E18 - fee, -Size, -(2000 * E18 + 2000), 0), perp.AccountOf(Short));
 
         // two intervals settled at once at mark 2000.12345678 (feed answer 200012345678, 8 decimals → ·1e28)
         // (these hand figures use an 18-decimal quote and so prices above 2^128, which PerpMarket's feed reading refuses;
@@ -112,7 +112,7 @@ public sealed class InMemoryPerpTests
         Assert.Equal(BigInteger.Zero, penalty);
         Assert.Equal(-view.Equity, deficit);
         Assert.Equal(deficit, perp.BadDebt);
-        Assert.Equal(new PerpMarket.Account(0, 0, 0, perp.FundingIndex), perp.AccountOf(Short));
+        Assert.Equal(new PerpAccount(0, 0, 0, perp.FundingIndex), perp.AccountOf(Short));
 
         // a long just under maintenance pays the penalty floor(notional·2%) out of its equity
         var down = tick with { Timestamp = T0 + Interval + 2, Mark = 1050 * E36 };

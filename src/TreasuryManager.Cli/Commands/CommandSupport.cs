@@ -5,6 +5,7 @@ using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Keys;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Cli.Commands;
 

@@ -11,6 +11,7 @@ using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
 using static TreasuryManager.Cli.Commands.CommandSupport;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using TreasuryManager.Keeper.Configuration;
 using static TreasuryManager.Cli.Commands.CommandSupport;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Cli.Commands;
 

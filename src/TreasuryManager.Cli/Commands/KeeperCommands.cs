@@ -16,6 +16,7 @@ using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Keys;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Configuration;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Configuration;
 

@@ -5,6 +5,9 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Inputs;
 
 namespace TreasuryManager.Keeper.Cycle;
 
@@ -270,9 +273,8 @@ public sealed class ChainObserver
     /// </summary>
     private static (string Error, HoldReason Reason) ExplainConsult(RpcException error, long window)
     {
-        if (error is ExecutionRevertedException { RevertData.Length: >= 4 } reverted)
+        if (RevertExplainer.Decode(error) is { } reason)
         {
-            var reason = RevertDecoder.Decode(reverted.RevertData, ManagedPool.Abi);
             if (reason is { Kind: RevertKind.Custom, ErrorName: "ObservationTooOld" })
             {
                 var target = (long)(BigInteger)reason.Arguments[0]!;

@@ -6,9 +6,12 @@ using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hedging;
 using TreasuryManager.Keeper.Journal;
-using TreasuryManager.Keeper.Risk;
-using TreasuryManager.Models.Curve;
-using TreasuryManager.Models.Risk;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Hedging;
+using TreasuryManager.Strategy.Risk;
+using PoolExposure = TreasuryManager.Strategy.Risk.PoolExposure<TreasuryManager.Ethereum.Address>;
+using RiskEnforcement = TreasuryManager.Strategy.Risk.RiskEnforcement<TreasuryManager.Ethereum.Address>;
+using TokenRisk = TreasuryManager.Strategy.Risk.TokenRisk<TreasuryManager.Ethereum.Address>;
 
 namespace TreasuryManager.Keeper.Cycle;
 
@@ -75,9 +78,9 @@ public sealed partial class KeeperCycle
 
         var decisionOf = decisions.ToDictionary(d => d.Pool);
         var minedPlan = acted.Where(a => a.Outcome is ExecutionOutcome.Mined).ToDictionary(a => a.Plan.Pool, a => a.Plan);
-        var inFlight = InFlightPools("hedge");
+        var inFlight = InFlightPools(IntentKind.Hedge);
         var steps = new Dictionary<Address, HedgeStep>();
-        var candidates = new List<(PoolObservation Obs, VaultPerpHedgeVenue Venue, PerpHedgeState State, double X, double Price, HedgeDecision Decision)>();
+        var candidates = new List<(PoolObservation Obs, VaultPerpHedgeVenue Venue, PerpHedgeState State, HedgeStepInputs Inputs, double X, HedgeDecision Decision)>();
         var exposures = new List<PoolExposure>(); // the hedged pools' positions as their own decisions leave them
         var observedSize = new Dictionary<Address, double>();
 
@@ -86,13 +89,14 @@ public sealed partial class KeeperCycle
             var settings = _poolSettings[o.Pool].Hedge;
             var wanted = settings?.Wanted == true;
             var view = decisionOf.TryGetValue(o.Pool, out var dec) ? dec.Inventory : null;
-            double? x = null, slope = null;
+            double? x = null;
+            HedgeCurve? curve = null;
             if (o.State is { } st && view is { OraclePrice: > 0 } v)
             {
-                var (l, lo, hi) = minedPlan.TryGetValue(o.Pool, out var plan)
-                    ? (plan.ExpectedLiquidity, plan.ExpectedSqrtPriceLowX96, plan.ExpectedSqrtPriceHighX96)
-                    : (st.Liquidity, st.SqrtPriceLowX96, st.SqrtPriceHighX96);
-                (x, slope) = CurveDelta(l, lo, hi, v.OraclePrice, o.Identity.BaseDecimals, o.Identity.QuoteDecimals);
+                curve = minedPlan.TryGetValue(o.Pool, out var plan)
+                    ? new HedgeCurve(plan.ExpectedLiquidity, plan.ExpectedSqrtPriceLowX96, plan.ExpectedSqrtPriceHighX96)
+                    : new HedgeCurve(st.Liquidity, st.SqrtPriceLowX96, st.SqrtPriceHighX96);
+                x = HedgePlanner.CurveDelta(curve.Liquidity, curve.SqrtPriceLowX96, curve.SqrtPriceHighX96, v.OraclePrice, o.Identity.BaseDecimals, o.Identity.QuoteDecimals).X;
             }
             if (!wanted)
             {
@@ -140,10 +144,10 @@ public sealed partial class KeeperCycle
             var venue = Venue(o.Identity, settings!);
             venue.Use(state, gasPrice, new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas));
             var costs = await venue.GetCostsAsync(ct).ConfigureAwait(false);
-            var eta = Math.Abs(slope!.Value) * pv.OraclePrice * pv.VolatilityPerDay;
-            var inputs = new HedgeInputs(poolBase, state.Size, pv.OraclePrice, pv.VolatilityPerDay, eta, _strategyOf[o.Pool].RiskAversion, costs); // γ per unit of this pool's quote
-            var decision = Hedger.Decide(inputs, settings!.Ratio);
-            candidates.Add((o, venue, state, poolBase, pv.OraclePrice, decision));
+            var inputs = new HedgeStepInputs(curve!, pv.OraclePrice, pv.VolatilityPerDay, o.Identity.BaseDecimals, o.Identity.QuoteDecimals, state.Planning,
+                settings!.Ratio, settings.TargetMarginRatio, _strategyOf[o.Pool].RiskAversion, costs); // γ per unit of this pool's quote
+            var decision = HedgePlanner.Decide(inputs);
+            candidates.Add((o, venue, state, inputs, poolBase, decision));
             observedSize[o.Pool] = state.Size;
             var planned = decision is HedgeAdjust a ? a.SizeDelta : 0;
             exposures.Add(new PoolExposure(o.Pool, o.Identity.Token0, poolBase, state.Size + planned, pv.OraclePrice, pv.VolatilityPerDay, true, state.MaxAbsSize, state.MaxAbsSize));
@@ -160,7 +164,7 @@ public sealed partial class KeeperCycle
             _log.LogWarning("Treasury risk breach: {Detail}", b.Detail);
         }
 
-        foreach (var (o, venue, state, poolBase, price, decision) in candidates)
+        foreach (var (o, venue, state, inputs, poolBase, decision) in candidates)
         {
             var own = decision is HedgeAdjust a ? a.SizeDelta : 0;
             var urgentDelta = extra.TryGetValue(o.Pool, out var e) ? e : 0;
@@ -180,12 +184,12 @@ public sealed partial class KeeperCycle
             }
             else if (!act || _executor is null)
             {
-                var (_, plan) = venue.Prepare(delta, observation.BlockNumber);
+                var (_, plan) = venue.Prepare(inputs, delta, observation.BlockNumber);
                 step = new HedgeStep(o.Pool, o.Identity.Label, observation.BlockNumber, poolBase, state.Size, decision.TargetSize, decision.Band, delta, urgent, decision, plan, null, HedgeHoldReason.DryRun, why + (plan.Detail.Length > 0 ? "; " + plan.Detail : ""));
             }
             else
             {
-                var (order, plan) = venue.Prepare(delta, observation.BlockNumber);
+                var (order, plan) = venue.Prepare(inputs, delta, observation.BlockNumber);
                 if (plan.Detail.Length > 0) why += "; " + plan.Detail;
                 try
                 {
@@ -247,20 +251,5 @@ public sealed partial class KeeperCycle
         if (!_venues.TryGetValue(id.Pool, out var venue))
             _venues[id.Pool] = venue = new VaultPerpHedgeVenue(_eth, Observer.Vault, id.Pool, id.Label, id.BaseDecimals, id.QuoteDecimals, settings, _gasOf[id.Pool], _executor, _keeper); // gas priced in this pool's quote
         return venue;
-    }
-
-    /// <summary>
-    /// x(P) and x′(P) of a curve (liquidity and bounds as the pool holds them, raw units) at the human price
-    /// <paramref name="price"/>, in whole base and whole base per (quote per base) — PositionGreeks on the raw price.
-    /// </summary>
-    public static (double X, double Slope) CurveDelta(BigInteger liquidity, BigInteger sqrtLowX96, BigInteger sqrtHighX96, double price, int baseDecimals, int quoteDecimals)
-    {
-        var rawToHuman = Math.Pow(10, baseDecimals - quoteDecimals);
-        var raw = price / rawToHuman;
-        var lo = Uint.PriceFromSqrtPriceX96(sqrtLowX96);
-        var hi = Uint.PriceFromSqrtPriceX96(sqrtHighX96);
-        var l = (double)liquidity;
-        var scale = Math.Pow(10, baseDecimals);
-        return (PositionGreeks.Delta(l, raw, lo, hi) / scale, PositionGreeks.Gamma(l, raw, lo, hi) / rawToHuman / scale);
     }
 }

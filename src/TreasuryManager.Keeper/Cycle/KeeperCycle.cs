@@ -10,6 +10,12 @@ using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Journal;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Estimation;
+using TreasuryManager.Strategy.Inputs;
+using TreasuryManager.Strategy.Rules;
+using TreasuryManager.Strategy.Settings;
+using DecisionContext = TreasuryManager.Strategy.Inputs.DecisionContext;
 
 namespace TreasuryManager.Keeper.Cycle;
 
@@ -39,9 +45,11 @@ public sealed record CycleReport(
 }
 
 /// <summary>
-/// The keeper's cycle: Observe (one batch) → Estimate → Decide → Guard (the vault's policy off-chain, then
-/// eth_call and eth_estimateGas in one batch) → Act (the <see cref="TransactionExecutor"/>: fees, nonce, journal,
-/// replacement, confirmations) → Record (the journal). A failure on one pool holds that pool only.
+/// The keeper's cycle: Observe (one batch, <see cref="ChainObserver"/>) → Strategy (the pure core: estimators and
+/// <see cref="Decider"/>, per pool) → Guard (eth_call and eth_estimateGas of every plan in one batch, the gas rules
+/// again with the estimate) → Submit (every plan of the cycle signed with consecutive nonces, journaled and broadcast
+/// without waiting for each other) → Settle (each submission to its final receipt, the journal recording it) → Hedge.
+/// A failure on one pool holds that pool only.
 /// </summary>
 public sealed partial class KeeperCycle
 {
@@ -100,28 +108,19 @@ public sealed partial class KeeperCycle
             {
                 _log.LogInformation("In-flight intent {Key}: {Action} — {Detail}", r.Key, r.Action, r.Detail);
                 // a hedge settled now may have landed after this cycle's observation: that pool's hedge waits a cycle
-                if (r.Action != RecoveryAction.NotSent && PoolOfKey(r.Key, "hedge") is { } hedged) settledHedges.Add(hedged);
+                if (r.Action != RecoveryAction.NotSent && _executor.Journal.GetIntent(r.IntentId) is { Kind: "hedge", Pool: { } hedged }) settledHedges.Add(hedged);
             }
         }
 
         var gasPrice = BigInteger.Min(_settings.Gas.MaxFeePerGasWei, observation.NextBaseFeePerGas + _settings.Gas.PriorityFeeWei);
-        var inFlight = InFlightPools("rebalance");
+        var inFlight = InFlightPools(IntentKind.Rebalance);
         var decisions = new List<Decision>();
         foreach (var pool in observation.Pools)
         {
             if (newBlock || !_lastEstimates.ContainsKey(pool.Pool))
-                _lastEstimates[pool.Pool] = _estimators[pool.Pool].Update(pool, observation.Timestamp, pool.Identity.BaseDecimals, pool.Identity.QuoteDecimals);
-            var context = new DecisionContext(observation.BlockNumber, observation.Timestamp, gasPrice, _settings.Strategy.AssumedRebalanceGas, inFlight.Contains(pool.Pool));
-            Decision decision;
-            try
-            {
-                decision = Decider.Decide(pool, _lastEstimates[pool.Pool], _poolSettings[pool.Pool], _strategyOf[pool.Pool], _gasOf[pool.Pool], context);
-            }
-            catch (Exception e) when (e is ArgumentException or ArithmeticException or Models.Curve.CurveMathException)
-            {
-                decision = new Hold(pool.Pool, pool.Identity.Label, observation.BlockNumber, HoldReason.NoFeasibleCurve, $"the decision failed: {e.Message}");
-            }
-            decisions.Add(decision);
+                _lastEstimates[pool.Pool] = _estimators[pool.Pool].Update(pool.State is { } st ? StrategyInputs.Snapshot(st) : null, pool.Swaps, pool.Price?.Reading,
+                    observation.Timestamp, pool.Identity.BaseDecimals, pool.Identity.QuoteDecimals);
+            decisions.Add(Decide(pool, observation, gasPrice, inFlight.Contains(pool.Pool)));
         }
 
         var (guarded, guardTrips) = await GuardAsync(decisions, gasPrice, observation.NextBaseFeePerGas, ct).ConfigureAwait(false);
@@ -149,15 +148,21 @@ public sealed partial class KeeperCycle
         var acted = new List<(Plan, ExecutionOutcome)>();
         if (act && _executor is not null)
         {
-            // the first send is priced from this cycle's Observe batch (same block); later ones read the fees afresh
-            ObservedFees? observed = new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas);
+            // Submit every plan first (consecutive nonces, priced from this cycle's Observe batch: same block), then
+            // settle each: no plan waits for another's confirmations before its broadcast.
+            var fees = new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas);
+            var submitted = new List<(Plan Plan, Submission Submission)>();
             foreach (var plan in guarded.OfType<Plan>())
             {
                 if (approve is not null && !approve(plan)) continue;
-                var outcome = await ActAsync(plan, observed, ct).ConfigureAwait(false);
+                submitted.Add((plan, await _executor.SubmitAsync(RebalanceIntent(plan), fees, ct).ConfigureAwait(false)));
+            }
+            foreach (var (plan, submission) in submitted)
+            {
+                var outcome = await _executor.SettleAsync(submission, ct).ConfigureAwait(false);
+                Record(plan, outcome);
                 outcomes.Add(outcome);
                 acted.Add((plan, outcome));
-                observed = null;
             }
         }
         var (hedges, risk) = await HedgeAsync(observation, guarded, acted, gasPrice, act, settledHedges, ct).ConfigureAwait(false);
@@ -171,29 +176,52 @@ public sealed partial class KeeperCycle
         };
     }
 
-    /// <summary>Sends one guarded plan through the executor and records the outcome in the metrics.</summary>
-    public Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default) => ActAsync(plan, null, ct);
-
-    private async Task<ExecutionOutcome> ActAsync(Plan plan, ObservedFees? observed, CancellationToken ct)
+    /// <summary>One pool's decision: the Strategy core on its inputs, or the Hold an incomplete observation is.</summary>
+    private Decision Decide(PoolObservation pool, ChainObservation observation, BigInteger gasPrice, bool inFlight)
     {
-        if (_executor is null) throw new InvalidOperationException("this cycle has no executor (dry run)");
-        var intent = new TransactionIntent
+        var id = pool.Identity;
+        var (inputs, incomplete) = StrategyInputs.From(pool);
+        if (incomplete is not null) return Hold.Of(id.Pool, id.Label, observation.BlockNumber, incomplete);
+        var context = new DecisionContext(observation.Timestamp, gasPrice, _settings.Strategy.AssumedRebalanceGas, (double)_gasOf[pool.Pool].EthPriceInQuote, inFlight);
+        var settings = _poolSettings[pool.Pool];
+        try
         {
-            Key = plan.IntentKey,
-            Kind = "rebalance",
-            To = Observer.Vault,
-            Data = TreasuryVault.EncodeRebalance(plan.Pool, plan.Target),
-            GasLimit = plan.GasUnits * _settings.Gas.GasLimitMarginPerMille / 1000,
-            Urgent = plan.Urgent,
-        };
-        var outcome = await _executor.ExecuteAsync(intent, observed, ct).ConfigureAwait(false);
+            return Decider.Decide(inputs!, _lastEstimates[pool.Pool], settings.Targets, _strategyOf[pool.Pool], context) switch
+            {
+                RebalanceAction rebalance => new Plan(id.Pool, id.Label, observation.BlockNumber, rebalance),
+                HoldAction hold => Hold.Of(id.Pool, id.Label, observation.BlockNumber, hold),
+                var other => throw new InvalidOperationException($"unknown decision {other}"),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or ArithmeticException or Models.Curve.CurveMathException)
+        {
+            return new Hold(id.Pool, id.Label, observation.BlockNumber, HoldReason.NoFeasibleCurve, $"the decision failed: {e.Message}");
+        }
+    }
+
+    /// <summary>The rebalance transaction of a guarded plan: vault.rebalance, keyed by pool and block, the gas limit from the Guard's estimate with the margin.</summary>
+    private TransactionIntent RebalanceIntent(Plan plan) => TransactionIntent.For(plan.IntentKey, Observer.Vault,
+        TreasuryVault.EncodeRebalance(plan.Pool, plan.Target), plan.GasUnits * _settings.Gas.GasLimitMarginPerMille / 1000, plan.Urgent);
+
+    /// <summary>Sends one guarded plan through the executor (and waits for it) and records the outcome in the metrics.</summary>
+    public async Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (_executor is null) throw new InvalidOperationException("this cycle has no executor (dry run)");
+        var outcome = await _executor.ExecuteAsync(RebalanceIntent(plan), null, ct).ConfigureAwait(false);
+        Record(plan, outcome);
+        return outcome;
+    }
+
+    private void Record(Plan plan, ExecutionOutcome outcome)
+    {
         switch (outcome)
         {
             case ExecutionOutcome.Mined m:
                 _metrics.TransactionsMined.WithLabels("rebalance").Inc();
                 _metrics.TransactionsReplaced.WithLabels("rebalance").Inc(Math.Max(0, m.Attempts - 1));
                 _metrics.GasSpent.Inc((double)(m.Outcome.GasUsed * m.Outcome.EffectiveGasPrice));
-                _log.LogInformation("Rebalanced {Pool}: {Hash} in block {Block}, gas {Gas}, {Attempts} attempt(s)", plan.Label, m.Outcome.TransactionHash, m.Outcome.BlockNumber, m.Outcome.GasUsed, m.Attempts);
+                _log.LogInformation("Rebalanced {Pool} ({Kind}): {Hash} in block {Block}, gas {Gas}, {Attempts} attempt(s)", plan.Label, plan.CountLabel, m.Outcome.TransactionHash, m.Outcome.BlockNumber, m.Outcome.GasUsed, m.Attempts);
                 break;
             case ExecutionOutcome.Failed f:
                 _metrics.TransactionsFailed.WithLabels("rebalance").Inc();
@@ -207,7 +235,6 @@ public sealed partial class KeeperCycle
                 _log.LogWarning("Rebalance of {Pool} not final yet: {Reason}", plan.Label, u.Reason);
                 break;
         }
-        return outcome;
     }
 
     /// <summary>
@@ -240,19 +267,19 @@ public sealed partial class KeeperCycle
             var error = simulated.Error ?? estimated.Error;
             if (error is not null)
             {
-                result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.GuardRejected, $"the chain would reject the rebalance: {Explain(error)}", plan.View));
+                result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.GuardRejected, $"the chain would reject the rebalance: {RevertExplainer.Explain(error)}", plan.View));
                 continue;
             }
             var gas = Quantity.DecodeLong(estimated.GetResult().GetString()!, "gas estimate");
-            var cost = Models.Risk.Band.GasCost(gas, (double)gasPrice, (double)_gasOf[plan.Pool].EthPriceInQuote);
-            var guarded = plan with { GasUnits = gas, GasCost = cost };
-            if (!plan.Urgent && plan.ExpectedBenefit < _settings.Strategy.BenefitToGasMargin * cost)
+            var cost = GasRules.Cost(gas, gasPrice, (double)_gasOf[plan.Pool].EthPriceInQuote);
+            var guarded = plan with { Action = plan.Action with { GasUnits = gas, GasCost = cost } };
+            if (plan.Action.GatedByBenefit && !GasRules.BenefitBeatsGas(plan.ExpectedBenefit, cost, _settings.Strategy.BenefitToGasMargin))
             {
                 result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.BenefitBelowGas,
                     $"with the estimated {gas} gas the cost is {cost:G5} quote; the benefit {plan.ExpectedBenefit:G5} is under {_settings.Strategy.BenefitToGasMargin}× that", plan.View));
                 continue;
             }
-            if (!plan.Urgent && nextBaseFee > _settings.Gas.BaseFeeCeilingWei)
+            if (GasRules.WaitsForGas(plan.Urgent, nextBaseFee, _settings.Gas.BaseFeeCeilingWei))
             {
                 result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.GasAboveCeiling,
                     $"the next base fee {(decimal)nextBaseFee / 1e9m:0.###} gwei is above the ceiling {_settings.Gas.BaseFeeCeilingGwei} gwei and the plan is not urgent; waiting", plan.View));
@@ -263,19 +290,6 @@ public sealed partial class KeeperCycle
         return (result, 1);
     }
 
-    /// <summary>The vault's (or the pool's) custom error by name with its arguments, else the node's message.</summary>
-    public static string Explain(RpcException error)
-    {
-        if (error is ExecutionRevertedException { RevertData.Length: >= 4 } reverted)
-        {
-            var reason = RevertDecoder.Decode(reverted.RevertData, TreasuryVault.Abi);
-            if (reason.Kind == RevertKind.Unknown)
-                reason = RevertDecoder.Decode(reverted.RevertData, ManagedPool.Abi);
-            return reason.Message;
-        }
-        return error.Message;
-    }
-
     /// <summary>
     /// Sent, or still Pending with a signed attempt: a broadcast that failed ambiguously (a timeout, a lost answer) may
     /// have reached the node, so its journaled bytes must be settled before anything new is signed for that pool.
@@ -284,22 +298,13 @@ public sealed partial class KeeperCycle
         intent.Status != IntentStatus.Pending
         || _executor!.Journal.Attempts(intent.Id).Any(a => a.Status is AttemptStatus.Signed or AttemptStatus.Broadcast);
 
-    private HashSet<Address> InFlightPools(string kind)
+    private HashSet<Address> InFlightPools(IntentKind kind)
     {
         var set = new HashSet<Address>();
         if (_executor is null) return set;
+        var name = IntentKey.KindName(kind);
         foreach (var intent in _executor.Journal.UnfinishedIntents())
-        {
-            if (intent.Kind != kind || !IsInFlight(intent)) continue;
-            if (PoolOfKey(intent.Key, kind) is { } pool) set.Add(pool);
-        }
+            if (intent.Kind == name && intent.Pool is { } pool && IsInFlight(intent)) set.Add(pool);
         return set;
-    }
-
-    /// <summary>The pool of an intent key "{kind}:{pool}:{block}", else null.</summary>
-    private static Address? PoolOfKey(string key, string kind)
-    {
-        var parts = key.Split(':');
-        return parts.Length == 3 && parts[0] == kind && Address.TryParse(parts[1], out var pool) ? pool : null;
     }
 }

@@ -1,6 +1,8 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Inputs;
 
 namespace TreasuryManager.Keeper.Cycle;
 
@@ -8,13 +10,13 @@ namespace TreasuryManager.Keeper.Cycle;
 public sealed record FeedRound(Address Feed, BigInteger Answer, long UpdatedAt, int Decimals)
 {
     public double Value => (double)Answer / Math.Pow(10, Decimals);
+
+    /// <summary>The round as the Strategy core reads it (the feed's address named in messages only).</summary>
+    public FeedReading Reading => new(Feed.ToString(), Answer, UpdatedAt, Decimals);
 }
 
 /// <summary>What never changes for a pool (read once at start): its tokens' decimals.</summary>
 public sealed record PoolIdentity(Address Pool, string Label, Address Token0, Address Token1, int BaseDecimals, int QuoteDecimals);
-
-/// <summary>A swap seen in the pool's logs since the previous cycle.</summary>
-public sealed record SwapSeen(long BlockNumber, bool ZeroForOne, BigInteger AmountIn, BigInteger AmountOut, BigInteger SqrtPriceX96);
 
 /// <summary>
 /// One pool as observed in a cycle's batch: its state, its policy in the vault, its feeds' rounds, the TWAP over
@@ -57,3 +59,35 @@ public sealed record ChainObservation(
     BigInteger NextBaseFeePerGas,
     IReadOnlyList<PoolObservation> Pools,
     int RoundTrips);
+
+/// <summary>
+/// The seam between the chain and the Strategy core: a <see cref="PoolObservation"/> (contract binding types) as the
+/// plain records the Decider reads. An observation missing a piece it needs is a Hold naming why.
+/// </summary>
+public static class StrategyInputs
+{
+    /// <summary>The pool's state as the Strategy core reads it.</summary>
+    public static PoolSnapshot Snapshot(ManagedPool.PoolState s) => new(
+        s.SqrtPriceX96, s.SqrtPriceLowX96, s.SqrtPriceHighX96, s.Liquidity, (int)s.FeePips, s.Reserve0, s.Reserve1, s.Paused, (long)s.LastRepositionTime);
+
+    /// <summary>The vault's policy as the Strategy core reads it.</summary>
+    public static PoolPolicy Policy(TreasuryVault.PolicyView view)
+    {
+        var p = view.Params;
+        return new PoolPolicy((long)p.Heartbeat, p.VolatilityFeed != Address.Zero, (long)p.TwapWindow, (int)p.MaxTwapDeviationBps, view.MaxTwapDeviationLog,
+            (int)p.MaxSkewBps, (int)p.MinFeePips, (int)p.MaxFeePips, (int)p.MinWidthBps, (int)p.MaxWidthBps, (long)p.MinRebalanceInterval,
+            (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps, (int)view.PriceScaleExp);
+    }
+
+    /// <summary>The Decider's inputs, or the Hold an incomplete observation is.</summary>
+    public static (PoolInputs? Inputs, HoldAction? Hold) From(PoolObservation o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (o.Error is not null || o.State is null || o.Policy is null || o.Price is null || o.TwapLogPrice is null)
+            return (null, new HoldAction(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation"));
+        var policy = Policy(o.Policy);
+        if (policy.HasVolatilityFeed && o.Volatility is null)
+            return (null, new HoldAction(HoldReason.ObserveFailed, $"the volatility feed {o.Policy.Params.VolatilityFeed} could not be read"));
+        return (new PoolInputs(Snapshot(o.State), policy, o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals), null);
+    }
+}

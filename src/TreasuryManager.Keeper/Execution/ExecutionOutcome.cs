@@ -32,3 +32,13 @@ public enum ExecutionPoint
     /// <summary>The node accepted the attempt; its receipt is not yet read.</summary>
     Broadcast,
 }
+
+/// <summary>
+/// An intent handed to <see cref="TransactionExecutor.SubmitAsync"/>: broadcast and not final yet (<see cref="Outcome"/>
+/// null; <see cref="TransactionExecutor.SettleAsync"/> waits for it), or already with its outcome (deferred for gas,
+/// refused, finished earlier, or a broadcast whose answer was lost).
+/// </summary>
+public sealed record Submission(TransactionIntent Intent, IntentRecord Record, ExecutionOutcome? Outcome)
+{
+    public bool IsPending => Outcome is null;
+}

@@ -6,6 +6,7 @@ using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Transactions;
 using TreasuryManager.Keeper.Journal;
+using TreasuryManager.Strategy.Rules;
 
 namespace TreasuryManager.Keeper.Execution;
 
@@ -86,56 +87,100 @@ public sealed class TransactionExecutor
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var (record, _) = Journal.GetOrCreateIntent(intent.Key, intent.Kind, intent.PayloadJson());
-            if (record.IsFinished) return await FinishedOutcomeAsync(record, ct).ConfigureAwait(false);
-
-            if (Journal.Attempts(record.Id).Any(IsLive))
-            {
-                // A previous run left this intent in flight: reconcile it with the chain first.
-                var reconciled = await ReconcileAsync(record, ct).ConfigureAwait(false);
-                if (reconciled.Outcome is { } done) return done;
-                return await WaitUntilFinalAsync(record, ct).ConfigureAwait(false);
-            }
-
-            for (var tries = 0; ; tries++)
-            {
-                var (block, baseFee) = tries == 0 && observed is { } o ? (o.Block, o.NextBaseFeePerGas) : await ReadFeesAsync(ct).ConfigureAwait(false);
-                if (baseFee > Options.MaxFeePerGasCap)
-                    return new ExecutionOutcome.Deferred(intent.Key, record.Id,
-                        $"the next block's base fee {Gwei(baseFee)} is above the cap {Gwei(Options.MaxFeePerGasCap)} (MaxFeePerGasCap); no transaction under the cap could be included — waiting{(intent.Urgent ? " even though the intent is urgent" : "")}", baseFee);
-                if (!intent.Urgent && baseFee > Options.BaseFeeCeiling)
-                    return new ExecutionOutcome.Deferred(intent.Key, record.Id,
-                        $"the next block's base fee {Gwei(baseFee)} is above the ceiling {Gwei(Options.BaseFeeCeiling)} (BaseFeeCeiling) and the intent is not urgent — waiting for cheaper gas", baseFee);
-
-                var fees = FeePolicy.Price(baseFee, Options.PriorityFeePerGas, Options.MaxFeePerGasCap);
-                var nonce = await TakeNonceAsync(ct).ConfigureAwait(false);
-                var attempt = SignAndJournal(record.Id, intent, nonce, fees);
-                var (result, reason) = await BroadcastAsync(attempt, block, ct).ConfigureAwait(false);
-                switch (result)
-                {
-                    case Broadcast.Accepted:
-                        return await WaitUntilFinalAsync(record, ct).ConfigureAwait(false);
-                    case Broadcast.NonceTooLow when tries < 2:
-                        // The held nonce was stale (another sender used the account): it can never
-                        // mine, so a new attempt with a fresh nonce is safe.
-                        Journal.MarkRejected(attempt.Id, reason!);
-                        ResynchroniseNonce();
-                        continue;
-                    case Broadcast.Ambiguous:
-                        return new ExecutionOutcome.Unconfirmed(intent.Key, record.Id,
-                            $"broadcast of {attempt.Hash} (nonce {attempt.Nonce}) failed: {reason}; the signed bytes are journaled and RecoverAsync (or executing '{intent.Key}' again) rebroadcasts them",
-                            attempt.Hash);
-                    default:
-                        Journal.MarkRejected(attempt.Id, reason!);
-                        Journal.FinishIntent(record.Id, IntentStatus.Failed, $"the node refused the transaction: {reason}");
-                        ResynchroniseNonce(); // the nonce was not used
-                        return new ExecutionOutcome.Failed(intent.Key, record.Id, $"the node refused {attempt.Hash}: {reason}", null);
-                }
-            }
+            var submission = await SubmitCoreAsync(intent, observed, ct).ConfigureAwait(false);
+            return submission.Outcome ?? await WaitUntilFinalAsync(submission.Record, ct).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The first half of <see cref="ExecuteAsync(TransactionIntent, ObservedFees?, CancellationToken)"/>: prices, signs
+    /// with the next nonce, journals and broadcasts, and returns without waiting for a receipt. The keeper submits every
+    /// plan of a cycle this way (consecutive nonces, one after the other without waiting), then settles each with
+    /// <see cref="SettleAsync"/>. The journal's guarantees are those of ExecuteAsync: the signed bytes are committed
+    /// before the broadcast, an intent's key is reused, never a second nonce while an attempt may land.
+    /// </summary>
+    public async Task<Submission> SubmitAsync(TransactionIntent intent, ObservedFees? observed, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        intent.Validate();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await SubmitCoreAsync(intent, observed, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Waits until a submitted intent is final (replacing stuck attempts, as ExecuteAsync does); a submission that already has its outcome returns it.</summary>
+    public async Task<ExecutionOutcome> SettleAsync(Submission submission, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        if (submission.Outcome is { } done) return done;
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await WaitUntilFinalAsync(submission.Record, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<Submission> SubmitCoreAsync(TransactionIntent intent, ObservedFees? observed, CancellationToken ct)
+    {
+        var (record, _) = Journal.GetOrCreateIntent(intent.Key, intent.Kind, intent.PayloadJson(), intent.Pool);
+        Submission Done(ExecutionOutcome outcome) => new(intent, record, outcome);
+        if (record.IsFinished) return Done(await FinishedOutcomeAsync(record, ct).ConfigureAwait(false));
+
+        if (Journal.Attempts(record.Id).Any(IsLive))
+        {
+            // A previous run left this intent in flight: reconcile it with the chain first.
+            var reconciled = await ReconcileAsync(record, ct).ConfigureAwait(false);
+            return reconciled.Outcome is { } done ? Done(done) : new Submission(intent, record, null);
+        }
+
+        for (var tries = 0; ; tries++)
+        {
+            var (block, baseFee) = tries == 0 && observed is { } o ? (o.Block, o.NextBaseFeePerGas) : await ReadFeesAsync(ct).ConfigureAwait(false);
+            if (baseFee > Options.MaxFeePerGasCap)
+                return Done(new ExecutionOutcome.Deferred(intent.Key, record.Id,
+                    $"the next block's base fee {Gwei(baseFee)} is above the cap {Gwei(Options.MaxFeePerGasCap)} (MaxFeePerGasCap); no transaction under the cap could be included — waiting{(intent.Urgent ? " even though the intent is urgent" : "")}", baseFee));
+            if (GasRules.WaitsForGas(intent.Urgent, baseFee, Options.BaseFeeCeiling))
+                return Done(new ExecutionOutcome.Deferred(intent.Key, record.Id,
+                    $"the next block's base fee {Gwei(baseFee)} is above the ceiling {Gwei(Options.BaseFeeCeiling)} (BaseFeeCeiling) and the intent is not urgent — waiting for cheaper gas", baseFee));
+
+            var fees = FeePolicy.Price(baseFee, Options.PriorityFeePerGas, Options.MaxFeePerGasCap);
+            var nonce = await TakeNonceAsync(ct).ConfigureAwait(false);
+            var attempt = SignAndJournal(record.Id, intent, nonce, fees);
+            var (result, reason) = await BroadcastAsync(attempt, block, ct).ConfigureAwait(false);
+            switch (result)
+            {
+                case Broadcast.Accepted:
+                    return new Submission(intent, record, null);
+                case Broadcast.NonceTooLow when tries < 2:
+                    // The held nonce was stale (another sender used the account): it can never
+                    // mine, so a new attempt with a fresh nonce is safe.
+                    Journal.MarkRejected(attempt.Id, reason!);
+                    ResynchroniseNonce();
+                    continue;
+                case Broadcast.Ambiguous:
+                    return Done(new ExecutionOutcome.Unconfirmed(intent.Key, record.Id,
+                        $"broadcast of {attempt.Hash} (nonce {attempt.Nonce}) failed: {reason}; the signed bytes are journaled and RecoverAsync (or executing '{intent.Key}' again) rebroadcasts them",
+                        attempt.Hash));
+                default:
+                    Journal.MarkRejected(attempt.Id, reason!);
+                    Journal.FinishIntent(record.Id, IntentStatus.Failed, $"the node refused the transaction: {reason}");
+                    ResynchroniseNonce(); // the nonce was not used
+                    return Done(new ExecutionOutcome.Failed(intent.Key, record.Id, $"the node refused {attempt.Hash}: {reason}", null));
+            }
         }
     }
 

@@ -31,6 +31,21 @@ public sealed record TransactionIntent
     /// <summary>An urgent intent is sent whatever the base fee (up to the cap); a non-urgent one waits above the ceiling.</summary>
     public bool Urgent { get; init; }
 
+    /// <summary>The pool the intent acts on, if any: a journal column, so in-flight pools are found without parsing keys.</summary>
+    public Address? Pool { get; init; }
+
+    /// <summary>An intent identified by a typed key (kind, pool, block): the key text, kind and pool all come from it.</summary>
+    public static TransactionIntent For(IntentKey key, Address to, byte[] data, long gasLimit, bool urgent) => new()
+    {
+        Key = key.ToString(),
+        Kind = key.KindText,
+        Pool = key.Pool,
+        To = to,
+        Data = data,
+        GasLimit = gasLimit,
+        Urgent = urgent,
+    };
+
     public TransactionIntent Validate()
     {
         if (string.IsNullOrWhiteSpace(Key) || Key.Length > 200)

@@ -6,6 +6,7 @@ using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Strategy.Hedging;
 
 namespace TreasuryManager.Keeper.Hedging;
 
@@ -99,7 +100,7 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
         var failed = parameters.Error ?? account.Error ?? mark.Error;
         if (failed is not null)
         {
-            error = $"reading the hedge market {policy.Market} failed: {Explain(failed)}";
+            error = $"reading the hedge market {policy.Market} failed: {RevertExplainer.Explain(failed)}";
             return null;
         }
         try
@@ -129,20 +130,22 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
     }
 
     /// <summary>
-    /// Plans (raw units, <see cref="PerpHedgeMath.Plan"/>) a trade of <paramref name="sizeDelta"/> base and returns the
-    /// order to send with <see cref="AdjustAsync"/> (its margin delta is the one planned). Pure over the current state.
+    /// Plans (raw units, <see cref="HedgePlanner.Order"/>: the one hedge planner, the margin rule included) a trade of
+    /// <paramref name="sizeDelta"/> base and returns the order to send with <see cref="AdjustAsync"/> (its margin delta is
+    /// the one planned). Pure over the current state.
     /// </summary>
-    public (HedgeOrder Order, PerpOrderPlan Plan) Prepare(double sizeDelta, long block)
+    public (HedgeOrder Order, PerpOrderPlan Plan) Prepare(HedgeStepInputs inputs, double sizeDelta, long block)
     {
-        var state = State ?? throw new InvalidOperationException("no hedge state: call Use or ReadAsync first");
-        var plan = PerpHedgeMath.Plan(state, sizeDelta, _settings.TargetMarginRatio);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (State is null) throw new InvalidOperationException("no hedge state: call Use or ReadAsync first");
+        var plan = HedgePlanner.Order(inputs, sizeDelta) ?? PerpHedgeMath.Plan(inputs.Account, 0, inputs.TargetMarginRatio);
         var order = new HedgeOrder(IntentKey(Pool, block), PerpHedgeMath.Human(plan.SizeDelta, BaseDecimals), PerpHedgeMath.Human(plan.MarginDelta, QuoteDecimals));
-        _prepared[order.IntentKey] = plan;
+        _prepared[order.IntentKey.ToString()] = plan;
         return (order, plan);
     }
 
     /// <summary>The idempotency key of a hedge: one pool, one cycle block.</summary>
-    public static string IntentKey(Address pool, long block) => $"hedge:{pool.ToLowerHex()}:{block}";
+    public static IntentKey IntentKey(Address pool, long block) => new(IntentKind.Hedge, pool, block);
 
     /// <summary>
     /// Simulates vault.adjustHedge (eth_call and eth_estimateGas on "pending", one batch) and sends it through the
@@ -163,9 +166,9 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
     {
         if (_executor is null) throw new InvalidOperationException("this venue has no executor (read only)");
         var state = State ?? throw new InvalidOperationException("no hedge state: call Use or ReadAsync first");
-        if (!_prepared.TryGetValue(order.IntentKey, out var plan))
+        if (!_prepared.TryGetValue(order.IntentKey.ToString(), out var plan))
         {
-            plan = PerpHedgeMath.Plan(state, order.SizeDelta, _settings.TargetMarginRatio);
+            plan = PerpHedgeMath.Plan(state.Planning, order.SizeDelta, _settings.TargetMarginRatio);
             var margin = order.MarginDelta >= 0 ? new BigInteger(Math.Ceiling(order.MarginDelta * Math.Pow(10, QuoteDecimals))) : new BigInteger(order.MarginDelta * Math.Pow(10, QuoteDecimals));
             plan = plan with { MarginDelta = margin };
         }
@@ -174,17 +177,9 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
         var call = new CallRequest { From = _from, To = _vault, Data = data }.ToJson();
         var answers = await _eth.Rpc.BatchAsync([new RpcRequest("eth_call", call, "pending"), new RpcRequest("eth_estimateGas", call, "pending")], ct).ConfigureAwait(false);
         if ((answers[0].Error ?? answers[1].Error) is { } error)
-            throw new HedgeRefusedException($"the chain would reject adjustHedge({plan.SizeDelta}, {plan.MarginDelta}): {Explain(error)}");
+            throw new HedgeRefusedException($"the chain would reject adjustHedge({plan.SizeDelta}, {plan.MarginDelta}): {RevertExplainer.Explain(error)}");
         var gas = Quantity.DecodeLong(answers[1].GetResult().GetString()!, "gas estimate");
-        var intent = new TransactionIntent
-        {
-            Key = order.IntentKey,
-            Kind = "hedge",
-            To = _vault,
-            Data = data,
-            GasLimit = gas * _gas.GasLimitMarginPerMille / 1000,
-            Urgent = urgent,
-        };
+        var intent = TransactionIntent.For(order.IntentKey, _vault, data, gas * _gas.GasLimitMarginPerMille / 1000, urgent);
         var outcome = await _executor.ExecuteAsync(intent, _observedFees, ct).ConfigureAwait(false);
         _observedFees = null; // a later send reads the fees afresh
         if (outcome is ExecutionOutcome.Mined)
@@ -200,20 +195,6 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
             _ => outcome.ToString(),
         };
         return new SendResult(plan, outcome, null, gas, reason);
-    }
-
-    /// <summary>The vault's, the market's (or the pool's) custom error by name with its arguments, else the node's message.</summary>
-    public static string Explain(RpcException error)
-    {
-        if (error is ExecutionRevertedException { RevertData.Length: >= 4 } reverted)
-        {
-            foreach (var abi in new[] { TreasuryVault.Abi, PerpMarket.Abi, ManagedPool.Abi })
-            {
-                var reason = RevertDecoder.Decode(reverted.RevertData, abi);
-                if (reason.Kind != RevertKind.Unknown) return reason.Message;
-            }
-        }
-        return error.Message;
     }
 
     private async Task<BigInteger> CurrentGasPriceAsync(CancellationToken ct)

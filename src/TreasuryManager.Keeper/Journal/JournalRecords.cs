@@ -1,3 +1,4 @@
+using TreasuryManager.Ethereum;
 using System.Numerics;
 
 namespace TreasuryManager.Keeper.Journal;
@@ -44,6 +45,9 @@ public sealed record IntentRecord(
     DateTimeOffset UpdatedAt)
 {
     public bool IsFinished => Status is IntentStatus.Mined or IntentStatus.Failed or IntentStatus.Superseded;
+
+    /// <summary>The pool the intent acts on (journal schema 2), or null for intents without one.</summary>
+    public Address? Pool { get; init; }
 }
 
 /// <summary>One signed transaction for an intent, written (and committed) before it is broadcast.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Microsoft.Data.Sqlite;
+using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Transactions;
 
@@ -61,6 +62,12 @@ public sealed class TransactionJournal : IDisposable
                 success              INTEGER NOT NULL,
                 recorded_at          TEXT NOT NULL
             );
+            """),
+        (2, "the pool an intent acts on, as a column (read back from the keys of older journals)", """
+            ALTER TABLE intents ADD COLUMN pool TEXT;
+            UPDATE intents SET pool = lower(substr(key, instr(key, ':') + 1, 42))
+                WHERE (key LIKE 'rebalance:0x%:%' OR key LIKE 'hedge:0x%:%') AND substr(key, instr(key, ':') + 43, 1) = ':';
+            CREATE INDEX intents_pool ON intents (pool, status);
             """),
     ];
 
@@ -178,7 +185,7 @@ public sealed class TransactionJournal : IDisposable
     /// Returns the intent with <paramref name="key"/>, creating it (status Pending) when there is
     /// none. An existing intent with another kind or payload is an error: one key, one action.
     /// </summary>
-    public (IntentRecord Intent, bool Created) GetOrCreateIntent(string key, string kind, string payloadJson)
+    public (IntentRecord Intent, bool Created) GetOrCreateIntent(string key, string kind, string payloadJson, Address? pool = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
@@ -197,8 +204,8 @@ public sealed class TransactionJournal : IDisposable
                 return (existing, false);
             }
             var now = Now();
-            Execute(_connection, "INSERT INTO intents (key, kind, payload, created_at, status, updated_at) VALUES ($key, $kind, $payload, $now, 'pending', $now);", tx,
-                ("$key", key), ("$kind", kind), ("$payload", payloadJson), ("$now", now));
+            Execute(_connection, "INSERT INTO intents (key, kind, payload, created_at, status, updated_at, pool) VALUES ($key, $kind, $payload, $now, 'pending', $now, $pool);", tx,
+                ("$key", key), ("$kind", kind), ("$payload", payloadJson), ("$now", now), ("$pool", pool?.ToLowerHex()));
             var id = (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
             tx.Commit();
             return (GetIntent(id), true);
@@ -387,12 +394,15 @@ public sealed class TransactionJournal : IDisposable
 
     private List<IntentRecord> QueryIntents(SqliteTransaction? tx, string where, params (string, object?)[] parameters)
     {
-        using var command = Command(_connection, tx, $"SELECT id, key, kind, payload, created_at, status, reason, updated_at FROM intents {where};", parameters);
+        using var command = Command(_connection, tx, $"SELECT id, key, kind, payload, created_at, status, reason, updated_at, pool FROM intents {where};", parameters);
         using var reader = command.ExecuteReader();
         var list = new List<IntentRecord>();
         while (reader.Read())
             list.Add(new IntentRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Time(reader.GetString(4)),
-                Enum.Parse<IntentStatus>(reader.GetString(5), ignoreCase: true), reader.IsDBNull(6) ? null : reader.GetString(6), Time(reader.GetString(7))));
+                Enum.Parse<IntentStatus>(reader.GetString(5), ignoreCase: true), reader.IsDBNull(6) ? null : reader.GetString(6), Time(reader.GetString(7)))
+            {
+                Pool = reader.IsDBNull(8) ? null : Address.Parse(reader.GetString(8)),
+            });
         return list;
     }
 

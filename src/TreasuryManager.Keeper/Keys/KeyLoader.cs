@@ -1,6 +1,7 @@
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Keys;
 

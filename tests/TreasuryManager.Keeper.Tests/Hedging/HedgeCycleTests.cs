@@ -9,6 +9,8 @@ using TreasuryManager.Keeper.Hedging;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Hedging;
 
 namespace TreasuryManager.Keeper.Tests.Hedging;
 
@@ -43,7 +45,7 @@ public sealed class HedgeCycleTests(LocalNodeFixture node, ITestOutputHelper out
     {
         var state = await pool.GetStateAsync();
         var round = await new OracleFeed(Eth, D.PriceFeed).LatestRoundDataAsync();
-        return KeeperCycle.CurveDelta(state.Liquidity, state.SqrtPriceLowX96, state.SqrtPriceHighX96, (double)round.Answer / 1e8, 18, 6).X;
+        return HedgePlanner.CurveDelta(state.Liquidity, state.SqrtPriceLowX96, state.SqrtPriceHighX96, (double)round.Answer / 1e8, 18, 6).X;
     }
 
     private async Task<double> PerpSizeOnChainAsync(PerpMarket market) => (double)(await market.AccountOfAsync(D.Vault.Address)).Size / 1e18;
@@ -242,7 +244,7 @@ public sealed class TreasuryRiskCycleTests(LocalNodeFixture node) : TreasuryKeep
         for (var i = 0; i < 2; i++)
         {
             var state = await D.Pools[i].GetStateAsync();
-            net += KeeperCycle.CurveDelta(state.Liquidity, state.SqrtPriceLowX96, state.SqrtPriceHighX96, 2.0, 18, 6).X;
+            net += HedgePlanner.CurveDelta(state.Liquidity, state.SqrtPriceLowX96, state.SqrtPriceHighX96, 2.0, 18, 6).X;
             net += (double)(await markets[i].AccountOfAsync(D.Vault.Address)).Size / 1e18;
         }
         Assert.True(Math.Abs(net) <= limit, $"treasury net {net} after, limit {limit}");
@@ -250,7 +252,7 @@ public sealed class TreasuryRiskCycleTests(LocalNodeFixture node) : TreasuryKeep
         Assert.Equal(net, after.NetDelta, 1e-9 * net);
         Assert.False(after.Breached);
         Assert.Equal(net, metrics.TokenNetDelta.WithLabels(D.Base.Address.ToString()).Value, 1e-9 * net);
-        Assert.True(Math.Abs(net) >= limit * (1 - Risk.TreasuryRisk.LimitHeadroom) - 1e-6, $"the urgent hedge trades no more than it must: net {net}");
+        Assert.True(Math.Abs(net) >= limit * (1 - Strategy.Risk.TreasuryRisk.LimitHeadroom) - 1e-6, $"the urgent hedge trades no more than it must: net {net}");
         Assert.Equal(2, (int)(metrics.HedgeTrades.WithLabels("pool-0", "true").Value + metrics.HedgeTrades.WithLabels("pool-1", "true").Value));
     }
 }

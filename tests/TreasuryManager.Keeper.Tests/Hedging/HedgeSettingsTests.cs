@@ -1,4 +1,5 @@
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Tests.Hedging;
 

@@ -1,36 +1,34 @@
-using TreasuryManager.Ethereum;
-
-namespace TreasuryManager.Keeper.Risk;
+namespace TreasuryManager.Strategy.Risk;
 
 /// <summary>
-/// One pool's exposure, in whole base tokens: x(P) of its curve at the oracle price, its hedge position (after the
+/// One pool's exposure (<typeparamref name="TId"/> identifies pools and tokens: the chain address in the keeper, a name in the backtest), in whole base tokens: x(P) of its curve at the oracle price, its hedge position (after the
 /// trades already decided this cycle), and how far that position may go each way on its market.
 /// </summary>
 /// <param name="Hedged">Whether the keeper hedges this pool (a vault hedge policy and a ratio &gt; 0); unhedged pools count in the net but take no trades.</param>
 /// <param name="MaxShort">The most base the position may be short (≥ 0): maxNotional / mark.</param>
 /// <param name="MaxLong">The most base the position may be long (≥ 0).</param>
-public sealed record PoolExposure(Address Pool, Address BaseToken, double PoolBase, double PerpSize, double Price, double VolatilityPerDay, bool Hedged, double MaxShort, double MaxLong)
+public sealed record PoolExposure<TId>(TId Pool, TId BaseToken, double PoolBase, double PerpSize, double Price, double VolatilityPerDay, bool Hedged, double MaxShort, double MaxLong)
 {
     public double NetDelta => PoolBase + PerpSize;
 }
 
 /// <summary>A base token's treasury-wide figures: net delta (base), value at risk z·σ·P·|net|·√H (quote), the limit if any.</summary>
-public sealed record TokenRisk(Address Token, int Pools, double NetDelta, double ValueAtRisk, double? Limit)
+public sealed record TokenRisk<TId>(TId Token, int Pools, double NetDelta, double ValueAtRisk, double? Limit)
 {
     public bool Breached => Limit is { } l && Math.Abs(NetDelta) > l;
 }
 
 /// <summary>An extra hedge trade the limit rule asks of one pool (base, signed).</summary>
-public sealed record RiskTrade(Address Pool, Address Token, double SizeDelta);
+public sealed record RiskTrade<TId>(TId Pool, TId Token, double SizeDelta);
 
 /// <summary>
 /// A token still past its limit after every hedged pool of it has traded all its market allows: the owner must act
 /// (raise the pools' hedge maxNotional, add a hedge market, or withdraw base from the pools).
 /// </summary>
-public sealed record RiskBreach(Address Token, double NetDelta, double Limit, double NetAfter, string Detail);
+public sealed record RiskBreach<TId>(TId Token, double NetDelta, double Limit, double NetAfter, string Detail);
 
 /// <summary>The limit rule's answer: the trades, and the tokens it could not bring back within their limit.</summary>
-public sealed record RiskEnforcement(IReadOnlyList<RiskTrade> Trades, IReadOnlyList<RiskBreach> Breaches);
+public sealed record RiskEnforcement<TId>(IReadOnlyList<RiskTrade<TId>> Trades, IReadOnlyList<RiskBreach<TId>> Breaches);
 
 /// <summary>
 /// Treasury-wide risk (issue 7, item 4a). Pure: no I/O. The pools are grouped by base token; per token the net delta
@@ -45,7 +43,7 @@ public static class TreasuryRisk
     /// <summary>The urgent hedge aims at |net| = (1 − this)·limit, inside the limit.</summary>
     public const double LimitHeadroom = 0.05;
 
-    public static IReadOnlyList<TokenRisk> Aggregate(IReadOnlyList<PoolExposure> pools, IReadOnlyDictionary<Address, double> limits, double z, double horizonDays)
+    public static IReadOnlyList<TokenRisk<TId>> Aggregate<TId>(IReadOnlyList<PoolExposure<TId>> pools, IReadOnlyDictionary<TId, double> limits, double z, double horizonDays) where TId : notnull
     {
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(limits);
@@ -56,16 +54,16 @@ public static class TreasuryRisk
             var price = g.Average(p => p.Price);
             var sigma = g.Average(p => p.VolatilityPerDay);
             var var = double.IsFinite(sigma) ? z * sigma * price * Math.Abs(net) * Math.Sqrt(horizonDays) : double.NaN;
-            return new TokenRisk(g.Key, g.Count(), net, var, limits.TryGetValue(g.Key, out var l) ? l : null);
+            return new TokenRisk<TId>(g.Key, g.Count(), net, var, limits.TryGetValue(g.Key, out var l) ? l : null);
         }).ToArray();
     }
 
-    public static RiskEnforcement Enforce(IReadOnlyList<PoolExposure> pools, IReadOnlyDictionary<Address, double> limits)
+    public static RiskEnforcement<TId> Enforce<TId>(IReadOnlyList<PoolExposure<TId>> pools, IReadOnlyDictionary<TId, double> limits) where TId : notnull
     {
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(limits);
-        var trades = new List<RiskTrade>();
-        var breaches = new List<RiskBreach>();
+        var trades = new List<RiskTrade<TId>>();
+        var breaches = new List<RiskBreach<TId>>();
         foreach (var g in pools.GroupBy(p => p.BaseToken))
         {
             if (!limits.TryGetValue(g.Key, out var limit)) continue;
@@ -86,15 +84,15 @@ public static class TreasuryRisk
                     if (room <= 0) continue;
                     var size = Math.Min(room, room * share);
                     traded += size;
-                    trades.Add(new RiskTrade(p.Pool, g.Key, -sign * size));
+                    trades.Add(new RiskTrade<TId>(p.Pool, g.Key, -sign * size));
                 }
             }
             var after = net - sign * traded;
             if (Math.Abs(after) > limit)
-                breaches.Add(new RiskBreach(g.Key, net, limit, after,
+                breaches.Add(new RiskBreach<TId>(g.Key, net, limit, after,
                     $"token {g.Key}: net delta {net:G6} base is past its limit ±{limit:G6}; its hedged pools' markets allow only {traded:G6} base more, leaving {after:G6}. " +
                     "The owner must raise the pools' hedge maxNotional (setHedgePolicy), add a hedge market, or withdraw base from the pools"));
         }
-        return new RiskEnforcement(trades, breaches);
+        return new RiskEnforcement<TId>(trades, breaches);
     }
 }

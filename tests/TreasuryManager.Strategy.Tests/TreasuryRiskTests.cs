@@ -1,25 +1,26 @@
 using CsCheck;
-using TreasuryManager.Ethereum;
-using TreasuryManager.Keeper.Risk;
+using TreasuryManager.Strategy.Risk;
+using PoolExposure = TreasuryManager.Strategy.Risk.PoolExposure<string>;
+using RiskEnforcement = TreasuryManager.Strategy.Risk.RiskEnforcement<string>;
 
-namespace TreasuryManager.Keeper.Tests.Hedging;
+namespace TreasuryManager.Strategy.Tests;
 
 /// <summary>Treasury-wide risk (issue 7, item 4a): the pure aggregation and limit rule, as properties over random treasuries.</summary>
 public sealed class TreasuryRiskTests
 {
-    private static readonly Address[] Tokens = [Address.Parse("0x00000000000000000000000000000000000000a1"), Address.Parse("0x00000000000000000000000000000000000000b2"), Address.Parse("0x00000000000000000000000000000000000000c3")];
+    private static readonly string[] Tokens = ["0x00000000000000000000000000000000000000a1", "0x00000000000000000000000000000000000000b2", "0x00000000000000000000000000000000000000c3"];
 
     private static readonly Gen<PoolExposure> Pool =
         Gen.Select(Gen.Int[0, 2], Gen.Double[0, 1_000], Gen.Double[-1_200, 300], Gen.Bool, Gen.Double[0, 3_000], Gen.Double[0, 3_000], Gen.Int[1, 1_000_000])
             .Select((t, x, perp, hedged, maxShort, maxLong, id) => new PoolExposure(
-                Address.Parse("0x" + id.ToString("x40")), Tokens[t], x, perp, 2.0, 0.05, hedged, maxShort, maxLong));
+                "0x" + id.ToString("x40"), Tokens[t], x, perp, 2.0, 0.05, hedged, maxShort, maxLong));
 
-    private static readonly Gen<(PoolExposure[] Pools, Dictionary<Address, double> Limits)> Treasury =
+    private static readonly Gen<(PoolExposure[] Pools, Dictionary<string, double> Limits)> Treasury =
         Gen.Select(Pool.Array[1, 8], Gen.Double[1, 2_000].Array[3], Gen.Bool.Array[3])
             .Where((pools, _, _) => pools.Select(p => p.Pool).Distinct().Count() == pools.Length)
             .Select((pools, limits, has) => (pools, Enumerable.Range(0, 3).Where(i => has[i]).ToDictionary(i => Tokens[i], i => limits[i])));
 
-    private static Dictionary<Address, double> NetAfter(PoolExposure[] pools, RiskEnforcement e) =>
+    private static Dictionary<string, double> NetAfter(PoolExposure[] pools, RiskEnforcement e) =>
         pools.GroupBy(p => p.BaseToken).ToDictionary(g => g.Key, g => g.Sum(p => p.NetDelta) + e.Trades.Where(t => t.Token == g.Key).Sum(t => t.SizeDelta));
 
     [Fact]
@@ -107,9 +108,9 @@ public sealed class TreasuryRiskTests
     public void Two_pools_each_small_but_together_past_the_limit_share_the_urgent_trade_by_their_room()
     {
         var token = Tokens[0];
-        var a = new PoolExposure(Address.Parse("0x0000000000000000000000000000000000000001"), token, 600, -500, 2, 0.05, true, 1_500, 1_500);
-        var b = new PoolExposure(Address.Parse("0x0000000000000000000000000000000000000002"), token, 600, -500, 2, 0.05, true, 1_000, 1_000);
-        var e = TreasuryRisk.Enforce([a, b], new Dictionary<Address, double> { [token] = 100 });
+        var a = new PoolExposure("0x0000000000000000000000000000000000000001", token, 600, -500, 2, 0.05, true, 1_500, 1_500);
+        var b = new PoolExposure("0x0000000000000000000000000000000000000002", token, 600, -500, 2, 0.05, true, 1_000, 1_000);
+        var e = TreasuryRisk.Enforce([a, b], new Dictionary<string, double> { [token] = 100 });
         // net 200 > 100: sell 200 − 95 = 105, rooms (how far each may still go short) 1000 and 500
         Assert.Empty(e.Breaches);
         Assert.Equal(-70, e.Trades.Single(t => t.Pool == a.Pool).SizeDelta, 1e-9);

@@ -1,8 +1,8 @@
 using CsCheck;
-using TreasuryManager.Keeper.Hedging;
+using TreasuryManager.Strategy.Hedging;
 using TreasuryManager.Models.Risk;
 
-namespace TreasuryManager.Keeper.Tests;
+namespace TreasuryManager.Strategy.Tests;
 
 /// <summary>The hedge decision (issue 7, item 2): pure, checked as properties over random inputs.</summary>
 public sealed class HedgerTests

@@ -1,8 +1,9 @@
-using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.Estimators;
+using TreasuryManager.Strategy.Inputs;
+using TreasuryManager.Strategy.Settings;
 
-namespace TreasuryManager.Keeper.Cycle;
+namespace TreasuryManager.Strategy.Estimation;
 
 /// <summary>What the Estimate step knows about one pool's market (null until its estimator is ready).</summary>
 /// <param name="EwmaVolatilityPerDay">σ of ln price per √day from the pool's own prices, cycle by cycle.</param>
@@ -38,9 +39,14 @@ public sealed class PoolEstimators
         _markout = new MarkoutToxicity(markoutHorizonSeconds / SecondsPerDay);
     }
 
-    public PoolEstimates Update(PoolObservation observation, long timestamp, int baseDecimals, int quoteDecimals)
+    /// <summary>
+    /// One cycle: the pool's state (null when its read failed: the estimates stand), the swaps since the last cycle in
+    /// order, and the oracle's price round (feeds the toxic-flow monitor).
+    /// </summary>
+    public PoolEstimates Update(PoolSnapshot? state, IReadOnlyList<SwapSeen> swaps, FeedReading? oraclePrice, long timestamp, int baseDecimals, int quoteDecimals)
     {
-        if (observation.State is { } state)
+        ArgumentNullException.ThrowIfNull(swaps);
+        if (state is not null)
         {
             // Blocks can share a second (anvil mines on wall-clock time): the swaps of a cycle whose time did not advance
             // are still counted; only the time-based updates wait for time to pass.
@@ -52,7 +58,7 @@ public sealed class PoolEstimators
             if (advanced && _lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
             _flow.Clear();
             var before = _lastPoolPrice > 0 ? _lastPoolPrice : price;
-            foreach (var swap in observation.Swaps)
+            foreach (var swap in swaps)
             {
                 _swaps++;
                 _intensity.AddFill(fee);
@@ -68,7 +74,7 @@ public sealed class PoolEstimators
                 _volatility.Update(time, price);
                 _markout.OnPrice(time, price);
             }
-            if (observation.Price is { } oracle && oracle.Value > 0)
+            if (oraclePrice is { } oracle && oracle.Value > 0)
             {
                 var value = (double)state.Reserve0 / Math.Pow(10, baseDecimals) * oracle.Value + (double)state.Reserve1 / Math.Pow(10, quoteDecimals);
                 _monitor.Update(timestamp, _flow, price, oracle.Value, fee, value);

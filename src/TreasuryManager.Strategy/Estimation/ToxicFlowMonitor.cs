@@ -1,8 +1,8 @@
 using System.Globalization;
-using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
 using TreasuryManager.Models.Estimators;
 
-namespace TreasuryManager.Keeper.Cycle;
+namespace TreasuryManager.Strategy.Estimation;
 
 /// <summary>The toxic-flow defence's reading of one pool this cycle.</summary>
 /// <param name="Active">Whether the pool should be quoted defensively (entered on a threshold, left after a calm spell).</param>
@@ -10,13 +10,23 @@ namespace TreasuryManager.Keeper.Cycle;
 /// <param name="RegimeRatio">Short EWMA σ over the reference σ, or null until both are ready.</param>
 /// <param name="ActiveSince">Unix time the defence last became active (null when inactive).</param>
 /// <param name="Why">One line for logs: which signal and its level.</param>
-public sealed record DefenceSignal(bool Active, double? Vpin, double? RegimeRatio, long? ActiveSince, string Why);
+/// <param name="Trigger">Which signal holds the defence on this cycle (VPIN first when both do); null when neither is past its entry threshold.</param>
+public sealed record DefenceSignal(bool Active, double? Vpin, double? RegimeRatio, long? ActiveSince, string Why, DefenceTrigger? Trigger = null);
+
+/// <summary>The signal past its entry threshold.</summary>
+public enum DefenceTrigger
+{
+    /// <summary>VPIN of the directional flow.</summary>
+    Vpin,
+    /// <summary>The short σ over the reference σ.</summary>
+    Regime,
+}
 
 /// <summary>One swap the pool saw, as the monitor needs it: the pool's price before and after, and its size in quote.</summary>
 public readonly record struct FlowTrade(double PriceBefore, double PriceAfter, double QuoteVolume, bool BuysBase);
 
 /// <summary>
-/// Forecast toxicity and the volatility regime of one pool (issue 7, MODELS.md "Estimators"), with hysteresis.
+/// Forecast toxicity and the volatility regime of one pool (issue 7, docs/models.md "Estimators"), with hysteresis.
 /// <list type="bullet">
 /// <item><b>VPIN on the directional flow.</b> Easley–López de Prado–O'Hara's VPIN counts buy and sell volume per bucket.
 /// Counted over every swap of a pool it cancels out exactly the flow we look for: each informed sell is followed by the
@@ -122,7 +132,7 @@ public sealed class ToxicFlowMonitor
         {
             why = $"calm: VPIN {F(vpin)} (threshold {F(_settings.VpinThreshold)}), σ ratio {F(ratio)} (threshold {F(_settings.RegimeRatioThreshold)})";
         }
-        Signal = new DefenceSignal(_activeSince is not null, vpin, ratio, _activeSince, why);
+        Signal = new DefenceSignal(_activeSince is not null, vpin, ratio, _activeSince, why, toxic ? DefenceTrigger.Vpin : violent ? DefenceTrigger.Regime : null);
         return Signal;
     }
 

@@ -1,8 +1,8 @@
 using CsCheck;
-using TreasuryManager.Keeper.Configuration;
-using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Strategy.Estimation;
+using TreasuryManager.Strategy.Settings;
 
-namespace TreasuryManager.Keeper.Tests;
+namespace TreasuryManager.Strategy.Tests;
 
 /// <summary>The toxic-flow defence's signal (issue 7, item 3): VPIN on the directional flow, the regime ratio, hysteresis.</summary>
 public sealed class ToxicFlowMonitorTests

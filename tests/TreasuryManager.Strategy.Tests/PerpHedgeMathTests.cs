@@ -1,10 +1,8 @@
 using System.Numerics;
 using CsCheck;
-using TreasuryManager.Contracts.Bindings;
-using TreasuryManager.Ethereum;
-using TreasuryManager.Keeper.Hedging;
+using TreasuryManager.Strategy.Hedging;
 
-namespace TreasuryManager.Keeper.Tests.Hedging;
+namespace TreasuryManager.Strategy.Tests;
 
 /// <summary>The raw arithmetic of a hedge adjustment on PerpMarket: quantisation, the maxNotional clamp, the margin rule.</summary>
 public sealed class PerpHedgeMathTests
@@ -13,17 +11,17 @@ public sealed class PerpHedgeMathTests
     private static readonly BigInteger E36 = BigInteger.Pow(10, 36);
 
     /// <summary>Base 18 decimals, quote 6; price 0.5–5 quote per base; size ±0–20,000 base; equity 0–50,000 quote.</summary>
-    private static readonly Gen<(PerpHedgeState State, double Delta, double Target)> Cases =
+    private static readonly Gen<(PerpHedgeAccount State, double Delta, double Target)> Cases =
         Gen.Select(Gen.Double[0.5, 5], Gen.Double[-20_000, 20_000], Gen.Double[0, 50_000], Gen.Double[1_000, 60_000], Gen.Int[0, 300_000], Gen.Double[-25_000, 25_000], Gen.Double[0.05, 1])
             .Select((price, size, equity, maxNotional, minPips, delta, target) =>
             {
                 var p = new BigInteger(price * 1e6) * E36 / BigInteger.Pow(10, 18); // quote units per base unit × 1e36
                 var sizeRaw = new BigInteger(size * 1e18);
                 var equityRaw = new BigInteger(equity * 1e6);
-                var policy = new TreasuryVault.HedgePolicy(Address.Parse("0x00000000000000000000000000000000000000ee"), new BigInteger(maxNotional * 1e6), minPips);
-                var parameters = new PerpMarket.MarketParams(Address.Zero, Address.Zero, Address.Zero, Address.Zero, 3600, 3600, 0, 500, 100_000, 50_000, 20_000);
-                var account = new PerpMarket.AccountView(equityRaw, sizeRaw, p, 0, equityRaw, PerpHedgeMath.Notional(sizeRaw, p), 0, 0);
-                return (new PerpHedgeState(Address.Zero, policy, parameters, account, 18, 6), delta, target);
+                var limits = new HedgeLimits(new BigInteger(maxNotional * 1e6), minPips);
+                var terms = new PerpMarketTerms(500, 100_000);
+                var account = new PerpAccountState(sizeRaw, equityRaw, equityRaw, p);
+                return (new PerpHedgeAccount(account, terms, limits, 18, 6), delta, target);
             });
 
     [Fact]
@@ -45,7 +43,7 @@ public sealed class PerpHedgeMathTests
             var plan = PerpHedgeMath.Plan(s, delta, target);
             var p = s.Account.MarkPrice;
             Assert.Equal(s.Account.Size + plan.SizeDelta, plan.NewSize);
-            Assert.True(plan.NotionalAfter <= s.Policy.MaxNotional, $"notional {plan.NotionalAfter} > max {s.Policy.MaxNotional}");
+            Assert.True(plan.NotionalAfter <= s.Limits.MaxNotional, $"notional {plan.NotionalAfter} > max {s.Limits.MaxNotional}");
             Assert.Equal(PerpHedgeMath.Notional(plan.NewSize, p), plan.NotionalAfter);
             var wanted = delta * 1e18;
             if (!plan.Clamped)
@@ -57,15 +55,15 @@ public sealed class PerpHedgeMathTests
             else
             {
                 Assert.Contains("maxNotional", plan.Detail);
-                Assert.Equal(PerpHedgeMath.MaxAbsSize(s.Policy.MaxNotional, p), BigInteger.Abs(plan.NewSize));
+                Assert.Equal(PerpHedgeMath.MaxAbsSize(s.Limits.MaxNotional, p), BigInteger.Abs(plan.NewSize));
             }
-            var floor = Math.Max((long)Math.Ceiling(target * 1e6), Math.Max((long)s.Policy.MinMarginRatioPips, 100_000) + PerpHedgeMath.SafetyPips);
+            var floor = Math.Max((long)Math.Ceiling(target * 1e6), Math.Max(s.Limits.MinMarginRatioPips, 100_000) + PerpHedgeMath.SafetyPips);
             Assert.Equal(floor, plan.TargetMarginRatioPips);
             if (plan.NotionalAfter.IsZero) { Assert.True(plan.MarginDelta.IsZero); return; }
             var ratio = plan.EquityAfter * 1_000_000 / plan.NotionalAfter;
             Assert.True(ratio >= (BigInteger)plan.TargetMarginRatioPips || plan.MarginDelta.Sign == 0 && plan.EquityAfter * 1_000_000 >= plan.NotionalAfter * plan.TargetMarginRatioPips,
                 $"ratio {ratio} pips after, target {plan.TargetMarginRatioPips}");
-            Assert.True(ratio >= s.Policy.MinMarginRatioPips, "the vault's minimum holds after the trade");
+            Assert.True(ratio >= s.Limits.MinMarginRatioPips, "the vault's minimum holds after the trade");
             if (plan.MarginDelta.Sign < 0)
                 Assert.True(plan.EquityAfter - plan.MarginDelta > 2 * ((plan.NotionalAfter * plan.TargetMarginRatioPips + 999_999) / 1_000_000), "withdraws only when well above twice the target");
         });

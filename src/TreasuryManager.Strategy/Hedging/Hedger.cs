@@ -1,30 +1,12 @@
 using TreasuryManager.Models.Risk;
 
-namespace TreasuryManager.Keeper.Hedging;
+namespace TreasuryManager.Strategy.Hedging;
 
 /// <summary>A hedge venue's position as the hedger sees it: signed size in base (long &gt; 0), margin in quote, the venue's mark.</summary>
 public sealed record HedgePosition(double Size, double Margin, double MarkPrice);
 
 /// <summary>What one hedge trade costs: a fee rate on notional (0.0005 = 5 bp) plus a fixed cost in quote (the gas of the transaction when the venue is on chain).</summary>
 public sealed record HedgeCosts(double FeeRate, double FixedCostQuote);
-
-/// <summary>An order for the venue: change the position by <paramref name="SizeDelta"/> base and the margin by <paramref name="MarginDelta"/> quote; the key makes it idempotent in the journal.</summary>
-public sealed record HedgeOrder(string IntentKey, double SizeDelta, double MarginDelta);
-
-/// <summary>The venue's answer after an order: the transaction (if on chain) and the position after it.</summary>
-public sealed record HedgeFill(string? TransactionHash, HedgePosition Position);
-
-/// <summary>
-/// A perpetuals venue the keeper hedges on, behind which a real venue can be added without touching the decision
-/// (<see cref="Hedger"/>): read the position and the costs, send an order.
-/// </summary>
-public interface IHedgeVenue
-{
-    string Name { get; }
-    Task<HedgePosition> GetPositionAsync(CancellationToken ct = default);
-    Task<HedgeCosts> GetCostsAsync(CancellationToken ct = default);
-    Task<HedgeFill> AdjustAsync(HedgeOrder order, CancellationToken ct = default);
-}
 
 /// <summary>
 /// What the hedge decision rests on, in base / quote / days.
@@ -48,7 +30,7 @@ public sealed record HedgeAdjust(double SizeDelta, double TargetSize, double Dev
 public sealed record HedgeHold(double TargetSize, double Deviation, double Band, string Reason) : HedgeDecision(TargetSize, Deviation, Band);
 
 /// <summary>
-/// The hedge (issue 7; MODELS.md "When to rebalance: the band — the same rule serves the hedge, with c the venue's
+/// The hedge (issue 7; docs/models.md "When to rebalance: the band — the same rule serves the hedge, with c the venue's
 /// trading cost"). Net delta = x(P) + perp position; with hedge ratio h the target position is −h·x(P) and the
 /// deviation d = position − target. The hedger trades back to the target when |d| exceeds
 /// q̄ = (12·c·η²/(γσ²))^(1/4), σ here in quote per base per √day (σ_ln·P), c = fixed cost + fee·P·q̄ (the trade that

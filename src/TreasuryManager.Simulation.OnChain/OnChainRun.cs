@@ -117,15 +117,19 @@ public sealed class OnChainRun : IAsyncDisposable
     public TreasurySettings KeeperSettings()
     {
         var s = Path.Scenario;
-        var (pool, strategy, gas) = ManagedParameters.From(s);
+        var (targets, strategy, gas) = ManagedParameters.From(s);
         return new TreasurySettings
         {
             Rpc = new RpcSettings { Url = _eth.Rpc.Endpoint.ToString(), ChainId = Deployment.Owner.ChainId, TimeoutSeconds = 30 },
             Key = new KeySettings { MnemonicEnv = "UNUSED_KEY_IS_PASSED_IN" },
             Vault = Deployment.Vault.Address.ToString(),
             Journal = _journalPath,
-            Pools = [pool with { Address = Deployment.Pool.Address.ToString(), Name = "BASE/USDQ" }],
-            Gas = gas with { Confirmations = 1, BlocksBeforeReplacement = 3, MaxBlocksToWait = 20 },
+            Pools = [new PoolSettings { Address = Deployment.Pool.Address.ToString(), Name = "BASE/USDQ", TargetBaseShareBps = targets.TargetBaseShareBps, HardLimitBps = targets.HardLimitBps }],
+            Gas = new GasSettings
+            {
+                EthPriceInQuote = (decimal)gas.EthPriceInQuote, BaseFeeCeilingGwei = gas.BaseFeeCeilingGwei, MaxFeePerGasGwei = gas.MaxFeePerGasGwei,
+                Confirmations = 1, BlocksBeforeReplacement = 3, MaxBlocksToWait = 20,
+            },
             Strategy = strategy,
             Cycle = new CycleSettings { PollIntervalMilliseconds = 50 },
         };
@@ -170,8 +174,7 @@ public sealed class OnChainRun : IAsyncDisposable
                 var report = await _keeper.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true, ct: ct);
                 foreach (var decision in report?.Decisions ?? [])
                 {
-                    var key = decision is Hold h ? h.Reason.ToString() : "Plan";
-                    decisions[key] = decisions.GetValueOrDefault(key) + 1;
+                    decisions[decision.CountLabel] = decisions.GetValueOrDefault(decision.CountLabel) + 1; // the in-memory run's labels
                 }
                 foreach (var outcome in report?.Outcomes ?? [])
                 {
