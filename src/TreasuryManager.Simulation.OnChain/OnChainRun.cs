@@ -10,6 +10,7 @@ using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Models.Curve;
+using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Simulation.OnChain;
 
@@ -172,9 +173,21 @@ public sealed class OnChainRun : IAsyncDisposable
             if (_keeper is not null && t % s.Strategies.KeeperEverySteps == 0)
             {
                 var report = await _keeper.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true, ct: ct);
+                var outcomes = (report?.Outcomes ?? []).ToDictionary(o => o.Key);
                 foreach (var decision in report?.Decisions ?? [])
                 {
-                    decisions[decision.CountLabel] = decisions.GetValueOrDefault(decision.CountLabel) + 1; // the in-memory run's labels
+                    // counted under the in-memory run's labels: a hold by its reason, a rebalance by its kind once it is mined
+                    var label = decision switch
+                    {
+                        Plan plan when outcomes.TryGetValue(plan.IntentKey.ToString(), out var outcome) => outcome switch
+                        {
+                            ExecutionOutcome.Mined { Receipt.Succeeded: true } => plan.CountLabel,
+                            ExecutionOutcome.Deferred => DecisionLabels.Of(HoldReason.GasAboveCeiling),
+                            _ => "NotMined",
+                        },
+                        _ => decision.CountLabel,
+                    };
+                    decisions[label] = decisions.GetValueOrDefault(label) + 1;
                 }
                 foreach (var outcome in report?.Outcomes ?? [])
                 {
@@ -183,7 +196,6 @@ public sealed class OnChainRun : IAsyncDisposable
                         market.ChargeRebalance(t, mined.Outcome.GasUsed);
                         rebalanceGas += mined.Outcome.GasUsed;
                         transactions++;
-                        decisions["Rebalance"] = decisions.GetValueOrDefault("Rebalance") + 1;
                     }
                 }
                 Venue.Refresh();
