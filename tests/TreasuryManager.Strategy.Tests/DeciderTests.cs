@@ -1,0 +1,211 @@
+using System.Numerics;
+using CsCheck;
+using TreasuryManager.Models.Curve;
+using TreasuryManager.Models.Policy;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Estimation;
+using TreasuryManager.Strategy.Inputs;
+using TreasuryManager.Strategy.Settings;
+
+namespace TreasuryManager.Strategy.Tests;
+
+/// <summary>
+/// The Decider stage by stage on plain inputs (a pool of 18/18-decimal tokens, an 8-decimal oracle): each precondition
+/// holds with its reason at its boundary, the band and the hard limit, and every rebalance it returns satisfies the
+/// vault's policy bounds the vault will check.
+/// </summary>
+public sealed class DeciderTests
+{
+    private const long Now = 1_800_000_000;
+    private static readonly PoolTargets Targets = new(5000, 3000);
+    private static readonly StrategySettings Settings = new();
+
+    internal static BigInteger MaxTwapDeviationLog(int bps) => LogMath.LogPrice(Uint.Sqrt(FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
+
+    internal static readonly PoolPolicy Policy = new(HeartbeatSeconds: 3600, HasVolatilityFeed: true, TwapWindowSeconds: 1800, MaxTwapDeviationBps: 200,
+        MaxTwapDeviationLog(200), MaxSkewBps: 300, MinFeePips: 500, MaxFeePips: 10_000, MinWidthBps: 200, MaxWidthBps: 50_000,
+        MinRebalanceIntervalSeconds: 600, MinBaseShareBps: 1000, MaxBaseShareBps: 9000, PriceScaleExp: -8);
+
+    /// <summary>A pool at <paramref name="price"/> holding <paramref name="baseAmount"/> base and <paramref name="quoteAmount"/> quote on a ±<paramref name="halfWidth"/> (log) range.</summary>
+    internal static PoolSnapshot Pool(double price, double baseAmount, double quoteAmount, double halfWidth = 0.05, int feePips = 3000, long lastReposition = 0)
+    {
+        var r0 = new BigInteger(baseAmount * 1e18);
+        var r1 = new BigInteger(quoteAmount * 1e18);
+        var sqrt = Uint.SqrtPriceX96FromPrice(price);
+        var state = new PoolState(sqrt, 0, 0, r0, r1, feePips, 0);
+        var bound = Rules.RangeFit.Fit(state, sqrt, price, halfWidth).Fit!.Value;
+        return new PoolSnapshot(sqrt, bound.Low, bound.High, bound.Liquidity, feePips, r0, r1, false, lastReposition);
+    }
+
+    internal static PoolInputs Inputs(PoolSnapshot pool, double oracle, long priceAge = 60, long volAge = 60, double volAnnual = 0.8)
+    {
+        var price = new FeedReading("price", new BigInteger(Math.Round(oracle * 1e8)), Now - priceAge, 8);
+        var vol = new FeedReading("vol", new BigInteger(Math.Round(volAnnual * 1e8)), Now - volAge, 8);
+        var twap = new BigInteger(Math.Round(Math.Log(Uint.PriceFromSqrtPriceX96(pool.SqrtPriceX96)) / Math.Log(2) * (1 << 24)));
+        return new PoolInputs(pool, Policy, price, vol, twap, 18, 18);
+    }
+
+    private static readonly PoolEstimates NoEstimates = new(null, null, null, 0);
+
+    private static DecisionContext Context(bool inFlight = false) => new(Now, 20_000_000_000, 90_000, 3000, inFlight);
+
+    private static StrategyDecision Decide(PoolInputs inputs, PoolEstimates? estimates = null, StrategySettings? settings = null, bool inFlight = false) =>
+        Decider.Decide(inputs, estimates ?? NoEstimates, Targets, settings ?? Settings, Context(inFlight));
+
+    private static HoldReason HoldOf(StrategyDecision d) => Assert.IsType<HoldAction>(d).Reason;
+
+    private static readonly PoolSnapshot Balanced = Pool(2000, 500, 1_000_000);
+
+    [Fact]
+    public void A_paused_pool_holds() => Assert.Equal(HoldReason.PoolPaused, HoldOf(Decide(Inputs(Balanced with { Paused = true }, 2000))));
+
+    [Fact]
+    public void The_price_feed_is_stale_one_second_past_its_heartbeat_and_not_at_it()
+    {
+        Assert.Equal(HoldReason.StaleOracle, HoldOf(Decide(Inputs(Balanced, 2000, priceAge: 3601))));
+        Assert.NotEqual(HoldReason.StaleOracle, HoldOf(Decide(Inputs(Balanced, 2000, priceAge: 3600))));
+        Assert.Equal(HoldReason.StaleOracle, HoldOf(Decide(Inputs(Balanced, 2000, volAge: 3601))));
+    }
+
+    [Fact]
+    public void A_non_positive_answer_is_not_a_price()
+    {
+        Assert.Equal(HoldReason.BadOracleAnswer, HoldOf(Decide(Inputs(Balanced, 0))));
+        Assert.Equal(HoldReason.BadOracleAnswer, HoldOf(Decide(Inputs(Balanced, 2000, volAnnual: 0))));
+        Assert.Equal(HoldReason.ObserveFailed, HoldOf(Decide(Inputs(Balanced, 2000) with { Volatility = null })));
+    }
+
+    [Fact]
+    public void An_inventory_outside_the_vaults_bounds_holds_naming_them()
+    {
+        var lopsided = Pool(2000, 950, 100_000); // 95% base
+        var hold = Assert.IsType<HoldAction>(Decide(Inputs(lopsided, 2000)));
+        Assert.Equal(HoldReason.OutsidePolicy, hold.Reason);
+        Assert.Contains("[10%, 90%]", hold.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_minimum_interval_holds_until_it_has_passed()
+    {
+        var off = Pool(2000, 800, 400_000, lastReposition: Now - 599); // 80% base: urgent
+        Assert.Equal(HoldReason.TooSoon, HoldOf(Decide(Inputs(off, 2000))));
+        Assert.IsType<RebalanceAction>(Decide(Inputs(off with { LastRepositionTime = Now - 600 }, 2000)));
+    }
+
+    [Fact]
+    public void A_twap_past_the_deviation_holds_and_a_rebalance_in_flight_holds()
+    {
+        var off = Pool(2000, 800, 400_000);
+        Assert.Equal(HoldReason.TwapDeviates, HoldOf(Decide(Inputs(off, 2100))));
+        Assert.Equal(HoldReason.InFlight, HoldOf(Decide(Inputs(off, 2000), inFlight: true)));
+    }
+
+    [Fact]
+    public void Without_a_volatility_feed_the_pools_own_estimate_is_needed()
+    {
+        var inputs = Inputs(Pool(2000, 800, 400_000), 2000) with { Volatility = null, Policy = Policy with { HasVolatilityFeed = false } };
+        Assert.Equal(HoldReason.NoVolatility, HoldOf(Decide(inputs)));
+        Assert.IsType<RebalanceAction>(Decide(inputs, NoEstimates with { EwmaVolatilityPerDay = 0.04 }));
+    }
+
+    [Fact]
+    public void A_balanced_pool_is_inside_the_band()
+    {
+        var hold = Assert.IsType<HoldAction>(Decide(Inputs(Balanced, 2000)));
+        Assert.True(hold.Reason is HoldReason.InsideBand or HoldReason.BenefitBelowGas, hold.ToString());
+        Assert.True(hold.View!.Band > 0);
+    }
+
+    [Fact]
+    public void Past_the_hard_limit_the_rebalance_is_urgent_and_names_its_trigger()
+    {
+        var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(Pool(2000, 800, 400_000), 2000)));
+        Assert.Equal(RebalanceKind.Urgent, plan.Kind);
+        Assert.Equal(RebalanceTrigger.HardLimit, plan.Trigger);
+        Assert.True(plan.Urgent);
+        Assert.False(plan.GatedByBenefit);
+        Assert.Equal("Rebalance (urgent)", plan.CountLabel);
+        Assert.StartsWith("URGENT", plan.Reasons[0], StringComparison.Ordinal);
+        // long base: the centre sits at or below the oracle (it invites buyers of base)
+        Assert.True(plan.CentrePrice <= 2000, $"centre {plan.CentrePrice}");
+    }
+
+    [Fact]
+    public void Outside_the_band_below_the_hard_limit_the_rebalance_is_normal_and_gated_by_the_benefit()
+    {
+        var settings = Settings with { BenefitToGasMargin = 0 };
+        var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(Pool(2000, 650, 700_000), 2000), settings: settings)); // 65% base
+        Assert.Equal(RebalanceKind.Normal, plan.Kind);
+        Assert.Equal(RebalanceTrigger.InventoryBand, plan.Trigger);
+        Assert.True(plan.GatedByBenefit);
+        Assert.False(plan.Urgent);
+        var gated = Decide(Inputs(Pool(2000, 650, 700_000), 2000), settings: Settings with { BenefitToGasMargin = 1e12 });
+        Assert.Equal(HoldReason.BenefitBelowGas, HoldOf(gated));
+    }
+
+    [Fact]
+    public void A_pool_already_at_the_target_holds()
+    {
+        var pool = Pool(2000, 800, 400_000);
+        var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000)));
+        var repositioned = pool with
+        {
+            SqrtPriceX96 = plan.Target.SqrtPriceX96, SqrtPriceLowX96 = plan.ExpectedSqrtPriceLowX96, SqrtPriceHighX96 = plan.ExpectedSqrtPriceHighX96,
+            Liquidity = plan.ExpectedLiquidity, FeePips = plan.Target.FeePips,
+        };
+        var inputs = Inputs(repositioned, 2000) with { TwapLogPrice = Inputs(pool, 2000).TwapLogPrice };
+        Assert.Equal(HoldReason.AlreadyAtTarget, HoldOf(Decide(inputs)));
+    }
+
+    [Fact]
+    public void The_defence_raises_the_fee_and_widens_then_holds_once_quoted_so()
+    {
+        var settings = Settings with { Defence = new DefenceSettings { Enabled = true } };
+        var signal = new DefenceSignal(true, 0.95, 1.2, Now - 100, "VPIN 0.95", DefenceTrigger.Vpin);
+        var estimates = NoEstimates with { Defence = signal };
+        var normal = Assert.IsType<RebalanceAction>(Decide(Inputs(Pool(2000, 800, 400_000), 2000), settings: Settings));
+        var defended = Assert.IsType<RebalanceAction>(Decide(Inputs(Balanced, 2000), estimates, settings));
+        Assert.Equal(RebalanceKind.Defend, defended.Kind);
+        Assert.Equal(RebalanceTrigger.Vpin, defended.Trigger);
+        Assert.Equal("Defend (VPIN)", defended.CountLabel);
+        Assert.True(defended.Target.FeePips >= normal.Target.FeePips, $"defensive fee {defended.Target.FeePips} vs normal {normal.Target.FeePips}");
+        // the pool quoted at the defensive curve: hold, Defensive
+        var quoted = Balanced with
+        {
+            SqrtPriceX96 = defended.Target.SqrtPriceX96, SqrtPriceLowX96 = defended.ExpectedSqrtPriceLowX96, SqrtPriceHighX96 = defended.ExpectedSqrtPriceHighX96,
+            Liquidity = defended.ExpectedLiquidity, FeePips = defended.Target.FeePips,
+        };
+        var again = Decide(Inputs(quoted, 2000) with { TwapLogPrice = Inputs(Balanced, 2000).TwapLogPrice }, estimates, settings);
+        Assert.Equal(HoldReason.Defensive, HoldOf(again));
+        // the signal off: restore
+        var calm = NoEstimates with { Defence = signal with { Active = false, Trigger = null } };
+        var restore = Assert.IsType<RebalanceAction>(Decide(Inputs(quoted, 2000) with { TwapLogPrice = Inputs(Balanced, 2000).TwapLogPrice }, calm, settings));
+        Assert.Equal(RebalanceKind.Restore, restore.Kind);
+        Assert.False(restore.Urgent);
+    }
+
+    /// <summary>Any inventory, price offset and volatility: a rebalance satisfies the bounds the vault checks (fee, width, skew against the oracle).</summary>
+    [Fact]
+    public void Every_rebalance_satisfies_the_vaults_policy()
+    {
+        var plans = 0;
+        Gen.Select(Gen.Double[0.15, 0.85], Gen.Double[-0.004, 0.004], Gen.Double[0.1, 3], Gen.Double[0.005, 0.3])
+            .Sample((share, offset, vol, width) =>
+            {
+                const double price = 2000;
+                var value = 2_000_000.0;
+                var pool = Pool(price, share * value / price, (1 - share) * value, width);
+                var oracle = price * (1 + offset);
+                var decision = Decide(Inputs(pool, oracle, volAnnual: vol));
+                if (decision is not RebalanceAction plan) return;
+                Assert.InRange(plan.Target.FeePips, Policy.MinFeePips, Policy.MaxFeePips);
+                var widthBps = VaultPolicyMath.WidthBps(plan.ExpectedSqrtPriceHighX96, plan.ExpectedSqrtPriceLowX96);
+                Assert.InRange(widthBps, Policy.MinWidthBps, Policy.MaxWidthBps);
+                var priceX128 = VaultPolicyMath.PriceX128(new BigInteger(Math.Round(oracle * 1e8)), Policy.PriceScaleExp)!.Value;
+                Assert.True(VaultPolicyMath.SkewBps(plan.Target.SqrtPriceX96, priceX128) <= Policy.MaxSkewBps);
+                Assert.True(plan.ExpectedLiquidity > 0);
+                Interlocked.Increment(ref plans);
+            }, iter: 300, threads: 1);
+        Assert.True(plans > 50, $"only {plans} of 300 cases rebalanced: the property tested too little");
+    }
+}
