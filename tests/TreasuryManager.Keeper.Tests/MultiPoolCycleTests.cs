@@ -62,3 +62,45 @@ public sealed class MultiPoolCycleTests(LocalNodeFixture node) : TreasuryKeeperT
         Assert.Equal(TreasuryDeployer.MaxPoolsPerVault, (int)await D.Vault.MAX_POOLSAsync());
     }
 }
+
+/// <summary>
+/// Eight pools out of band in one block: the cycle submits all eight rebalances (consecutive nonces, each journaled
+/// before its broadcast) before it waits for any, and each lands exactly once.
+/// </summary>
+[Collection(NodeCollection.Name)]
+[Trait("Category", "Node")]
+public sealed class EightPoolCycleTests(LocalNodeFixture node) : TreasuryKeeperTest(node)
+{
+    protected override TreasuryDeploymentSettings Deployment => new() { PoolCount = 8, TraderBase = 1_000_000m, TraderQuote = 2_000_000m };
+
+    [Fact]
+    public async Task Eight_rebalances_are_broadcast_in_one_cycle_before_any_is_awaited_and_each_lands_once()
+    {
+        var settings = Settings(s => s with { Pools = D.Pools.Select((p, i) => new PoolSettings { Address = p.Address.ToString(), Name = $"pool-{i}" }).ToArray() });
+        using var runtime = await StartAsync(settings);
+        var calm = await runtime.Cycle.RunOnceAsync(act: true);
+        Assert.All(calm!.Decisions, d => Assert.IsType<Hold>(d));
+        foreach (var pool in D.Pools) await D.SwapAsync(zeroForOne: true, D.BaseUnits(30_000m), pool: pool);
+
+        var report = await runtime.Cycle.RunOnceAsync(act: true);
+
+        Assert.Equal(8, report!.Plans.Count());
+        Assert.Equal(8, report.Outcomes.Count);
+        Assert.All(report.Outcomes, o => Assert.True(Assert.IsType<ExecutionOutcome.Mined>(o).Receipt!.Succeeded));
+        var journal = runtime.Journal!;
+        var intents = journal.AllIntents();
+        Assert.Equal(8, intents.Count);
+        Assert.Equal(D.Pools.Select(p => p.Address).OrderBy(a => a.ToString()), intents.Select(i => i.Pool!.Value).OrderBy(a => a.ToString()));
+        var attempts = intents.SelectMany(i => journal.Attempts(i.Id)).ToArray();
+        Assert.Equal(8, attempts.Length); // one signed transaction per intent: nothing sent twice
+        // consecutive nonces, and every broadcast made at the cycle's own block: none waited for another's receipt
+        var nonces = attempts.Select(a => a.Nonce).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 8).Select(k => nonces[0] + k), nonces);
+        Assert.All(attempts, a => Assert.Equal(report.Block, a.BroadcastBlock));
+        foreach (var plan in report.Plans)
+            Assert.Equal(plan.Target.SqrtPriceX96, (await D.Pools.Single(p => p.Address == plan.Pool).GetStateAsync()).SqrtPriceX96);
+        // the next cycle sends nothing again for those blocks' intents
+        var again = await runtime.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true);
+        Assert.Empty(again!.Outcomes);
+    }
+}
