@@ -2,100 +2,109 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Serialization;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Strategy.Inputs;
 using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Configuration;
 
 /// <summary>
-/// The operator's configuration: <c>appsettings.json</c> (written by <c>treasury init</c>), overridden by
-/// environment variables with the prefix <c>TREASURY_</c> (<c>TREASURY_Rpc__Url</c>) and by the command
-/// line (<c>--Rpc:Url=…</c>). Secrets never live here: the keystore password and the mnemonic are read
-/// from the environment variables named in <see cref="KeySettings"/> (or a prompt).
-/// <see cref="Validate"/> names the first bad setting by its configuration path and says how to fix it.
+/// The operator's configuration: <c>appsettings.json</c> (written by <c>treasury init</c> from these declarations),
+/// overridden by environment variables with the prefix <c>TREASURY_</c> (<c>TREASURY_Rpc__Url</c>) and by the command
+/// line (<c>--Rpc:Url=…</c>). Secrets never live here: the keystore password and the mnemonic are read from the
+/// environment variables named in <see cref="KeySettings"/> (or a prompt). Each setting is declared once, with its
+/// default, its description (<see cref="SettingAttribute"/>) and its rules; <see cref="Validate"/> reports every bad
+/// setting at once, by its configuration path.
 /// </summary>
-public sealed record TreasurySettings
+public sealed record TreasurySettings : ISettingsSection
 {
+    [Setting("The node's JSON-RPC connection.")]
     public RpcSettings Rpc { get; init; } = new();
+
+    [Setting("The keeper's signing key: EITHER a keystore v3 file (Keystore) OR a BIP-39 mnemonic held in an environment variable (MnemonicEnv + DerivationPath); exactly one. `treasury deploy --local` fills this section; `treasury wallet new` creates a keystore.")]
     public KeySettings Key { get; init; } = new();
 
-    /// <summary>The TreasuryVault the keeper acts through (0x…, EIP-55 or lower case).</summary>
+    [Setting("Address (0x…, 40 hex digits) of the TreasuryVault the keeper acts through. Written by `treasury deploy --local`.")]
     public string? Vault { get; init; }
 
-    /// <summary>The keeper's SQLite journal (relative paths are relative to the configuration file).</summary>
+    [Setting("The keeper's SQLite journal file (relative paths are relative to this file)."), NotBlank(Hint = "e.g. \"treasury-journal.db\"")]
     public string Journal { get; init; } = "treasury-journal.db";
 
-    /// <summary>The pools the keeper manages; each must be registered in <see cref="Vault"/>.</summary>
+    [Setting("The pools the keeper manages; each must be registered in the vault. One entry per pool.")]
     public PoolSettings[] Pools { get; init; } = [];
 
+    [Setting("Gas pricing, replacement and confirmation of the keeper's transactions.")]
     public GasSettings Gas { get; init; } = new();
+
+    [Setting("The decision's model parameters (GLFT quotes and the no-trade band). Time unit: one day.")]
     public StrategySettings Strategy { get; init; } = new();
+
+    [Setting("The keeper's loop.")]
     public CycleSettings Cycle { get; init; } = new();
+
+    [Setting("Prometheus metrics.")]
     public MetricsSettings Metrics { get; init; } = new();
 
-    /// <summary>Treasury-wide risk limits across pools (issue 7, item 4a); none by default.</summary>
+    [Setting("Treasury-wide risk across pools, per base token.")]
     public TreasuryRiskSettings Risk { get; init; } = new();
 
-    /// <summary>Throws <see cref="SettingsException"/> naming the first invalid setting.</summary>
-    public TreasurySettings Validate()
+    /// <summary>Throws a <see cref="SettingsException"/> naming every invalid setting by its path, with the fix.</summary>
+    public TreasurySettings Validate() => SettingsValidator.Validate(this);
+
+    public IEnumerable<SettingProblem> CrossChecks(string path)
     {
-        Rpc.Validate();
-        Key.Validate();
-        ParseAddress("Vault", Vault, "run `treasury deploy --local` or set the vault's address");
-        if (string.IsNullOrWhiteSpace(Journal)) throw new SettingsException("Journal", "must be a file path, e.g. \"treasury-journal.db\"");
-        if (Pools.Length == 0) throw new SettingsException("Pools", "lists no pool; add { \"Address\": \"0x…\" } entries (`treasury deploy --local` writes one)");
+        if (CheckAddress("Vault", Vault, "run `treasury deploy --local` or set the vault's address") is { } vault) yield return vault;
+        if (Pools.Length == 0) yield return new("Pools", "lists no pool; add { \"Address\": \"0x…\" } entries (`treasury deploy --local` writes one)");
         var seen = new HashSet<Address>();
         for (var i = 0; i < Pools.Length; i++)
-        {
-            var address = Pools[i].Validate($"Pools:{i}");
-            if (!seen.Add(address)) throw new SettingsException($"Pools:{i}:Address", $"{address} is listed twice; remove the duplicate");
-        }
-        Gas.Validate();
-        Strategy.Validate();
-        Cycle.Validate();
-        Metrics.Validate();
-        Risk.Validate();
-        return this;
+            if (Pools[i] is { } pool && Address.TryParse(pool.Address, out var a) && !seen.Add(a))
+                yield return new($"Pools:{i}:Address", $"{a} is listed twice; remove the duplicate");
     }
 
     [JsonIgnore]
     public Address VaultAddress => ParseAddress("Vault", Vault, "set the vault's address");
 
-    internal static Address ParseAddress(string path, string? value, string fix)
+    /// <summary>The problem with an address setting, or null when it parses.</summary>
+    internal static SettingProblem? CheckAddress(string path, string? value, string fix)
     {
-        if (string.IsNullOrWhiteSpace(value)) throw new SettingsException(path, $"is missing; {fix}");
+        if (string.IsNullOrWhiteSpace(value)) return new(path, $"is missing; {fix}");
         try
         {
-            return Address.Parse(value);
+            Address.Parse(value);
+            return null;
         }
         catch (FormatException e)
         {
-            throw new SettingsException(path, $"'{value}' is not an address ({e.Message})");
+            return new(path, $"'{value}' is not an address ({e.Message})");
         }
     }
+
+    internal static Address ParseAddress(string path, string? value, string fix) =>
+        CheckAddress(path, value, fix) is { } problem ? throw new SettingsException([problem]) : Address.Parse(value!);
 }
 
-public sealed record RpcSettings
+public sealed record RpcSettings : ISettingsSection
 {
-    /// <summary>The node's JSON-RPC endpoint (http or https).</summary>
+    [Setting("The node's JSON-RPC endpoint (http or https URL).")]
     public string Url { get; init; } = "http://127.0.0.1:8545";
 
-    /// <summary>The chain the node must be on (31337 for a local Hardhat or anvil node, 1 for mainnet).</summary>
+    [Setting("The chain id the node must report (31337 = local Hardhat or anvil node, 1 = Ethereum mainnet)."), Bounds(1, long.MaxValue, Hint = "31337 local, 1 mainnet")]
     public long ChainId { get; init; } = 31337;
 
-    /// <summary>Per-request timeout.</summary>
+    [Setting("Timeout of one JSON-RPC request, in seconds (0 < value <= 600)."), Bounds(0, 600, MinExclusive = true)]
     public double TimeoutSeconds { get; init; } = 10;
 
     [JsonIgnore]
     public Uri Endpoint => new(Url);
 
-    public void Validate()
+    public IEnumerable<SettingProblem> CrossChecks(string path)
     {
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-            throw new SettingsException("Rpc:Url", $"'{Url}' is not an http(s) URL, e.g. http://127.0.0.1:8545");
-        if (ChainId <= 0) throw new SettingsException("Rpc:ChainId", $"{ChainId} must be positive (31337 local, 1 mainnet)");
-        if (!(TimeoutSeconds > 0 && TimeoutSeconds <= 600)) throw new SettingsException("Rpc:TimeoutSeconds", $"{TimeoutSeconds} must lie in (0, 600]");
+            yield return new(SettingsValidator.Join(path, nameof(Url)), $"'{Url}' is not an http(s) URL, e.g. http://127.0.0.1:8545");
     }
+
+    /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>
+    public RpcSettings Validate() => SettingsValidator.Validate(this, "Rpc");
 }
 
 /// <summary>
@@ -103,61 +112,73 @@ public sealed record RpcSettings
 /// environment variable <see cref="PasswordEnv"/> (or typed at a prompt), or a BIP-39 mnemonic in the environment
 /// variable <see cref="MnemonicEnv"/> with <see cref="DerivationPath"/>. Exactly one of the two.
 /// </summary>
-public sealed record KeySettings
+public sealed record KeySettings : ISettingsSection
 {
+    [Setting("Path of the keystore v3 JSON file (relative paths are relative to this file), e.g. \"keys/keeper.json\".", Example = "")]
     public string? Keystore { get; init; }
+
+    [Setting("Name of the environment variable holding the keystore password (without it, the keeper asks at a prompt)."), NotBlank(Hint = "name an environment variable")]
     public string PasswordEnv { get; init; } = "TREASURY_KEYSTORE_PASSWORD";
+
+    [Setting("Name of the environment variable holding the mnemonic (e.g. \"TREASURY_MNEMONIC\"); never the mnemonic itself.", Example = "")]
     public string? MnemonicEnv { get; init; }
+
+    [Setting("BIP-32 path of the key derived from the mnemonic (m/44'/60'/0'/0/i is account i).")]
     public string DerivationPath { get; init; } = "m/44'/60'/0'/0/0";
 
-    public void Validate()
+    public IEnumerable<SettingProblem> CrossChecks(string path)
     {
         var hasKeystore = !string.IsNullOrWhiteSpace(Keystore);
         var hasMnemonic = !string.IsNullOrWhiteSpace(MnemonicEnv);
         if (hasKeystore == hasMnemonic)
-            throw new SettingsException("Key", hasKeystore
+            yield return new(path.Length == 0 ? "Key" : path, hasKeystore
                 ? "sets both Keystore and MnemonicEnv; keep one"
                 : "sets neither Keystore nor MnemonicEnv; run `treasury wallet new` (or `wallet import`) and set Key:Keystore, or set Key:MnemonicEnv to the name of the variable holding the mnemonic");
-        if (string.IsNullOrWhiteSpace(PasswordEnv)) throw new SettingsException("Key:PasswordEnv", "must name an environment variable");
     }
+
+    /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>
+    public KeySettings Validate() => SettingsValidator.Validate(this, "Key");
 }
 
-public sealed record PoolSettings
+public sealed record PoolSettings : ISettingsSection
 {
+    [Setting("The ManagedPool's address.", Example = "0x…")]
     public string? Address { get; init; }
 
-    /// <summary>A label for logs and metrics (default: the address).</summary>
+    [Setting("A label for logs and metrics (default: the address).", Example = "BASE/USDQ")]
     public string? Name { get; init; }
 
-    /// <summary>The share of the pool's value the treasury wants in base (token0), bps. Inventory is measured from it.</summary>
+    [Setting("The share of the pool's value the treasury wants in base (token0), basis points (0..10000). Inventory is measured from it."), Bounds(0, 10_000)]
     public int TargetBaseShareBps { get; init; } = 5000;
 
-    /// <summary>Inventory past target ± this (bps of value in base) is urgent: the rebalance is sent whatever the base fee (up to the cap).</summary>
+    [Setting("Past target ± this (bps of value in base) a rebalance is urgent: sent whatever the base fee (up to the cap) (1..10000)."), Bounds(0, 10_000, MinExclusive = true)]
     public int HardLimitBps { get; init; } = 3000;
 
-    /// <summary>The pool's delta hedge on its vault hedge market (issue 7); off unless Ratio &gt; 0 and the vault has a hedge policy for the pool.</summary>
+    [Setting("The pool's delta hedge on its vault hedge market (needs the owner's setHedgePolicy); off unless Ratio > 0.")]
     public HedgeSettings Hedge { get; init; } = new();
-    /// <summary>
-    /// ETH's price in THIS pool's quote token (quote per ETH: 1 for a WETH pool, ≈ 3000 for a USDC pool), to price its
-    /// gas in its own quote (c = gas × gas price × this). Null: <see cref="GasSettings.EthPriceInQuote"/>, allowed only while
-    /// every managed pool quotes in one token (the keeper refuses to start otherwise, naming the pool).
-    /// </summary>
+
+    /// <remarks>Null: <see cref="GasSettings.EthPriceInQuote"/>, allowed only while every managed pool quotes in one token
+    /// (the keeper refuses to start otherwise, naming the pool).</remarks>
+    [Setting("Optional: 1 ETH in THIS pool's quote token (1 for WETH, about 3000 for a USD stablecoin), to price its gas in its own quote; required for each pool when pools quote in different tokens."),
+     Positive(Hint = "this pool's quote tokens per ETH, or leave it out to use Gas:EthPriceInQuote")]
     public decimal? EthPriceInQuote { get; init; }
 
-    /// <summary>γ for this pool per unit of ITS quote token; null = <see cref="StrategySettings.RiskAversion"/>. A WETH-quoted pool
-    /// next to USD ones takes γ_USD × (USD per ETH) for the same risk appetite.</summary>
+    /// <remarks>A WETH-quoted pool next to USD ones takes γ_USD × (USD per ETH) for the same risk appetite.</remarks>
+    [Setting("Optional: gamma for this pool per unit of ITS quote token (default Strategy:RiskAversion)."),
+     Positive(Hint = "per unit of this pool's quote, or leave it out to use Strategy:RiskAversion")]
     public double? RiskAversion { get; init; }
 
+    public IEnumerable<SettingProblem> CrossChecks(string path)
+    {
+        if (TreasurySettings.CheckAddress(SettingsValidator.Join(path, nameof(Address)), Address, "set the pool's address") is { } problem) yield return problem;
+        if (Hedge is null) yield return new(SettingsValidator.Join(path, nameof(Hedge)), "is null; remove it or set { \"Ratio\": 0.5 }");
+    }
+
+    /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this pool (paths under <paramref name="path"/>); returns its address.</summary>
     public Address Validate(string path)
     {
-        var address = TreasurySettings.ParseAddress($"{path}:Address", Address, "set the pool's address");
-        if (TargetBaseShareBps is < 0 or > 10_000) throw new SettingsException($"{path}:TargetBaseShareBps", $"{TargetBaseShareBps} must lie in [0, 10000]");
-        if (HardLimitBps is <= 0 or > 10_000) throw new SettingsException($"{path}:HardLimitBps", $"{HardLimitBps} must lie in (0, 10000]");
-        (Hedge ?? throw new SettingsException($"{path}:Hedge", "is null; remove it or set { \"Ratio\": 0.5 }")).Validate($"{path}:Hedge");
-        if (EthPriceInQuote is <= 0) throw new SettingsException($"{path}:EthPriceInQuote", $"{EthPriceInQuote} must be positive (this pool's quote tokens per ETH), or left out to use Gas:EthPriceInQuote");
-        if (RiskAversion is { } g && !(g > 0 && double.IsFinite(g)))
-            throw new SettingsException($"{path}:RiskAversion", $"{g.ToString(CultureInfo.InvariantCulture)} must be a positive number (per unit of this pool's quote), or left out to use Strategy:RiskAversion");
-        return address;
+        SettingsValidator.Validate(this, path);
+        return Ethereum.Address.Parse(Address!);
     }
 
     [JsonIgnore]
@@ -170,42 +191,28 @@ public sealed record PoolSettings
 
 /// <summary>
 /// A pool's delta hedge: the keeper holds −Ratio·x(P) base on the pool's vault hedge market (x(P) the base the pool's
-/// curve holds at the oracle price), trading back to it when the deviation leaves the MODELS.md band. Enabled when
+/// curve holds at the oracle price), trading back to it when the deviation leaves the docs/models.md band. Enabled when
 /// <see cref="Ratio"/> &gt; 0 and the vault has a hedge policy (setHedgePolicy) for the pool.
 /// </summary>
 public sealed record HedgeSettings
 {
-    /// <summary>
-    /// h in [0, 1]: 0 no hedge (the default: hedging costs fees and funding and needs the owner's hedge policy and
-    /// margin, so it is opted into per pool), 1 delta-neutral.
-    /// </summary>
+    /// <remarks>0 is the default: hedging costs fees and funding and needs the owner's hedge policy and margin, so it is opted into per pool.</remarks>
+    [Setting("h in [0, 1]: hold −h·x(P) base on the market (0 = no hedge, 1 = delta-neutral)."), Bounds(0, 1, Hint = "0 no hedge, 1 delta-neutral")]
     public double Ratio { get; init; }
 
-    /// <summary>
-    /// Equity / notional the keeper keeps on the hedge account after each trade (deposits up to it when below; withdraws
-    /// down to it only when above twice it). Default 0.25: 2.5× the local market's 10% initial margin and 5× its 5%
-    /// maintenance, so a 20% adverse move of the mark (≈ 4σ of a day at 5%/day) still leaves the position above
-    /// maintenance before the keeper tops it up. The keeper never targets below the vault policy's minimum or the
-    /// market's initial margin (each + 1%).
-    /// </summary>
+    /// <remarks>0.25 is 2.5× the local market's 10% initial margin and 5× its 5% maintenance, so a 20% adverse move of the
+    /// mark (≈ 4σ of a day at 5%/day) still leaves the position above maintenance before the keeper tops it up. The keeper
+    /// never targets below the vault policy's minimum or the market's initial margin (each + 1%).</remarks>
+    [Setting("Equity / notional kept on the hedge after each trade: deposits up to it when below, withdraws down to it only when above twice it."), Bounds(0, 10, MinExclusive = true)]
     public double TargetMarginRatio { get; init; } = 0.25;
 
-    /// <summary>
-    /// Gas of one vault.adjustHedge in the hedge's cost c (the band): measured on the local PerpMarket (HedgeCycleTests),
-    /// 181,731 for the first (a new account: deposit and open) and 108,688–113,482 for later adjustments; 150,000 lies
-    /// between, rounded up. The transaction's gas limit comes from eth_estimateGas, not from this.
-    /// </summary>
+    /// <remarks>Measured on the local PerpMarket (HedgeCycleTests): 181,731 for the first adjustment (a new account) and
+    /// 108,688–113,482 for later ones; 150,000 lies between, rounded up. The gas limit comes from eth_estimateGas.</remarks>
+    [Setting("Gas of one vault.adjustHedge in the hedge's cost c (the band), in gas units."), Bounds(21_000, 10_000_000)]
     public long AssumedGas { get; init; } = 150_000;
 
     [JsonIgnore]
     public bool Wanted => Ratio > 0;
-
-    public void Validate(string path)
-    {
-        if (!(Ratio is >= 0 and <= 1)) throw new SettingsException($"{path}:Ratio", $"{Ratio.ToString(CultureInfo.InvariantCulture)} must lie in [0, 1] (0 no hedge, 1 delta-neutral)");
-        if (!(TargetMarginRatio is > 0 and <= 10)) throw new SettingsException($"{path}:TargetMarginRatio", $"{TargetMarginRatio.ToString(CultureInfo.InvariantCulture)} must lie in (0, 10] (equity / notional, e.g. 0.25)");
-        if (AssumedGas is < 21_000 or > 10_000_000) throw new SettingsException($"{path}:AssumedGas", $"{AssumedGas} must lie in [21000, 10000000]");
-    }
 }
 
 /// <summary>
@@ -213,31 +220,31 @@ public sealed record HedgeSettings
 /// positions, base units) is kept within <see cref="TokenRiskLimit.MaxNetDelta"/> by urgent hedges, and the value at
 /// risk z·σ·P·|net|·√H is reported.
 /// </summary>
-public sealed record TreasuryRiskSettings
+public sealed record TreasuryRiskSettings : ISettingsSection
 {
-    /// <summary>Limits per base token (by address); a token not listed has no limit (its figures are still reported).</summary>
+    [Setting("Limits per base token: [ { \"Token\": \"0x…\", \"MaxNetDelta\": 150000 } ] (whole base tokens). Past it the token's hedged pools are hedged urgently back within it. Empty = no limit (the figures are still reported).")]
     public TokenRiskLimit[] Tokens { get; init; } = [];
 
-    /// <summary>z of the value at risk (2.33: one-sided 99%).</summary>
+    [Setting("z of the value at risk z·σ·P·|net delta|·√H (2.33 = one-sided 99%)."), Positive(Hint = "2.33 for 99%")]
     public double ValueAtRiskZ { get; init; } = 2.33;
 
-    /// <summary>H of the value at risk, days (1: the keeper's horizon for a daily report).</summary>
+    [Setting("H of the value at risk, in days."), Positive]
     public double ValueAtRiskHorizonDays { get; init; } = 1;
 
-    public void Validate()
+    public IEnumerable<SettingProblem> CrossChecks(string path)
     {
-        if (!(ValueAtRiskZ > 0 && double.IsFinite(ValueAtRiskZ))) throw new SettingsException("Risk:ValueAtRiskZ", $"{ValueAtRiskZ.ToString(CultureInfo.InvariantCulture)} must be a positive number (2.33 for 99%)");
-        if (!(ValueAtRiskHorizonDays > 0 && double.IsFinite(ValueAtRiskHorizonDays))) throw new SettingsException("Risk:ValueAtRiskHorizonDays", $"{ValueAtRiskHorizonDays.ToString(CultureInfo.InvariantCulture)} must be a positive number of days");
         var seen = new HashSet<Address>();
         for (var i = 0; i < Tokens.Length; i++)
         {
-            var path = $"Risk:Tokens:{i}";
-            var t = Tokens[i] ?? throw new SettingsException(path, "is null; set { \"Token\": \"0x…\", \"MaxNetDelta\": 1000 }");
-            var address = TreasurySettings.ParseAddress($"{path}:Token", t.Token, "set the base token's address");
-            if (!seen.Add(address)) throw new SettingsException($"{path}:Token", $"{address} is listed twice; keep one limit per token");
-            if (!(t.MaxNetDelta > 0 && double.IsFinite(t.MaxNetDelta))) throw new SettingsException($"{path}:MaxNetDelta", $"{t.MaxNetDelta.ToString(CultureInfo.InvariantCulture)} must be a positive number of base tokens");
+            var entry = SettingsValidator.Join(path, $"Tokens:{i}");
+            if (Tokens[i] is not { } t) continue;
+            if (TreasurySettings.CheckAddress($"{entry}:Token", t.Token, "set the base token's address") is { } bad) yield return bad;
+            else if (!seen.Add(Address.Parse(t.Token!))) yield return new($"{entry}:Token", $"{Address.Parse(t.Token!)} is listed twice; keep one limit per token");
         }
     }
+
+    /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>
+    public TreasuryRiskSettings Validate() => SettingsValidator.Validate(this, "Risk");
 
     /// <summary>The limits by token address (validated settings only).</summary>
     public IReadOnlyDictionary<Address, double> Limits() => Tokens.ToDictionary(t => Address.Parse(t.Token!), t => t.MaxNetDelta);
@@ -246,38 +253,46 @@ public sealed record TreasuryRiskSettings
 /// <summary>The largest |net delta| the treasury may hold in one base token, in whole base tokens.</summary>
 public sealed record TokenRiskLimit
 {
+    [Setting("The base token's address.", Example = "0x…")]
     public string? Token { get; init; }
+
+    [Setting("The largest |net delta| in this token, whole base tokens."), Positive(Hint = "a positive number of base tokens")]
     public double MaxNetDelta { get; init; }
 }
 
-public sealed record GasSettings
+/// <summary>
+/// Gas pricing, replacement and confirmation, in gwei and blocks. The rules the executor also applies (fee cap, ceiling
+/// and tip, replacement, confirmations) have one home, <see cref="ExecutorOptions.Problems"/>: these settings are
+/// checked by building their <see cref="ExecutorOptions"/> and naming its problems by the settings' paths.
+/// </summary>
+public sealed record GasSettings : ISettingsSection
 {
-    /// <summary>Never sign a maxFeePerGas above this, urgent or not (gwei).</summary>
+    [Setting("Never sign a maxFeePerGas above this, urgent or not, in gwei.")]
     public decimal MaxFeePerGasGwei { get; init; } = 100;
 
-    /// <summary>A non-urgent rebalance waits while the next base fee is above this (gwei).</summary>
+    [Setting("A non-urgent rebalance waits while the next base fee is above this, in gwei (at most MaxFeePerGasGwei).")]
     public decimal BaseFeeCeilingGwei { get; init; } = 30;
 
+    [Setting("Priority fee (tip) per gas, in gwei.")]
     public decimal PriorityFeeGwei { get; init; } = 1;
 
-    /// <summary>Blocks without a receipt before a replacement with both fees bumped.</summary>
+    [Setting("Blocks without a receipt before the transaction is replaced with both fees bumped (>= 1).")]
     public int BlocksBeforeReplacement { get; init; } = 3;
 
-    /// <summary>Both fees of a replacement times this, per mille (≥ 1125).</summary>
+    [Setting("A replacement's fees are the previous ones times this, per mille (1125 = +12.5%, the nodes' minimum).")]
     public int ReplacementBumpPerMille { get; init; } = 1125;
 
+    [Setting("Confirmations (blocks) before a receipt counts as final (>= 1).")]
     public int Confirmations { get; init; } = 2;
 
-    /// <summary>After this many blocks without a final receipt, the cycle moves on (the journal keeps the intent in flight).</summary>
+    [Setting("After this many blocks without a final receipt the cycle moves on; the journal keeps the intent in flight (>= BlocksBeforeReplacement).")]
     public int MaxBlocksToWait { get; init; } = 50;
 
-    /// <summary>
-    /// ETH in the pools' quote token, to price gas in the numeraire (c = gas × gas price × this). One price for every pool:
-    /// when the managed pools quote in different tokens each pool sets its own <see cref="PoolSettings.EthPriceInQuote"/>.
-    /// </summary>
+    /// <remarks>One price for every pool: when the managed pools quote in different tokens each pool sets its own <see cref="PoolSettings.EthPriceInQuote"/>.</remarks>
+    [Setting("Price of 1 ETH in the pools' quote token, to price gas in the numeraire (quote tokens per ETH); pools on other quotes set Pools:i:EthPriceInQuote."), Positive(Hint = "quote tokens per ETH")]
     public decimal EthPriceInQuote { get; init; } = 3000;
 
-    /// <summary>eth_estimateGas × this margin, per mille, is the gas limit.</summary>
+    [Setting("Gas limit = eth_estimateGas times this, per mille (1000..5000; 1250 = +25%)."), Bounds(1000, 5000)]
     public int GasLimitMarginPerMille { get; init; } = 1250;
 
     [JsonIgnore]
@@ -289,44 +304,64 @@ public sealed record GasSettings
 
     private static BigInteger Wei(decimal gwei) => new(decimal.Round(gwei * 1_000_000_000m, 0, MidpointRounding.ToZero));
 
-    public void Validate()
+    /// <summary>The executor's options these settings make.</summary>
+    public ExecutorOptions ToExecutorOptions(long? chainId, TimeSpan pollInterval) => new()
     {
-        if (MaxFeePerGasGwei <= 0) throw new SettingsException("Gas:MaxFeePerGasGwei", $"{MaxFeePerGasGwei} must be positive");
-        if (BaseFeeCeilingGwei <= 0 || BaseFeeCeilingGwei > MaxFeePerGasGwei)
-            throw new SettingsException("Gas:BaseFeeCeilingGwei", $"{BaseFeeCeilingGwei} must be positive and at most Gas:MaxFeePerGasGwei ({MaxFeePerGasGwei})");
-        if (PriorityFeeGwei < 0 || PriorityFeeGwei > MaxFeePerGasGwei)
-            throw new SettingsException("Gas:PriorityFeeGwei", $"{PriorityFeeGwei} must lie in [0, Gas:MaxFeePerGasGwei]");
-        if (BlocksBeforeReplacement < 1) throw new SettingsException("Gas:BlocksBeforeReplacement", $"{BlocksBeforeReplacement} must be at least 1");
-        if (ReplacementBumpPerMille is < 1125 or > 10_000) throw new SettingsException("Gas:ReplacementBumpPerMille", $"{ReplacementBumpPerMille} must lie in [1125, 10000] (nodes refuse a bump under 12.5%)");
-        if (Confirmations < 1) throw new SettingsException("Gas:Confirmations", $"{Confirmations} must be at least 1");
-        if (MaxBlocksToWait < BlocksBeforeReplacement) throw new SettingsException("Gas:MaxBlocksToWait", $"{MaxBlocksToWait} must be at least Gas:BlocksBeforeReplacement ({BlocksBeforeReplacement})");
-        if (EthPriceInQuote <= 0) throw new SettingsException("Gas:EthPriceInQuote", $"{EthPriceInQuote} must be positive (quote tokens per ETH)");
-        if (GasLimitMarginPerMille is < 1000 or > 5000) throw new SettingsException("Gas:GasLimitMarginPerMille", $"{GasLimitMarginPerMille} must lie in [1000, 5000]");
+        MaxFeePerGasCap = MaxFeePerGasWei,
+        BaseFeeCeiling = BaseFeeCeilingWei,
+        PriorityFeePerGas = PriorityFeeWei,
+        ChainId = chainId,
+        BlocksBeforeReplacement = BlocksBeforeReplacement,
+        ReplacementBumpPerMille = ReplacementBumpPerMille,
+        Confirmations = Confirmations,
+        MaxBlocksToWait = MaxBlocksToWait,
+        PollInterval = pollInterval,
+    };
+
+    public IEnumerable<SettingProblem> CrossChecks(string path)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            [nameof(ExecutorOptions.MaxFeePerGasCap)] = nameof(MaxFeePerGasGwei),
+            [nameof(ExecutorOptions.BaseFeeCeiling)] = nameof(BaseFeeCeilingGwei),
+            [nameof(ExecutorOptions.PriorityFeePerGas)] = nameof(PriorityFeeGwei),
+            [nameof(ExecutorOptions.BlocksBeforeReplacement)] = nameof(BlocksBeforeReplacement),
+            [nameof(ExecutorOptions.ReplacementBumpPerMille)] = nameof(ReplacementBumpPerMille),
+            [nameof(ExecutorOptions.Confirmations)] = nameof(Confirmations),
+            [nameof(ExecutorOptions.MaxBlocksToWait)] = nameof(MaxBlocksToWait),
+        };
+        var gwei = new HashSet<string> { nameof(MaxFeePerGasGwei), nameof(BaseFeeCeilingGwei), nameof(PriorityFeeGwei) };
+        foreach (var p in ToExecutorOptions(null, TimeSpan.FromMilliseconds(500)).Problems())
+        {
+            if (!fields.TryGetValue(p.Field, out var setting)) continue;
+            var value = typeof(GasSettings).GetProperty(setting)!.GetValue(this);
+            var rule = gwei.Contains(setting) ? GweiRule(p.Field, setting) : p.Rule.Replace(nameof(ExecutorOptions.BlocksBeforeReplacement), SettingsValidator.Join(path, nameof(BlocksBeforeReplacement)), StringComparison.Ordinal);
+            yield return new(SettingsValidator.Join(path, setting), string.Create(CultureInfo.InvariantCulture, $"{value} {rule}"));
+        }
     }
+
+    private static string GweiRule(string field, string setting) => field switch
+    {
+        nameof(ExecutorOptions.BaseFeeCeiling) => $"must be positive and at most Gas:{nameof(MaxFeePerGasGwei)}",
+        nameof(ExecutorOptions.PriorityFeePerGas) => $"must lie in [0, Gas:{nameof(MaxFeePerGasGwei)}]",
+        _ => "must be positive (gwei)",
+    };
+
+    /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>
+    public GasSettings Validate() => SettingsValidator.Validate(this, "Gas");
 }
 
 public sealed record CycleSettings
 {
-    /// <summary>How often the keeper looks for a new block.</summary>
+    [Setting("How often the keeper polls for a new block, in milliseconds (10..600000)."), Bounds(10, 600_000)]
     public int PollIntervalMilliseconds { get; init; } = 1000;
 
-    /// <summary>How far back (blocks) the first cycle reads the pools' swap events.</summary>
+    [Setting("How far back the first cycle reads the pools' swap events, in blocks (0..1000000)."), Bounds(0, 1_000_000)]
     public int HistoryBlocks { get; init; } = 2000;
-
-    public void Validate()
-    {
-        if (PollIntervalMilliseconds is < 10 or > 600_000) throw new SettingsException("Cycle:PollIntervalMilliseconds", $"{PollIntervalMilliseconds} must lie in [10, 600000]");
-        if (HistoryBlocks is < 0 or > 1_000_000) throw new SettingsException("Cycle:HistoryBlocks", $"{HistoryBlocks} must lie in [0, 1000000]");
-    }
 }
 
 public sealed record MetricsSettings
 {
-    /// <summary>Prometheus metrics on http://127.0.0.1:{Port}/metrics; 0 = off.</summary>
+    [Setting("Prometheus metrics on http://127.0.0.1:{Port}/metrics (TCP port 1..65535; 0 = off)."), Bounds(0, 65_535, Hint = "0 = off")]
     public int Port { get; init; } = 9464;
-
-    public void Validate()
-    {
-        if (Port is < 0 or > 65535) throw new SettingsException("Metrics:Port", $"{Port} must lie in [0, 65535] (0 = off)");
-    }
 }

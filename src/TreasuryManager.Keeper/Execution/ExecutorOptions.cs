@@ -44,33 +44,43 @@ public sealed record ExecutorOptions
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid field and the fix.</summary>
     public ExecutorOptions Validate()
     {
-        if (MaxFeePerGasCap.Sign <= 0)
-            throw Bad(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive (wei per gas), e.g. 100 gwei = 100000000000");
-        if (BaseFeeCeiling.Sign <= 0)
-            throw Bad(nameof(BaseFeeCeiling), BaseFeeCeiling, "must be positive (wei per gas)");
-        if (BaseFeeCeiling > MaxFeePerGasCap)
-            throw Bad(nameof(BaseFeeCeiling), BaseFeeCeiling, $"must not exceed {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap}); lower the ceiling or raise the cap");
-        if (PriorityFeePerGas.Sign < 0 || PriorityFeePerGas > MaxFeePerGasCap)
-            throw Bad(nameof(PriorityFeePerGas), PriorityFeePerGas, $"must be between 0 and {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap})");
-        if (ChainId is <= 0)
-            throw Bad(nameof(ChainId), ChainId, "must be positive when set (31337 for a local node, 1 for mainnet)");
-        if (BlocksBeforeReplacement < 1)
-            throw Bad(nameof(BlocksBeforeReplacement), BlocksBeforeReplacement, "must be at least 1");
-        if (ReplacementBumpPerMille is < 1125 or > 10_000)
-            throw Bad(nameof(ReplacementBumpPerMille), ReplacementBumpPerMille, "must be between 1125 (+12.5%, the least a node accepts for a replacement) and 10000");
-        if (MaxReplacements < 0)
-            throw Bad(nameof(MaxReplacements), MaxReplacements, "cannot be negative");
-        if (Confirmations < 1)
-            throw Bad(nameof(Confirmations), Confirmations, "must be at least 1 (1 = final once mined)");
-        if (MaxBlocksToWait < BlocksBeforeReplacement)
-            throw Bad(nameof(MaxBlocksToWait), MaxBlocksToWait, $"must be at least {nameof(BlocksBeforeReplacement)} ({BlocksBeforeReplacement}), or no replacement could ever happen");
-        if (MaxWait <= TimeSpan.Zero)
-            throw Bad(nameof(MaxWait), MaxWait, "must be positive");
-        if (PollInterval <= TimeSpan.Zero || PollInterval > MaxWait)
-            throw Bad(nameof(PollInterval), PollInterval, $"must be positive and at most {nameof(MaxWait)} ({MaxWait})");
+        foreach (var first in Problems())
+            throw new ArgumentOutOfRangeException(first.Field, first.Value, $"ExecutorOptions.{first.Field} = {first.Value} {first.Rule}.");
         return this;
     }
 
-    private static ArgumentOutOfRangeException Bad(string field, object? value, string rule) =>
-        new(field, value, $"ExecutorOptions.{field} = {value} {rule}.");
+    /// <summary>One invalid field: its name, its value and the rule it breaks ("must be …").</summary>
+    public readonly record struct Problem(string Field, object? Value, string Rule);
+
+    /// <summary>
+    /// Every invalid field, in declaration order: the one home of these rules (the keeper's Gas settings are checked by
+    /// building their ExecutorOptions and naming these problems by the settings' paths).
+    /// </summary>
+    public IEnumerable<Problem> Problems()
+    {
+        if (MaxFeePerGasCap.Sign <= 0)
+            yield return new(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive (wei per gas), e.g. 100 gwei = 100000000000");
+        if (BaseFeeCeiling.Sign <= 0)
+            yield return new(nameof(BaseFeeCeiling), BaseFeeCeiling, "must be positive (wei per gas)");
+        else if (BaseFeeCeiling > MaxFeePerGasCap)
+            yield return new(nameof(BaseFeeCeiling), BaseFeeCeiling, $"must not exceed {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap}); lower the ceiling or raise the cap");
+        if (PriorityFeePerGas.Sign < 0 || PriorityFeePerGas > MaxFeePerGasCap)
+            yield return new(nameof(PriorityFeePerGas), PriorityFeePerGas, $"must be between 0 and {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap})");
+        if (ChainId is <= 0)
+            yield return new(nameof(ChainId), ChainId, "must be positive when set (31337 for a local node, 1 for mainnet)");
+        if (BlocksBeforeReplacement < 1)
+            yield return new(nameof(BlocksBeforeReplacement), BlocksBeforeReplacement, "must be at least 1");
+        if (ReplacementBumpPerMille is < 1125 or > 10_000)
+            yield return new(nameof(ReplacementBumpPerMille), ReplacementBumpPerMille, "must be between 1125 (+12.5%, the least a node accepts for a replacement) and 10000");
+        if (MaxReplacements < 0)
+            yield return new(nameof(MaxReplacements), MaxReplacements, "cannot be negative");
+        if (Confirmations < 1)
+            yield return new(nameof(Confirmations), Confirmations, "must be at least 1 (1 = final once mined)");
+        if (MaxBlocksToWait < BlocksBeforeReplacement)
+            yield return new(nameof(MaxBlocksToWait), MaxBlocksToWait, $"must be at least {nameof(BlocksBeforeReplacement)} ({BlocksBeforeReplacement}), or no replacement could ever happen");
+        if (MaxWait <= TimeSpan.Zero)
+            yield return new(nameof(MaxWait), MaxWait, "must be positive");
+        if (PollInterval <= TimeSpan.Zero || PollInterval > MaxWait)
+            yield return new(nameof(PollInterval), PollInterval, $"must be positive and at most {nameof(MaxWait)} ({MaxWait})");
+    }
 }

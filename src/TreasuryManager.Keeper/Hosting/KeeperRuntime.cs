@@ -115,18 +115,8 @@ public sealed class KeeperRuntime : IDisposable
         }
     }
 
-    public static ExecutorOptions ExecutorOptions(TreasurySettings settings) => new()
-    {
-        MaxFeePerGasCap = settings.Gas.MaxFeePerGasWei,
-        BaseFeeCeiling = settings.Gas.BaseFeeCeilingWei,
-        PriorityFeePerGas = settings.Gas.PriorityFeeWei,
-        ChainId = settings.Rpc.ChainId,
-        BlocksBeforeReplacement = settings.Gas.BlocksBeforeReplacement,
-        ReplacementBumpPerMille = settings.Gas.ReplacementBumpPerMille,
-        Confirmations = settings.Gas.Confirmations,
-        MaxBlocksToWait = settings.Gas.MaxBlocksToWait,
-        PollInterval = TimeSpan.FromMilliseconds(Math.Min(500, settings.Cycle.PollIntervalMilliseconds)),
-    };
+    public static ExecutorOptions ExecutorOptions(TreasurySettings settings) =>
+        settings.Gas.ToExecutorOptions(settings.Rpc.ChainId, TimeSpan.FromMilliseconds(Math.Min(500, settings.Cycle.PollIntervalMilliseconds)));
 
     public void Dispose()
     {
