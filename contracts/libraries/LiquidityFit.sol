@@ -4,7 +4,7 @@ pragma solidity 0.8.26;
 import {FullMath} from "./FullMath.sol";
 
 /// @title LiquidityFit
-/// @notice Fits one concentrated position to fixed reserves (MODELS.md, "The curve"), rounding in the pool's favour:
+/// @notice Fits one concentrated position to fixed reserves (docs/models.md, "The fit: liquidity from reserves, centre and one bound"), rounding in the pool's favour:
 /// the real amounts the curve can pay out never exceed the reserves.
 /// @dev With Q96 = 2^96, x = reserve0, y = reserve1, P = the new sqrt price (all sqrt prices Q64.96):
 ///   fitFromLower(P, A, x, y)  (A < P given):

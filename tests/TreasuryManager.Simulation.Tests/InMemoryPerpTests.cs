@@ -5,7 +5,7 @@ using TreasuryManager.Ethereum;
 namespace TreasuryManager.Simulation.Tests;
 
 /// <summary>
-/// InMemoryPerp<string> against figures worked out by hand from PerpMarket's NatSpec (18-decimal tokens, prices × 1e36):
+/// InMemoryPerp{TAccount} against figures worked out by hand from PerpMarket's NatSpec (18-decimal tokens, prices × 1e36):
 /// fee = ceil(floor(|Δ|·p/1e36)·500/1e6), funding per interval = trunc(rate·p/1e18), payment = ceil(size·Δindex/1e36).
 /// </summary>
 public sealed class InMemoryPerpTests

@@ -9,7 +9,7 @@ using TreasuryManager.Testing;
 namespace TreasuryManager.Simulation.Tests;
 
 /// <summary>
-/// The real PerpMarket on a node and <see cref="InMemoryPerp<Address>"/> driven side by side along a path: the mark feed
+/// The real PerpMarket on a node and <see cref="InMemoryPerp{TAccount}"/> driven side by side along a path: the mark feed
 /// follows the path's oracle price (and, in premium mode, the index feed its reference price), every transaction
 /// lands in a block stamped at the path's time (evm_setNextBlockTimestamp, as OnChainRun does), and the same call runs
 /// in memory at that block's time and prices. After every call the accounts, the funding index and time, the fees and

@@ -43,7 +43,7 @@ public sealed class HedgerTests
     }
 
     [Fact]
-    public void The_band_is_the_fixed_point_of_MODELS_md_with_the_cost_of_the_trade_that_resets_it_and_widens_with_cost()
+    public void The_band_is_the_fixed_point_of_the_models_band_with_the_cost_of_the_trade_that_resets_it_and_widens_with_cost()
     {
         Cases.Sample(c =>
         {

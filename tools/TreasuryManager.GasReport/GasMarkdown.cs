@@ -10,7 +10,7 @@ public static class GasMarkdown
 {
     public const string Command = "scripts/gas-report.sh";
 
-    /// <summary>The reference figures of ../shared/DESIGN.md ("Reference figures"), by our key.</summary>
+    /// <summary>The project's reference figures (published Uniswap v3 and ERC-20 gas costs the design is measured against), by our key.</summary>
     public static readonly IReadOnlyList<(string Key, long Gas, string What)> Reference =
     [
         ("uniswapV3.swap.sameBlock", 98_500, "Uniswap v3 swap within a tick"),
@@ -80,7 +80,7 @@ public static class GasMarkdown
         s.AppendLine("hint the keeper computes off-chain. The volatility-feed check is optional in the policy; with it the rebalance costs");
         s.AppendLine(c, $"{(figures.Contains("vault.rebalance.withVolatilityFeed") ? figures["vault.rebalance.withVolatilityFeed"].ToString("N0", c) : "n/a")} (`vault.rebalance.withVolatilityFeed`), without the hint {(figures.Contains("vault.rebalance.noHint") ? figures["vault.rebalance.noHint"].ToString("N0", c) : "n/a")} (`vault.rebalance.noHint`).");
         s.AppendLine();
-        s.AppendLine("## Against the reference figures (../shared/DESIGN.md)");
+        s.AppendLine("## Against the reference figures (published Uniswap v3 and ERC-20 costs)");
         s.AppendLine();
         s.AppendLine("| Reference | Reference gas | Measured here | Difference |");
         s.AppendLine("|---|---:|---:|---:|");

@@ -35,7 +35,7 @@ public record TreasuryDeploymentSettings
     public TreasuryVault.PolicyParams? Policy { get; init; }
     /// <summary>
     /// Pools deployed into the one vault, at most <see cref="TreasuryDeployer.MaxPoolsPerVault"/>; every pool after the
-    /// first is added by <see cref="TreasuryDeployer.AddPoolAsync"/>.
+    /// first is added by <see cref="TreasuryDeployer.AddPoolAsync(PoolDeploymentSettings)"/>.
     /// </summary>
     public int PoolCount { get; init; } = 1;
     /// <summary>An optional PerpMarket on (base, quote) wired as the pool's hedge market; null (the default) deploys none.</summary>
@@ -146,7 +146,7 @@ public sealed class TreasuryDeployer
     public IReadOnlyList<ManagedPool> Pools => _pools;
     private readonly List<ManagedPool> _pools = [];
     public TreasuryVault.PolicyParams Policy { get; private set; } = null!;
-    /// <summary>The hedge market when <see cref="TreasuryDeploymentSettings.Perp"/> was set (or <see cref="DeployPerpAsync"/> ran), else null.</summary>
+    /// <summary>The hedge market when <see cref="TreasuryDeploymentSettings.Perp"/> was set (or <see cref="DeployPerpAsync(PerpDeploymentSettings)"/> ran), else null.</summary>
     public PerpMarket? Perp { get; private set; }
 
     public HardhatArtifact Artifact(string name) => HardhatArtifact.Find(RepositoryRoot, name);

@@ -2,7 +2,7 @@ namespace TreasuryManager.Models.Curve;
 
 /// <summary>
 /// One concentrated constant-product position in real numbers (Uniswap v3 whitepaper, 2021;
-/// MODELS.md "The curve"): liquidity L on [pa, pb], price P = token1 (quote) per token0 (base).
+/// docs/models.md, "Amounts of a range"): liquidity L on [pa, pb], price P = token1 (quote) per token0 (base).
 /// Real reserves x = L(1/√P − 1/√pb), y = L(√P − √pa), with P clamped to the range.
 /// </summary>
 public readonly record struct ConcentratedPosition(double Liquidity, double PriceLow, double PriceHigh)
@@ -25,7 +25,7 @@ public readonly record struct ConcentratedPosition(double Liquidity, double Pric
     public double Value(double price) => BaseAmount(price) * price + QuoteAmount(price);
 
     /// <summary>
-    /// The fit of MODELS.md in real numbers: reserves (x, y), centre P and the lower bound pa fix
+    /// The fit of docs/models.md ("The fit: liquidity from reserves, centre and one bound") in real numbers: reserves (x, y), centre P and the lower bound pa fix
     /// L = y/(√P − √pa) and 1/√pb = 1/√P − x/L (pb = +∞ when x/L ≥ 1/√P).
     /// </summary>
     public static ConcentratedPosition FitFromLowerBound(double baseAmount, double quoteAmount, double centre, double priceLow)

@@ -61,7 +61,7 @@ public readonly record struct FixedPointFit(
     BigInteger Amount1Needed);
 
 /// <summary>
-/// The reposition fit (MODELS.md "The curve"): with the reserves (x, y) fixed, choosing the new
+/// The reposition fit (docs/models.md, "The fit: liquidity from reserves, centre and one bound"): with the reserves (x, y) fixed, choosing the new
 /// centre √P and one bound fixes L and the other bound,
 /// L = y/(√P − √pa) and 1/√pb = 1/√P − x/L (lower bound chosen), or
 /// L = x/(1/√P − 1/√pb) and √pa = √P − y/L (upper bound chosen).

@@ -51,7 +51,7 @@ public sealed record CurveInputs(
 /// <item>Concentration. The range should hold the price moves expected while the curve stands:
 /// a log half-width w = z·σ·√horizon (and never narrower than the half-spread).</item>
 /// <item>Fit. With the reserves fixed, the centre and one bound fix L and the other bound
-/// (MODELS.md). Fixing the lower bound at P·e^(−w) gives L_low = y/(√P − √pa); fixing the upper at
+/// (docs/models.md, "The fit: liquidity from reserves, centre and one bound"). Fixing the lower bound at P·e^(−w) gives L_low = y/(√P − √pa); fixing the upper at
 /// P·e^(w) gives L_high = x/(1/√P − 1/√pb). Take the larger L: the side whose reserve is scarce
 /// for that depth then gets the narrower, more concentrated half of the range, the other side keeps
 /// width w, and the fit is always feasible (the smaller L could need an infinite bound). A

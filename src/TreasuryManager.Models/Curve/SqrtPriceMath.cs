@@ -3,7 +3,7 @@ using System.Numerics;
 namespace TreasuryManager.Models.Curve;
 
 /// <summary>
-/// Mirrors Uniswap v3-core SqrtPriceMath (Uniswap v3 whitepaper §6.2.3; MODELS.md "The curve"):
+/// Mirrors Uniswap v3-core SqrtPriceMath (Uniswap v3 whitepaper §6.2.3; docs/models.md, "Amounts of a range"):
 /// square-root prices as Q64.96, liquidity as uint128, token0 = base (x), token1 = quote (y).
 /// Amounts the pool receives round up, amounts it pays round down; next prices round so the
 /// pool never gives more than the real-number answer.

@@ -1,7 +1,7 @@
 namespace TreasuryManager.Models.Estimators;
 
 /// <summary>
-/// EWMA volatility (RiskMetrics-style exponential smoothing, MODELS.md "Estimators"): each price
+/// EWMA volatility (RiskMetrics-style exponential smoothing, docs/models.md, "EWMA volatility"): each price
 /// update contributes the squared log return per unit time, r²/Δt, with weight 1 − e^(−Δt/τ)
 /// (τ the smoothing time), so irregular sampling is handled and the estimate is a variance rate
 /// per time unit. Not ready until <see cref="MinObservations"/> returns have been seen.

@@ -7,7 +7,7 @@ public readonly record struct IntensityFit(double A, double K, int Fills)
 }
 
 /// <summary>
-/// Trading intensity by maximum likelihood (MODELS.md "Estimators"; the arrival model of
+/// Trading intensity by maximum likelihood (docs/models.md, "Trade intensity"; the arrival model of
 /// Avellaneda–Stoikov 2008): fills at a quote held at distance δ for time τ arrive as a Poisson
 /// process of rate λ(δ) = A·e^(−kδ). With exposures (δ_j, τ_j) and fills at distances δ_i, the
 /// log-likelihood is

@@ -7,7 +7,7 @@ namespace TreasuryManager.Models.Estimators;
 public readonly record struct PoolObservation(double Time, double LogPriceCumulative, double SquaredReturnCumulative);
 
 /// <summary>
-/// Realised variance from the pool's own observations (MODELS.md "Estimators"): over a window from
+/// Realised variance from the pool's own observations (docs/models.md, "Realised variance"): over a window from
 /// observation a to b, variance rate = (Q_b − Q_a)/(t_b − t_a) with Q the cumulative squared log
 /// return, and the time-weighted mean log price (the TWAP's log) = (C_b − C_a)/(t_b − t_a).
 /// Keeps the observations of the last <see cref="Window"/> time units; ready once they span at

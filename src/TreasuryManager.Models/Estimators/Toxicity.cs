@@ -1,7 +1,7 @@
 namespace TreasuryManager.Models.Estimators;
 
 /// <summary>
-/// Toxicity by size-weighted markouts (MODELS.md "Estimators"): for each trade against the pool,
+/// Toxicity by size-weighted markouts (docs/models.md, "Markouts"): for each trade against the pool,
 /// the signed relative price move over a fixed horizon after it, from the trader's side:
 /// m = side·(P(t + h) − P_trade)/P_trade, side = +1 when the trader bought base. Positive markouts
 /// mean the flow was informed (the pool lost). The estimate is Σ|size|·m / Σ|size| over the last

@@ -3,7 +3,7 @@ namespace TreasuryManager.Models.Inventory;
 /// <summary>
 /// Avellaneda and Stoikov (2008), "High-frequency trading in a limit order book",
 /// Quantitative Finance 8(3). Mid dS = σ dW, fills at distance δ with intensity A·e^(−kδ),
-/// CARA utility with risk aversion γ, horizon T (MODELS.md):
+/// CARA utility with risk aversion γ, horizon T (docs/models.md, "Avellaneda–Stoikov"):
 /// <list type="bullet">
 /// <item>reservation price r = s − q·γ·σ²·(T − t)</item>
 /// <item>total spread δa + δb = γσ²(T − t) + (2/γ)·ln(1 + γ/k); quotes r ± spread/2</item>

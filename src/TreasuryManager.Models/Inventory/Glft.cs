@@ -3,7 +3,7 @@ namespace TreasuryManager.Models.Inventory;
 /// <summary>
 /// Guéant, Lehalle and Fernandez-Tapia (2013), "Dealing with the inventory risk: a solution to
 /// the market making problem", Mathematics and Financial Economics 7. The long-horizon
-/// (stationary) quotes for a keeper that runs forever (MODELS.md, "Inventory models").
+/// (stationary) quotes for a keeper that runs forever (docs/models.md, "Guéant–Lehalle–Fernandez-Tapia").
 /// <para>
 /// Closed-form approximation, with ω = √( σ²γ/(2kA) · (1 + γ/k)^(1 + k/γ) ) and no drift:
 /// δb ≈ (1/γ)ln(1 + γ/k) + ((2q + 1)/2)·ω, δa ≈ (1/γ)ln(1 + γ/k) − ((2q − 1)/2)·ω,

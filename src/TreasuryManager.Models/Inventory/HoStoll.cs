@@ -3,7 +3,7 @@ namespace TreasuryManager.Models.Inventory;
 /// <summary>
 /// Ho and Stoll (1981), "Optimal dealer pricing under transactions and return uncertainty",
 /// J. Financial Economics 9(1). Around a "true" price p the dealer quotes
-/// bid = p − a − βI and ask = p + a − βI (MODELS.md, "Inventory models"):
+/// bid = p − a − βI and ask = p + a − βI (docs/models.md, "Ho–Stoll"):
 /// the spread 2a does not depend on inventory I, the quotes' midpoint p − βI moves against it,
 /// and β grows with risk aversion, return variance and horizon.
 /// </summary>

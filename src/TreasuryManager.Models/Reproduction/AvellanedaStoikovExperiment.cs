@@ -2,7 +2,7 @@ using TreasuryManager.Models.Inventory;
 
 namespace TreasuryManager.Models.Reproduction;
 
-/// <summary>The paper's simulation settings (Avellaneda and Stoikov 2008, §4; MODELS.md).</summary>
+/// <summary>The paper's simulation settings (Avellaneda and Stoikov 2008, §4; docs/models.md, "The Avellaneda–Stoikov reproduction").</summary>
 public sealed record AvellanedaStoikovSettings(
     double S0 = 100,
     double T = 1,
@@ -21,7 +21,7 @@ public sealed record AvellanedaStoikovRow(double Gamma, string Strategy, double 
 
 /// <summary>
 /// Reproduces the experiment of Avellaneda and Stoikov (2008), "High-frequency trading in a limit
-/// order book", Quantitative Finance 8(3), §4 (MODELS.md): s moves ±σ√dt with probability ½ each
+/// order book", Quantitative Finance 8(3), §4 (docs/models.md, "The Avellaneda–Stoikov reproduction"): s moves ±σ√dt with probability ½ each
 /// step; a quote at distance δ fills one unit with probability A·e^(−kδ)·dt per step; profit is
 /// cash + q·s at T. The "inventory" strategy quotes r ± spread/2 with r = s − qγσ²(T − t) and
 /// spread γσ²(T − t) + (2/γ)ln(1 + γ/k); the "symmetric" strategy quotes s ± spread/2 with the

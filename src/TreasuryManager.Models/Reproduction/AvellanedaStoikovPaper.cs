@@ -1,7 +1,7 @@
 namespace TreasuryManager.Models.Reproduction;
 
 /// <summary>
-/// The table of Avellaneda and Stoikov (2008), §4 (authors' copy; MODELS.md), one row per γ and
+/// The table of Avellaneda and Stoikov (2008), §4 (authors' copy; docs/models.md, "The Avellaneda–Stoikov reproduction"), one row per γ and
 /// strategy: spread, mean profit, std(profit), mean final q, std(q).
 /// </summary>
 public static class AvellanedaStoikovPaper

@@ -1,7 +1,7 @@
 namespace TreasuryManager.Models.Risk;
 
 /// <summary>
-/// When to rebalance: the band (MODELS.md "When to rebalance: the band"). Inventory drifts like a
+/// When to rebalance: the band (docs/models.md, "When to rebalance: the band"). Inventory drifts like a
 /// Brownian motion with variance rate η²; holding q costs a·q² per unit time (a = γσ²/2 for a CARA
 /// holder); each reset to target costs c. Resetting whenever |q| reaches q̄ costs on average
 ///   cη²/q̄² + a·q̄²/6 per unit time

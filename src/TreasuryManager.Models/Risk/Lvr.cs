@@ -2,7 +2,7 @@ namespace TreasuryManager.Models.Risk;
 
 /// <summary>
 /// Loss-versus-rebalancing (Milionis, Moallemi, Roughgarden and Zhang 2022, "Automated market making
-/// and loss-versus-rebalancing", arXiv 2208.06046; MODELS.md). Instantaneous LVR = (σ²/2)·P²·|x′(P)|
+/// and loss-versus-rebalancing", arXiv 2208.06046; docs/models.md, "Loss-versus-rebalancing"). Instantaneous LVR = (σ²/2)·P²·|x′(P)|
 /// per unit time, σ the volatility of ln P per √time.
 /// </summary>
 public static class Lvr

@@ -1,7 +1,7 @@
 namespace TreasuryManager.Models.Risk;
 
 /// <summary>
-/// Delta and gamma of one concentrated position in the base token (MODELS.md "The curve"):
+/// Delta and gamma of one concentrated position in the base token (docs/models.md, "Position delta and gamma"):
 /// delta x(P) = L(1/√P − 1/√pb), gamma dx/dP = −L/(2P^(3/2)) inside [pa, pb];
 /// below pa the position is all base (x = L(1/√pa − 1/√pb), gamma 0), above pb it holds none.
 /// </summary>

@@ -2,7 +2,7 @@ using TreasuryManager.Models.Reproduction;
 
 namespace TreasuryManager.Models.Tests.Reproduction;
 
-/// <summary>The paper's own experiment against its table (MODELS.md): mean profit within 5%,
+/// <summary>The paper's own experiment against its table (docs/models.md, "The Avellaneda–Stoikov reproduction"): mean profit within 5%,
 /// std(profit) and std(q) within 20%, the inventory strategy far less variable at every γ.</summary>
 public class AvellanedaStoikovReproductionTests
 {

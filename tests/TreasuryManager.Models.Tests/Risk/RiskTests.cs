@@ -9,7 +9,7 @@ public class RiskTests
     [Fact]
     public void Lvr_formulas_match_hand_values()
     {
-        // σ = 5%/day, full range: σ²/8 = 0.0025/8 = 0.0003125 = 3.125 bp/day (MODELS.md).
+        // σ = 5%/day, full range: σ²/8 = 0.0025/8 = 0.0003125 = 3.125 bp/day (docs/models.md, "Loss-versus-rebalancing").
         Assert.Equal(0.0003125, Lvr.FullRangeFraction(0.05), 15);
         Assert.Equal(0.3125, Lvr.FullRange(0.05, 1000), 12);
         // σ = 0.2, P = 100, [81, 121]: 2√P − P/√pb − √pa = 20 − 100/11 − 9 = 1.9090909…;
