@@ -42,6 +42,13 @@ public sealed partial class AggregatorV3Interface
     /// <summary>The call data of <c>decimals()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDecimals() => Abi.GetFunction("decimals()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>decimals()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeDecimals(byte[] returnData)
+    {
+        var values = Abi.GetFunction("decimals()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>description()</c> (view).</summary>
     public async Task<string> DescriptionAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -51,6 +58,13 @@ public sealed partial class AggregatorV3Interface
 
     /// <summary>The call data of <c>description()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDescription() => Abi.GetFunction("description()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>description()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeDescription(byte[] returnData)
+    {
+        var values = Abi.GetFunction("description()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
 
     /// <summary>The outputs of GetRoundData.</summary>
     public sealed record GetRoundDataResult(BigInteger RoundId, BigInteger Answer, BigInteger StartedAt, BigInteger UpdatedAt, BigInteger AnsweredInRound);
@@ -65,6 +79,13 @@ public sealed partial class AggregatorV3Interface
     /// <summary>The call data of <c>getRoundData(uint80)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetRoundData(BigInteger roundId) => Abi.GetFunction("getRoundData(uint80)").EncodeCall([roundId]);
 
+    /// <summary>Decodes the return data of <c>getRoundData(uint80)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static GetRoundDataResult DecodeGetRoundData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getRoundData(uint80)").DecodeOutputValues(returnData);
+        return new GetRoundDataResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!);
+    }
+
     /// <summary>The outputs of LatestRoundData.</summary>
     public sealed record LatestRoundDataResult(BigInteger RoundId, BigInteger Answer, BigInteger StartedAt, BigInteger UpdatedAt, BigInteger AnsweredInRound);
 
@@ -78,6 +99,13 @@ public sealed partial class AggregatorV3Interface
     /// <summary>The call data of <c>latestRoundData()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLatestRoundData() => Abi.GetFunction("latestRoundData()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>latestRoundData()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static LatestRoundDataResult DecodeLatestRoundData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("latestRoundData()").DecodeOutputValues(returnData);
+        return new LatestRoundDataResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!);
+    }
+
     /// <summary>Calls <c>version()</c> (view).</summary>
     public async Task<BigInteger> VersionAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -87,4 +115,11 @@ public sealed partial class AggregatorV3Interface
 
     /// <summary>The call data of <c>version()</c>, for batching or simulation.</summary>
     public static byte[] EncodeVersion() => Abi.GetFunction("version()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>version()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeVersion(byte[] returnData)
+    {
+        var values = Abi.GetFunction("version()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 }

@@ -51,6 +51,13 @@ public sealed partial class Counter
     /// <summary>The call data of <c>LIMIT()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLIMIT() => Abi.GetFunction("LIMIT()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>LIMIT()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeLIMIT(byte[] returnData)
+    {
+        var values = Abi.GetFunction("LIMIT()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>count()</c> (view).</summary>
     public async Task<BigInteger> CountAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -61,6 +68,13 @@ public sealed partial class Counter
     /// <summary>The call data of <c>count()</c>, for batching or simulation.</summary>
     public static byte[] EncodeCount() => Abi.GetFunction("count()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>count()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeCount(byte[] returnData)
+    {
+        var values = Abi.GetFunction("count()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>divide(uint256,uint256)</c> (pure).</summary>
     public async Task<BigInteger> DivideAsync(BigInteger n, BigInteger d, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -70,6 +84,13 @@ public sealed partial class Counter
 
     /// <summary>The call data of <c>divide(uint256,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeDivide(BigInteger n, BigInteger d) => Abi.GetFunction("divide(uint256,uint256)").EncodeCall([n, d]);
+
+    /// <summary>Decodes the return data of <c>divide(uint256,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeDivide(byte[] returnData)
+    {
+        var values = Abi.GetFunction("divide(uint256,uint256)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>failWithReason(string)</c> (pure).</summary>
     public async Task FailWithReasonAsync(string reason, BlockTag? block = null, CancellationToken ct = default)
@@ -102,6 +123,13 @@ public sealed partial class Counter
     /// <summary>The call data of <c>label()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLabel() => Abi.GetFunction("label()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>label()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeLabel(byte[] returnData)
+    {
+        var values = Abi.GetFunction("label()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
+
     /// <summary>Calls <c>lastCaller()</c> (view).</summary>
     public async Task<Address> LastCallerAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -111,6 +139,13 @@ public sealed partial class Counter
 
     /// <summary>The call data of <c>lastCaller()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLastCaller() => Abi.GetFunction("lastCaller()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>lastCaller()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeLastCaller(byte[] returnData)
+    {
+        var values = Abi.GetFunction("lastCaller()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>The event <c>Incremented</c>.</summary>
     public sealed record IncrementedEvent(Address By, BigInteger Amount, BigInteger NewCount)

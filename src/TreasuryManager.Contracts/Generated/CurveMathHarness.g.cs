@@ -51,6 +51,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>coarseLogPriceFromPriceX128(uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeCoarseLogPriceFromPriceX128(BigInteger priceX128) => Abi.GetFunction("coarseLogPriceFromPriceX128(uint256)").EncodeCall([priceX128]);
 
+    /// <summary>Decodes the return data of <c>coarseLogPriceFromPriceX128(uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeCoarseLogPriceFromPriceX128(byte[] returnData)
+    {
+        var values = Abi.GetFunction("coarseLogPriceFromPriceX128(uint256)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>The outputs of ComputeSwapStep.</summary>
     public sealed record ComputeSwapStepResult(BigInteger SqrtRatioNextX96, BigInteger AmountIn, BigInteger AmountOut, BigInteger FeeAmount);
 
@@ -63,6 +70,13 @@ public sealed partial class CurveMathHarness
 
     /// <summary>The call data of <c>computeSwapStep(uint160,uint160,uint128,int256,uint24)</c>, for batching or simulation.</summary>
     public static byte[] EncodeComputeSwapStep(BigInteger current, BigInteger target, BigInteger liquidity, BigInteger amountRemaining, BigInteger feePips) => Abi.GetFunction("computeSwapStep(uint160,uint160,uint128,int256,uint24)").EncodeCall([current, target, liquidity, amountRemaining, feePips]);
+
+    /// <summary>Decodes the return data of <c>computeSwapStep(uint160,uint160,uint128,int256,uint24)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static ComputeSwapStepResult DecodeComputeSwapStep(byte[] returnData)
+    {
+        var values = Abi.GetFunction("computeSwapStep(uint160,uint160,uint128,int256,uint24)").DecodeOutputValues(returnData);
+        return new ComputeSwapStepResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!);
+    }
 
     /// <summary>The outputs of FitFromLower.</summary>
     public sealed record FitFromLowerResult(BigInteger Liquidity, BigInteger High);
@@ -77,6 +91,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>fitFromLower(uint256,uint256,uint256,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeFitFromLower(BigInteger p, BigInteger low, BigInteger reserve0, BigInteger reserve1) => Abi.GetFunction("fitFromLower(uint256,uint256,uint256,uint256)").EncodeCall([p, low, reserve0, reserve1]);
 
+    /// <summary>Decodes the return data of <c>fitFromLower(uint256,uint256,uint256,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static FitFromLowerResult DecodeFitFromLower(byte[] returnData)
+    {
+        var values = Abi.GetFunction("fitFromLower(uint256,uint256,uint256,uint256)").DecodeOutputValues(returnData);
+        return new FitFromLowerResult((BigInteger)values[0]!, (BigInteger)values[1]!);
+    }
+
     /// <summary>The outputs of FitFromUpper.</summary>
     public sealed record FitFromUpperResult(BigInteger Liquidity, BigInteger Low);
 
@@ -90,6 +111,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>fitFromUpper(uint256,uint256,uint256,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeFitFromUpper(BigInteger p, BigInteger high, BigInteger reserve0, BigInteger reserve1) => Abi.GetFunction("fitFromUpper(uint256,uint256,uint256,uint256)").EncodeCall([p, high, reserve0, reserve1]);
 
+    /// <summary>Decodes the return data of <c>fitFromUpper(uint256,uint256,uint256,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static FitFromUpperResult DecodeFitFromUpper(byte[] returnData)
+    {
+        var values = Abi.GetFunction("fitFromUpper(uint256,uint256,uint256,uint256)").DecodeOutputValues(returnData);
+        return new FitFromUpperResult((BigInteger)values[0]!, (BigInteger)values[1]!);
+    }
+
     /// <summary>Calls <c>getAmount0Delta(uint160,uint160,uint128,bool)</c> (pure).</summary>
     public async Task<BigInteger> GetAmount0DeltaAsync(BigInteger a, BigInteger b, BigInteger liquidity, bool roundUp, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -99,6 +127,13 @@ public sealed partial class CurveMathHarness
 
     /// <summary>The call data of <c>getAmount0Delta(uint160,uint160,uint128,bool)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetAmount0Delta(BigInteger a, BigInteger b, BigInteger liquidity, bool roundUp) => Abi.GetFunction("getAmount0Delta(uint160,uint160,uint128,bool)").EncodeCall([a, b, liquidity, roundUp]);
+
+    /// <summary>Decodes the return data of <c>getAmount0Delta(uint160,uint160,uint128,bool)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeGetAmount0Delta(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getAmount0Delta(uint160,uint160,uint128,bool)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>getAmount1Delta(uint160,uint160,uint128,bool)</c> (pure).</summary>
     public async Task<BigInteger> GetAmount1DeltaAsync(BigInteger a, BigInteger b, BigInteger liquidity, bool roundUp, BlockTag? block = null, CancellationToken ct = default)
@@ -110,6 +145,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>getAmount1Delta(uint160,uint160,uint128,bool)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetAmount1Delta(BigInteger a, BigInteger b, BigInteger liquidity, bool roundUp) => Abi.GetFunction("getAmount1Delta(uint160,uint160,uint128,bool)").EncodeCall([a, b, liquidity, roundUp]);
 
+    /// <summary>Decodes the return data of <c>getAmount1Delta(uint160,uint160,uint128,bool)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeGetAmount1Delta(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getAmount1Delta(uint160,uint160,uint128,bool)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>getNextSqrtPriceFromInput(uint160,uint128,uint256,bool)</c> (pure).</summary>
     public async Task<BigInteger> GetNextSqrtPriceFromInputAsync(BigInteger p, BigInteger liquidity, BigInteger amountIn, bool zeroForOne, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -119,6 +161,13 @@ public sealed partial class CurveMathHarness
 
     /// <summary>The call data of <c>getNextSqrtPriceFromInput(uint160,uint128,uint256,bool)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetNextSqrtPriceFromInput(BigInteger p, BigInteger liquidity, BigInteger amountIn, bool zeroForOne) => Abi.GetFunction("getNextSqrtPriceFromInput(uint160,uint128,uint256,bool)").EncodeCall([p, liquidity, amountIn, zeroForOne]);
+
+    /// <summary>Decodes the return data of <c>getNextSqrtPriceFromInput(uint160,uint128,uint256,bool)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeGetNextSqrtPriceFromInput(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getNextSqrtPriceFromInput(uint160,uint128,uint256,bool)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>getNextSqrtPriceFromOutput(uint160,uint128,uint256,bool)</c> (pure).</summary>
     public async Task<BigInteger> GetNextSqrtPriceFromOutputAsync(BigInteger p, BigInteger liquidity, BigInteger amountOut, bool zeroForOne, BlockTag? block = null, CancellationToken ct = default)
@@ -130,6 +179,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>getNextSqrtPriceFromOutput(uint160,uint128,uint256,bool)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetNextSqrtPriceFromOutput(BigInteger p, BigInteger liquidity, BigInteger amountOut, bool zeroForOne) => Abi.GetFunction("getNextSqrtPriceFromOutput(uint160,uint128,uint256,bool)").EncodeCall([p, liquidity, amountOut, zeroForOne]);
 
+    /// <summary>Decodes the return data of <c>getNextSqrtPriceFromOutput(uint160,uint128,uint256,bool)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeGetNextSqrtPriceFromOutput(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getNextSqrtPriceFromOutput(uint160,uint128,uint256,bool)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>logPrice(uint256)</c> (pure).</summary>
     public async Task<BigInteger> LogPriceAsync(BigInteger sqrtPriceX96, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -139,6 +195,13 @@ public sealed partial class CurveMathHarness
 
     /// <summary>The call data of <c>logPrice(uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeLogPrice(BigInteger sqrtPriceX96) => Abi.GetFunction("logPrice(uint256)").EncodeCall([sqrtPriceX96]);
+
+    /// <summary>Decodes the return data of <c>logPrice(uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeLogPrice(byte[] returnData)
+    {
+        var values = Abi.GetFunction("logPrice(uint256)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>The outputs of LogPriceGas.</summary>
     public sealed record LogPriceGasResult(BigInteger Lp, BigInteger GasUsed);
@@ -153,6 +216,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>logPriceGas(uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeLogPriceGas(BigInteger sqrtPriceX96) => Abi.GetFunction("logPriceGas(uint256)").EncodeCall([sqrtPriceX96]);
 
+    /// <summary>Decodes the return data of <c>logPriceGas(uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static LogPriceGasResult DecodeLogPriceGas(byte[] returnData)
+    {
+        var values = Abi.GetFunction("logPriceGas(uint256)").DecodeOutputValues(returnData);
+        return new LogPriceGasResult((BigInteger)values[0]!, (BigInteger)values[1]!);
+    }
+
     /// <summary>Calls <c>mulDiv(uint256,uint256,uint256)</c> (pure).</summary>
     public async Task<BigInteger> MulDivAsync(BigInteger a, BigInteger b, BigInteger d, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -162,6 +232,13 @@ public sealed partial class CurveMathHarness
 
     /// <summary>The call data of <c>mulDiv(uint256,uint256,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeMulDiv(BigInteger a, BigInteger b, BigInteger d) => Abi.GetFunction("mulDiv(uint256,uint256,uint256)").EncodeCall([a, b, d]);
+
+    /// <summary>Decodes the return data of <c>mulDiv(uint256,uint256,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMulDiv(byte[] returnData)
+    {
+        var values = Abi.GetFunction("mulDiv(uint256,uint256,uint256)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>mulDivRoundingUp(uint256,uint256,uint256)</c> (pure).</summary>
     public async Task<BigInteger> MulDivRoundingUpAsync(BigInteger a, BigInteger b, BigInteger d, BlockTag? block = null, CancellationToken ct = default)
@@ -173,6 +250,13 @@ public sealed partial class CurveMathHarness
     /// <summary>The call data of <c>mulDivRoundingUp(uint256,uint256,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeMulDivRoundingUp(BigInteger a, BigInteger b, BigInteger d) => Abi.GetFunction("mulDivRoundingUp(uint256,uint256,uint256)").EncodeCall([a, b, d]);
 
+    /// <summary>Decodes the return data of <c>mulDivRoundingUp(uint256,uint256,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMulDivRoundingUp(byte[] returnData)
+    {
+        var values = Abi.GetFunction("mulDivRoundingUp(uint256,uint256,uint256)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>refit(uint256,uint256,uint256,uint256,uint256)</c> (pure).</summary>
     public async Task<BigInteger> RefitAsync(BigInteger p, BigInteger low, BigInteger high, BigInteger reserve0, BigInteger reserve1, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -182,6 +266,13 @@ public sealed partial class CurveMathHarness
 
     /// <summary>The call data of <c>refit(uint256,uint256,uint256,uint256,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeRefit(BigInteger p, BigInteger low, BigInteger high, BigInteger reserve0, BigInteger reserve1) => Abi.GetFunction("refit(uint256,uint256,uint256,uint256,uint256)").EncodeCall([p, low, high, reserve0, reserve1]);
+
+    /// <summary>Decodes the return data of <c>refit(uint256,uint256,uint256,uint256,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeRefit(byte[] returnData)
+    {
+        var values = Abi.GetFunction("refit(uint256,uint256,uint256,uint256,uint256)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>The names of the contract's custom errors, as <see cref="ContractRevertException.ErrorName"/> gives them.</summary>
     public static class Errors

@@ -42,6 +42,13 @@ public sealed partial class IPerpMarketState
     /// <summary>The call data of <c>accountOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeAccountOf(Address account) => Abi.GetFunction("accountOf(address)").EncodeCall([account]);
 
+    /// <summary>Decodes the return data of <c>accountOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Account DecodeAccountOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("accountOf(address)").DecodeOutputValues(returnData);
+        return Account.FromAbi(values[0]);
+    }
+
     /// <summary>Calls <c>accountView(address)</c> (view).</summary>
     public async Task<AccountView> AccountViewAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -51,6 +58,13 @@ public sealed partial class IPerpMarketState
 
     /// <summary>The call data of <c>accountView(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeAccountView(Address account) => Abi.GetFunction("accountView(address)").EncodeCall([account]);
+
+    /// <summary>Decodes the return data of <c>accountView(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static AccountView DecodeAccountView(byte[] returnData)
+    {
+        var values = Abi.GetFunction("accountView(address)").DecodeOutputValues(returnData);
+        return AccountView.FromAbi(values[0]);
+    }
 
     /// <summary>Calls <c>badDebt()</c> (view).</summary>
     public async Task<BigInteger> BadDebtAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -62,6 +76,13 @@ public sealed partial class IPerpMarketState
     /// <summary>The call data of <c>badDebt()</c>, for batching or simulation.</summary>
     public static byte[] EncodeBadDebt() => Abi.GetFunction("badDebt()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>badDebt()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeBadDebt(byte[] returnData)
+    {
+        var values = Abi.GetFunction("badDebt()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>feesCollected()</c> (view).</summary>
     public async Task<BigInteger> FeesCollectedAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -71,6 +92,13 @@ public sealed partial class IPerpMarketState
 
     /// <summary>The call data of <c>feesCollected()</c>, for batching or simulation.</summary>
     public static byte[] EncodeFeesCollected() => Abi.GetFunction("feesCollected()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>feesCollected()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeFeesCollected(byte[] returnData)
+    {
+        var values = Abi.GetFunction("feesCollected()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>fundingIndex()</c> (view).</summary>
     public async Task<BigInteger> FundingIndexAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -82,6 +110,13 @@ public sealed partial class IPerpMarketState
     /// <summary>The call data of <c>fundingIndex()</c>, for batching or simulation.</summary>
     public static byte[] EncodeFundingIndex() => Abi.GetFunction("fundingIndex()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>fundingIndex()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeFundingIndex(byte[] returnData)
+    {
+        var values = Abi.GetFunction("fundingIndex()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>indexPrice()</c> (view).</summary>
     public async Task<BigInteger> IndexPriceAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -91,6 +126,13 @@ public sealed partial class IPerpMarketState
 
     /// <summary>The call data of <c>indexPrice()</c>, for batching or simulation.</summary>
     public static byte[] EncodeIndexPrice() => Abi.GetFunction("indexPrice()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>indexPrice()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeIndexPrice(byte[] returnData)
+    {
+        var values = Abi.GetFunction("indexPrice()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>lastFundingTime()</c> (view).</summary>
     public async Task<BigInteger> LastFundingTimeAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -102,6 +144,13 @@ public sealed partial class IPerpMarketState
     /// <summary>The call data of <c>lastFundingTime()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLastFundingTime() => Abi.GetFunction("lastFundingTime()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>lastFundingTime()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeLastFundingTime(byte[] returnData)
+    {
+        var values = Abi.GetFunction("lastFundingTime()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>markPrice()</c> (view).</summary>
     public async Task<BigInteger> MarkPriceAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -112,6 +161,13 @@ public sealed partial class IPerpMarketState
     /// <summary>The call data of <c>markPrice()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMarkPrice() => Abi.GetFunction("markPrice()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>markPrice()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMarkPrice(byte[] returnData)
+    {
+        var values = Abi.GetFunction("markPrice()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>params()</c> (view).</summary>
     public async Task<MarketParams> ParamsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -121,6 +177,13 @@ public sealed partial class IPerpMarketState
 
     /// <summary>The call data of <c>params()</c>, for batching or simulation.</summary>
     public static byte[] EncodeParams() => Abi.GetFunction("params()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>params()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static MarketParams DecodeParams(byte[] returnData)
+    {
+        var values = Abi.GetFunction("params()").DecodeOutputValues(returnData);
+        return MarketParams.FromAbi(values[0]);
+    }
 
     /// <summary>The Solidity struct <c>struct IPerpMarketState.Account</c>.</summary>
     public sealed record Account(BigInteger Margin, BigInteger Size, BigInteger OpenNotional, BigInteger FundingIndex)

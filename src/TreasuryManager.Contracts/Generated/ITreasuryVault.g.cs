@@ -86,6 +86,13 @@ public sealed partial class ITreasuryVault
     /// <summary>The call data of <c>hedgePolicyOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeHedgePolicyOf(Address pool) => Abi.GetFunction("hedgePolicyOf(address)").EncodeCall([pool]);
 
+    /// <summary>Decodes the return data of <c>hedgePolicyOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static HedgePolicy DecodeHedgePolicyOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("hedgePolicyOf(address)").DecodeOutputValues(returnData);
+        return HedgePolicy.FromAbi(values[0]);
+    }
+
     /// <summary>Calls <c>isGuardian(address)</c> (view).</summary>
     public async Task<bool> IsGuardianAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -95,6 +102,13 @@ public sealed partial class ITreasuryVault
 
     /// <summary>The call data of <c>isGuardian(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeIsGuardian(Address account) => Abi.GetFunction("isGuardian(address)").EncodeCall([account]);
+
+    /// <summary>Decodes the return data of <c>isGuardian(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeIsGuardian(byte[] returnData)
+    {
+        var values = Abi.GetFunction("isGuardian(address)").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
 
     /// <summary>Calls <c>isKeeper(address)</c> (view).</summary>
     public async Task<bool> IsKeeperAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
@@ -106,6 +120,13 @@ public sealed partial class ITreasuryVault
     /// <summary>The call data of <c>isKeeper(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeIsKeeper(Address account) => Abi.GetFunction("isKeeper(address)").EncodeCall([account]);
 
+    /// <summary>Decodes the return data of <c>isKeeper(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeIsKeeper(byte[] returnData)
+    {
+        var values = Abi.GetFunction("isKeeper(address)").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
+
     /// <summary>Calls <c>oraclePriceX128(address)</c> (view).</summary>
     public async Task<BigInteger> OraclePriceX128Async(Address pool, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -115,6 +136,13 @@ public sealed partial class ITreasuryVault
 
     /// <summary>The call data of <c>oraclePriceX128(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeOraclePriceX128(Address pool) => Abi.GetFunction("oraclePriceX128(address)").EncodeCall([pool]);
+
+    /// <summary>Decodes the return data of <c>oraclePriceX128(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeOraclePriceX128(byte[] returnData)
+    {
+        var values = Abi.GetFunction("oraclePriceX128(address)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>pause()</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> PauseAsync(AccountSender sender, CancellationToken ct = default) =>
@@ -137,6 +165,13 @@ public sealed partial class ITreasuryVault
     /// <summary>The call data of <c>policyOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodePolicyOf(Address pool) => Abi.GetFunction("policyOf(address)").EncodeCall([pool]);
 
+    /// <summary>Decodes the return data of <c>policyOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static PolicyView DecodePolicyOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("policyOf(address)").DecodeOutputValues(returnData);
+        return PolicyView.FromAbi(values[0]);
+    }
+
     /// <summary>Calls <c>pools()</c> (view).</summary>
     public async Task<IReadOnlyList<Address>> PoolsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -146,6 +181,13 @@ public sealed partial class ITreasuryVault
 
     /// <summary>The call data of <c>pools()</c>, for batching or simulation.</summary>
     public static byte[] EncodePools() => Abi.GetFunction("pools()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>pools()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static IReadOnlyList<Address> DecodePools(byte[] returnData)
+    {
+        var values = Abi.GetFunction("pools()").DecodeOutputValues(returnData);
+        return ((object?[])values[0]!).Select(e => (Address)e!).ToArray();
+    }
 
     /// <summary>Sends a transaction calling <c>rebalance(address,(uint160,uint160,uint24,uint16))</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> RebalanceAsync(AccountSender sender, Address pool, Target target, CancellationToken ct = default) =>

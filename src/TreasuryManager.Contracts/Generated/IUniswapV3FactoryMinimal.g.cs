@@ -52,4 +52,11 @@ public sealed partial class IUniswapV3FactoryMinimal
 
     /// <summary>The call data of <c>getPool(address,address,uint24)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetPool(Address tokenA, Address tokenB, BigInteger fee) => Abi.GetFunction("getPool(address,address,uint24)").EncodeCall([tokenA, tokenB, fee]);
+
+    /// <summary>Decodes the return data of <c>getPool(address,address,uint24)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeGetPool(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getPool(address,address,uint24)").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 }

@@ -86,6 +86,13 @@ public sealed partial class IUniswapV3PoolMinimal
     /// <summary>The call data of <c>liquidity()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLiquidity() => Abi.GetFunction("liquidity()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>liquidity()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeLiquidity(byte[] returnData)
+    {
+        var values = Abi.GetFunction("liquidity()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Sends a transaction calling <c>mint(address,int24,int24,uint128,bytes)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> MintAsync(AccountSender sender, Address recipient, BigInteger tickLower, BigInteger tickUpper, BigInteger amount, byte[] data, CancellationToken ct = default) =>
         Contract.SendAsync(sender, "mint(address,int24,int24,uint128,bytes)", [recipient, tickLower, tickUpper, amount, data], ct: ct);
@@ -110,6 +117,13 @@ public sealed partial class IUniswapV3PoolMinimal
     /// <summary>The call data of <c>slot0()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSlot0() => Abi.GetFunction("slot0()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>slot0()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Slot0Result DecodeSlot0(byte[] returnData)
+    {
+        var values = Abi.GetFunction("slot0()").DecodeOutputValues(returnData);
+        return new Slot0Result((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!, (BigInteger)values[5]!, (bool)values[6]!);
+    }
+
     /// <summary>Sends a transaction calling <c>swap(address,bool,int256,uint160,bytes)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> SwapAsync(AccountSender sender, Address recipient, bool zeroForOne, BigInteger amountSpecified, BigInteger sqrtPriceLimitX96, byte[] data, CancellationToken ct = default) =>
         Contract.SendAsync(sender, "swap(address,bool,int256,uint160,bytes)", [recipient, zeroForOne, amountSpecified, sqrtPriceLimitX96, data], ct: ct);
@@ -131,6 +145,13 @@ public sealed partial class IUniswapV3PoolMinimal
     /// <summary>The call data of <c>token0()</c>, for batching or simulation.</summary>
     public static byte[] EncodeToken0() => Abi.GetFunction("token0()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>token0()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeToken0(byte[] returnData)
+    {
+        var values = Abi.GetFunction("token0()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>token1()</c> (view).</summary>
     public async Task<Address> Token1Async(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -140,4 +161,11 @@ public sealed partial class IUniswapV3PoolMinimal
 
     /// <summary>The call data of <c>token1()</c>, for batching or simulation.</summary>
     public static byte[] EncodeToken1() => Abi.GetFunction("token1()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>token1()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeToken1(byte[] returnData)
+    {
+        var values = Abi.GetFunction("token1()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 }

@@ -42,6 +42,13 @@ public sealed partial class IVolatilityOracle
     /// <summary>The call data of <c>priceFeed()</c>, for batching or simulation.</summary>
     public static byte[] EncodePriceFeed() => Abi.GetFunction("priceFeed()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>priceFeed()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodePriceFeed(byte[] returnData)
+    {
+        var values = Abi.GetFunction("priceFeed()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>reporter()</c> (view).</summary>
     public async Task<Address> ReporterAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -51,6 +58,13 @@ public sealed partial class IVolatilityOracle
 
     /// <summary>The call data of <c>reporter()</c>, for batching or simulation.</summary>
     public static byte[] EncodeReporter() => Abi.GetFunction("reporter()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>reporter()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeReporter(byte[] returnData)
+    {
+        var values = Abi.GetFunction("reporter()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>setReporter(address)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> SetReporterAsync(AccountSender sender, Address newReporter, CancellationToken ct = default) =>
@@ -83,6 +97,13 @@ public sealed partial class IVolatilityOracle
 
     /// <summary>The call data of <c>volatilityFeed()</c>, for batching or simulation.</summary>
     public static byte[] EncodeVolatilityFeed() => Abi.GetFunction("volatilityFeed()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>volatilityFeed()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeVolatilityFeed(byte[] returnData)
+    {
+        var values = Abi.GetFunction("volatilityFeed()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>The event <c>ReporterSet</c>.</summary>
     public sealed record ReporterSetEvent(Address PreviousReporter, Address NewReporter)

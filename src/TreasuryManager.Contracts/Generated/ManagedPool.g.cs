@@ -51,6 +51,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>FEE_DENOMINATOR()</c>, for batching or simulation.</summary>
     public static byte[] EncodeFEE_DENOMINATOR() => Abi.GetFunction("FEE_DENOMINATOR()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>FEE_DENOMINATOR()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeFEE_DENOMINATOR(byte[] returnData)
+    {
+        var values = Abi.GetFunction("FEE_DENOMINATOR()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MAX_SQRT_PRICE()</c> (view).</summary>
     public async Task<BigInteger> MAX_SQRT_PRICEAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -61,6 +68,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>MAX_SQRT_PRICE()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_SQRT_PRICE() => Abi.GetFunction("MAX_SQRT_PRICE()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MAX_SQRT_PRICE()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_SQRT_PRICE(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_SQRT_PRICE()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MIN_SQRT_PRICE()</c> (view).</summary>
     public async Task<BigInteger> MIN_SQRT_PRICEAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -70,6 +84,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>MIN_SQRT_PRICE()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMIN_SQRT_PRICE() => Abi.GetFunction("MIN_SQRT_PRICE()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MIN_SQRT_PRICE()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMIN_SQRT_PRICE(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MIN_SQRT_PRICE()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>The outputs of Consult.</summary>
     public sealed record ConsultResult(BigInteger MeanLogPrice, BigInteger SquaredReturnSum);
@@ -84,6 +105,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>consult(uint32)</c>, for batching or simulation.</summary>
     public static byte[] EncodeConsult(BigInteger window) => Abi.GetFunction("consult(uint32)").EncodeCall([window]);
 
+    /// <summary>Decodes the return data of <c>consult(uint32)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static ConsultResult DecodeConsult(byte[] returnData)
+    {
+        var values = Abi.GetFunction("consult(uint32)").DecodeOutputValues(returnData);
+        return new ConsultResult((BigInteger)values[0]!, (BigInteger)values[1]!);
+    }
+
     /// <summary>The outputs of ConsultWithHint.</summary>
     public sealed record ConsultWithHintResult(BigInteger MeanLogPrice, BigInteger SquaredReturnSum);
 
@@ -97,6 +125,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>consultWithHint(uint32,uint16)</c>, for batching or simulation.</summary>
     public static byte[] EncodeConsultWithHint(BigInteger window, BigInteger observationHint) => Abi.GetFunction("consultWithHint(uint32,uint16)").EncodeCall([window, observationHint]);
 
+    /// <summary>Decodes the return data of <c>consultWithHint(uint32,uint16)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static ConsultWithHintResult DecodeConsultWithHint(byte[] returnData)
+    {
+        var values = Abi.GetFunction("consultWithHint(uint32,uint16)").DecodeOutputValues(returnData);
+        return new ConsultWithHintResult((BigInteger)values[0]!, (BigInteger)values[1]!);
+    }
+
     /// <summary>Calls <c>currentLogPrice()</c> (view).</summary>
     public async Task<BigInteger> CurrentLogPriceAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -106,6 +141,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>currentLogPrice()</c>, for batching or simulation.</summary>
     public static byte[] EncodeCurrentLogPrice() => Abi.GetFunction("currentLogPrice()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>currentLogPrice()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeCurrentLogPrice(byte[] returnData)
+    {
+        var values = Abi.GetFunction("currentLogPrice()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>emergencyWithdraw(address)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> EmergencyWithdrawAsync(AccountSender sender, Address to, CancellationToken ct = default) =>
@@ -131,6 +173,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>getReserves()</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetReserves() => Abi.GetFunction("getReserves()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>getReserves()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static GetReservesResult DecodeGetReserves(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getReserves()").DecodeOutputValues(returnData);
+        return new GetReservesResult((BigInteger)values[0]!, (BigInteger)values[1]!);
+    }
+
     /// <summary>Calls <c>getState()</c> (view).</summary>
     public async Task<PoolState> GetStateAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -140,6 +189,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>getState()</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetState() => Abi.GetFunction("getState()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>getState()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static PoolState DecodeGetState(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getState()").DecodeOutputValues(returnData);
+        return PoolState.FromAbi(values[0]);
+    }
 
     /// <summary>Sends a transaction calling <c>increaseObservationCardinality(uint16)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> IncreaseObservationCardinalityAsync(AccountSender sender, BigInteger cardinalityNext, CancellationToken ct = default) =>
@@ -162,6 +218,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>lastRepositionTime()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLastRepositionTime() => Abi.GetFunction("lastRepositionTime()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>lastRepositionTime()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeLastRepositionTime(byte[] returnData)
+    {
+        var values = Abi.GetFunction("lastRepositionTime()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>liquidity()</c> (view).</summary>
     public async Task<BigInteger> LiquidityAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -171,6 +234,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>liquidity()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLiquidity() => Abi.GetFunction("liquidity()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>liquidity()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeLiquidity(byte[] returnData)
+    {
+        var values = Abi.GetFunction("liquidity()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>The outputs of Observations.</summary>
     public sealed record ObservationsResult(BigInteger BlockTimestamp, BigInteger SecondsSincePrevious, BigInteger LogPrice, BigInteger LogPriceCumulative, BigInteger SquaredReturnCumulative, bool Initialized);
@@ -185,6 +255,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>observations(uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeObservations(BigInteger arg0) => Abi.GetFunction("observations(uint256)").EncodeCall([arg0]);
 
+    /// <summary>Decodes the return data of <c>observations(uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static ObservationsResult DecodeObservations(byte[] returnData)
+    {
+        var values = Abi.GetFunction("observations(uint256)").DecodeOutputValues(returnData);
+        return new ObservationsResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!, (bool)values[5]!);
+    }
+
     /// <summary>The outputs of Observe.</summary>
     public sealed record ObserveResult(IReadOnlyList<BigInteger> LogPriceCumulatives, IReadOnlyList<BigInteger> SquaredReturnCumulatives);
 
@@ -197,6 +274,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>observe(uint32[])</c>, for batching or simulation.</summary>
     public static byte[] EncodeObserve(IReadOnlyList<BigInteger> secondsAgos) => Abi.GetFunction("observe(uint32[])").EncodeCall([secondsAgos.Select(e => (object?)e).ToArray()]);
+
+    /// <summary>Decodes the return data of <c>observe(uint32[])</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static ObserveResult DecodeObserve(byte[] returnData)
+    {
+        var values = Abi.GetFunction("observe(uint32[])").DecodeOutputValues(returnData);
+        return new ObserveResult(((object?[])values[0]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])values[1]!).Select(e => (BigInteger)e!).ToArray());
+    }
 
     /// <summary>The outputs of PreviewReposition.</summary>
     public sealed record PreviewRepositionResult(BigInteger L, BigInteger Low, BigInteger High);
@@ -211,6 +295,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>previewReposition(uint160,uint160)</c>, for batching or simulation.</summary>
     public static byte[] EncodePreviewReposition(BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96) => Abi.GetFunction("previewReposition(uint160,uint160)").EncodeCall([sqrtPriceX96, sqrtPriceBoundX96]);
 
+    /// <summary>Decodes the return data of <c>previewReposition(uint160,uint160)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static PreviewRepositionResult DecodePreviewReposition(byte[] returnData)
+    {
+        var values = Abi.GetFunction("previewReposition(uint160,uint160)").DecodeOutputValues(returnData);
+        return new PreviewRepositionResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!);
+    }
+
     /// <summary>The outputs of QuoteExactIn.</summary>
     public sealed record QuoteExactInResult(BigInteger AmountInUsed, BigInteger AmountOut, BigInteger FeeAmount, BigInteger SqrtPriceAfterX96);
 
@@ -223,6 +314,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>quoteExactIn(bool,uint256)</c>, for batching or simulation.</summary>
     public static byte[] EncodeQuoteExactIn(bool zeroForOne, BigInteger amountIn) => Abi.GetFunction("quoteExactIn(bool,uint256)").EncodeCall([zeroForOne, amountIn]);
+
+    /// <summary>Decodes the return data of <c>quoteExactIn(bool,uint256)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static QuoteExactInResult DecodeQuoteExactIn(byte[] returnData)
+    {
+        var values = Abi.GetFunction("quoteExactIn(bool,uint256)").DecodeOutputValues(returnData);
+        return new QuoteExactInResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!);
+    }
 
     /// <summary>Sends a transaction calling <c>reposition(uint160,uint160,uint24,uint32,uint16)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> RepositionAsync(AccountSender sender, BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, BigInteger feePips, BigInteger twapWindow, BigInteger observationHint, CancellationToken ct = default) =>
@@ -259,6 +357,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>slot0()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSlot0() => Abi.GetFunction("slot0()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>slot0()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Slot0Result DecodeSlot0(byte[] returnData)
+    {
+        var values = Abi.GetFunction("slot0()").DecodeOutputValues(returnData);
+        return new Slot0Result((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!, (bool)values[5]!, (BigInteger)values[6]!);
+    }
+
     /// <summary>Calls <c>sqrtPriceHighX96()</c> (view).</summary>
     public async Task<BigInteger> SqrtPriceHighX96Async(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -269,6 +374,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>sqrtPriceHighX96()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSqrtPriceHighX96() => Abi.GetFunction("sqrtPriceHighX96()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>sqrtPriceHighX96()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeSqrtPriceHighX96(byte[] returnData)
+    {
+        var values = Abi.GetFunction("sqrtPriceHighX96()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>sqrtPriceLowX96()</c> (view).</summary>
     public async Task<BigInteger> SqrtPriceLowX96Async(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -278,6 +390,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>sqrtPriceLowX96()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSqrtPriceLowX96() => Abi.GetFunction("sqrtPriceLowX96()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>sqrtPriceLowX96()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeSqrtPriceLowX96(byte[] returnData)
+    {
+        var values = Abi.GetFunction("sqrtPriceLowX96()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>swapExactIn(bool,uint256,uint256,address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> SwapExactInAsync(AccountSender sender, bool zeroForOne, BigInteger amountIn, BigInteger minAmountOut, Address recipient, BigInteger deadline, CancellationToken ct = default) =>
@@ -311,6 +430,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>token0()</c>, for batching or simulation.</summary>
     public static byte[] EncodeToken0() => Abi.GetFunction("token0()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>token0()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeToken0(byte[] returnData)
+    {
+        var values = Abi.GetFunction("token0()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>token1()</c> (view).</summary>
     public async Task<Address> Token1Async(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -321,6 +447,13 @@ public sealed partial class ManagedPool
     /// <summary>The call data of <c>token1()</c>, for batching or simulation.</summary>
     public static byte[] EncodeToken1() => Abi.GetFunction("token1()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>token1()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeToken1(byte[] returnData)
+    {
+        var values = Abi.GetFunction("token1()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>vault()</c> (view).</summary>
     public async Task<Address> VaultAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -330,6 +463,13 @@ public sealed partial class ManagedPool
 
     /// <summary>The call data of <c>vault()</c>, for batching or simulation.</summary>
     public static byte[] EncodeVault() => Abi.GetFunction("vault()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>vault()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeVault(byte[] returnData)
+    {
+        var values = Abi.GetFunction("vault()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>withdraw(address,uint256,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> WithdrawAsync(AccountSender sender, Address to, BigInteger amount0, BigInteger amount1, CancellationToken ct = default) =>

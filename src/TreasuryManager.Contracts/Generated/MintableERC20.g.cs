@@ -51,6 +51,13 @@ public sealed partial class MintableERC20
     /// <summary>The call data of <c>allowance(address,address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeAllowance(Address owner, Address spender) => Abi.GetFunction("allowance(address,address)").EncodeCall([owner, spender]);
 
+    /// <summary>Decodes the return data of <c>allowance(address,address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeAllowance(byte[] returnData)
+    {
+        var values = Abi.GetFunction("allowance(address,address)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Sends a transaction calling <c>approve(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> ApproveAsync(AccountSender sender, Address spender, BigInteger value_, CancellationToken ct = default) =>
         Contract.SendAsync(sender, "approve(address,uint256)", [spender, value_], ct: ct);
@@ -71,6 +78,13 @@ public sealed partial class MintableERC20
 
     /// <summary>The call data of <c>balanceOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeBalanceOf(Address account) => Abi.GetFunction("balanceOf(address)").EncodeCall([account]);
+
+    /// <summary>Decodes the return data of <c>balanceOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeBalanceOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("balanceOf(address)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>burn(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> BurnAsync(AccountSender sender, Address from_, BigInteger amount, CancellationToken ct = default) =>
@@ -93,6 +107,13 @@ public sealed partial class MintableERC20
     /// <summary>The call data of <c>decimals()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDecimals() => Abi.GetFunction("decimals()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>decimals()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeDecimals(byte[] returnData)
+    {
+        var values = Abi.GetFunction("decimals()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Sends a transaction calling <c>mint(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> MintAsync(AccountSender sender, Address to, BigInteger amount, CancellationToken ct = default) =>
         Contract.SendAsync(sender, "mint(address,uint256)", [to, amount], ct: ct);
@@ -114,6 +135,13 @@ public sealed partial class MintableERC20
     /// <summary>The call data of <c>name()</c>, for batching or simulation.</summary>
     public static byte[] EncodeName() => Abi.GetFunction("name()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>name()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeName(byte[] returnData)
+    {
+        var values = Abi.GetFunction("name()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
+
     /// <summary>Calls <c>symbol()</c> (view).</summary>
     public async Task<string> SymbolAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -124,6 +152,13 @@ public sealed partial class MintableERC20
     /// <summary>The call data of <c>symbol()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSymbol() => Abi.GetFunction("symbol()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>symbol()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeSymbol(byte[] returnData)
+    {
+        var values = Abi.GetFunction("symbol()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
+
     /// <summary>Calls <c>totalSupply()</c> (view).</summary>
     public async Task<BigInteger> TotalSupplyAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -133,6 +168,13 @@ public sealed partial class MintableERC20
 
     /// <summary>The call data of <c>totalSupply()</c>, for batching or simulation.</summary>
     public static byte[] EncodeTotalSupply() => Abi.GetFunction("totalSupply()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>totalSupply()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeTotalSupply(byte[] returnData)
+    {
+        var values = Abi.GetFunction("totalSupply()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>transfer(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> TransferAsync(AccountSender sender, Address to, BigInteger value_, CancellationToken ct = default) =>

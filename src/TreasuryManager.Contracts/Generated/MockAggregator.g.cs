@@ -51,6 +51,13 @@ public sealed partial class MockAggregator
     /// <summary>The call data of <c>answer()</c>, for batching or simulation.</summary>
     public static byte[] EncodeAnswer() => Abi.GetFunction("answer()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>answer()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeAnswer(byte[] returnData)
+    {
+        var values = Abi.GetFunction("answer()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>decimals()</c> (view).</summary>
     public async Task<BigInteger> DecimalsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -61,6 +68,13 @@ public sealed partial class MockAggregator
     /// <summary>The call data of <c>decimals()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDecimals() => Abi.GetFunction("decimals()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>decimals()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeDecimals(byte[] returnData)
+    {
+        var values = Abi.GetFunction("decimals()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>description()</c> (view).</summary>
     public async Task<string> DescriptionAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -70,6 +84,13 @@ public sealed partial class MockAggregator
 
     /// <summary>The call data of <c>description()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDescription() => Abi.GetFunction("description()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>description()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeDescription(byte[] returnData)
+    {
+        var values = Abi.GetFunction("description()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
 
     /// <summary>The outputs of GetRoundData.</summary>
     public sealed record GetRoundDataResult(BigInteger Item1, BigInteger Item2, BigInteger Item3, BigInteger Item4, BigInteger Item5);
@@ -84,6 +105,13 @@ public sealed partial class MockAggregator
     /// <summary>The call data of <c>getRoundData(uint80)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetRoundData(BigInteger id) => Abi.GetFunction("getRoundData(uint80)").EncodeCall([id]);
 
+    /// <summary>Decodes the return data of <c>getRoundData(uint80)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static GetRoundDataResult DecodeGetRoundData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getRoundData(uint80)").DecodeOutputValues(returnData);
+        return new GetRoundDataResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!);
+    }
+
     /// <summary>The outputs of LatestRoundData.</summary>
     public sealed record LatestRoundDataResult(BigInteger Item1, BigInteger Item2, BigInteger Item3, BigInteger Item4, BigInteger Item5);
 
@@ -97,6 +125,13 @@ public sealed partial class MockAggregator
     /// <summary>The call data of <c>latestRoundData()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLatestRoundData() => Abi.GetFunction("latestRoundData()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>latestRoundData()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static LatestRoundDataResult DecodeLatestRoundData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("latestRoundData()").DecodeOutputValues(returnData);
+        return new LatestRoundDataResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!);
+    }
+
     /// <summary>Calls <c>reverting()</c> (view).</summary>
     public async Task<bool> RevertingAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -107,6 +142,13 @@ public sealed partial class MockAggregator
     /// <summary>The call data of <c>reverting()</c>, for batching or simulation.</summary>
     public static byte[] EncodeReverting() => Abi.GetFunction("reverting()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>reverting()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeReverting(byte[] returnData)
+    {
+        var values = Abi.GetFunction("reverting()").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
+
     /// <summary>Calls <c>roundId()</c> (view).</summary>
     public async Task<BigInteger> RoundIdAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -116,6 +158,13 @@ public sealed partial class MockAggregator
 
     /// <summary>The call data of <c>roundId()</c>, for batching or simulation.</summary>
     public static byte[] EncodeRoundId() => Abi.GetFunction("roundId()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>roundId()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeRoundId(byte[] returnData)
+    {
+        var values = Abi.GetFunction("roundId()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>setAnswer(int256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> SetAnswerAsync(AccountSender sender, BigInteger answer, CancellationToken ct = default) =>
@@ -171,6 +220,13 @@ public sealed partial class MockAggregator
     /// <summary>The call data of <c>updatedAt()</c>, for batching or simulation.</summary>
     public static byte[] EncodeUpdatedAt() => Abi.GetFunction("updatedAt()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>updatedAt()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeUpdatedAt(byte[] returnData)
+    {
+        var values = Abi.GetFunction("updatedAt()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>version()</c> (pure).</summary>
     public async Task<BigInteger> VersionAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -180,6 +236,13 @@ public sealed partial class MockAggregator
 
     /// <summary>The call data of <c>version()</c>, for batching or simulation.</summary>
     public static byte[] EncodeVersion() => Abi.GetFunction("version()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>version()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeVersion(byte[] returnData)
+    {
+        var values = Abi.GetFunction("version()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>The names of the contract's custom errors, as <see cref="ContractRevertException.ErrorName"/> gives them.</summary>
     public static class Errors

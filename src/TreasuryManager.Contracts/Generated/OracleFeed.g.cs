@@ -51,6 +51,13 @@ public sealed partial class OracleFeed
     /// <summary>The call data of <c>HISTORY()</c>, for batching or simulation.</summary>
     public static byte[] EncodeHISTORY() => Abi.GetFunction("HISTORY()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>HISTORY()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeHISTORY(byte[] returnData)
+    {
+        var values = Abi.GetFunction("HISTORY()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>decimals()</c> (view).</summary>
     public async Task<BigInteger> DecimalsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -61,6 +68,13 @@ public sealed partial class OracleFeed
     /// <summary>The call data of <c>decimals()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDecimals() => Abi.GetFunction("decimals()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>decimals()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeDecimals(byte[] returnData)
+    {
+        var values = Abi.GetFunction("decimals()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>description()</c> (view).</summary>
     public async Task<string> DescriptionAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -70,6 +84,13 @@ public sealed partial class OracleFeed
 
     /// <summary>The call data of <c>description()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDescription() => Abi.GetFunction("description()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>description()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeDescription(byte[] returnData)
+    {
+        var values = Abi.GetFunction("description()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
 
     /// <summary>The outputs of GetRoundData.</summary>
     public sealed record GetRoundDataResult(BigInteger RoundId, BigInteger Answer, BigInteger StartedAt, BigInteger UpdatedAt, BigInteger AnsweredInRound);
@@ -84,6 +105,13 @@ public sealed partial class OracleFeed
     /// <summary>The call data of <c>getRoundData(uint80)</c>, for batching or simulation.</summary>
     public static byte[] EncodeGetRoundData(BigInteger roundId) => Abi.GetFunction("getRoundData(uint80)").EncodeCall([roundId]);
 
+    /// <summary>Decodes the return data of <c>getRoundData(uint80)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static GetRoundDataResult DecodeGetRoundData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("getRoundData(uint80)").DecodeOutputValues(returnData);
+        return new GetRoundDataResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!);
+    }
+
     /// <summary>The outputs of LatestRoundData.</summary>
     public sealed record LatestRoundDataResult(BigInteger RoundId, BigInteger Answer, BigInteger StartedAt, BigInteger UpdatedAt, BigInteger AnsweredInRound);
 
@@ -97,6 +125,13 @@ public sealed partial class OracleFeed
     /// <summary>The call data of <c>latestRoundData()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLatestRoundData() => Abi.GetFunction("latestRoundData()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>latestRoundData()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static LatestRoundDataResult DecodeLatestRoundData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("latestRoundData()").DecodeOutputValues(returnData);
+        return new LatestRoundDataResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!, (BigInteger)values[4]!);
+    }
+
     /// <summary>Calls <c>oracle()</c> (view).</summary>
     public async Task<Address> OracleAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -106,6 +141,13 @@ public sealed partial class OracleFeed
 
     /// <summary>The call data of <c>oracle()</c>, for batching or simulation.</summary>
     public static byte[] EncodeOracle() => Abi.GetFunction("oracle()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>oracle()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeOracle(byte[] returnData)
+    {
+        var values = Abi.GetFunction("oracle()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>record(int256,uint64)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> RecordAsync(AccountSender sender, BigInteger answer, BigInteger updatedAt, CancellationToken ct = default) =>
@@ -127,6 +169,13 @@ public sealed partial class OracleFeed
 
     /// <summary>The call data of <c>version()</c>, for batching or simulation.</summary>
     public static byte[] EncodeVersion() => Abi.GetFunction("version()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>version()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeVersion(byte[] returnData)
+    {
+        var values = Abi.GetFunction("version()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>The event <c>AnswerUpdated</c>.</summary>
     public sealed record AnswerUpdatedEvent(BigInteger Current, BigInteger RoundId, BigInteger UpdatedAt)

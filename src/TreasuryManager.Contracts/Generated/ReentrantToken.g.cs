@@ -51,6 +51,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>allowance(address,address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeAllowance(Address owner, Address spender) => Abi.GetFunction("allowance(address,address)").EncodeCall([owner, spender]);
 
+    /// <summary>Decodes the return data of <c>allowance(address,address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeAllowance(byte[] returnData)
+    {
+        var values = Abi.GetFunction("allowance(address,address)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Sends a transaction calling <c>approve(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> ApproveAsync(AccountSender sender, Address spender, BigInteger value_, CancellationToken ct = default) =>
         Contract.SendAsync(sender, "approve(address,uint256)", [spender, value_], ct: ct);
@@ -83,6 +90,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>armed()</c>, for batching or simulation.</summary>
     public static byte[] EncodeArmed() => Abi.GetFunction("armed()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>armed()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeArmed(byte[] returnData)
+    {
+        var values = Abi.GetFunction("armed()").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
+
     /// <summary>Calls <c>attempts()</c> (view).</summary>
     public async Task<BigInteger> AttemptsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -93,6 +107,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>attempts()</c>, for batching or simulation.</summary>
     public static byte[] EncodeAttempts() => Abi.GetFunction("attempts()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>attempts()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeAttempts(byte[] returnData)
+    {
+        var values = Abi.GetFunction("attempts()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>balanceOf(address)</c> (view).</summary>
     public async Task<BigInteger> BalanceOfAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -102,6 +123,13 @@ public sealed partial class ReentrantToken
 
     /// <summary>The call data of <c>balanceOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeBalanceOf(Address account) => Abi.GetFunction("balanceOf(address)").EncodeCall([account]);
+
+    /// <summary>Decodes the return data of <c>balanceOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeBalanceOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("balanceOf(address)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>burn(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> BurnAsync(AccountSender sender, Address from_, BigInteger amount, CancellationToken ct = default) =>
@@ -124,6 +152,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>data()</c>, for batching or simulation.</summary>
     public static byte[] EncodeData() => Abi.GetFunction("data()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>data()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static byte[] DecodeData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("data()").DecodeOutputValues(returnData);
+        return (byte[])values[0]!;
+    }
+
     /// <summary>Calls <c>decimals()</c> (view).</summary>
     public async Task<BigInteger> DecimalsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -133,6 +168,13 @@ public sealed partial class ReentrantToken
 
     /// <summary>The call data of <c>decimals()</c>, for batching or simulation.</summary>
     public static byte[] EncodeDecimals() => Abi.GetFunction("decimals()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>decimals()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeDecimals(byte[] returnData)
+    {
+        var values = Abi.GetFunction("decimals()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>disarm()</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> DisarmAsync(AccountSender sender, CancellationToken ct = default) =>
@@ -155,6 +197,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>lastRevertData()</c>, for batching or simulation.</summary>
     public static byte[] EncodeLastRevertData() => Abi.GetFunction("lastRevertData()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>lastRevertData()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static byte[] DecodeLastRevertData(byte[] returnData)
+    {
+        var values = Abi.GetFunction("lastRevertData()").DecodeOutputValues(returnData);
+        return (byte[])values[0]!;
+    }
+
     /// <summary>Sends a transaction calling <c>mint(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> MintAsync(AccountSender sender, Address to, BigInteger amount, CancellationToken ct = default) =>
         Contract.SendAsync(sender, "mint(address,uint256)", [to, amount], ct: ct);
@@ -176,6 +225,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>name()</c>, for batching or simulation.</summary>
     public static byte[] EncodeName() => Abi.GetFunction("name()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>name()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeName(byte[] returnData)
+    {
+        var values = Abi.GetFunction("name()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
+
     /// <summary>Calls <c>swallow()</c> (view).</summary>
     public async Task<bool> SwallowAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -185,6 +241,13 @@ public sealed partial class ReentrantToken
 
     /// <summary>The call data of <c>swallow()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSwallow() => Abi.GetFunction("swallow()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>swallow()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeSwallow(byte[] returnData)
+    {
+        var values = Abi.GetFunction("swallow()").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
 
     /// <summary>Calls <c>symbol()</c> (view).</summary>
     public async Task<string> SymbolAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -196,6 +259,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>symbol()</c>, for batching or simulation.</summary>
     public static byte[] EncodeSymbol() => Abi.GetFunction("symbol()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>symbol()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static string DecodeSymbol(byte[] returnData)
+    {
+        var values = Abi.GetFunction("symbol()").DecodeOutputValues(returnData);
+        return (string)values[0]!;
+    }
+
     /// <summary>Calls <c>target()</c> (view).</summary>
     public async Task<Address> TargetAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -206,6 +276,13 @@ public sealed partial class ReentrantToken
     /// <summary>The call data of <c>target()</c>, for batching or simulation.</summary>
     public static byte[] EncodeTarget() => Abi.GetFunction("target()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>target()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeTarget(byte[] returnData)
+    {
+        var values = Abi.GetFunction("target()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>totalSupply()</c> (view).</summary>
     public async Task<BigInteger> TotalSupplyAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -215,6 +292,13 @@ public sealed partial class ReentrantToken
 
     /// <summary>The call data of <c>totalSupply()</c>, for batching or simulation.</summary>
     public static byte[] EncodeTotalSupply() => Abi.GetFunction("totalSupply()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>totalSupply()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeTotalSupply(byte[] returnData)
+    {
+        var values = Abi.GetFunction("totalSupply()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>transfer(address,uint256)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> TransferAsync(AccountSender sender, Address to, BigInteger value_, CancellationToken ct = default) =>

@@ -51,6 +51,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MAX_FEED_DECIMALS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_FEED_DECIMALS() => Abi.GetFunction("MAX_FEED_DECIMALS()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MAX_FEED_DECIMALS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_FEED_DECIMALS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_FEED_DECIMALS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MAX_FEE_PIPS()</c> (view).</summary>
     public async Task<BigInteger> MAX_FEE_PIPSAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -60,6 +67,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MAX_FEE_PIPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_FEE_PIPS() => Abi.GetFunction("MAX_FEE_PIPS()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MAX_FEE_PIPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_FEE_PIPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_FEE_PIPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>MAX_HEARTBEAT()</c> (view).</summary>
     public async Task<BigInteger> MAX_HEARTBEATAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -71,6 +85,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MAX_HEARTBEAT()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_HEARTBEAT() => Abi.GetFunction("MAX_HEARTBEAT()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MAX_HEARTBEAT()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_HEARTBEAT(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_HEARTBEAT()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MAX_POOLS()</c> (view).</summary>
     public async Task<BigInteger> MAX_POOLSAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -80,6 +101,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MAX_POOLS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_POOLS() => Abi.GetFunction("MAX_POOLS()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MAX_POOLS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_POOLS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_POOLS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>MAX_REBALANCE_INTERVAL()</c> (view).</summary>
     public async Task<BigInteger> MAX_REBALANCE_INTERVALAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -91,6 +119,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MAX_REBALANCE_INTERVAL()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_REBALANCE_INTERVAL() => Abi.GetFunction("MAX_REBALANCE_INTERVAL()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MAX_REBALANCE_INTERVAL()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_REBALANCE_INTERVAL(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_REBALANCE_INTERVAL()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MAX_SHARE_BPS()</c> (view).</summary>
     public async Task<BigInteger> MAX_SHARE_BPSAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -100,6 +135,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MAX_SHARE_BPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_SHARE_BPS() => Abi.GetFunction("MAX_SHARE_BPS()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MAX_SHARE_BPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_SHARE_BPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_SHARE_BPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>MAX_SKEW_BPS()</c> (view).</summary>
     public async Task<BigInteger> MAX_SKEW_BPSAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -111,6 +153,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MAX_SKEW_BPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_SKEW_BPS() => Abi.GetFunction("MAX_SKEW_BPS()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MAX_SKEW_BPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_SKEW_BPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_SKEW_BPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MAX_TWAP_DEVIATION_BPS()</c> (view).</summary>
     public async Task<BigInteger> MAX_TWAP_DEVIATION_BPSAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -120,6 +169,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MAX_TWAP_DEVIATION_BPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_TWAP_DEVIATION_BPS() => Abi.GetFunction("MAX_TWAP_DEVIATION_BPS()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MAX_TWAP_DEVIATION_BPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_TWAP_DEVIATION_BPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_TWAP_DEVIATION_BPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>MAX_TWAP_WINDOW()</c> (view).</summary>
     public async Task<BigInteger> MAX_TWAP_WINDOWAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -131,6 +187,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MAX_TWAP_WINDOW()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_TWAP_WINDOW() => Abi.GetFunction("MAX_TWAP_WINDOW()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MAX_TWAP_WINDOW()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_TWAP_WINDOW(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_TWAP_WINDOW()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MAX_WIDTH_BPS()</c> (view).</summary>
     public async Task<BigInteger> MAX_WIDTH_BPSAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -140,6 +203,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MAX_WIDTH_BPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMAX_WIDTH_BPS() => Abi.GetFunction("MAX_WIDTH_BPS()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MAX_WIDTH_BPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMAX_WIDTH_BPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MAX_WIDTH_BPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>MIN_DEVIATION_BPS()</c> (view).</summary>
     public async Task<BigInteger> MIN_DEVIATION_BPSAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -151,6 +221,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MIN_DEVIATION_BPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMIN_DEVIATION_BPS() => Abi.GetFunction("MIN_DEVIATION_BPS()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MIN_DEVIATION_BPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMIN_DEVIATION_BPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MIN_DEVIATION_BPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MIN_HEARTBEAT()</c> (view).</summary>
     public async Task<BigInteger> MIN_HEARTBEATAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -160,6 +237,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MIN_HEARTBEAT()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMIN_HEARTBEAT() => Abi.GetFunction("MIN_HEARTBEAT()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MIN_HEARTBEAT()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMIN_HEARTBEAT(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MIN_HEARTBEAT()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Calls <c>MIN_TWAP_WINDOW()</c> (view).</summary>
     public async Task<BigInteger> MIN_TWAP_WINDOWAsync(BlockTag? block = null, CancellationToken ct = default)
@@ -171,6 +255,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>MIN_TWAP_WINDOW()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMIN_TWAP_WINDOW() => Abi.GetFunction("MIN_TWAP_WINDOW()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>MIN_TWAP_WINDOW()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMIN_TWAP_WINDOW(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MIN_TWAP_WINDOW()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>MIN_WIDTH_BPS()</c> (view).</summary>
     public async Task<BigInteger> MIN_WIDTH_BPSAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -180,6 +271,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>MIN_WIDTH_BPS()</c>, for batching or simulation.</summary>
     public static byte[] EncodeMIN_WIDTH_BPS() => Abi.GetFunction("MIN_WIDTH_BPS()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>MIN_WIDTH_BPS()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeMIN_WIDTH_BPS(byte[] returnData)
+    {
+        var values = Abi.GetFunction("MIN_WIDTH_BPS()").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>acceptOwnership()</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> AcceptOwnershipAsync(AccountSender sender, CancellationToken ct = default) =>
@@ -246,6 +344,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>hedgePolicyOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeHedgePolicyOf(Address pool) => Abi.GetFunction("hedgePolicyOf(address)").EncodeCall([pool]);
 
+    /// <summary>Decodes the return data of <c>hedgePolicyOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static HedgePolicy DecodeHedgePolicyOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("hedgePolicyOf(address)").DecodeOutputValues(returnData);
+        return HedgePolicy.FromAbi(values[0]);
+    }
+
     /// <summary>Calls <c>isGuardian(address)</c> (view).</summary>
     public async Task<bool> IsGuardianAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -255,6 +360,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>isGuardian(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeIsGuardian(Address account) => Abi.GetFunction("isGuardian(address)").EncodeCall([account]);
+
+    /// <summary>Decodes the return data of <c>isGuardian(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeIsGuardian(byte[] returnData)
+    {
+        var values = Abi.GetFunction("isGuardian(address)").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
 
     /// <summary>Calls <c>isKeeper(address)</c> (view).</summary>
     public async Task<bool> IsKeeperAsync(Address account, BlockTag? block = null, CancellationToken ct = default)
@@ -266,6 +378,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>isKeeper(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeIsKeeper(Address account) => Abi.GetFunction("isKeeper(address)").EncodeCall([account]);
 
+    /// <summary>Decodes the return data of <c>isKeeper(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodeIsKeeper(byte[] returnData)
+    {
+        var values = Abi.GetFunction("isKeeper(address)").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
+
     /// <summary>Calls <c>oraclePriceX128(address)</c> (view).</summary>
     public async Task<BigInteger> OraclePriceX128Async(Address pool, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -276,6 +395,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>oraclePriceX128(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodeOraclePriceX128(Address pool) => Abi.GetFunction("oraclePriceX128(address)").EncodeCall([pool]);
 
+    /// <summary>Decodes the return data of <c>oraclePriceX128(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static BigInteger DecodeOraclePriceX128(byte[] returnData)
+    {
+        var values = Abi.GetFunction("oraclePriceX128(address)").DecodeOutputValues(returnData);
+        return (BigInteger)values[0]!;
+    }
+
     /// <summary>Calls <c>owner()</c> (view).</summary>
     public async Task<Address> OwnerAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -285,6 +411,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>owner()</c>, for batching or simulation.</summary>
     public static byte[] EncodeOwner() => Abi.GetFunction("owner()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>owner()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeOwner(byte[] returnData)
+    {
+        var values = Abi.GetFunction("owner()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>pause()</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> PauseAsync(AccountSender sender, CancellationToken ct = default) =>
@@ -307,6 +440,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>paused()</c>, for batching or simulation.</summary>
     public static byte[] EncodePaused() => Abi.GetFunction("paused()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>paused()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static bool DecodePaused(byte[] returnData)
+    {
+        var values = Abi.GetFunction("paused()").DecodeOutputValues(returnData);
+        return (bool)values[0]!;
+    }
+
     /// <summary>Calls <c>pendingOwner()</c> (view).</summary>
     public async Task<Address> PendingOwnerAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -316,6 +456,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>pendingOwner()</c>, for batching or simulation.</summary>
     public static byte[] EncodePendingOwner() => Abi.GetFunction("pendingOwner()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>pendingOwner()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodePendingOwner(byte[] returnData)
+    {
+        var values = Abi.GetFunction("pendingOwner()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Calls <c>policyOf(address)</c> (view).</summary>
     public async Task<PolicyView> PolicyOfAsync(Address pool, BlockTag? block = null, CancellationToken ct = default)
@@ -327,6 +474,13 @@ public sealed partial class TreasuryVault
     /// <summary>The call data of <c>policyOf(address)</c>, for batching or simulation.</summary>
     public static byte[] EncodePolicyOf(Address pool) => Abi.GetFunction("policyOf(address)").EncodeCall([pool]);
 
+    /// <summary>Decodes the return data of <c>policyOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static PolicyView DecodePolicyOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("policyOf(address)").DecodeOutputValues(returnData);
+        return PolicyView.FromAbi(values[0]);
+    }
+
     /// <summary>Calls <c>pools()</c> (view).</summary>
     public async Task<IReadOnlyList<Address>> PoolsAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -336,6 +490,13 @@ public sealed partial class TreasuryVault
 
     /// <summary>The call data of <c>pools()</c>, for batching or simulation.</summary>
     public static byte[] EncodePools() => Abi.GetFunction("pools()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>pools()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static IReadOnlyList<Address> DecodePools(byte[] returnData)
+    {
+        var values = Abi.GetFunction("pools()").DecodeOutputValues(returnData);
+        return ((object?[])values[0]!).Select(e => (Address)e!).ToArray();
+    }
 
     /// <summary>Sends a transaction calling <c>rebalance(address,(uint160,uint160,uint24,uint16))</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> RebalanceAsync(AccountSender sender, Address pool, Target target, CancellationToken ct = default) =>

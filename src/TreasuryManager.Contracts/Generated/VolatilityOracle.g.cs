@@ -62,6 +62,13 @@ public sealed partial class VolatilityOracle
     /// <summary>The call data of <c>owner()</c>, for batching or simulation.</summary>
     public static byte[] EncodeOwner() => Abi.GetFunction("owner()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>owner()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeOwner(byte[] returnData)
+    {
+        var values = Abi.GetFunction("owner()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>pendingOwner()</c> (view).</summary>
     public async Task<Address> PendingOwnerAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -72,6 +79,13 @@ public sealed partial class VolatilityOracle
     /// <summary>The call data of <c>pendingOwner()</c>, for batching or simulation.</summary>
     public static byte[] EncodePendingOwner() => Abi.GetFunction("pendingOwner()").EncodeCall([]);
 
+    /// <summary>Decodes the return data of <c>pendingOwner()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodePendingOwner(byte[] returnData)
+    {
+        var values = Abi.GetFunction("pendingOwner()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
+
     /// <summary>Calls <c>priceFeed()</c> (view).</summary>
     public async Task<Address> PriceFeedAsync(BlockTag? block = null, CancellationToken ct = default)
     {
@@ -81,6 +95,13 @@ public sealed partial class VolatilityOracle
 
     /// <summary>The call data of <c>priceFeed()</c>, for batching or simulation.</summary>
     public static byte[] EncodePriceFeed() => Abi.GetFunction("priceFeed()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>priceFeed()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodePriceFeed(byte[] returnData)
+    {
+        var values = Abi.GetFunction("priceFeed()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>renounceOwnership()</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> RenounceOwnershipAsync(AccountSender sender, CancellationToken ct = default) =>
@@ -102,6 +123,13 @@ public sealed partial class VolatilityOracle
 
     /// <summary>The call data of <c>reporter()</c>, for batching or simulation.</summary>
     public static byte[] EncodeReporter() => Abi.GetFunction("reporter()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>reporter()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeReporter(byte[] returnData)
+    {
+        var values = Abi.GetFunction("reporter()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>Sends a transaction calling <c>setReporter(address)</c> and waits for its receipt; a call that would revert throws <see cref="ContractRevertException"/> and sends nothing.</summary>
     public Task<ContractReceipt> SetReporterAsync(AccountSender sender, Address newReporter, CancellationToken ct = default) =>
@@ -145,6 +173,13 @@ public sealed partial class VolatilityOracle
 
     /// <summary>The call data of <c>volatilityFeed()</c>, for batching or simulation.</summary>
     public static byte[] EncodeVolatilityFeed() => Abi.GetFunction("volatilityFeed()").EncodeCall([]);
+
+    /// <summary>Decodes the return data of <c>volatilityFeed()</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static Address DecodeVolatilityFeed(byte[] returnData)
+    {
+        var values = Abi.GetFunction("volatilityFeed()").DecodeOutputValues(returnData);
+        return (Address)values[0]!;
+    }
 
     /// <summary>The event <c>OwnershipTransferStarted</c>.</summary>
     public sealed record OwnershipTransferStartedEvent(Address PreviousOwner, Address NewOwner)

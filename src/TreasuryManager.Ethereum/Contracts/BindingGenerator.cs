@@ -129,6 +129,8 @@ public static class BindingGenerator
         var args = string.Concat(inputs.Select((p, i) => $"{CsType(p, structs)} {names[i]}, "));
         var abiArgs = "[" + string.Join(", ", inputs.Select((p, i) => ToAbi(names[i], p))) + "]";
 
+        string? decodedType = null;
+        string? decodedConvert = null;
         if (mutability is "view" or "pure")
         {
             string resultType;
@@ -142,6 +144,7 @@ public static class BindingGenerator
                 resultType = $"Task<{record}>";
                 convert = $"new {record}({string.Join(", ", outputs.Select((p, i) => FromAbi($"values[{i}]", p)))})";
             }
+            if (outputs.Length > 0) (decodedType, decodedConvert) = (resultType[5..^1], convert);
             w.Line($"/// <summary>Calls <c>{signature}</c> ({mutability}).</summary>");
             w.Open($"public async {resultType} {method}Async({args}BlockTag? block = null, CancellationToken ct = default)");
             w.Line($"var values = await Contract.CallAsync({Literal(signature)}, {abiArgs}, block: block, ct: ct).ConfigureAwait(false);");
@@ -164,6 +167,16 @@ public static class BindingGenerator
         w.Line($"/// <summary>The call data of <c>{signature}</c>, for batching or simulation.</summary>");
         w.Line($"public static byte[] Encode{method}({args.TrimEnd(',', ' ')}) => Abi.GetFunction({Literal(signature)}).EncodeCall({abiArgs});");
         w.Line();
+        if (decodedType is not null)
+        {
+            // a batched call's answer decoded by the call itself, never by its position in the batch
+            w.Line($"/// <summary>Decodes the return data of <c>{signature}</c> (an eth_call answer, e.g. an item of a batch).</summary>");
+            w.Open($"public static {decodedType} Decode{method}(byte[] returnData)");
+            w.Line($"var values = Abi.GetFunction({Literal(signature)}).DecodeOutputValues(returnData);");
+            w.Line($"return {decodedConvert};");
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void WriteResultRecord(Writer w, string record, JsonElement[] outputs, SortedDictionary<string, JsonElement> structs)

@@ -20,16 +20,7 @@ namespace TreasuryManager.Keeper.Cycle;
 /// </summary>
 public sealed class ChainObserver
 {
-    private static readonly AbiFunction GetState = ManagedPool.Abi.GetFunction("getState()");
-    private static readonly AbiFunction Consult = ManagedPool.Abi.GetFunction("consult(uint32)");
-    private static readonly AbiFunction PolicyOf = TreasuryVault.Abi.GetFunction("policyOf(address)");
-    private static readonly AbiFunction LatestRoundData = OracleFeed.Abi.GetFunction("latestRoundData()");
-    private static readonly AbiFunction Decimals = OracleFeed.Abi.GetFunction("decimals()");
-    private static readonly AbiFunction Token0 = ManagedPool.Abi.GetFunction("token0()");
-    private static readonly AbiFunction Token1 = ManagedPool.Abi.GetFunction("token1()");
-    private static readonly AbiFunction TokenDecimals = MintableERC20.Abi.GetFunction("decimals()");
     private static readonly AbiEvent SwapEvent = ManagedPool.Abi.GetEvent("Swap");
-    private static readonly AbiFunction HedgePolicyOf = TreasuryVault.Abi.GetFunction("hedgePolicyOf(address)");
 
     private readonly EthClient _eth;
     private readonly Address _vault;
@@ -65,15 +56,14 @@ public sealed class ChainObserver
         if (pools.Count == 0) throw new KeeperSetupException("no pool to manage; list them under Pools in the configuration");
         var code = await eth.GetCodeAsync(vault, ct: ct).ConfigureAwait(false);
         if (code.Length == 0) throw new KeeperSetupException($"there is no contract at the vault address {vault} on {eth.Rpc.Endpoint}; check Vault in the configuration and the RPC URL");
-        var requests = new List<RpcRequest> { new("eth_blockNumber") };
-        foreach (var (pool, _) in pools)
-        {
-            requests.Add(Call(pool, Token0.EncodeCall()));
-            requests.Add(Call(pool, Token1.EncodeCall()));
-            requests.Add(Call(vault, PolicyOf.EncodeCall(pool)));
-        }
-        var first = await eth.Rpc.BatchAsync(requests, ct).ConfigureAwait(false);
-        var block = Quantity.DecodeLong(first[0].GetResult().GetString()!, "block number");
+        var first = new RpcBatch();
+        var blockNumber = first.Add(new RpcRequest("eth_blockNumber"), r => Quantity.DecodeLong(r.GetResult().GetString()!, "block number"));
+        var reads = pools.Select(p => (
+            Token0: first.Add(Call(p.Pool, ManagedPool.EncodeToken0()), r => ManagedPool.DecodeToken0(Bytes(r))),
+            Token1: first.Add(Call(p.Pool, ManagedPool.EncodeToken1()), r => ManagedPool.DecodeToken1(Bytes(r))),
+            Policy: first.Add(Call(vault, TreasuryVault.EncodePolicyOf(p.Pool)), r => TreasuryVault.DecodePolicyOf(Bytes(r))))).ToArray();
+        var answers = await first.SendAsync(eth.Rpc, ct).ConfigureAwait(false);
+        var block = blockNumber.Read(answers);
         var tokens = new List<(Address T0, Address T1)>();
         var policies = new List<TreasuryVault.PolicyView>();
         for (var i = 0; i < pools.Count; i++)
@@ -81,32 +71,27 @@ public sealed class ChainObserver
             var (pool, label) = pools[i];
             try
             {
-                tokens.Add(((Address)Token0.DecodeOutput(Bytes(first[1 + 3 * i]))[0]!, (Address)Token1.DecodeOutput(Bytes(first[2 + 3 * i]))[0]!));
+                tokens.Add((reads[i].Token0.Read(answers), reads[i].Token1.Read(answers)));
             }
             catch (Exception e) when (e is RpcException or EthereumFormatException)
             {
                 throw new KeeperSetupException($"pool {label} ({pool}) is not a ManagedPool: {e.Message}; check Pools in the configuration");
             }
-            var policy = TreasuryVault.PolicyView.FromAbi(PolicyOf.DecodeOutput(Bytes(first[3 + 3 * i]))[0]);
+            var policy = reads[i].Policy.Read(answers);
             if (!policy.Registered)
                 throw new KeeperSetupException($"pool {label} ({pool}) is not registered in the vault {vault}; the owner must call registerPool, or remove it from Pools");
             policies.Add(policy);
         }
 
-        var second = new List<RpcRequest>();
-        foreach (var (t0, t1) in tokens)
-        {
-            second.Add(Call(t0, TokenDecimals.EncodeCall()));
-            second.Add(Call(t1, TokenDecimals.EncodeCall()));
-        }
-        var answers = await eth.Rpc.BatchAsync(second, ct).ConfigureAwait(false);
+        // the tokens' metadata through the standard ERC-20 metadata interface
+        var second = new RpcBatch();
+        var decimals = tokens.Select(t => (
+            Base: second.Add(Call(t.T0, IERC20Metadata.EncodeDecimals()), r => (int)IERC20Metadata.DecodeDecimals(Bytes(r))),
+            Quote: second.Add(Call(t.T1, IERC20Metadata.EncodeDecimals()), r => (int)IERC20Metadata.DecodeDecimals(Bytes(r))))).ToArray();
+        var metadata = await second.SendAsync(eth.Rpc, ct).ConfigureAwait(false);
         var identities = new List<PoolIdentity>();
         for (var i = 0; i < pools.Count; i++)
-        {
-            var d0 = (int)(BigInteger)TokenDecimals.DecodeOutput(Bytes(answers[2 * i]))[0]!;
-            var d1 = (int)(BigInteger)TokenDecimals.DecodeOutput(Bytes(answers[2 * i + 1]))[0]!;
-            identities.Add(new PoolIdentity(pools[i].Pool, pools[i].Label, tokens[i].T0, tokens[i].T1, d0, d1));
-        }
+            identities.Add(new PoolIdentity(pools[i].Pool, pools[i].Label, tokens[i].T0, tokens[i].T1, decimals[i].Base.Read(metadata), decimals[i].Quote.Read(metadata)));
         var observer = new ChainObserver(eth, vault, identities, Math.Max(0, block - historyBlocks), hedgedPools);
         for (var i = 0; i < pools.Count; i++) observer.Remember(pools[i].Pool, policies[i]);
         await observer.LearnFeedDecimalsAsync(ct).ConfigureAwait(false);
@@ -118,72 +103,67 @@ public sealed class ChainObserver
     public async Task<ChainObservation> ObserveAsync(CancellationToken ct = default)
     {
         var roundTrips = 1;
-        var requests = new List<RpcRequest>
+        var batch = new RpcBatch();
+        var header = batch.Add(new RpcRequest("eth_getBlockByNumber", "latest", false), r => BlockHeader.FromJson(r.GetResult()));
+        var feeHistory = batch.Add(new RpcRequest("eth_feeHistory", "0x1", "latest", Array.Empty<double>()),
+            r => r.GetResult().GetProperty("baseFeePerGas").EnumerateArray().Select(e => Quantity.Decode(e.GetString()!, "base fee")).ToArray());
+        var logs = batch.Add(new RpcRequest("eth_getLogs", new Dictionary<string, object>
         {
-            new("eth_getBlockByNumber", "latest", false),
-            new("eth_feeHistory", "0x1", "latest", Array.Empty<double>()),
-            new("eth_getLogs", new Dictionary<string, object>
-            {
-                ["address"] = _pools.Select(p => p.Pool.ToLowerHex()).ToArray(),
-                ["fromBlock"] = Quantity.Encode(_lastLogBlock + 1),
-                ["toBlock"] = "latest",
-                ["topics"] = new object[] { SwapEvent.Topic0Hex },
-            }),
-        };
+            ["address"] = _pools.Select(p => p.Pool.ToLowerHex()).ToArray(),
+            ["fromBlock"] = Quantity.Encode(_lastLogBlock + 1),
+            ["toBlock"] = "latest",
+            ["topics"] = new object[] { SwapEvent.Topic0Hex },
+        }), r => r.GetResult().EnumerateArray().Select(LogEntry.FromJson).ToArray());
         var feeds = _feedsOf.Values.SelectMany(f => new[] { f.Price, f.Volatility }).Where(a => a != default).Distinct().ToArray();
-        var perPool = 3;
-        foreach (var pool in _pools)
+        var poolReads = _pools.Select(pool =>
         {
             var twapWindow = _feedsOf.TryGetValue(pool.Pool, out var f) ? f.TwapWindow : 600u;
-            requests.Add(Call(pool.Pool, GetState.EncodeCall()));
-            requests.Add(Call(_vault, PolicyOf.EncodeCall(pool.Pool)));
-            requests.Add(Call(pool.Pool, Consult.EncodeCall(new BigInteger(twapWindow))));
-        }
-        var feedStart = requests.Count;
-        foreach (var feed in feeds) requests.Add(Call(feed, LatestRoundData.EncodeCall()));
+            return (
+                State: batch.Add(Call(pool.Pool, ManagedPool.EncodeGetState()), r => ManagedPool.DecodeGetState(Bytes(r))),
+                Policy: batch.Add(Call(_vault, TreasuryVault.EncodePolicyOf(pool.Pool)), r => TreasuryVault.DecodePolicyOf(Bytes(r))),
+                Twap: batch.Add(Call(pool.Pool, ManagedPool.EncodeConsult(twapWindow)), r => ManagedPool.DecodeConsult(Bytes(r)).MeanLogPrice));
+        }).ToArray();
+        var feedReads = feeds.Select(feed => batch.Add(Call(feed, OracleFeed.EncodeLatestRoundData()), r => OracleFeed.DecodeLatestRoundData(Bytes(r)))).ToArray();
         // hedged pools: the policy, and on the market known from the previous read its parameters and the vault's account
-        var hedgeStart = new Dictionary<Address, (int Index, Address Market)>();
+        var hedgeReads = new Dictionary<Address, (RpcBatch.Item<TreasuryVault.HedgePolicy> Policy, Address Market, Hedging.VaultPerpHedgeVenue.AccountReads? Account)>();
         foreach (var pool in _pools)
         {
             if (!_hedged.Contains(pool.Pool)) continue;
             var market = _hedgeMarketOf.TryGetValue(pool.Pool, out var m) ? m : Address.Zero;
-            hedgeStart[pool.Pool] = (requests.Count, market);
-            requests.Add(Call(_vault, HedgePolicyOf.EncodeCall(pool.Pool)));
-            if (market == Address.Zero) continue;
-            requests.AddRange(Hedging.VaultPerpHedgeVenue.Requests(market, _vault));
+            var policy = batch.Add(Call(_vault, TreasuryVault.EncodeHedgePolicyOf(pool.Pool)), r => TreasuryVault.DecodeHedgePolicyOf(Bytes(r)));
+            hedgeReads[pool.Pool] = (policy, market, market == Address.Zero ? null : Hedging.VaultPerpHedgeVenue.AddReads(batch, market, _vault));
         }
 
-        var responses = await _eth.Rpc.BatchAsync(requests, ct).ConfigureAwait(false);
-        var header = BlockHeader.FromJson(responses[0].GetResult());
-        var baseFees = responses[1].GetResult().GetProperty("baseFeePerGas").EnumerateArray().Select(e => Quantity.Decode(e.GetString()!, "base fee")).ToArray();
-        var baseFee = header.BaseFeePerGas ?? (baseFees.Length > 0 ? baseFees[0] : BigInteger.Zero);
+        var responses = await batch.SendAsync(_eth.Rpc, ct).ConfigureAwait(false);
+        var block = header.Read(responses);
+        var baseFees = feeHistory.Read(responses);
+        var baseFee = block.BaseFeePerGas ?? (baseFees.Length > 0 ? baseFees[0] : BigInteger.Zero);
         var nextBaseFee = baseFees.Length > 0 ? baseFees[^1] : baseFee;
 
         // swaps (a failed log read is not fatal: the estimators just miss this cycle's swaps, and the next cycle re-reads them)
         var swaps = new Dictionary<Address, List<SwapSeen>>();
-        if (responses[2].Error is null)
+        if (logs.Raw(responses).Error is null)
         {
-            foreach (var entry in responses[2].GetResult().EnumerateArray())
+            foreach (var log in logs.Read(responses))
             {
-                var log = LogEntry.FromJson(entry);
-                if (log.Removed || log.BlockNumber > header.Number) continue;
+                if (log.Removed || log.BlockNumber > block.Number) continue;
                 var decoded = SwapEvent.DecodeLog(log.Topics, log.Data);
                 if (!swaps.TryGetValue(log.Address, out var list)) swaps[log.Address] = list = [];
                 list.Add(new SwapSeen(log.BlockNumber, (bool)decoded.Arguments[2]!, (BigInteger)decoded.Arguments[3]!, (BigInteger)decoded.Arguments[4]!, (BigInteger)decoded.Arguments[6]!));
             }
-            _lastLogBlock = header.Number;
+            _lastLogBlock = block.Number;
         }
 
         var rounds = new Dictionary<Address, (FeedRound? Round, string? Error)>();
         for (var i = 0; i < feeds.Length; i++)
         {
-            var r = responses[feedStart + i];
+            var r = feedReads[i].Raw(responses);
             if (r.Error is not null) { rounds[feeds[i]] = (null, $"feed {feeds[i]}: {r.Error.Message}"); continue; }
             try
             {
-                var v = LatestRoundData.DecodeOutput(Bytes(r));
+                var round = feedReads[i].Read(responses);
                 rounds[feeds[i]] = _feedDecimals.TryGetValue(feeds[i], out var decimals)
-                    ? (new FeedRound(feeds[i], (BigInteger)v[1]!, (long)(BigInteger)v[3]!, decimals), null)
+                    ? (new FeedRound(feeds[i], round.Answer, (long)round.UpdatedAt, decimals), null)
                     : (null, $"feed {feeds[i]}: its decimals() could not be read");
             }
             catch (EthereumFormatException e)
@@ -197,13 +177,13 @@ public sealed class ChainObserver
         for (var p = 0; p < _pools.Count; p++)
         {
             var identity = _pools[p];
-            var baseIndex = 3 + perPool * p;
+            var reads = poolReads[p];
             var poolSwaps = swaps.TryGetValue(identity.Pool, out var s) ? (IReadOnlyList<SwapSeen>)s : [];
             try
             {
-                var state = ManagedPool.PoolState.FromAbi(GetState.DecodeOutput(Bytes(responses[baseIndex]))[0]);
-                var policy = TreasuryVault.PolicyView.FromAbi(PolicyOf.DecodeOutput(Bytes(responses[baseIndex + 1]))[0]);
-                BigInteger? twap = responses[baseIndex + 2].Error is null ? (BigInteger)Consult.DecodeOutput(Bytes(responses[baseIndex + 2]))[0]! : null;
+                var state = reads.State.Read(responses);
+                var policy = reads.Policy.Read(responses);
+                BigInteger? twap = reads.Twap.Raw(responses).Error is null ? reads.Twap.Read(responses) : null;
                 var priceFeed = policy.Params.PriceFeed;
                 var volFeed = policy.Params.VolatilityFeed;
                 if (!_feedsOf.TryGetValue(identity.Pool, out var known) || known.Price != priceFeed || known.Volatility != volFeed || known.TwapWindow != (uint)policy.Params.TwapWindow)
@@ -213,12 +193,12 @@ public sealed class ChainObserver
                 }
                 var (price, priceError) = rounds.TryGetValue(priceFeed, out var pr) ? pr : (null, "its price feed changed this cycle");
                 (FeedRound? Round, string? Error) vol = volFeed == default ? (null, null) : rounds.TryGetValue(volFeed, out var vr) ? vr : (null, "its volatility feed changed this cycle");
-                var (twapError, twapReason) = twap is null ? ExplainConsult(responses[baseIndex + 2].Error!, (long)policy.Params.TwapWindow) : (null, HoldReason.ObserveFailed);
+                var (twapError, twapReason) = twap is null ? ExplainConsult(reads.Twap.Raw(responses).Error!, (long)policy.Params.TwapWindow) : (null, HoldReason.ObserveFailed);
                 var error = priceError ?? vol.Error ?? twapError;
                 observations[p] = new PoolObservation(identity, state, policy, price, vol.Round, twap, poolSwaps, error)
                 {
                     ErrorReason = priceError is null && vol.Error is null && twapError is not null ? twapReason : HoldReason.ObserveFailed,
-                    Hedge = hedgeStart.TryGetValue(identity.Pool, out var h) ? ReadHedge(identity, responses, h.Index, h.Market) : null,
+                    Hedge = hedgeReads.TryGetValue(identity.Pool, out var h) ? ReadHedge(identity, responses, h.Policy, h.Market, h.Account) : null,
                 };
             }
             catch (Exception e) when (e is RpcException or EthereumFormatException)
@@ -231,17 +211,17 @@ public sealed class ChainObserver
             await LearnFeedDecimalsAsync(ct).ConfigureAwait(false);
             roundTrips++;
         }
-        return new ChainObservation(header.Number, header.Timestamp.ToUnixTimeSeconds(), baseFee, nextBaseFee, observations, roundTrips);
+        return new ChainObservation(block.Number, block.Timestamp.ToUnixTimeSeconds(), baseFee, nextBaseFee, observations, roundTrips);
     }
 
-    private PerpHedgeObservation ReadHedge(PoolIdentity identity, IReadOnlyList<RpcResponse> responses, int index, Address market)
+    private PerpHedgeObservation ReadHedge(PoolIdentity identity, RpcBatch.Responses responses, RpcBatch.Item<TreasuryVault.HedgePolicy> policyRead, Address market, Hedging.VaultPerpHedgeVenue.AccountReads? account)
     {
-        var answer = responses[index];
+        var answer = policyRead.Raw(responses);
         if (answer.Error is not null) return new PerpHedgeObservation(null, null, $"reading the hedge policy of {identity.Label} failed: {answer.Error.Message}");
         TreasuryVault.HedgePolicy policy;
         try
         {
-            policy = TreasuryVault.HedgePolicy.FromAbi(HedgePolicyOf.DecodeOutput(Bytes(answer))[0]);
+            policy = policyRead.Read(responses);
         }
         catch (EthereumFormatException e)
         {
@@ -249,9 +229,9 @@ public sealed class ChainObserver
         }
         _hedgeMarketOf[identity.Pool] = policy.Market;
         if (policy.Market == Address.Zero) return new PerpHedgeObservation(policy, null, null);
-        if (policy.Market != market)
+        if (policy.Market != market || account is null)
             return new PerpHedgeObservation(policy, null, $"the hedge market of {identity.Label} changed to {policy.Market} this cycle; it is read from the next");
-        var state = Hedging.VaultPerpHedgeVenue.Decode(identity.Pool, policy, responses[index + 1], responses[index + 2], responses[index + 3], identity.BaseDecimals, identity.QuoteDecimals, out var error);
+        var state = account.Decode(identity.Pool, policy, responses, identity.BaseDecimals, identity.QuoteDecimals, out var error);
         return new PerpHedgeObservation(policy, state, error);
     }
 
@@ -259,11 +239,13 @@ public sealed class ChainObserver
     {
         var pools = _pools.Where(p => _hedged.Contains(p.Pool)).ToArray();
         if (pools.Length == 0) return;
-        var answers = await _eth.Rpc.BatchAsync(pools.Select(p => Call(_vault, HedgePolicyOf.EncodeCall(p.Pool))).ToArray(), ct).ConfigureAwait(false);
+        var batch = new RpcBatch();
+        var reads = pools.Select(p => batch.Add(Call(_vault, TreasuryVault.EncodeHedgePolicyOf(p.Pool)), r => TreasuryVault.DecodeHedgePolicyOf(Bytes(r)))).ToArray();
+        var answers = await batch.SendAsync(_eth.Rpc, ct).ConfigureAwait(false);
         for (var i = 0; i < pools.Length; i++)
         {
-            if (answers[i].Error is not null) continue; // the cycle reports it
-            _hedgeMarketOf[pools[i].Pool] = TreasuryVault.HedgePolicy.FromAbi(HedgePolicyOf.DecodeOutput(Bytes(answers[i]))[0]).Market;
+            if (reads[i].Raw(answers).Error is not null) continue; // the cycle reports it
+            _hedgeMarketOf[pools[i].Pool] = reads[i].Read(answers).Market;
         }
     }
 
@@ -295,13 +277,15 @@ public sealed class ChainObserver
     {
         var unknown = _feedsOf.Values.SelectMany(f => new[] { f.Price, f.Volatility }).Where(a => a != default && !_feedDecimals.ContainsKey(a)).Distinct().ToArray();
         if (unknown.Length == 0) return;
-        var answers = await _eth.Rpc.BatchAsync(unknown.Select(f => Call(f, Decimals.EncodeCall())).ToArray(), ct).ConfigureAwait(false);
+        var batch = new RpcBatch();
+        var reads = unknown.Select(f => batch.Add(Call(f, OracleFeed.EncodeDecimals()), r => (int)OracleFeed.DecodeDecimals(Bytes(r)))).ToArray();
+        var answers = await batch.SendAsync(_eth.Rpc, ct).ConfigureAwait(false);
         for (var i = 0; i < unknown.Length; i++)
         {
-            if (answers[i].Error is not null) continue; // its pools report the feed's failure each cycle
+            if (reads[i].Raw(answers).Error is not null) continue; // its pools report the feed's failure each cycle
             try
             {
-                _feedDecimals[unknown[i]] = (int)(BigInteger)Decimals.DecodeOutput(Bytes(answers[i]))[0]!;
+                _feedDecimals[unknown[i]] = reads[i].Read(answers);
             }
             catch (EthereumFormatException)
             {

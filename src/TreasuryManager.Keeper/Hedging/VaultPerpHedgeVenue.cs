@@ -25,10 +25,6 @@ public sealed class HedgeRefusedException(string reason) : Exception(reason)
 /// </summary>
 public sealed class VaultPerpHedgeVenue : IHedgeVenue
 {
-    private static readonly AbiFunction HedgePolicyOf = TreasuryVault.Abi.GetFunction("hedgePolicyOf(address)");
-    private static readonly AbiFunction Params = PerpMarket.Abi.GetFunction("params()");
-    private static readonly AbiFunction AccountView = PerpMarket.Abi.GetFunction("accountView(address)");
-    private static readonly AbiFunction MarkPrice = PerpMarket.Abi.GetFunction("markPrice()");
 
     private readonly EthClient _eth;
     private readonly Address _vault;
@@ -76,47 +72,60 @@ public sealed class VaultPerpHedgeVenue : IHedgeVenue
     /// <summary>Reads the policy, then the market's parameters and the vault's account (two batches). Throws <see cref="HedgeRefusedException"/> when there is no policy or the market refuses the read (a stale mark).</summary>
     public async Task<PerpHedgeState> ReadAsync(CancellationToken ct = default)
     {
-        var policyAnswer = await _eth.Rpc.BatchAsync([Call(_vault, HedgePolicyOf.EncodeCall(Pool))], ct).ConfigureAwait(false);
-        var policy = TreasuryVault.HedgePolicy.FromAbi(HedgePolicyOf.DecodeOutput(Bytes(policyAnswer[0]))[0]);
+        var first = new RpcBatch();
+        var policyRead = first.Add(Call(_vault, TreasuryVault.EncodeHedgePolicyOf(Pool)), r => TreasuryVault.DecodeHedgePolicyOf(Bytes(r)));
+        var policy = policyRead.Read(await first.SendAsync(_eth.Rpc, ct).ConfigureAwait(false));
         if (policy.Market == Address.Zero) throw new HedgeRefusedException($"the vault has no hedge policy for {Label}; the owner must call setHedgePolicy");
-        var answers = await _eth.Rpc.BatchAsync(Requests(policy.Market, _vault), ct).ConfigureAwait(false);
-        var state = Decode(Pool, policy, answers[0], answers[1], answers[2], BaseDecimals, QuoteDecimals, out var error);
+        var second = new RpcBatch();
+        var reads = AddReads(second, policy.Market, _vault);
+        var state = reads.Decode(Pool, policy, await second.SendAsync(_eth.Rpc, ct).ConfigureAwait(false), BaseDecimals, QuoteDecimals, out var error);
         if (state is null) throw new HedgeRefusedException(error!);
         State = state;
         return state;
     }
 
-    /// <summary>The reads of a hedge account on <paramref name="market"/>, in the order <see cref="Decode"/> takes their answers: params(), accountView(vault), markPrice().</summary>
-    public static RpcRequest[] Requests(Address market, Address vault) =>
-        [Call(market, Params.EncodeCall()), Call(market, AccountView.EncodeCall(vault)), Call(market, MarkPrice.EncodeCall())];
-
-    /// <summary>
-    /// The hedge state from the answers to <see cref="Requests"/>; null with <paramref name="error"/> naming the market's
-    /// error (StalePrice…) when a read failed. markPrice() is read as well because accountView of an account without a
-    /// position neither reads the mark nor checks that it is fresh; such an account's equity is its margin.
-    /// </summary>
-    public static PerpHedgeState? Decode(Address pool, TreasuryVault.HedgePolicy policy, RpcResponse parameters, RpcResponse account, RpcResponse mark, int baseDecimals, int quoteDecimals, out string? error)
+    /// <summary>The reads of the vault's hedge account on a market, added to a batch: params(), accountView(vault), markPrice().</summary>
+    public sealed record AccountReads(
+        RpcBatch.Item<PerpMarket.MarketParams> Params, RpcBatch.Item<PerpMarket.AccountView> Account, RpcBatch.Item<BigInteger> Mark)
     {
-        var failed = parameters.Error ?? account.Error ?? mark.Error;
-        if (failed is not null)
+        /// <summary>
+        /// The hedge state from the answers; null with <paramref name="error"/> naming the market's error (StalePrice…) when a
+        /// read failed. markPrice() is read as well because accountView of an account without a position neither reads
+        /// the mark nor checks that it is fresh; such an account's equity is its margin.
+        /// </summary>
+        public PerpHedgeState? Decode(Address pool, TreasuryVault.HedgePolicy policy, RpcBatch.Responses responses, int baseDecimals, int quoteDecimals, out string? error)
         {
-            error = $"reading the hedge market {policy.Market} failed: {RevertExplainer.Explain(failed)}";
-            return null;
+            var failed = Params.Raw(responses).Error ?? Account.Raw(responses).Error ?? Mark.Raw(responses).Error;
+            if (failed is not null)
+            {
+                error = $"reading the hedge market {policy.Market} failed: {RevertExplainer.Explain(failed)}";
+                return null;
+            }
+            try
+            {
+                var p = Params.Read(responses);
+                var v = Account.Read(responses);
+                var m = Mark.Read(responses);
+                if (v.Size.IsZero) v = v with { MarkPrice = m, Equity = v.Margin };
+                error = null;
+                return new PerpHedgeState(pool, policy, p, v, baseDecimals, quoteDecimals);
+            }
+            catch (EthereumFormatException e)
+            {
+                error = $"the hedge market {policy.Market} answered something that is not a PerpMarket: {e.Message}";
+                return null;
+            }
         }
-        try
-        {
-            var p = PerpMarket.MarketParams.FromAbi(Params.DecodeOutput(Bytes(parameters))[0]);
-            var v = PerpMarket.AccountView.FromAbi(AccountView.DecodeOutput(Bytes(account))[0]);
-            var m = (BigInteger)MarkPrice.DecodeOutput(Bytes(mark))[0]!;
-            if (v.Size.IsZero) v = v with { MarkPrice = m, Equity = v.Margin };
-            error = null;
-            return new PerpHedgeState(pool, policy, p, v, baseDecimals, quoteDecimals);
-        }
-        catch (EthereumFormatException e)
-        {
-            error = $"the hedge market {policy.Market} answered something that is not a PerpMarket: {e.Message}";
-            return null;
-        }
+    }
+
+    /// <summary>Adds the reads of the vault's account on <paramref name="market"/> to <paramref name="batch"/>.</summary>
+    public static AccountReads AddReads(RpcBatch batch, Address market, Address vault)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return new AccountReads(
+            batch.Add(Call(market, PerpMarket.EncodeParams()), r => PerpMarket.DecodeParams(Bytes(r))),
+            batch.Add(Call(market, PerpMarket.EncodeAccountView(vault)), r => PerpMarket.DecodeAccountView(Bytes(r))),
+            batch.Add(Call(market, PerpMarket.EncodeMarkPrice()), r => PerpMarket.DecodeMarkPrice(Bytes(r))));
     }
 
     public async Task<HedgePosition> GetPositionAsync(CancellationToken ct = default) => (State ?? await ReadAsync(ct).ConfigureAwait(false)).Position;
