@@ -290,7 +290,7 @@ public sealed class TreasuryDeployer
         if (string.IsNullOrWhiteSpace(description)) throw new ArgumentException("an oracle needs a description, e.g. \"BASE / USDC\"", nameof(description));
         if (price.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(price), price, $"oracle {description}: the first price must be positive (quote per base × 10^8)");
         var vol = volatility ?? Settings.OracleVolatility;
-        if (vol.Sign < 0) throw new ArgumentOutOfRangeException(nameof(volatility), vol, $"oracle {description}: the volatility must not be negative");
+        if (vol.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(volatility), vol, $"oracle {description}: the volatility must be positive (VolatilityOracle refuses 0)");
         var oracle = await VolatilityOracle.DeployAsync(Owner, Artifact(VolatilityOracle.ArtifactName), Owner.Address, Reporter.Address, 8, 8, description, description + " volatility");
         await oracle.UpdateAsync(Reporter, price, vol);
         return new DeployedOracle(oracle, await oracle.PriceFeedAsync(), await oracle.VolatilityFeedAsync());
