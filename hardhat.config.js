@@ -45,7 +45,7 @@ module.exports = {
       // rebalance path is hand-written assembly; docs/gas.md records the figure).
       "contracts/TreasuryVault.sol": {
         version: PINNED_SOLC,
-        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 1000 }, evmVersion: "cancun" },
       },
     },
   },

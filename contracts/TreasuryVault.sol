@@ -53,7 +53,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint32 public constant MIN_HEARTBEAT = 30;
     uint32 public constant MAX_HEARTBEAT = 7 days;
     uint32 public constant MIN_TWAP_WINDOW = 10;
-    uint32 public constant MAX_TWAP_WINDOW = 1 hours;
+    uint32 public constant MAX_TWAP_WINDOW = 30 minutes; // the ring it needs (152 slots) is grown in one transaction
     /// @notice Seconds per observation the vault sizes each pool's ring for (one swap per 12 s L1 slot).
     uint32 public constant OBSERVATION_SPACING = 12;
     uint16 public constant MIN_DEVIATION_BPS = 1;
@@ -315,7 +315,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     function _setTwapWindow(address pool, uint32 v) private {
         _checkBounds(PolicyParam.TwapWindow, v, MIN_TWAP_WINDOW, MAX_TWAP_WINDOW);
         _policies[pool].twapWindow = v;
-        // a ring of ceil(v / OBSERVATION_SPACING) + 2 slots (< 303) reaches back one window even when every block
+        // a ring of ceil(v / OBSERVATION_SPACING) + 2 slots (<= 152) reaches back one window even when every block
         // carries a (dust) swap; the pool only grows it (a no-op when large enough)
         IManagedPool(pool).increaseObservationCardinality(uint16((v + OBSERVATION_SPACING - 1) / OBSERVATION_SPACING + 2));
         emit PolicyUpdated(pool, PolicyParam.TwapWindow, v, 0);

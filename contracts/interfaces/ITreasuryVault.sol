@@ -19,7 +19,7 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     function setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed) external;
     /// @notice Maximum feed age, seconds, in [30, 7 days].
     function setHeartbeat(address pool, uint32 heartbeat) external;
-    /// @notice TWAP window, seconds, in [10, 1 hour]. Also grows the pool's observation ring to
+    /// @notice TWAP window, seconds, in [10, 30 minutes]. Also grows the pool's observation ring to
     /// ceil(twapWindow / OBSERVATION_SPACING) + 2 slots (if smaller), so that one swap per block cannot push the
     /// window's start out of the ring.
     function setTwapWindow(address pool, uint32 twapWindow) external;

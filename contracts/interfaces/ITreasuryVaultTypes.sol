@@ -26,7 +26,7 @@ interface ITreasuryVaultTypes {
     /// @param priceFeed Price of token0 in token1, human units (any AggregatorV3Interface; decimals <= 36).
     /// @param volatilityFeed Optional (zero = none). When set, rebalance also requires it fresh and > 0.
     /// @param heartbeat Maximum age of a feed answer, seconds [30, 7 days].
-    /// @param twapWindow Window of the pool's TWAP compared with the oracle, seconds [10, 1 hour]; the vault grows the
+    /// @param twapWindow Window of the pool's TWAP compared with the oracle, seconds [10, 30 minutes]; the vault grows the
     /// pool's observation ring to cover it (one observation per OBSERVATION_SPACING seconds).
     /// @param maxTwapDeviationBps Maximum deviation of the pool's TWAP from the oracle price, bps [1, 2000].
     /// @param maxSkewBps Maximum deviation of a new centre from the oracle price, bps [1, 2000].

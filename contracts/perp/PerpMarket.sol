@@ -44,7 +44,7 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
 
     int256 private constant PRICE_SCALE = 1e36;
     /// @notice Largest |funding rate| per interval, 1e18 = 100% (the premium is clamped to it).
-    int256 public constant MAX_FUNDING_RATE_WAD = 1e16;
+    int256 public constant MAX_FUNDING_RATE_WAD = 5e16;
     uint256 private constant MAX_PRICE = 1 << 192;
     int256 private constant WAD = 1e18;
     uint256 private constant PIPS = 1e6;

@@ -29,8 +29,10 @@ public record TreasuryDeploymentSettings
     public decimal TraderBase { get; init; } = 100_000m;
     public decimal TraderQuote { get; init; } = 200_000m;
     public int ObservationCardinality { get; init; } = 16;
-    /// <summary>Oracle price and volatility, 8 decimals.</summary>
-    public BigInteger OraclePrice { get; init; } = 200_000_000;
+    /// <summary>Oracle price and volatility, 8 decimals; the price defaults to <see cref="Price"/> (the vault's deposit
+    /// refuses a pool whose spot price is more than maxTwapDeviationBps from the oracle).</summary>
+    public BigInteger OraclePrice { get => _oraclePrice ?? new BigInteger(decimal.Round(Price * 100_000_000m)); init => _oraclePrice = value; }
+    private BigInteger? _oraclePrice;
     public BigInteger OracleVolatility { get; init; } = 65_000_000;
     public TreasuryVault.PolicyParams? Policy { get; init; }
     /// <summary>
