@@ -25,8 +25,8 @@ import {LogMath} from "./libraries/LogMath.sol";
 
 /// @title TreasuryVault
 /// @notice Owns the liquidity of ManagedPools and lets a keeper reshape them only inside a policy the owner sets.
-/// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause; guardian — pause, emergency withdrawal to
-/// the owner; keeper — rebalance. Every bound is checked on-chain; a broken bound reverts with an error naming it.
+/// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause, loss-window reset, sweep; guardian — pause,
+/// emergency withdrawal to the owner; keeper — rebalance, hedge adjustments. Every bound is checked on-chain; a broken bound reverts with an error naming it.
 /// @dev Exact guard formulas (the C# guard mirror follows them):
 ///  - oracle price in Q128.128: priceX128 = (answer * 10^e) << 128 when e = priceScaleExp >= 0, else
 ///    floor((answer << 128) / 10^-e); OraclePriceOutOfRange when answer or answer * 10^e >= 2^128, or the result is 0.
@@ -38,13 +38,29 @@ import {LogMath} from "./libraries/LogMath.sol";
 ///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
 ///    (type(uint256).max when r >= 2^128).
 ///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0).
+///  - skew direction (the keeper-key bound, docs/keeper-key-bound.md): target = floor((minShare + maxShare) / 2),
+///    halfBand = floor((maxShare - minShare) / 2), signed skew = +skewBps when pc > priceX128 else -skewBps. A skew
+///    of 0 passes; otherwise it must point toward the target (skew < 0 needs share > target, skew > 0 needs share <
+///    target) and |skew| <= allowed = imbalance >= halfBand ? maxSkew : floor(maxSkew * imbalance / halfBand),
+///    imbalance = |share - target| (SkewAgainstInventory). Reposition moves no token, so share is the same before
+///    and after.
+///  - loss budget: per pool one word (start reserve0, start reserve1: 112 bits each; start time: 32 bits). When it
+///    is 0 or block.timestamp >= start + LOSS_WINDOW the rebalance starts a new window at the current reserves.
+///    Else hold = floor(start0 * priceX128 / 2^128) + start1, value = v0 + reserve1 (both at today's oracle); when
+///    value < hold: loss = hold - value, budget = floor(hold * maxLossBps / 1e4), loss > budget reverts
+///    (LossBudgetExceeded). Owner deposits/withdrawals move the start holdings by the same amounts; the owner's
+///    resetLossWindow and emergencyWithdraw clear the window.
 /// Hedge (issue 7): each registered pool may have its own HedgePolicy — per pool, not per vault, because a hedge
 /// offsets one pool's base inventory and each base trades on its own perp market; the vault holds one account per
 /// market, so two pools cannot share one. adjustHedge (keeper, not while paused) is checked against the policy after
 /// the change; closeHedge (owner) is never blocked by the policy or the pause.
-/// rebalance order: keeper, registered, fee, price feed (stale, then non-positive), volatility feed (if set: stale,
-/// non-positive), skew, [pool.reposition: PoolPaused when paused, then its fit errors], interval (from the pool's
-/// previous reposition time), TWAP deviation, width, inventory. All-or-nothing: any revert undoes the reposition.
+/// Hedge limits (HedgeLimits, per pool): after a keeper margin deposit the account's margin <= maxMargin; the
+/// notional traded, sum of floor(|sizeDelta| * mark / 1e36), per HEDGE_WINDOW (starting at the first trade after
+/// the last window ended) <= maxVolume.
+/// rebalance order: keeper, registered, fee, price feed (future, stale, then non-positive), volatility feed (if set:
+/// future, stale, non-positive), skew magnitude, [pool.reposition: its fit errors; allowed while paused], interval
+/// (from the pool's previous reposition time), TWAP deviation (skipped while the pool is paused), width, inventory,
+/// skew direction, loss budget; then the Rebalanced event. All-or-nothing: any revert undoes the reposition.
 contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -115,6 +131,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint256 private constant HOLDING_BITS = 112;
     uint256 private constant HOLDING_MASK = (1 << 112) - 1;
     uint256 private constant WINDOW_START_SHIFT = 224;
+    uint256 private constant NO_LOSS_WINDOW = 1;
 
     mapping(address => bool) private _keepers;
     mapping(address => bool) private _guardians;
@@ -124,7 +141,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     address[] private _pools;
     mapping(address => HedgePolicy) private _hedges;
     /// @dev Loss window per pool, one word: start reserve0 (bits 0..111) | start reserve1 (112..223) | start time
-    /// (224..255); 0 = none (the next rebalance starts one).
+    /// (224..255). Start time 0 = none (the next rebalance starts one); "none" is stored as NO_LOSS_WINDOW = 1, not 0,
+    /// so that starting a window rewrites a non-zero slot (2,900 gas, not 20,000).
     mapping(address => uint256) private _lossWindows;
     mapping(address => HedgeLimits) private _hedgeLimits;
     /// @dev Hedge volume per pool: traded notional in the window (bits 0..223) | window start (224..255).
@@ -192,6 +210,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         _setMinRebalanceInterval(pool, p.minRebalanceInterval);
         _setInventoryBounds(pool, p.minBaseShareBps, p.maxBaseShareBps);
         _setMaxLoss(pool, DEFAULT_MAX_LOSS_BPS);
+        _lossWindows[pool] = NO_LOSS_WINDOW;
         if (paused()) IManagedPool(pool).setPaused(true);
     }
 
@@ -277,7 +296,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
 
     /// @inheritdoc ITreasuryVaultOwnerActions
     function resetLossWindow(address pool) external override onlyOwner registeredPool(pool) {
-        delete _lossWindows[pool];
+        _lossWindows[pool] = NO_LOSS_WINDOW;
         emit LossWindowReset(pool);
     }
 
@@ -406,7 +425,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     /// the window (the next rebalance starts one).
     function _adjustLossWindow(address pool, uint256 amount0, uint256 amount1, bool add) private {
         uint256 w = _lossWindows[pool];
-        if (w == 0) return;
+        if (w >> WINDOW_START_SHIFT == 0) return; // no window
         uint256 h0 = w & HOLDING_MASK;
         uint256 h1 = (w >> HOLDING_BITS) & HOLDING_MASK;
         if (add) {
@@ -417,7 +436,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             h1 = h1 > amount1 ? h1 - amount1 : 0;
         }
         _lossWindows[pool] = h0 > HOLDING_MASK || h1 > HOLDING_MASK
-            ? 0
+            ? NO_LOSS_WINDOW
             : h0 | (h1 << HOLDING_BITS) | ((w >> WINDOW_START_SHIFT) << WINDOW_START_SHIFT);
     }
 
@@ -448,7 +467,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     {
         address to = owner();
         (amount0, amount1) = IManagedPool(pool).emergencyWithdraw(to);
-        delete _lossWindows[pool];
+        _lossWindows[pool] = NO_LOSS_WINDOW;
         emit EmergencyWithdrawn(pool, to, amount0, amount1);
     }
 
@@ -934,6 +953,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         returns (uint256 reserve0, uint256 reserve1, uint256 startTime, uint256 maxLossBps)
     {
         uint256 w = _lossWindows[pool];
+        if (w >> WINDOW_START_SHIFT == 0) w = 0; // none
         return (w & HOLDING_MASK, (w >> HOLDING_BITS) & HOLDING_MASK, w >> WINDOW_START_SHIFT, _policies[pool].maxLossBps);
     }
 }
