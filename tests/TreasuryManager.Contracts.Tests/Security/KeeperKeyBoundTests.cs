@@ -75,6 +75,7 @@ public sealed class KeeperKeyBoundTests(LocalNodeFixture node, ITestOutputHelper
         await D.Vault.SimulateRebalanceAsync(D.Keeper.Address, D.Pool.Address, Target(p * (1 - (allowed - 0.5) / 1e4)));
         var over = await S.AssertRebalanceRejectedAsync(Target(p * (1 - (allowed + 1.5) / 1e4)), TreasuryVault.Errors.SkewAgainstInventory);
         Assert.Equal(new BigInteger(allowed), over.Arg("allowedBps"));
+        Assert.Equal(over.Arg("allowedBps"), VaultPolicyMath.AllowedSkewBps(over.Arg("skewBps"), share, Lo, Hi, 200)); // the C# mirror
         var wrong = await S.AssertRebalanceRejectedAsync(Target(p * 1.0005), TreasuryVault.Errors.SkewAgainstInventory);
         Assert.Equal(BigInteger.Zero, wrong.Arg("allowedBps"));
 
@@ -128,6 +129,8 @@ public sealed class KeeperKeyBoundTests(LocalNodeFixture node, ITestOutputHelper
         var budget = hold * 100 / 10_000;
         Assert.Equal(loss, reason.Arg("loss"));
         Assert.Equal(budget, reason.Arg("budget"));
+        var stNow = await D.Pool.GetStateAsync();
+        Assert.Equal((loss, budget), VaultPolicyMath.LossAndBudget(window.Reserve0, window.Reserve1, stNow.Reserve0, stNow.Reserve1, po, 100)); // the C# mirror
         Assert.True(loss > budget);
         Assert.True(loss <= budget + losses.Max(), $"loss {loss} > budget {budget} + largest cycle {losses.Max()}");
         var totalBps = (double)loss * 1e4 / (double)tvl;
