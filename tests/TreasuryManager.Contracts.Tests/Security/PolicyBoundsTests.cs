@@ -86,11 +86,13 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
     private async Task<RevertReason> RejectedAsync(string signature, object?[] args, string error)
     {
         var before = await D.Vault.PolicyOfAsync(D.Pool.Address);
+        var lossBefore = await D.Vault.LossWindowOfAsync(D.Pool.Address); // maxLossBps lives here
         var reason = await Reverts.ExpectAsync(error, () => D.Vault.Contract.CallAsync(signature, args, D.Owner.Address));
         var block = await D.Eth.BlockNumberAsync();
         await Assert.ThrowsAsync<ContractRevertException>(() => D.Vault.Contract.SendAsync(D.Owner, signature, args, gasLimit: 300_000));
         Assert.Equal(block + 1, await D.Eth.BlockNumberAsync()); // mined (and reverted)
         Assert.Equal(before, await D.Vault.PolicyOfAsync(D.Pool.Address));
+        Assert.Equal(lossBefore, await D.Vault.LossWindowOfAsync(D.Pool.Address));
         return reason;
     }
 
