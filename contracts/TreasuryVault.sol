@@ -25,8 +25,8 @@ import {LogMath} from "./libraries/LogMath.sol";
 
 /// @title TreasuryVault
 /// @notice Owns the liquidity of ManagedPools and lets a keeper reshape them only inside a policy the owner sets.
-/// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause; guardian — pause, emergency withdrawal to
-/// the owner; keeper — rebalance. Every bound is checked on-chain; a broken bound reverts with an error naming it.
+/// Roles: owner (the DAO; Ownable2Step) — funds, policy, roles, unpause, loss-window reset, sweep; guardian — pause,
+/// emergency withdrawal to the owner; keeper — rebalance, hedge adjustments. Every bound is checked on-chain; a broken bound reverts with an error naming it.
 /// @dev Exact guard formulas (the C# guard mirror follows them):
 ///  - oracle price in Q128.128: priceX128 = (answer * 10^e) << 128 when e = priceScaleExp >= 0, else
 ///    floor((answer << 128) / 10^-e); OraclePriceOutOfRange when answer or answer * 10^e >= 2^128, or the result is 0.
@@ -38,13 +38,29 @@ import {LogMath} from "./libraries/LogMath.sol";
 ///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
 ///    (type(uint256).max when r >= 2^128).
 ///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0).
+///  - skew direction (the keeper-key bound, docs/keeper-key-bound.md): target = floor((minShare + maxShare) / 2),
+///    halfBand = floor((maxShare - minShare) / 2), signed skew = +skewBps when pc > priceX128 else -skewBps. A skew
+///    of 0 passes; otherwise it must point toward the target (skew < 0 needs share > target, skew > 0 needs share <
+///    target) and |skew| <= allowed = imbalance >= halfBand ? maxSkew : floor(maxSkew * imbalance / halfBand),
+///    imbalance = |share - target| (SkewAgainstInventory). Reposition moves no token, so share is the same before
+///    and after.
+///  - loss budget: per pool one word (start reserve0, start reserve1: 112 bits each; start time: 32 bits). When it
+///    is 0 or block.timestamp >= start + LOSS_WINDOW the rebalance starts a new window at the current reserves.
+///    Else hold = floor(start0 * priceX128 / 2^128) + start1, value = v0 + reserve1 (both at today's oracle); when
+///    value < hold: loss = hold - value, budget = floor(hold * maxLossBps / 1e4), loss > budget reverts
+///    (LossBudgetExceeded). Owner deposits/withdrawals move the start holdings by the same amounts; the owner's
+///    resetLossWindow and emergencyWithdraw clear the window.
 /// Hedge (issue 7): each registered pool may have its own HedgePolicy — per pool, not per vault, because a hedge
 /// offsets one pool's base inventory and each base trades on its own perp market; the vault holds one account per
 /// market, so two pools cannot share one. adjustHedge (keeper, not while paused) is checked against the policy after
 /// the change; closeHedge (owner) is never blocked by the policy or the pause.
-/// rebalance order: keeper, registered, fee, price feed (stale, then non-positive), volatility feed (if set: stale,
-/// non-positive), skew, [pool.reposition: PoolPaused when paused, then its fit errors], interval (from the pool's
-/// previous reposition time), TWAP deviation, width, inventory. All-or-nothing: any revert undoes the reposition.
+/// Hedge limits (HedgeLimits, per pool): after a keeper margin deposit the account's margin <= maxMargin; the
+/// notional traded, sum of floor(|sizeDelta| * mark / 1e36), per HEDGE_WINDOW (starting at the first trade after
+/// the last window ended) <= maxVolume.
+/// rebalance order: keeper, registered, fee, price feed (future, stale, then non-positive), volatility feed (if set:
+/// future, stale, non-positive), skew magnitude, [pool.reposition: its fit errors; allowed while paused], interval
+/// (from the pool's previous reposition time), TWAP deviation (skipped while the pool is paused), width, inventory,
+/// skew direction, loss budget; then the Rebalanced event. All-or-nothing: any revert undoes the reposition.
 contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -53,14 +69,23 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint32 public constant MIN_HEARTBEAT = 30;
     uint32 public constant MAX_HEARTBEAT = 7 days;
     uint32 public constant MIN_TWAP_WINDOW = 10;
-    uint32 public constant MAX_TWAP_WINDOW = 7 days;
+    uint32 public constant MAX_TWAP_WINDOW = 30 minutes; // the ring it needs (152 slots) is grown in one transaction
+    /// @notice Seconds per observation the vault sizes each pool's ring for (one swap per 12 s L1 slot).
+    uint32 public constant OBSERVATION_SPACING = 12;
     uint16 public constant MIN_DEVIATION_BPS = 1;
     uint16 public constant MAX_TWAP_DEVIATION_BPS = 2000;
     uint16 public constant MAX_SKEW_BPS = 2000;
     uint24 public constant MAX_FEE_PIPS = 100_000;
     uint32 public constant MIN_WIDTH_BPS = 1;
     uint32 public constant MAX_WIDTH_BPS = 10_000_000;
+    uint32 public constant MIN_REBALANCE_INTERVAL = 60;
     uint32 public constant MAX_REBALANCE_INTERVAL = 7 days;
+    /// @notice Length of a pool's loss window, seconds.
+    uint32 public constant LOSS_WINDOW = 1 days;
+    uint16 public constant DEFAULT_MAX_LOSS_BPS = 100;
+    uint16 public constant MAX_LOSS_BPS = 1000;
+    /// @notice Length of a pool's hedge-volume window, seconds.
+    uint32 public constant HEDGE_WINDOW = 1 days;
     uint16 public constant MAX_SHARE_BPS = 10_000;
     uint8 public constant MAX_FEED_DECIMALS = 36;
     uint256 public constant MAX_POOLS = 16;
@@ -84,6 +109,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint32 minRebalanceInterval;
         uint16 minBaseShareBps;
         uint16 maxBaseShareBps;
+        uint16 maxLossBps;
     }
 
     // bit offsets of the Policy fields in its two storage words (rebalance reads the raw words)
@@ -101,6 +127,11 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint256 private constant B_MIN_INTERVAL_SHIFT = 160;
     uint256 private constant B_MIN_BASE_SHARE_SHIFT = 192;
     uint256 private constant B_MAX_BASE_SHARE_SHIFT = 208;
+    uint256 private constant B_MAX_LOSS_SHIFT = 224;
+    uint256 private constant HOLDING_BITS = 112;
+    uint256 private constant HOLDING_MASK = (1 << 112) - 1;
+    uint256 private constant WINDOW_START_SHIFT = 224;
+    uint256 private constant NO_LOSS_WINDOW = 1;
 
     mapping(address => bool) private _keepers;
     mapping(address => bool) private _guardians;
@@ -109,6 +140,13 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     mapping(address => AggregatorV3Interface) private _volatilityFeeds;
     address[] private _pools;
     mapping(address => HedgePolicy) private _hedges;
+    /// @dev Loss window per pool, one word: start reserve0 (bits 0..111) | start reserve1 (112..223) | start time
+    /// (224..255). Start time 0 = none (the next rebalance starts one); "none" is stored as NO_LOSS_WINDOW = 1, not 0,
+    /// so that starting a window rewrites a non-zero slot (2,900 gas, not 20,000).
+    mapping(address => uint256) private _lossWindows;
+    mapping(address => HedgeLimits) private _hedgeLimits;
+    /// @dev Hedge volume per pool: traded notional in the window (bits 0..223) | window start (224..255).
+    mapping(address => uint256) private _hedgeVolumes;
 
     modifier onlyKeeper() {
         if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
@@ -171,6 +209,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         _setWidthBounds(pool, p.minWidthBps, p.maxWidthBps);
         _setMinRebalanceInterval(pool, p.minRebalanceInterval);
         _setInventoryBounds(pool, p.minBaseShareBps, p.maxBaseShareBps);
+        _setMaxLoss(pool, DEFAULT_MAX_LOSS_BPS);
+        _lossWindows[pool] = NO_LOSS_WINDOW;
         if (paused()) IManagedPool(pool).setPaused(true);
     }
 
@@ -249,6 +289,23 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         _setInventoryBounds(pool, minBaseShareBps, maxBaseShareBps);
     }
 
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setMaxLoss(address pool, uint16 maxLossBps) external override onlyOwner registeredPool(pool) {
+        _setMaxLoss(pool, maxLossBps);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function resetLossWindow(address pool) external override onlyOwner registeredPool(pool) {
+        _lossWindows[pool] = NO_LOSS_WINDOW;
+        emit LossWindowReset(pool);
+    }
+
+    function _setMaxLoss(address pool, uint16 v) private {
+        _checkBounds(PolicyParam.MaxLoss, v, 1, MAX_LOSS_BPS);
+        _policies[pool].maxLossBps = v;
+        emit PolicyUpdated(pool, PolicyParam.MaxLoss, v, 0);
+    }
+
     function _setFeeds(address pool, AggregatorV3Interface priceFeed, AggregatorV3Interface volatilityFeed) private {
         if (address(priceFeed) == address(0)) revert ZeroAddress();
         uint8 feedDecimals = priceFeed.decimals();
@@ -277,6 +334,9 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     function _setTwapWindow(address pool, uint32 v) private {
         _checkBounds(PolicyParam.TwapWindow, v, MIN_TWAP_WINDOW, MAX_TWAP_WINDOW);
         _policies[pool].twapWindow = v;
+        // a ring of ceil(v / OBSERVATION_SPACING) + 2 slots (<= 152) reaches back one window even when every block
+        // carries a (dust) swap; the pool only grows it (a no-op when large enough)
+        IManagedPool(pool).increaseObservationCardinality(uint16((v + OBSERVATION_SPACING - 1) / OBSERVATION_SPACING + 2));
         emit PolicyUpdated(pool, PolicyParam.TwapWindow, v, 0);
     }
 
@@ -315,7 +375,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     function _setMinRebalanceInterval(address pool, uint32 v) private {
-        _checkBounds(PolicyParam.MinRebalanceInterval, v, 0, MAX_REBALANCE_INTERVAL);
+        _checkBounds(PolicyParam.MinRebalanceInterval, v, MIN_REBALANCE_INTERVAL, MAX_REBALANCE_INTERVAL);
         _policies[pool].minRebalanceInterval = v;
         emit PolicyUpdated(pool, PolicyParam.MinRebalanceInterval, v, 0);
     }
@@ -344,10 +404,40 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         registeredPool(pool)
         returns (uint128 liquidity)
     {
+        _checkSpot(pool);
         if (amount0 != 0) IERC20(IManagedPool(pool).token0()).safeTransferFrom(msg.sender, pool, amount0);
         if (amount1 != 0) IERC20(IManagedPool(pool).token1()).safeTransferFrom(msg.sender, pool, amount1);
         (liquidity,,) = IManagedPool(pool).sync();
+        _adjustLossWindow(pool, amount0, amount1, true);
         emit Deposited(pool, amount0, amount1, liquidity);
+    }
+
+    /// @dev The pool's spot price within maxTwapDeviationBps of the oracle price (the deposit's re-fit happens there).
+    function _checkSpot(address pool) private view {
+        Policy storage p = _policies[pool];
+        uint256 oraclePrice = _oraclePrice(p);
+        (uint160 spot,,,,,,) = IManagedPool(pool).slot0();
+        uint256 dev = _skewBps(spot, oraclePrice);
+        if (dev > p.maxTwapDeviationBps) revert SpotPriceDeviation(spot, oraclePrice, dev, p.maxTwapDeviationBps);
+    }
+
+    /// @dev Moves the loss window's start holdings by a deposit (add) or withdrawal; a holding past 112 bits drops
+    /// the window (the next rebalance starts one).
+    function _adjustLossWindow(address pool, uint256 amount0, uint256 amount1, bool add) private {
+        uint256 w = _lossWindows[pool];
+        if (w >> WINDOW_START_SHIFT == 0) return; // no window
+        uint256 h0 = w & HOLDING_MASK;
+        uint256 h1 = (w >> HOLDING_BITS) & HOLDING_MASK;
+        if (add) {
+            h0 += amount0;
+            h1 += amount1;
+        } else {
+            h0 = h0 > amount0 ? h0 - amount0 : 0;
+            h1 = h1 > amount1 ? h1 - amount1 : 0;
+        }
+        _lossWindows[pool] = h0 > HOLDING_MASK || h1 > HOLDING_MASK
+            ? NO_LOSS_WINDOW
+            : h0 | (h1 << HOLDING_BITS) | ((w >> WINDOW_START_SHIFT) << WINDOW_START_SHIFT);
     }
 
     /// @inheritdoc ITreasuryVaultOwnerActions
@@ -361,6 +451,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     {
         if (to == address(0)) revert ZeroAddress();
         liquidity = IManagedPool(pool).withdraw(to, amount0, amount1);
+        _adjustLossWindow(pool, amount0, amount1, false);
         emit Withdrawn(pool, to, amount0, amount1, liquidity);
     }
 
@@ -376,7 +467,15 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     {
         address to = owner();
         (amount0, amount1) = IManagedPool(pool).emergencyWithdraw(to);
+        _lossWindows[pool] = NO_LOSS_WINDOW;
         emit EmergencyWithdrawn(pool, to, amount0, amount1);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function sweep(address token, uint256 amount) external override onlyOwner nonReentrant {
+        address to = owner();
+        IERC20(token).safeTransfer(to, amount);
+        emit Swept(token, to, amount);
     }
 
     // ------------------------------------------------------------------ pause
@@ -403,9 +502,10 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     // ------------------------------------------------------------------ rebalance
 
     /// @inheritdoc ITreasuryVaultKeeperActions
-    /// @dev No pause check here: pausing the vault pauses every registered pool, whose reposition then reverts with
-    /// PoolPaused. No re-entrancy lock either: the only external calls are to the owner-chosen feeds and to the pool
-    /// (which has its own lock), and only a keeper can enter.
+    /// @dev No pause check here: while the vault is paused every registered pool is paused, which shuts its swaps
+    /// but not its reposition, so the keeper can re-centre on the oracle before the owner unpauses (the TWAP check
+    /// is skipped then: without swaps the pool's TWAP only repeats the frozen price). No re-entrancy lock either:
+    /// the only external calls are to the owner-chosen feeds and to the pool, and only a keeper can enter.
     function rebalance(address pool, Target calldata target)
         external
         override
@@ -421,7 +521,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             b := sload(add(policy.slot, 1))
         }
         if (a >> A_REGISTERED_SHIFT == 0) revert UnknownPool(pool);
-        uint256 oraclePrice = _preChecks(a, b, pool, target);
+        (uint256 oraclePrice, int256 skew) = _preChecks(a, b, pool, target);
 
         IManagedPool.RepositionResult memory r = _reposition(pool, target, uint32(a >> A_TWAP_WINDOW_SHIFT));
         if (r.previousRepositionTime != 0) {
@@ -433,8 +533,15 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
         low = uint160(uint128(r.range));
         high = uint160(r.range >> 128);
-        _postChecks(b, oraclePrice, r.twapLogPrice, low, high);
-        _checkInventory(b, oraclePrice, uint128(r.reserves), r.reserves >> 128);
+        if (r.paused) r.twapLogPrice = 0;
+        else _checkTwap(b, oraclePrice, r.twapLogPrice);
+        _checkWidth(b, low, high);
+        uint256 reserve0 = uint128(r.reserves);
+        uint256 reserve1 = r.reserves >> 128;
+        (uint256 share, uint256 value) = _checkInventory(b, oraclePrice, reserve0, reserve1);
+        _checkSkewDirection(a, b, share, skew);
+        _checkLoss(pool, b, oraclePrice, reserve0, reserve1, value);
+        emit Rebalanced(pool, msg.sender, oraclePrice, r.twapLogPrice, skew);
         // (low, high) returned from scratch memory (both < 2^128; masked: narrowed values may carry dirty bits here)
         assembly {
             mstore(0x00, and(low, 0xffffffffffffffffffffffffffffffff))
@@ -444,7 +551,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     /// @dev pool.reposition(centre, bound, fee, twapWindow, hint) through a low-level call; the pool's revert data
-    /// is bubbled. The four static words returned are the RepositionResult in memory order.
+    /// is bubbled. The five static words returned are the RepositionResult in memory order.
     function _reposition(address pool, Target calldata target, uint32 twapWindow)
         private
         returns (IManagedPool.RepositionResult memory r)
@@ -456,22 +563,23 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             calldatacopy(add(ptr, 0x04), target, 0x60) // sqrtPriceX96, sqrtPriceBoundX96, feePips
             mstore(add(ptr, 0x64), and(twapWindow, 0xffffffff)) // (a uint32 may carry dirty high bits in assembly)
             calldatacopy(add(ptr, 0x84), add(target, 0x60), 0x20) // observationHint
-            let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0x80)
+            let ok := call(gas(), pool, 0, ptr, 0xa4, ptr, 0xa0)
             if iszero(ok) {
                 returndatacopy(ptr, 0, returndatasize())
                 revert(ptr, returndatasize())
             }
-            if lt(returndatasize(), 0x80) { revert(0, 0) }
+            if lt(returndatasize(), 0xa0) { revert(0, 0) }
             r := ptr
-            mstore(0x40, add(ptr, 0x80))
+            mstore(0x40, add(ptr, 0xa0))
         }
     }
 
-    /// @dev Fee, feeds, skew. Returns the oracle price (Q128.128). a, b: the policy's slots.
+    /// @dev Fee, feeds, skew magnitude. Returns the oracle price (Q128.128) and the centre's signed skew in bps
+    /// (> 0: above the oracle). a, b: the policy's slots.
     function _preChecks(uint256 a, uint256 b, address pool, Target calldata target)
         private
         view
-        returns (uint256 oraclePrice)
+        returns (uint256 oraclePrice, int256 signedSkew)
     {
         {
             uint24 feePips = target.feePips;
@@ -492,14 +600,14 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (sqrtPriceX96 > type(uint128).max) revert SkewTooLarge(sqrtPriceX96, oraclePrice, type(uint256).max, maxSkew);
         uint256 skew = _skewBps(sqrtPriceX96, oraclePrice);
         if (skew > maxSkew) revert SkewTooLarge(sqrtPriceX96, oraclePrice, skew, maxSkew);
+        // skew <= 2000: the cast is exact; above the oracle when pc > po (pc as in _skewBps)
+        unchecked {
+            signedSkew = (uint256(sqrtPriceX96) * sqrtPriceX96) >> 64 > oraclePrice ? int256(skew) : -int256(skew);
+        }
     }
 
-    /// @dev TWAP deviation, width (after the reposition; a revert undoes it); the inventory follows. b: the policy's
-    /// slot B.
-    function _postChecks(uint256 b, uint256 oraclePrice, int256 twapLogPrice, uint256 low, uint256 high)
-        private
-        pure
-    {
+    /// @dev TWAP deviation (after the reposition; a revert undoes it). b: the policy's slot B.
+    function _checkTwap(uint256 b, uint256 oraclePrice, int256 twapLogPrice) private pure {
         int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePrice);
         int256 d;
         unchecked {
@@ -510,24 +618,25 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (uint256(d) > uint24(b)) {
             revert TwapDeviation(twapLogPrice, oracleLog, uint16(b >> B_MAX_TWAP_DEVIATION_BPS_SHIFT));
         }
+    }
+
+    /// @dev Width of the new range. b: the policy's slot B.
+    function _checkWidth(uint256 b, uint256 low, uint256 high) private pure {
         uint256 width = _deviationBps(high, low);
         uint32 minWidth = uint32(b >> B_MIN_WIDTH_SHIFT);
         uint32 maxWidth = uint32(b >> B_MAX_WIDTH_SHIFT);
         if (width < minWidth || width > maxWidth) revert WidthOutOfBounds(width, minWidth, maxWidth);
     }
 
-    function _checkInventory(uint256 b, uint256 oraclePrice, uint256 reserve0, uint256 reserve1) private pure {
-        // reserve0 < 2^128 (pool storage) and priceX128 < 2^256, so v0 < 2^256; exact floors either way.
-        // v0 = floor(reserve0 * priceX128 / 2^128) from the 512-bit product (high word < 2^128), = FullMath.mulDiv
-        uint256 v0;
-        assembly ("memory-safe") {
-            let mm := mulmod(reserve0, oraclePrice, not(0))
-            let prod0 := mul(reserve0, oraclePrice)
-            let prod1 := sub(sub(mm, prod0), lt(mm, prod0))
-            v0 := or(shr(128, prod0), shl(128, prod1))
-        }
-        uint256 total = v0 + reserve1;
-        uint256 share;
+    /// @dev Base share of the pool's value at the oracle price within the policy's bounds; returns the share (bps)
+    /// and the value at the oracle (quote units: floor(reserve0 * priceX128 / 2^128) + reserve1).
+    function _checkInventory(uint256 b, uint256 oraclePrice, uint256 reserve0, uint256 reserve1)
+        private
+        pure
+        returns (uint256 share, uint256 total)
+    {
+        uint256 v0 = _valueOf(reserve0, oraclePrice);
+        total = v0 + reserve1;
         unchecked {
             // v0 < 2^240: v0 * 1e4 < 2^254
             if (total != 0) share = v0 < 1 << 240 ? (v0 * 10_000) / total : FullMath.mulDiv(v0, 10_000, total);
@@ -537,7 +646,73 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (share < minShare || share > maxShare) revert InventoryOutOfBounds(share, minShare, maxShare);
     }
 
-    /// @dev Latest answer of a feed, reverting with StaleOracle when older than the heartbeat.
+    /// @dev floor(amount0 * priceX128 / 2^128) from the 512-bit product (amount0 < 2^128: high word < 2^128), exact.
+    function _valueOf(uint256 amount0, uint256 priceX128) private pure returns (uint256 v0) {
+        assembly ("memory-safe") {
+            let mm := mulmod(amount0, priceX128, not(0))
+            let prod0 := mul(amount0, priceX128)
+            let prod1 := sub(sub(mm, prod0), lt(mm, prod0))
+            v0 := or(shr(128, prod0), shl(128, prod1))
+        }
+    }
+
+    /// @dev The skew steers toward the target share (the midpoint of the inventory bounds) and is at most
+    /// maxSkew * |share - target| / halfBand (halfBand = (max - min) / 2; capped at maxSkew). A skew of 0 bps
+    /// (within 1 bp of the oracle) is always allowed. See SkewAgainstInventory.
+    function _checkSkewDirection(uint256 a, uint256 b, uint256 share, int256 skew) private pure {
+        if (skew == 0) return;
+        unchecked {
+            // all values < 2^17: no overflow
+            uint256 lo = uint16(b >> B_MIN_BASE_SHARE_SHIFT);
+            uint256 hi = uint16(b >> B_MAX_BASE_SHARE_SHIFT);
+            uint256 targetShare = (lo + hi) / 2;
+            uint256 allowed;
+            // base above target: centre below the oracle (skew < 0); base below target: above (skew > 0)
+            if (skew < 0 ? share > targetShare : share < targetShare) {
+                uint256 maxSkew = uint16(a >> A_MAX_SKEW_SHIFT);
+                uint256 imbalance = share > targetShare ? share - targetShare : targetShare - share;
+                uint256 halfBand = (hi - lo) / 2;
+                allowed = imbalance >= halfBand ? maxSkew : (maxSkew * imbalance) / halfBand;
+            }
+            uint256 magnitude = uint256(skew < 0 ? -skew : skew);
+            if (magnitude > allowed) revert SkewAgainstInventory(skew, share, targetShare, allowed);
+        }
+    }
+
+    /// @dev The loss budget (see LossBudgetExceeded): starts a window at the current holdings when there is none or
+    /// it is LOSS_WINDOW old, else compares `value` (the pool's value at the oracle now) with the value of the
+    /// window's start holdings at the oracle now.
+    function _checkLoss(
+        address pool,
+        uint256 b,
+        uint256 oraclePrice,
+        uint256 reserve0,
+        uint256 reserve1,
+        uint256 value
+    ) private {
+        uint256 w = _lossWindows[pool];
+        unchecked {
+            // start time < 2^32, LOSS_WINDOW < 2^17
+            if (block.timestamp >= (w >> WINDOW_START_SHIFT) + LOSS_WINDOW) {
+                if (reserve0 > HOLDING_MASK) revert PolicyOutOfBounds(PolicyParam.MaxLoss, reserve0, 0, HOLDING_MASK);
+                if (reserve1 > HOLDING_MASK) revert PolicyOutOfBounds(PolicyParam.MaxLoss, reserve1, 0, HOLDING_MASK);
+                _lossWindows[pool] = reserve0 | (reserve1 << HOLDING_BITS) | (block.timestamp << WINDOW_START_SHIFT);
+                return;
+            }
+        }
+        // holdings < 2^112: hold < 2^240 + 2^112 < 2^241, and maxLossBps <= 1000 < 2^10: hold * maxLossBps < 2^251
+        uint256 hold = _valueOf(w & HOLDING_MASK, oraclePrice) + ((w >> HOLDING_BITS) & HOLDING_MASK);
+        if (value < hold) {
+            unchecked {
+                uint256 loss = hold - value;
+                uint256 budget = (hold * uint16(b >> B_MAX_LOSS_SHIFT)) / 10_000;
+                if (loss > budget) revert LossBudgetExceeded(pool, loss, budget);
+            }
+        }
+    }
+
+    /// @dev Latest answer of a feed, reverting with StaleOracle when older than the heartbeat and with
+    /// OracleRoundInFuture when dated after the block.
     /// Low-level staticcall decoding only `answer` and `updatedAt` (words 1 and 3 of latestRoundData's return);
     /// a feed that reverts bubbles its revert data, one returning fewer than 5 words reverts with empty data.
     function _readFeed(AggregatorV3Interface feed, uint256 heartbeat) private view returns (int256 answer) {
@@ -554,7 +729,11 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             answer := mload(add(ptr, 0x20))
             updatedAt := mload(add(ptr, 0x60))
         }
-        if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
+        if (updatedAt > block.timestamp) revert OracleRoundInFuture(address(feed), updatedAt, block.timestamp);
+        unchecked {
+            // updatedAt <= block.timestamp < 2^64 and heartbeat < 2^32
+            if (block.timestamp > updatedAt + heartbeat) revert StaleOracle(address(feed), updatedAt, heartbeat);
+        }
     }
 
     /// @dev Oracle answer (> 0) to the pool's price in Q128.128 (see the contract notes). Answers whose scaled
@@ -619,6 +798,22 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
         _hedges[pool] = p;
         emit HedgePolicySet(pool, p.market, p.maxNotional, p.minMarginRatioPips);
+        HedgeLimits memory l = _hedgeLimits[pool];
+        if (l.maxMargin == 0 && l.maxVolume == 0) {
+            // maxNotional < 2^128: 4x fits 130 bits; capped at 2^128 - 1
+            uint256 v = uint256(p.maxNotional) * 4;
+            _setHedgeLimits(pool, HedgeLimits(p.maxNotional, v > type(uint128).max ? type(uint128).max : uint128(v)));
+        }
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setHedgeLimits(address pool, HedgeLimits calldata limits) external override onlyOwner registeredPool(pool) {
+        _setHedgeLimits(pool, limits);
+    }
+
+    function _setHedgeLimits(address pool, HedgeLimits memory l) private {
+        _hedgeLimits[pool] = l;
+        emit HedgeLimitsSet(pool, l.maxMargin, l.maxVolume);
     }
 
     /// @inheritdoc ITreasuryVaultKeeperActions
@@ -645,7 +840,29 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
             uint256 ratio = v.equity <= 0 ? 0 : FullMath.mulDiv(uint256(v.equity), 1e6, v.notional);
             if (ratio < h.minMarginRatioPips) revert HedgeMarginRatioTooLow(pool, ratio, h.minMarginRatioPips);
         }
+        HedgeLimits memory l = _hedgeLimits[pool];
+        if (marginDelta > 0 && v.margin > int256(uint256(l.maxMargin))) {
+            revert HedgeMarginCapExceeded(pool, v.margin, l.maxMargin);
+        }
+        if (sizeDelta != 0) _countHedgeVolume(pool, market, sizeDelta, l.maxVolume);
         emit HedgeAdjusted(pool, h.market, sizeDelta, marginDelta, v.size, v.equity, v.notional);
+    }
+
+    /// @dev Adds |sizeDelta| * mark / 1e36 to the pool's hedge volume in the current HEDGE_WINDOW (a new window when
+    /// the last one is HEDGE_WINDOW old) and checks it against maxVolume.
+    function _countHedgeVolume(address pool, IPerpMarket market, int256 sizeDelta, uint256 maxVolume) private {
+        uint256 traded =
+            FullMath.mulDiv(sizeDelta < 0 ? uint256(-sizeDelta) : uint256(sizeDelta), market.markPrice(), 1e36);
+        uint256 w = _hedgeVolumes[pool];
+        uint256 volume = w & ((1 << WINDOW_START_SHIFT) - 1);
+        uint256 start = w >> WINDOW_START_SHIFT;
+        if (block.timestamp >= start + HEDGE_WINDOW) {
+            volume = 0;
+            start = block.timestamp;
+        }
+        volume += traded;
+        if (volume > maxVolume) revert HedgeVolumeBudgetExceeded(pool, volume, maxVolume);
+        _hedgeVolumes[pool] = volume | (start << WINDOW_START_SHIFT);
     }
 
     /// @inheritdoc ITreasuryVaultOwnerActions
@@ -714,9 +931,29 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
 
     /// @inheritdoc ITreasuryVaultState
     function oraclePriceX128(address pool) external view override registeredPool(pool) returns (uint256) {
-        Policy storage p = _policies[pool];
+        return _oraclePrice(_policies[pool]);
+    }
+
+    function _oraclePrice(Policy storage p) private view returns (uint256) {
         int256 answer = _readFeed(p.priceFeed, p.heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
         return _toPriceX128(answer, p.priceScaleExp);
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function hedgeLimitsOf(address pool) external view override returns (HedgeLimits memory) {
+        return _hedgeLimits[pool];
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function lossWindowOf(address pool)
+        external
+        view
+        override
+        returns (uint256 reserve0, uint256 reserve1, uint256 startTime, uint256 maxLossBps)
+    {
+        uint256 w = _lossWindows[pool];
+        if (w >> WINDOW_START_SHIFT == 0) w = 0; // none
+        return (w & HOLDING_MASK, (w >> HOLDING_BITS) & HOLDING_MASK, w >> WINDOW_START_SHIFT, _policies[pool].maxLossBps);
     }
 }

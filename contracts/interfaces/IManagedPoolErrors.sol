@@ -11,7 +11,7 @@ interface IManagedPoolErrors {
     /// @notice Only the vault may call this function.
     /// @param caller The caller.
     error NotVault(address caller);
-    /// @notice The pool is paused by its vault: no swaps, no repositions.
+    /// @notice The pool is paused by its vault: no swaps (repositions stay allowed).
     error PoolPaused();
     /// @notice The swap's deadline has passed.
     /// @param deadline The deadline given.

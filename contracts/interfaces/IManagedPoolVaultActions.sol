@@ -11,17 +11,19 @@ interface IManagedPoolVaultActions {
     /// @param previousRepositionTime lastRepositionTime before this call (0 if never); it is now block.timestamp.
     /// @param twapLogPrice Time-weighted mean log price over the `twapWindow` seconds before this reposition, exactly
     /// consult(twapWindow).meanLogPrice as it read just before the call (0 when twapWindow is 0).
+    /// @param paused Whether the pool is paused (swaps shut; a reposition is allowed then).
     struct RepositionResult {
         uint256 range;
         uint256 reserves;
         uint32 previousRepositionTime;
         int256 twapLogPrice;
+        bool paused;
     }
 
     /// @notice Moves the curve to a new centre price and range and sets the fee, re-fitted to the current reserves
     /// with no token movement (see LiquidityFit for the exact formulas). The new liquidity is liquidity() = the
     /// fitted L (= refit(new state)), which also puts the fees accrued since the last reposition to work. Writes an observation (once per block) with the price that held until now first.
-    /// Reverts with PoolPaused while the pool is paused.
+    /// Allowed while the pool is paused (swaps stay shut): the vault re-centres a paused pool before unpausing.
     /// @param sqrtPriceX96 New price (centre), Q64.96.
     /// @param sqrtPriceBoundX96 One bound: below the price it is the lower bound (L fitted from reserve1, the upper
     /// bound derived from reserve0); above the price it is the upper bound (L fitted from reserve0, the lower bound
@@ -33,13 +35,14 @@ interface IManagedPoolVaultActions {
     /// @return reserves See RepositionResult.
     /// @return previousRepositionTime See RepositionResult.
     /// @return twapLogPrice See RepositionResult.
+    /// @return paused See RepositionResult.
     function reposition(
         uint160 sqrtPriceX96,
         uint160 sqrtPriceBoundX96,
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external returns (uint256 range, uint256 reserves, uint32 previousRepositionTime, int256 twapLogPrice);
+    ) external returns (uint256 range, uint256 reserves, uint32 previousRepositionTime, int256 twapLogPrice, bool paused);
 
     /// @notice Sets the reserves to the token balances (after the vault transferred a deposit in) and re-fits the
     /// liquidity on the current range.
@@ -48,9 +51,10 @@ interface IManagedPoolVaultActions {
     /// @notice Sends reserves to `to` and re-fits the liquidity on the current range.
     function withdraw(address to, uint256 amount0, uint256 amount1) external returns (uint128 liquidity);
 
-    /// @notice Sends every token balance to `to`; liquidity and reserves become zero.
+    /// @notice Sends every token balance to `to`; liquidity becomes zero. A token whose transfer reverts (or returns
+    /// false) stays in the pool as its reserve and is reported as 0; the other one still leaves.
     function emergencyWithdraw(address to) external returns (uint256 amount0, uint256 amount1);
 
-    /// @notice Pauses or unpauses swaps and repositions.
+    /// @notice Pauses or unpauses swaps (repositions stay allowed).
     function setPaused(bool paused) external;
 }

@@ -2,12 +2,15 @@
 pragma solidity 0.8.26;
 
 import {ITreasuryVaultTypes} from "./ITreasuryVaultTypes.sol";
+import {IManagedPoolErrors} from "./IManagedPoolErrors.sol";
 
 /// @title ITreasuryVaultErrors
 /// @notice Custom errors of TreasuryVault. Also from OpenZeppelin: OwnableUnauthorizedAccount(address) (owner-only
 /// functions), OwnableInvalidOwner(address), EnforcedPause(), ExpectedPause(), ReentrancyGuardReentrantCall(),
-/// SafeERC20FailedOperation(address); and any ManagedPool error bubbled from reposition/sync/withdraw.
-interface ITreasuryVaultErrors is ITreasuryVaultTypes {
+/// SafeERC20FailedOperation(address); and any ManagedPool error bubbled from reposition/sync/withdraw: the pool's own
+/// errors (IManagedPoolErrors, e.g. PoolPaused) and its libraries' errors are declared here too, so that the vault's
+/// ABI decodes everything a vault call can revert with.
+interface ITreasuryVaultErrors is ITreasuryVaultTypes, IManagedPoolErrors {
     /// @notice The caller is not a keeper.
     error NotKeeper(address account);
     /// @notice The caller is neither a guardian nor the owner.
@@ -63,4 +66,39 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes {
     error HedgeMarginRatioTooLow(address pool, uint256 marginRatioPips, uint256 minMarginRatioPips);
     /// @notice The pool's base share of value at the oracle price is outside [min, max].
     error InventoryOutOfBounds(uint256 shareBps, uint256 min, uint256 max);
+
+    /// @notice The centre is skewed against the inventory, or further than the inventory allows: with share the
+    /// pool's base share at the oracle price and target = (minBaseShareBps + maxBaseShareBps) / 2, a centre above
+    /// the oracle (skewBps > 0) needs share < target, one below needs share > target, and |skewBps| <=
+    /// maxSkewBps * |share - target| / ((maxBaseShareBps - minBaseShareBps) / 2) (capped at maxSkewBps).
+    /// @param skewBps Signed skew of the centre, bps (> 0: above the oracle).
+    /// @param allowedBps The largest |skew| allowed in that direction (0: the wrong direction).
+    error SkewAgainstInventory(int256 skewBps, uint256 shareBps, uint256 targetShareBps, uint256 allowedBps);
+    /// @notice The pool's value at the oracle is `loss` below the value of holding the loss window's start holdings
+    /// at the oracle, more than the budget = floor(that holding value * maxLossBps / 1e4). Rebalances revert until
+    /// the window (LOSS_WINDOW) rolls over or the owner calls resetLossWindow.
+    error LossBudgetExceeded(address pool, uint256 loss, uint256 budget);
+    /// @notice A feed's round is dated after the current block (updatedAt > block.timestamp).
+    error OracleRoundInFuture(address feed, uint256 updatedAt, uint256 timestamp);
+    /// @notice deposit: the pool's spot price deviates from the oracle by more than the policy's
+    /// maxTwapDeviationBps (a deposit re-fits the liquidity at the spot price).
+    error SpotPriceDeviation(uint256 sqrtPriceX96, uint256 oraclePriceX128, uint256 deviationBps, uint256 maxBps);
+    /// @notice adjustHedge: after a keeper margin deposit the account's margin exceeds the cap.
+    error HedgeMarginCapExceeded(address pool, int256 margin, uint256 maxMargin);
+    /// @notice adjustHedge: the notional traded in the current HEDGE_WINDOW would exceed the budget.
+    error HedgeVolumeBudgetExceeded(address pool, uint256 volume, uint256 maxVolume);
+
+    // Errors of ManagedPool's libraries that can bubble through the vault (declared again with the same signature).
+    /// @notice ObservationLib: the TWAP window reaches before the oldest observation of the pool's ring.
+    error ObservationTooOld(uint32 target, uint32 oldest);
+    /// @notice ObservationLib: an invalid seconds-ago (0 window, or before time 0).
+    error InvalidSecondsAgo(uint32 secondsAgo);
+    /// @notice LiquidityFit: the fitted range would be unbounded.
+    error RangeUnbounded();
+    /// @notice LiquidityFit: the reserves fit a zero liquidity.
+    error ZeroLiquidity();
+    /// @notice LiquidityFit: the fitted liquidity does not fit 128 bits.
+    error LiquidityOverflow(uint256 liquidity);
+    /// @notice FullMath: the result does not fit 256 bits.
+    error MulDivOverflow();
 }

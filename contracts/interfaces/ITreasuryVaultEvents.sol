@@ -28,4 +28,13 @@ interface ITreasuryVaultEvents is ITreasuryVaultTypes {
     event HedgeClosed(address indexed pool, address indexed market, int256 closedSize, uint256 margin, address to);
     /// @notice Everything in `pool` went to the owner `to`.
     event EmergencyWithdrawn(address indexed pool, address indexed to, uint256 amount0, uint256 amount1);
+    /// @notice A keeper rebalanced `pool`: the oracle price (Q128.128, pool units), the pool's TWAP log price over the
+    /// policy's window (LogMath units; 0 while paused: not checked) and the centre's signed skew from the oracle, bps.
+    event Rebalanced(address indexed pool, address indexed keeper, uint256 oraclePriceX128, int256 twapLogPrice, int256 skewBps);
+    /// @notice The owner reset `pool`'s loss window: the next rebalance starts a new one.
+    event LossWindowReset(address indexed pool);
+    /// @notice The hedge limits of `pool` changed.
+    event HedgeLimitsSet(address indexed pool, uint256 maxMargin, uint256 maxVolume);
+    /// @notice The owner swept `amount` of the vault's own `token` balance to `to`.
+    event Swept(address indexed token, address indexed to, uint256 amount);
 }

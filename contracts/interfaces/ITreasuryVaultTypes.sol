@@ -17,23 +17,27 @@ interface ITreasuryVaultTypes {
         WidthBounds, // 6
         MinRebalanceInterval, // 7
         InventoryBounds, // 8
-        Hedge // 9: setHedgePolicy's minMarginRatioPips
+        Hedge, // 9: setHedgePolicy's minMarginRatioPips
+        MaxLoss, // 10: setMaxLoss's maxLossBps; also a reserve too large for the loss window's 112-bit holdings
+        HedgeLimits // 11: setHedgeLimits
     }
 
     /// @notice A pool's policy as the owner sets it.
     /// @param priceFeed Price of token0 in token1, human units (any AggregatorV3Interface; decimals <= 36).
     /// @param volatilityFeed Optional (zero = none). When set, rebalance also requires it fresh and > 0.
     /// @param heartbeat Maximum age of a feed answer, seconds [30, 7 days].
-    /// @param twapWindow Window of the pool's TWAP compared with the oracle, seconds [10, 7 days].
+    /// @param twapWindow Window of the pool's TWAP compared with the oracle, seconds [10, 30 minutes]; the vault grows the
+    /// pool's observation ring to cover it (one observation per OBSERVATION_SPACING seconds).
     /// @param maxTwapDeviationBps Maximum deviation of the pool's TWAP from the oracle price, bps [1, 2000].
     /// @param maxSkewBps Maximum deviation of a new centre from the oracle price, bps [1, 2000].
     /// @param minFeePips Lowest fee a rebalance may set, pips (min <= max <= 100_000).
     /// @param maxFeePips Highest fee a rebalance may set, pips.
     /// @param minWidthBps Narrowest range, as (pHigh / pLow - 1) in bps (1 <= min <= max <= 10_000_000).
     /// @param maxWidthBps Widest range, same unit.
-    /// @param minRebalanceInterval Seconds between rebalances of this pool [0, 7 days].
+    /// @param minRebalanceInterval Seconds between rebalances of this pool [60, 7 days] (MIN_REBALANCE_INTERVAL floor).
     /// @param minBaseShareBps Lowest share of token0 in the pool's value at the oracle price, bps.
-    /// @param maxBaseShareBps Highest share of token0 (min <= max <= 10_000).
+    /// @param maxBaseShareBps Highest share of token0 (min <= max <= 10_000). Their midpoint is the target share
+    /// the keeper's skew must steer toward, and half their distance the band that scales the skew allowed.
     struct PolicyParams {
         AggregatorV3Interface priceFeed;
         AggregatorV3Interface volatilityFeed;
@@ -73,6 +77,15 @@ interface ITreasuryVaultTypes {
         address market;
         uint128 maxNotional;
         uint32 minMarginRatioPips;
+    }
+
+    /// @notice Limits on the keeper's hedge adjustments of one pool, on top of HedgePolicy.
+    /// @param maxMargin Largest margin (quote units) the vault's account may hold on the market after a keeper
+    /// deposit (PerpMarket.accountView.margin).
+    /// @param maxVolume Largest traded notional (sum of |sizeDelta| * mark / 1e36, quote units) per HEDGE_WINDOW.
+    struct HedgeLimits {
+        uint128 maxMargin;
+        uint128 maxVolume;
     }
 
     /// @notice A policy with its derived fields, as stored.

@@ -28,8 +28,10 @@ interface IVolatilityOracle {
     error NotReporter(address caller);
     /// @notice The price is not positive.
     error NonPositiveAnswer(int256 answer);
-    /// @notice The volatility is negative.
-    error NegativeVolatility(int256 answer);
+    /// @notice The volatility is not positive (0 is refused: a consumer reading 0 would quote a zero-width spread).
+    error NonPositiveVolatility(int256 answer);
+    /// @notice Ownership cannot be renounced (the reporter could never be replaced).
+    error RenounceOwnershipDisabled();
     /// @notice An answer does not fit in int128.
     error AnswerOutOfRange(int256 answer);
     /// @notice The reporter is the zero address.

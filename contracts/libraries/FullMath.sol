@@ -11,6 +11,10 @@ library FullMath {
     error MulDivOverflow();
 
     /// @notice floor(a * b / denominator) with full 512-bit precision.
+    /// @param a First factor.
+    /// @param b Second factor.
+    /// @param denominator Divisor (> 0).
+    /// @return result floor(a * b / denominator) (MulDivOverflow when it exceeds 2^256 - 1 or denominator is 0).
     function mulDiv(uint256 a, uint256 b, uint256 denominator) internal pure returns (uint256 result) {
         unchecked {
             uint256 prod0;
@@ -54,6 +58,10 @@ library FullMath {
     }
 
     /// @notice ceil(a * b / denominator) with full 512-bit precision.
+    /// @param a First factor.
+    /// @param b Second factor.
+    /// @param denominator Divisor (> 0).
+    /// @return result ceil(a * b / denominator) (MulDivOverflow as mulDiv, or when the rounding overflows).
     function mulDivRoundingUp(uint256 a, uint256 b, uint256 denominator) internal pure returns (uint256 result) {
         result = mulDiv(a, b, denominator);
         unchecked {
@@ -65,6 +73,9 @@ library FullMath {
     }
 
     /// @notice ceil(x / y); division by zero returns 0 (callers guarantee y > 0), as Uniswap's UnsafeMath.
+    /// @param x Dividend.
+    /// @param y Divisor (callers guarantee y > 0).
+    /// @return z ceil(x / y) (0 when y is 0).
     function divRoundingUp(uint256 x, uint256 y) internal pure returns (uint256 z) {
         assembly ("memory-safe") {
             z := add(div(x, y), gt(mod(x, y), 0))

@@ -35,6 +35,9 @@ library LiquidityFit {
     error RangeUnbounded();
 
     /// @dev floor(a * 2^96 / d), exact: a plain shift when a < 2^160, else FullMath.mulDiv (same result).
+    /// @param a The value scaled by 2^96.
+    /// @param d Divisor (> 0).
+    /// @return floor(a * 2^96 / d).
     function _mulQ96Div(uint256 a, uint256 d) private pure returns (uint256) {
         if (a < 1 << 160) return (a << 96) / d;
         return FullMath.mulDiv(a, Q96, d);
@@ -42,6 +45,10 @@ library LiquidityFit {
 
     /// @dev floor(x * P * B / ((B - P) * 2^96)) for P < B: the liquidity token0 covers on [P, B], one exact floor
     /// (P * B is computed with checked arithmetic: fine for sqrt prices below 2^128, the pool's bound).
+    /// @param sqrtPriceX96 Price P (Q64.96).
+    /// @param sqrtPriceHighX96 Upper bound B > P (Q64.96).
+    /// @param reserve0 Token0 amount x.
+    /// @return floor(x * P * B / ((B - P) * 2^96)).
     function _liquidity0(uint256 sqrtPriceX96, uint256 sqrtPriceHighX96, uint256 reserve0)
         private
         pure
@@ -50,12 +57,20 @@ library LiquidityFit {
         return FullMath.mulDiv(reserve0, sqrtPriceX96 * sqrtPriceHighX96, (sqrtPriceHighX96 - sqrtPriceX96) << 96);
     }
 
+    /// @param l A liquidity.
+    /// @return l as uint128 (ZeroLiquidity when 0, LiquidityOverflow above 2^128 - 1).
     function _toUint128(uint256 l) private pure returns (uint128) {
         if (l > type(uint128).max) revert LiquidityOverflow(l);
         return uint128(l);
     }
 
     /// @notice L from token1 given the lower bound A < P, then the upper bound from token0.
+    /// @param sqrtPriceX96 The new price P (Q64.96).
+    /// @param sqrtPriceLowX96 The lower bound A < P.
+    /// @param reserve0 Token0 reserve x (sets the upper bound).
+    /// @param reserve1 Token1 reserve y (sets L).
+    /// @return liquidity L = floor(y * 2^96 / (P - A)).
+    /// @return sqrtPriceHighX96 The derived upper bound B (RangeUnbounded when x * P >= L << 96).
     function fitFromLower(uint256 sqrtPriceX96, uint256 sqrtPriceLowX96, uint256 reserve0, uint256 reserve1)
         internal
         pure
@@ -76,6 +91,12 @@ library LiquidityFit {
     }
 
     /// @notice L from token0 given the upper bound B > P, then the lower bound from token1.
+    /// @param sqrtPriceX96 The new price P (Q64.96).
+    /// @param sqrtPriceHighX96 The upper bound B > P.
+    /// @param reserve0 Token0 reserve x (sets L).
+    /// @param reserve1 Token1 reserve y (sets the lower bound).
+    /// @return liquidity L = floor(x * P * B / ((B - P) * 2^96)).
+    /// @return sqrtPriceLowX96 The derived lower bound A = P - floor(y * 2^96 / L) (RangeUnbounded when that is <= 0).
     function fitFromUpper(uint256 sqrtPriceX96, uint256 sqrtPriceHighX96, uint256 reserve0, uint256 reserve1)
         internal
         pure
@@ -91,6 +112,12 @@ library LiquidityFit {
     }
 
     /// @notice Largest L the reserves cover on the unchanged range [A, B] at price P (A <= P <= B).
+    /// @param sqrtPriceX96 Current price P.
+    /// @param sqrtPriceLowX96 Lower bound A.
+    /// @param sqrtPriceHighX96 Upper bound B.
+    /// @param reserve0 Token0 reserve x.
+    /// @param reserve1 Token1 reserve y.
+    /// @return min of the liquidity each side covers (0 when A == B); see the library notes.
     function refit(
         uint256 sqrtPriceX96,
         uint256 sqrtPriceLowX96,

@@ -22,6 +22,8 @@ library LogMath {
     uint256 internal constant SQRT_FRACTION_BITS = 25;
 
     /// @notice Index of the most significant set bit of x (x > 0).
+    /// @param x A positive integer.
+    /// @return r floor(log2(x)).
     function mostSignificantBit(uint256 x) internal pure returns (uint256 r) {
         assembly ("memory-safe") {
             r := shl(7, lt(0xffffffffffffffffffffffffffffffff, x))
@@ -36,6 +38,8 @@ library LogMath {
     }
 
     /// @notice The log price of a Q64.96 sqrt price, see the library notes for the exact algorithm.
+    /// @param sqrtPriceX96 A Q64.96 sqrt price (> 0).
+    /// @return lp log2(P) in units of 2^-24, P = (sqrtPriceX96 / 2^96)^2 (library notes).
     function logPrice(uint256 sqrtPriceX96) internal pure returns (int256 lp) {
         if (sqrtPriceX96 == 0) revert LogOfZero();
         uint256 msb = mostSignificantBit(sqrtPriceX96);
@@ -155,6 +159,8 @@ library LogMath {
     /// units as logPrice but with 16 fractional bits of log2(P) (resolution 2^8 units ~ 1e-5 in ln P):
     /// msb = floor(log2(priceX128)); r = priceX128 normalised to [2^127, 2^128) as in logPrice; 16 squarings
     /// (f = (f << 1) | b as in logPrice); result = ((msb - 128) * 2^16 + f) * 2^8.
+    /// @param priceX128 A price in Q128.128 (> 0).
+    /// @return lp Its log price in the same units as logPrice, to the precision the notes give.
     function coarseLogPriceFromPriceX128(uint256 priceX128) internal pure returns (int256 lp) {
         if (priceX128 == 0) revert LogOfZero();
         uint256 msb = mostSignificantBit(priceX128);

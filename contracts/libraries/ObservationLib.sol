@@ -45,6 +45,11 @@ library ObservationLib {
     error InvalidSecondsAgo(uint32 secondsAgo);
 
     /// @notice Writes the first observation; returns cardinality and cardinalityNext (both 1).
+    /// @param self The ring.
+    /// @param time Block time of the first observation.
+    /// @param lp The log price at that time.
+    /// @return The cardinality (1).
+    /// @return The cardinalityNext (1).
     function initialize(Observation[65535] storage self, uint32 time, int256 lp) internal returns (uint16, uint16) {
         self[0] = Observation({
             blockTimestamp: time,
@@ -58,6 +63,10 @@ library ObservationLib {
     }
 
     /// @notice The observation that `last` would become at `time` with the log price `lp` held since `last`.
+    /// @param last The most recent observation.
+    /// @param time The time of the new observation (>= last.blockTimestamp).
+    /// @param lp The log price that held since `last`.
+    /// @return The new observation (cumulatives advanced, gap saturated).
     function transform(Observation memory last, uint32 time, int256 lp) internal pure returns (Observation memory) {
         unchecked {
             uint256 dt = time - last.blockTimestamp;
@@ -80,6 +89,10 @@ library ObservationLib {
     /// @return indexUpdated New most recent index.
     /// @return cardinalityUpdated New cardinality (grows to cardinalityNext when the ring wraps).
     /// @return logPriceCumulative logPriceCumulative of the most recent observation (now at block time).
+    /// @param self The ring.
+    /// @param time The block time.
+    /// @param cardinality The ring's current size.
+    /// @param cardinalityNext The size the ring grows to when it wraps.
     function write(
         Observation[65535] storage self,
         uint16 index,
@@ -109,6 +122,11 @@ library ObservationLib {
 
     /// @dev The raw word transform(last, time, lp) would store, and its logPriceCumulative (the same wrapping int72 /
     /// uint80 arithmetic as transform).
+    /// @param last The raw word of the most recent observation.
+    /// @param time The new observation's time.
+    /// @param lp The log price that held since `last`.
+    /// @return word The raw word of the new observation.
+    /// @return logPriceCumulative Its logPriceCumulative.
     function _next(uint256 last, uint32 time, int256 lp) private pure returns (uint256 word, int72 logPriceCumulative) {
         unchecked {
             uint256 dt = time - uint32(last);
@@ -123,6 +141,10 @@ library ObservationLib {
     }
 
     /// @notice Pre-writes slots [current, next) (timestamp 1, not initialized) so later writes cost less.
+    /// @param self The ring.
+    /// @param current Its current cardinalityNext.
+    /// @param next The wanted cardinalityNext.
+    /// @return The new cardinalityNext (max(current, next)).
     function grow(Observation[65535] storage self, uint16 current, uint16 next) internal returns (uint16) {
         if (next <= current) return current;
         for (uint16 i = current; i < next; i++) {
@@ -132,6 +154,14 @@ library ObservationLib {
     }
 
     /// @notice Cumulatives at `time - secondsAgo`; see the library notes for the exact rules.
+    /// @param self The ring.
+    /// @param time The current block time.
+    /// @param secondsAgo How far back to read.
+    /// @param lpNow The current log price (for a target after the newest observation).
+    /// @param index Index of the newest observation.
+    /// @param cardinality The ring's size.
+    /// @return logPriceCumulative The log-price cumulative at time - secondsAgo.
+    /// @return squaredReturnCumulative The squared-return cumulative at time - secondsAgo.
     function observeSingle(
         Observation[65535] storage self,
         uint32 time,
@@ -170,6 +200,15 @@ library ObservationLib {
     /// read suffices: logCum = obs.logCum - obs.logPrice * (obs.t - target), sqCum = obs.sqCum). A wrong or
     /// out-of-range hint (e.g. type(uint16).max) falls back to the binary search: the result never depends on the
     /// hint, only the gas does.
+    /// @param self The ring.
+    /// @param time The current block time.
+    /// @param secondsAgo How far back to read.
+    /// @param lpNow The current log price.
+    /// @param index Index of the newest observation.
+    /// @param cardinality The ring's size.
+    /// @param hint Index of the oldest observation at or after the target (type(uint16).max: none; a wrong hint only costs a search).
+    /// @return logPriceCumulative As observeSingle.
+    /// @return squaredReturnCumulative As observeSingle.
     function observeSingleWithHint(
         Observation[65535] storage self,
         uint32 time,
@@ -210,6 +249,13 @@ library ObservationLib {
 
     /// @notice observeSingleWithHint's logPriceCumulative for a caller whose newest observation is at `time` (so
     /// lpNow is never needed): the same hinted read, the same fallback.
+    /// @param self The ring.
+    /// @param time The current block time (the newest observation is at it).
+    /// @param secondsAgo How far back to read (> 0).
+    /// @param index Index of the newest observation.
+    /// @param cardinality The ring's size.
+    /// @param hint As observeSingleWithHint.
+    /// @return logPriceCumulative The log-price cumulative at time - secondsAgo.
     function logPriceCumulativeWithHint(
         Observation[65535] storage self,
         uint32 time,
@@ -240,6 +286,12 @@ library ObservationLib {
     }
 
     /// @dev Binary search for the observations around `target` (target < newest timestamp).
+    /// @param self The ring.
+    /// @param target The time searched (before the newest observation).
+    /// @param index Index of the newest observation.
+    /// @param cardinality The ring's size.
+    /// @return beforeOrAt The observation at or just before target.
+    /// @return atOrAfter The observation at or just after target.
     function _search(Observation[65535] storage self, uint32 target, uint16 index, uint16 cardinality)
         private
         view

@@ -18,6 +18,11 @@ library SqrtPriceMath {
     /// @notice Next sqrt price after adding (add = true) or removing `amount` of token0; rounds up.
     /// @dev L*sP / (L + amount*sP) (all in Q96 form: numerator1 = L << 96), or the fallback
     /// ceil(numerator1 / (numerator1 / sP + amount)) when amount*sP overflows, exactly like Uniswap.
+    /// @param sqrtPX96 Starting sqrt price.
+    /// @param liquidity Liquidity of the range.
+    /// @param amount Token0 added or removed.
+    /// @param add True to add token0 (price falls), false to remove it (price rises).
+    /// @return The next sqrt price, rounded up.
     function getNextSqrtPriceFromAmount0RoundingUp(uint160 sqrtPX96, uint128 liquidity, uint256 amount, bool add)
         internal
         pure
@@ -49,6 +54,11 @@ library SqrtPriceMath {
 
     /// @notice Next sqrt price after adding (add = true) or removing `amount` of token1; rounds down.
     /// @dev sP + floor(amount * 2^96 / L) when adding; sP - ceil(amount * 2^96 / L) when removing.
+    /// @param sqrtPX96 Starting sqrt price.
+    /// @param liquidity Liquidity of the range.
+    /// @param amount Token1 added or removed.
+    /// @param add True to add token1 (price rises), false to remove it (price falls).
+    /// @return The next sqrt price, rounded down.
     function getNextSqrtPriceFromAmount1RoundingDown(uint160 sqrtPX96, uint128 liquidity, uint256 amount, bool add)
         internal
         pure
@@ -73,6 +83,11 @@ library SqrtPriceMath {
     }
 
     /// @notice Next sqrt price given an input amount (token0 if zeroForOne, else token1).
+    /// @param sqrtPX96 Starting sqrt price (> 0).
+    /// @param liquidity Liquidity of the range (> 0).
+    /// @param amountIn Input amount.
+    /// @param zeroForOne True when the input is token0.
+    /// @return The sqrt price after the input, rounded so the pool never gives more than it should.
     function getNextSqrtPriceFromInput(uint160 sqrtPX96, uint128 liquidity, uint256 amountIn, bool zeroForOne)
         internal
         pure
@@ -85,6 +100,11 @@ library SqrtPriceMath {
     }
 
     /// @notice Next sqrt price given an output amount (token1 if zeroForOne, else token0).
+    /// @param sqrtPX96 Starting sqrt price (> 0).
+    /// @param liquidity Liquidity of the range (> 0).
+    /// @param amountOut Output amount.
+    /// @param zeroForOne True when the output is token1.
+    /// @return The sqrt price after the output, rounded in the pool's favour.
     function getNextSqrtPriceFromOutput(uint160 sqrtPX96, uint128 liquidity, uint256 amountOut, bool zeroForOne)
         internal
         pure
@@ -98,6 +118,11 @@ library SqrtPriceMath {
 
     /// @notice Amount of token0 between two sqrt prices: L*2^96*(sB - sA)/sB/sA.
     /// @dev roundUp: ceil(ceil(numerator1*(sB-sA)/sB)/sA); else floor(floor(numerator1*(sB-sA)/sB)/sA).
+    /// @param sqrtRatioAX96 One sqrt price.
+    /// @param sqrtRatioBX96 The other sqrt price (order does not matter).
+    /// @param liquidity Liquidity of the range.
+    /// @param roundUp Round up (amounts owed to the pool) or down.
+    /// @return The token0 amount between the two prices.
     function getAmount0Delta(uint160 sqrtRatioAX96, uint160 sqrtRatioBX96, uint128 liquidity, bool roundUp)
         internal
         pure
@@ -116,6 +141,11 @@ library SqrtPriceMath {
     }
 
     /// @notice Amount of token1 between two sqrt prices: L*(sB - sA)/2^96, rounded up or down.
+    /// @param sqrtRatioAX96 One sqrt price.
+    /// @param sqrtRatioBX96 The other sqrt price (order does not matter).
+    /// @param liquidity Liquidity of the range.
+    /// @param roundUp Round up or down.
+    /// @return The token1 amount between the two prices.
     function getAmount1Delta(uint160 sqrtRatioAX96, uint160 sqrtRatioBX96, uint128 liquidity, bool roundUp)
         internal
         pure

@@ -48,6 +48,11 @@ contract VolatilityOracle is IVolatilityOracle, Ownable2Step {
         reporter = newReporter;
     }
 
+    /// @notice Disabled: an oracle without an owner could never replace a lost or compromised reporter.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
+    }
+
     /// @inheritdoc IVolatilityOracle
     function update(int256 price, int256 volatility)
         external
@@ -56,7 +61,7 @@ contract VolatilityOracle is IVolatilityOracle, Ownable2Step {
     {
         if (msg.sender != reporter) revert NotReporter(msg.sender);
         if (price <= 0) revert NonPositiveAnswer(price);
-        if (volatility < 0) revert NegativeVolatility(volatility);
+        if (volatility <= 0) revert NonPositiveVolatility(volatility);
         if (price > type(int128).max) revert AnswerOutOfRange(price);
         if (volatility > type(int128).max) revert AnswerOutOfRange(volatility);
         uint64 ts = uint64(block.timestamp);

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {FullMath} from "../libraries/FullMath.sol";
 import {IPerpMarket, IPerpMarketActions, IPerpMarketState} from "./interfaces/IPerpMarket.sol";
 
 /// @title PerpMarket
@@ -17,12 +18,15 @@ import {IPerpMarket, IPerpMarketActions, IPerpMarketState} from "./interfaces/IP
 /// @dev Units and exact formulas (all integer; the tests recompute them independently):
 ///  - price p: quote base units per base base unit, scaled by 1e36. From a feed answer a with d decimals:
 ///    e = 36 + decimals(quote) - decimals(base) - d; p = a * 10^e (e >= 0) or floor(a / 10^-e) (e < 0). The answer
-///    must be fresh (block.timestamp <= updatedAt + heartbeat, else StalePrice) and > 0, and 0 < p < 2^128
-///    (else NonPositivePrice).
+///    must be fresh (block.timestamp <= updatedAt + heartbeat, else StalePrice) and > 0, and 0 < p < 2^192
+///    (else NonPositivePrice): real pairs of 6..18-decimal tokens at prices 1e-8..1e8 give p in [1e4, 1e56] < 2^187.
+///    Sizes are bounded by |size| <= 2^127 - 1; products size * p are taken in 512 bits (FullMath), exact.
 ///  - value(size, p) = floor(size * p / 1e36) (signed, rounded toward -infinity); notional = |value(size, p)|.
 ///  - funding: settleFunding (run first by trade, withdrawMargin with a position, and liquidate) settles
 ///    n = floor((now - lastFundingTime) / fundingInterval) whole intervals at once, at the rate and mark read then:
-///    rateWad = fundingRateWad (no index feed) or trunc((p - pIndex) * 1e18 / pIndex) (premium of mark over index);
+///    rateWad = fundingRateWad (no index feed) or trunc((p - pIndex) * 1e18 / pIndex) (premium of mark over index)
+///    clamped to [-MAX_FUNDING_RATE_WAD, MAX_FUNDING_RATE_WAD]; while the index feed is stale or out of range the
+///    intervals stay unsettled (lastFundingTime unchanged), so trades at the mark — e.g. an exit — still go through;
 ///    perInterval = trunc(rateWad * p / 1e18); fundingIndex += n * perInterval; lastFundingTime += n * interval.
 ///    (trunc: Solidity's signed division, toward zero.) An account pays
 ///    payment = ceil(size * (fundingIndex - account.fundingIndex) / 1e36) (margin -= payment; negative = received).
@@ -39,6 +43,9 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     int256 private constant PRICE_SCALE = 1e36;
+    /// @notice Largest |funding rate| per interval, 1e18 = 100% (the premium is clamped to it).
+    int256 public constant MAX_FUNDING_RATE_WAD = 5e16;
+    uint256 private constant MAX_PRICE = 1 << 192;
     int256 private constant WAD = 1e18;
     uint256 private constant PIPS = 1e6;
 
@@ -158,7 +165,7 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
         int256 newSize = size + sizeDelta;
         if (newSize > type(int128).max || newSize < -type(int128).max) revert InvalidParam("sizeDelta", _abs(sizeDelta));
         int256 pnl = _value(size, p) - a.openNotional;
-        fee = _ceilDivU(_abs(sizeDelta) * p / uint256(PRICE_SCALE) * _tradeFeePips, PIPS);
+        fee = _ceilDivU(FullMath.mulDiv(_abs(sizeDelta), p, uint256(PRICE_SCALE)) * _tradeFeePips, PIPS);
         int256 margin = a.margin + pnl - int256(fee);
         int256 newNotional = _value(newSize, p);
         a.size = newSize;
@@ -222,7 +229,8 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
         uint256 last = lastFundingTime;
         n = (block.timestamp - last) / _fundingInterval;
         if (n == 0) return 0;
-        int256 rate = _fundingRate(p);
+        (bool ok, int256 rate) = _fundingRate(p);
+        if (!ok) return 0; // stale index: the intervals wait for a fresh one
         int256 index = fundingIndex + int256(n) * (rate * int256(p) / WAD);
         uint256 next = last + n * _fundingInterval;
         fundingIndex = index;
@@ -230,10 +238,19 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
         emit FundingSettled(n, rate, p, index, next);
     }
 
-    function _fundingRate(uint256 p) private view returns (int256) {
-        if (address(_indexFeed) == address(0)) return _fundingRateWad;
-        int256 index = int256(_price(_indexFeed, _indexExp));
-        return (int256(p) - index) * WAD / index;
+    /// @dev The rate per interval (see the contract notes); ok = false while the index feed reverts, is stale or out
+    /// of range.
+    function _fundingRate(uint256 p) private view returns (bool ok, int256 rate) {
+        if (address(_indexFeed) == address(0)) return (true, _fundingRateWad);
+        try this.indexPrice() returns (uint256 ip) {
+            int256 index = int256(ip);
+            rate = (int256(p) - index) * WAD / index; // |p - index| < 2^192, * 1e18 < 2^252
+            if (rate > MAX_FUNDING_RATE_WAD) rate = MAX_FUNDING_RATE_WAD;
+            else if (rate < -MAX_FUNDING_RATE_WAD) rate = -MAX_FUNDING_RATE_WAD;
+            return (true, rate);
+        } catch {
+            return (false, 0);
+        }
     }
 
     /// @dev Charges the account's funding since its last settlement at the current index.
@@ -251,7 +268,10 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
 
     /// @dev ceil(size * delta / 1e36): the payer pays the rounded-up amount, the receiver gets the rounded-down one.
     function _fundingPayment(int256 size, int256 delta) private pure returns (int256) {
-        return -_floorDiv(-(size * delta), PRICE_SCALE);
+        uint256 m = FullMath.mulDivRoundingUp(_abs(size), _abs(delta), uint256(PRICE_SCALE));
+        uint256 f = FullMath.mulDiv(_abs(size), _abs(delta), uint256(PRICE_SCALE));
+        // ceil of a positive product rounds up, of a negative one toward zero: -(floor(|product| / 1e36))
+        return (size < 0) == (delta < 0) ? int256(m) : -int256(f);
     }
 
     function _markPrice() private view returns (uint256) {
@@ -265,26 +285,23 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
         if (answer <= 0 || answer >= int256(1 << 128)) revert NonPositivePrice(address(feed), answer);
         if (e >= 0) {
             uint256 scale = 10 ** uint256(e);
-            if (uint256(answer) >= (1 << 128) / scale + 1) revert NonPositivePrice(address(feed), answer);
+            if (uint256(answer) >= MAX_PRICE / scale + 1) revert NonPositivePrice(address(feed), answer);
             p = uint256(answer) * scale;
         } else {
             p = uint256(answer) / 10 ** uint256(-e);
         }
-        if (p == 0 || p >= 1 << 128) revert NonPositivePrice(address(feed), answer);
+        if (p == 0 || p >= MAX_PRICE) revert NonPositivePrice(address(feed), answer);
     }
 
-    /// @dev floor(size * p / 1e36), signed, toward -infinity.
+    /// @dev floor(size * p / 1e36), signed, toward -infinity (512-bit product: |size| < 2^128, p < 2^192).
     function _value(int256 size, uint256 p) private pure returns (int256) {
-        return _floorDiv(size * int256(p), PRICE_SCALE);
+        return size >= 0
+            ? int256(FullMath.mulDiv(uint256(size), p, uint256(PRICE_SCALE)))
+            : -int256(FullMath.mulDivRoundingUp(uint256(-size), p, uint256(PRICE_SCALE)));
     }
 
     function _ratio(uint256 notional, uint256 pips) private pure returns (uint256) {
         return _ceilDivU(notional * pips, PIPS);
-    }
-
-    function _floorDiv(int256 a, int256 d) private pure returns (int256 q) {
-        q = a / d;
-        if (a % d != 0 && a < 0) q -= 1;
     }
 
     function _ceilDivU(uint256 a, uint256 d) private pure returns (uint256) {
@@ -328,7 +345,10 @@ contract PerpMarket is IPerpMarket, ReentrancyGuardTransient {
         uint256 p = _markPrice();
         int256 index = fundingIndex;
         uint256 n = (block.timestamp - lastFundingTime) / _fundingInterval;
-        if (n != 0) index += int256(n) * (_fundingRate(p) * int256(p) / WAD);
+        if (n != 0) {
+            (bool ok, int256 rate) = _fundingRate(p);
+            if (ok) index += int256(n) * (rate * int256(p) / WAD);
+        }
         v.margin -= _fundingPayment(a.size, index - a.fundingIndex);
         int256 value = _value(a.size, p);
         v.markPrice = p;

@@ -29,8 +29,10 @@ public record TreasuryDeploymentSettings
     public decimal TraderBase { get; init; } = 100_000m;
     public decimal TraderQuote { get; init; } = 200_000m;
     public int ObservationCardinality { get; init; } = 16;
-    /// <summary>Oracle price and volatility, 8 decimals.</summary>
-    public BigInteger OraclePrice { get; init; } = 200_000_000;
+    /// <summary>Oracle price and volatility, 8 decimals; the price defaults to <see cref="Price"/> (the vault's deposit
+    /// refuses a pool whose spot price is more than maxTwapDeviationBps from the oracle).</summary>
+    public BigInteger OraclePrice { get => _oraclePrice ?? new BigInteger(decimal.Round(Price * 100_000_000m)); init => _oraclePrice = value; }
+    private BigInteger? _oraclePrice;
     public BigInteger OracleVolatility { get; init; } = 65_000_000;
     public TreasuryVault.PolicyParams? Policy { get; init; }
     /// <summary>
@@ -290,7 +292,7 @@ public sealed class TreasuryDeployer
         if (string.IsNullOrWhiteSpace(description)) throw new ArgumentException("an oracle needs a description, e.g. \"BASE / USDC\"", nameof(description));
         if (price.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(price), price, $"oracle {description}: the first price must be positive (quote per base × 10^8)");
         var vol = volatility ?? Settings.OracleVolatility;
-        if (vol.Sign < 0) throw new ArgumentOutOfRangeException(nameof(volatility), vol, $"oracle {description}: the volatility must not be negative");
+        if (vol.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(volatility), vol, $"oracle {description}: the volatility must be positive (VolatilityOracle refuses 0)");
         var oracle = await VolatilityOracle.DeployAsync(Owner, Artifact(VolatilityOracle.ArtifactName), Owner.Address, Reporter.Address, 8, 8, description, description + " volatility");
         await oracle.UpdateAsync(Reporter, price, vol);
         return new DeployedOracle(oracle, await oracle.PriceFeedAsync(), await oracle.VolatilityFeedAsync());

@@ -18,7 +18,7 @@ public sealed partial class ITreasuryVaultState
     public const string ArtifactName = "ITreasuryVaultState";
 
     /// <summary>The ABI this binding was generated from.</summary>
-    public const string AbiJson = "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"hedgePolicyOf\",\"outputs\":[{\"components\":[{\"internalType\":\"address\",\"name\":\"market\",\"type\":\"address\"},{\"internalType\":\"uint128\",\"name\":\"maxNotional\",\"type\":\"uint128\"},{\"internalType\":\"uint32\",\"name\":\"minMarginRatioPips\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.HedgePolicy\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isGuardian\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isKeeper\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"oraclePriceX128\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"policyOf\",\"outputs\":[{\"components\":[{\"components\":[{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"priceFeed\",\"type\":\"address\"},{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"volatilityFeed\",\"type\":\"address\"},{\"internalType\":\"uint32\",\"name\":\"heartbeat\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"twapWindow\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"maxTwapDeviationBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxSkewBps\",\"type\":\"uint16\"},{\"internalType\":\"uint24\",\"name\":\"minFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint24\",\"name\":\"maxFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint32\",\"name\":\"minWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"maxWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"minRebalanceInterval\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"minBaseShareBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxBaseShareBps\",\"type\":\"uint16\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyParams\",\"name\":\"params\",\"type\":\"tuple\"},{\"internalType\":\"bool\",\"name\":\"registered\",\"type\":\"bool\"},{\"internalType\":\"int8\",\"name\":\"priceScaleExp\",\"type\":\"int8\"},{\"internalType\":\"uint32\",\"name\":\"maxTwapDeviationLog\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyView\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"pools\",\"outputs\":[{\"internalType\":\"address[]\",\"name\":\"\",\"type\":\"address[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]";
+    public const string AbiJson = "[{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"hedgeLimitsOf\",\"outputs\":[{\"components\":[{\"internalType\":\"uint128\",\"name\":\"maxMargin\",\"type\":\"uint128\"},{\"internalType\":\"uint128\",\"name\":\"maxVolume\",\"type\":\"uint128\"}],\"internalType\":\"struct ITreasuryVaultTypes.HedgeLimits\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"hedgePolicyOf\",\"outputs\":[{\"components\":[{\"internalType\":\"address\",\"name\":\"market\",\"type\":\"address\"},{\"internalType\":\"uint128\",\"name\":\"maxNotional\",\"type\":\"uint128\"},{\"internalType\":\"uint32\",\"name\":\"minMarginRatioPips\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.HedgePolicy\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isGuardian\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isKeeper\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"lossWindowOf\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"reserve0\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"reserve1\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"startTime\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"maxLossBps\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"oraclePriceX128\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"pool\",\"type\":\"address\"}],\"name\":\"policyOf\",\"outputs\":[{\"components\":[{\"components\":[{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"priceFeed\",\"type\":\"address\"},{\"internalType\":\"contract AggregatorV3Interface\",\"name\":\"volatilityFeed\",\"type\":\"address\"},{\"internalType\":\"uint32\",\"name\":\"heartbeat\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"twapWindow\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"maxTwapDeviationBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxSkewBps\",\"type\":\"uint16\"},{\"internalType\":\"uint24\",\"name\":\"minFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint24\",\"name\":\"maxFeePips\",\"type\":\"uint24\"},{\"internalType\":\"uint32\",\"name\":\"minWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"maxWidthBps\",\"type\":\"uint32\"},{\"internalType\":\"uint32\",\"name\":\"minRebalanceInterval\",\"type\":\"uint32\"},{\"internalType\":\"uint16\",\"name\":\"minBaseShareBps\",\"type\":\"uint16\"},{\"internalType\":\"uint16\",\"name\":\"maxBaseShareBps\",\"type\":\"uint16\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyParams\",\"name\":\"params\",\"type\":\"tuple\"},{\"internalType\":\"bool\",\"name\":\"registered\",\"type\":\"bool\"},{\"internalType\":\"int8\",\"name\":\"priceScaleExp\",\"type\":\"int8\"},{\"internalType\":\"uint32\",\"name\":\"maxTwapDeviationLog\",\"type\":\"uint32\"}],\"internalType\":\"struct ITreasuryVaultTypes.PolicyView\",\"name\":\"\",\"type\":\"tuple\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"pools\",\"outputs\":[{\"internalType\":\"address[]\",\"name\":\"\",\"type\":\"address[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]";
 
     public static readonly ContractAbi Abi = ContractAbi.Parse(AbiJson);
 
@@ -31,6 +31,23 @@ public sealed partial class ITreasuryVaultState
     public Contract Contract { get; }
 
     public Address Address => Contract.Address;
+
+    /// <summary>Calls <c>hedgeLimitsOf(address)</c> (view).</summary>
+    public async Task<HedgeLimits> HedgeLimitsOfAsync(Address pool, BlockTag? block = null, CancellationToken ct = default)
+    {
+        var values = await Contract.CallAsync("hedgeLimitsOf(address)", [pool], block: block, ct: ct).ConfigureAwait(false);
+        return HedgeLimits.FromAbi(values[0]);
+    }
+
+    /// <summary>The call data of <c>hedgeLimitsOf(address)</c>, for batching or simulation.</summary>
+    public static byte[] EncodeHedgeLimitsOf(Address pool) => Abi.GetFunction("hedgeLimitsOf(address)").EncodeCall([pool]);
+
+    /// <summary>Decodes the return data of <c>hedgeLimitsOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static HedgeLimits DecodeHedgeLimitsOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("hedgeLimitsOf(address)").DecodeOutputValues(returnData);
+        return HedgeLimits.FromAbi(values[0]);
+    }
 
     /// <summary>Calls <c>hedgePolicyOf(address)</c> (view).</summary>
     public async Task<HedgePolicy> HedgePolicyOfAsync(Address pool, BlockTag? block = null, CancellationToken ct = default)
@@ -83,6 +100,26 @@ public sealed partial class ITreasuryVaultState
         return (bool)values[0]!;
     }
 
+    /// <summary>The outputs of LossWindowOf.</summary>
+    public sealed record LossWindowOfResult(BigInteger Reserve0, BigInteger Reserve1, BigInteger StartTime, BigInteger MaxLossBps);
+
+    /// <summary>Calls <c>lossWindowOf(address)</c> (view).</summary>
+    public async Task<LossWindowOfResult> LossWindowOfAsync(Address pool, BlockTag? block = null, CancellationToken ct = default)
+    {
+        var values = await Contract.CallAsync("lossWindowOf(address)", [pool], block: block, ct: ct).ConfigureAwait(false);
+        return new LossWindowOfResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!);
+    }
+
+    /// <summary>The call data of <c>lossWindowOf(address)</c>, for batching or simulation.</summary>
+    public static byte[] EncodeLossWindowOf(Address pool) => Abi.GetFunction("lossWindowOf(address)").EncodeCall([pool]);
+
+    /// <summary>Decodes the return data of <c>lossWindowOf(address)</c> (an eth_call answer, e.g. an item of a batch).</summary>
+    public static LossWindowOfResult DecodeLossWindowOf(byte[] returnData)
+    {
+        var values = Abi.GetFunction("lossWindowOf(address)").DecodeOutputValues(returnData);
+        return new LossWindowOfResult((BigInteger)values[0]!, (BigInteger)values[1]!, (BigInteger)values[2]!, (BigInteger)values[3]!);
+    }
+
     /// <summary>Calls <c>oraclePriceX128(address)</c> (view).</summary>
     public async Task<BigInteger> OraclePriceX128Async(Address pool, BlockTag? block = null, CancellationToken ct = default)
     {
@@ -132,6 +169,18 @@ public sealed partial class ITreasuryVaultState
     {
         var values = Abi.GetFunction("pools()").DecodeOutputValues(returnData);
         return ((object?[])values[0]!).Select(e => (Address)e!).ToArray();
+    }
+
+    /// <summary>The Solidity struct <c>struct ITreasuryVaultTypes.HedgeLimits</c>.</summary>
+    public sealed record HedgeLimits(BigInteger MaxMargin, BigInteger MaxVolume)
+    {
+        public object?[] ToAbi() => [MaxMargin, MaxVolume];
+
+        public static HedgeLimits FromAbi(object? value)
+        {
+            var items = (object?[])value!;
+            return new((BigInteger)items[0]!, (BigInteger)items[1]!);
+        }
     }
 
     /// <summary>The Solidity struct <c>struct ITreasuryVaultTypes.HedgePolicy</c>.</summary>

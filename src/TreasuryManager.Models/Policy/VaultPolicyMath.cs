@@ -57,6 +57,48 @@ public static class VaultPolicyMath
         return BigInteger.Abs(p - Q96) * 10_000 >> 96;
     }
 
+    /// <summary>
+    /// The centre's signed skew, bps: +<see cref="SkewBps"/> when pc = floor(c² / 2^64) lies above the oracle price, else
+    /// −<see cref="SkewBps"/> (the sign of TreasuryVault's Rebalanced.skewBps and SkewAgainstInventory.skewBps).
+    /// </summary>
+    public static BigInteger SignedSkewBps(BigInteger centreSqrtPriceX96, BigInteger priceX128)
+    {
+        var skew = SkewBps(centreSqrtPriceX96, priceX128);
+        return (centreSqrtPriceX96 * centreSqrtPriceX96 >> 64) > priceX128 ? skew : -skew;
+    }
+
+    /// <summary>
+    /// The largest |skew| (bps) TreasuryVault allows in the direction of <paramref name="signedSkewBps"/> at base share
+    /// <paramref name="shareBps"/> (SkewAgainstInventory): target = ⌊(min + max)/2⌋, halfBand = ⌊(max − min)/2⌋; toward the
+    /// target (skew &lt; 0 needs share &gt; target, skew &gt; 0 needs share &lt; target) it is maxSkew when |share − target| ≥ halfBand,
+    /// else ⌊maxSkew · |share − target| / halfBand⌋; against it, 0. A skew of 0 bps always passes.
+    /// </summary>
+    public static BigInteger AllowedSkewBps(BigInteger signedSkewBps, BigInteger shareBps, int minBaseShareBps, int maxBaseShareBps, int maxSkewBps)
+    {
+        var target = (minBaseShareBps + maxBaseShareBps) / 2;
+        var halfBand = (maxBaseShareBps - minBaseShareBps) / 2;
+        var toward = signedSkewBps.Sign < 0 ? shareBps > target : shareBps < target;
+        if (!toward) return BigInteger.Zero;
+        var imbalance = BigInteger.Abs(shareBps - target);
+        return imbalance >= halfBand ? maxSkewBps : maxSkewBps * imbalance / halfBand;
+    }
+
+    /// <summary>Whether TreasuryVault's skew-direction rule accepts the signed skew at that share (see <see cref="AllowedSkewBps"/>).</summary>
+    public static bool SkewTowardInventoryOk(BigInteger signedSkewBps, BigInteger shareBps, int minBaseShareBps, int maxBaseShareBps, int maxSkewBps) =>
+        signedSkewBps.IsZero || BigInteger.Abs(signedSkewBps) <= AllowedSkewBps(signedSkewBps, shareBps, minBaseShareBps, maxBaseShareBps, maxSkewBps);
+
+    /// <summary>
+    /// TreasuryVault's loss budget for a window started at holdings (<paramref name="start0"/>, <paramref name="start1"/>):
+    /// hold = ⌊start0 · priceX128 / 2^128⌋ + start1, value = ⌊reserve0 · priceX128 / 2^128⌋ + reserve1 (both at today's oracle),
+    /// loss = max(hold − value, 0), budget = ⌊hold · maxLossBps / 1e4⌋; the rebalance reverts with LossBudgetExceeded when loss &gt; budget.
+    /// </summary>
+    public static (BigInteger Loss, BigInteger Budget) LossAndBudget(BigInteger start0, BigInteger start1, BigInteger reserve0, BigInteger reserve1, BigInteger priceX128, int maxLossBps)
+    {
+        var hold = (start0 * priceX128 >> 128) + start1;
+        var value = (reserve0 * priceX128 >> 128) + reserve1;
+        return (value < hold ? hold - value : BigInteger.Zero, hold * maxLossBps / 10_000);
+    }
+
     /// <summary>|twapLogPrice − coarseLog(oracle)| in log-price units; the vault reverts with TwapDeviation above maxTwapDeviationLog.</summary>
     public static BigInteger TwapDeviationLog(BigInteger twapLogPrice, BigInteger priceX128) =>
         BigInteger.Abs(twapLogPrice - LogMath.CoarseLogPriceFromPriceX128(priceX128));

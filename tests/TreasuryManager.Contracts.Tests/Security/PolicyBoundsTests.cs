@@ -18,8 +18,9 @@ namespace TreasuryManager.Contracts.Tests.Security;
 public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node)
 {
     // ITreasuryVaultTypes.PolicyParam
-    private const int Feeds = 0, Heartbeat = 1, TwapWindow = 2, MaxTwapDeviation = 3, MaxSkew = 4, FeeBounds = 5, WidthBounds = 6, MinRebalanceInterval = 7, InventoryBounds = 8;
+    private const int Feeds = 0, Heartbeat = 1, TwapWindow = 2, MaxTwapDeviation = 3, MaxSkew = 4, FeeBounds = 5, WidthBounds = 6, MinRebalanceInterval = 7, InventoryBounds = 8, MaxLoss = 10;
     private const long Week = 7 * 24 * 3600;
+    private const long Hour = 1800; // MAX_TWAP_WINDOW: half an hour
 
     private static readonly Dictionary<string, string> Signatures = new()
     {
@@ -30,6 +31,7 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
         ["setFeeBounds"] = "setFeeBounds(address,uint24,uint24)",
         ["setWidthBounds"] = "setWidthBounds(address,uint32,uint32)",
         ["setMinRebalanceInterval"] = "setMinRebalanceInterval(address,uint32)",
+        ["setMaxLoss"] = "setMaxLoss(address,uint16)",
         ["setInventoryBounds"] = "setInventoryBounds(address,uint16,uint16)",
     };
 
@@ -42,8 +44,8 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
         { "setHeartbeat", 29, -1, Heartbeat, 29, 30, Week },
         { "setHeartbeat", Week + 1, -1, Heartbeat, Week + 1, 30, Week },
         { "setHeartbeat", 0, -1, Heartbeat, 0, 30, Week },
-        { "setTwapWindow", 9, -1, TwapWindow, 9, 10, Week },
-        { "setTwapWindow", Week + 1, -1, TwapWindow, Week + 1, 10, Week },
+        { "setTwapWindow", 9, -1, TwapWindow, 9, 10, Hour },
+        { "setTwapWindow", Hour + 1, -1, TwapWindow, Hour + 1, 10, Hour },
         { "setMaxTwapDeviation", 0, -1, MaxTwapDeviation, 0, 1, 2000 },
         { "setMaxTwapDeviation", 2001, -1, MaxTwapDeviation, 2001, 1, 2000 },
         { "setMaxSkew", 0, -1, MaxSkew, 0, 1, 2000 },
@@ -51,7 +53,12 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
         { "setFeeBounds", 0, 100_001, FeeBounds, 100_001, 0, 100_000 },
         { "setWidthBounds", 0, 100, WidthBounds, 0, 1, 10_000_000 },
         { "setWidthBounds", 1, 10_000_001, WidthBounds, 10_000_001, 1, 10_000_000 },
-        { "setMinRebalanceInterval", Week + 1, -1, MinRebalanceInterval, Week + 1, 0, Week },
+        { "setMinRebalanceInterval", Week + 1, -1, MinRebalanceInterval, Week + 1, 60, Week },
+        // the floor: a keeper may not rebalance every block (the loss of a stolen key grows with the rebalance rate)
+        { "setMinRebalanceInterval", 0, -1, MinRebalanceInterval, 0, 60, Week },
+        { "setMinRebalanceInterval", 59, -1, MinRebalanceInterval, 59, 60, Week },
+        { "setMaxLoss", 0, -1, MaxLoss, 0, 1, 1000 },
+        { "setMaxLoss", 1001, -1, MaxLoss, 1001, 1, 1000 },
         { "setInventoryBounds", 0, 10_001, InventoryBounds, 10_001, 0, 10_000 },
     };
 
@@ -65,12 +72,13 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
     public static TheoryData<string, long, long> Accepted() => new()
     {
         { "setHeartbeat", 30, -1 }, { "setHeartbeat", Week, -1 },
-        { "setTwapWindow", 10, -1 }, { "setTwapWindow", Week, -1 },
+        { "setTwapWindow", 10, -1 }, { "setTwapWindow", Hour, -1 },
         { "setMaxTwapDeviation", 1, -1 }, { "setMaxTwapDeviation", 2000, -1 },
         { "setMaxSkew", 1, -1 }, { "setMaxSkew", 2000, -1 },
         { "setFeeBounds", 0, 0 }, { "setFeeBounds", 100_000, 100_000 },
         { "setWidthBounds", 1, 1 }, { "setWidthBounds", 10_000_000, 10_000_000 },
-        { "setMinRebalanceInterval", 0, -1 }, { "setMinRebalanceInterval", Week, -1 },
+        { "setMinRebalanceInterval", 60, -1 }, { "setMinRebalanceInterval", Week, -1 },
+        { "setMaxLoss", 1, -1 }, { "setMaxLoss", 1000, -1 },
         { "setInventoryBounds", 0, 0 }, { "setInventoryBounds", 10_000, 10_000 },
     };
 
@@ -78,11 +86,13 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
     private async Task<RevertReason> RejectedAsync(string signature, object?[] args, string error)
     {
         var before = await D.Vault.PolicyOfAsync(D.Pool.Address);
+        var lossBefore = await D.Vault.LossWindowOfAsync(D.Pool.Address); // maxLossBps lives here
         var reason = await Reverts.ExpectAsync(error, () => D.Vault.Contract.CallAsync(signature, args, D.Owner.Address));
         var block = await D.Eth.BlockNumberAsync();
         await Assert.ThrowsAsync<ContractRevertException>(() => D.Vault.Contract.SendAsync(D.Owner, signature, args, gasLimit: 300_000));
         Assert.Equal(block + 1, await D.Eth.BlockNumberAsync()); // mined (and reverted)
         Assert.Equal(before, await D.Vault.PolicyOfAsync(D.Pool.Address));
+        Assert.Equal(lossBefore, await D.Vault.LossWindowOfAsync(D.Pool.Address));
         return reason;
     }
 

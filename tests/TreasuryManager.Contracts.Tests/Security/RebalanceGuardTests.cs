@@ -71,18 +71,18 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
     [Fact]
     public async Task A_non_positive_volatility_is_rejected_with_NonPositiveVolatility()
     {
-        // The oracle itself accepts a volatility of 0 (only negative values are refused there): the vault must not.
+        // The oracle itself refuses a volatility of 0 (VolatilityOracle.NonPositiveVolatility); the vault refuses 0 and
+        // negative answers from any AggregatorV3Interface (the mock) as well.
         await S.ReadyToRebalanceAsync();
-        await D.Oracle.UpdateAsync(D.Reporter, 200_000_000, 0);
-        var reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, TreasuryVault.Errors.NonPositiveVolatility);
-        Assert.Equal(BigInteger.Zero, reason.Arg("answer"));
-
-        // a negative answer from any AggregatorV3Interface (the mock) as well
-        await D.Oracle.UpdateAsync(D.Reporter, 200_000_000, 65_000_000);
+        var refused = await Reverts.ExpectAsync(VolatilityOracle.Errors.NonPositiveVolatility, () => D.Oracle.UpdateAsync(D.Reporter, 200_000_000, 0));
+        Assert.Equal(BigInteger.Zero, refused.Arg("answer"));
         await D.Vault.SetFeedsAsync(D.Owner, D.Pool.Address, D.PriceFeed, S.Mock.Address);
-        await S.Mock.SetAnswerAsync(D.Owner, -1);
-        reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, TreasuryVault.Errors.NonPositiveVolatility);
-        Assert.Equal(BigInteger.MinusOne, reason.Arg("answer"));
+        foreach (var answer in new long[] { 0, -1 })
+        {
+            await S.Mock.SetAnswerAsync(D.Owner, answer);
+            var reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, TreasuryVault.Errors.NonPositiveVolatility);
+            Assert.Equal(new BigInteger(answer), reason.Arg("answer"));
+        }
     }
 
     [Fact]
@@ -144,6 +144,8 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         Assert.Equal(rejected, expectedSkew > 200);
         if (!rejected)
         {
+            // within maxSkew the vault also wants the skew to steer toward the target share: bounds that allow it
+            await S.PermitSkewAsync(c > 2.0m ? 1 : -1);
             await SimulateOkAsync(target);
             return;
         }
@@ -248,24 +250,38 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
     }
 
     [Fact]
-    public async Task Pause_stops_swaps_and_rebalances_with_PoolPaused_until_the_owner_unpauses()
+    public async Task Pause_stops_swaps_until_the_owner_unpauses_and_the_keeper_recentres_while_paused()
     {
         await S.ReadyToRebalanceAsync();
         await D.Vault.PauseAsync(D.Guardian);
         var before = await S.CaptureAsync();
         Assert.True(before.State.Paused);
 
-        await Reverts.ExpectAsync(ManagedPool.Errors.PoolPaused, () => D.SwapAsync(true, D.BaseUnits(1m)));
+        // PoolPaused is the pool's error; the vault's ABI declares it too (bubbled errors decode with the vault's ABI)
+        var e = await Assert.ThrowsAsync<TreasuryManager.Ethereum.Contracts.ContractRevertException>(() => D.SwapAsync(true, D.BaseUnits(1m)));
+        Assert.Equal(ManagedPool.Errors.PoolPaused, Reverts.Decode(e).ErrorName);
+        Assert.Equal(TreasuryVault.Errors.PoolPaused, TreasuryManager.Ethereum.Abi.RevertDecoder.Decode(e.Reason.RawData, [TreasuryVault.Abi]).ErrorName);
         await Reverts.ExpectAsync(ManagedPool.Errors.PoolPaused, () => D.SwapAsync(false, D.QuoteUnits(1m)));
-        // PoolPaused is the pool's error bubbled through the vault (not in the vault's ABI: decoded with the pool's).
-        await S.AssertRebalanceRejectedAsync(S.DefaultTarget, ManagedPool.Errors.PoolPaused);
         Assert.Equal(before, await S.CaptureAsync());
 
-        // the guardian cannot unpause; the owner can, and both work again
+        // While paused the oracle moves +5%: the pool's price is frozen at 2.0. Unpausing now would reopen swaps 5% off
+        // the market (and the swap-free TWAP would refuse any re-centre after). The keeper re-centres while paused (the
+        // vault skips the TWAP check then: no swap can have moved it), swaps stay shut.
+        await S.ReadyToRebalanceAsync(210_000_000);
+        var target = S.Target(2.1m, 2.0m, 2500);
+        var receipt = await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
+        var rebalanced = Assert.Single(TreasuryVault.RebalancedEvents(receipt));
+        Assert.Equal(BigInteger.Zero, rebalanced.TwapLogPrice);
+        var paused = await D.Pool.GetStateAsync();
+        Assert.True(paused.Paused);
+        Assert.Equal(target.SqrtPriceX96, paused.SqrtPriceX96);
+        await Reverts.ExpectAsync(ManagedPool.Errors.PoolPaused, () => D.SwapAsync(true, D.BaseUnits(1m)));
+
+        // the guardian cannot unpause; the owner can, and swaps reopen at the re-centred price
         await Reverts.ExpectAsync(TreasuryVault.Errors.OwnableUnauthorizedAccount, () => D.Vault.UnpauseAsync(D.Guardian));
         await D.Vault.UnpauseAsync(D.Owner);
-        await D.SwapAsync(true, D.BaseUnits(1m));
-        await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, S.DefaultTarget);
+        var swap = Assert.Single(ManagedPool.SwapEvents(await D.SwapAsync(true, D.BaseUnits(1m))));
+        Assert.True(swap.SqrtPriceX96 < target.SqrtPriceX96 && swap.SqrtPriceX96 > D.SqrtPriceX96(2.09m));
     }
 
     [Fact]

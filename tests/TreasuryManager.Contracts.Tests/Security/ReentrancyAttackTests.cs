@@ -98,7 +98,7 @@ public sealed class ReentrancyAttackTests(LocalNodeFixture node) : SecurityTest(
     }
 
     [Fact]
-    public async Task A_reentry_during_a_vault_withdrawal_or_emergency_withdrawal_is_refused()
+    public async Task A_reentry_during_a_vault_withdrawal_is_refused_and_an_emergency_withdrawal_still_takes_the_other_token()
     {
         await DeployAsync();
         var (target, data, _) = Reentry("pool.swapExactIn");
@@ -106,9 +106,27 @@ public sealed class ReentrancyAttackTests(LocalNodeFixture node) : SecurityTest(
         var before = await S.CaptureAsync(_pool);
         await Reverts.ExpectAsync(ManagedPool.Errors.ReentrancyGuardReentrantCall,
             () => D.Vault.WithdrawAsync(D.Owner, _pool.Address, 0, D.QuoteUnits(1m), D.Owner.Address));
+        Assert.Equal(before, await S.CaptureAsync(_pool));
+
+        // The re-entering token's transfer reverts; the emergency withdrawal is no longer all-or-nothing: the base leaves
+        // for the owner, the blocked quote stays in the pool as its reserve (amount 0), and nothing re-entered.
         await D.Vault.PauseAsync(D.Guardian);
-        await Reverts.ExpectAsync(ManagedPool.Errors.ReentrancyGuardReentrantCall, () => D.Vault.EmergencyWithdrawAsync(D.Guardian, _pool.Address));
-        Assert.Equal(before with { VaultPaused = true, State = before.State with { Paused = true } }, await S.CaptureAsync(_pool));
+        var ownerBase = await D.Base.BalanceOfAsync(D.Owner.Address);
+        var receipt = await D.Vault.EmergencyWithdrawAsync(D.Guardian, _pool.Address);
+        var e = Assert.Single(TreasuryVault.EmergencyWithdrawnEvents(receipt));
+        Assert.Equal(before.Balance0, e.Amount0);
+        Assert.Equal(BigInteger.Zero, e.Amount1);
+        Assert.Equal(ownerBase + before.Balance0, await D.Base.BalanceOfAsync(D.Owner.Address));
+        var after = await S.CaptureAsync(_pool);
+        Assert.Equal(BigInteger.Zero, after.Balance0);
+        Assert.Equal(before.Balance1, after.Balance1);
+        Assert.Equal((BigInteger.Zero, before.Balance1, BigInteger.Zero), (after.State.Reserve0, after.State.Reserve1, after.State.Liquidity));
+
+        // once the token lets go, a second emergency withdrawal takes the rest
+        await _token.DisarmAsync(D.Owner);
+        e = Assert.Single(TreasuryVault.EmergencyWithdrawnEvents(await D.Vault.EmergencyWithdrawAsync(D.Guardian, _pool.Address)));
+        Assert.Equal((BigInteger.Zero, before.Balance1), (e.Amount0, e.Amount1));
+        Assert.Equal(BigInteger.Zero, (await S.CaptureAsync(_pool)).Balance1);
     }
 
     [Theory]

@@ -74,6 +74,8 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         var front = await D.SwapToSqrtPriceAsync(s);
         var target = S.Target(2.0703m, 1.9668m, 500);
         Assert.InRange(VaultPolicyMath.SkewBps(target.SqrtPriceX96, po), new BigInteger(190), new BigInteger(200));
+        // the inventory bounds that let the vault take this skew (it must steer toward the target share): the worst case
+        await S.PermitSkewAsync(+1);
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
         var state1 = await D.Pool.GetStateAsync();
         Assert.Equal(target.SqrtPriceX96, state1.SqrtPriceX96);
@@ -117,6 +119,7 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         var centre = oracleHuman * (10_000 + skewBps) / 10_000;
         var target = S.Target(centre, centre * 0.95m, 500);
         Assert.True(VaultPolicyMath.SkewBps(target.SqrtPriceX96, po) <= 200);
+        if (skewBps != 0) await S.PermitSkewAsync(skewBps); // the worst case: inventory bounds that allow this skew
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
         var state1 = await D.Pool.GetStateAsync();
         if (skewBps != 0) await D.SwapToSqrtPriceAsync(s);

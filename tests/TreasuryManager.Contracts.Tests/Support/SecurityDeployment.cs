@@ -117,6 +117,31 @@ public sealed class SecurityDeployment
     public TreasuryVault.Target Target(decimal centre, decimal bound, int feePips) =>
         new(D.SqrtPriceX96(centre), D.SqrtPriceX96(bound), feePips, 65535);
 
+    /// <summary>
+    /// The pool's base share of value at the vault's oracle price, bps (TreasuryVault's formula).
+    /// </summary>
+    public async Task<int> ShareBpsAsync(ManagedPool? pool = null)
+    {
+        pool ??= D.Pool;
+        var st = await pool.GetStateAsync();
+        var price = await D.Vault.OraclePriceX128Async(pool.Address);
+        return (int)Models.Policy.VaultPolicyMath.BaseShareBps(st.Reserve0, st.Reserve1, price);
+    }
+
+    /// <summary>
+    /// Sets the pool's inventory bounds so that the vault allows a skew of up to 199 bps (of maxSkew 200) in direction
+    /// <paramref name="sign"/> (&gt; 0: centre above the oracle) at the pool's current share: the share sits 1 bp inside
+    /// the bound on the side the skew steers away from, the target 1,499 bps beyond it (allowed = ⌊200·1499/1500⌋ = 199).
+    /// The worst case for the tests that assume a stolen keeper key skews as far as the policy lets it.
+    /// </summary>
+    public async Task PermitSkewAsync(int sign, ManagedPool? pool = null)
+    {
+        pool ??= D.Pool;
+        var share = await ShareBpsAsync(pool);
+        var (lo, hi) = sign > 0 ? (share - 1, share + 2999) : (share - 2999, share + 1);
+        await D.Vault.SetInventoryBoundsAsync(D.Owner, pool.Address, Math.Max(lo, 0), Math.Min(hi, 10_000));
+    }
+
     /// <summary>Moves time past the TWAP window (and the rebalance interval) and refreshes the oracle at <paramref name="answer"/> (8 decimals).</summary>
     public async Task ReadyToRebalanceAsync(BigInteger? answer = null, long seconds = 700)
     {
