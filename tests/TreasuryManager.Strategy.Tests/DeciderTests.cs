@@ -203,6 +203,10 @@ public sealed class DeciderTests
                 Assert.InRange(widthBps, Policy.MinWidthBps, Policy.MaxWidthBps);
                 var priceX128 = VaultPolicyMath.PriceX128(new BigInteger(Math.Round(oracle * 1e8)), Policy.PriceScaleExp)!.Value;
                 Assert.True(VaultPolicyMath.SkewBps(plan.Target.SqrtPriceX96, priceX128) <= Policy.MaxSkewBps);
+                var shareBps = VaultPolicyMath.BaseShareBps(pool.Reserve0, pool.Reserve1, priceX128);
+                var signed = VaultPolicyMath.SignedSkewBps(plan.Target.SqrtPriceX96, priceX128);
+                Assert.True(VaultPolicyMath.SkewTowardInventoryOk(signed, shareBps, Policy.MinBaseShareBps, Policy.MaxBaseShareBps, Policy.MaxSkewBps),
+                    $"skew {signed} bps at share {shareBps} is against the inventory or past its allowance");
                 Assert.True(plan.ExpectedLiquidity > 0);
                 Interlocked.Increment(ref plans);
             }, iter: 300, threads: 1);

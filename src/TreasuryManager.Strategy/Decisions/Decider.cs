@@ -45,8 +45,9 @@ public static class Decider
     /// <summary>The smallest lot, in base: keeps the models away from a zero lot on an empty pool.</summary>
     public const double MinLot = 1e-12;
 
-    /// <summary>The centre uses at most 90% of the policy's skew: the oracle may tick between the decision and the block,
-    /// and a centre at the limit would then revert with SkewTooLarge.</summary>
+    /// <summary>The centre uses at most 90% of the skew the vault allows (the policy's limit, scaled by the inventory's
+    /// imbalance and only toward it): the oracle may tick between the decision and the block, and a centre at the limit
+    /// would then revert with SkewTooLarge or SkewAgainstInventory.</summary>
     public const double SkewUseFraction = 0.9;
 
     /// <summary>Each fitting attempt widens (or narrows) the half-width by this factor to enter the policy's width bounds.</summary>
@@ -244,9 +245,14 @@ public static class Decider
         {
             return (null, new HoldAction(HoldReason.NoFeasibleCurve, $"the models refused the inputs: {e.Message}", m.View));
         }
-        var maxSkew = policy.MaxSkewBps / 10_000.0 * SkewUseFraction;
+        // the vault's skew rule (docs/keeper-key-bound.md): a skew only toward the inventory target and at most
+        // maxSkew·|share − target|/halfBand; the centre uses SkewUseFraction of what it allows on its side
+        var side = Math.Sign(curve.CentrePrice - m.OraclePrice);
+        var allowedBps = side == 0 ? 0 : (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
+        var maxSkew = allowedBps / 10_000.0 * SkewUseFraction;
         var centre = Math.Clamp(curve.CentrePrice, m.OraclePrice * (1 - maxSkew), m.OraclePrice * (1 + maxSkew));
-        if (centre != curve.CentrePrice) reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)} by the skew limit {policy.MaxSkewBps} bps");
+        if (centre != curve.CentrePrice)
+            reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)}: the vault allows {F(allowedBps)} bps of skew {(side < 0 ? "below" : "above")} the oracle at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)");
         var halfWidth = Math.Log(curve.PriceHigh / curve.PriceLow) / 2;
         var fee = Math.Clamp(curve.FeePips, policy.MinFeePips, policy.MaxFeePips);
         return (new CurveQuote(centre, halfWidth, fee, trigger.Benefit), null);
@@ -307,8 +313,9 @@ public static class Decider
                 if (width < policy.MinWidthBps) { halfWidth *= WidthStep; continue; }
                 if (width > policy.MaxWidthBps) { halfWidth /= WidthStep; continue; }
                 var skew = VaultPolicyMath.SkewBps(sqrtCentre, m.PriceX128);
-                if (skew > policy.MaxSkewBps)
-                    return new HoldAction(HoldReason.NoFeasibleCurve, $"the centre's skew {skew} bps exceeds the policy's {policy.MaxSkewBps} bps", m.View);
+                var signedSkew = VaultPolicyMath.SignedSkewBps(sqrtCentre, m.PriceX128);
+                if (skew > policy.MaxSkewBps || !VaultPolicyMath.SkewTowardInventoryOk(signedSkew, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps))
+                    return new HoldAction(HoldReason.NoFeasibleCurve, $"the centre's skew {signedSkew} bps is outside what the vault allows at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)", m.View);
                 if (AlreadyAt(state, f, fee) is { } same)
                     return new HoldAction(HoldReason.AlreadyAtTarget, same, m.View);
                 var low = Uint.PriceFromSqrtPriceX96(f.Low) * m.RawToHuman;
