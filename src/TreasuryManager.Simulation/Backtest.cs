@@ -113,7 +113,8 @@ public static class Backtest
     }
 
     /// <summary>Every strategy on one given path (a real price file): the same result shape as <see cref="Run"/> with one path.</summary>
-    public static BacktestResult RunOne(MarketPath path, string[]? strategies = null, IVenueFactory? venueFactory = null, Action<Market, int>? marketStep = null)
+    /// <param name="seed">The seed reported (the experiment's; the path's own is derived from it).</param>
+    public static BacktestResult RunOne(MarketPath path, ulong seed, string[]? strategies = null, IVenueFactory? venueFactory = null, Action<Market, int>? marketStep = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         var names = strategies ?? Strategies.Names;
@@ -121,7 +122,7 @@ public static class Backtest
         var results = RunPath(path, names, series, venueFactory, marketStep);
         var summaries = new List<StrategySummary>();
         for (var k = 0; k < names.Length; k++) summaries.Add(Summarise(names[k], [results[k]]));
-        return new BacktestResult(path.Scenario, 1, path.Seed, summaries, series, results.Sum(r => (long)r.Swaps.Sum()));
+        return new BacktestResult(path.Scenario, 1, seed, summaries, series, results.Sum(r => (long)r.Swaps.Sum()));
     }
 
     public static ulong PathSeed(ulong seed, int path) => Xoshiro256.Derive(seed, 1_000_000UL + (ulong)path);
