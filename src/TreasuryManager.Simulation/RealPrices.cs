@@ -226,9 +226,7 @@ public static class RealMarket
             var highFirst = rng.NextDouble() < 0.5;
             int[] at = [0, first, second, m - 1];
             double[] logs = [Math.Log(b.Open), Math.Log(highFirst ? b.High : b.Low), Math.Log(highFirst ? b.Low : b.High), Math.Log(b.Close)];
-            var lo = Math.Log(b.Low);
-            var hi = Math.Log(b.High);
-            var scale = (hi - lo) / 4;
+            var scale = (Math.Log(b.High) - Math.Log(b.Low)) / 4;
             for (var seg = 0; seg < 3; seg++)
             {
                 var (j0, j1) = (at[seg], at[seg + 1]);
@@ -244,8 +242,8 @@ public static class RealMarket
                         var remaining = 1 - (u - du);
                         w += -w * du / remaining + Math.Sqrt(du * (remaining - du) / remaining) * rng.NextGaussian();
                     }
-                    var x = j == j0 || j == j1 ? (1 - u) * logs[seg] + u * logs[seg + 1] : Math.Clamp((1 - u) * logs[seg] + u * logs[seg + 1] + scale * w, lo, hi);
-                    path[k * m + j] = Math.Exp(x);
+                    var x = j == j0 || j == j1 ? (1 - u) * logs[seg] + u * logs[seg + 1] : (1 - u) * logs[seg] + u * logs[seg + 1] + scale * w;
+                    path[k * m + j] = Math.Clamp(Math.Exp(x), b.Low, b.High);
                 }
             }
             // the anchors exactly
