@@ -100,8 +100,10 @@ public static class PriceFiles
     private static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 
     /// <summary>Binance OHLCV bars (after the header). The interval is the first two rows' distance; every later row must follow at it.</summary>
-    public static IReadOnlyList<OhlcBar> ReadBinance(TextReader reader, string source)
+    /// <param name="fillGaps">Instead of refusing a gap, fill each missing interval with a flat bar at the previous close (counted in <paramref name="filled"/>).</param>
+    public static IReadOnlyList<OhlcBar> ReadBinance(TextReader reader, string source, bool fillGaps, out int filled)
     {
+        filled = 0;
         ArgumentNullException.ThrowIfNull(reader);
         var bars = new List<OhlcBar>();
         var row = 1;
@@ -126,7 +128,16 @@ public static class PriceFiles
                 var step = time - bars[^1].Time;
                 if (step <= TimeSpan.Zero) throw Bad(source, row, $"{c[0]} does not follow the previous row's {Stamp(bars[^1].Time)}");
                 interval ??= step;
-                if (step != interval) throw Bad(source, row, $"gap: {c[0]} is {step.TotalSeconds:0} s after {Stamp(bars[^1].Time)} (the file's interval is {interval.Value.TotalSeconds:0} s)");
+                if (fillGaps && step > interval && step.Ticks % interval.Value.Ticks == 0)
+                {
+                    var previous = bars[^1];
+                    for (var t = previous.Time + interval.Value; t < time; t += interval.Value, filled++)
+                        bars.Add(new OhlcBar(t, previous.Close, previous.Close, previous.Close, previous.Close));
+                }
+                else if (step != interval)
+                {
+                    throw Bad(source, row, $"gap: {c[0]} is {step.TotalSeconds:0} s after {Stamp(bars[^1].Time)} (the file's interval is {interval.Value.TotalSeconds:0} s)");
+                }
             }
             bars.Add(new OhlcBar(time, o, h, l, cl));
         }
@@ -134,9 +145,17 @@ public static class PriceFiles
         return bars;
     }
 
+    /// <summary>Binance bars; a gap is an error.</summary>
+    public static IReadOnlyList<OhlcBar> ReadBinance(TextReader reader, string source) => ReadBinance(reader, source, false, out _);
+
+    /// <summary>Uniswap v3 minutes; a gap is an error.</summary>
+    public static IReadOnlyList<PoolMinute> ReadUniswapMinutes(TextReader reader, string source) => ReadUniswapMinutes(reader, source, false, out _);
+
     /// <summary>Uniswap v3 minutes (after the header): every row one minute after the previous.</summary>
-    public static IReadOnlyList<PoolMinute> ReadUniswapMinutes(TextReader reader, string source)
+    /// <param name="fillGaps">Instead of refusing a gap, fill each missing minute with a still one at the previous close tick, no volume, the previous liquidity (counted in <paramref name="filled"/>).</param>
+    public static IReadOnlyList<PoolMinute> ReadUniswapMinutes(TextReader reader, string source, bool fillGaps, out int filled)
     {
+        filled = 0;
         ArgumentNullException.ThrowIfNull(reader);
         var minutes = new List<PoolMinute>();
         var row = 1;
@@ -162,7 +181,13 @@ public static class PriceFiles
             if (minutes.Count > 0)
             {
                 var step = time - minutes[^1].Time;
-                if (step != TimeSpan.FromMinutes(1))
+                if (fillGaps && step > TimeSpan.FromMinutes(1) && step.Ticks % TimeSpan.TicksPerMinute == 0)
+                {
+                    var previous = minutes[^1];
+                    for (var t = previous.Time.AddMinutes(1); t < time; t = t.AddMinutes(1), filled++)
+                        minutes.Add(new PoolMinute(t, previous.CloseTick, previous.CloseTick, previous.CloseTick, previous.CloseTick, 0, 0, previous.Liquidity));
+                }
+                else if (step != TimeSpan.FromMinutes(1))
                     throw Bad(source, row, step <= TimeSpan.Zero
                         ? $"{c[0]} does not follow the previous row's {Stamp(minutes[^1].Time)}"
                         : $"gap: {c[0]} is {step.TotalSeconds:0} s after {Stamp(minutes[^1].Time)} (rows must be one minute apart)");

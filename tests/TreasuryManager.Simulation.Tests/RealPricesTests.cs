@@ -70,6 +70,29 @@ public sealed class RealPricesTests
     }
 
     [Fact]
+    public void Fill_gaps_fills_missing_rows_flat_at_the_previous_close()
+    {
+        var lines = Bars.Split('\n').ToList();
+        lines.RemoveAt(3); // 02:00 missing
+        using var r = new StringReader(string.Join('\n', lines));
+        PriceFiles.ReadHeader(r, "b.csv", null);
+        var bars = PriceFiles.ReadBinance(r, "b.csv", fillGaps: true, out var filled);
+        Assert.Equal(1, filled);
+        Assert.Equal(5, bars.Count);
+        Assert.Equal(new OhlcBar(new DateTime(2024, 1, 1, 2, 0, 0, DateTimeKind.Utc), 1960, 1960, 1960, 1960), bars[2]);
+
+        var t = new DateTime(2024, 1, 5, 0, 0, 0, DateTimeKind.Utc);
+        var csv = string.Join('\n', PriceFiles.UniswapMinuteHeader, Minute(t, Tick2000 + 7, Tick2000, Tick2000, Tick2000 + 7, 1e9, 1e18, 5e18), Minute(t.AddMinutes(4), Tick2000, Tick2000, Tick2000, Tick2000, 1e9, 1e18, 1e18));
+        using var u = new StringReader(csv);
+        PriceFiles.ReadHeader(u, "u.csv", null);
+        var minutes = PriceFiles.ReadUniswapMinutes(u, "u.csv", fillGaps: true, out var filledMinutes);
+        Assert.Equal(3, filledMinutes);
+        Assert.Equal(5, minutes.Count);
+        Assert.All(minutes.Skip(1).Take(3), m => Assert.True(m.CloseTick == Tick2000 + 7 && m.OpenTick == Tick2000 + 7 && m.InAmount0 == 0 && m.InAmount1 == 0 && m.Liquidity == 5e18));
+        Assert.Equal(t.AddMinutes(3), minutes[3].Time);
+    }
+
+    [Fact]
     public void A_file_in_neither_format_is_named_at_its_header()
     {
         using var r = new StringReader("time,price\n2024-01-01 00:00:00,1\n");

@@ -22,6 +22,7 @@ public static class BacktestCommand
         var poolFee = new Option<int>("--pool-fee-pips") { Description = "uniswap-minute: the real pool's fee in pips (500 = 0.05%).", DefaultValueFactory = _ => 500 };
         var decimals0 = new Option<int>("--decimals0") { Description = "uniswap-minute: token0's decimals.", DefaultValueFactory = _ => 6 };
         var decimals1 = new Option<int>("--decimals1") { Description = "uniswap-minute: token1's decimals.", DefaultValueFactory = _ => 18 };
+        var fillGaps = new Option<bool>("--fill-gaps") { Description = "With --prices: fill each missing row (a gap) with a flat one at the previous close and no volume, instead of refusing the file." };
         var baseToken = new Option<int>("--base-token") { Description = "uniswap-minute: which token is the base (priced in the other): 0 or 1.", DefaultValueFactory = _ => 1 };
         var paths = new Option<int>("--paths") { Description = "Number of simulated paths.", DefaultValueFactory = _ => 200 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the experiment (each path's seed is derived from it).", DefaultValueFactory = _ => 1 };
@@ -29,14 +30,14 @@ public static class BacktestCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("backtest", "Simulate a market scenario and compare the liquidity strategies on the same paths.")
         {
-            scenario, paths, seed, outDir, json, prices, format, poolFee, decimals0, decimals1, baseToken,
+            scenario, paths, seed, outDir, json, prices, format, poolFee, decimals0, decimals1, baseToken, fillGaps,
         };
         command.SetAction(parse =>
         {
             if (parse.GetValue(prices) is { } file)
             {
                 var pool = new UniswapPoolInfo(parse.GetValue(decimals0), parse.GetValue(decimals1), parse.GetValue(baseToken), parse.GetValue(poolFee));
-                return RunPrices(io, file, parse.GetValue(format), parse.GetValue(scenario) ?? "calm", pool, parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json));
+                return RunPrices(io, file, parse.GetValue(format), parse.GetValue(scenario) ?? "calm", pool, parse.GetValue(fillGaps), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json));
             }
             if (parse.GetValue(scenario) is not { } name)
             {
@@ -49,7 +50,7 @@ public static class BacktestCommand
     }
 
     /// <summary>One path on a real price file: Binance bars under the simulated market, or a Uniswap pool's minutes replayed.</summary>
-    private static int RunPrices(CliConsole io, string file, string? formatName, string scenarioName, UniswapPoolInfo pool, ulong seed, string? outDir, bool json)
+    private static int RunPrices(CliConsole io, string file, string? formatName, string scenarioName, UniswapPoolInfo pool, bool fillGaps, ulong seed, string? outDir, bool json)
     {
         PriceFileFormat? format = formatName switch
         {
@@ -63,6 +64,7 @@ public static class BacktestCommand
             return TreasuryCli.BadInput;
         }
         BacktestResult result;
+        var filled = 0;
         try
         {
             var baseScenario = ScenarioCatalog.Load(scenarioName);
@@ -79,12 +81,12 @@ public static class BacktestCommand
             var detected = PriceFiles.ReadHeader(reader, file, format);
             if (detected == PriceFileFormat.Binance)
             {
-                var bars = PriceFiles.ReadBinance(reader, file);
+                var bars = PriceFiles.ReadBinance(reader, file, fillGaps, out filled);
                 result = Backtest.RunOne(RealMarket.FromBars(baseScenario, bars, name, seed), seed);
             }
             else
             {
-                var minutes = PriceFiles.ReadUniswapMinutes(reader, file);
+                var minutes = PriceFiles.ReadUniswapMinutes(reader, file, fillGaps, out filled);
                 var path = RealMarket.FromPoolMinutes(baseScenario, minutes, pool, name, seed);
                 result = Backtest.RunOne(path, seed, venueFactory: ReplayVenueFactory.Instance, marketStep: new PoolReplay(minutes, pool).Step);
             }
@@ -94,7 +96,8 @@ public static class BacktestCommand
             io.Error.WriteLine($"error: {e.Message}");
             return TreasuryCli.BadInput;
         }
-        var commandLine = $"treasury backtest --prices {file}" + (formatName is null ? "" : $" --format {formatName}") + FormattableString.Invariant($" --scenario {scenarioName} --seed {seed}");
+        var commandLine = $"treasury backtest --prices {file}" + (formatName is null ? "" : $" --format {formatName}") + (fillGaps ? " --fill-gaps" : "") + FormattableString.Invariant($" --scenario {scenarioName} --seed {seed}");
+        if (filled > 0 && !json) io.Out.WriteLine(FormattableString.Invariant($"--fill-gaps: {filled} missing rows filled flat at the previous close"));
         return Output(io, result, commandLine, outDir, json);
     }
 
