@@ -253,8 +253,9 @@ public static class Agents
     /// A noise trader, the <paramref name="index"/>-th arrival of the path. Without an outside venue as above. With one:
     /// a captive order (its uniform in <see cref="MarketPath.NoiseCaptive"/> below <c>venue.captive_share</c>) goes to
     /// the pool, thinned by e^(−k·fee); any other order goes to the pool when the pool's all-in cost — 1 − (value
-    /// received / value paid) at the reference, from the pool's exact quote for the whole order — is at most the
-    /// venue's (<see cref="OutsideVenueSettings.Cost"/>), else to the venue.
+    /// received / value paid) from the pool's exact quote for the whole order, valued at the pool's price (its fee and
+    /// impact) or, with <c>pool_cost: execution</c>, at the reference — is at most the venue's
+    /// (<see cref="OutsideVenueSettings.Cost"/>), else to the venue.
     /// </summary>
     public static void Noise(Market m, in NoiseArrival a, int index)
     {
@@ -287,8 +288,9 @@ public static class Agents
         var poolCost = double.PositiveInfinity;
         if (pool?.Quote(!a.BuysBase, amount) is { } q && Units.Human(q.AmountInUsed) >= Units.Human(amount) * (1 - 1e-9))
         {
-            var paid = Units.Human(q.AmountInUsed) * (a.BuysBase ? 1 : s);
-            var got = Units.Human(q.AmountOut) * (a.BuysBase ? s : 1);
+            var at = settings.PoolCost == PoolCostModel.Execution ? s : PoolPrice(pool);
+            var paid = Units.Human(q.AmountInUsed) * (a.BuysBase ? 1 : at);
+            var got = Units.Human(q.AmountOut) * (a.BuysBase ? at : 1);
             poolCost = 1 - got / paid;
         }
         if (poolCost <= settings.Cost(a.SizeQuote) && m.Swap(pool!, a.Step, Trader.Noise, zeroForOne: !a.BuysBase, amount))

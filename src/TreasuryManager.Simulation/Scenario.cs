@@ -410,6 +410,15 @@ public enum VenueDepthModel
     ConstantProduct,
 }
 
+/// <summary>How a routed noise order prices the pool.</summary>
+public enum PoolCostModel
+{
+    /// <summary>The pool's fee plus its price impact, from the pool's own price: 1 − value received / value paid, both at the pool's price before the order.</summary>
+    FeeAndImpact,
+    /// <summary>The order's execution against the reference: 1 − value received / value paid at the reference price, so a stale pool price (anywhere in its no-arbitrage band) helps or hurts (a router that sees every venue's execution price).</summary>
+    Execution,
+}
+
 /// <summary>
 /// Fair market, part 1: an outside venue (a CEX or another pool) quoting around the reference price with its own
 /// half-spread and depth. When enabled, each noise order goes to the pool or the venue by all-in cost: the pool's
@@ -435,6 +444,9 @@ public sealed record OutsideVenueSettings
 
     /// <summary>Fraction of noise orders that always go to the pool (subject to the fee-only thinning e^(−k·fee)).</summary>
     public double CaptiveShare { get; init; }
+
+    /// <summary>How the pool's cost is measured (its fee and impact from its own price, or its execution against the reference).</summary>
+    public PoolCostModel PoolCost { get; init; } = PoolCostModel.FeeAndImpact;
 
     public void Validate()
     {

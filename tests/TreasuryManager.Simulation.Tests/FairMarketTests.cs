@@ -45,8 +45,7 @@ public sealed class FairMarketTests(ITestOutputHelper output)
         var s = WithVenue(TestScenarios.Short("calm", 1440), new OutsideVenueSettings { HalfSpreadBps = 0.5, ImpactPerQuote = 0, CaptiveShare = 0.3 });
         var path = MarketPath.Generate(s, 9);
         var r = Backtest.RunPath(path, ["full-range"])[0];
-        // a 30 bp pool beats a 0.5 bp venue only on the side where its stale price (within the fee band) makes up for it
-        Assert.True(r.Routing!.ToPool < 0.2 * (r.Routing.ToPool + r.Routing.ToVenue), $"{r.Routing.ToPool} routed to the pool");
+        Assert.Equal(0, r.Routing!.ToPool); // a 30 bp pool never beats a 0.5 bp venue on fee and impact
         var n = path.Noise.Length;
         var p = 0.3 * Math.Exp(-s.Noise.K * s.Pool.FeePips / 1e6);
         var expected = n * p;
@@ -54,6 +53,18 @@ public sealed class FairMarketTests(ITestOutputHelper output)
         Assert.Equal(r.Routing.Captive + r.Routing.ToPool, r.Swaps[(int)Trader.Noise]);
         // every non-captive order was routed to one or the other
         Assert.Equal(path.Noise.Where((a, i) => path.NoiseCaptive![i] >= 0.3).Count(), r.Routing.ToVenue + r.Routing.ToPool);
+    }
+
+    [Fact]
+    public void Priced_on_execution_a_dear_pool_wins_the_orders_its_stale_price_favours_and_loses_on_them()
+    {
+        var s = WithVenue(TestScenarios.Short("calm", 1440), new OutsideVenueSettings { HalfSpreadBps = 0.5, ImpactPerQuote = 0, PoolCost = PoolCostModel.Execution });
+        var r = Backtest.RunPath(MarketPath.Generate(s, 9), ["static-range"])[0];
+        // between arbitrage trades the pool's price sits anywhere in S(1 − f)…S/(1 − f): on one side it undercuts the venue
+        Assert.InRange(r.Routing!.ToPool, 1, 0.3 * (r.Routing.ToPool + r.Routing.ToVenue));
+        Assert.True(r.Decomposition.NoiseImpact < 0, "the orders it wins are the ones priced in their favour");
+        var fair = Backtest.RunPath(MarketPath.Generate(WithVenue(s, s.Venue with { PoolCost = PoolCostModel.FeeAndImpact }), 9), ["static-range"])[0];
+        Assert.Equal(0, fair.Routing!.ToPool);
     }
 
     [Fact]
@@ -89,8 +100,9 @@ public sealed class FairMarketTests(ITestOutputHelper output)
         Assert.Contains("depth_model", m.Message);
         var o = Assert.Throws<ScenarioException>(() => Scenario.Parse("""{ "other_lps": { "liquidity_quote": -1 } }""", "o.json"));
         Assert.Contains("other_lps.liquidity_quote", o.Message);
-        var ok = Scenario.Parse("""{ "venue": { "enabled": true, "half_spread_bps": 3, "depth_model": "constant_product", "depth_quote": 5e6, "captive_share": 0.2 }, "other_lps": { "liquidity_quote": 4e6, "half_width": 1 } }""", "ok.json");
+        var ok = Scenario.Parse("""{ "venue": { "enabled": true, "half_spread_bps": 3, "depth_model": "constant_product", "depth_quote": 5e6, "captive_share": 0.2, "pool_cost": "execution" }, "other_lps": { "liquidity_quote": 4e6, "half_width": 1 } }""", "ok.json");
         Assert.Equal(VenueDepthModel.ConstantProduct, ok.Venue.DepthModel);
+        Assert.Equal(PoolCostModel.Execution, ok.Venue.PoolCost);
         Assert.Equal(4e6, ok.OtherLps.LiquidityQuote);
     }
 
