@@ -206,3 +206,23 @@ public sealed class FairMarketTests(ITestOutputHelper output)
         Assert.True(rows[^1].MeasuredRatio < rows[0].MeasuredRatio / 2); // a real dependence on the fee, not a constant
     }
 }
+
+/// <summary>The fair market is opt-in: with its fields absent, the keeper-less strategies' figures on a fixed path are
+/// the ones measured before it existed (commit 0eed33f, to the last bit of their decimal print).</summary>
+public sealed class FairMarketOffTests
+{
+    [Fact]
+    public void Without_the_fair_market_fields_the_figures_are_as_before()
+    {
+        // calm shortened to 288 steps, path 0 of seed 1: `treasury backtest --scenario <calm with "steps": 288> --paths 1 --seed 1 --json` at 0eed33f
+        var path = MarketPath.Generate(TestScenarios.Short("calm"), Backtest.PathSeed(1, 0));
+        var r = Backtest.RunPath(path, ["full-range", "static-range", "passive"]);
+        double[] expected =
+        [
+            11218.35481094569, 11230.011230676882, 142.32981950518092,
+            9166.879464819096, 9312.930967379501, 877.4505606011203,
+            6519.180439155083, 6825.950705010174, 1822.9836563801557,
+        ];
+        Assert.Equal(expected, r.SelectMany(x => new[] { x.PnlVsHold, x.Fees, x.Lvr }));
+    }
+}
