@@ -194,6 +194,31 @@ public sealed class FairMarketTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_backtests_arbitrageur_takes_what_Nezlobin_Tassy_predict_from_a_full_range_pool()
+    {
+        // calm without noise, informed flow or gas: the full range's net loss to the arbitrageur over 7 days of 5-minute blocks
+        var calm = ScenarioCatalog.Load("calm");
+        var s = (calm with
+        {
+            Noise = calm.Noise with { ArrivalsPerDay = 0 }, Informed = calm.Informed with { ArrivalsPerDay = 0 },
+            Gas = calm.Gas with { MeanGwei = 1e-6 },
+        }).Validate();
+        var net = new List<double>();
+        for (var i = 0; i < 40; i++)
+        {
+            var r = Backtest.RunPath(MarketPath.Generate(s, Backtest.PathSeed(1, i)), ["full-range"])[0];
+            net.Add(r.Decomposition.ArbitrageLoss - r.Decomposition.Fees);
+        }
+        var sigmaB = 0.02 * Math.Sqrt(300 / 86_400.0);
+        var gamma = -2 * Math.Log(1 - 0.003);
+        var predicted = 0.02 * 0.02 * 4_000_000 / (4 * (2 + 1.7164 * gamma / sigmaB)) * s.Days;
+        var mean = net.Average();
+        var se = Math.Sqrt(net.Sum(x => (x - mean) * (x - mean)) / (net.Count - 1) / net.Count);
+        Assert.InRange(mean / predicted, 0.85, 1.15);
+        Assert.True(se < 0.05 * mean, $"standard error {se} of {mean}");
+    }
+
+    [Fact]
     public void Arbitrage_loss_with_fees_follows_Nezlobin_Tassy()
     {
         var rows = LvrFeesExperiment.Run(blocks: 40_000, seed: 1);
