@@ -73,6 +73,7 @@ public static class TreasuryCli
         });
         var reproduce = new Command("reproduce", "Reproduce a paper's experiment.");
         reproduce.Subcommands.Add(avellanedaStoikov);
+        reproduce.Subcommands.Add(LvrFeesCommand.Create(stdout, stderr));
         return reproduce;
     }
 

@@ -17,7 +17,35 @@ public sealed record PathResult(
 {
     /// <summary>The perp hedge's figures ("hedged", "defended"); null for the strategies without one.</summary>
     public HedgeStats? Hedge { get; init; }
+
+    /// <summary>PnL vs hold taken apart (<see cref="ProfitDecomposition.Total"/> equals <see cref="PnlVsHold"/> up to rounding).</summary>
+    public ProfitDecomposition Decomposition { get; init; } = ProfitDecomposition.Zero;
+
+    /// <summary>Fair market: where the noise orders went (null without an outside venue).</summary>
+    public RoutingStats? Routing { get; init; }
 }
+
+/// <summary>
+/// PnL vs hold taken apart, quote. Every swap changes the pools' value at the reference price then by its fee minus
+/// its LVR (Σ output − (input − fee)); between swaps the pools' base above hold's, x − x₀, gains or loses with the
+/// price. So PnL vs hold = fees − arbitrage loss − informed loss + noise impact + inventory − gas − hedge gas + hedge PnL:
+/// <list type="bullet">
+/// <item><see cref="Fees"/>: all fees earned (the replay's credited fees included);</item>
+/// <item><see cref="ArbitrageLoss"/>, <see cref="InformedLoss"/>: the LVR of the arbitrageur's and the informed traders' swaps (before the fees they paid);</item>
+/// <item><see cref="NoiseImpact"/>: minus the LVR of the noise swaps — what noise traders paid beyond the fee (their price impact, which the arbitrageur then takes back);</item>
+/// <item><see cref="Inventory"/>: Σ over steps of (x_{t−1} − x₀)·(S_t − S_{t−1}), the price exposure of holding other inventory than hold (a rebalancing portfolio's PnL vs hold);</item>
+/// <item><see cref="Gas"/>: the rebalances' gas; <see cref="HedgeGas"/> the hedge's transactions' gas; <see cref="HedgePnl"/> the perp's PnL (equity − net margin: its price PnL, funding, perp fees).</item>
+/// </list>
+/// </summary>
+public sealed record ProfitDecomposition(double Fees, double ArbitrageLoss, double InformedLoss, double NoiseImpact, double Inventory, double Gas, double HedgeGas, double HedgePnl)
+{
+    public static readonly ProfitDecomposition Zero = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    public double Total => Fees - ArbitrageLoss - InformedLoss + NoiseImpact + Inventory - Gas - HedgeGas + HedgePnl;
+}
+
+/// <summary>Fair market: noise orders routed to the pool by cost, to the outside venue, captive ones the pool filled; the venue's quote volume.</summary>
+public sealed record RoutingStats(double ToPool, double ToVenue, double Captive, double VenueVolume);
 
 /// <summary>A strategy's figures across paths.</summary>
 /// <param name="Sharpe">mean/std of PnL vs hold across paths (0 when the std is 0), not annualised.</param>
@@ -26,6 +54,12 @@ public sealed record StrategySummary(
     double Rebalances, double MaxDrawdown, double InventoryVariance, double NoiseMarkout, double InformedMarkout, double ArbitrageMarkout,
     IReadOnlyDictionary<string, double> DecisionsPerPath)
 {
+    /// <summary>Means across paths of the profit decomposition.</summary>
+    public ProfitDecomposition Decomposition { get; init; } = ProfitDecomposition.Zero;
+
+    /// <summary>Means across paths of the noise routing (null without an outside venue).</summary>
+    public RoutingStats? Routing { get; init; }
+
     /// <summary>Means across paths of the perp hedge's figures; null for the strategies without one.</summary>
     public HedgeSummary? Hedge { get; init; }
 }
@@ -78,11 +112,25 @@ public static class Backtest
         return new BacktestResult(scenario, paths, seed, summaries, series ?? [], swaps);
     }
 
+    /// <summary>Every strategy on one given path (a real price file): the same result shape as <see cref="Run"/> with one path.</summary>
+    /// <param name="seed">The seed reported (the experiment's; the path's own is derived from it).</param>
+    public static BacktestResult RunOne(MarketPath path, ulong seed, string[]? strategies = null, IVenueFactory? venueFactory = null, Action<Market, int>? marketStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var names = strategies ?? Strategies.Names;
+        var series = new List<SeriesPoint>(path.Steps + 1);
+        var results = RunPath(path, names, series, venueFactory, marketStep);
+        var summaries = new List<StrategySummary>();
+        for (var k = 0; k < names.Length; k++) summaries.Add(Summarise(names[k], [results[k]]));
+        return new BacktestResult(path.Scenario, 1, seed, summaries, series, results.Sum(r => (long)r.Swaps.Sum()));
+    }
+
     public static ulong PathSeed(ulong seed, int path) => Xoshiro256.Derive(seed, 1_000_000UL + (ulong)path);
 
     /// <summary>Every strategy on one path; <paramref name="series"/> (if given) gets a point per step; the pools come
     /// from <paramref name="venueFactory"/> (in memory by default; an on-chain factory replays the same path on a node).</summary>
-    public static PathResult[] RunPath(MarketPath path, string[] names, List<SeriesPoint>? series = null, IVenueFactory? venueFactory = null)
+    /// <param name="marketStep">Replaces the agents (<see cref="Agents.Step"/>) each step: the real-pool replay moves its pools to the real price and credits the real fees instead.</param>
+    public static PathResult[] RunPath(MarketPath path, string[] names, List<SeriesPoint>? series = null, IVenueFactory? venueFactory = null, Action<Market, int>? marketStep = null)
     {
         var factory = venueFactory ?? InMemoryVenueFactory.Instance;
         var s = path.Scenario;
@@ -100,7 +148,7 @@ public static class Backtest
         {
             var strategy = Strategies.Create(names[k], s);
             var hedged = strategy as HedgedStrategy;
-            var venues = strategy.Start(path, base0, quote0, factory);
+            var venues = strategy.Start(path, base0, quote0, venueFactory is null && s.OtherLps.LiquidityQuote > 0 ? new SharedVenueFactory(s) : factory);
             var market = new Market(path, venues);
             UInt256 r0Start = UInt256.Zero, r1Start = UInt256.Zero;
             foreach (var v in venues)
@@ -110,14 +158,19 @@ public static class Backtest
             }
             double peak = 0, maxDrawdown = 0, pnl = 0;
             double mean = 0, m2 = 0;
+            var inventoryPnl = 0.0;
+            var prevX = market.Inventory().Base;
             if (points is not null) points[0][k] = Point(strategy.Main, market, 0, 0);
             for (var t = 1; t <= n; t++)
             {
-                Agents.Step(market, t);
+                var price = path.Reference[t];
+                inventoryPnl += (prevX - holdBase) * (price - path.Reference[t - 1]);
+                if (marketStep is null) Agents.Step(market, t);
+                else marketStep(market, t);
                 strategy.OnStep(market, t);
 
-                var price = path.Reference[t];
                 var (x, y) = market.Inventory();
+                prevX = x;
                 pnl = hedged is null
                     ? x * price + y - market.GasSpent - (holdBase * price + holdQuote)
                     : x * price + y + hedged.PerpValue(path, t) - market.GasSpent - (holdBase * price + holdQuote);
@@ -142,6 +195,10 @@ public static class Backtest
                 new SortedDictionary<string, int>((IDictionary<string, int>)strategy.Decisions.ToDictionary(), StringComparer.Ordinal))
             {
                 Hedge = hedged?.Stats(path, n),
+                Decomposition = new ProfitDecomposition(market.Fees, market.LvrBy[(int)Trader.Arbitrageur], market.LvrBy[(int)Trader.Informed],
+                    -market.LvrBy[(int)Trader.Noise], inventoryPnl, market.GasSpent - market.HedgeGasSpent, market.HedgeGasSpent,
+                    hedged is null ? 0 : hedged.PerpValue(path, n)),
+                Routing = s.Venue.Enabled ? new RoutingStats(market.RoutedToPool, market.RoutedToVenue, market.CaptiveToPool, market.VenueVolume) : null,
             };
         }
 
@@ -184,6 +241,12 @@ public static class Backtest
             Hedge = col.All(r => r.Hedge is not null)
                 ? new HedgeSummary(Mean(r => r.Hedge!.Trades), Mean(r => r.Hedge!.Liquidations),
                     Mean(r => r.Hedge!.FundingPaid), Mean(r => r.Hedge!.Fees), Mean(r => r.Hedge!.PerpPnl))
+                : null,
+            Decomposition = new ProfitDecomposition(Mean(r => r.Decomposition.Fees), Mean(r => r.Decomposition.ArbitrageLoss), Mean(r => r.Decomposition.InformedLoss),
+                Mean(r => r.Decomposition.NoiseImpact), Mean(r => r.Decomposition.Inventory), Mean(r => r.Decomposition.Gas), Mean(r => r.Decomposition.HedgeGas),
+                Mean(r => r.Decomposition.HedgePnl)),
+            Routing = col.All(r => r.Routing is not null)
+                ? new RoutingStats(Mean(r => r.Routing!.ToPool), Mean(r => r.Routing!.ToVenue), Mean(r => r.Routing!.Captive), Mean(r => r.Routing!.VenueVolume))
                 : null,
         };
     }

@@ -46,6 +46,27 @@ public static class BacktestReport
                     w.WriteNumber("perp_pnl", h.PerpPnl);
                     w.WriteEndObject();
                 }
+                var d = s.Decomposition;
+                w.WriteStartObject("decomposition");
+                w.WriteNumber("fees", d.Fees);
+                w.WriteNumber("arbitrage_loss", d.ArbitrageLoss);
+                w.WriteNumber("informed_loss", d.InformedLoss);
+                w.WriteNumber("noise_impact", d.NoiseImpact);
+                w.WriteNumber("inventory", d.Inventory);
+                w.WriteNumber("gas", d.Gas);
+                w.WriteNumber("hedge_gas", d.HedgeGas);
+                w.WriteNumber("hedge_pnl", d.HedgePnl);
+                w.WriteNumber("total", d.Total);
+                w.WriteEndObject();
+                if (s.Routing is { } rt)
+                {
+                    w.WriteStartObject("routing");
+                    w.WriteNumber("noise_to_pool", rt.ToPool);
+                    w.WriteNumber("noise_to_venue", rt.ToVenue);
+                    w.WriteNumber("noise_captive", rt.Captive);
+                    w.WriteNumber("venue_volume", rt.VenueVolume);
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -109,6 +130,27 @@ public static class BacktestReport
             foreach (var x in r.Strategies)
                 if (x.Hedge is { } h)
                     sb.AppendLine(Ic, $"| {x.Name} | {h.Trades:0.0} | {h.Liquidations:0.##} | {N(h.FundingPaid)} | {N(h.Fees)} | {N(h.PerpPnl)} |");
+            sb.AppendLine();
+        }
+        sb.AppendLine("PnL vs hold taken apart (means per path): fees − arbitrage loss − informed loss + noise impact + inventory − gas − hedge gas + hedge PnL; the loss columns are the LVR of each trader class's swaps, inventory the price exposure of holding other inventory than hold:");
+        sb.AppendLine();
+        sb.AppendLine("| strategy | fees | arbitrage loss | informed loss | noise impact | inventory | gas | hedge gas | hedge PnL | total |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var x in r.Strategies)
+        {
+            var d = x.Decomposition;
+            sb.AppendLine(Ic, $"| {x.Name} | {N(d.Fees)} | {N(d.ArbitrageLoss)} | {N(d.InformedLoss)} | {N(d.NoiseImpact)} | {N(d.Inventory)} | {N(d.Gas)} | {N(d.HedgeGas)} | {N(d.HedgePnl)} | {N(d.Total)} |");
+        }
+        sb.AppendLine();
+        if (r.Strategies.Any(x => x.Routing is not null))
+        {
+            sb.AppendLine("Noise orders per path (outside venue): routed to the pool by cost, to the venue, captive (filled by the pool), and the venue's quote volume:");
+            sb.AppendLine();
+            sb.AppendLine("| strategy | to pool | to venue | captive | venue volume |");
+            sb.AppendLine("|---|---|---|---|---|");
+            foreach (var x in r.Strategies)
+                if (x.Routing is { } rt)
+                    sb.AppendLine(Ic, $"| {x.Name} | {rt.ToPool:0.#} | {rt.ToVenue:0.#} | {rt.Captive:0.#} | {N(rt.VenueVolume)} |");
             sb.AppendLine();
         }
         foreach (var x in r.Strategies.Where(x => x.DecisionsPerPath.Count > 0))

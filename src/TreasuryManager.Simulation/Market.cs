@@ -24,6 +24,36 @@ public sealed class Market
     /// <summary>Loss versus rebalancing: Σ over swaps of (output − input net of fee) at the reference price when traded.</summary>
     public double Lvr { get; private set; }
 
+    /// <summary>Fees and LVR by trader class (noise, arbitrageur, informed): the profit decomposition's terms.</summary>
+    public double[] FeesBy { get; } = new double[3];
+    public double[] LvrBy { get; } = new double[3];
+
+    /// <summary>Gas of the transactions that are not rebalances (the hedge's trades and margin moves), quote; part of <see cref="GasSpent"/>.</summary>
+    public double HedgeGasSpent { get; private set; }
+
+    /// <summary>Fair market: noise orders routed to the pool, to the outside venue, and captive ones sent to the pool (counts), and the quote volume the venue took.</summary>
+    public int RoutedToPool { get; internal set; }
+    public int RoutedToVenue { get; internal set; }
+    public int CaptiveToPool { get; internal set; }
+    public double VenueVolume { get; internal set; }
+
+    /// <summary>Fee income credited outside swaps (the real-pool replay: the treasury's share of the fees the pool collected), quote.</summary>
+    public void CreditFees(double quote)
+    {
+        Fees += quote;
+        ReplayFees += quote;
+    }
+
+    /// <summary>Loss along the curve outside swaps (the real-pool replay: the position moved to the real price by the real arbitrageurs), quote.</summary>
+    public void ChargeReplayLvr(double quote)
+    {
+        Lvr += quote;
+        LvrBy[(int)Trader.Arbitrageur] += quote;
+    }
+
+    /// <summary>The part of <see cref="Fees"/> credited by <see cref="CreditFees"/>.</summary>
+    public double ReplayFees { get; private set; }
+
     /// <summary>Gas the strategy paid for its rebalances, quote.</summary>
     public double GasSpent { get; private set; }
     public int Rebalances { get; private set; }
@@ -42,7 +72,12 @@ public sealed class Market
         gasUnits * Path.GasGwei[step] * 1e-9 * Path.Scenario.Gas.EthPriceInQuote;
 
     /// <summary>Gas of a transaction that is not a rebalance (a hedge trade or margin move): counted in <see cref="GasSpent"/> only.</summary>
-    public void ChargeGas(int step, long gasUnits) => GasSpent += GasCostQuote(step, gasUnits);
+    public void ChargeGas(int step, long gasUnits)
+    {
+        var cost = GasCostQuote(step, gasUnits);
+        GasSpent += cost;
+        HedgeGasSpent += cost;
+    }
 
     public void ChargeRebalance(int step, long gasUnits)
     {
@@ -66,6 +101,7 @@ public sealed class Market
     public bool Swap(IPoolVenue venue, int step, Trader trader, bool zeroForOne, UInt256 amountIn)
     {
         if (!venue.TrySwap(step, trader, zeroForOne, amountIn, out var q)) return false;
+        if (q.AmountInUsed.IsZero) return true; // a shared pool's swap that did not reach the treasury's range
         var s = Path.Reference[step];
         var later = Path.Reference[Math.Min(Path.Steps, step + Path.Scenario.Informed.HorizonSteps)];
         var inH = Units.Human(q.AmountInUsed);
@@ -86,6 +122,8 @@ public sealed class Market
         }
         Fees += fee;
         Lvr += outNow - (inNow - fee);
+        FeesBy[(int)trader] += fee;
+        LvrBy[(int)trader] += outNow - (inNow - fee);
         Markout[(int)trader] += inLater - outLater;
         Volume[(int)trader] += inNow;
         SwapCount[(int)trader]++;
@@ -105,8 +143,11 @@ public static class Agents
         var path = market.Path;
         if (path.Scenario.Arbitrage.Enabled) foreach (var v in market.Venues) Arbitrage(market, v, t);
         for (var i = path.InformedStart[t]; i < path.InformedStart[t + 1]; i++) Informed(market, in path.Informed[i]);
-        for (var i = path.NoiseStart[t]; i < path.NoiseStart[t + 1]; i++) Noise(market, in path.Noise[i]);
+        for (var i = path.NoiseStart[t]; i < path.NoiseStart[t + 1]; i++) Noise(market, in path.Noise[i], i);
     }
+
+    /// <summary>The pool's price (the shared pool's, when other LPs are in it).</summary>
+    public static double PoolPrice(IPoolVenue v) => v is SharedPoolVenue sv ? sv.PoolPrice : Units.Price(v.State.SqrtPriceX96);
 
     private const double Q96 = 79228162514264337593543950336.0;
 
@@ -117,6 +158,11 @@ public static class Agents
     /// </summary>
     public static void Arbitrage(Market m, IPoolVenue venue, int step)
     {
+        if (venue is SharedPoolVenue shared)
+        {
+            ArbitrageShared(m, shared, step);
+            return;
+        }
         ref readonly var st = ref venue.State;
         if (st.Liquidity.IsZero) return;
         var s = m.Path.Reference[step];
@@ -145,6 +191,19 @@ public static class Agents
         }
     }
 
+    /// <summary>The arbitrageur on a pool shared with other LPs: the same targets, the amounts walked through the pool's summed liquidity.</summary>
+    private static void ArbitrageShared(Market m, SharedPoolVenue venue, int step)
+    {
+        var s = m.Path.Reference[step];
+        var f = venue.State.FeePips / 1e6;
+        var p = venue.PoolPrice;
+        var gas = m.GasCostQuote(step, m.Path.Scenario.Arbitrage.SwapGas);
+        if (s * (1 - f) > p && venue.CanTrade(zeroForOne: false))
+            TryProfitable(m, venue, step, Trader.Arbitrageur, zeroForOne: false, venue.AmountToReach(false, Math.Sqrt(s * (1 - f))), s, gas);
+        else if (s / (1 - f) < p && venue.CanTrade(zeroForOne: true))
+            TryProfitable(m, venue, step, Trader.Arbitrageur, zeroForOne: true, venue.AmountToReach(true, Math.Sqrt(s / (1 - f))), s, gas);
+    }
+
     /// <summary>Swaps <paramref name="rawAmountIn"/> when its output minus its input, both valued at <paramref name="value"/>, beats <paramref name="gas"/>.</summary>
     private static bool TryProfitable(Market m, IPoolVenue venue, int step, Trader trader, bool zeroForOne, double rawAmountIn, double value, double gas)
     {
@@ -165,8 +224,17 @@ public static class Agents
         foreach (var v in m.Venues)
         {
             ref readonly var st = ref v.State;
-            if (st.Liquidity.IsZero || st.SqrtPriceX96 == (buysBase ? st.SqrtPriceHighX96 : st.SqrtPriceLowX96)) continue;
-            var p = Units.Price(st.SqrtPriceX96);
+            double p;
+            if (v is SharedPoolVenue sv)
+            {
+                if (!sv.CanTrade(zeroForOne: !buysBase)) continue;
+                p = sv.PoolPrice;
+            }
+            else
+            {
+                if (st.Liquidity.IsZero || st.SqrtPriceX96 == (buysBase ? st.SqrtPriceHighX96 : st.SqrtPriceLowX96)) continue;
+                p = Units.Price(st.SqrtPriceX96);
+            }
             var f = st.FeePips / 1e6;
             if (buysBase ? p / (1 - f) < bestPrice : p * (1 - f) > bestPrice)
             {
@@ -177,9 +245,26 @@ public static class Agents
         return best;
     }
 
-    /// <summary>A noise trader: goes ahead when its uniform is below e^(−k·fee) at the best venue, then trades its size whatever the price.</summary>
-    public static void Noise(Market m, in NoiseArrival a)
+    /// <summary>A noise trader: goes ahead when its uniform is below e^(−k·fee) at the best venue, then trades its size
+    /// whatever the price. With an outside venue (<c>venue.enabled</c>), see <see cref="Noise(Market, in NoiseArrival, int)"/>.</summary>
+    public static void Noise(Market m, in NoiseArrival a) => Noise(m, a, -1);
+
+    /// <summary>
+    /// A noise trader, the <paramref name="index"/>-th arrival of the path. Without an outside venue as above. With one:
+    /// a captive order (its uniform in <see cref="MarketPath.NoiseCaptive"/> below <c>venue.captive_share</c>) goes to
+    /// the pool, thinned by e^(−k·fee); any other order goes to the pool when the pool's all-in cost — 1 − (value
+    /// received / value paid) from the pool's exact quote for the whole order, valued at the pool's price (its fee and
+    /// impact) or, with <c>pool_cost: execution</c>, at the reference — is at most the venue's
+    /// (<see cref="OutsideVenueSettings.Cost"/>), else to the venue.
+    /// </summary>
+    public static void Noise(Market m, in NoiseArrival a, int index)
     {
+        var settings = m.Path.Scenario.Venue;
+        if (settings.Enabled)
+        {
+            Routed(m, a, index, settings);
+            return;
+        }
         if (Best(m, a.BuysBase) is not { } venue) return;
         var f = venue.State.FeePips / 1e6;
         if (a.Accept >= Math.Exp(-m.Path.Scenario.Noise.K * f)) return;
@@ -188,18 +273,47 @@ public static class Agents
         m.Swap(venue, a.Step, Trader.Noise, zeroForOne: !a.BuysBase, amount);
     }
 
+    private static void Routed(Market m, in NoiseArrival a, int index, OutsideVenueSettings settings)
+    {
+        var s = m.Path.Reference[a.Step];
+        var amount = a.BuysBase ? Units.Raw(a.SizeQuote) : Units.Raw(a.SizeQuote / s);
+        var pool = Best(m, a.BuysBase);
+        var captive = index >= 0 && m.Path.NoiseCaptive is { } c && index < c.Length && c[index] < settings.CaptiveShare;
+        if (captive)
+        {
+            if (pool is null || a.Accept >= Math.Exp(-m.Path.Scenario.Noise.K * pool.State.FeePips / 1e6)) return;
+            if (m.Swap(pool, a.Step, Trader.Noise, zeroForOne: !a.BuysBase, amount)) m.CaptiveToPool++;
+            return;
+        }
+        var poolCost = double.PositiveInfinity;
+        if (pool?.Quote(!a.BuysBase, amount) is { } q && Units.Human(q.AmountInUsed) >= Units.Human(amount) * (1 - 1e-9))
+        {
+            var at = settings.PoolCost == PoolCostModel.Execution ? s : PoolPrice(pool);
+            var paid = Units.Human(q.AmountInUsed) * (a.BuysBase ? 1 : at);
+            var got = Units.Human(q.AmountOut) * (a.BuysBase ? at : 1);
+            poolCost = 1 - got / paid;
+        }
+        if (poolCost <= settings.Cost(a.SizeQuote) && m.Swap(pool!, a.Step, Trader.Noise, zeroForOne: !a.BuysBase, amount))
+        {
+            m.RoutedToPool++;
+            return;
+        }
+        m.RoutedToVenue++;
+        m.VenueVolume += a.SizeQuote;
+    }
+
     /// <summary>An informed trader: knows the reference <c>horizon_steps</c> ahead; buys base when that is above the best ask, sells when below the best bid, if the trade pays after gas at that future price.</summary>
     public static void Informed(Market m, in InformedArrival a)
     {
         var future = m.Path.InformedTarget(a.Step);
         var s = m.Path.Reference[a.Step];
         var gas = m.GasCostQuote(a.Step, m.Path.Scenario.Arbitrage.SwapGas);
-        if (Best(m, buysBase: true) is { } buyAt && future > Units.Price(buyAt.State.SqrtPriceX96) / (1 - buyAt.State.FeePips / 1e6))
+        if (Best(m, buysBase: true) is { } buyAt && future > PoolPrice(buyAt) / (1 - buyAt.State.FeePips / 1e6))
         {
             TryProfitable(m, buyAt, a.Step, Trader.Informed, zeroForOne: false, a.SizeQuote * Units.One, future, gas);
             return;
         }
-        if (Best(m, buysBase: false) is { } sellAt && future < Units.Price(sellAt.State.SqrtPriceX96) * (1 - sellAt.State.FeePips / 1e6))
+        if (Best(m, buysBase: false) is { } sellAt && future < PoolPrice(sellAt) * (1 - sellAt.State.FeePips / 1e6))
             TryProfitable(m, sellAt, a.Step, Trader.Informed, zeroForOne: true, a.SizeQuote / s * Units.One, future, gas);
     }
 }

@@ -42,6 +42,10 @@ public sealed class MarketPath
     public required InformedArrival[] Informed { get; init; }
     public required int[] InformedStart { get; init; }
 
+    /// <summary>Fair market: one uniform per noise arrival (its own stream, 5), the order is captive to the pool when it
+    /// is below <c>venue.captive_share</c>; null without an outside venue (so the other streams are unchanged).</summary>
+    public double[]? NoiseCaptive { get; init; }
+
     public int Steps => Scenario.Steps;
 
     public long Timestamp(int step) => StartTimestamp + (long)Math.Round(step * Scenario.StepSeconds);
@@ -49,12 +53,18 @@ public sealed class MarketPath
     /// <summary>The price the informed trader arriving at <paramref name="step"/> knows: the reference its horizon ahead.</summary>
     public double InformedTarget(int step) => Reference[Math.Min(Steps, step + Scenario.Informed.HorizonSteps)];
 
-    public static MarketPath Generate(Scenario scenario, ulong seed)
+    public static MarketPath Generate(Scenario scenario, ulong seed) => Generate(scenario, seed, null);
+
+    /// <summary>A path whose reference price is <paramref name="givenReference"/> (Steps + 1 prices, e.g. a real price
+    /// file) instead of the scenario's price process; everything else is drawn as usual.</summary>
+    public static MarketPath Generate(Scenario scenario, ulong seed, double[]? givenReference)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var n = scenario.Steps;
         var dt = scenario.Dt;
-        var reference = PriceProcesses.Path(scenario.Price, n, dt, new Xoshiro256(Xoshiro256.Derive(seed, 1)));
+        if (givenReference is not null && givenReference.Length != n + 1)
+            throw new ArgumentException($"the reference has {givenReference.Length} prices; the scenario's {n} steps need {n + 1}", nameof(givenReference));
+        var reference = givenReference ?? PriceProcesses.Path(scenario.Price, n, dt, new Xoshiro256(Xoshiro256.Derive(seed, 1)));
         var gas = GasPath(scenario.Gas, n, dt, new Xoshiro256(Xoshiro256.Derive(seed, 2)));
         var (oracle, updated, vol) = OraclePosts(scenario, reference);
 
@@ -81,9 +91,17 @@ public sealed class MarketPath
             informed.Sort((a, b) => a.Step.CompareTo(b.Step)); // stable enough: equal steps carry equal sizes
         }
 
+        double[]? captive = null;
+        if (scenario.Venue.Enabled)
+        {
+            var crng = new Xoshiro256(Xoshiro256.Derive(seed, 5));
+            captive = new double[noise.Count];
+            for (var i = 0; i < captive.Length; i++) captive[i] = crng.NextDouble();
+        }
+
         return new MarketPath
         {
-            Scenario = scenario, Seed = seed, Reference = reference, GasGwei = gas,
+            Scenario = scenario, Seed = seed, Reference = reference, GasGwei = gas, NoiseCaptive = captive,
             OraclePrice = oracle, OracleUpdatedAt = updated, OracleVolatilityAnnual = vol,
             Noise = [.. noise], NoiseStart = Starts(noise, a => a.Step, n),
             Informed = [.. informed], InformedStart = Starts(informed, a => a.Step, n),

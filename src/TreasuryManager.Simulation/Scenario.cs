@@ -32,6 +32,12 @@ public sealed record Scenario
     /// <summary>The perpetuals venue of the "hedged" and "defended" strategies (ignored by the others).</summary>
     public PerpSettings Perp { get; init; } = new();
 
+    /// <summary>Fair market: an outside venue (a CEX or another pool) the noise flow is routed to by all-in cost (off by default).</summary>
+    public OutsideVenueSettings Venue { get; init; } = new();
+
+    /// <summary>Fair market: other liquidity providers' liquidity in the treasury's pool (none by default).</summary>
+    public OtherLiquiditySettings OtherLps { get; init; } = new();
+
     [JsonIgnore]
     public double Dt => StepSeconds / 86_400.0;
 
@@ -52,6 +58,8 @@ public sealed record Scenario
         Pool.Validate();
         Strategies.Validate();
         Perp.Validate();
+        Venue.Validate();
+        OtherLps.Validate();
         return this;
     }
 
@@ -391,5 +399,93 @@ public sealed record PerpSettings
         Scenario.Check(double.IsFinite(TargetMarginRatio) && TargetMarginRatio / 2 > MaintenanceMarginPips / 1e6 && TargetMarginRatio > InitialMarginPips / 1e6 && TargetMarginRatio <= 10,
             "perp.target_margin_ratio", TargetMarginRatio, "must exceed initial_margin_pips/1e6 and 2·maintenance_margin_pips/1e6 (its lower trigger is half of it), and be ≤ 10");
         Scenario.Check(HedgeGas >= 21_000, "perp.hedge_gas", HedgeGas, "must be ≥ 21000");
+    }
+}
+
+/// <summary>How the outside venue's price moves with an order's size.</summary>
+public enum VenueDepthModel
+{
+    /// <summary>The venue's price moves by <see cref="OutsideVenueSettings.ImpactPerQuote"/> (a fraction) per unit of quote traded; an order of Q pays half of the move on average.</summary>
+    Linear,
+    /// <summary>A constant-product book holding <see cref="OutsideVenueSettings.DepthQuote"/> of quote (and as much base at the reference price).</summary>
+    ConstantProduct,
+}
+
+/// <summary>How a routed noise order prices the pool.</summary>
+public enum PoolCostModel
+{
+    /// <summary>The pool's fee plus its price impact, from the pool's own price: 1 − value received / value paid, both at the pool's price before the order.</summary>
+    FeeAndImpact,
+    /// <summary>The order's execution against the reference: 1 − value received / value paid at the reference price, so a stale pool price (anywhere in its no-arbitrage band) helps or hurts (a router that sees every venue's execution price).</summary>
+    Execution,
+}
+
+/// <summary>
+/// Fair market, part 1: an outside venue (a CEX or another pool) quoting around the reference price with its own
+/// half-spread and depth. When enabled, each noise order goes to the pool or the venue by all-in cost: the pool's
+/// cost is the order's exact quote on the pool (fee, price impact at the pool's current curve and liquidity, and the
+/// pool's distance from the reference), the venue's its half-spread plus its impact; a pool that cannot fill the
+/// whole order loses it. A <see cref="CaptiveShare"/> of the orders always goes to the pool (thinned, as without a
+/// venue, by e^(−k·fee)). The venue is resilient (back at the reference for every order) and not part of the PnL.
+/// </summary>
+public sealed record OutsideVenueSettings
+{
+    public bool Enabled { get; init; }
+
+    /// <summary>The venue's half-spread, basis points of the reference price.</summary>
+    public double HalfSpreadBps { get; init; } = 5;
+
+    public VenueDepthModel DepthModel { get; init; } = VenueDepthModel.Linear;
+
+    /// <summary>Linear model: price move (fraction) per unit of quote traded (1e-9: 1 bp per 100,000 quote).</summary>
+    public double ImpactPerQuote { get; init; } = 1e-9;
+
+    /// <summary>Constant-product model: the venue's quote reserve (its base reserve is worth as much at the reference).</summary>
+    public double DepthQuote { get; init; } = 10_000_000;
+
+    /// <summary>Fraction of noise orders that always go to the pool (subject to the fee-only thinning e^(−k·fee)).</summary>
+    public double CaptiveShare { get; init; }
+
+    /// <summary>How the pool's cost is measured (its fee and impact from its own price, or its execution against the reference).</summary>
+    public PoolCostModel PoolCost { get; init; } = PoolCostModel.FeeAndImpact;
+
+    public void Validate()
+    {
+        Scenario.Check(double.IsFinite(HalfSpreadBps) && HalfSpreadBps is >= 0 and < 10_000, "venue.half_spread_bps", HalfSpreadBps, "must lie in [0, 10000)");
+        Scenario.NonNegative("venue.impact_per_quote", ImpactPerQuote);
+        Scenario.Positive("venue.depth_quote", DepthQuote);
+        Scenario.Check(CaptiveShare is >= 0 and <= 1, "venue.captive_share", CaptiveShare, "must lie in [0, 1]");
+    }
+
+    /// <summary>The venue's all-in cost of an order worth <paramref name="sizeQuote"/> at the reference, as a fraction of it (either side: the venue is symmetric).</summary>
+    public double Cost(double sizeQuote)
+    {
+        var h = HalfSpreadBps / 10_000;
+        if (DepthModel == VenueDepthModel.Linear) return h + ImpactPerQuote * sizeQuote / 2;
+        // x·y = k with y = D, x = D/S: an order net of the spread, Q(1 − h), gets D·Q(1 − h)/(D + Q(1 − h)) worth at S
+        var net = sizeQuote * (1 - h);
+        return 1 - (1 - h) * DepthQuote / (DepthQuote + net);
+    }
+}
+
+/// <summary>
+/// Fair market, part 2: other liquidity providers in the treasury's pool (Uniswap v3 style). Their liquidity is one
+/// constant-product position of <see cref="LiquidityQuote"/> (quote value at the starting price) over ±<see cref="HalfWidth"/>
+/// (log) around the starting price. A swap moves the one pool price through the sum of the liquidities in range,
+/// so price impact uses the total; each LP earns the fee on its part, so the treasury's fee share is its in-range
+/// liquidity over all the in-range liquidity.
+/// </summary>
+public sealed record OtherLiquiditySettings
+{
+    /// <summary>Value of the other LPs' position at the starting price, quote (0: none).</summary>
+    public double LiquidityQuote { get; init; }
+
+    /// <summary>Log half-width of their range around the starting price (default: the full range the full-range strategy uses).</summary>
+    public double HalfWidth { get; init; } = 11.5129;
+
+    public void Validate()
+    {
+        Scenario.NonNegative("other_lps.liquidity_quote", LiquidityQuote);
+        Scenario.Check(HalfWidth is > 0.0001 and <= 11.5129, "other_lps.half_width", HalfWidth, "must lie in (0.0001, 11.5129]");
     }
 }

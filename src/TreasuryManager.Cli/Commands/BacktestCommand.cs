@@ -9,19 +9,96 @@ namespace TreasuryManager.Cli.Commands;
 /// `treasury backtest --scenario NAME|FILE [--paths N] [--seed S] [--out DIR] [--json]`: the in-memory market
 /// simulation, every strategy on the same paths (hold, full-range, static-range, passive, managed). A table (with a
 /// progress bar on a terminal), or with --json exactly one JSON object; --out DIR writes report.md and series.csv.
+/// `treasury backtest --prices FILE [--format binance|uniswap-minute] [--scenario ...]`: one path on a real price
+/// file (the scenario, calm by default, gives the flow, gas and strategies' settings); the same output with one path.
 /// </summary>
 public static class BacktestCommand
 {
     public static Command Create(CliConsole io)
     {
-        var scenario = new Option<string>("--scenario") { Description = "A scenario name (" + string.Join(", ", ScenarioCatalog.Names) + ") or the path of a scenario JSON file.", Required = true };
+        var scenario = new Option<string?>("--scenario") { Description = "A scenario name (" + string.Join(", ", ScenarioCatalog.Names) + ") or the path of a scenario JSON file (with --prices: the flow, gas and settings; default calm)." };
+        var prices = new Option<string?>("--prices") { Description = "Replay a real price file (gzip or CSV) as the market: Binance OHLCV bars or Uniswap v3 minutes." };
+        var format = new Option<string?>("--format") { Description = "The price file's format: binance or uniswap-minute (default: from its header)." };
+        var poolFee = new Option<int>("--pool-fee-pips") { Description = "uniswap-minute: the real pool's fee in pips (500 = 0.05%).", DefaultValueFactory = _ => 500 };
+        var decimals0 = new Option<int>("--decimals0") { Description = "uniswap-minute: token0's decimals.", DefaultValueFactory = _ => 6 };
+        var decimals1 = new Option<int>("--decimals1") { Description = "uniswap-minute: token1's decimals.", DefaultValueFactory = _ => 18 };
+        var fillGaps = new Option<bool>("--fill-gaps") { Description = "With --prices: fill each missing row (a gap) with a flat one at the previous close and no volume, instead of refusing the file." };
+        var baseToken = new Option<int>("--base-token") { Description = "uniswap-minute: which token is the base (priced in the other): 0 or 1.", DefaultValueFactory = _ => 1 };
         var paths = new Option<int>("--paths") { Description = "Number of simulated paths.", DefaultValueFactory = _ => 200 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the experiment (each path's seed is derived from it).", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "Write report.md (the table) and series.csv (time series of the first path) into this directory." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("backtest", "Simulate a market scenario and compare the liquidity strategies on the same paths.") { scenario, paths, seed, outDir, json };
-        command.SetAction(parse => Run(io, parse.GetValue(scenario)!, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json)));
+        var command = new Command("backtest", "Simulate a market scenario and compare the liquidity strategies on the same paths.")
+        {
+            scenario, paths, seed, outDir, json, prices, format, poolFee, decimals0, decimals1, baseToken, fillGaps,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(prices) is { } file)
+            {
+                var pool = new UniswapPoolInfo(parse.GetValue(decimals0), parse.GetValue(decimals1), parse.GetValue(baseToken), parse.GetValue(poolFee));
+                return RunPrices(io, file, parse.GetValue(format), parse.GetValue(scenario) ?? "calm", pool, parse.GetValue(fillGaps), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json));
+            }
+            if (parse.GetValue(scenario) is not { } name)
+            {
+                io.Error.WriteLine("error: give --scenario NAME|FILE, or --prices FILE");
+                return TreasuryCli.BadInput;
+            }
+            return Run(io, name, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json));
+        });
         return command;
+    }
+
+    /// <summary>One path on a real price file: Binance bars under the simulated market, or a Uniswap pool's minutes replayed.</summary>
+    private static int RunPrices(CliConsole io, string file, string? formatName, string scenarioName, UniswapPoolInfo pool, bool fillGaps, ulong seed, string? outDir, bool json)
+    {
+        PriceFileFormat? format = formatName switch
+        {
+            "binance" => PriceFileFormat.Binance,
+            "uniswap-minute" => PriceFileFormat.UniswapMinute,
+            _ => null,
+        };
+        if (formatName is not null && format is null)
+        {
+            io.Error.WriteLine($"error: --format must be binance or uniswap-minute (got {formatName})");
+            return TreasuryCli.BadInput;
+        }
+        BacktestResult result;
+        var filled = 0;
+        try
+        {
+            var baseScenario = ScenarioCatalog.Load(scenarioName);
+            pool.Validate();
+            if (!File.Exists(file))
+            {
+                io.Error.WriteLine($"error: --prices {file} does not exist");
+                return TreasuryCli.BadInput;
+            }
+            var name = Path.GetFileName(file);
+            foreach (var ext in new[] { ".gz", ".csv" })
+                if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) name = name[..^ext.Length];
+            using var reader = PriceFiles.Open(file);
+            var detected = PriceFiles.ReadHeader(reader, file, format);
+            if (detected == PriceFileFormat.Binance)
+            {
+                var bars = PriceFiles.ReadBinance(reader, file, fillGaps, out filled);
+                result = Backtest.RunOne(RealMarket.FromBars(baseScenario, bars, name, seed), seed);
+            }
+            else
+            {
+                var minutes = PriceFiles.ReadUniswapMinutes(reader, file, fillGaps, out filled);
+                var path = RealMarket.FromPoolMinutes(baseScenario, minutes, pool, name, seed);
+                result = Backtest.RunOne(path, seed, venueFactory: ReplayVenueFactory.Instance, marketStep: new PoolReplay(minutes, pool).Step);
+            }
+        }
+        catch (Exception e) when (e is PriceFileException or ScenarioException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            io.Error.WriteLine($"error: {e.Message}");
+            return TreasuryCli.BadInput;
+        }
+        var commandLine = $"treasury backtest --prices {file}" + (formatName is null ? "" : $" --format {formatName}") + (fillGaps ? " --fill-gaps" : "") + FormattableString.Invariant($" --scenario {scenarioName} --seed {seed}");
+        if (filled > 0 && !json) io.Out.WriteLine(FormattableString.Invariant($"--fill-gaps: {filled} missing rows filled flat at the previous close"));
+        return Output(io, result, commandLine, outDir, json);
     }
 
     private static int Run(CliConsole io, string scenarioName, int paths, ulong seed, string? outDir, bool json)
@@ -60,6 +137,13 @@ public static class BacktestCommand
 
         // the command that reproduces these figures (every choice explicit)
         var commandLine = FormattableString.Invariant($"treasury backtest --scenario {scenarioName} --paths {paths} --seed {seed}") + (outDir is null ? "" : $" --out {outDir}");
+        return Output(io, result, commandLine, outDir, json);
+    }
+
+    private static int Output(CliConsole io, BacktestResult result, string commandLine, string? outDir, bool json)
+    {
+        var scenario = result.Scenario;
+        var (paths, seed) = (result.Paths, result.Seed);
         if (outDir is not null)
         {
             try

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace TreasuryManager.Cli.Tests;
+
+public sealed class FairMarketCommandTests
+{
+    [Fact]
+    public async Task Lvr_fees_json_prints_exactly_one_object_with_the_five_ratios_near_the_formula()
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync("reproduce", "lvr-fees", "--blocks", "20000", "--seed", "2", "--json");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output); // throws on anything after the object
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 0.25, 0.5, 1, 2, 4 }, rows.Select(r => r.GetProperty("gamma_over_sigma_b").GetDouble()));
+        foreach (var r in rows)
+        {
+            Assert.Equal(3, r.EnumerateObject().Count());
+            var x = r.GetProperty("gamma_over_sigma_b").GetDouble();
+            Assert.Equal(1 / (1 + 0.8582 * x), r.GetProperty("formula_ratio").GetDouble(), 2);
+            Assert.InRange(r.GetProperty("measured_ratio").GetDouble() / r.GetProperty("formula_ratio").GetDouble(), 0.85, 1.15);
+        }
+    }
+
+    [Fact]
+    public async Task Backtest_prices_runs_a_binance_file_with_the_scenario_json_shape_and_names_a_gap()
+    {
+        using var dir = new TempFolder();
+        var file = Path.Combine(dir.Path, "TOKEN_USDT-1h.csv");
+        var lines = new List<string> { "date,open,high,low,close,volume" };
+        var t = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var k = 0; k < 24; k++)
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{t.AddHours(k):yyyy-MM-dd HH:mm:ss},{2.0 + 0.01 * k},{2.05 + 0.01 * k},{1.97 + 0.01 * k},{2.01 + 0.01 * k},1000"));
+        await File.WriteAllLinesAsync(file, lines);
+        var (exit, output, error) = await new TestConsole().RunAsync("backtest", "--prices", file, "--format", "binance", "--json");
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(1, json.RootElement.GetProperty("paths").GetInt32());
+        Assert.Equal("TOKEN_USDT-1h", json.RootElement.GetProperty("scenario").GetString());
+        var strategies = json.RootElement.GetProperty("strategies").EnumerateArray().ToArray();
+        Assert.Equal(7, strategies.Length);
+        foreach (var s in strategies)
+        {
+            var d = s.GetProperty("decomposition");
+            Assert.Equal(s.GetProperty("pnl_vs_hold_mean").GetDouble(), d.GetProperty("total").GetDouble(), 3);
+        }
+
+        lines.RemoveAt(10); // 09:00 missing: the 10:00 bar, now on row 11, is the gap
+        await File.WriteAllLinesAsync(file, lines);
+        var (bad, badOut, badError) = await new TestConsole().RunAsync("backtest", "--prices", file, "--json");
+        Assert.Equal(TreasuryCli.BadInput, bad);
+        Assert.Equal("", badOut);
+        Assert.Single(badError.TrimEnd().Split('\n'));
+        Assert.Contains("row 11: gap: 2024-01-01 10:00:00 is 7200 s after 2024-01-01 08:00:00", badError);
+
+        await File.WriteAllTextAsync(file, "price\n1\n");
+        var (notFormat, _, formatError) = await new TestConsole().RunAsync("backtest", "--prices", file);
+        Assert.Equal(TreasuryCli.BadInput, notFormat);
+        Assert.Contains("row 1:", formatError);
+        Assert.Single(formatError.TrimEnd().Split('\n'));
+    }
+}
