@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compiles the contracts and regenerates their typed C# bindings in src/TreasuryManager.Contracts/Generated.
+# Compiles the contracts and regenerates their typed C# bindings: the treasury's in src/TreasuryManager.Contracts/Generated,
+# the test contracts' in tests/TreasuryManager.TestContracts/Generated.
 # A test (BindingFreshnessTests) fails while the checked-in bindings differ from what this writes.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools

@@ -216,7 +216,7 @@ internal sealed class CliProcess : IAsyncDisposable
     /// <summary>The CLI's own build output (same configuration and framework as this test project's).</summary>
     private static string CliPath()
     {
-        var root = Ethereum.DevNode.LocalNode.FindRepositoryRoot();
+        var root = DevNode.LocalNode.FindRepositoryRoot();
         var testProject = Path.Combine(root, "tests", "TreasuryManager.Cli.Tests");
         var relative = Path.GetRelativePath(testProject, AppContext.BaseDirectory);
         var path = Path.GetFullPath(Path.Combine(root, "src", "TreasuryManager.Cli", relative, "treasury.dll"));

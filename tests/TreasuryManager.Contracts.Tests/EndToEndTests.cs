@@ -3,10 +3,11 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Transactions;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests;
 

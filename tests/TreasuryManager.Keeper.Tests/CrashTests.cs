@@ -3,6 +3,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Keeper.Tests;
 

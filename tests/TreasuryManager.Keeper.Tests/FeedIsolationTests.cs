@@ -8,6 +8,7 @@ using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Testing;
 using TreasuryManager.Strategy.Settings;
 using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Keeper.Tests;
 

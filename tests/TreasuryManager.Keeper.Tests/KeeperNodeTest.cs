@@ -3,12 +3,13 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.Crypto;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Keeper.Tests;
 

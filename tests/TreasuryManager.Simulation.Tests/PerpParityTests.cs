@@ -5,6 +5,7 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Simulation.Tests;
 

@@ -1,4 +1,4 @@
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 using Xunit;
 

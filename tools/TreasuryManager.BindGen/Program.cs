@@ -1,24 +1,28 @@
-using TreasuryManager.Ethereum.Contracts;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.BindGen;
+using TreasuryManager.DevNode;
 
-// Regenerates the typed contract bindings from the compiled artifacts.
+// Regenerates the typed contract bindings from the compiled artifacts (runtime ones in src/, test ones in tests/).
 // Usage: dotnet run --project tools/TreasuryManager.BindGen [-- <repository root>]
 try
 {
     var root = args.Length > 0 ? Path.GetFullPath(args[0]) : LocalNode.FindRepositoryRoot(Directory.GetCurrentDirectory());
-    var output = Path.Combine(root, "src", "TreasuryManager.Contracts", "Generated");
-    var files = BindingSet.Generate(root, "TreasuryManager.Contracts.Bindings");
-    Directory.CreateDirectory(output);
-    foreach (var stale in Directory.EnumerateFiles(output, "*.g.cs").Where(f => !files.ContainsKey(Path.GetFileName(f))))
-        File.Delete(stale);
-    foreach (var (name, source) in files)
+    var files = BindingSet.Generate(root);
+    foreach (var target in BindingSet.Targets)
     {
-        var path = Path.Combine(output, name);
-        if (File.Exists(path) && File.ReadAllText(path) == source) continue;
-        File.WriteAllText(path, source);
-        Console.WriteLine($"wrote {Path.GetRelativePath(root, path)}");
+        var output = Path.Combine(root, target.Folder);
+        var mine = files.Where(f => f.Target == target).ToDictionary(f => f.FileName, f => f.Source);
+        Directory.CreateDirectory(output);
+        foreach (var stale in Directory.EnumerateFiles(output, "*.g.cs").Where(f => !mine.ContainsKey(Path.GetFileName(f))))
+            File.Delete(stale);
+        foreach (var (name, source) in mine)
+        {
+            var path = Path.Combine(output, name);
+            if (File.Exists(path) && File.ReadAllText(path) == source) continue;
+            File.WriteAllText(path, source);
+            Console.WriteLine($"wrote {Path.GetRelativePath(root, path)}");
+        }
+        Console.WriteLine($"{mine.Count} bindings current in {target.Folder}");
     }
-    Console.WriteLine($"{files.Count} bindings current in {Path.GetRelativePath(root, output)}");
     return 0;
 }
 catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or NotSupportedException or UnauthorizedAccessException)

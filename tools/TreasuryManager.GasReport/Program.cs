@@ -1,5 +1,5 @@
 using TreasuryManager.Contracts.Deployment;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.GasReport;

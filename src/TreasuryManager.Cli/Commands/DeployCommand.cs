@@ -6,7 +6,7 @@ using Spectre.Console;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Crypto;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;

@@ -4,7 +4,6 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.Crypto;
-using TreasuryManager.Ethereum.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 
 namespace TreasuryManager.Contracts.Deployment;
@@ -153,8 +152,11 @@ public sealed class TreasuryDeployer
 
     public HardhatArtifact Artifact(string name) => HardhatArtifact.Find(RepositoryRoot, name);
 
+    /// <summary>The chain id of a local Hardhat or anvil node.</summary>
+    public const long LocalChainId = 31337;
+
     /// <summary>Deploys and wires everything; the pool holds the deposit and the trader holds approved funds.</summary>
-    public static async Task<TreasuryDeployer> DeployAsync(EthClient eth, string repositoryRoot, Func<int, EthKey> key, TreasuryDeploymentSettings? settings = null, long chainId = LocalNode.DefaultChainId)
+    public static async Task<TreasuryDeployer> DeployAsync(EthClient eth, string repositoryRoot, Func<int, EthKey> key, TreasuryDeploymentSettings? settings = null, long chainId = LocalChainId)
     {
         ArgumentNullException.ThrowIfNull(eth);
         ArgumentNullException.ThrowIfNull(key);

@@ -11,6 +11,7 @@ using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests.Differential;
 

@@ -1,5 +1,6 @@
+using TreasuryManager.GasReport;
 using TreasuryManager.Contracts.Deployment;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Contracts.Tests.Gas;

@@ -5,6 +5,7 @@ using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
 using static TreasuryManager.Contracts.Tests.Perp.PerpMath;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests.Perp;
 

@@ -6,6 +6,7 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Testing;
 using static TreasuryManager.Contracts.Tests.Perp.PerpMath;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests.Perp;
 

@@ -5,6 +5,7 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 

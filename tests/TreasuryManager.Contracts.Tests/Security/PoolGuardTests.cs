@@ -3,6 +3,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 

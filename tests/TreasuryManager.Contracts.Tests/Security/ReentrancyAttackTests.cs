@@ -6,6 +6,7 @@ using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
+using TreasuryManager.TestContracts;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 

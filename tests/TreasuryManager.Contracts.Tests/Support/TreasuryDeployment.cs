@@ -1,6 +1,6 @@
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Ethereum.Contracts;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Contracts.Tests.Support;

@@ -1,5 +1,5 @@
 using System.Numerics;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Testing;
 

@@ -9,7 +9,7 @@ using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.JsonRpc;
 
-namespace TreasuryManager.Contracts.Bindings;
+namespace TreasuryManager.TestContracts;
 
 /// <summary>Typed binding of <c>CurveMathHarness</c> (contracts/test/CurveMathHarness.sol).</summary>
 public sealed partial class CurveMathHarness

@@ -3,10 +3,13 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.Crypto;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum.JsonRpc;
 
-namespace TreasuryManager.Contracts.Deployment;
+using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.TestContracts;
+
+namespace TreasuryManager.GasReport;
 
 /// <summary>One measured operation: its key in the JSON mapping, receipt gasUsed, and what was measured.</summary>
 public sealed record GasEntry(string Key, long Gas, string Note);

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using TreasuryManager.Ethereum.JsonRpc;
 
-namespace TreasuryManager.Ethereum.DevNode;
+namespace TreasuryManager.DevNode;
 
 /// <summary>Which local development node to run.</summary>
 public enum LocalNodeKind
