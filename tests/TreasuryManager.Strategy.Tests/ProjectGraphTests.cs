@@ -48,6 +48,8 @@ public sealed class ProjectGraphTests
         Assert.True(extra.Length == 0, $"{project} must reference only [{string.Join(", ", allowed)}] but reaches {string.Join(", ", extra)}");
     }
 
+    /// <remarks>The last rows: the runtime libraries carry no development tooling (the local-node launcher, the binding
+    /// generator, the gas measurement, the test contracts' bindings live in tools/ and tests/).</remarks>
     [Theory]
     [InlineData("TreasuryManager.Simulation", "TreasuryManager.Keeper")]
     [InlineData("TreasuryManager.Simulation", "TreasuryManager.Ethereum")]
@@ -65,8 +67,6 @@ public sealed class ProjectGraphTests
     [InlineData("TreasuryManager.Contracts", "TreasuryManager.DevNode")]
     [InlineData("TreasuryManager.Contracts", "TreasuryManager.TestContracts")]
     [InlineData("TreasuryManager.Ethereum", "TreasuryManager.DevNode")]
-    /// <remarks>The last rows: the runtime libraries carry no development tooling (the local-node launcher, the binding
-    /// generator, the gas measurement, the test contracts' bindings live in tools/ and tests/).</remarks>
     public void A_forbidden_reference_is_absent(string project, string forbidden) =>
         Assert.False(Closure(project).Contains(forbidden), $"{project} must not reference {forbidden} (directly or through another project)");
 
