@@ -63,6 +63,14 @@ fresh="$(mktemp)"
 trap 'rm -f "$fresh"' EXIT
 { printf '%s\n' "$header"; generate; } >"$fresh"
 
+# Newtonsoft.Json below 13.0.1 has advisory GHSA-5crp-9r3c-p9vr; Directory.Packages.props pins it (Nethereum asks for >= 11.0.2).
+old_json="$(awk -F'\t' '$3 == "Newtonsoft.Json" { split($4, v, "."); if (v[1] < 13 || (v[1] == 13 && v[2] == 0 && v[3] < 1)) print $1 " " $4 }' "$fresh")"
+if [ -n "$old_json" ]; then
+  printf 'error: Newtonsoft.Json resolves below 13.0.1 (advisory GHSA-5crp-9r3c-p9vr) in:\n%s\n' "$old_json" >&2
+  printf 'Keep <PackageVersion Include="Newtonsoft.Json" Version="13.0.4" /> in Directory.Packages.props (transitive pinning on).\n' >&2
+  exit 1
+fi
+
 if [ "$mode" = write ]; then
   cp "$fresh" "$GRAPH"
   say "Wrote $GRAPH ($(grep -vc '^#' "$GRAPH") package lines)"
