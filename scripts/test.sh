@@ -9,6 +9,9 @@ compile_contracts
 cd "$REPO_ROOT"
 say "Building TreasuryManager.sln"
 dotnet build TreasuryManager.sln -c Release --nologo -v quiet "-clp:ErrorsOnly;Summary"
+say "Checking docs/packages.txt against the resolved package graph"
+"$REPO_ROOT/scripts/package-graph.sh" check
+"$REPO_ROOT/scripts/test-alerts.sh"
 say "Running tests (local node: ${TREASURY_TEST_NODE:-hardhat})"
 dotnet test TreasuryManager.sln -c Release --no-build --nologo "$@"
 if [ -z "${TREASURY_TEST_NODE:-}" ] && [ "${TREASURY_SKIP_ANVIL:-0}" != 1 ]; then

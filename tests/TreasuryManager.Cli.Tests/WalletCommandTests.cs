@@ -203,4 +203,108 @@ public sealed class WalletCommandTests : IDisposable
             Assert.Contains("Description:", output);
         }
     }
+
+    private string WriteKeystore(string name, string? addressField = null, bool dropAddress = false)
+    {
+        var json = JsonNode.Parse(Keystore.Encrypt(Ethereum.Crypto.EthKey.FromHex(DevKey1), Password, TestConsole.FastKdf))!.AsObject();
+        if (addressField is not null) json["address"] = addressField;
+        if (dropAddress) json.Remove("address");
+        var path = _temp.File(name);
+        File.WriteAllText(path, json.ToJsonString());
+        return path;
+    }
+
+    [Fact]
+    public async Task Check_prints_the_key_s_address_and_passes_when_the_field_agrees()
+    {
+        var path = WriteKeystore("ok.json");
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "check", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, AddressLine(output));
+        Assert.Contains("matches the key", output);
+        Assert.Equal("", error);
+        Assert.DoesNotContain(Password, output);
+    }
+
+    [Fact]
+    public async Task Check_fails_when_the_address_field_lies_and_names_both_addresses()
+    {
+        const string claimed = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+        var path = WriteKeystore("lying.json", addressField: claimed[2..].ToLowerInvariant());
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "check", path);
+        Assert.Equal(TreasuryCli.Failure, exit);
+        Assert.Equal(DevAddress1, AddressLine(output)); // the key's real address, not the field's
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains($"holds the key of {DevAddress1}", error);
+        Assert.Contains($"\"address\" field says {claimed}", error);
+
+        // `wallet address` only reads the field, which is why `check` exists.
+        var (_, fieldOnly, _) = await new TestConsole().RunAsync("wallet", "address", "--keystore", path);
+        Assert.Equal(claimed, fieldOnly.Trim());
+    }
+
+    [Fact]
+    public async Task Check_of_a_keystore_without_address_field_prints_the_key_s_address()
+    {
+        var path = WriteKeystore("bare.json", dropAddress: true);
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "check", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, AddressLine(output));
+        Assert.Contains("no \"address\" field", output);
+    }
+
+    [Fact]
+    public async Task Check_opens_a_keystore_nethereum_wrote_with_scrypt_r_1()
+    {
+        // Nethereum's scrypt is r = 1, p = 8; n = 65536 is the first n that BouncyCastle's scrypt refuses with r = 1.
+        var json = new Nethereum.KeyStore.KeyStoreScryptService().EncryptAndGenerateKeyStoreAsJson(Password,
+            Convert.FromHexString(DevKey1[2..]), DevAddress1, new Nethereum.KeyStore.Model.ScryptParams { N = 65536, R = 1, P = 8, Dklen = 32 });
+        var path = _temp.File("nethereum.json");
+        File.WriteAllText(path, json);
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "check", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, AddressLine(output));
+    }
+
+    [Fact]
+    public async Task Check_asks_for_the_password_at_a_hidden_prompt_without_the_variable()
+    {
+        var path = WriteKeystore("ok.json");
+        var console = new TestConsole { PromptAnswers = new Queue<string>([Password]) };
+        var (exit, output, error) = await console.RunAsync("wallet", "check", path);
+        Assert.True(exit == 0, error);
+        Assert.Single(console.Prompts);
+        Assert.Equal(DevAddress1, AddressLine(output));
+    }
+
+    [Fact]
+    public async Task Check_with_a_wrong_password_is_one_error_line_naming_the_variable()
+    {
+        var path = WriteKeystore("ok.json");
+        var console = new TestConsole();
+        console.Environment["TREASURY_KEYSTORE_PASSWORD"] = "not-the-pw";
+        var (exit, output, error) = await console.RunAsync("wallet", "check", path);
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("wrong password", error);
+        Assert.Contains("TREASURY_KEYSTORE_PASSWORD", error);
+        Assert.DoesNotContain("not-the-pw", error);
+    }
+
+    [Fact]
+    public async Task Check_without_a_password_or_terminal_and_of_a_missing_file_say_what_to_do()
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync("wallet", "check", WriteKeystore("ok.json"));
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("set TREASURY_KEYSTORE_PASSWORD or run interactively", error);
+
+        (exit, output, error) = await WithPassword().RunAsync("wallet", "check", _temp.File("missing.json"));
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("does not exist", error);
+
+        File.WriteAllText(_temp.File("junk.json"), "{\"version\":3}");
+        (exit, output, error) = await WithPassword().RunAsync("wallet", "check", _temp.File("junk.json"));
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("'crypto'", error);
+    }
 }

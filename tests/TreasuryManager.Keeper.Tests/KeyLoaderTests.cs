@@ -67,6 +67,19 @@ public sealed class KeyLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_keystore_whose_address_field_names_another_key_is_refused_and_points_to_wallet_check()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(_keystore))!;
+        json["address"] = "70997970c51812dc3a010c7d01b50e0d17dc79c8";
+        File.WriteAllText(_keystore, json.ToJsonString());
+        var e = Assert.Throws<KeySourceException>(() => KeyLoader.Load(KeystoreSettings, Env(("TREASURY_KEYSTORE_PASSWORD", Password)), null));
+        Assert.Contains($"holds the key of {_key.Address}", e.Message);
+        Assert.Contains($"says {DevAccount1}", e.Message);
+        Assert.Contains("treasury wallet check", e.Message);
+        AssertNoSecret(e);
+    }
+
+    [Fact]
     public void Wrong_password_names_the_file_and_the_variable()
     {
         var e = Assert.Throws<KeySourceException>(() => KeyLoader.Load(KeystoreSettings, Env(("TREASURY_KEYSTORE_PASSWORD", "wrong-" + Password)), null));

@@ -8,7 +8,7 @@ using static TreasuryManager.Cli.Commands.CommandSupport;
 namespace TreasuryManager.Cli.Commands;
 
 /// <summary>
-/// `treasury wallet new|import|address`: keystore v3 files (scrypt) for the keeper's key. Passwords come from
+/// `treasury wallet new|import|address|check`: keystore v3 files (scrypt) for the keeper's key. Passwords come from
 /// TREASURY_KEYSTORE_PASSWORD or a hidden prompt; a private key to import from standard input or a hidden
 /// prompt, never from the command line (it would land in the shell history and the process list).
 /// </summary>
@@ -22,6 +22,7 @@ public static class WalletCommand
         wallet.Subcommands.Add(New(io));
         wallet.Subcommands.Add(Import(io));
         wallet.Subcommands.Add(AddressOf(io));
+        wallet.Subcommands.Add(Check(io));
         return wallet;
     }
 
@@ -72,13 +73,71 @@ public static class WalletCommand
             Description = $"The keystore file. Default: {DefaultKeystorePath}. No password is needed: the address is stored in clear.",
             DefaultValueFactory = _ => DefaultKeystorePath,
         };
-        var command = new Command("address", "Print the EIP-55 address of a keystore file (from its \"address\" field, checksum verified).") { keystore };
+        var command = new Command("address", "Print the EIP-55 address of a keystore file (from its \"address\" field, checksum verified; `wallet check` decrypts and verifies it).") { keystore };
         command.SetAction(parse => Guard(io, () =>
         {
             io.Out.WriteLine(ReadAddress(parse.GetValue(keystore)!));
             return 0;
         }));
         return command;
+    }
+
+    private static Command Check(CliConsole io)
+    {
+        var file = new Argument<string>("FILE") { Description = "The keystore v3 file to open (any that geth, ethers.js, Nethereum or `wallet new` writes)." };
+        var command = new Command("check", $"Decrypt a keystore with its password ({PasswordVariable} or a hidden prompt), print the address of the key it really holds, and fail when the file's \"address\" field names another address.")
+        {
+            file,
+        };
+        command.SetAction(parse => Guard(io, () => CheckKeystore(io, parse.GetValue(file)!)));
+        return command;
+    }
+
+    /// <summary>
+    /// `wallet check FILE`: the real address on stdout; 0 when the "address" field agrees (or is absent), else
+    /// <see cref="TreasuryCli.Failure"/> and a line on stderr naming both addresses. A wrong password or a malformed
+    /// file is bad input (exit 2).
+    /// </summary>
+    private static int CheckKeystore(CliConsole io, string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw CliException.BadInput("FILE is empty; give the keystore file to check, e.g. `treasury wallet check keys/keeper.json`");
+        var full = Full(path);
+        if (!File.Exists(full)) throw CliException.BadInput($"keystore file '{full}' does not exist; give the path of a keystore v3 file");
+        var password = io.GetEnvironmentVariable(PasswordVariable);
+        if (string.IsNullOrEmpty(password) && io.ReadSecret is { } ask) password = ask("Keystore password:");
+        if (string.IsNullOrEmpty(password)) throw CliException.BadInput($"no password for keystore '{full}': set {PasswordVariable} or run interactively");
+
+        KeystoreContents contents;
+        try
+        {
+            contents = Keystore.OpenFile(full, password);
+        }
+        catch (WrongPasswordException)
+        {
+            throw CliException.BadInput($"wrong password for keystore '{full}' (its MAC does not match); check {PasswordVariable} or the password typed");
+        }
+        catch (KeystoreException e)
+        {
+            throw CliException.BadInput($"'{full}' cannot be opened as a keystore v3 file: {OneLine(e.Message)}");
+        }
+
+        io.Out.WriteLine($"address:  {contents.Key.Address}");
+        if (contents.FileAddress is not { } claimed)
+        {
+            io.Out.WriteLine("The password opens the keystore; the file has no \"address\" field, so the address above is the key's own.");
+            return 0;
+        }
+
+        if (contents.AddressMatches)
+        {
+            io.Out.WriteLine("The password opens the keystore and its \"address\" field matches the key.");
+            return 0;
+        }
+
+        io.Error.WriteLine($"error: keystore '{full}' holds the key of {contents.Key.Address}, but its \"address\" field says {claimed}; "
+            + $"the field is wrong or the file was tampered with: do not fund {claimed} on the strength of this file, and re-create the keystore "
+            + "(`treasury wallet import` with this key) before the keeper uses it (the keeper refuses it)");
+        return TreasuryCli.Failure;
     }
 
     private static string TargetPath(string? path)

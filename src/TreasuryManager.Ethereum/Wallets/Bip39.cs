@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
+using NBitcoin;
 
 namespace TreasuryManager.Ethereum.Wallets;
 
 /// <summary>
-/// BIP-39 mnemonics with the English wordlist: entropy ↔ phrase (with checksum) and phrase → seed
-/// (PBKDF2-HMAC-SHA512, 2048 rounds, salt "mnemonic" + password, both NFKD). Other languages'
-/// wordlists are not supported. No error message includes the phrase, its words or the password.
+/// BIP-39 mnemonics with the English wordlist, on NBitcoin (its wordlist, checksum, NFKD and PBKDF2-HMAC-SHA512
+/// seed): entropy ↔ phrase and phrase → seed. This class adds the checks NBitcoin leaves to the caller (the phrase
+/// is English, every word known, the count and checksum right) with errors that name what is wrong. Other languages'
+/// wordlists are refused. No error message includes the phrase, its words or the password.
 /// </summary>
 public static class Bip39
 {
@@ -19,76 +21,46 @@ public static class Bip39
     {
         if (entropy.Length is < 16 or > 32 || entropy.Length % 4 != 0)
             throw new ArgumentException($"BIP-39 entropy is 16, 20, 24, 28 or 32 bytes, but {entropy.Length} were given.", nameof(entropy));
-        var checksumBits = entropy.Length / 4;
-        var hash = SHA256.HashData(entropy);
-        var wordCount = (entropy.Length * 8 + checksumBits) / 11;
-        var words = new string[wordCount];
-        for (var w = 0; w < wordCount; w++)
-        {
-            var index = 0;
-            for (var b = 0; b < 11; b++)
-            {
-                var bit = w * 11 + b;
-                var source = bit < entropy.Length * 8 ? entropy[bit / 8] : hash[(bit - entropy.Length * 8) / 8];
-                var bitInByte = bit < entropy.Length * 8 ? bit % 8 : (bit - entropy.Length * 8) % 8;
-                index = (index << 1) | ((source >> (7 - bitInByte)) & 1);
-            }
-            words[w] = EnglishWordlist.Word(index);
-        }
-        return string.Join(' ', words);
+        var copy = entropy.ToArray();
+        try { return new Mnemonic(Wordlist.English, copy).ToString(); }
+        finally { CryptographicOperations.ZeroMemory(copy); }
     }
 
     /// <summary>The entropy of a phrase; validates the words, their count and the checksum.</summary>
     public static byte[] MnemonicToEntropy(string phrase)
     {
-        var indices = WordIndices(phrase);
-        var totalBits = indices.Length * 11;
-        var checksumBits = totalBits / 33;
-        var entropyBytes = (totalBits - checksumBits) / 8;
-        var bits = new byte[(totalBits + 7) / 8];
-        for (var w = 0; w < indices.Length; w++)
-            for (var b = 0; b < 11; b++)
-                if (((indices[w] >> (10 - b)) & 1) != 0)
-                {
-                    var bit = w * 11 + b;
-                    bits[bit / 8] |= (byte)(0x80 >> (bit % 8));
-                }
-        var entropy = bits[..entropyBytes];
-        var hash = SHA256.HashData(entropy);
-        for (var i = 0; i < checksumBits; i++)
-        {
-            var expected = (hash[i / 8] >> (7 - i % 8)) & 1;
-            var bit = entropyBytes * 8 + i;
-            var actual = (bits[bit / 8] >> (7 - bit % 8)) & 1;
-            if (expected != actual)
-            {
-                CryptographicOperations.ZeroMemory(entropy);
-                throw new MnemonicException("invalid mnemonic checksum: the words are all in the English BIP-39 list but the last word does not match the others; check the order and spelling of every word.");
-            }
-        }
+        var indices = Parse(phrase).Indices;
+        // The 11-bit word indices, concatenated, are the entropy followed by its checksum (checked by Parse).
+        var entropy = new byte[indices.Length * 11 * 32 / 33 / 8];
+        for (var bit = 0; bit < entropy.Length * 8; bit++)
+            if (((indices[bit / 11] >> (10 - bit % 11)) & 1) != 0) entropy[bit / 8] |= (byte)(0x80 >> (bit % 8));
         return entropy;
     }
 
     /// <summary>Whether the phrase is a valid English BIP-39 mnemonic (words, count and checksum).</summary>
     public static bool IsValid(string phrase)
     {
-        try { CryptographicOperations.ZeroMemory(MnemonicToEntropy(phrase)); return true; }
+        try { Parse(phrase); return true; }
         catch (MnemonicException) { return false; }
     }
 
     /// <summary>
-    /// The 64-byte seed. The phrase is validated first (so a typo cannot silently give another wallet)
-    /// and used in its canonical form: NFKD, lower case, single spaces.
+    /// The 64-byte seed. The phrase is validated first (so a typo cannot silently give another wallet) and used in
+    /// its canonical form (NFKD, lower case, single spaces); the password is NFKD-normalised by NBitcoin.
     /// </summary>
     public static byte[] MnemonicToSeed(string phrase, string password = "")
     {
         ArgumentNullException.ThrowIfNull(password);
-        CryptographicOperations.ZeroMemory(MnemonicToEntropy(phrase));
-        var canonical = string.Join(' ', SplitWords(phrase));
-        var phraseBytes = System.Text.Encoding.UTF8.GetBytes(canonical);
-        var salt = System.Text.Encoding.UTF8.GetBytes("mnemonic" + UnicodeNfkd.Normalize(password));
-        try { return Rfc2898DeriveBytes.Pbkdf2(phraseBytes, salt, 2048, HashAlgorithmName.SHA512, 64); }
-        finally { CryptographicOperations.ZeroMemory(phraseBytes); CryptographicOperations.ZeroMemory(salt); }
+        var mnemonic = Parse(phrase);
+        try { return mnemonic.DeriveSeed(password); }
+        catch (PlatformNotSupportedException)
+        {
+            // With InvariantGlobalization .NET has no Unicode tables and NBitcoin's own NFKD table covers only the
+            // characters of the BIP-39 wordlists: normalising another password could only be guessed, so refuse it.
+            throw new MnemonicException("The BIP-39 password has characters that cannot be NFKD-normalised in this process (it runs with InvariantGlobalization, and "
+                + "NBitcoin's own table covers only the BIP-39 wordlists' letters); use a password of ASCII or common accented letters, or run the "
+                + "program with InvariantGlobalization=false and ICU installed (libicu).");
+        }
     }
 
     /// <summary>A new random phrase of 12, 15, 18, 21 or 24 words.</summary>
@@ -101,23 +73,17 @@ public static class Bip39
         finally { CryptographicOperations.ZeroMemory(entropy); }
     }
 
-    private static string[] SplitWords(string phrase)
+    /// <summary>The checked mnemonic: English words only, a BIP-39 word count and a valid checksum.</summary>
+    private static Mnemonic Parse(string phrase)
     {
         ArgumentNullException.ThrowIfNull(phrase);
-        return UnicodeNfkd.Normalize(phrase).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(w => w.ToLowerInvariant()).ToArray();
-    }
-
-    private static int[] WordIndices(string phrase)
-    {
-        var words = SplitWords(phrase);
+        var words = phrase.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(w => w.ToLowerInvariant()).ToArray();
         if (words.Length == 0) throw new MnemonicException("The mnemonic is empty; give 12, 15, 18, 21 or 24 English BIP-39 words separated by spaces.");
-        var indices = new int[words.Length];
         var unknown = new List<int>();
         var nonAscii = false;
         for (var i = 0; i < words.Length; i++)
         {
-            if (!EnglishWordlist.TryGetIndex(words[i], out indices[i])) unknown.Add(i + 1);
+            if (!Wordlist.English.WordExists(words[i], out _)) unknown.Add(i + 1);
             if (!Ascii.IsValid(words[i])) nonAscii = true;
         }
         // Mostly unknown words, or letters outside ASCII: a mnemonic in another language.
@@ -127,6 +93,9 @@ public static class Bip39
                 $"{(unknown.Count == 1 ? "word" : "words")} #{string.Join(", #", unknown)} (of {words.Length}) {(unknown.Count == 1 ? "is" : "are")} not in the English BIP-39 wordlist; check the spelling (only English BIP-39 mnemonics are supported).");
         if (Array.IndexOf(ValidWordCounts, words.Length) < 0)
             throw new MnemonicException($"The mnemonic has {words.Length} words; a BIP-39 mnemonic has 12, 15, 18, 21 or 24.");
-        return indices;
+        var mnemonic = new Mnemonic(string.Join(' ', words), Wordlist.English);
+        if (!mnemonic.IsValidChecksum)
+            throw new MnemonicException("invalid mnemonic checksum: the words are all in the English BIP-39 list but the last word does not match the others; check the order and spelling of every word.");
+        return mnemonic;
     }
 }

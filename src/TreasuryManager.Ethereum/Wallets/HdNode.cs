@@ -1,34 +1,31 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto.Digests;
+using NBitcoin;
+using NBitcoin.DataEncoders;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Encoding;
-using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace TreasuryManager.Ethereum.Wallets;
 
 /// <summary>
-/// A BIP-32 extended private key: a secp256k1 key plus chain code, with its place in the tree.
-/// <see cref="ToString"/> shows the path, depth and address only — never the private key or xpriv.
+/// A BIP-32 extended private key (NBitcoin's <see cref="ExtKey"/>): a secp256k1 key plus chain code, with its place
+/// in the tree. <see cref="ToString"/> shows the path, depth and address only — never the private key or xpriv.
 /// </summary>
 public sealed class HdNode
 {
     private static readonly byte[] MainnetPrivateVersion = [0x04, 0x88, 0xAD, 0xE4]; // xprv
-    private static readonly byte[] MainnetPublicVersion = [0x04, 0x88, 0xB2, 0x1E];  // xpub
+    private readonly ExtKey _key;
     private readonly byte[] _privateKey;
-    private readonly byte[] _chainCode;
 
-    private HdNode(byte[] privateKey, byte[] chainCode, byte depth, uint index, uint parentFingerprint, string? path)
+    private HdNode(ExtKey key, string? path)
     {
-        _privateKey = privateKey;
-        _chainCode = chainCode;
-        Depth = depth;
-        Index = index;
-        ParentFingerprint = parentFingerprint;
+        _key = key;
+        _privateKey = key.PrivateKey.ToBytes();
         Path = path;
-        PublicKey = Secp256k1.CompressedPublicKeyOf(privateKey);
-        Fingerprint = BinaryPrimitives.ReadUInt32BigEndian(Hash160(PublicKey));
-        Address = Address.FromPublicKey(Secp256k1.PublicKeyOf(privateKey));
+        PublicKey = key.PrivateKey.PubKey.Compress().ToBytes();
+        Fingerprint = BinaryPrimitives.ReadUInt32BigEndian(key.PrivateKey.PubKey.GetHDFingerPrint().ToBytes());
+        ParentFingerprint = BinaryPrimitives.ReadUInt32BigEndian(key.ParentFingerprint.ToBytes());
+        Address = Address.FromPublicKey(Secp256k1.PublicKeyOf(_privateKey));
     }
 
     /// <summary>The master node of a seed (16 to 64 bytes): HMAC-SHA512 keyed with "Bitcoin seed".</summary>
@@ -36,13 +33,10 @@ public sealed class HdNode
     {
         if (seed.Length is < 16 or > 64)
             throw new ArgumentException($"A BIP-32 seed is 16 to 64 bytes, but {seed.Length} were given.", nameof(seed));
-        var i = HMACSHA512.HashData("Bitcoin seed"u8, seed);
-        var key = i[..32];
-        if (!Secp256k1.IsValidPrivateKey(key))
-            throw new ArgumentException("This seed gives an invalid master key (probability below 2⁻¹²⁷); use another seed.", nameof(seed));
-        var node = new HdNode(key, i[32..], 0, 0, 0, "m");
-        CryptographicOperations.ZeroMemory(i);
-        return node;
+        var copy = seed.ToArray();
+        try { return new HdNode(ExtKey.CreateFromSeed(copy), "m"); }
+        catch (ArgumentException e) { throw new ArgumentException("This seed gives an invalid master key (probability below 2⁻¹²⁷); use another seed.", nameof(seed), e); }
+        finally { CryptographicOperations.ZeroMemory(copy); }
     }
 
     /// <summary>The master node of an English BIP-39 mnemonic and optional password.</summary>
@@ -56,27 +50,28 @@ public sealed class HdNode
     /// <summary>Parses an xprv (Base58Check, mainnet version 0x0488ADE4). The error never echoes the text.</summary>
     public static HdNode FromExtendedPrivateKey(string xpriv)
     {
+        ArgumentNullException.ThrowIfNull(xpriv);
         byte[] data;
-        try { data = Base58Check.Decode(xpriv, "extended private key"); }
-        catch (FormatException e) { throw new HdPathException(e.Message); }
-        if (data.Length != 78) throw new HdPathException($"An extended private key holds 78 bytes, but this one holds {data.Length}.");
-        if (!data.AsSpan(0, 4).SequenceEqual(MainnetPrivateVersion)) throw new HdPathException("Not an xprv: the version bytes are not 0488ade4 (mainnet private).");
-        if (data[45] != 0) throw new HdPathException("The extended private key's key field does not start with 0x00.");
-        var key = data[46..78];
-        if (!Secp256k1.IsValidPrivateKey(key)) throw new HdPathException("The extended private key holds an invalid secp256k1 key.");
-        var depth = data[4];
-        var parent = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(5));
-        var index = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(9));
-        if (depth == 0 && (parent != 0 || index != 0)) throw new HdPathException("The extended private key has depth 0 but a non-zero parent fingerprint or index.");
-        var node = new HdNode(key, data[13..45], depth, index, parent, depth == 0 ? "m" : null);
-        CryptographicOperations.ZeroMemory(data);
-        return node;
+        try { data = Encoders.Base58Check.DecodeData(xpriv); }
+        catch (FormatException) { throw new HdPathException("The extended private key is not valid Base58Check (bad character or bad checksum); check for a typo."); }
+        try
+        {
+            if (data.Length != 78) throw new HdPathException($"An extended private key holds 78 bytes, but this one holds {data.Length}.");
+            if (!data.AsSpan(0, 4).SequenceEqual(MainnetPrivateVersion)) throw new HdPathException("Not an xprv: the version bytes are not 0488ade4 (mainnet private).");
+            if (data[45] != 0) throw new HdPathException("The extended private key's key field does not start with 0x00.");
+            if (!Secp256k1.IsValidPrivateKey(data.AsSpan(46, 32))) throw new HdPathException("The extended private key holds an invalid secp256k1 key.");
+            var depth = data[4];
+            if (depth == 0 && (BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(5)) != 0 || BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(9)) != 0))
+                throw new HdPathException("The extended private key has depth 0 but a non-zero parent fingerprint or index.");
+            return new HdNode(ExtKey.CreateFromBytes(data[4..]), depth == 0 ? "m" : null);
+        }
+        finally { CryptographicOperations.ZeroMemory(data); }
     }
 
-    public byte Depth { get; }
+    public byte Depth => _key.Depth;
 
     /// <summary>This node's index in its parent (hardened indices include 2³¹).</summary>
-    public uint Index { get; }
+    public uint Index => _key.Child;
 
     public bool IsHardened => Index >= HdPath.HardenedOffset;
 
@@ -85,7 +80,7 @@ public sealed class HdNode
     /// <summary>The first 4 bytes of HASH160 of the compressed public key, big-endian.</summary>
     public uint Fingerprint { get; }
 
-    public ReadOnlySpan<byte> ChainCode => _chainCode;
+    public ReadOnlySpan<byte> ChainCode => _key.ChainCode;
 
     /// <summary>The raw private key. Never log it.</summary>
     public ReadOnlySpan<byte> PrivateKeyBytes => _privateKey;
@@ -104,27 +99,8 @@ public sealed class HdNode
     public HdNode DeriveChild(uint index)
     {
         if (Depth == 255) throw new HdPathException("Cannot derive below depth 255 (the BIP-32 limit).");
-        var data = new byte[37];
-        if (index >= HdPath.HardenedOffset) _privateKey.CopyTo(data, 1);
-        else PublicKey.CopyTo(data, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(33), index);
-        var i = HMACSHA512.HashData(_chainCode, data);
-        CryptographicOperations.ZeroMemory(data);
-        try
-        {
-            var il = new BcBigInteger(1, i, 0, 32);
-            if (il.CompareTo(Secp256k1.N) >= 0)
-                throw new InvalidOperationException($"Child {index} is invalid under BIP-32 (IL ≥ n; probability below 2⁻¹²⁷); use the next index.");
-            var child = il.Add(new BcBigInteger(1, _privateKey)).Mod(Secp256k1.N);
-            if (child.SignValue == 0)
-                throw new InvalidOperationException($"Child {index} is invalid under BIP-32 (zero key; probability below 2⁻¹²⁷); use the next index.");
-            var childKey = child.ToByteArrayUnsigned();
-            var padded = new byte[32];
-            childKey.CopyTo(padded, 32 - childKey.Length);
-            var childPath = Path is null ? null : HdPath.Format(HdPath.Parse(Path).Indices.Append(index));
-            return new HdNode(padded, i[32..], (byte)(Depth + 1), index, Fingerprint, childPath);
-        }
-        finally { CryptographicOperations.ZeroMemory(i); }
+        var childPath = Path is null ? null : HdPath.Format(HdPath.Parse(Path).Indices.Append(index));
+        return new HdNode(_key.Derive(index), childPath);
     }
 
     /// <summary>
@@ -142,41 +118,12 @@ public sealed class HdNode
     }
 
     /// <summary>The xprv serialisation. It is as secret as the private key.</summary>
-    public string ToExtendedPrivateKey()
-    {
-        var data = Serialize(MainnetPrivateVersion, key => { key[0] = 0; _privateKey.CopyTo(key[1..]); });
-        try { return Base58Check.Encode(data); }
-        finally { CryptographicOperations.ZeroMemory(data); }
-    }
+    public string ToExtendedPrivateKey() => _key.ToString(Network.Main);
 
     /// <summary>The xpub serialisation (public).</summary>
-    public string ToExtendedPublicKey() => Base58Check.Encode(Serialize(MainnetPublicVersion, key => PublicKey.CopyTo(key)));
+    public string ToExtendedPublicKey() => _key.Neuter().ToString(Network.Main);
 
     public override string ToString() => $"HdNode({Path ?? "?"}, depth {Depth}, {Address})";
-
-    private delegate void KeyWriter(Span<byte> key);
-
-    private byte[] Serialize(byte[] version, KeyWriter writeKey)
-    {
-        var data = new byte[78];
-        version.CopyTo(data, 0);
-        data[4] = Depth;
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(5), ParentFingerprint);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(9), Index);
-        _chainCode.CopyTo(data, 13);
-        writeKey(data.AsSpan(45, 33));
-        return data;
-    }
-
-    private static byte[] Hash160(ReadOnlySpan<byte> data)
-    {
-        var sha = SHA256.HashData(data);
-        var ripemd = new RipeMD160Digest();
-        ripemd.BlockUpdate(sha, 0, sha.Length);
-        var output = new byte[20];
-        ripemd.DoFinal(output, 0);
-        return output;
-    }
 
     internal static string FingerprintHex(uint fingerprint)
     {

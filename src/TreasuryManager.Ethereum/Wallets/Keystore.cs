@@ -1,17 +1,25 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto.Engines;
-using Org.BouncyCastle.Crypto.Modes;
-using Org.BouncyCastle.Crypto.Parameters;
+using Nethereum.KeyStore;
+using Nethereum.KeyStore.Crypto;
+using Nethereum.KeyStore.Model;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Encoding;
 
 namespace TreasuryManager.Ethereum.Wallets;
 
+/// <summary>What a keystore holds: the decrypted key and the address its "address" field claims (null if absent).</summary>
+public sealed record KeystoreContents(EthKey Key, Address? FileAddress)
+{
+    /// <summary>False when the file's "address" field names another address than the key's.</summary>
+    public bool AddressMatches => FileAddress is null || FileAddress == Key.Address;
+}
+
 /// <summary>
-/// Web3 Secret Storage (version 3) keystores as geth writes them: scrypt or PBKDF2-HMAC-SHA256,
-/// AES-128-CTR, MAC = Keccak-256(derivedKey[16..32] ‖ ciphertext). The password is taken as UTF-8
-/// bytes, as geth does. No message includes the password or the key.
+/// Web3 Secret Storage (version 3) keystores, encrypted and decrypted by Nethereum.KeyStore (scrypt with any n, r,
+/// p that geth, ethers.js or Nethereum write, or PBKDF2-HMAC-SHA256; AES-128-CTR; Keccak-256 MAC). This class checks
+/// the JSON first so that an error names the bad field, and checks the key against the file's address. The password
+/// is taken as UTF-8 bytes, as geth does. No message includes the password or the key.
 /// </summary>
 public static class Keystore
 {
@@ -19,8 +27,22 @@ public static class Keystore
 
     /// <summary>Decrypts keystore JSON with the password; verifies the MAC and, if present, the address.</summary>
     /// <exception cref="WrongPasswordException">The MAC does not match: the password is wrong.</exception>
-    /// <exception cref="KeystoreException">The JSON is malformed or uses an unsupported KDF or cipher.</exception>
+    /// <exception cref="KeystoreException">The JSON is malformed, uses an unsupported KDF or cipher, or its address field names another key.</exception>
     public static EthKey Decrypt(string json, string password)
+    {
+        var contents = Open(json, password);
+        if (!contents.AddressMatches)
+            throw new KeystoreException($"The keystore of {contents.FileAddress} decrypts to a key for {contents.Key.Address}, not the file's address {contents.FileAddress}; the file's 'address' field is wrong or the file was tampered with.");
+        return contents.Key;
+    }
+
+    /// <summary>
+    /// Decrypts keystore JSON with the password and returns the key with the file's claimed address, without
+    /// failing when the two differ (see <see cref="KeystoreContents.AddressMatches"/>): for `treasury wallet check`.
+    /// </summary>
+    /// <exception cref="WrongPasswordException">The MAC does not match: the password is wrong.</exception>
+    /// <exception cref="KeystoreException">The JSON is malformed or uses an unsupported KDF or cipher.</exception>
+    public static KeystoreContents Open(string json, string password)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(password);
@@ -33,132 +55,97 @@ public static class Keystore
             if (root.ValueKind != JsonValueKind.Object) throw new KeystoreException("The keystore JSON is not an object; expected {\"version\":3,\"crypto\":{…},…}.");
             var fileAddress = ReadAddress(root);
             var who = fileAddress is { } a ? $"keystore of {a}" : "keystore (it has no address field)";
-            if (Property(root, "version") is { } version)
-            {
-                if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 3)
-                    throw new KeystoreException($"The keystore field 'version' is {version.GetRawText()}; only version 3 (Web3 Secret Storage v3) is supported.");
-            }
-            else throw new KeystoreException("The keystore has no 'version' field; only version 3 (Web3 Secret Storage v3) is supported.");
+            if (Property(root, "version") is not { } version)
+                throw new KeystoreException("The keystore has no 'version' field; only version 3 (Web3 Secret Storage v3) is supported.");
+            if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 3)
+                throw new KeystoreException($"The keystore field 'version' is {version.GetRawText()}; only version 3 (Web3 Secret Storage v3) is supported.");
             var crypto = Property(root, "crypto") ?? throw new KeystoreException("The keystore has no 'crypto' (or 'Crypto') field.");
             if (crypto.ValueKind != JsonValueKind.Object) throw new KeystoreException("The keystore field 'crypto' is not an object.");
 
             var cipher = RequiredString(crypto, "crypto.cipher");
             if (cipher != "aes-128-ctr") throw new KeystoreException($"The keystore field 'crypto.cipher' is '{cipher}'; only 'aes-128-ctr' is supported.");
-            var cipherParams = RequiredObject(crypto, "crypto.cipherparams");
-            var iv = RequiredHex(cipherParams, "crypto.cipherparams.iv");
+            var iv = RequiredHex(RequiredObject(crypto, "crypto.cipherparams"), "crypto.cipherparams.iv");
             if (iv.Length != 16) throw new KeystoreException($"The keystore field 'crypto.cipherparams.iv' is {iv.Length} bytes; AES-128-CTR needs 16.");
             var ciphertext = RequiredHex(crypto, "crypto.ciphertext");
             if (ciphertext.Length != 32) throw new KeystoreException($"The keystore field 'crypto.ciphertext' is {ciphertext.Length} bytes; an encrypted private key is 32.");
             var mac = RequiredHex(crypto, "crypto.mac");
             if (mac.Length != 32) throw new KeystoreException($"The keystore field 'crypto.mac' is {mac.Length} bytes; a Keccak-256 MAC is 32.");
+            var kdf = ReadKdf(crypto, out var salt);
 
-            var derivedKey = DeriveKey(crypto, password);
+            byte[] privateKey;
             try
             {
-                var macInput = new byte[16 + ciphertext.Length];
-                derivedKey.AsSpan(16, 16).CopyTo(macInput);
-                ciphertext.CopyTo(macInput, 16);
-                if (!CryptographicOperations.FixedTimeEquals(Keccak256.Hash(macInput), mac))
-                    throw new WrongPasswordException($"Wrong password for {who} (MAC mismatch); check the password.");
-                var privateKey = AesCtr(derivedKey.AsSpan(0, 16), iv, ciphertext);
-                try
+                privateKey = kdf switch
                 {
-                    if (!Secp256k1.IsValidPrivateKey(privateKey))
-                        throw new KeystoreException($"The {who} decrypts to an invalid secp256k1 private key; the file is corrupt.");
-                    var key = new EthKey(privateKey);
-                    if (fileAddress is { } expected && expected != key.Address)
-                        throw new KeystoreException($"The {who} decrypts to a key for {key.Address}, not the file's address {expected}; the file's 'address' field is wrong or the file was tampered with.");
-                    return key;
-                }
-                finally { CryptographicOperations.ZeroMemory(privateKey); }
+                    KeystoreKdf.Scrypt s => new KeyStoreScryptService().DecryptKeyStore(password, new KeyStore<ScryptParams>
+                    {
+                        Version = 3,
+                        Crypto = new CryptoInfo<ScryptParams>(cipher, ciphertext, iv, mac, salt,
+                            new ScryptParams { N = s.N, R = s.R, P = s.P, Dklen = DerivedKeyLength }, KeyStoreScryptService.KdfType),
+                    }),
+                    KeystoreKdf.Pbkdf2 p => new KeyStorePbkdf2Service().DecryptKeyStore(password, new KeyStore<Pbkdf2Params>
+                    {
+                        Version = 3,
+                        Crypto = new CryptoInfo<Pbkdf2Params>(cipher, ciphertext, iv, mac, salt,
+                            new Pbkdf2Params { Count = p.Iterations, Prf = "hmac-sha256", Dklen = DerivedKeyLength }, KeyStorePbkdf2Service.KdfType),
+                    }),
+                    _ => throw new KeystoreException($"Unsupported KDF {kdf.GetType().Name}."),
+                };
             }
-            finally { CryptographicOperations.ZeroMemory(derivedKey); }
+            catch (DecryptionException e) { throw new WrongPasswordException($"Wrong password for {who} (MAC mismatch); check the password.", e); }
+            catch (Exception e) when (e is not KeystoreException and not OutOfMemoryException)
+            { throw new KeystoreException($"The {who} cannot be decrypted ({e.GetType().Name}: {e.Message}).", e); }
+            try
+            {
+                if (!Secp256k1.IsValidPrivateKey(privateKey))
+                    throw new KeystoreException($"The {who} decrypts to an invalid secp256k1 private key; the file is corrupt.");
+                return new KeystoreContents(new EthKey(privateKey), fileAddress);
+            }
+            finally { CryptographicOperations.ZeroMemory(privateKey); }
         }
     }
 
-    /// <summary>Reads and decrypts a keystore file.</summary>
-    public static EthKey Load(string path, string password)
+    /// <summary>Reads and decrypts a keystore file (address checked, as <see cref="Decrypt"/>).</summary>
+    public static EthKey Load(string path, string password) => Decrypt(ReadFile(path), password);
+
+    /// <summary>Reads and decrypts a keystore file without checking its address field (as <see cref="Open"/>).</summary>
+    public static KeystoreContents OpenFile(string path, string password) => Open(ReadFile(path), password);
+
+    private static string ReadFile(string path)
     {
-        string json;
-        try { json = File.ReadAllText(path); }
+        try { return File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new KeystoreException($"Cannot read keystore file '{path}': {e.Message}", e); }
-        return Decrypt(json, password);
     }
 
     /// <summary>
-    /// Encrypts the key as geth does: lowercase address without 0x, random salt and IV, a random
-    /// UUID id. <paramref name="kdf"/> defaults to <see cref="KeystoreKdf.Default"/>.
+    /// Encrypts the key with Nethereum.KeyStore as geth lays it out: lowercase address without 0x, random salt and
+    /// IV, a random UUID id. <paramref name="kdf"/> defaults to <see cref="KeystoreKdf.Default"/>.
     /// </summary>
     public static string Encrypt(EthKey key, string password, KeystoreKdf? kdf = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(password);
         kdf ??= KeystoreKdf.Default;
-        var salt = RandomNumberGenerator.GetBytes(32);
-        var iv = RandomNumberGenerator.GetBytes(16);
-        var passwordBytes = System.Text.Encoding.UTF8.GetBytes(password);
-        byte[] derivedKey;
+        var privateKey = key.PrivateKeyBytes.ToArray();
+        var address = key.Address.ToLowerHex()[2..];
         try
         {
-            derivedKey = kdf switch
+            switch (kdf)
             {
-                KeystoreKdf.Scrypt s => ScryptKey(s, passwordBytes, salt, "The requested"),
-                KeystoreKdf.Pbkdf2 p => Pbkdf2Key(p, passwordBytes, salt, "The requested"),
-                _ => throw new ArgumentException($"Unsupported KDF {kdf.GetType().Name}.", nameof(kdf)),
-            };
-        }
-        finally { CryptographicOperations.ZeroMemory(passwordBytes); }
-        try
-        {
-            var ciphertext = AesCtr(derivedKey.AsSpan(0, 16), iv, key.PrivateKeyBytes);
-            var macInput = new byte[16 + ciphertext.Length];
-            derivedKey.AsSpan(16, 16).CopyTo(macInput);
-            ciphertext.CopyTo(macInput, 16);
-            var mac = Keccak256.Hash(macInput);
-
-            using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer))
-            {
-                w.WriteStartObject();
-                w.WriteString("address", key.Address.ToLowerHex()[2..]);
-                w.WriteStartObject("crypto");
-                w.WriteString("cipher", "aes-128-ctr");
-                w.WriteString("ciphertext", Convert.ToHexStringLower(ciphertext));
-                w.WriteStartObject("cipherparams");
-                w.WriteString("iv", Convert.ToHexStringLower(iv));
-                w.WriteEndObject();
-                switch (kdf)
-                {
-                    case KeystoreKdf.Scrypt s:
-                        w.WriteString("kdf", "scrypt");
-                        w.WriteStartObject("kdfparams");
-                        w.WriteNumber("dklen", DerivedKeyLength);
-                        w.WriteNumber("n", s.N);
-                        w.WriteNumber("p", s.P);
-                        w.WriteNumber("r", s.R);
-                        w.WriteString("salt", Convert.ToHexStringLower(salt));
-                        w.WriteEndObject();
-                        break;
-                    case KeystoreKdf.Pbkdf2 p:
-                        w.WriteString("kdf", "pbkdf2");
-                        w.WriteStartObject("kdfparams");
-                        w.WriteNumber("c", p.Iterations);
-                        w.WriteNumber("dklen", DerivedKeyLength);
-                        w.WriteString("prf", "hmac-sha256");
-                        w.WriteString("salt", Convert.ToHexStringLower(salt));
-                        w.WriteEndObject();
-                        break;
-                }
-                w.WriteString("mac", Convert.ToHexStringLower(mac));
-                w.WriteEndObject();
-                w.WriteString("id", Guid.NewGuid().ToString("D"));
-                w.WriteNumber("version", 3);
-                w.WriteEndObject();
+                case KeystoreKdf.Scrypt s:
+                    s.Validate("The requested");
+                    return new KeyStoreScryptService().EncryptAndGenerateKeyStoreAsJson(password, privateKey, address,
+                        new ScryptParams { N = s.N, R = s.R, P = s.P, Dklen = DerivedKeyLength });
+                case KeystoreKdf.Pbkdf2 p:
+                    p.Validate("The requested");
+                    return new KeyStorePbkdf2Service().EncryptAndGenerateKeyStoreAsJson(password, privateKey, address,
+                        new Pbkdf2Params { Count = p.Iterations, Prf = "hmac-sha256", Dklen = DerivedKeyLength });
+                default:
+                    throw new ArgumentException($"Unsupported KDF {kdf.GetType().Name}.", nameof(kdf));
             }
-            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
         }
-        finally { CryptographicOperations.ZeroMemory(derivedKey); }
+        finally { CryptographicOperations.ZeroMemory(privateKey); }
     }
 
     /// <summary>
@@ -220,62 +207,32 @@ public static class Keystore
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static byte[] DeriveKey(JsonElement crypto, string password)
+    /// <summary>The KDF and its salt, checked: scrypt (n, r, p within <see cref="KeystoreKdf.Scrypt"/>'s limits) or PBKDF2-HMAC-SHA256.</summary>
+    private static KeystoreKdf ReadKdf(JsonElement crypto, out byte[] salt)
     {
         var kdf = RequiredString(crypto, "crypto.kdf");
         var kdfParams = RequiredObject(crypto, "crypto.kdfparams");
-        var salt = RequiredHex(kdfParams, "crypto.kdfparams.salt");
+        salt = RequiredHex(kdfParams, "crypto.kdfparams.salt");
         var dkLen = RequiredInt(kdfParams, "crypto.kdfparams.dklen");
         if (dkLen != DerivedKeyLength)
             throw new KeystoreException($"The keystore field 'crypto.kdfparams.dklen' is {dkLen}; version 3 keystores use 32.");
-        var passwordBytes = System.Text.Encoding.UTF8.GetBytes(password);
-        try
+        switch (kdf)
         {
-            switch (kdf)
-            {
-                case "scrypt":
-                    return ScryptKey(new KeystoreKdf.Scrypt(RequiredInt(kdfParams, "crypto.kdfparams.n"), RequiredInt(kdfParams, "crypto.kdfparams.r"),
-                        RequiredInt(kdfParams, "crypto.kdfparams.p")), passwordBytes, salt, "The keystore's");
-                case "pbkdf2":
-                    var prf = RequiredString(kdfParams, "crypto.kdfparams.prf");
-                    if (prf != "hmac-sha256")
-                        throw new KeystoreException($"The keystore field 'crypto.kdfparams.prf' is '{prf}'; only 'hmac-sha256' is supported.");
-                    return Pbkdf2Key(new KeystoreKdf.Pbkdf2(RequiredInt(kdfParams, "crypto.kdfparams.c")), passwordBytes, salt, "The keystore's");
-                default:
-                    throw new KeystoreException($"The keystore field 'crypto.kdf' is '{kdf}'; only 'scrypt' and 'pbkdf2' are supported.");
-            }
+            case "scrypt":
+                var scrypt = new KeystoreKdf.Scrypt(RequiredInt(kdfParams, "crypto.kdfparams.n"), RequiredInt(kdfParams, "crypto.kdfparams.r"),
+                    RequiredInt(kdfParams, "crypto.kdfparams.p"));
+                scrypt.Validate("The keystore's");
+                return scrypt;
+            case "pbkdf2":
+                var prf = RequiredString(kdfParams, "crypto.kdfparams.prf");
+                if (prf != "hmac-sha256")
+                    throw new KeystoreException($"The keystore field 'crypto.kdfparams.prf' is '{prf}'; only 'hmac-sha256' is supported.");
+                var pbkdf2 = new KeystoreKdf.Pbkdf2(RequiredInt(kdfParams, "crypto.kdfparams.c"));
+                pbkdf2.Validate("The keystore's");
+                return pbkdf2;
+            default:
+                throw new KeystoreException($"The keystore field 'crypto.kdf' is '{kdf}'; only 'scrypt' and 'pbkdf2' are supported.");
         }
-        finally { CryptographicOperations.ZeroMemory(passwordBytes); }
-    }
-
-    private static byte[] ScryptKey(KeystoreKdf.Scrypt s, byte[] password, byte[] salt, string where)
-    {
-        s.Validate(where);
-        return Org.BouncyCastle.Crypto.Generators.SCrypt.Generate(password, salt, s.N, s.R, s.P, DerivedKeyLength);
-    }
-
-    private static byte[] Pbkdf2Key(KeystoreKdf.Pbkdf2 p, byte[] password, byte[] salt, string where)
-    {
-        p.Validate(where);
-        return Rfc2898DeriveBytes.Pbkdf2(password, salt, p.Iterations, HashAlgorithmName.SHA256, DerivedKeyLength);
-    }
-
-    /// <summary>AES-128 in CTR mode with a 128-bit big-endian counter starting at the IV (as geth).</summary>
-    private static byte[] AesCtr(ReadOnlySpan<byte> key16, byte[] iv, ReadOnlySpan<byte> input)
-    {
-        var cipher = new SicBlockCipher(new AesEngine());
-        cipher.Init(true, new ParametersWithIV(new KeyParameter(key16), iv));
-        var output = new byte[input.Length];
-        Span<byte> keystream = stackalloc byte[16];
-        Span<byte> zeros = stackalloc byte[16];
-        for (var offset = 0; offset < input.Length; offset += 16)
-        {
-            cipher.ProcessBlock(zeros, keystream); // CTR: E(counter) XOR 0 = the keystream block
-            var n = Math.Min(16, input.Length - offset);
-            for (var i = 0; i < n; i++) output[offset + i] = (byte)(input[offset + i] ^ keystream[i]);
-        }
-        CryptographicOperations.ZeroMemory(keystream);
-        return output;
     }
 
     private static Address? ReadAddress(JsonElement root)

@@ -15,6 +15,7 @@ public class KeystoreException : Exception
 public sealed class WrongPasswordException : KeystoreException
 {
     public WrongPasswordException(string message) : base(message) { }
+    public WrongPasswordException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>

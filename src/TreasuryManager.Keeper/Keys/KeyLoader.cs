@@ -46,9 +46,10 @@ public static class KeyLoader
         if (string.IsNullOrEmpty(password))
             throw new KeySourceException($"no password for keystore '{full}': set {settings.PasswordEnv} or run interactively");
 
+        KeystoreContents contents;
         try
         {
-            return Keystore.Load(full, password);
+            contents = Keystore.OpenFile(full, password);
         }
         catch (WrongPasswordException e)
         {
@@ -58,6 +59,11 @@ public static class KeyLoader
         {
             throw new KeySourceException($"keystore '{full}' cannot be used: {OneLine(e.Message)} Fix or recreate it with `treasury wallet new`.", e);
         }
+
+        if (!contents.AddressMatches)
+            throw new KeySourceException($"keystore '{full}' holds the key of {contents.Key.Address}, but its \"address\" field says {contents.FileAddress}; "
+                + $"the keeper will not sign with a keystore that misnames its key: run `treasury wallet check {path}` and re-create the file");
+        return contents.Key;
     }
 
     private static EthKey FromMnemonic(KeySettings settings, Func<string, string?> getEnvironmentVariable)

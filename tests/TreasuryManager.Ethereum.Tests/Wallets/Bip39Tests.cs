@@ -10,10 +10,10 @@ public class Bip39Tests
     private const string Zeros12 = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 
     [Fact]
-    public void Embedded_wordlist_is_the_official_english_list()
+    public void NBitcoins_wordlist_is_the_official_english_list()
     {
-        var words = EnglishWordlist.All;
-        Assert.Equal(2048, words.Count);
+        Assert.Equal(2048, NBitcoin.Wordlist.English.WordCount);
+        var words = Enumerable.Range(0, 2048).Select(NBitcoin.Wordlist.English.GetWordAtIndex).ToArray();
         Assert.Equal("abandon", words[0]);
         Assert.Equal("zoo", words[^1]);
         var file = System.Text.Encoding.ASCII.GetBytes(string.Concat(words.Select(w => w + "\n")));
@@ -102,6 +102,21 @@ public class Bip39Tests
         Assert.Equal(words, phrase.Split(' ').Length);
         Assert.True(Bip39.IsValid(phrase));
         Assert.Equal(phrase, Bip39.EntropyToMnemonic(Bip39.MnemonicToEntropy(phrase)));
+    }
+
+    [Fact]
+    public void Full_width_and_accented_letters_are_not_english_words()
+    {
+        // NBitcoin would NFKD-normalise these to ASCII words; this layer refuses anything but the plain English list.
+        Assert.Equal(Bip39.UnsupportedWordlistMessage, Assert.Throws<MnemonicException>(() => Bip39.MnemonicToEntropy(Zeros12.Replace("about", "\uff41bout", StringComparison.Ordinal))).Message);
+    }
+
+    [Fact]
+    public void A_non_ascii_password_is_nfkd_normalised_before_the_seed()
+    {
+        // "é" precomposed (U+00E9) and decomposed (e + U+0301) are one password under BIP-39 (NFKD), even with InvariantGlobalization.
+        Assert.Equal(Bip39.MnemonicToSeed(Zeros12, "caf\u00e9"), Bip39.MnemonicToSeed(Zeros12, "cafe\u0301"));
+        Assert.NotEqual(Bip39.MnemonicToSeed(Zeros12, "cafe"), Bip39.MnemonicToSeed(Zeros12, "caf\u00e9"));
     }
 
     [Fact]

@@ -97,6 +97,48 @@ public sealed class KeystoreTests : IDisposable
     }
 
     [Fact]
+    public void A_keystore_with_nethereums_default_scrypt_opens()
+    {
+        // Nethereum writes scrypt n = 262144 with r = 1, p = 8; BouncyCastle's scrypt refuses r = 1 with n ≥ 65536
+        // ("N must be < 65536"), which is what this reader did before it decrypted through Nethereum.KeyStore.
+        var json = new Nethereum.KeyStore.KeyStoreScryptService().EncryptAndGenerateKeyStoreAsJson(Password, Key.PrivateKeyBytes.ToArray(), Key.Address.ToString());
+        var kdfParams = JsonNode.Parse(json)!["crypto"]!["kdfparams"]!;
+        Assert.Equal((262144, 1, 8), ((int)kdfParams["n"]!, (int)kdfParams["r"]!, (int)kdfParams["p"]!));
+        var back = Keystore.Decrypt(json, Password);
+        Assert.Equal(Key.Address, back.Address);
+        Assert.True(back.PrivateKeyBytes.SequenceEqual(Key.PrivateKeyBytes));
+        Assert.Throws<WrongPasswordException>(() => Keystore.Decrypt(json, Password + "!"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kdfs))]
+    public void Keystores_we_write_open_in_nethereum(string kdf)
+    {
+        var json = Keystore.Encrypt(Key, Password, KdfOf(kdf));
+        Assert.Equal(Key.PrivateKeyBytes.ToArray(), new Nethereum.KeyStore.KeyStoreService().DecryptKeyStoreFromJson(Password, json));
+    }
+
+    [Fact]
+    public void Open_reports_an_address_field_that_lies_without_failing()
+    {
+        var node = JsonNode.Parse(Keystore.Encrypt(Key, Password, LightScrypt))!;
+        var honest = Keystore.Open(node.ToJsonString(), Password);
+        Assert.True(honest.AddressMatches);
+        Assert.Equal(Key.Address, honest.FileAddress);
+
+        node["address"] = "f39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+        var lying = Keystore.Open(node.ToJsonString(), Password);
+        Assert.False(lying.AddressMatches);
+        Assert.Equal(Key.Address, lying.Key.Address);
+        Assert.Equal(Address.Parse("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), lying.FileAddress);
+
+        node.AsObject().Remove("address");
+        var silent = Keystore.Open(node.ToJsonString(), Password);
+        Assert.True(silent.AddressMatches);
+        Assert.Null(silent.FileAddress);
+    }
+
+    [Fact]
     public void Address_field_with_0x_prefix_and_capital_Crypto_are_accepted()
     {
         var node = JsonNode.Parse(Keystore.Encrypt(Key, Password, LightPbkdf2))!.AsObject();
