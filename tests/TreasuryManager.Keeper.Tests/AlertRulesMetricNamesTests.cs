@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Prometheus;
-using TreasuryManager.Ethereum.DevNode;
+using TreasuryManager.DevNode;
 using TreasuryManager.Keeper.Hosting;
 
 namespace TreasuryManager.Keeper.Tests;
