@@ -63,6 +63,9 @@ public sealed class HedgedStrategy : IStrategy
 
     public InMemoryPerp<string> Perp => _perp;
 
+    /// <summary>When set (tests), called at each keeper step with the inputs the hedge decides from, before it trades.</summary>
+    public Action<HedgeStepInputs, PerpTick>? BeforeHedge { get; init; }
+
     /// <summary>When set (tests), every keeper step's hedge is appended.</summary>
     public List<HedgeStepRecord>? Log { get; init; }
 
@@ -109,25 +112,34 @@ public sealed class HedgedStrategy : IStrategy
         Hedge(market, step, tick);
     }
 
-    /// <summary>The hedge step's inputs, exactly as the keeper's hedge step builds them from chain (the pool's curve after this step's rebalance, the oracle's price and σ, the account as PerpMarket.accountView shows it).</summary>
-    public HedgeStepInputs Inputs(Market market, int step, PerpTick tick)
+    /// <summary>
+    /// The hedge step's inputs, exactly as the keeper's hedge step builds them from chain: the pool's curve after this
+    /// step's rebalance, the oracle price and σ the keeper's Decider used (its inventory view: the larger of the feed's
+    /// and the pool's EWMA σ), the account as PerpMarket.accountView shows it. Null when the Decider had no view this
+    /// step (the keeper then holds its hedge too: NoInputs).
+    /// </summary>
+    public HedgeStepInputs? Inputs(Market market, int step, PerpTick tick)
     {
         ArgumentNullException.ThrowIfNull(market);
-        var path = market.Path;
+        if (_managed.LastDecision?.Inventory is not { OraclePrice: > 0 } view || !double.IsFinite(view.VolatilityPerDay) || view.VolatilityPerDay <= 0) return null;
         ref readonly var st = ref _managed.Main.State;
-        var view = _perp.View(Account, tick);
-        var equity = view.Size.IsZero ? view.Margin : view.Equity; // accountView of a flat account: its equity is its margin
-        var account = new PerpHedgeAccount(new PerpAccountState(view.Size, view.Margin, equity, tick.Mark),
+        var v = _perp.View(Account, tick);
+        var equity = v.Size.IsZero ? v.Margin : v.Equity; // accountView of a flat account: its equity is its margin
+        var account = new PerpHedgeAccount(new PerpAccountState(v.Size, v.Margin, equity, tick.Mark),
             new PerpMarketTerms(_s.Perp.FeePips, _s.Perp.InitialMarginPips), NoLimits, 18, QuoteDecimals);
-        var sigma = path.OracleVolatilityAnnual[step] / Math.Sqrt(365);
         var costs = new HedgeCosts(_s.Perp.FeePips / 1e6, market.GasCostQuote(step, _s.Perp.HedgeGas));
-        return new HedgeStepInputs(new HedgeCurve(st.Liquidity, st.SqrtPriceLowX96, st.SqrtPriceHighX96), path.OraclePrice[step], sigma, 18, 18,
+        return new HedgeStepInputs(new HedgeCurve(st.Liquidity, st.SqrtPriceLowX96, st.SqrtPriceHighX96), view.OraclePrice, view.VolatilityPerDay, 18, 18,
             account, _s.Perp.HedgeRatio, _s.Perp.TargetMarginRatio, _managed.Settings.RiskAversion, costs);
     }
 
     private void Hedge(Market market, int step, PerpTick tick)
     {
-        var inputs = Inputs(market, step, tick);
+        if (Inputs(market, step, tick) is not { } inputs)
+        {
+            Count("Hedge hold (no inputs)"); // as the keeper: no oracle price or σ from the Decider this step
+            return;
+        }
+        BeforeHedge?.Invoke(inputs, tick);
         var decision = HedgePlanner.Decide(inputs);
         var own = decision is HedgeAdjust a ? a.SizeDelta : 0;
         var poolBase = HedgePlanner.Exposure(inputs).PoolBase;

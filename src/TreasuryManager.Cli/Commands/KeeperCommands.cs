@@ -17,6 +17,7 @@ using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Keys;
 using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Rules;
 
 namespace TreasuryManager.Cli.Commands;
 
@@ -361,7 +362,7 @@ public static class KeeperCommands
         var heartbeat = (long)policy.Params.Heartbeat;
         FeedStatus Of(string kind, Address feed, FeedRound? round) => round is null
             ? new FeedStatus(kind, feed, "unreadable", null, heartbeat, o.Error ?? "no round read")
-            : new FeedStatus(kind, feed, report.Timestamp > round.UpdatedAt + heartbeat ? "stale" : "fresh", report.Timestamp - round.UpdatedAt, heartbeat, null);
+            : new FeedStatus(kind, feed, FeedFreshness.IsStale(report.Timestamp, round.UpdatedAt, heartbeat) ? "stale" : "fresh", FeedFreshness.Age(report.Timestamp, round.UpdatedAt), heartbeat, null);
         var list = new List<FeedStatus> { Of("price", policy.Params.PriceFeed, o.Price) };
         if (policy.Params.VolatilityFeed != default) list.Add(Of("volatility", policy.Params.VolatilityFeed, o.Volatility));
         return list;

@@ -144,8 +144,7 @@ public sealed partial class KeeperCycle
             var venue = Venue(o.Identity, settings!);
             venue.Use(state, gasPrice, new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas));
             var costs = await venue.GetCostsAsync(ct).ConfigureAwait(false);
-            var inputs = new HedgeStepInputs(curve!, pv.OraclePrice, pv.VolatilityPerDay, o.Identity.BaseDecimals, o.Identity.QuoteDecimals, state.Planning,
-                settings!.Ratio, settings.TargetMarginRatio, _strategyOf[o.Pool].RiskAversion, costs); // γ per unit of this pool's quote
+            var inputs = HedgeInputs(curve!, pv, o.Identity, state, settings!, _strategyOf[o.Pool].RiskAversion, costs); // γ per unit of this pool's quote
             var decision = HedgePlanner.Decide(inputs);
             candidates.Add((o, venue, state, inputs, poolBase, decision));
             observedSize[o.Pool] = state.Size;
@@ -251,5 +250,21 @@ public sealed partial class KeeperCycle
         if (!_venues.TryGetValue(id.Pool, out var venue))
             _venues[id.Pool] = venue = new VaultPerpHedgeVenue(_eth, Observer.Vault, id.Pool, id.Label, id.BaseDecimals, id.QuoteDecimals, settings, _gasOf[id.Pool], _executor, _keeper); // gas priced in this pool's quote
         return venue;
+    }
+
+    /// <summary>
+    /// The hedge planner's inputs as the keeper builds them: the pool's curve (the one just mined, else the pool's), the
+    /// oracle price and σ the Decider used (its <see cref="InventoryView"/>), the account as the market shows it, the
+    /// pool's hedge settings, γ and the venue's costs. The backtest's hedge builds the same record from its in-memory
+    /// pool and perp (a property test holds the two equal).
+    /// </summary>
+    public static HedgeStepInputs HedgeInputs(HedgeCurve curve, InventoryView view, PoolIdentity pool, PerpHedgeState state, HedgeSettings settings, double riskAversion, HedgeCosts costs)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        return new HedgeStepInputs(curve, view.OraclePrice, view.VolatilityPerDay, pool.BaseDecimals, pool.QuoteDecimals, state.Planning,
+            settings.Ratio, settings.TargetMarginRatio, riskAversion, costs);
     }
 }
