@@ -9,7 +9,7 @@ using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum.JsonRpc;
 
-namespace TreasuryManager.Contracts.Bindings;
+namespace TreasuryManager.TestContracts;
 
 /// <summary>Typed binding of <c>IUniswapV3MintCallback</c> (contracts/test/UniswapV3Callee.sol).</summary>
 public sealed partial class IUniswapV3MintCallback
