@@ -40,6 +40,7 @@ public static class Strategies
         "passive" => new PassiveStrategy(s),
         "managed" => new ManagedStrategy(s),
         "managed-defended" => new ManagedStrategy(s, new DefenceSettings { Enabled = true }),
+        "managed-lvr" => new ManagedStrategy(s, "managed-lvr", defence: null, RangeWidthRule.FeeVersusLvr),
         "hedged" => new HedgedStrategy(s, "hedged", defended: false),
         "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
@@ -219,8 +220,11 @@ public sealed class ManagedStrategy : IStrategy
     {
     }
 
-    /// <summary>The keeper's decision under another name; <paramref name="defence"/> (if given) replaces StrategySettings.Defence (the toxic-flow defence).</summary>
-    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence)
+    /// <summary>
+    /// The keeper's decision under another name; <paramref name="defence"/> (if given) replaces StrategySettings.Defence (the
+    /// toxic-flow defence) and <paramref name="width"/> (if given) StrategySettings.RangeWidth.
+    /// </summary>
+    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence, RangeWidthRule? width = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         _s = s;
@@ -228,6 +232,7 @@ public sealed class ManagedStrategy : IStrategy
         var p = s.Strategies;
         (_targets, _strategy, _gas) = ManagedParameters.From(s);
         if (defence is not null) _strategy = _strategy with { Defence = defence };
+        if (width is { } w) _strategy = _strategy with { RangeWidth = w };
         _policy = new PoolPolicy((long)Math.Ceiling(s.Oracle.HeartbeatSeconds), HasVolatilityFeed: true, p.TwapWindowSeconds, p.MaxTwapDeviationBps,
             MaxTwapDeviationLog(p.MaxTwapDeviationBps), p.MaxSkewBps, p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds,
             p.MinBaseShareBps, p.MaxBaseShareBps, PriceScaleExp: 18 - 18 - FeedDecimals);

@@ -212,4 +212,23 @@ public sealed class DeciderTests
             }, iter: 300, threads: 1);
         Assert.True(plans > 50, $"only {plans} of 300 cases rebalanced: the property tested too little");
     }
+
+    [Fact]
+    public void With_the_fee_versus_lvr_rule_the_widest_range_when_fees_cannot_pay_and_a_narrower_one_when_they_can()
+    {
+        var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr };
+        var pool = Pool(2000, 800, 400_000); // urgent: a rebalance whatever the band
+        var value = 800 * 2000 + 400_000.0;
+        var poor = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0 }, settings));
+        var rich = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0.05 * value }, settings));
+        double WidthBps(RebalanceAction a) => (double)VaultPolicyMath.WidthBps(a.ExpectedSqrtPriceHighX96, a.ExpectedSqrtPriceLowX96);
+        var normal = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates, Settings));
+        // the widest range asked for: the pool's exact fit of ±ln(1 + max)/2 from these reserves, far wider than the σ rule's
+        Assert.True(WidthBps(poor) > 5 * WidthBps(normal), $"poor fees: width {WidthBps(poor)} bps, the σ rule's {WidthBps(normal)}");
+        Assert.True(WidthBps(rich) < WidthBps(poor) / 2, $"rich fees: width {WidthBps(rich)} bps against {WidthBps(poor)}");
+        Assert.Contains(poor.Reasons, r => r.Contains("widest range", StringComparison.Ordinal));
+        // without a fee estimate yet, the standard-deviation width, said so
+        var early = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates, settings));
+        Assert.Contains(early.Reasons, r => r.Contains("fee-income estimator", StringComparison.Ordinal));
+    }
 }

@@ -255,6 +255,22 @@ public static class Decider
             reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)}: the vault allows {F(allowedBps)} bps of skew {(side < 0 ? "below" : "above")} the oracle at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)");
         var halfWidth = Math.Log(curve.PriceHigh / curve.PriceLow) / 2;
         var fee = Math.Clamp(curve.FeePips, policy.MinFeePips, policy.MaxFeePips);
+        if (strategy.RangeWidth == RangeWidthRule.FeeVersusLvr)
+        {
+            if (estimates.FeeIncomePerDay is { } income && m.Value > 0)
+            {
+                var state = inputs.State;
+                var current = Math.Log((double)state.SqrtPriceHighX96 / (double)state.SqrtPriceLowX96); // ln √(H/L)
+                var choice = RangeWidth.Choose(Math.Max(current, 1e-6), income / m.Value, m.Sigma!.Value, m.GasCost / m.Value, strategy.FeeElasticity,
+                    HalfWidthOfBps(policy.MinWidthBps), HalfWidthOfBps(policy.MaxWidthBps));
+                reasons.Add($"width: {choice.Why}");
+                halfWidth = choice.HalfWidth;
+            }
+            else
+            {
+                reasons.Add("width: ± RangeStdDevs·σ√H (the fee-income estimator needs a quarter day of swaps)");
+            }
+        }
         return (new CurveQuote(centre, halfWidth, fee, trigger.Benefit), null);
     }
 
@@ -346,6 +362,9 @@ public static class Decider
         if (low > tolerance || high > tolerance || Math.Abs(fee - (double)state.FeePips) > SameCurveFeeTolerance * fee) return null;
         return $"the pool's curve is already the target (ends within {F(Math.Max(low, high))} of {F(tolerance)} in log price, fee {state.FeePips} pips); only flow moves the inventory";
     }
+
+    /// <summary>The log half-width h of a range whose vault width is <paramref name="bps"/>: (e^(2h) − 1)·1e4 = bps.</summary>
+    internal static double HalfWidthOfBps(int bps) => Math.Log(1 + Math.Max(bps, 1) / 10_000.0) / 2;
 
     private static double Human(BigInteger amount, int decimals) => (double)amount / Math.Pow(10, decimals);
     private static string Bps(int bps) => (bps / 100.0).ToString("0.##", CultureInfo.InvariantCulture) + "%";

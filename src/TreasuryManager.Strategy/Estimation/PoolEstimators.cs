@@ -11,7 +11,9 @@ namespace TreasuryManager.Strategy.Estimation;
 /// <param name="Markout">Size-weighted markout of the pool's takers (positive: informed flow).</param>
 /// <param name="SwapsSeen">Swaps counted so far.</param>
 /// <param name="Defence">The toxic-flow monitor's reading (VPIN, regime, whether to quote defensively).</param>
-public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen, DefenceSignal? Defence = null);
+/// <param name="FeeIncomePerDay">The fees the pool earned, quote per day, exponentially weighted over a day of its swaps
+/// (bias-corrected while younger than that; null for the first quarter day).</param>
+public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen, DefenceSignal? Defence = null, double? FeeIncomePerDay = null);
 
 /// <summary>
 /// The Estimate step for one pool: the models' estimators fed each cycle from the pool's price (EWMA volatility,
@@ -31,6 +33,9 @@ public sealed class PoolEstimators
     private long? _lastTimestamp;
     private double _lastFee;
     private int _swaps;
+    private const double FeeWindowDays = 1;
+    private double _feeSum; // Σ fee_i·e^(−(t − t_i)/τ), quote
+    private long? _firstTimestamp;
 
     public PoolEstimators(double volatilitySmoothingSeconds, double markoutHorizonSeconds = 300, DefenceSettings? defence = null)
     {
@@ -58,6 +63,8 @@ public sealed class PoolEstimators
             if (advanced && _lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
             _flow.Clear();
             var before = _lastPoolPrice > 0 ? _lastPoolPrice : price;
+            if (advanced && _lastTimestamp is { } previous) _feeSum *= Math.Exp(-(timestamp - previous) / SecondsPerDay / FeeWindowDays);
+            _firstTimestamp ??= timestamp;
             foreach (var swap in swaps)
             {
                 _swaps++;
@@ -67,6 +74,9 @@ public sealed class PoolEstimators
                 var baseSize = (double)(swap.ZeroForOne ? swap.AmountIn : swap.AmountOut) / Math.Pow(10, baseDecimals);
                 _markout.AddTrade(time, swapPrice, swap.ZeroForOne ? -baseSize : baseSize);
                 _flow.Add(new FlowTrade(before, swapPrice, baseSize * swapPrice, BuysBase: !swap.ZeroForOne));
+                // the fee the pool kept: the input's fee share, in quote
+                var input = swap.ZeroForOne ? (double)swap.AmountIn / Math.Pow(10, baseDecimals) * swapPrice : (double)swap.AmountIn / Math.Pow(10, quoteDecimals);
+                _feeSum += input * fee;
                 before = swapPrice;
             }
             if (advanced)
@@ -83,6 +93,15 @@ public sealed class PoolEstimators
             if (advanced) _lastTimestamp = timestamp;
             _lastFee = fee;
         }
-        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps, _monitor.Signal);
+        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps, _monitor.Signal, FeeIncomePerDay(timestamp));
+    }
+
+    /// <summary>Σ fee_i·e^(−(t − t_i)/τ) / (τ·(1 − e^(−T/τ))): the weighted fee rate, corrected for an estimator younger than τ (T its age).</summary>
+    private double? FeeIncomePerDay(long now)
+    {
+        if (_firstTimestamp is not { } first) return null;
+        var age = (now - first) / SecondsPerDay;
+        if (age < FeeWindowDays / 4) return null;
+        return _feeSum / (FeeWindowDays * -double.ExpM1(-age / FeeWindowDays));
     }
 }

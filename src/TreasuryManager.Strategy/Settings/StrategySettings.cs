@@ -26,11 +26,26 @@ public sealed record StrategySettings
     [Setting("Gas assumed for one rebalance before eth_estimateGas has run, in gas units (the measured vault.rebalance is about 81,000)."), Bounds(21_000, 30_000_000)]
     public long AssumedRebalanceGas { get; init; } = 90_000;
 
+    [Setting("How the range's width is chosen: \"StdDevs\" (RangeStdDevs standard deviations over the horizon) or \"FeeVersusLvr\" (the width maximising expected fees − loss to arbitrage − rebalancing, the widest when fees cannot pay for the loss; docs/models.md).")]
+    public RangeWidthRule RangeWidth { get; init; } = RangeWidthRule.StdDevs;
+
+    [Setting("With FeeVersusLvr: how the treasury's fee income grows with its depth, 0..1 (1: its share of a shared pool's fees or of routed flow is its share of liquidity; 0: captive flow pays the same whatever the depth)."), Bounds(0, 1)]
+    public double FeeElasticity { get; init; } = 1;
+
     [Setting("EWMA smoothing time of the pool's volatility estimate, in seconds."), Positive]
     public double VolatilitySmoothingSeconds { get; init; } = 3600;
 
     [Setting("The toxic-flow defence: while the pool's flow is one-sided (VPIN) or the volatility regime jumps, quote defensively (fee raised, range widened, within the vault's policy); restore after a calm spell.")]
     public DefenceSettings Defence { get; init; } = new();
+}
+
+/// <summary>How the Decider chooses the range's width.</summary>
+public enum RangeWidthRule
+{
+    /// <summary>± RangeStdDevs·σ·√horizon around the centre (the GLFT quotes' range).</summary>
+    StdDevs,
+    /// <summary>The fee-versus-LVR trade-off (Models.Risk.RangeWidth), from the pool's observed fee income.</summary>
+    FeeVersusLvr,
 }
 
 /// <summary>

@@ -1,0 +1,82 @@
+namespace TreasuryManager.Models.Risk;
+
+/// <summary>The chosen log half-width and why.</summary>
+/// <param name="Profitable">Whether expected fee income beats the expected arbitrage loss at some width (else the widest is chosen: the gate).</param>
+public readonly record struct WidthChoice(double HalfWidth, double NetYieldPerDay, bool Profitable, string Why);
+
+/// <summary>
+/// The range width from the fee-versus-LVR trade-off (docs/models.md, "The width: fees against the loss to
+/// arbitrage"; Milionis et al. 2022, arXiv 2208.06046; Cartea, Drissi and Monga 2024, arXiv 2309.08431). For a range of
+/// log half-width h around the price, per unit of the position's value and per day:
+/// <list type="bullet">
+/// <item>the loss to arbitrage is ℓ(h) = (σ²/8)·c(h), with the concentration c(h) = 1/(1 − e^(−h/2)) (≈ 2/h; 1 at full range);</item>
+/// <item>the fee income is y(h) = y₀·(c(h)/c(h₀))^ε: y₀ the yield observed at the current half-width h₀, ε the elasticity
+/// of the treasury's fee income to its depth (1: its share of a shared pool's fees, or of routed flow, grows with its
+/// in-range liquidity; 0: captive flow, the same fees whatever the depth);</item>
+/// <item>the rebalancing cost is g·σ²/h²: a price in a range of half-width h leaves it after h²/σ² days on average, g the
+/// cost of one rebalance per unit of value.</item>
+/// </list>
+/// The choice maximises J(h) = y(h) − ℓ(h) − g·σ²/h² over [hMin, hMax] (a log-spaced grid then a golden-section
+/// refinement). The gate: when the best J is not positive (fees cannot pay for the loss), the widest range allowed is
+/// chosen. Wider when σ rises, narrower when fee income rises. Pure.
+/// </summary>
+public static class RangeWidth
+{
+    /// <summary>Points of the grid over [hMin, hMax] before the refinement.</summary>
+    public const int GridPoints = 96;
+
+    /// <summary>c(h) = 1/(1 − e^(−h/2)): LVR per unit of value of a ±h range over a full range's.</summary>
+    public static double Concentration(double halfWidth)
+    {
+        Guard.Positive(halfWidth);
+        return 1 / -double.ExpM1(-halfWidth / 2);
+    }
+
+    /// <summary>J(h) per unit of value per day.</summary>
+    public static double NetYield(double h, double currentHalfWidth, double feeYieldPerDay, double sigmaPerDay, double rebalanceCostPerValue, double elasticity)
+    {
+        var c = Concentration(h);
+        var fees = feeYieldPerDay * Math.Pow(c / Concentration(currentHalfWidth), elasticity);
+        var lvr = sigmaPerDay * sigmaPerDay / 8 * c;
+        var rebalancing = rebalanceCostPerValue * sigmaPerDay * sigmaPerDay / (h * h);
+        return fees - lvr - rebalancing;
+    }
+
+    public static WidthChoice Choose(double currentHalfWidth, double feeYieldPerDay, double sigmaPerDay, double rebalanceCostPerValue, double elasticity, double minHalfWidth, double maxHalfWidth)
+    {
+        Guard.Positive(currentHalfWidth);
+        Guard.NonNegative(feeYieldPerDay);
+        Guard.Positive(sigmaPerDay);
+        Guard.NonNegative(rebalanceCostPerValue);
+        if (!(elasticity is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(elasticity), elasticity, "the fee elasticity to depth must lie in [0, 1]");
+        Guard.Positive(minHalfWidth);
+        if (!(maxHalfWidth >= minHalfWidth)) throw new ArgumentOutOfRangeException(nameof(maxHalfWidth), maxHalfWidth, "the widest half-width must be at least the narrowest");
+        double J(double h) => NetYield(h, currentHalfWidth, feeYieldPerDay, sigmaPerDay, rebalanceCostPerValue, elasticity);
+        var (best, bestJ) = (maxHalfWidth, J(maxHalfWidth));
+        var ratio = Math.Pow(maxHalfWidth / minHalfWidth, 1.0 / (GridPoints - 1));
+        var bestIndex = GridPoints - 1;
+        for (var i = 0; i < GridPoints; i++)
+        {
+            var h = minHalfWidth * Math.Pow(ratio, i);
+            var j = J(h);
+            if (j > bestJ) (best, bestJ, bestIndex) = (h, j, i);
+        }
+        // golden-section refinement between the grid neighbours of the best point
+        var lo = minHalfWidth * Math.Pow(ratio, Math.Max(0, bestIndex - 1));
+        var hi = Math.Min(maxHalfWidth, minHalfWidth * Math.Pow(ratio, Math.Min(GridPoints - 1, bestIndex + 1)));
+        var g = (Math.Sqrt(5) - 1) / 2;
+        for (var n = 0; n < 60 && hi - lo > 1e-12 * hi; n++)
+        {
+            var a = hi - g * (hi - lo);
+            var b = lo + g * (hi - lo);
+            if (J(a) >= J(b)) hi = b; else lo = a;
+        }
+        var refined = (lo + hi) / 2;
+        if (J(refined) > bestJ) (best, bestJ) = (refined, J(refined));
+        if (!(bestJ > 0))
+            return new WidthChoice(maxHalfWidth, J(maxHalfWidth), false,
+                $"fees cannot pay the loss to arbitrage at any width (fee yield {feeYieldPerDay:G3}/day at ±{currentHalfWidth:G3}, σ²/8 = {sigmaPerDay * sigmaPerDay / 8:G3}/day): the widest range allowed");
+        return new WidthChoice(best, bestJ, true,
+            $"half-width {best:G4} maximises fees − LVR − rebalancing = {bestJ:G3}/day per unit of value (fee yield {feeYieldPerDay:G3}/day at ±{currentHalfWidth:G3}, elasticity {elasticity:G2}, σ {sigmaPerDay:G3}/√day)");
+    }
+}
