@@ -28,9 +28,13 @@ public static class BacktestCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the experiment (each path's seed is derived from it).", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "Write report.md (the table) and series.csv (time series of the first path) into this directory." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var strategies = new Option<string?>("--strategies")
+        {
+            Description = "Comma-separated strategies to compare (default: " + string.Join(",", Strategies.Names) + "; also managed-defended, managed-lvr). hold is always included.",
+        };
         var command = new Command("backtest", "Simulate a market scenario and compare the liquidity strategies on the same paths.")
         {
-            scenario, paths, seed, outDir, json, prices, format, poolFee, decimals0, decimals1, baseToken, fillGaps,
+            scenario, paths, seed, outDir, json, prices, format, poolFee, decimals0, decimals1, baseToken, fillGaps, strategies,
         };
         command.SetAction(parse =>
         {
@@ -44,7 +48,18 @@ public static class BacktestCommand
                 io.Error.WriteLine("error: give --scenario NAME|FILE, or --prices FILE");
                 return TreasuryCli.BadInput;
             }
-            return Run(io, name, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json));
+            string[]? chosen = null;
+            if (parse.GetValue(strategies) is { } list)
+            {
+                chosen = ["hold", .. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(n => n != "hold").Distinct()];
+                string[] known = [.. Strategies.Names, "managed-defended", "managed-lvr"];
+                if (chosen.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
+                {
+                    io.Error.WriteLine($"error: --strategies: '{unknown}' is not a strategy; choose from {string.Join(", ", known)}");
+                    return TreasuryCli.BadInput;
+                }
+            }
+            return Run(io, name, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json), chosen);
         });
         return command;
     }
@@ -101,7 +116,7 @@ public static class BacktestCommand
         return Output(io, result, commandLine, outDir, json);
     }
 
-    private static int Run(CliConsole io, string scenarioName, int paths, ulong seed, string? outDir, bool json)
+    private static int Run(CliConsole io, string scenarioName, int paths, ulong seed, string? outDir, bool json, string[]? strategies = null)
     {
         if (paths <= 0)
         {
@@ -122,7 +137,7 @@ public static class BacktestCommand
         BacktestResult result;
         if (json || io.Ansi is null)
         {
-            result = Backtest.Run(scenario, paths, seed);
+            result = Backtest.Run(scenario, paths, seed, strategies: strategies);
         }
         else
         {
@@ -130,13 +145,13 @@ public static class BacktestCommand
             io.Ansi.Progress().Start(ctx =>
             {
                 var task = ctx.AddTask($"{scenario.Name}: {paths} paths", maxValue: paths);
-                r = Backtest.Run(scenario, paths, seed, onPathDone: () => task.Increment(1));
+                r = Backtest.Run(scenario, paths, seed, onPathDone: () => task.Increment(1), strategies: strategies);
             });
             result = r!;
         }
 
         // the command that reproduces these figures (every choice explicit)
-        var commandLine = FormattableString.Invariant($"treasury backtest --scenario {scenarioName} --paths {paths} --seed {seed}") + (outDir is null ? "" : $" --out {outDir}");
+        var commandLine = FormattableString.Invariant($"treasury backtest --scenario {scenarioName} --paths {paths} --seed {seed}") + (strategies is null ? "" : $" --strategies {string.Join(",", strategies)}") + (outDir is null ? "" : $" --out {outDir}");
         return Output(io, result, commandLine, outDir, json);
     }
 

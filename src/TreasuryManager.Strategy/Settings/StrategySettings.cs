@@ -29,8 +29,8 @@ public sealed record StrategySettings
     [Setting("How the range's width is chosen: \"StdDevs\" (RangeStdDevs standard deviations over the horizon) or \"FeeVersusLvr\" (the width maximising expected fees − loss to arbitrage − rebalancing, the widest when fees cannot pay for the loss; docs/models.md).")]
     public RangeWidthRule RangeWidth { get; init; } = RangeWidthRule.StdDevs;
 
-    [Setting("With FeeVersusLvr: how the treasury's fee income grows with its depth, 0..1 (1: its share of a shared pool's fees or of routed flow is its share of liquidity; 0: captive flow pays the same whatever the depth)."), Bounds(0, 1)]
-    public double FeeElasticity { get; init; } = 1;
+    [Setting("With FeeVersusLvr: how the treasury's fee income grows with its depth, 0..1 (0, the default: the treasury is its pool's only liquidity and its flow pays the same fees whatever the depth; 1: its share of a shared pool's fees is its share of liquidity). Measured on the simulator, 0.5 over-concentrates its own pool."), Bounds(0, 1)]
+    public double FeeElasticity { get; init; } = 0;
 
     [Setting("EWMA smoothing time of the pool's volatility estimate, in seconds."), Positive]
     public double VolatilitySmoothingSeconds { get; init; } = 3600;
