@@ -40,7 +40,7 @@ public static class Strategies
         "passive" => new PassiveStrategy(s),
         "managed" => new ManagedStrategy(s),
         "managed-defended" => new ManagedStrategy(s, new DefenceSettings { Enabled = true }),
-        "managed-lvr" => new ManagedStrategy(s, "managed-lvr", defence: null, RangeWidthRule.FeeVersusLvr),
+        "managed-stddev" => new ManagedStrategy(s, "managed-stddev", defence: null, RangeWidthRule.StdDevs),
         "hedged" => new HedgedStrategy(s, "hedged", defended: false),
         "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),

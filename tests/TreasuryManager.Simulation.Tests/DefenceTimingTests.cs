@@ -1,3 +1,4 @@
+using TreasuryManager.Strategy.Settings;
 using TreasuryManager.Strategy.Decisions;
 
 namespace TreasuryManager.Simulation.Tests;
@@ -17,7 +18,8 @@ public sealed class DefenceTimingTests
     private static PathTrace Run(Scenario s, int path)
     {
         var market = MarketPath.Generate(s, Backtest.PathSeed(1, path));
-        var strategy = (ManagedStrategy)Strategies.Create("managed-defended", s);
+        // the defence as designed and measured (docs/defence.md): over the ±2σ√(1 day) width it widens by WidenFactor
+        var strategy = new ManagedStrategy(s, "managed-defended", new DefenceSettings { Enabled = true }, RangeWidthRule.StdDevs);
         var venues = strategy.Start(market, Units.Raw(s.Pool.BaseAmount), Units.Raw(s.Pool.BaseAmount * s.Price.Initial), InMemoryVenueFactory.Instance);
         var m = new Market(market, venues);
         var active = new bool[s.Steps + 1];
@@ -113,7 +115,7 @@ public sealed class DefenceTimingTests
         // (AlreadyAtTarget) rather than re-send the curve the pool already has
         var s = TestScenarios.Short("calm");
         var path = MarketPath.Generate(s, 5);
-        var strategy = (ManagedStrategy)Strategies.Create("managed", s);
+        var strategy = new ManagedStrategy(s, "managed", defence: null, RangeWidthRule.StdDevs);
         var venues = strategy.Start(path, Units.Raw(1000), Units.Raw(2_000_000), InMemoryVenueFactory.Instance);
         var m = new Market(path, venues);
         RebalanceAction? last = null;

@@ -18,7 +18,7 @@ public sealed class DeciderTests
 {
     private const long Now = 1_800_000_000;
     private static readonly PoolTargets Targets = new(5000, 3000);
-    private static readonly StrategySettings Settings = new();
+    private static readonly StrategySettings Settings = new() { RangeWidth = RangeWidthRule.StdDevs };
 
     internal static BigInteger MaxTwapDeviationLog(int bps) => LogMath.LogPrice(Uint.Sqrt(FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
 
@@ -216,7 +216,7 @@ public sealed class DeciderTests
     [Fact]
     public void With_the_fee_versus_lvr_rule_the_widest_range_when_fees_cannot_pay_and_a_narrower_one_when_they_can()
     {
-        var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr };
+        var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr, FeeElasticity = 1 }; // a pool whose fee share follows its depth
         var pool = Pool(2000, 800, 400_000); // urgent: a rebalance whatever the band
         var value = 800 * 2000 + 400_000.0;
         var poor = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0 }, settings));

@@ -75,6 +75,7 @@ public static class SettingsTemplate
         null => "null",
         string s => JsonSerializer.Serialize(s.Length == 0 && setting.Example is { } e ? e : s, Json),
         bool b => b ? "true" : "false",
+        Enum e => JsonSerializer.Serialize(e.ToString(), Json),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         IEnumerable => "[]",
         _ => JsonSerializer.Serialize(value.ToString(), Json),
