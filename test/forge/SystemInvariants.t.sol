@@ -3,6 +3,11 @@ pragma solidity 0.8.26;
 
 import {SqrtPriceMath} from "../../contracts/libraries/SqrtPriceMath.sol";
 import {Test} from "./base/Test.sol";
+import {console} from "./base/Console.sol";
+import {ITreasuryVaultErrors} from "../../contracts/interfaces/ITreasuryVaultErrors.sol";
+import {IManagedPoolErrors} from "../../contracts/interfaces/IManagedPoolErrors.sol";
+import {ObservationLib} from "../../contracts/libraries/ObservationLib.sol";
+import {LiquidityFit} from "../../contracts/libraries/LiquidityFit.sol";
 import {System, Deploy} from "./base/Fixture.sol";
 import {TraderHandler, IEpoch} from "./handlers/TraderHandler.sol";
 import {VaultHandler} from "./handlers/VaultHandler.sol";
@@ -25,11 +30,12 @@ contract SystemInvariants is Test {
         trader.setEpochSource(IEpoch(address(keeperSide)));
         roles = new RoleHandler(s);
 
-        bytes4[] memory t = new bytes4[](4);
+        bytes4[] memory t = new bytes4[](5);
         t[0] = TraderHandler.swap.selector;
         t[1] = TraderHandler.swapToEdge.selector;
         t[2] = TraderHandler.donate.selector;
         t[3] = TraderHandler.warp.selector;
+        t[4] = TraderHandler.arbitrage.selector;
         targetSelector(FuzzSelector(address(trader), t));
         bytes4[] memory v = new bytes4[](11);
         v[0] = VaultHandler.rebalanceFromOracle.selector;
@@ -93,5 +99,83 @@ contract SystemInvariants is Test {
     /// nothing it guards.
     function invariant_onlyRolesChangeGuardedState() public view {
         assertEq(roles.roleViolations(), 0, roles.firstRoleViolation());
+    }
+}
+
+/// @notice The handlers reach their success paths (else the invariants above would hold vacuously): a fixed
+/// pseudo-random walk of 2,000 calls over the same handlers, then every action must have succeeded at least once.
+contract SystemHandlerCoverage is Test {
+    function test_handlersReachSuccessPaths() public {
+        System memory s = Deploy.system();
+        TraderHandler trader = new TraderHandler(s);
+        VaultHandler v = new VaultHandler(s, trader);
+        trader.setEpochSource(IEpoch(address(v)));
+        RoleHandler roles = new RoleHandler(s);
+        for (uint256 i; i < 2000; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(i)));
+            uint256 a = uint256(keccak256(abi.encode(r, 1)));
+            uint256 b = uint256(keccak256(abi.encode(r, 2)));
+            uint256 c = uint256(keccak256(abi.encode(r, 3)));
+            uint256 k = r % 100;
+            if (k < 25) trader.swap(r % 2 == 0, a, uint8(b));
+            else if (k < 28) trader.swapToEdge(r % 2 == 0);
+            else if (k < 29) trader.donate(r % 2 == 0, a % 1e20);
+            else if (k < 34) trader.arbitrage();
+            else if (k < 40) trader.warp(a);
+            else if (k < 55) v.rebalanceFromOracle(a, b, c, r % 2 == 0);
+            else if (k < 58) v.rebalanceRandom(uint160(a), uint160(b), uint24(c), uint16(r));
+            else if (k < 61) v.deposit(a, b);
+            else if (k < 64) v.withdraw(a % 300, b % 300);
+            else if (k < 66) v.pause(r % 2 == 0);
+            else if (k < 70) v.unpause();
+            else if (k < 71) v.emergencyWithdraw(r % 2 == 0);
+            else if (k < 76) v.adjustHedge(int256(a % 400e18) - 200e18, int256(b % 100_000e6));
+            else if (k < 77) v.closeHedge();
+            else if (k < 90) v.updateOracle(uint8(a), b, c);
+            else if (k < 91) v.warpLong(a);
+            else roles.callWithoutRole(a, b, c);
+        }
+        _log(trader, v, roles);
+        assertTrue(trader.swapsOk() > 0 && trader.edgeHits() > 0, "no swap / edge");
+        assertTrue(v.rebalancesOk() > 0, "no rebalance succeeded");
+        assertTrue(v.depositsOk() > 0 && v.withdrawalsOk() > 0, "no deposit / withdrawal");
+        assertTrue(v.pausesOk() > 0 && v.emergencyWithdrawalsOk() > 0, "no pause / emergency withdrawal");
+        assertTrue(v.hedgesOk() > 0 && v.hedgeClosesOk() > 0, "no hedge / close");
+        assertTrue(v.oracleUpdatesOk() > 0, "no oracle update");
+        assertEq(v.policyViolations(), 0, v.firstPolicyViolation());
+        assertEq(roles.roleViolations(), 0, roles.firstRoleViolation());
+        assertEq(trader.valueViolations() + trader.edgeViolations(), 0, trader.firstViolation());
+    }
+
+    function _log(TraderHandler trader, VaultHandler v, RoleHandler roles) private view {
+        console.log("swaps ok", trader.swapsOk());
+        console.log("swaps reverted", trader.swapsReverted());
+        console.log("edge hits", trader.edgeHits());
+        console.log("rebalances ok", v.rebalancesOk());
+        console.log("rebalances reverted", v.rebalancesReverted());
+        console.log("deposits ok", v.depositsOk());
+        console.log("withdrawals ok", v.withdrawalsOk());
+        console.log("pauses ok", v.pausesOk());
+        console.log("emergency withdrawals ok", v.emergencyWithdrawalsOk());
+        console.log("hedges ok", v.hedgesOk());
+        console.log("hedge closes ok", v.hedgeClosesOk());
+        console.log("oracle updates ok", v.oracleUpdatesOk());
+        console.log("wrong-role calls", roles.wrongRoleCalls());
+        bytes4[12] memory errs = [
+            ITreasuryVaultErrors.FeeOutOfBounds.selector,
+            ITreasuryVaultErrors.StaleOracle.selector,
+            ITreasuryVaultErrors.SkewTooLarge.selector,
+            IManagedPoolErrors.PoolPaused.selector,
+            ITreasuryVaultErrors.RebalanceTooSoon.selector,
+            ITreasuryVaultErrors.TwapDeviation.selector,
+            ITreasuryVaultErrors.WidthOutOfBounds.selector,
+            ITreasuryVaultErrors.InventoryOutOfBounds.selector,
+            ITreasuryVaultErrors.NonPositiveVolatility.selector,
+            IManagedPoolErrors.PriceOutOfBounds.selector,
+            ObservationLib.ObservationTooOld.selector,
+            LiquidityFit.RangeUnbounded.selector
+        ];
+        string[12] memory names = ["fee", "stale", "skew", "paused", "too soon", "twap", "width", "inventory", "vol", "price bounds", "obs too old", "unbounded"];
+        for (uint256 i; i < 12; ++i) console.log(names[i], v.rebalanceErrors(errs[i]));
     }
 }

@@ -2,12 +2,15 @@
 pragma solidity 0.8.26;
 
 import {FullMath} from "../../../contracts/libraries/FullMath.sol";
+import {SqrtPriceMath} from "../../../contracts/libraries/SqrtPriceMath.sol";
+import {AggregatorV3Interface} from "../../../contracts/interfaces/AggregatorV3Interface.sol";
 import {ManagedPool} from "../../../contracts/ManagedPool.sol";
 import {MintableERC20} from "../../../contracts/test/MintableERC20.sol";
-import {System} from "../base/Fixture.sol";
+import {System, Deploy} from "../base/Fixture.sol";
 import {vm} from "../base/Vm.sol";
 
-/// @notice Anyone's side of a ManagedPool: swaps both ways (dust to huge, and pushes onto the range edges), direct
+/// @notice Anyone's side of a ManagedPool: swaps both ways (dust to huge, pushes onto the range edges, arbitrage
+/// toward the oracle price), direct
 /// donations, time warps. Tracks one round-trip trader's net token flows since the curve last changed (an `epoch`
 /// that VaultHandler bumps on every successful rebalance, deposit, withdrawal or emergency withdrawal) and records:
 ///  - valueViolations: after a swap, the trader's net (dx, dy) is worth more than zero at the price the pool had
@@ -25,6 +28,7 @@ contract TraderHandler {
     ManagedPool public immutable pool;
     MintableERC20 public immutable token0;
     MintableERC20 public immutable token1;
+    AggregatorV3Interface public immutable priceFeed;
     /// @notice The vault handler whose epoch() says the curve changed (zero: the curve never changes).
     IEpoch public epochSource;
 
@@ -54,6 +58,7 @@ contract TraderHandler {
         pool = s.pool;
         token0 = s.token0;
         token1 = s.token1;
+        priceFeed = AggregatorV3Interface(address(s.oracle.priceFeed()));
         vm.prank(TRADER);
         token0.approve(address(pool), type(uint256).max);
         vm.prank(TRADER);
@@ -84,6 +89,22 @@ contract TraderHandler {
     /// @notice Pushes the price onto the range edge (an amount far above what the edge needs).
     function swapToEdge(bool zeroForOne) external {
         _swap(zeroForOne, uint256(1) << 120);
+    }
+
+    /// @notice An arbitrageur: swaps the pool's price toward the oracle's (within the range), about all the way.
+    function arbitrage() external {
+        (, int256 answer,,,) = priceFeed.latestRoundData();
+        if (answer <= 0 || answer >= 1e30) return;
+        uint256 target = Deploy.sqrtPriceOfAnswer(answer);
+        (uint160 p,,,,,,) = pool.slot0();
+        uint256 low = pool.sqrtPriceLowX96();
+        uint256 high = pool.sqrtPriceHighX96();
+        if (target < low) target = low;
+        if (target > high) target = high;
+        uint128 l = pool.liquidity();
+        if (target == p || l == 0) return;
+        if (target < p) _swap(true, SqrtPriceMath.getAmount0Delta(uint160(target), p, l, true) + 1);
+        else _swap(false, SqrtPriceMath.getAmount1Delta(p, uint160(target), l, true) + 1);
     }
 
     /// @notice A direct transfer to the pool (not counted until the vault syncs).

@@ -32,6 +32,7 @@ contract VaultHandler {
     // call counters (coverage)
     uint256 public rebalancesOk;
     uint256 public rebalancesReverted;
+    mapping(bytes4 => uint256) public rebalanceErrors; // revert selector => count (coverage)
     uint256 public depositsOk;
     uint256 public withdrawalsOk;
     uint256 public pausesOk;
@@ -63,6 +64,11 @@ contract VaultHandler {
         uint256 centre = o * uint256(int256(20_000) + skew) / 20_000;
         uint256 w = boundSeed % 20_000 + 10; // sqrt bps
         uint256 bound = boundBelow ? centre * 10_000 / (10_000 + w) : centre * (10_000 + w) / 10_000;
+        // as a keeper would: the other side when the reserves cannot fit this one (previewReposition reverts)
+        try pool.previewReposition(uint160(centre), uint160(bound)) {}
+        catch {
+            bound = boundBelow ? centre * (10_000 + w) / 10_000 : centre * 10_000 / (10_000 + w);
+        }
         uint256 feeSpan = uint256(p.maxFeePips) - p.minFeePips + 3;
         uint256 fee = uint256(p.minFeePips) + feeSeed % feeSpan;
         fee = fee == 0 ? 0 : fee - 1; // (one below the minimum and one above the maximum come up too)
@@ -109,16 +115,25 @@ contract VaultHandler {
             (s.reserve0, s.reserve1) = pool.getReserves();
             string memory broken = PolicyCheck.check(s);
             if (bytes(broken).length != 0) _violation(broken);
-        } catch {
+        } catch (bytes memory err) {
             rebalancesReverted++;
+            rebalanceErrors[bytes4(err)]++;
         }
     }
 
     // ------------------------------------------------------------------ owner: funds, unpause, hedge close
 
+    /// @notice Odd amount0 seed: both tokens in the reserves' ratio (0.1%..100% of them, as a treasury tops up);
+    /// even: log-uniform amounts of each (zero, dust and large).
     function deposit(uint256 amount0, uint256 amount1) external {
-        amount0 = _logAmount(amount0, 90);
-        amount1 = _logAmount(amount1, 72);
+        (uint256 r0, uint256 r1) = pool.getReserves();
+        if (amount0 % 2 == 1 && r0 + r1 != 0) {
+            uint256 permille = amount1 % 1000 + 1;
+            (amount0, amount1) = (r0 * permille / 1000, r1 * permille / 1000);
+        } else {
+            amount0 = _logAmount(amount0, 90);
+            amount1 = _logAmount(amount1, 72);
+        }
         token0.mint(Roles.OWNER, amount0);
         token1.mint(Roles.OWNER, amount1);
         vm.prank(Roles.OWNER);
@@ -129,11 +144,11 @@ contract VaultHandler {
         } catch {}
     }
 
-    /// @notice Withdraws a fraction (up to 110%: too much must revert) of each reserve.
+    /// @notice Withdraws a fraction (up to 110%: too much must revert) of each reserve (half the time the same one).
     function withdraw(uint256 fraction0, uint256 fraction1) external {
         (uint256 r0, uint256 r1) = pool.getReserves();
         uint256 a0 = r0 * (fraction0 % 1101) / 1000;
-        uint256 a1 = r1 * (fraction1 % 1101) / 1000;
+        uint256 a1 = fraction1 % 2 == 0 ? r1 * (fraction0 % 1101) / 1000 : r1 * (fraction1 % 1101) / 1000;
         vm.prank(Roles.OWNER);
         try vault.withdraw(address(pool), a0, a1, Roles.OWNER) {
             withdrawalsOk++;
