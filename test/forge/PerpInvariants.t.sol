@@ -31,11 +31,17 @@ contract PerpInvariants is Test {
         targetContract(address(h));
     }
 
+    /// @notice Both invariants below after every call, in one campaign (see SystemInvariants.invariant_system).
+    function invariant_perp() public view {
+        _checkBooksBalance();
+        _checkFlatAccountsNotNegative();
+    }
+
     /// @notice The books balance to the wei: sum of the stored margins + fees collected + what left (withdrawals,
     /// liquidation penalties) + funding paid - bad debt written off - realised PnL == what was deposited. Also the
     /// market's quote balance == its own seed + deposits - withdrawals - penalties (nothing else moves its tokens),
     /// bad debt == the BadDebt events' sum, and feesCollected and badDebt never decrease.
-    function invariant_booksBalance() public view {
+    function _checkBooksBalance() internal view {
         int256 margins;
         for (uint256 i; i < 4; ++i) {
             margins += s.market.accountOf(h.accounts(i)).margin;
@@ -53,7 +59,7 @@ contract PerpInvariants is Test {
     }
 
     /// @notice An account without a position never holds a negative margin (a negative remainder is bad debt).
-    function invariant_flatAccountsNotNegative() public view {
+    function _checkFlatAccountsNotNegative() internal view {
         for (uint256 i; i < 4; ++i) {
             PerpMarket.Account memory a = s.market.accountOf(h.accounts(i));
             if (a.size == 0) assertTrue(a.margin >= 0, "flat account with negative margin");

@@ -58,8 +58,19 @@ contract SystemInvariants is Test {
         targetContract(address(roles));
     }
 
+    /// @notice One campaign checks every invariant of this suite after every call (forge runs each invariant_*
+    /// function as a campaign of its own: one function keeps CI at runs x depth calls, not five times that). Each
+    /// check is below, named after its invariant; a failure's message names the one that broke.
+    function invariant_system() public view {
+        _checkReservesMatchBalances();
+        _checkCurveCoveredAndPriceInRange();
+        _checkSwapsNeverPayTheTrader();
+        _checkRebalanceWithinPolicy();
+        _checkOnlyRolesChangeGuardedState();
+    }
+
     /// @notice ManagedPool: reserve_i + (tokens sent to it directly since the last sync) == balanceOf(pool), to the wei.
-    function invariant_reservesMatchBalances() public view {
+    function _checkReservesMatchBalances() internal view {
         (uint256 r0, uint256 r1) = s.pool.getReserves();
         assertEq(r0 + trader.unsynced0(), s.token0.balanceOf(address(s.pool)), "reserve0 + unsynced != balance0");
         assertEq(r1 + trader.unsynced1(), s.token1.balanceOf(address(s.pool)), "reserve1 + unsynced != balance1");
@@ -68,7 +79,7 @@ contract SystemInvariants is Test {
     /// @notice ManagedPool: the curve's real amounts at the current price, L*(1/sqrtP - 1/sqrtPb) and L*(sqrtP - sqrtPa)
     /// (what the curve can pay out, floored), never exceed reserve0 and reserve1; the price stays in
     /// [low, high] and MIN_SQRT_PRICE <= low < high <= MAX_SQRT_PRICE.
-    function invariant_curveCoveredAndPriceInRange() public view {
+    function _checkCurveCoveredAndPriceInRange() internal view {
         (uint160 p,,,,,,) = s.pool.slot0();
         uint160 low = uint160(s.pool.sqrtPriceLowX96());
         uint160 high = uint160(s.pool.sqrtPriceHighX96());
@@ -84,20 +95,20 @@ contract SystemInvariants is Test {
 
     /// @notice Swaps only: a round-trip trader's net tokens since the curve last changed are worth <= 0 at the pool's
     /// price after every swap, and back at a range edge it has no more of either token than when it was there before.
-    function invariant_swapsNeverPayTheTrader() public view {
+    function _checkSwapsNeverPayTheTrader() internal view {
         assertEq(trader.valueViolations(), 0, trader.firstViolation());
         assertEq(trader.edgeViolations(), 0, trader.firstViolation());
     }
 
     /// @notice TreasuryVault: every successful rebalance satisfied every policy bound (fee, feeds fresh and positive,
     /// interval, skew, width, inventory, TWAP deviation; price = target centre, bound kept), recomputed in PolicyCheck.
-    function invariant_rebalanceWithinPolicy() public view {
+    function _checkRebalanceWithinPolicy() internal view {
         assertEq(keeperSide.policyViolations(), 0, keeperSide.firstPolicyViolation());
     }
 
     /// @notice Roles: every guarded function called without its role reverted with the role's error and changed
     /// nothing it guards.
-    function invariant_onlyRolesChangeGuardedState() public view {
+    function _checkOnlyRolesChangeGuardedState() internal view {
         assertEq(roles.roleViolations(), 0, roles.firstRoleViolation());
     }
 }
