@@ -133,11 +133,11 @@ contract SystemHandlerCoverage is Test {
             else if (k < 29) trader.donate(r % 2 == 0, a % 1e20);
             else if (k < 34) trader.arbitrage();
             else if (k < 40) trader.warp(a);
-            else if (k < 55) v.rebalanceFromOracle(a, b, c, r % 2 == 0);
+            else if (k < 55) v.rebalanceFromOracle(a, b, c, uint8(r >> 8));
             else if (k < 58) v.rebalanceRandom(uint160(a), uint160(b), uint24(c), uint16(r));
             else if (k < 61) v.deposit(a, b);
             else if (k < 64) v.withdraw(a % 300, b % 300);
-            else if (k < 66) v.pause(r % 2 == 0);
+            else if (k < 66) v.pause(uint8(r >> 8));
             else if (k < 70) v.unpause();
             else if (k < 71) v.emergencyWithdraw(r % 2 == 0);
             else if (k < 76) v.adjustHedge(int256(a % 400e18) - 200e18, int256(b % 100_000e6));

@@ -48,7 +48,7 @@ library Deploy {
     uint24 internal constant MIN_FEE = 100;
     uint24 internal constant MAX_FEE = 30_000;
     uint32 internal constant MIN_WIDTH_BPS = 50;
-    uint32 internal constant MAX_WIDTH_BPS = 5_000_000;
+    uint32 internal constant MAX_WIDTH_BPS = 200_000;
     uint32 internal constant MIN_INTERVAL = 600;
     uint16 internal constant MIN_BASE_SHARE = 500;
     uint16 internal constant MAX_BASE_SHARE = 9500;

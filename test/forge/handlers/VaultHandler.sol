@@ -54,13 +54,33 @@ contract VaultHandler {
 
     /// @notice A target the keeper would send: centre within the skew bound of the oracle price (or just past it),
     /// a bound 0.1%..200% away on either side, a fee within (or just outside) the bounds.
-    function rebalanceFromOracle(uint256 centreSeed, uint256 boundSeed, uint256 feeSeed, bool boundBelow) external {
+    /// flags: bit 0 = bound below the centre; bits 1-2 != 0 (three times in four) = the reporter first re-posts the
+    /// last answer (a live feed is fresh when the keeper acts; stale feeds come from the other paths); bit 3 = an
+    /// arbitrary observation hint in the ring (0..63) instead of none (a wrong hint must not change the TWAP).
+    function rebalanceFromOracle(uint256 centreSeed, uint256 boundSeed, uint256 feeSeed, uint8 flags) external {
         (, int256 answer,,,) = AggregatorV3Interface(address(oracle.priceFeed())).latestRoundData();
+        if ((flags >> 1) & 3 != 0 && answer > 0) {
+            (, int256 vol,,,) = AggregatorV3Interface(address(oracle.volatilityFeed())).latestRoundData();
+            vm.prank(Roles.REPORTER);
+            try oracle.update(answer, vol) {} catch {}
+        }
         if (answer <= 0 || answer >= 1e30) return;
-        ITreasuryVaultTypes.PolicyParams memory p = vault.policyOf(address(pool)).params;
+        ITreasuryVaultTypes.Target memory t;
+        (t.sqrtPriceX96, t.sqrtPriceBoundX96) = _centreAndBound(answer, centreSeed, boundSeed, flags & 1 == 1);
+        t.feePips = _fee(feeSeed);
+        t.observationHint = flags & 8 == 0 ? type(uint16).max : uint16(feeSeed >> 64) % 64;
+        _rebalance(t);
+    }
+
+    function _centreAndBound(int256 answer, uint256 centreSeed, uint256 boundSeed, bool boundBelow)
+        private
+        view
+        returns (uint160, uint160)
+    {
+        uint256 maxSkew = vault.policyOf(address(pool)).params.maxSkewBps;
         uint256 o = Deploy.sqrtPriceOfAnswer(answer);
         // price skew in bps in [-(maxSkew + 5), maxSkew + 5]; the sqrt price moves by about half of it
-        int256 skew = int256(centreSeed % (2 * uint256(p.maxSkewBps) + 11)) - int256(uint256(p.maxSkewBps) + 5);
+        int256 skew = int256(centreSeed % (2 * maxSkew + 11)) - int256(maxSkew + 5);
         uint256 centre = o * uint256(int256(20_000) + skew) / 20_000;
         uint256 w = boundSeed % 20_000 + 10; // sqrt bps
         uint256 bound = boundBelow ? centre * 10_000 / (10_000 + w) : centre * (10_000 + w) / 10_000;
@@ -69,17 +89,14 @@ contract VaultHandler {
         catch {
             bound = boundBelow ? centre * (10_000 + w) / 10_000 : centre * 10_000 / (10_000 + w);
         }
-        uint256 feeSpan = uint256(p.maxFeePips) - p.minFeePips + 3;
-        uint256 fee = uint256(p.minFeePips) + feeSeed % feeSpan;
-        fee = fee == 0 ? 0 : fee - 1; // (one below the minimum and one above the maximum come up too)
-        _rebalance(
-            ITreasuryVaultTypes.Target({
-                sqrtPriceX96: uint160(centre),
-                sqrtPriceBoundX96: uint160(bound),
-                feePips: uint24(fee),
-                observationHint: type(uint16).max
-            })
-        );
+        return (uint160(centre), uint160(bound));
+    }
+
+    /// @dev A fee within the bounds (one below the minimum and one above the maximum come up too).
+    function _fee(uint256 feeSeed) private view returns (uint24) {
+        ITreasuryVaultTypes.PolicyParams memory p = vault.policyOf(address(pool)).params;
+        uint256 fee = uint256(p.minFeePips) + feeSeed % (uint256(p.maxFeePips) - p.minFeePips + 3);
+        return uint24(fee == 0 ? 0 : fee - 1);
     }
 
     /// @notice Any target at all (and any observation hint).
@@ -123,11 +140,17 @@ contract VaultHandler {
 
     // ------------------------------------------------------------------ owner: funds, unpause, hedge close
 
-    /// @notice Odd amount0 seed: both tokens in the reserves' ratio (0.1%..100% of them, as a treasury tops up);
-    /// even: log-uniform amounts of each (zero, dust and large).
+    /// @notice amount0 seed % 4 == 3: the short token up to half the value at the oracle price; == 1: both tokens
+    /// in the reserves' ratio (0.1%..100% of them, as a treasury tops up); even: log-uniform amounts of each (zero,
+    /// dust and large).
     function deposit(uint256 amount0, uint256 amount1) external {
         (uint256 r0, uint256 r1) = pool.getReserves();
-        if (amount0 % 2 == 1 && r0 + r1 != 0) {
+        (, int256 answer,,,) = AggregatorV3Interface(address(oracle.priceFeed())).latestRoundData();
+        if (amount0 % 4 == 3 && answer > 0 && answer < 1e30) {
+            // the short side topped up to half the value at the oracle price (a treasury restoring its inventory)
+            uint256 v0 = r0 * uint256(answer) / 1e20; // token0 in token1 units (8 feed decimals, 18 - 6 tokens)
+            (amount0, amount1) = v0 < r1 ? ((r1 - v0) * 1e20 / uint256(answer), uint256(0)) : (uint256(0), v0 - r1);
+        } else if (amount0 % 2 == 1 && r0 + r1 != 0) {
             uint256 permille = amount1 % 1000 + 1;
             (amount0, amount1) = (r0 * permille / 1000, r1 * permille / 1000);
         } else {
@@ -170,8 +193,10 @@ contract VaultHandler {
 
     // ------------------------------------------------------------------ guardian (or owner)
 
-    function pause(bool byOwner) external {
-        vm.prank(byOwner ? Roles.OWNER : Roles.GUARDIAN);
+    /// @notice Pauses one call in two (seed bit 1), so that the system is not paused half the time.
+    function pause(uint8 seed) external {
+        if (seed & 2 == 0) return;
+        vm.prank(seed & 1 == 1 ? Roles.OWNER : Roles.GUARDIAN);
         try vault.pause() {
             pausesOk++;
         } catch {}
