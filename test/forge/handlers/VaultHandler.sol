@@ -10,6 +10,8 @@ import {MintableERC20} from "../../../contracts/test/MintableERC20.sol";
 import {System, Roles, Deploy} from "../base/Fixture.sol";
 import {vm} from "../base/Vm.sol";
 import {PolicyCheck} from "./PolicyCheck.sol";
+import {FullMath} from "../../../contracts/libraries/FullMath.sol";
+import {IPerpMarketState} from "../../../contracts/perp/interfaces/IPerpMarketState.sol";
 import {TraderHandler} from "./TraderHandler.sol";
 
 /// @notice The vault's side, each call made by the role that owns it: keeper rebalances (targets computed from the
@@ -188,6 +190,9 @@ contract VaultHandler {
         vm.prank(Roles.OWNER);
         try vault.closeHedge(address(pool)) {
             hedgeClosesOk++;
+            IPerpMarketState.Account memory a =
+                IPerpMarketState(vault.hedgePolicyOf(address(pool)).market).accountOf(address(vault));
+            if (a.size != 0 || a.margin != 0) _violation("closeHedge left a position or margin");
         } catch {}
     }
 
@@ -217,9 +222,19 @@ contract VaultHandler {
     function adjustHedge(int256 sizeSeed, int256 marginSeed) external {
         int256 size = sizeSeed % 500e18;
         int256 margin = marginSeed % 200_000e6;
+        bool pausedBefore = vault.paused();
         vm.prank(Roles.KEEPER);
         try vault.adjustHedge(address(pool), size, margin) {
             hedgesOk++;
+            // the hedge policy after every successful adjustment (ITreasuryVaultKeeperActions.adjustHedge)
+            ITreasuryVaultTypes.HedgePolicy memory h = vault.hedgePolicyOf(address(pool));
+            IPerpMarketState.AccountView memory v = IPerpMarketState(h.market).accountView(address(vault));
+            if (pausedBefore) _violation("hedge adjusted while paused");
+            if (v.notional > h.maxNotional) _violation("hedge notional above maxNotional");
+            if (v.notional != 0) {
+                uint256 ratio = v.equity <= 0 ? 0 : FullMath.mulDiv(uint256(v.equity), 1e6, v.notional);
+                if (ratio < h.minMarginRatioPips) _violation("hedge margin ratio below the minimum");
+            }
         } catch {}
     }
 
