@@ -10,8 +10,7 @@ import {System, Deploy} from "../base/Fixture.sol";
 import {vm} from "../base/Vm.sol";
 
 /// @notice Anyone's side of a ManagedPool: swaps both ways (dust to huge, pushes onto the range edges, arbitrage
-/// toward the oracle price), direct
-/// donations, time warps. Tracks one round-trip trader's net token flows since the curve last changed (an `epoch`
+/// toward the oracle price), direct donations, time warps. Tracks one round-trip trader's net token flows since the curve last changed (an `epoch`
 /// that VaultHandler bumps on every successful rebalance, deposit, withdrawal or emergency withdrawal) and records:
 ///  - valueViolations: after a swap, the trader's net (dx, dy) is worth more than zero at the price the pool had
 ///    when the epoch began (dx * P0 + dy > 0, P0 = (sqrtP0 / 2^96)^2; gains floored, losses ceiled: 2 wei lenient at
@@ -23,7 +22,6 @@ import {vm} from "../base/Vm.sol";
 contract TraderHandler {
     uint256 private constant Q96 = 1 << 96;
     address public constant TRADER = address(0x7EAD);
-    address public constant DONOR = address(0xD0D0);
 
     ManagedPool public immutable pool;
     MintableERC20 public immutable token0;
