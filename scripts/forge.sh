@@ -33,7 +33,7 @@ FOUNDRY_PROFILE="$PROFILE" FOUNDRY_OFFLINE=true "$FORGE" test --offline --use "$
 rc=${PIPESTATUS[0]}
 set -e
 elapsed=$(( $(date +%s) - start ))
-summary=$(grep -E '^Ran [0-9]+ test suites' "$LOG" | tail -1 || true)
+summary=$(grep -E '^Ran [0-9]+ test suites? ' "$LOG" | tail -1 || true)
 passed=$(sed -nE 's/.*: ([0-9]+) tests passed, ([0-9]+) failed.*/\1/p' <<<"$summary")
 failed=$(sed -nE 's/.*: ([0-9]+) tests passed, ([0-9]+) failed.*/\2/p' <<<"$summary")
 say "forge (profile $PROFILE) finished in ${elapsed}s, exit $rc"
