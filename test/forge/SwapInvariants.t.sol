@@ -3,7 +3,8 @@ pragma solidity 0.8.26;
 
 import {SqrtPriceMath} from "../../contracts/libraries/SqrtPriceMath.sol";
 import {Test} from "./base/Test.sol";
-import {System, Deploy} from "./base/Fixture.sol";
+import {System, Deploy, Roles} from "./base/Fixture.sol";
+import {vm} from "./base/Vm.sol";
 import {TraderHandler} from "./handlers/TraderHandler.sol";
 
 /// @notice ManagedPool under swaps alone (both ways, dust to huge, onto the edges, arbitrage to the oracle price),
@@ -13,8 +14,12 @@ contract SwapInvariants is Test {
     System internal s;
     TraderHandler internal trader;
 
-    function setUp() public {
+    function setUp() public virtual {
         s = Deploy.system();
+        _start();
+    }
+
+    function _start() internal {
         trader = new TraderHandler(s);
         bytes4[] memory t = new bytes4[](5);
         t[0] = TraderHandler.swap.selector;
@@ -42,5 +47,30 @@ contract SwapInvariants is Test {
         assertLe(SqrtPriceMath.getAmount1Delta(low, p, l, false), r1, "curve amount1 > reserve1");
         assertEq(trader.valueViolations(), 0, trader.firstViolation());
         assertEq(trader.edgeViolations(), 0, trader.firstViolation());
+    }
+}
+
+/// @notice The same on a dust pool (the owner withdrew all but 1e12 wei of BASE and 2,000 units of QUOTE, about
+/// 0.002 QUOTE each side): liquidity ~1e8, where every rounding of the swap math decides who gains the last wei.
+contract SwapInvariantsDust is SwapInvariants {
+    function setUp() public override {
+        s = Deploy.system();
+        (uint256 r0, uint256 r1) = s.pool.getReserves();
+        vm.prank(Roles.OWNER);
+        s.vault.withdraw(address(s.pool), r0 - 1e12, r1 - 2000, Roles.OWNER);
+        assertTrue(s.pool.liquidity() > 0, "dust pool without liquidity");
+        _start();
+    }
+
+    /// @notice The dust pool still trades (the invariant is not vacuous here).
+    function test_dustPoolTrades() public {
+        trader.swap(true, 12345, 20);
+        trader.swap(false, 777, 12);
+        trader.arbitrage();
+        trader.swapToEdge(true);
+        trader.swapToEdge(false);
+        assertEq(trader.swapsOk(), 5, "dust pool swaps");
+        assertTrue(trader.edgeHits() >= 2, "dust pool edges");
+        invariant_swapsOnly();
     }
 }
