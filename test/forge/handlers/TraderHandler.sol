@@ -13,14 +13,13 @@ import {vm} from "../base/Vm.sol";
 /// toward the oracle price), direct donations, time warps. Tracks one round-trip trader's net token flows since the curve last changed (an `epoch`
 /// that VaultHandler bumps on every successful rebalance, deposit, withdrawal or emergency withdrawal) and records:
 ///  - valueViolations: after a swap, the trader's net (dx, dy) is worth more than zero at the price the pool had
-///    when the epoch began (dx * P0 + dy > 0, P0 = (sqrtP0 / 2^96)^2; gains floored, losses ceiled: 2 wei lenient at
-///    most). The curve's point at P0 is the cheapest of its points at the price P0, and fees only add to the pool,
+///    when the epoch began (dx * P0 + dy > 0, P0 = (sqrtP0 / 2^96)^2; token0 gains floored, losses ceiled: lenient by
+///    less than one unit of token1). The curve's point at P0 is the cheapest of its points at the price P0, and fees only add to the pool,
 ///    so whatever path the swaps took the pool is worth at least as much at P0 and the trader at most as much;
 ///  - edgeViolations: at a range edge the trader had already been at in this epoch, dx or dy exceeds what it was then
 ///    (the curve's amounts at a fixed price are fixed and fees only add to the pool, so a trader can't gain either
 ///    token); the same back at P0 exactly (dx <= 0 and dy <= 0).
 contract TraderHandler {
-    uint256 private constant Q96 = 1 << 96;
     address public constant TRADER = address(0x7EAD);
 
     ManagedPool public immutable pool;
@@ -177,13 +176,14 @@ contract TraderHandler {
         }
     }
 
-    /// @dev dx * P + dy <= 0 with P = s^2 / 2^192, gains floored and losses ceiled.
+    /// @dev dx * P + dy <= 0 with P = s^2 / 2^192 (s < 2^128, so s^2 fits), the token0 gain floored and the token0
+    /// loss ceiled: lenient by less than one unit of token1.
     function _valueNotPositive(int256 dx, int256 dy, uint256 s) internal pure returns (bool) {
         if (dx >= 0) {
-            uint256 gain = FullMath.mulDiv(FullMath.mulDiv(uint256(dx), s, Q96), s, Q96);
+            uint256 gain = FullMath.mulDiv(uint256(dx), s * s, 1 << 192);
             return dy <= 0 && gain <= uint256(-dy);
         }
-        uint256 loss = FullMath.mulDivRoundingUp(FullMath.mulDivRoundingUp(uint256(-dx), s, Q96), s, Q96);
+        uint256 loss = FullMath.mulDivRoundingUp(uint256(-dx), s * s, 1 << 192);
         return dy <= 0 || uint256(dy) <= loss;
     }
 
