@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, compiles the contracts, builds the solution and runs every test.
+# Installs what is missing, compiles the contracts, runs the forge invariant and fuzz tests (scripts/forge.sh,
+# default profile; TREASURY_SKIP_FORGE=1 skips them), builds the solution and runs every test.
 # Tests that need a chain start their own local node (Hardhat; TREASURY_TEST_NODE=anvil for anvil)
 # and stop it by its PID. Extra arguments go to `dotnet test`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -7,6 +8,10 @@ require_tools
 install_node_packages
 compile_contracts
 cd "$REPO_ROOT"
+if [ "${TREASURY_SKIP_FORGE:-0}" != 1 ]; then
+  say "Running the forge invariant and fuzz tests (docs/invariants.md)"
+  "$REPO_ROOT/scripts/forge.sh"
+fi
 say "Building TreasuryManager.sln"
 dotnet build TreasuryManager.sln -c Release --nologo -v quiet "-clp:ErrorsOnly;Summary"
 say "Checking docs/packages.txt against the resolved package graph"
