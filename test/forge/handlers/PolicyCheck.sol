@@ -36,7 +36,7 @@ library PolicyCheck {
 
     function check(Seen memory s) internal view returns (string memory) {
         ITreasuryVaultTypes.PolicyParams memory p = s.policy;
-        if (s.pausedBefore) return "rebalanced while paused";
+        // a rebalance while paused is allowed (a re-centre before unpausing); swaps stay shut and the TWAP check is skipped
         if (s.target.feePips < p.minFeePips || s.target.feePips > p.maxFeePips) return "fee bounds";
         if (s.feeAfter != s.target.feePips) return "fee not the target's";
         if (block.timestamp > s.updatedAt + p.heartbeat) return "stale price feed";
@@ -52,7 +52,8 @@ library PolicyCheck {
         uint256 oracle = priceX128(s.answer, s.priceScaleExp);
         if (oracle == 0) return "oracle price out of range";
         if (s.target.sqrtPriceX96 >= 1 << 128) return "skew: centre above 2^128";
-        if (skewBps(s.target.sqrtPriceX96, oracle) > p.maxSkewBps) return "skew";
+        uint256 skew = skewBps(s.target.sqrtPriceX96, oracle);
+        if (skew > p.maxSkewBps) return "skew";
         if (s.priceAfter != s.target.sqrtPriceX96) return "pool price is not the target centre";
         if (!(s.low <= s.priceAfter && s.priceAfter <= s.high && s.low < s.high)) return "centre outside the new range";
         if (s.target.sqrtPriceX96 > s.target.sqrtPriceBoundX96 && s.low != s.target.sqrtPriceBoundX96) return "bound";
@@ -61,6 +62,18 @@ library PolicyCheck {
         if (width < p.minWidthBps || width > p.maxWidthBps) return "width bounds";
         uint256 share = baseShareBps(s.reserve0, s.reserve1, oracle);
         if (share < p.minBaseShareBps || share > p.maxBaseShareBps) return "inventory bounds";
+        // the skew only toward the inventory target (the bounds' midpoint), at most maxSkew·|share − target|/halfBand
+        if (skew != 0) {
+            uint256 target = (uint256(p.minBaseShareBps) + uint256(p.maxBaseShareBps)) / 2;
+            uint256 halfBand = (uint256(p.maxBaseShareBps) - uint256(p.minBaseShareBps)) / 2;
+            bool above = FullMath.mulDiv(s.target.sqrtPriceX96, s.target.sqrtPriceX96, 1 << 64) > oracle;
+            bool toward = above ? share < target : share > target;
+            if (!toward) return "skew against the inventory";
+            uint256 imbalance = share > target ? share - target : target - share;
+            uint256 allowed = imbalance >= halfBand ? p.maxSkewBps : uint256(p.maxSkewBps) * imbalance / halfBand;
+            if (skew > allowed) return "skew past the inventory's allowance";
+        }
+        if (s.pausedBefore) return "";
         if (!s.twapReadable) return "TWAP unreadable yet rebalanced";
         uint256 maxLog = uint256(
             LogMath.logPrice(Math.sqrt(FullMath.mulDiv(10_000 + uint256(p.maxTwapDeviationBps), 1 << 192, 10_000)))
