@@ -58,6 +58,33 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
     }
 
     [Fact]
+    public async Task A_batch_is_journaled_before_its_broadcasts_and_a_refused_item_leaves_no_nonce_gap()
+    {
+        var counter = await DeployCounterAsync();
+        using var journal = Temp.Open();
+        var executor = await ExecutorAsync(journal);
+        var before = await counter.CountAsync();
+        var nonceBefore = await PendingNonceAsync();
+        await SetNextBaseFeeAsync(1 * Gwei);
+        var block = await Eth.BlockNumberAsync();
+        var refused = Increment(counter, "batch:refused", amount: 2) with { GasLimit = 1_000_000_000 }; // past the block gas limit: the node refuses it
+        var submissions = await executor.SubmitAllAsync([Increment(counter, "batch:first", amount: 1), refused, Increment(counter, "batch:third", amount: 4)], new ObservedFees(block, 1 * Gwei));
+
+        Assert.Null(submissions[0].Outcome);
+        Assert.IsType<ExecutionOutcome.Failed>(submissions[1].Outcome);
+        var outcomes = new List<ExecutionOutcome>();
+        foreach (var s in submissions) outcomes.Add(await executor.SettleAsync(s));
+        Assert.IsType<ExecutionOutcome.Mined>(outcomes[0]);
+        Assert.IsType<ExecutionOutcome.Mined>(outcomes[2]);
+        Assert.Equal(before + 5, await counter.CountAsync()); // the first and the third landed, the refused one did not
+        Assert.Equal(nonceBefore + 2, await LatestNonceAsync()); // no gap: the third was signed again on the refused one's nonce
+        var third = journal.Attempts(submissions[2].Record.Id);
+        Assert.Equal(2, third.Count);
+        Assert.Equal(AttemptStatus.Rejected, third[0].Status); // signed in the batch, never broadcast, retired
+        Assert.Equal(third[0].Nonce - 1, third[1].Nonce);
+    }
+
+    [Fact]
     public async Task Idempotency_the_same_key_twice_sends_once()
     {
         var counter = await DeployCounterAsync();

@@ -148,16 +148,12 @@ public sealed partial class KeeperCycle
         var acted = new List<(Plan, ExecutionOutcome)>();
         if (act && _executor is not null)
         {
-            // Submit every plan first (consecutive nonces, priced from this cycle's Observe batch: same block), then
-            // settle each: no plan waits for another's confirmations before its broadcast.
+            // Submit every plan first (consecutive nonces, priced from this cycle's Observe batch: same block; all journaled
+            // in one transaction before the first broadcast), then settle each: no plan waits for another's confirmations.
             var fees = new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas);
-            var submitted = new List<(Plan Plan, Submission Submission)>();
-            foreach (var plan in guarded.OfType<Plan>())
-            {
-                if (approve is not null && !approve(plan)) continue;
-                submitted.Add((plan, await _executor.SubmitAsync(RebalanceIntent(plan), fees, ct).ConfigureAwait(false)));
-            }
-            foreach (var (plan, submission) in submitted)
+            var approved = guarded.OfType<Plan>().Where(plan => approve is null || approve(plan)).ToArray();
+            var submissions = approved.Length == 0 ? [] : await _executor.SubmitAllAsync(approved.Select(RebalanceIntent).ToArray(), fees, ct).ConfigureAwait(false);
+            foreach (var (plan, submission) in approved.Zip(submissions))
             {
                 var outcome = await _executor.SettleAsync(submission, ct).ConfigureAwait(false);
                 Record(plan, outcome);

@@ -118,6 +118,87 @@ public sealed class TransactionExecutor
         }
     }
 
+    /// <summary>
+    /// Submits several intents in order as one batch: each priced from <paramref name="observed"/>, signed with the next
+    /// nonce, ALL journaled in one transaction (one fsync, before any broadcast), then broadcast one after the other.
+    /// The journal's guarantees are <see cref="SubmitAsync"/>'s. An intent already journaled (finished or in flight) or
+    /// deferred for gas takes the single path. When the node refuses one (or its nonce was taken), the later ones —
+    /// signed but never broadcast — are marked rejected and submitted again one by one with fresh nonces, so no nonce
+    /// is left as a gap.
+    /// </summary>
+    public async Task<IReadOnlyList<Submission>> SubmitAllAsync(IReadOnlyList<TransactionIntent> intents, ObservedFees observed, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(intents);
+        foreach (var intent in intents) intent.Validate();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var results = new Submission?[intents.Count];
+            var batch = new List<(int Index, IntentRecord Record, SignedTransaction Signed)>();
+            var fees = FeePolicy.Price(observed.NextBaseFeePerGas, Options.PriorityFeePerGas, Options.MaxFeePerGasCap);
+            for (var i = 0; i < intents.Count; i++)
+            {
+                var intent = intents[i];
+                var (record, _) = Journal.GetOrCreateIntent(intent.Key, intent.Kind, intent.PayloadJson(), intent.Pool);
+                var fresh = !record.IsFinished && !Journal.Attempts(record.Id).Any(IsLive);
+                var affordable = observed.NextBaseFeePerGas <= Options.MaxFeePerGasCap && !GasRules.WaitsForGas(intent.Urgent, observed.NextBaseFeePerGas, Options.BaseFeeCeiling);
+                if (!fresh || !affordable)
+                {
+                    results[i] = await SubmitCoreAsync(intent, observed, ct).ConfigureAwait(false);
+                    continue;
+                }
+                var nonce = await TakeNonceAsync(ct).ConfigureAwait(false);
+                batch.Add((i, record, Sign(intent, nonce, fees)));
+            }
+            var attempts = Journal.AddAttempts(batch.Select(b => (b.Record.Id, b.Signed)).ToArray()); // committed before any broadcast
+            foreach (var attempt in attempts) _onPoint?.Invoke(ExecutionPoint.Journaled, attempt);
+            var refused = false;
+            for (var k = 0; k < batch.Count; k++)
+            {
+                var (index, record, _) = batch[k];
+                var intent = intents[index];
+                var attempt = attempts[k];
+                if (refused)
+                {
+                    // never broadcast, and its nonce follows a refused one: retire it and sign afresh
+                    Journal.MarkRejected(attempt.Id, "not broadcast: an earlier transaction of the cycle's batch was refused; signed again with a fresh nonce");
+                    results[index] = await SubmitCoreAsync(intent, null, ct).ConfigureAwait(false);
+                    continue;
+                }
+                var (result, reason) = await BroadcastAsync(attempt, observed.Block, ct).ConfigureAwait(false);
+                switch (result)
+                {
+                    case Broadcast.Accepted:
+                        results[index] = new Submission(intent, record, null);
+                        break;
+                    case Broadcast.Ambiguous:
+                        results[index] = new Submission(intent, record, new ExecutionOutcome.Unconfirmed(intent.Key, record.Id,
+                            $"broadcast of {attempt.Hash} (nonce {attempt.Nonce}) failed: {reason}; the signed bytes are journaled and RecoverAsync (or executing '{intent.Key}' again) rebroadcasts them",
+                            attempt.Hash));
+                        break;
+                    case Broadcast.NonceTooLow:
+                        Journal.MarkRejected(attempt.Id, reason!);
+                        ResynchroniseNonce();
+                        refused = true;
+                        results[index] = await SubmitCoreAsync(intent, null, ct).ConfigureAwait(false);
+                        break;
+                    default:
+                        Journal.MarkRejected(attempt.Id, reason!);
+                        Journal.FinishIntent(record.Id, IntentStatus.Failed, $"the node refused the transaction: {reason}");
+                        ResynchroniseNonce(); // the nonce was not used
+                        refused = true;
+                        results[index] = new Submission(intent, record, new ExecutionOutcome.Failed(intent.Key, record.Id, $"the node refused {attempt.Hash}: {reason}", null));
+                        break;
+                }
+            }
+            return results.Select(r => r!).ToArray();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Waits until a submitted intent is final (replacing stuck attempts, as ExecuteAsync does); a submission that already has its outcome returns it.</summary>
     public async Task<ExecutionOutcome> SettleAsync(Submission submission, CancellationToken ct = default)
     {
@@ -184,19 +265,21 @@ public sealed class TransactionExecutor
         }
     }
 
+    private SignedTransaction Sign(TransactionIntent intent, long nonce, Fees fees) => new Eip1559Transaction
+    {
+        ChainId = ChainId,
+        Nonce = nonce,
+        MaxFeePerGas = fees.MaxFeePerGas,
+        MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas,
+        GasLimit = intent.GasLimit,
+        To = intent.To,
+        Value = intent.Value,
+        Data = intent.Data,
+    }.Sign(_key);
+
     private AttemptRecord SignAndJournal(long intentId, TransactionIntent intent, long nonce, Fees fees)
     {
-        var signed = new Eip1559Transaction
-        {
-            ChainId = ChainId,
-            Nonce = nonce,
-            MaxFeePerGas = fees.MaxFeePerGas,
-            MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas,
-            GasLimit = intent.GasLimit,
-            To = intent.To,
-            Value = intent.Value,
-            Data = intent.Data,
-        }.Sign(_key);
+        var signed = Sign(intent, nonce, fees);
         var attempt = Journal.AddAttempt(intentId, signed); // committed before any broadcast
         _onPoint?.Invoke(ExecutionPoint.Journaled, attempt);
         return attempt;

@@ -283,6 +283,38 @@ public sealed class TransactionJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Journals several signed attempts (one per intent) in ONE transaction, committed (fsync) before any of them is
+    /// broadcast: the keeper signs every plan of a cycle with consecutive nonces and pays one fsync for all.
+    /// </summary>
+    public IReadOnlyList<AttemptRecord> AddAttempts(IReadOnlyList<(long IntentId, SignedTransaction Signed)> attempts)
+    {
+        ArgumentNullException.ThrowIfNull(attempts);
+        var ids = new List<long>(attempts.Count);
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            foreach (var (intentId, signed) in attempts)
+            {
+                if (signed.Transaction is not Eip1559Transaction tx1559)
+                    throw new ArgumentException($"The keeper journals EIP-1559 (type 2) transactions only; got {signed.Type}.", nameof(attempts));
+                var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
+                    ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
+                if (intent.IsFinished)
+                    throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
+                Execute(_connection, """
+                    INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
+                    VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
+                    """, tx,
+                    ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
+                    ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
+                ids.Add((long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!);
+            }
+            tx.Commit();
+            return ids.Select(GetAttempt).ToArray();
+        }
+    }
+
     /// <summary>Marks an attempt as accepted by the node (at <paramref name="block"/>, the latest block when it was sent); its intent becomes Sent.</summary>
     public AttemptRecord MarkBroadcast(long attemptId, long block)
     {
