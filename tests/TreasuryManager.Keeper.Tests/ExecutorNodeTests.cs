@@ -82,6 +82,7 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
         Assert.Equal(2, third.Count);
         Assert.Equal(AttemptStatus.Rejected, third[0].Status); // signed in the batch, never broadcast, retired
         Assert.Equal(third[0].Nonce - 1, third[1].Nonce);
+        Assert.True(executor.NonceResyncs >= 1, "the refused send made the executor read the account's nonce again (treasury_keeper_nonce_resyncs_total)");
     }
 
     [Fact]

@@ -161,6 +161,7 @@ public sealed partial class KeeperCycle
                 acted.Add((plan, outcome));
             }
         }
+        RecordExecutorGauges(observation.BlockNumber);
         var (hedges, risk) = await HedgeAsync(observation, guarded, acted, gasPrice, act, settledHedges, ct).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
         _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
@@ -293,6 +294,23 @@ public sealed partial class KeeperCycle
     private bool IsInFlight(IntentRecord intent) =>
         intent.Status != IntentStatus.Pending
         || _executor!.Journal.Attempts(intent.Id).Any(a => a.Status is AttemptStatus.Signed or AttemptStatus.Broadcast);
+
+    private long _nonceResyncsSeen;
+
+    /// <summary>The executor's nonce resyncs since the last cycle, and how long the oldest broadcast transaction has waited.</summary>
+    private void RecordExecutorGauges(long block)
+    {
+        if (_executor is null) return;
+        _metrics.NonceResyncs.Inc(_executor.NonceResyncs - _nonceResyncsSeen);
+        _nonceResyncsSeen = _executor.NonceResyncs;
+        var oldest = _executor.Journal.UnfinishedIntents()
+            .SelectMany(i => _executor.Journal.Attempts(i.Id))
+            .Where(a => a.Status == AttemptStatus.Broadcast && a.BroadcastBlock is not null)
+            .Select(a => a.BroadcastBlock!.Value)
+            .DefaultIfEmpty(block)
+            .Min();
+        _metrics.PendingTransactionBlocks.Set(Math.Max(0, block - oldest));
+    }
 
     private HashSet<Address> InFlightPools(IntentKind kind)
     {

@@ -489,7 +489,14 @@ public sealed class TransactionExecutor
     }
 
     /// <summary>Forgets the held nonce; the next intent reads it again (after "nonce too low", or a refused send).</summary>
-    public void ResynchroniseNonce() => _nextNonce = null;
+    public void ResynchroniseNonce()
+    {
+        _nextNonce = null;
+        NonceResyncs++;
+    }
+
+    /// <summary>How many times the held nonce was dropped to be read again (for the keeper's metrics).</summary>
+    public long NonceResyncs { get; private set; }
 
     // ================================================================ chain I/O
 

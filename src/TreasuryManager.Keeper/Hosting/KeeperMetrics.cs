@@ -32,6 +32,8 @@ public sealed class KeeperMetrics
         TokenNetDelta = factory.CreateGauge("treasury_keeper_token_net_delta_base", "Treasury net delta per base token: Σ pools' x(P) + Σ hedge positions, base tokens.", "token");
         TokenValueAtRisk = factory.CreateGauge("treasury_keeper_token_value_at_risk_quote", "z·σ·P·|net|·√H per base token, quote.", "token");
         RiskBreaches = factory.CreateCounter("treasury_keeper_risk_breaches_total", "Cycles a token stayed past its MaxNetDelta after every hedge its markets allow.", "token");
+        NonceResyncs = factory.CreateCounter("treasury_keeper_nonce_resyncs_total", "Times the executor dropped its held nonce and read the account's again (a nonce taken elsewhere, a refused send).");
+        PendingTransactionBlocks = factory.CreateGauge("treasury_keeper_pending_transaction_blocks", "Blocks the oldest broadcast, unconfirmed transaction of the journal has waited (0: none in flight).");
         CycleErrors = factory.CreateCounter("treasury_keeper_cycle_errors_total", "Cycles that failed as a whole (the node unreachable…).", "kind");
     }
 
@@ -48,6 +50,8 @@ public sealed class KeeperMetrics
     public Gauge Inventory { get; }
     public Gauge BaseShare { get; }
     public Counter RpcFaults { get; }
+    public Counter NonceResyncs { get; }
+    public Gauge PendingTransactionBlocks { get; }
     public Counter CycleErrors { get; }
     public Counter HedgeTrades { get; }
     public Counter HedgeHolds { get; }
