@@ -490,26 +490,7 @@ public sealed class ReplayVenue : IPoolVenue
 
     public void SetReserves(UInt256 reserve0, UInt256 reserve1)
     {
-        var s = _state.ToPoolState();
-        if (s.Liquidity.IsZero || (reserve0.IsZero && reserve1.IsZero))
-        {
-            _state.Reserve0 = reserve0;
-            _state.Reserve1 = reserve1;
-            _state.Liquidity = UInt256.Zero;
-        }
-        else
-        {
-            try
-            {
-                _state = FastPoolState.FromPoolState(PoolSwap.Sync(s, reserve0, reserve1));
-            }
-            catch (CurveMathException)
-            {
-                _state.Reserve0 = reserve0;
-                _state.Reserve1 = reserve1;
-                _state.Liquidity = UInt256.Zero;
-            }
-        }
+        _state = InMemoryVenue.WithReserves(_state, reserve0, reserve1);
         Split();
     }
 }

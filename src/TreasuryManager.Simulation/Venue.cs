@@ -177,24 +177,32 @@ public sealed class InMemoryVenue(FastPoolState initial, bool recordSwaps = fals
     public void SetReserves(UInt256 reserve0, UInt256 reserve1)
     {
         _cached = false;
-        var s = _state.ToPoolState();
-        if (s.Liquidity.IsZero || (reserve0.IsZero && reserve1.IsZero))
+        _state = WithReserves(_state, reserve0, reserve1);
+    }
+
+    /// <summary>
+    /// The state after ManagedPool.sync left these reserves: L refitted on the unchanged range
+    /// (<see cref="PoolSwap.Sync"/>); no liquidity when there was none, the reserves are empty, or no L fits them.
+    /// One rule for every in-memory venue.
+    /// </summary>
+    internal static FastPoolState WithReserves(FastPoolState state, UInt256 reserve0, UInt256 reserve1)
+    {
+        var s = state.ToPoolState();
+        if (!s.Liquidity.IsZero && !(reserve0.IsZero && reserve1.IsZero))
         {
-            _state.Reserve0 = reserve0;
-            _state.Reserve1 = reserve1;
-            _state.Liquidity = UInt256.Zero;
-            return;
+            try
+            {
+                return FastPoolState.FromPoolState(PoolSwap.Sync(s, reserve0, reserve1));
+            }
+            catch (CurveMathException)
+            {
+                // no liquidity fits these reserves on the range: the pool holds them idle
+            }
         }
-        try
-        {
-            _state = FastPoolState.FromPoolState(PoolSwap.Sync(s, reserve0, reserve1));
-        }
-        catch (CurveMathException)
-        {
-            _state.Reserve0 = reserve0;
-            _state.Reserve1 = reserve1;
-            _state.Liquidity = UInt256.Zero;
-        }
+        state.Reserve0 = reserve0;
+        state.Reserve1 = reserve1;
+        state.Liquidity = UInt256.Zero;
+        return state;
     }
 }
 

@@ -81,7 +81,9 @@ public sealed class ProjectGraphTests
     [Fact]
     public void No_file_names_a_path_outside_the_repository()
     {
-        string[] forbidden = ["MODELS.md", "DESIGN.md", "../shared/DESIGN", "../shared/MODELS", "../shared/seed", "../shared/vectors"];
+        // the reference folder beside the repository and the files it held (spelled in parts, so this file is not an offender itself)
+        const string outside = "../" + "shared/";
+        string[] forbidden = ["MODELS" + ".md", "DESIGN" + ".md", outside + "DESIGN", outside + "MODELS", outside + "seed", outside + "vectors"];
         string[] extensions = [".cs", ".sol", ".md", ".sh", ".js", ".json", ".csproj", ".props", ".toml"];
         string[] skipped = ["/node_modules/", "/obj/", "/bin/", "/.git/", "/artifacts/", "/cache/", "/out/", "/forge-cache/", "/forge-out/", "/TestResults/"];
         var offenders = new List<string>();
@@ -89,7 +91,7 @@ public sealed class ProjectGraphTests
         {
             var relative = file[Root.Length..].Replace('\\', '/');
             if (skipped.Any(s => relative.Contains(s, StringComparison.Ordinal)) || !extensions.Contains(Path.GetExtension(file))) continue;
-            if (relative.EndsWith("/ProjectGraphTests.cs", StringComparison.Ordinal) || relative.EndsWith("package-lock.json", StringComparison.Ordinal)) continue;
+            if (relative.EndsWith("package-lock.json", StringComparison.Ordinal)) continue;
             var text = File.ReadAllText(file);
             foreach (var f in forbidden)
                 if (text.Contains(f, StringComparison.Ordinal)) offenders.Add($"{relative} names {f}");

@@ -161,9 +161,9 @@ public sealed partial class KeeperCycle
                 acted.Add((plan, outcome));
             }
         }
-        RecordExecutorGauges(observation.BlockNumber);
         var (hedges, risk) = await HedgeAsync(observation, guarded, acted, gasPrice, act, settledHedges, ct).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        RecordExecutorGauges(observation.BlockNumber); // after the sends: no journal read on their path
         _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
         return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed)
         {

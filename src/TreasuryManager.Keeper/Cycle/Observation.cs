@@ -85,9 +85,7 @@ public static class StrategyInputs
         ArgumentNullException.ThrowIfNull(o);
         if (o.Error is not null || o.State is null || o.Policy is null || o.Price is null || o.TwapLogPrice is null)
             return (null, new HoldAction(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation"));
-        var policy = Policy(o.Policy);
-        if (policy.HasVolatilityFeed && o.Volatility is null)
-            return (null, new HoldAction(HoldReason.ObserveFailed, $"the volatility feed {o.Policy.Params.VolatilityFeed} could not be read"));
-        return (new PoolInputs(Snapshot(o.State), policy, o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals), null);
+        // a volatility feed the policy names but that could not be read is the Decider's to hold on (its preconditions)
+        return (new PoolInputs(Snapshot(o.State), Policy(o.Policy), o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals), null);
     }
 }

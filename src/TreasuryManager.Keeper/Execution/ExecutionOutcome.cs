@@ -34,7 +34,7 @@ public enum ExecutionPoint
 }
 
 /// <summary>
-/// An intent handed to <see cref="TransactionExecutor.SubmitAsync"/>: broadcast and not final yet (<see cref="Outcome"/>
+/// An intent handed to <see cref="TransactionExecutor.SubmitAllAsync"/>: broadcast and not final yet (<see cref="Outcome"/>
 /// null; <see cref="TransactionExecutor.SettleAsync"/> waits for it), or already with its outcome (deferred for gas,
 /// refused, finished earlier, or a broadcast whose answer was lost).
 /// </summary>

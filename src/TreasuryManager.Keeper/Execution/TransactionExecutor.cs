@@ -97,31 +97,11 @@ public sealed class TransactionExecutor
     }
 
     /// <summary>
-    /// The first half of <see cref="ExecuteAsync(TransactionIntent, ObservedFees?, CancellationToken)"/>: prices, signs
-    /// with the next nonce, journals and broadcasts, and returns without waiting for a receipt. The keeper submits every
-    /// plan of a cycle this way (consecutive nonces, one after the other without waiting), then settles each with
-    /// <see cref="SettleAsync"/>. The journal's guarantees are those of ExecuteAsync: the signed bytes are committed
-    /// before the broadcast, an intent's key is reused, never a second nonce while an attempt may land.
-    /// </summary>
-    public async Task<Submission> SubmitAsync(TransactionIntent intent, ObservedFees? observed, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(intent);
-        intent.Validate();
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return await SubmitCoreAsync(intent, observed, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>
     /// Submits several intents in order as one batch: each priced from <paramref name="observed"/>, signed with the next
     /// nonce, ALL journaled in one transaction (one fsync, before any broadcast), then broadcast one after the other.
-    /// The journal's guarantees are <see cref="SubmitAsync"/>'s. An intent already journaled (finished or in flight) or
+    /// The journal's guarantees are those of <see cref="ExecuteAsync(TransactionIntent, ObservedFees?, CancellationToken)"/>:
+    /// the signed bytes are committed before the broadcast, an intent's key is reused, never a second nonce while an
+    /// attempt may land; <see cref="SettleAsync"/> then waits for each. An intent already journaled (finished or in flight) or
     /// deferred for gas takes the single path. When the node refuses one (or its nonce was taken), the later ones —
     /// signed but never broadcast — are marked rejected and submitted again one by one with fresh nonces, so no nonce
     /// is left as a gap.
