@@ -23,6 +23,7 @@ public static class ManagedParameters
             RiskAversion = p.RiskAversion, IntensityA = Math.Max(s.Noise.ArrivalsPerDay, 1e-9), IntensityK = Math.Max(s.Noise.K, 1e-9),
             HorizonDays = p.HorizonDays, RangeStdDevs = p.RangeStdDevs, BenefitToGasMargin = p.BenefitToGasMargin,
             AssumedRebalanceGas = p.ManagedRebalanceGas,
+            ArbitrageIntervalSeconds = s.StepSeconds, // the simulated arbitrageur trades once a step
         };
         var gas = new GasTerms(s.Gas.EthPriceInQuote, (decimal)p.BaseFeeCeilingGwei, Math.Max(100m, (decimal)p.BaseFeeCeilingGwei));
         return (targets, strategy, gas);

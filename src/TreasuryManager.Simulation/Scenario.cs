@@ -318,6 +318,9 @@ public sealed record StrategyParameters
     public int MinBaseShareBps { get; init; } = 1000;
     public int MaxBaseShareBps { get; init; } = 9000;
 
+    /// <summary>The vault's allowInventoryRecovery: a rebalance may re-centre a pool whose base share left the bounds (skew toward the target only).</summary>
+    public bool AllowInventoryRecovery { get; init; } = true;
+
     public void Validate()
     {
         Scenario.Check(StaticHalfWidth is > 0.0001 and < 13, "strategies.static_half_width", StaticHalfWidth, "must lie in (0.0001, 13)");

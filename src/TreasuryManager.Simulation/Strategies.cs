@@ -32,6 +32,9 @@ public static class Strategies
 {
     public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
+    /// <summary>Variants of the keeper that <see cref="Create"/> also knows, for comparisons (not in the default report).</summary>
+    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-frozen"];
+
     public static IStrategy Create(string name, Scenario s) => name switch
     {
         "hold" => new HoldStrategy(),
@@ -41,6 +44,11 @@ public static class Strategies
         "managed" => new ManagedStrategy(s),
         "managed-defended" => new ManagedStrategy(s, new DefenceSettings { Enabled = true }),
         "managed-stddev" => new ManagedStrategy(s, "managed-stddev", defence: null, RangeWidthRule.StdDevs),
+        "managed-skew" => new ManagedStrategy(s, "managed-skew", st => st with { InventorySkew = 1 }),
+        "managed-noskew" => new ManagedStrategy(s, "managed-noskew", st => st with { InventorySkew = 0 }),
+        "managed-modelfee" => new ManagedStrategy(s, "managed-modelfee", st => st with { FeeRule = FeeRule.Model }),
+        "managed-lvrfee" => new ManagedStrategy(s, "managed-lvrfee", st => st with { FeeRule = FeeRule.FeeVersusLvr }),
+        "managed-frozen" => new ManagedStrategy(s with { Strategies = s.Strategies with { AllowInventoryRecovery = false } }, "managed-frozen", st => st),
         "hedged" => new HedgedStrategy(s, "hedged", defended: false),
         "defended" => new HedgedStrategy(s, "defended", defended: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
@@ -225,17 +233,23 @@ public sealed class ManagedStrategy : IStrategy
     /// toxic-flow defence) and <paramref name="width"/> (if given) StrategySettings.RangeWidth.
     /// </summary>
     public ManagedStrategy(Scenario s, string name, DefenceSettings? defence, RangeWidthRule? width = null)
+        : this(s, name, strategy => strategy with { Defence = defence ?? strategy.Defence, RangeWidth = width ?? strategy.RangeWidth })
     {
+    }
+
+    /// <summary>The keeper's decision under another name, its settings changed by <paramref name="change"/> (a variant to compare).</summary>
+    public ManagedStrategy(Scenario s, string name, Func<StrategySettings, StrategySettings> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(s);
         _s = s;
         Name = name;
         var p = s.Strategies;
         (_targets, _strategy, _gas) = ManagedParameters.From(s);
-        if (defence is not null) _strategy = _strategy with { Defence = defence };
-        if (width is { } w) _strategy = _strategy with { RangeWidth = w };
+        _strategy = change(_strategy);
         _policy = new PoolPolicy((long)Math.Ceiling(s.Oracle.HeartbeatSeconds), HasVolatilityFeed: true, p.TwapWindowSeconds, p.MaxTwapDeviationBps,
             MaxTwapDeviationLog(p.MaxTwapDeviationBps), p.MaxSkewBps, p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds,
-            p.MinBaseShareBps, p.MaxBaseShareBps, PriceScaleExp: 18 - 18 - FeedDecimals);
+            p.MinBaseShareBps, p.MaxBaseShareBps, PriceScaleExp: 18 - 18 - FeedDecimals, p.AllowInventoryRecovery);
         _estimators = new PoolEstimators(_strategy.VolatilitySmoothingSeconds, defence: _strategy.Defence);
         _twap = new RollingTwap(Math.Max(1, (int)Math.Ceiling(p.TwapWindowSeconds / s.StepSeconds)));
     }

@@ -85,6 +85,70 @@ public sealed class DeciderTests
     }
 
     [Fact]
+    public void With_recovery_allowed_an_inventory_outside_the_bounds_is_recentred_with_its_skew_toward_the_target_only()
+    {
+        var lopsided = Pool(2000, 950, 100_000); // 95% base: past the 90% bound
+        var inputs = Inputs(lopsided, 2000) with { Policy = Policy with { AllowInventoryRecovery = true } };
+        var plan = Assert.IsType<RebalanceAction>(Decide(inputs));
+        Assert.Equal(RebalanceKind.Urgent, plan.Kind);
+        Assert.StartsWith("RECOVERY:", plan.Reasons[0], StringComparison.Ordinal);
+        var priceX128 = VaultPolicyMath.PriceX128(inputs.Price.Answer, Policy.PriceScaleExp)!.Value;
+        var share = VaultPolicyMath.BaseShareBps(lopsided.Reserve0, lopsided.Reserve1, priceX128);
+        var skew = VaultPolicyMath.SignedSkewBps(plan.Target.SqrtPriceX96, priceX128);
+        Assert.True(skew < 0, $"the centre must sit below the oracle to sell the surplus base (skew {skew} bps)");
+        Assert.True(VaultPolicyMath.SkewTowardInventoryOk(skew, share, Policy.MinBaseShareBps, Policy.MaxBaseShareBps, Policy.MaxSkewBps));
+        // the same on the quote side: 5% base, centre above the oracle
+        var quoteHeavy = Pool(2000, 50, 1_900_000);
+        var up = Assert.IsType<RebalanceAction>(Decide(Inputs(quoteHeavy, 2000) with { Policy = Policy with { AllowInventoryRecovery = true } }));
+        Assert.True(VaultPolicyMath.SignedSkewBps(up.Target.SqrtPriceX96, priceX128) > 0);
+    }
+
+    [Fact]
+    public void A_pool_pinned_at_its_range_edge_with_the_oracle_beyond_it_is_exempt_from_the_twap_check_and_nothing_else_is()
+    {
+        // a crash: the pool's price sits on its low bound (swaps stop there), the oracle 30% below, the TWAP at the edge
+        var pool = Pool(2000, 500, 1_000_000);
+        var pinned = pool with { SqrtPriceX96 = pool.SqrtPriceLowX96 };
+        var edgePrice = Uint.PriceFromSqrtPriceX96(pool.SqrtPriceLowX96);
+        var twapAtEdge = new BigInteger(Math.Round(Math.Log(edgePrice) / Math.Log(2) * (1 << 24)));
+        var policy = Policy with { AllowInventoryRecovery = true };
+        PoolInputs At(PoolSnapshot p, double oracle) => Inputs(p, oracle) with { TwapLogPrice = twapAtEdge, Policy = policy };
+        Assert.NotEqual(HoldReason.TwapDeviates, (Decide(At(pinned, edgePrice * 0.7)) as HoldAction)?.Reason);
+        Assert.IsType<RebalanceAction>(Decide(At(pinned, edgePrice * 0.7)));
+        // one unit inside the edge, or the oracle on the other side: the check applies
+        Assert.Equal(HoldReason.TwapDeviates, HoldOf(Decide(At(pinned with { SqrtPriceX96 = pool.SqrtPriceLowX96 + 1 }, edgePrice * 0.7))));
+        Assert.Equal(HoldReason.TwapDeviates, HoldOf(Decide(At(pinned, edgePrice * 1.3))));
+        // the mirror image at the high bound
+        var high = pool with { SqrtPriceX96 = pool.SqrtPriceHighX96 };
+        var highPrice = Uint.PriceFromSqrtPriceX96(pool.SqrtPriceHighX96);
+        Assert.True(VaultPolicyMath.PinnedBeyondEdge(high.SqrtPriceX96, high.SqrtPriceLowX96, high.SqrtPriceHighX96,
+            VaultPolicyMath.PriceX128(new BigInteger(Math.Round(highPrice * 1.3 * 1e8)), -8)!.Value));
+        Assert.False(VaultPolicyMath.PinnedBeyondEdge(high.SqrtPriceX96, high.SqrtPriceLowX96, high.SqrtPriceHighX96,
+            VaultPolicyMath.PriceX128(new BigInteger(Math.Round(highPrice * 0.7 * 1e8)), -8)!.Value));
+    }
+
+    [Fact]
+    public void The_fee_rule_keeps_the_pools_fee_unless_the_change_pays_for_its_gas_and_steps_the_fee_up_with_volatility()
+    {
+        var settings = Settings with { FeeRule = FeeRule.FeeVersusLvr, ArbitrageIntervalSeconds = 300 };
+        var off = Pool(2000, 800, 400_000); // 80% base: a rebalance is due
+        var value = 800 * 2000 + 400_000.0;
+        // k = 300, little volatility: 1/k = 3,333 pips would gain (3333/3000)·e^(−300·0.000333) − 1 ≈ 0.5% of 400 quote a
+        // day ≈ 2 quote, under twice the gas (90,000 gas at 20 gwei, ETH 3,000: 5.4 quote) → the pool's 3,000 pips are kept
+        var calm = NoEstimates with { FeeIncomePerDay = 0.0002 * value };
+        var kept = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 0.05), calm, settings));
+        Assert.Equal(3000, kept.Target.FeePips);
+        Assert.Contains(kept.Reasons, r => r.StartsWith("fee: kept at 3000 pips", StringComparison.Ordinal));
+        // violent volatility: the arbitrage term pulls the fee well above 1/k
+        var violent = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 6), calm, settings));
+        Assert.True(violent.Target.FeePips > 4000, $"fee {violent.Target.FeePips} pips");
+        Assert.InRange(violent.Target.FeePips, Policy.MinFeePips, Policy.MaxFeePips);
+        // without an income estimate the model's fee is used, and said so
+        var early = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000), NoEstimates, settings));
+        Assert.Contains(early.Reasons, r => r.StartsWith("fee: the model's half-spread", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_minimum_interval_holds_until_it_has_passed()
     {
         var off = Pool(2000, 800, 400_000, lastReposition: Now - 599); // 80% base: urgent

@@ -30,7 +30,7 @@ public static class BacktestCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var strategies = new Option<string?>("--strategies")
         {
-            Description = "Comma-separated strategies to compare (default: " + string.Join(",", Strategies.Names) + "; also managed-defended, managed-stddev). hold is always included.",
+            Description = "Comma-separated strategies to compare (default: " + string.Join(",", Strategies.Names) + "; also " + string.Join(", ", Strategies.Variants) + "). hold is always included.",
         };
         var command = new Command("backtest", "Simulate a market scenario and compare the liquidity strategies on the same paths.")
         {
@@ -52,7 +52,7 @@ public static class BacktestCommand
             if (parse.GetValue(strategies) is { } list)
             {
                 chosen = ["hold", .. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(n => n != "hold").Distinct()];
-                string[] known = [.. Strategies.Names, "managed-defended", "managed-stddev"];
+                string[] known = [.. Strategies.Names, .. Strategies.Variants];
                 if (chosen.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
                 {
                     io.Error.WriteLine($"error: --strategies: '{unknown}' is not a strategy; choose from {string.Join(", ", known)}");

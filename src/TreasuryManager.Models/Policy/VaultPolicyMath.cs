@@ -99,6 +99,20 @@ public static class VaultPolicyMath
         return (value < hold ? hold - value : BigInteger.Zero, hold * maxLossBps / 10_000);
     }
 
+    /// <summary>
+    /// The vault's TWAP exemption for a pool pinned at its range edge: the pool's price sits exactly at a bound of its range
+    /// (<paramref name="sqrtPriceX96"/> equals <paramref name="sqrtLowX96"/> or <paramref name="sqrtHighX96"/>) and the
+    /// oracle lies beyond that bound (priceX128 below ⌊low²/2^64⌋ at the low bound, above ⌊high²/2^64⌋ at the high one).
+    /// Swaps stop at the edge, so such a pool's TWAP can never come near the oracle; a manipulator cannot push it past the
+    /// edge, and pushing it to the edge pushes it toward the oracle. The TWAP deviation check is skipped then.
+    /// </summary>
+    public static bool PinnedBeyondEdge(BigInteger sqrtPriceX96, BigInteger sqrtLowX96, BigInteger sqrtHighX96, BigInteger priceX128)
+    {
+        if (sqrtPriceX96 == sqrtLowX96) return priceX128 < (sqrtLowX96 * sqrtLowX96 >> 64);
+        if (sqrtPriceX96 == sqrtHighX96) return priceX128 > (sqrtHighX96 * sqrtHighX96 >> 64);
+        return false;
+    }
+
     /// <summary>|twapLogPrice − coarseLog(oracle)| in log-price units; the vault reverts with TwapDeviation above maxTwapDeviationLog.</summary>
     public static BigInteger TwapDeviationLog(BigInteger twapLogPrice, BigInteger priceX128) =>
         BigInteger.Abs(twapLogPrice - LogMath.CoarseLogPriceFromPriceX128(priceX128));

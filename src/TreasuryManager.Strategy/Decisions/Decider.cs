@@ -177,12 +177,13 @@ public static class Decider
         var policy = inputs.Policy;
         var state = inputs.State;
         var view = m.View;
-        if (m.ShareBps < policy.MinBaseShareBps || m.ShareBps > policy.MaxBaseShareBps)
+        if ((m.ShareBps < policy.MinBaseShareBps || m.ShareBps > policy.MaxBaseShareBps) && !policy.AllowInventoryRecovery)
             return new(HoldReason.OutsidePolicy,
-                $"base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}]; a rebalance moves no tokens, so the owner must deposit or withdraw (or widen setInventoryBounds)", view);
+                $"base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}] and the policy does not allow recovery; the owner can allow it (setInventoryRecovery), deposit or withdraw, or widen setInventoryBounds", view);
         if (state.LastRepositionTime != 0 && context.Timestamp < state.LastRepositionTime + policy.MinRebalanceIntervalSeconds)
             return new(HoldReason.TooSoon, $"last rebalance at {state.LastRepositionTime}, the policy's minimum interval is {policy.MinRebalanceIntervalSeconds} s (next at {state.LastRepositionTime + policy.MinRebalanceIntervalSeconds})", view);
-        if (VaultPolicyMath.TwapDeviationLog(inputs.TwapLogPrice, m.PriceX128) > policy.MaxTwapDeviationLog)
+        if (VaultPolicyMath.TwapDeviationLog(inputs.TwapLogPrice, m.PriceX128) > policy.MaxTwapDeviationLog
+            && !VaultPolicyMath.PinnedBeyondEdge(state.SqrtPriceX96, state.SqrtPriceLowX96, state.SqrtPriceHighX96, m.PriceX128))
             return new(HoldReason.TwapDeviates, $"the pool's {policy.TwapWindowSeconds} s TWAP is further from the oracle than the policy's {policy.MaxTwapDeviationBps} bps; wait for arbitrage, or check the oracle", view);
         if (context.InFlight) return new(HoldReason.InFlight, "an earlier rebalance of this pool is still in flight", view);
         if (m.Sigma is null) return new(HoldReason.NoVolatility, m.SigmaSource, view);
@@ -249,7 +250,7 @@ public static class Decider
         // maxSkew·|share − target|/halfBand; the centre uses SkewUseFraction of what it allows on its side
         var side = Math.Sign(curve.CentrePrice - m.OraclePrice);
         var allowedBps = side == 0 ? 0 : (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
-        var maxSkew = allowedBps / 10_000.0 * SkewUseFraction;
+        var maxSkew = allowedBps / 10_000.0 * SkewUseFraction * strategy.InventorySkew;
         var centre = Math.Clamp(curve.CentrePrice, m.OraclePrice * (1 - maxSkew), m.OraclePrice * (1 + maxSkew));
         if (centre != curve.CentrePrice)
             reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)}: the vault allows {F(allowedBps)} bps of skew {(side < 0 ? "below" : "above")} the oracle at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)");
@@ -271,6 +272,36 @@ public static class Decider
                 reasons.Add("width: ± RangeStdDevs·σ√H (the fee-income estimator needs a quarter day of swaps)");
             }
         }
+        if (strategy.FeeRule == FeeRule.FeeVersusLvr)
+        {
+            if (estimates.FeeIncomePerDay is double income && income > 0 && m.Value > 0 && inputs.State.FeePips > 0)
+            {
+                var current = inputs.State.FeePips;
+                var concentration = RangeWidth.Concentration(halfWidth);
+                var choice = FeeChoice.Choose(current, income / m.Value, k, m.Sigma!.Value, concentration,
+                    strategy.ArbitrageIntervalSeconds, Math.Max(policy.MinFeePips, 1), policy.MaxFeePips);
+                // a new fee is worth a reposition only when its gain over the horizon beats the gas by the margin
+                var sigmaPerBlock = m.Sigma!.Value * Math.Sqrt(strategy.ArbitrageIntervalSeconds / 86_400);
+                var gain = (choice.NetYieldPerDay - FeeChoice.NetYield(current / FeeChoice.PipsPerUnit, current / FeeChoice.PipsPerUnit, income / m.Value, k, m.Sigma!.Value, concentration, sigmaPerBlock))
+                    * m.Value * strategy.HorizonDays;
+                if (current >= policy.MinFeePips && current <= policy.MaxFeePips && !GasRules.BenefitBeatsGas(gain, m.GasCost, strategy.BenefitToGasMargin))
+                {
+                    reasons.Add($"fee: kept at {current} pips: {choice.FeePips} pips would gain {F(gain)} quote over the horizon, under {strategy.BenefitToGasMargin}× the gas {F(m.GasCost)}");
+                    fee = current;
+                }
+                else
+                {
+                    reasons.Add($"fee: {choice.Why}");
+                    fee = choice.FeePips;
+                }
+            }
+            else
+            {
+                reasons.Add("fee: the model's half-spread (the fee-income estimator needs a quarter day of swaps)");
+            }
+        }
+        if (m.ShareBps < policy.MinBaseShareBps || m.ShareBps > policy.MaxBaseShareBps)
+            reasons.Insert(0, $"RECOVERY: base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}]; the policy allows re-centring with the skew toward the target only");
         return (new CurveQuote(centre, halfWidth, fee, trigger.Benefit), null);
     }
 

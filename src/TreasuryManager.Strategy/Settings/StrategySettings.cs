@@ -32,11 +32,29 @@ public sealed record StrategySettings
     [Setting("With FeeVersusLvr: how the treasury's fee income grows with its depth, 0..1 (0, the default: the treasury is its pool's only liquidity and its flow pays the same fees whatever the depth; 1: its share of a shared pool's fees is its share of liquidity). Measured on the simulator, 0.5 over-concentrates its own pool."), Bounds(0, 1)]
     public double FeeElasticity { get; init; } = 0;
 
+    [Setting("How the fee is chosen: \"Model\" (the inventory model's half-spread, the GLFT quotes) or \"FeeVersusLvr\" (the fee maximising the noise flow's fees − the loss to arbitrage, stepping up with volatility; docs/models.md \"The fee\"; the model's fee until a quarter day of fees is seen). Within the policy's fee bounds either way.")]
+    public FeeRule FeeRule { get; init; } = FeeRule.Model;
+
+    [Setting("With FeeRule FeeVersusLvr: seconds between two arbitrage opportunities on the pool's chain (a block: 12 on Ethereum), for the per-block volatility."), Positive]
+    public double ArbitrageIntervalSeconds { get; init; } = 12;
+
+    [Setting("How much of the skew the vault allows (toward the inventory target only) the centre uses, 0..1 (0: centre on the oracle; the inventory comes home only through flow on the reserves' own asymmetric fit; docs/models.md \"Inventory\")."), Bounds(0, 1)]
+    public double InventorySkew { get; init; } = 1;
+
     [Setting("EWMA smoothing time of the pool's volatility estimate, in seconds."), Positive]
     public double VolatilitySmoothingSeconds { get; init; } = 3600;
 
     [Setting("The toxic-flow defence: while the pool's flow is one-sided (VPIN) or the volatility regime jumps, quote defensively (fee raised, range widened, within the vault's policy); restore after a calm spell.")]
     public DefenceSettings Defence { get; init; } = new();
+}
+
+/// <summary>How the Decider chooses the fee.</summary>
+public enum FeeRule
+{
+    /// <summary>The inventory model's half-spread (GLFT), clamped into the policy.</summary>
+    Model,
+    /// <summary>The fee-versus-arbitrage trade-off (Models.Risk.FeeChoice), from the pool's observed fee income and the intensity's k.</summary>
+    FeeVersusLvr,
 }
 
 /// <summary>How the Decider chooses the range's width.</summary>

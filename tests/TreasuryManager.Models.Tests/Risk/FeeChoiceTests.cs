@@ -1,0 +1,63 @@
+using CsCheck;
+using TreasuryManager.Models.Risk;
+
+namespace TreasuryManager.Models.Tests.Risk;
+
+/// <summary>The fee from the fee-versus-arbitrage trade-off: 1/k without volatility, up with volatility, within bounds.</summary>
+public sealed class FeeChoiceTests
+{
+    [Fact]
+    public void The_spread_of_a_fee_is_minus_two_log_one_minus_the_fee_and_the_arbitrage_ratio_is_nezlobin_and_tassys()
+    {
+        Assert.Equal(-2 * Math.Log(0.997), FeeChoice.Spread(0.003), 15);
+        Assert.Equal(0, FeeChoice.Spread(0));
+        // γ/σ_b = 1 → 1/(1 + 0.8582)
+        var fee = 1 - Math.Exp(-0.001 / 2); // spread exactly 0.001
+        Assert.Equal(1 / 1.8582, FeeChoice.ArbitrageLossRatio(fee, 0.001), 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Spread(1));
+    }
+
+    [Fact]
+    public void Without_volatility_to_speak_of_the_fee_maximises_the_noise_revenue_at_one_over_k()
+    {
+        // k = 250 → 1/k = 4,000 pips; σ tiny, so the arbitrage term is negligible
+        var choice = FeeChoice.Choose(3000, feeYieldPerDay: 0.002, intensityK: 250, sigmaPerDay: 1e-6, concentration: 2, arbitrageIntervalSeconds: 12, 100, 50_000);
+        Assert.InRange(choice.FeePips, 3990, 4010);
+    }
+
+    [Fact]
+    public void The_fee_steps_up_when_volatility_rises_and_stays_within_the_bounds() =>
+        Gen.Select(Gen.Double[0.001, 0.2], Gen.Double[1.05, 3], Gen.Double[50, 2000], Gen.Int[1000, 5000])
+            .Sample((sigma, factor, k, currentFee) =>
+            {
+                var low = FeeChoice.Choose(currentFee, 0.003, k, sigma, 2.2, 300, 100, 100_000);
+                var high = FeeChoice.Choose(currentFee, 0.003, k, sigma * factor, 2.2, 300, 100, 100_000);
+                Assert.True(high.FeePips >= low.FeePips - 1, $"σ {sigma} → {sigma * factor}: fee {low.FeePips} → {high.FeePips}");
+                Assert.InRange(low.FeePips, 100, 100_000);
+                var clamped = FeeChoice.Choose(currentFee, 0.003, k, sigma * factor, 2.2, 300, 500, 600);
+                Assert.InRange(clamped.FeePips, 500, 600);
+            });
+
+    [Fact]
+    public void The_chosen_fee_is_at_least_as_good_as_any_fee_on_a_fine_grid() =>
+        Gen.Select(Gen.Double[0.005, 0.3], Gen.Double[50, 2000], Gen.Double[1, 40])
+            .Sample((sigma, k, c) =>
+            {
+                var choice = FeeChoice.Choose(3000, 0.004, k, sigma, c, 12, 100, 100_000);
+                var sigmaBlock = sigma * Math.Sqrt(12 / 86_400.0);
+                for (var pips = 100; pips <= 100_000; pips += 97)
+                {
+                    var j = FeeChoice.NetYield(pips / 1e6, 0.003, 0.004, k, sigma, c, sigmaBlock);
+                    Assert.True(choice.NetYieldPerDay >= j - 1e-9 * Math.Abs(j) - 1e-15, $"{pips} pips gives {j} > chosen {choice.FeePips}: {choice.NetYieldPerDay}");
+                }
+            }, iter: 40);
+
+    [Fact]
+    public void Bad_inputs_name_the_parameter()
+    {
+        Assert.Equal("currentFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(0, 0.01, 300, 0.02, 2, 12, 100, 10_000)).ParamName);
+        Assert.Equal("concentration", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 0.5, 12, 100, 10_000)).ParamName);
+        Assert.Equal("maxFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 12, 100, 50)).ParamName);
+        Assert.Equal("feeYieldPerDay", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0, 300, 0.02, 2, 12, 100, 10_000)).ParamName);
+    }
+}
