@@ -46,6 +46,15 @@ public sealed class FairMarketCommandTests
             Assert.Equal(s.GetProperty("pnl_vs_hold_mean").GetDouble(), d.GetProperty("total").GetDouble(), 3);
         }
 
+        // --strategies applies to a price file as to a scenario
+        var (chosenExit, chosenOut, chosenError) = await new TestConsole().RunAsync("backtest", "--prices", file, "--strategies", "full-range,managed", "--json");
+        Assert.True(chosenExit == 0, chosenError);
+        using (var chosen = JsonDocument.Parse(chosenOut))
+            Assert.Equal(["hold", "full-range", "managed"], chosen.RootElement.GetProperty("strategies").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray());
+        var (unknownExit, _, unknownError) = await new TestConsole().RunAsync("backtest", "--prices", file, "--strategies", "nonsense");
+        Assert.Equal(TreasuryCli.BadInput, unknownExit);
+        Assert.Contains("'nonsense' is not a strategy", unknownError);
+
         lines.RemoveAt(10); // 09:00 missing: the 10:00 bar, now on row 11, is the gap
         await File.WriteAllLinesAsync(file, lines);
         var (bad, badOut, badError) = await new TestConsole().RunAsync("backtest", "--prices", file, "--json");

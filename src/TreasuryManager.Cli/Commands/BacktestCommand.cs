@@ -38,16 +38,6 @@ public static class BacktestCommand
         };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(prices) is { } file)
-            {
-                var pool = new UniswapPoolInfo(parse.GetValue(decimals0), parse.GetValue(decimals1), parse.GetValue(baseToken), parse.GetValue(poolFee));
-                return RunPrices(io, file, parse.GetValue(format), parse.GetValue(scenario) ?? "calm", pool, parse.GetValue(fillGaps), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json));
-            }
-            if (parse.GetValue(scenario) is not { } name)
-            {
-                io.Error.WriteLine("error: give --scenario NAME|FILE, or --prices FILE");
-                return TreasuryCli.BadInput;
-            }
             string[]? chosen = null;
             if (parse.GetValue(strategies) is { } list)
             {
@@ -59,13 +49,23 @@ public static class BacktestCommand
                     return TreasuryCli.BadInput;
                 }
             }
+            if (parse.GetValue(prices) is { } file)
+            {
+                var pool = new UniswapPoolInfo(parse.GetValue(decimals0), parse.GetValue(decimals1), parse.GetValue(baseToken), parse.GetValue(poolFee));
+                return RunPrices(io, file, parse.GetValue(format), parse.GetValue(scenario) ?? "calm", pool, parse.GetValue(fillGaps), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json), chosen);
+            }
+            if (parse.GetValue(scenario) is not { } name)
+            {
+                io.Error.WriteLine("error: give --scenario NAME|FILE, or --prices FILE");
+                return TreasuryCli.BadInput;
+            }
             return Run(io, name, parse.GetValue(paths), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json), chosen);
         });
         return command;
     }
 
     /// <summary>One path on a real price file: Binance bars under the simulated market, or a Uniswap pool's minutes replayed.</summary>
-    private static int RunPrices(CliConsole io, string file, string? formatName, string scenarioName, UniswapPoolInfo pool, bool fillGaps, ulong seed, string? outDir, bool json)
+    private static int RunPrices(CliConsole io, string file, string? formatName, string scenarioName, UniswapPoolInfo pool, bool fillGaps, ulong seed, string? outDir, bool json, string[]? strategies)
     {
         PriceFileFormat? format = formatName switch
         {
@@ -97,13 +97,13 @@ public static class BacktestCommand
             if (detected == PriceFileFormat.Binance)
             {
                 var bars = PriceFiles.ReadBinance(reader, file, fillGaps, out filled);
-                result = Backtest.RunOne(RealMarket.FromBars(baseScenario, bars, name, seed), seed);
+                result = Backtest.RunOne(RealMarket.FromBars(baseScenario, bars, name, seed), seed, strategies);
             }
             else
             {
                 var minutes = PriceFiles.ReadUniswapMinutes(reader, file, fillGaps, out filled);
                 var path = RealMarket.FromPoolMinutes(baseScenario, minutes, pool, name, seed);
-                result = Backtest.RunOne(path, seed, venueFactory: ReplayVenueFactory.Instance, marketStep: new PoolReplay(minutes, pool).Step);
+                result = Backtest.RunOne(path, seed, strategies, venueFactory: ReplayVenueFactory.Instance, marketStep: new PoolReplay(minutes, pool).Step);
             }
         }
         catch (Exception e) when (e is PriceFileException or ScenarioException or IOException or UnauthorizedAccessException or InvalidDataException)
@@ -111,7 +111,7 @@ public static class BacktestCommand
             io.Error.WriteLine($"error: {e.Message}");
             return TreasuryCli.BadInput;
         }
-        var commandLine = $"treasury backtest --prices {file}" + (formatName is null ? "" : $" --format {formatName}") + (fillGaps ? " --fill-gaps" : "") + FormattableString.Invariant($" --scenario {scenarioName} --seed {seed}");
+        var commandLine = $"treasury backtest --prices {file}" + (formatName is null ? "" : $" --format {formatName}") + (fillGaps ? " --fill-gaps" : "") + FormattableString.Invariant($" --scenario {scenarioName} --seed {seed}") + (strategies is null ? "" : $" --strategies {string.Join(",", strategies)}");
         if (filled > 0 && !json) io.Out.WriteLine(FormattableString.Invariant($"--fill-gaps: {filled} missing rows filled flat at the previous close"));
         return Output(io, result, commandLine, outDir, json);
     }

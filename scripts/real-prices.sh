@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The committee's comparison on real prices (docs/simulation.md, "Real prices"): each Binance 1 h pair of the shared data
+# folder replayed as the reference market (`treasury backtest --prices FILE`), PnL against hold of full-range, passive and
+# managed (and any --strategies), and the tally of pairs where managed is at least both. Reads ../shared/data/ in place
+# (nothing from it is committed); fails naming the folder when it is absent.
+#   scripts/real-prices.sh [--every K] [--strategies LIST] [--out FILE.tsv]
+#   --every K: every K-th pair in name order (default 1: all 136 pairs; about 30 s each on two cores)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+DATA="$REPO_ROOT/../shared/data/binance"
+EVERY=1
+STRATEGIES="full-range,static-range,passive,managed"
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --every) EVERY="$2"; shift 2 ;;
+    --strategies) STRATEGIES="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) die "unknown argument $1 (use --every K, --strategies LIST, --out FILE)" ;;
+  esac
+done
+[ -d "$DATA" ] || die "the real price data is missing: $DATA (the shared data folder beside the repository)"
+[[ "$EVERY" =~ ^[1-9][0-9]*$ ]] || die "--every must be a positive integer (got $EVERY)"
+cd "$REPO_ROOT"
+dotnet build src/TreasuryManager.Cli -c Release --nologo -v quiet "-clp:ErrorsOnly" >&2
+TREASURY=(dotnet src/TreasuryManager.Cli/bin/Release/net10.0/treasury.dll)
+TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+i=0
+for f in "$DATA"/*-1h.csv.gz; do
+  i=$((i + 1))
+  [ $(( (i - 1) % EVERY )) -eq 0 ] || continue
+  pair="$(basename "$f" -1h.csv.gz)"
+  if ! "${TREASURY[@]}" backtest --prices "$f" --format binance --fill-gaps --strategies "$STRATEGIES" --json > "$TMP/$pair.json" 2> "$TMP/$pair.err"; then
+    say "$pair: $(head -1 "$TMP/$pair.err")"; continue
+  fi
+  say "$pair done"
+done
+python3 - "$TMP" "$OUT" <<'PY'
+import json, os, sys
+tmp, out = sys.argv[1], sys.argv[2]
+rows = []
+for name in sorted(os.listdir(tmp)):
+    if not name.endswith(".json") or os.path.getsize(os.path.join(tmp, name)) == 0: continue
+    d = json.load(open(os.path.join(tmp, name)))
+    pnl = {s["name"]: s["pnl_vs_hold_mean"] for s in d["strategies"]}
+    rows.append((name[:-5], pnl))
+names = [n for n in rows[0][1] if n != "hold"] if rows else []
+lines = ["pair\t" + "\t".join(names) + "\tmanaged>=full\tmanaged>=passive"]
+wins_full = wins_passive = wins_both = 0
+for pair, pnl in rows:
+    f = pnl["managed"] >= pnl["full-range"]; p = pnl["managed"] >= pnl["passive"]
+    wins_full += f; wins_passive += p; wins_both += f and p
+    lines.append(pair + "\t" + "\t".join(f"{pnl[n]:.0f}" for n in names) + f"\t{'yes' if f else 'no'}\t{'yes' if p else 'no'}")
+n = len(rows)
+summary = (f"{n} pairs: managed >= full-range on {wins_full} ({100*wins_full/max(n,1):.0f}%), >= passive on {wins_passive} "
+           f"({100*wins_passive/max(n,1):.0f}%), >= both on {wins_both} ({100*wins_both/max(n,1):.0f}%)")
+print("\n".join(lines)); print(summary)
+if out: open(out, "w").write("\n".join(lines) + "\n# " + summary + "\n")
+PY
