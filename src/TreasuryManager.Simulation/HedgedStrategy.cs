@@ -7,7 +7,7 @@ using TreasuryManager.Strategy.Settings;
 namespace TreasuryManager.Simulation;
 
 /// <summary>One keeper step of the hedge: the pool's base x(P), the perp position after the step, the hedger's target and band (base).</summary>
-public sealed record HedgeStepRecord(int Step, double PoolBase, double PerpSize, double Target, double Band, bool Traded);
+public sealed record HedgeStepRecord(int Step, double PoolBase, double PerpSize, double Target, double Band, bool Traded, double ReferenceBase = 0);
 
 /// <summary>A hedged strategy's perp figures on one path (quote): trades, liquidations, funding paid (negative: received), trade fees, and the perp's PnL (equity minus net margin deposited; it includes funding and fees, not gas).</summary>
 public sealed record HedgeStats(int Trades, int Liquidations, double FundingPaid, double Fees, double PerpPnl);
@@ -46,9 +46,13 @@ public sealed class HedgedStrategy : IStrategy
     private readonly Dictionary<string, int> _hedgeDecisions = [];
     private InMemoryPerp<string> _perp = null!;
     private int _trades;
+    private readonly double _referenceBase;
 
-    public HedgedStrategy(Scenario s, string name, bool defended)
+    /// <param name="againstHold">Hedge the pool's deviation from the base it started with (the hold benchmark's
+    /// holding; the default), not its whole inventory: HedgeStepInputs.ReferenceBase = the scenario's base amount.</param>
+    public HedgedStrategy(Scenario s, string name, bool defended, bool againstHold = true)
     {
+        _referenceBase = againstHold ? s.Pool.BaseAmount : 0;
         ArgumentNullException.ThrowIfNull(s);
         _s = s;
         Name = name;
@@ -129,7 +133,7 @@ public sealed class HedgedStrategy : IStrategy
             new PerpMarketTerms(_s.Perp.FeePips, _s.Perp.InitialMarginPips), NoLimits, 18, QuoteDecimals);
         var costs = new HedgeCosts(_s.Perp.FeePips / 1e6, market.GasCostQuote(step, _s.Perp.HedgeGas));
         return new HedgeStepInputs(new HedgeCurve(st.Liquidity, st.SqrtPriceLowX96, st.SqrtPriceHighX96), view.OraclePrice, view.VolatilityPerDay, 18, 18,
-            account, _s.Perp.HedgeRatio, _s.Perp.TargetMarginRatio, _managed.Settings.RiskAversion, costs);
+            account, _s.Perp.HedgeRatio, _s.Perp.TargetMarginRatio, _managed.Settings.RiskAversion, costs, _referenceBase);
     }
 
     private void Hedge(Market market, int step, PerpTick tick)
@@ -163,7 +167,7 @@ public sealed class HedgedStrategy : IStrategy
             }
         }
         if (!traded && order is null or { IsEmpty: true }) Count("Hedge hold");
-        Log?.Add(new HedgeStepRecord(step, poolBase, (double)_perp.AccountOf(Account).Size / Units.One, decision.TargetSize, decision.Band, traded));
+        Log?.Add(new HedgeStepRecord(step, poolBase, (double)_perp.AccountOf(Account).Size / Units.One, decision.TargetSize, decision.Band, traded, _referenceBase));
     }
 
     /// <summary>The perp's contribution to the strategy's value at <paramref name="step"/>: equity (pending funding included) minus the net margin deposited, quote.</summary>

@@ -33,7 +33,7 @@ public static class Strategies
     public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
     /// <summary>Variants of the keeper that <see cref="Create"/> also knows, for comparisons (not in the default report).</summary>
-    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-frozen"];
+    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-frozen", "hedged-inventory", "defended-inventory"];
 
     public static IStrategy Create(string name, Scenario s) => name switch
     {
@@ -51,6 +51,8 @@ public static class Strategies
         "managed-frozen" => new ManagedStrategy(s with { Strategies = s.Strategies with { AllowInventoryRecovery = false } }, "managed-frozen", st => st),
         "hedged" => new HedgedStrategy(s, "hedged", defended: false),
         "defended" => new HedgedStrategy(s, "defended", defended: true),
+        "hedged-inventory" => new HedgedStrategy(s, "hedged-inventory", defended: false, againstHold: false),
+        "defended-inventory" => new HedgedStrategy(s, "defended-inventory", defended: true, againstHold: false),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
     };
 

@@ -49,7 +49,7 @@ public sealed class HedgeParityTests
                     s.Perp.FeePips, s.Perp.InitialMarginPips, s.Perp.MaintenanceMarginPips, s.Perp.LiquidationPenaltyPips);
                 var state = new PerpHedgeState(Pool, policy, parameters, chainView, 18, HedgedStrategy.QuoteDecimals);
                 var identity = new PoolIdentity(Pool, "sim", Address.Zero, Address.Zero, 18, 18);
-                var settings = new HedgeSettings { Ratio = s.Perp.HedgeRatio, TargetMarginRatio = s.Perp.TargetMarginRatio };
+                var settings = new HedgeSettings { Ratio = s.Perp.HedgeRatio, TargetMarginRatio = s.Perp.TargetMarginRatio, ReferenceBase = s.Pool.BaseAmount };
                 var keeper = KeeperCycle.HedgeInputs(sim.Curve, strategy.Managed.LastDecision!.Inventory!, identity, state, settings, strategy.Managed.Settings.RiskAversion, sim.Costs);
 
                 Assert.Equal(sim, keeper);

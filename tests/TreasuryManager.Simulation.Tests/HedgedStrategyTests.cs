@@ -2,10 +2,10 @@ namespace TreasuryManager.Simulation.Tests;
 
 public sealed class HedgedStrategyTests
 {
-    private static (HedgedStrategy Strategy, Market Market) Run(MarketPath path, string name = "hedged")
+    private static (HedgedStrategy Strategy, Market Market) Run(MarketPath path, string name = "hedged", bool againstHold = true)
     {
         var s = path.Scenario;
-        var strategy = new HedgedStrategy(s, name, defended: name == "defended") { Log = [] };
+        var strategy = new HedgedStrategy(s, name, defended: name == "defended", againstHold) { Log = [] };
         var base0 = Units.Raw(s.Pool.BaseAmount);
         var quote0 = Units.Raw(s.Pool.BaseAmount * s.Price.Initial);
         var market = new Market(path, strategy.Start(path, base0, quote0, InMemoryVenueFactory.Instance));
@@ -35,9 +35,12 @@ public sealed class HedgedStrategyTests
             Assert.Contains(log, r => r.Traded);
             foreach (var r in log)
             {
-                // net delta = pool base + perp size; the hedger's target for it is (1 − h)·x(P)
-                var netDeviation = r.PoolBase + r.PerpSize - (1 - s.Perp.HedgeRatio) * r.PoolBase;
-                Assert.True(Math.Abs(r.PerpSize + s.Perp.HedgeRatio * r.PoolBase) <= r.Band + 1e-9 * (1 + r.PoolBase),
+                // net delta = pool base + perp size; the hedger's target for it is reference + (1 − h)·(x(P) − reference):
+                // the hedge offsets the pool's deviation from the base it started with (the hold benchmark's holding)
+                Assert.Equal(s.Pool.BaseAmount, r.ReferenceBase);
+                var deviation = r.PoolBase - r.ReferenceBase;
+                var netDeviation = r.PoolBase + r.PerpSize - (r.ReferenceBase + (1 - s.Perp.HedgeRatio) * deviation);
+                Assert.True(Math.Abs(r.PerpSize + s.Perp.HedgeRatio * deviation) <= r.Band + 1e-9 * (1 + r.PoolBase),
                     $"{scenario} path {p} step {r.Step}: net delta off target by {netDeviation:G6} base, band ±{r.Band:G6}");
                 if (r.Traded) Assert.Equal(r.Target, r.PerpSize, 1e-15 * (1 + Math.Abs(r.Target)) + 1e-18); // to the wei
             }
@@ -49,7 +52,8 @@ public sealed class HedgedStrategyTests
     {
         var s = TestScenarios.Short("crash", 576);
         var path = MarketPath.Generate(s, Backtest.PathSeed(4, 0));
-        var results = Backtest.RunPath(path, ["managed", "hedged"]);
+        // the whole inventory hedged (short x(P)): in the crash the short gains
+        var results = Backtest.RunPath(path, ["managed", "hedged-inventory"]);
         var (managed, hedged) = (results[0], results[1]);
         Assert.Null(managed.Hedge);
         var h = Assert.IsType<HedgeStats>(hedged.Hedge);
@@ -71,7 +75,7 @@ public sealed class HedgedStrategyTests
     {
         var s = TestScenarios.Short("calm", 576) with { Perp = new PerpSettings { FundingRatePerInterval = 1e-4 } };
         var path = MarketPath.Generate(s, Backtest.PathSeed(8, 0));
-        var (strategy, _) = Run(path);
+        var (strategy, _) = Run(path, againstHold: false); // the whole inventory hedged: always short
         var stats = strategy.Stats(path, path.Steps);
         var log = strategy.Log!;
         // each hour (every 12th step, settled before that step's hedge) the position held since the previous step pays
@@ -81,6 +85,25 @@ public sealed class HedgedStrategyTests
             expected += 1e-4 * path.OraclePrice[t] * log[t - 2].PerpSize; // log[i] is step i + 1
         Assert.True(stats.FundingPaid < 0, $"funding paid {stats.FundingPaid}");
         Assert.Equal(expected, stats.FundingPaid, 1e-9 * Math.Abs(expected));
+    }
+
+    [Fact]
+    public void Hedging_the_deviation_from_the_holding_cuts_the_spread_of_PnL_against_hold()
+    {
+        // a DAO keeping its token: the hedge offsets x(P) − the base it started with, so PnL against hold is left with
+        // fees − LVR − costs; hedging the whole inventory instead leaves the treasury short its token against hold
+        var s = ScenarioCatalog.Load("fair-calm"); // a week: the inventory has time to wander
+        var (managed, hedged, inventory) = (new List<double>(), new List<double>(), new List<double>());
+        for (var p = 0; p < 8; p++)
+        {
+            var r = Backtest.RunPath(MarketPath.Generate(s, Backtest.PathSeed(21, p)), ["managed", "hedged", "hedged-inventory"]);
+            managed.Add(r[0].PnlVsHold);
+            hedged.Add(r[1].PnlVsHold);
+            inventory.Add(r[2].PnlVsHold);
+        }
+        static double Std(List<double> v) => Math.Sqrt(v.Select(x => (x - v.Average()) * (x - v.Average())).Sum() / (v.Count - 1));
+        Assert.True(Std(hedged) < Std(managed) / 2, $"std of PnL against hold: hedged {Std(hedged):F0}, managed {Std(managed):F0}");
+        Assert.True(Std(hedged) < Std(inventory) / 2, $"std of PnL against hold: hedged {Std(hedged):F0}, whole inventory hedged {Std(inventory):F0}");
     }
 
     [Fact]

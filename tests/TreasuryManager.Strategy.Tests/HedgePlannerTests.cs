@@ -42,6 +42,22 @@ public sealed class HedgePlannerTests
         });
 
     [Fact]
+    public void With_a_reference_holding_the_target_offsets_only_the_pools_deviation_from_it() =>
+        Gen.Select(Inputs, Gen.Double[0, 2]).Sample((i, fraction) =>
+        {
+            var (x, _) = HedgePlanner.Exposure(i);
+            var reference = fraction * x; // below, at or above the pool's base
+            var decision = HedgePlanner.Decide(i with { ReferenceBase = reference });
+            Assert.Equal(-i.Ratio * (x - reference), decision.TargetSize, 1e-9 * (1 + Math.Abs(x)));
+            // at the reference itself there is nothing to hedge
+            Assert.Equal(0, HedgePlanner.Decide(i with { ReferenceBase = x }).TargetSize, 1e-9 * (1 + Math.Abs(x)));
+        });
+
+    [Fact]
+    public void A_negative_reference_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => HedgePlanner.Decide(Inputs.Single() with { ReferenceBase = -1 }));
+
+    [Fact]
     public void An_adjust_trades_to_the_target_and_a_hold_orders_nothing() =>
         Inputs.Sample(i =>
         {

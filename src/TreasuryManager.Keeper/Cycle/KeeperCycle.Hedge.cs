@@ -265,6 +265,6 @@ public sealed partial class KeeperCycle
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
         return new HedgeStepInputs(curve, view.OraclePrice, view.VolatilityPerDay, pool.BaseDecimals, pool.QuoteDecimals, state.Planning,
-            settings.Ratio, settings.TargetMarginRatio, riskAversion, costs);
+            settings.Ratio, settings.TargetMarginRatio, riskAversion, costs, settings.ReferenceBase);
     }
 }

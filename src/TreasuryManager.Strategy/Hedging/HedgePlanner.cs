@@ -18,9 +18,13 @@ public sealed record HedgeCurve(BigInteger Liquidity, BigInteger SqrtPriceLowX96
 /// <param name="TargetMarginRatio">Equity / notional kept after a trade (see <see cref="PerpHedgeMath.Plan"/>).</param>
 /// <param name="RiskAversion">γ per unit of the pool's quote.</param>
 /// <param name="Costs">The venue's fee rate and one adjustHedge's gas in quote.</param>
+/// <param name="ReferenceBase">The base the treasury means to hold (whole base, ≥ 0): the hedge offsets the pool's
+/// deviation from it, x(P) − reference, so the target position is −h·(x(P) − reference). 0 (the default) hedges the
+/// whole inventory; the treasury's own holding (e.g. the base it deposited) hedges only what market making changed
+/// — a DAO that wants to keep its token is then never short it.</param>
 public sealed record HedgeStepInputs(
     HedgeCurve Curve, double OraclePrice, double VolatilityPerDay, int BaseDecimals, int QuoteDecimals,
-    PerpHedgeAccount Account, double Ratio, double TargetMarginRatio, double RiskAversion, HedgeCosts Costs);
+    PerpHedgeAccount Account, double Ratio, double TargetMarginRatio, double RiskAversion, HedgeCosts Costs, double ReferenceBase = 0);
 
 /// <summary>
 /// The ONE hedge planner (docs/models.md, "The hedge"): x(P) and x′(P) of the pool's curve at the oracle's price,
@@ -38,15 +42,18 @@ public static class HedgePlanner
         return CurveDelta(i.Curve.Liquidity, i.Curve.SqrtPriceLowX96, i.Curve.SqrtPriceHighX96, i.OraclePrice, i.BaseDecimals, i.QuoteDecimals);
     }
 
-    /// <summary>The hedger's inputs: x(P), the position, P, σ, η = |x′(P)|·P·σ, γ and the costs.</summary>
+    /// <summary>The hedger's inputs: x(P) − reference, the position, P, σ, η = |x′(P)|·P·σ, γ and the costs.</summary>
     public static HedgeInputs Inputs(HedgeStepInputs i)
     {
+        ArgumentNullException.ThrowIfNull(i);
+        if (!(i.ReferenceBase >= 0) || !double.IsFinite(i.ReferenceBase))
+            throw new ArgumentOutOfRangeException(nameof(i), i.ReferenceBase, "the hedge's reference base must be a finite amount ≥ 0");
         var (x, slope) = Exposure(i);
         var eta = Math.Abs(slope) * i.OraclePrice * i.VolatilityPerDay;
-        return new HedgeInputs(x, i.Account.Size, i.OraclePrice, i.VolatilityPerDay, eta, i.RiskAversion, i.Costs);
+        return new HedgeInputs(x - i.ReferenceBase, i.Account.Size, i.OraclePrice, i.VolatilityPerDay, eta, i.RiskAversion, i.Costs);
     }
 
-    /// <summary>Trade back to −h·x(P) when the deviation leaves the band, else hold.</summary>
+    /// <summary>Trade back to −h·(x(P) − reference) when the deviation leaves the band, else hold.</summary>
     public static HedgeDecision Decide(HedgeStepInputs i) => Hedger.Decide(Inputs(i), i.Ratio);
 
     /// <summary>
