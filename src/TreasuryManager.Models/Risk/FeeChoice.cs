@@ -75,29 +75,7 @@ public static class FeeChoice
         var sigmaPerBlock = sigmaPerDay * Math.Sqrt(arbitrageIntervalSeconds / 86_400);
         var f0 = currentFeePips / PipsPerUnit;
         double J(double f) => NetYield(f, f0, feeYieldPerDay, intensityK, sigmaPerDay, concentration, sigmaPerBlock);
-        var (lo0, hi0) = (minFeePips / PipsPerUnit, maxFeePips / PipsPerUnit);
-        var (best, bestJ, bestIndex) = (lo0, J(lo0), 0);
-        var ratio = hi0 > lo0 ? Math.Pow(hi0 / lo0, 1.0 / (GridPoints - 1)) : 1;
-        for (var i = 1; i < GridPoints && ratio > 1; i++)
-        {
-            var f = Math.Min(hi0, lo0 * Math.Pow(ratio, i));
-            var j = J(f);
-            if (j > bestJ) (best, bestJ, bestIndex) = (f, j, i);
-        }
-        if (ratio > 1)
-        {
-            var lo = lo0 * Math.Pow(ratio, Math.Max(0, bestIndex - 1));
-            var hi = Math.Min(hi0, lo0 * Math.Pow(ratio, Math.Min(GridPoints - 1, bestIndex + 1)));
-            var g = (Math.Sqrt(5) - 1) / 2;
-            for (var n = 0; n < 60 && hi - lo > 1e-12 * hi; n++)
-            {
-                var a = hi - g * (hi - lo);
-                var b = lo + g * (hi - lo);
-                if (J(a) >= J(b)) hi = b; else lo = a;
-            }
-            var refined = (lo + hi) / 2;
-            if (J(refined) > bestJ) (best, bestJ) = (refined, J(refined));
-        }
+        var (best, bestJ) = LogGridSearch.Maximise(J, minFeePips / PipsPerUnit, maxFeePips / PipsPerUnit, GridPoints, preferred: minFeePips / PipsPerUnit);
         var pips = (int)Math.Clamp(Math.Round(best * PipsPerUnit), minFeePips, maxFeePips);
         return new FeeChoiceResult(pips, bestJ,
             $"fee {pips} pips maximises noise fees − arbitrage loss = {bestJ:G3}/day per unit of value (fee yield {feeYieldPerDay:G3}/day at {currentFeePips} pips, k {intensityK:G3}, σ {sigmaPerDay:G3}/√day, σ per block {sigmaPerBlock:G3}, concentration {concentration:G3})");

@@ -52,27 +52,7 @@ public static class RangeWidth
         Guard.Positive(minHalfWidth);
         if (!(maxHalfWidth >= minHalfWidth)) throw new ArgumentOutOfRangeException(nameof(maxHalfWidth), maxHalfWidth, "the widest half-width must be at least the narrowest");
         double J(double h) => NetYield(h, currentHalfWidth, feeYieldPerDay, sigmaPerDay, rebalanceCostPerValue, elasticity);
-        var (best, bestJ) = (maxHalfWidth, J(maxHalfWidth));
-        var ratio = Math.Pow(maxHalfWidth / minHalfWidth, 1.0 / (GridPoints - 1));
-        var bestIndex = GridPoints - 1;
-        for (var i = 0; i < GridPoints; i++)
-        {
-            var h = minHalfWidth * Math.Pow(ratio, i);
-            var j = J(h);
-            if (j > bestJ) (best, bestJ, bestIndex) = (h, j, i);
-        }
-        // golden-section refinement between the grid neighbours of the best point
-        var lo = minHalfWidth * Math.Pow(ratio, Math.Max(0, bestIndex - 1));
-        var hi = Math.Min(maxHalfWidth, minHalfWidth * Math.Pow(ratio, Math.Min(GridPoints - 1, bestIndex + 1)));
-        var g = (Math.Sqrt(5) - 1) / 2;
-        for (var n = 0; n < 60 && hi - lo > 1e-12 * hi; n++)
-        {
-            var a = hi - g * (hi - lo);
-            var b = lo + g * (hi - lo);
-            if (J(a) >= J(b)) hi = b; else lo = a;
-        }
-        var refined = (lo + hi) / 2;
-        if (J(refined) > bestJ) (best, bestJ) = (refined, J(refined));
+        var (best, bestJ) = LogGridSearch.Maximise(J, minHalfWidth, maxHalfWidth, GridPoints, preferred: maxHalfWidth);
         if (!(bestJ > 0))
             return new WidthChoice(maxHalfWidth, J(maxHalfWidth), false,
                 $"fees cannot pay the loss to arbitrage at any width (fee yield {feeYieldPerDay:G3}/day at ±{currentHalfWidth:G3}, σ²/8 = {sigmaPerDay * sigmaPerDay / 8:G3}/day): the widest range allowed");
