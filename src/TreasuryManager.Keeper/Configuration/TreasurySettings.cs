@@ -202,8 +202,8 @@ public sealed record HedgeSettings
 
     /// <remarks>A DAO market-making in its own token usually means to keep its holding: with the base it deposited here the
     /// hedge offsets only what market making changed (the pool's deviation from that holding), never shorting the token
-    /// itself. Measured on the simulator (docs/simulation.md, "Hedging against the holding"): on fair-calm the spread of
-    /// PnL against hold falls from 36k to 6k.</remarks>
+    /// itself. Measured on the simulator (docs/simulation.md, "The committee's comparison"): on fair-calm the spread of
+    /// PnL against hold falls from 111k (the whole inventory hedged) to 6k.</remarks>
     [Setting("The base (whole tokens, >= 0) the treasury means to hold in this pool: the hedge offsets x(P) − ReferenceBase. 0 hedges the whole inventory (the treasury is then short its own token)."), Bounds(0, double.MaxValue)]
     public double ReferenceBase { get; init; }
 
