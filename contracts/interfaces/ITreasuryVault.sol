@@ -35,6 +35,12 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     function setMinRebalanceInterval(address pool, uint32 minRebalanceInterval) external;
     /// @notice Hard inventory limits: token0 share of value at the oracle price, bps: min <= max <= 10_000.
     function setInventoryBounds(address pool, uint16 minBaseShareBps, uint16 maxBaseShareBps) external;
+    /// @notice Inventory recovery of `pool` (off at registration): when on, a rebalance whose base share lies outside
+    /// [minBaseShareBps, maxBaseShareBps] is not refused with InventoryOutOfBounds; the skew-direction rule (the
+    /// centre may only steer toward the target share, SkewAgainstInventory) and the loss budget still apply, so such a
+    /// rebalance cannot widen the imbalance. A reposition moves no token: it is how a pool left all-base (or
+    /// all-quote) by a crash gets re-centred on the oracle. Emits PolicyUpdated(pool, InventoryRecovery, 1 or 0, 0).
+    function setAllowInventoryRecovery(address pool, bool allowed) external;
     /// @notice Loss budget of `pool`: maxLossBps of the value of holding the loss window's start holdings, per
     /// LOSS_WINDOW, in [1, MAX_LOSS_BPS]; registerPool sets DEFAULT_MAX_LOSS_BPS.
     function setMaxLoss(address pool, uint16 maxLossBps) external;

@@ -64,7 +64,8 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes, IManagedPoolErrors {
     error HedgeNotionalTooLarge(address pool, uint256 notional, uint256 maxNotional);
     /// @notice After an adjustment the hedge's equity / notional (pips; 0 when equity <= 0) is below the minimum.
     error HedgeMarginRatioTooLow(address pool, uint256 marginRatioPips, uint256 minMarginRatioPips);
-    /// @notice The pool's base share of value at the oracle price is outside [min, max].
+    /// @notice The pool's base share of value at the oracle price is outside [min, max] (and the pool's policy does not
+    /// allow inventory recovery: setAllowInventoryRecovery).
     error InventoryOutOfBounds(uint256 shareBps, uint256 min, uint256 max);
 
     /// @notice The centre is skewed against the inventory, or further than the inventory allows: with share the

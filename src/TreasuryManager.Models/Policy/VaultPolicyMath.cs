@@ -99,6 +99,28 @@ public static class VaultPolicyMath
         return (value < hold ? hold - value : BigInteger.Zero, hold * maxLossBps / 10_000);
     }
 
+    /// <summary>
+    /// Whether TreasuryVault's inventory rule accepts base share <paramref name="shareBps"/>: inside [min, max], or anywhere
+    /// when the policy allows inventory recovery (the skew-direction rule, <see cref="SkewTowardInventoryOk"/>, still applies).
+    /// </summary>
+    public static bool InventoryOk(BigInteger shareBps, int minBaseShareBps, int maxBaseShareBps, bool allowInventoryRecovery) =>
+        allowInventoryRecovery || (shareBps >= minBaseShareBps && shareBps <= maxBaseShareBps);
+
+    /// <summary>
+    /// Whether TreasuryVault skips the TWAP check for a rebalance of a pool whose spot (before the reposition) is
+    /// <paramref name="spotSqrtPriceX96"/> on range [<paramref name="lowX96"/>, <paramref name="highX96"/>]: the spot sits on a
+    /// bound and the oracle lies beyond it on the same side, with the edge's price pe = ⌊e² / 2^64⌋ (Q128.128):
+    /// spot = low and priceX128 &lt; pe, or spot = high and priceX128 &gt; pe. (Swaps stop at the edge, so the TWAP cannot
+    /// follow the oracle there; pushing the pool to that edge pushes it toward the oracle.)
+    /// </summary>
+    public static bool TwapCheckExempt(BigInteger spotSqrtPriceX96, BigInteger lowX96, BigInteger highX96, BigInteger priceX128)
+    {
+        var edgePrice = spotSqrtPriceX96 * spotSqrtPriceX96 >> 64;
+        if (spotSqrtPriceX96 == lowX96) return priceX128 < edgePrice;
+        if (spotSqrtPriceX96 == highX96) return priceX128 > edgePrice;
+        return false;
+    }
+
     /// <summary>|twapLogPrice − coarseLog(oracle)| in log-price units; the vault reverts with TwapDeviation above maxTwapDeviationLog.</summary>
     public static BigInteger TwapDeviationLog(BigInteger twapLogPrice, BigInteger priceX128) =>
         BigInteger.Abs(twapLogPrice - LogMath.CoarseLogPriceFromPriceX128(priceX128));

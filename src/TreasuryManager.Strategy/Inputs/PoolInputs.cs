@@ -25,10 +25,12 @@ public sealed record PoolSnapshot(
 /// <param name="HasVolatilityFeed">Whether the policy names a volatility feed (then it must be fresh and positive).</param>
 /// <param name="MaxTwapDeviationLog">The vault's maxTwapDeviationLog: the bps bound as a log-price distance.</param>
 /// <param name="PriceScaleExp">dec(token1) − dec(token0) − dec(feed): turns the feed's answer into the pool's raw price.</param>
+/// <param name="AllowInventoryRecovery">The vault's allowInventoryRecovery: a rebalance may run with the base share outside
+/// [MinBaseShareBps, MaxBaseShareBps] (the skew must still point toward the target share).</param>
 public sealed record PoolPolicy(
     long HeartbeatSeconds, bool HasVolatilityFeed, long TwapWindowSeconds, int MaxTwapDeviationBps, BigInteger MaxTwapDeviationLog,
     int MaxSkewBps, int MinFeePips, int MaxFeePips, int MinWidthBps, int MaxWidthBps, long MinRebalanceIntervalSeconds,
-    int MinBaseShareBps, int MaxBaseShareBps, int PriceScaleExp);
+    int MinBaseShareBps, int MaxBaseShareBps, int PriceScaleExp, bool AllowInventoryRecovery = false);
 
 /// <summary>A feed's latest round (Chainlink shape). <see cref="Feed"/> names it in messages only.</summary>
 public sealed record FeedReading(string Feed, BigInteger Answer, long UpdatedAt, int Decimals)
