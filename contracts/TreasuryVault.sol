@@ -433,7 +433,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         emit Deposited(pool, amount0, amount1, liquidity);
     }
 
-    /// @dev The pool's spot price within maxTwapDeviationBps of the oracle price (the deposit's re-fit happens there).
+    /// @dev The pool's spot price within maxTwapDeviationBps of the oracle price (deposit's and withdraw's re-fit
+    /// happens there).
     function _checkSpot(address pool) private view {
         Policy storage p = _policies[pool];
         uint256 oraclePrice = _oraclePrice(p);
@@ -471,6 +472,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         returns (uint128 liquidity)
     {
         if (to == address(0)) revert ZeroAddress();
+        _checkSpot(pool); // the pool re-fits its liquidity at the spot price, as after a deposit
         liquidity = IManagedPool(pool).withdraw(to, amount0, amount1);
         _adjustLossWindow(pool, amount0, amount1, false);
         emit Withdrawn(pool, to, amount0, amount1, liquidity);

@@ -55,8 +55,11 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     /// The pool's spot price must lie within maxTwapDeviationBps of the (fresh) oracle price (SpotPriceDeviation):
     /// the re-fit happens at the spot price. Adds the amounts to the loss window's start holdings.
     function deposit(address pool, uint256 amount0, uint256 amount1) external returns (uint128 liquidity);
-    /// @notice Takes amounts out of the pool's reserves to `to`, then re-fits its liquidity. Subtracts the amounts
-    /// from the loss window's start holdings.
+    /// @notice Takes amounts out of the pool's reserves to `to`, then re-fits its liquidity. The pool's spot price
+    /// must lie within maxTwapDeviationBps of the (fresh) oracle price, as for deposit (SpotPriceDeviation): the
+    /// re-fit happens at the spot price. Subtracts the amounts from the loss window's start holdings. (While the spot
+    /// is off the oracle — e.g. pinned at a range edge after a crash — the keeper re-centres first, or the guardian
+    /// pauses and takes everything out with emergencyWithdraw.)
     function withdraw(address pool, uint256 amount0, uint256 amount1, address to) external returns (uint128 liquidity);
     /// @notice Lifts the pause of the vault and of every registered pool.
     function unpause() external;

@@ -81,8 +81,8 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes, IManagedPoolErrors {
     error LossBudgetExceeded(address pool, uint256 loss, uint256 budget);
     /// @notice A feed's round is dated after the current block (updatedAt > block.timestamp).
     error OracleRoundInFuture(address feed, uint256 updatedAt, uint256 timestamp);
-    /// @notice deposit: the pool's spot price deviates from the oracle by more than the policy's
-    /// maxTwapDeviationBps (a deposit re-fits the liquidity at the spot price).
+    /// @notice deposit, withdraw: the pool's spot price deviates from the oracle by more than the policy's
+    /// maxTwapDeviationBps (both re-fit the liquidity at the spot price).
     error SpotPriceDeviation(uint256 sqrtPriceX96, uint256 oraclePriceX128, uint256 deviationBps, uint256 maxBps);
     /// @notice adjustHedge: after a keeper margin deposit the account's margin exceeds the cap.
     error HedgeMarginCapExceeded(address pool, int256 margin, uint256 maxMargin);
