@@ -57,7 +57,7 @@ contract LossBudgetCoverage is Test {
         vm.prank(Roles.OWNER);
         s.vault.setAllowInventoryRecovery(address(s.pool), true);
         AttackerHandler a = new AttackerHandler(s);
-        a.swap(true, (uint256(60) << 200) | 3e17); // unbalance: sell 0.3 BASE... then more below
+        a.swap(true, (uint256(60) << 200) | 3e17); // sells 0.3 BASE; the walk's back-runs unbalance the pool further
         for (uint256 i; i < 400; ++i) {
             uint256 r = uint256(keccak256(abi.encode(i)));
             uint256 k = r % 10;
