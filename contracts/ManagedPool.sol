@@ -326,7 +326,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external override onlyVault returns (uint256, uint256, uint32, int256, bool) {
+    ) external override onlyVault returns (uint256, uint256, uint32, int256, uint256) {
         // No re-entrancy lock, by decision: reposition makes no external call and moves no token, and a swap writes its
         // whole state (observation, price, reserves) before any token moves, so a reposition entered during a swap's
         // transfer (a keeper contract getting control) sees consistent books and equals the rebalance right after the
@@ -348,9 +348,11 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         // slot 0 and the reserves are handled as raw words (layout: see Slot0; reserve0 low, reserve1 high half)
         uint256 w0;
         uint256 reserves;
+        uint256 oldRange; // read before _fitRange writes the slot: the cold access is paid here, not by the write
         assembly ("memory-safe") {
             w0 := sload(_slot0.slot)
             reserves := sload(_reserve0.slot)
+            oldRange := sload(sqrtPriceLowX96.slot)
         }
         // allowed while paused (swaps stay shut): the vault re-centres a paused pool before it unpauses
         uint256 range = _fitRange(sqrtPriceX96, sqrtPriceBoundX96, reserves);
@@ -359,13 +361,24 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         emit Repositioned(uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << 160), range);
         // the five static return words from scratch memory (0x00..0x9f; the free-memory pointer and zero slot are
         // not needed again: the call returns here), without the ABI encoder; previousRepositionTime is
-        // lastRepositionTime from the old slot 0, paused its paused flag
+        // lastRepositionTime from the old slot 0, previousSpot its paused flag, whether its price sat on the old
+        // range's lower or upper bound, and that price
         assembly {
             mstore(0x00, range)
             mstore(0x20, reserves)
             mstore(0x40, and(shr(SLOT0_TIME_SHIFT, w0), 0xffffffff))
             mstore(0x60, twapLogPrice)
-            mstore(0x80, and(shr(SLOT0_PAUSED_SHIFT, w0), 0xff))
+            let spot := and(w0, 0xffffffffffffffffffffffffffffffff)
+            mstore(
+                0x80,
+                or(
+                    or(and(shr(SLOT0_PAUSED_SHIFT, w0), 0xff), shl(8, spot)),
+                    or(
+                        shl(1, eq(spot, and(oldRange, 0xffffffffffffffffffffffffffffffff))),
+                        shl(2, eq(spot, shr(128, oldRange)))
+                    )
+                )
+            )
             return(0x00, 0xa0)
         }
     }

@@ -34,10 +34,18 @@ import {LogMath} from "./libraries/LogMath.sol";
 ///  - TWAP: |reposition(..).twapLogPrice - LogMath.coarseLogPriceFromPriceX128(priceX128)| <= maxTwapDeviationLog, where
 ///    twapLogPrice = pool.consult(twapWindow).meanLogPrice just before the call and maxTwapDeviationLog =
 ///    LogMath.logPrice(floor(sqrt(floor((1e4 + maxBps) * 2^192 / 1e4)))), i.e. the geometric TWAP lies within a
-///    factor (1 + maxBps/1e4) of the oracle price either way.
+///    factor (1 + maxBps/1e4) of the oracle price either way. Exempt (issue 13, no freeze in a crash) exactly when,
+///    before the reposition, the pool's spot e sat on a bound of its range and the oracle lies beyond that bound on the
+///    same side: with pe = floor(e * e / 2^64), e == low and priceX128 < pe, or e == high and priceX128 > pe (the pool
+///    reports e and which bound in RepositionResult.previousSpot). Swaps stop at the edge, so there the TWAP cannot
+///    follow the oracle; a manipulator cannot push the spot past the edge, and pushing it onto the edge pushes it
+///    toward the oracle.
 ///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
 ///    (type(uint256).max when r >= 2^128).
-///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0).
+///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0);
+///    outside [minShare, maxShare] reverts InventoryOutOfBounds unless the pool's allowInventoryRecovery is on
+///    (setAllowInventoryRecovery, off at registration): then the skew-direction rule below (toward the target only)
+///    and the loss budget still apply, so a rebalance cannot widen the imbalance.
 ///  - skew direction (the keeper-key bound, docs/keeper-key-bound.md): target = floor((minShare + maxShare) / 2),
 ///    halfBand = floor((maxShare - minShare) / 2), signed skew = +skewBps when pc > priceX128 else -skewBps. A skew
 ///    of 0 passes; otherwise it must point toward the target (skew < 0 needs share > target, skew > 0 needs share <
@@ -59,8 +67,9 @@ import {LogMath} from "./libraries/LogMath.sol";
 /// the last window ended) <= maxVolume.
 /// rebalance order: keeper, registered, fee, price feed (future, stale, then non-positive), volatility feed (if set:
 /// future, stale, non-positive), skew magnitude, [pool.reposition: its fit errors; allowed while paused], interval
-/// (from the pool's previous reposition time), TWAP deviation (skipped while the pool is paused), width, inventory,
-/// skew direction, loss budget; then the Rebalanced event. All-or-nothing: any revert undoes the reposition.
+/// (from the pool's previous reposition time), TWAP deviation (skipped while the pool is paused, and when its spot sat
+/// on a range bound with the oracle beyond it), width, inventory (skipped with allowInventoryRecovery), skew
+/// direction, loss budget; then the Rebalanced event. All-or-nothing: any revert undoes the reposition.
 contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -110,6 +119,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint16 minBaseShareBps;
         uint16 maxBaseShareBps;
         uint16 maxLossBps;
+        bool allowInventoryRecovery;
     }
 
     // bit offsets of the Policy fields in its two storage words (rebalance reads the raw words)
@@ -128,6 +138,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint256 private constant B_MIN_BASE_SHARE_SHIFT = 192;
     uint256 private constant B_MAX_BASE_SHARE_SHIFT = 208;
     uint256 private constant B_MAX_LOSS_SHIFT = 224;
+    uint256 private constant B_ALLOW_INVENTORY_RECOVERY_SHIFT = 240; // the top byte: nothing above it
     uint256 private constant HOLDING_BITS = 112;
     uint256 private constant HOLDING_MASK = (1 << 112) - 1;
     uint256 private constant WINDOW_START_SHIFT = 224;
@@ -159,8 +170,12 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     modifier registeredPool(address pool) {
-        if (!_policies[pool].registered) revert UnknownPool(pool);
+        _requireRegistered(pool); // a call, not inlined at each of the 18 uses (bytecode size)
         _;
+    }
+
+    function _requireRegistered(address pool) private view {
+        if (!_policies[pool].registered) revert UnknownPool(pool);
     }
 
     /// @param owner_ The owner (the DAO).
@@ -300,6 +315,12 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         emit LossWindowReset(pool);
     }
 
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setAllowInventoryRecovery(address pool, bool allowed) external override onlyOwner registeredPool(pool) {
+        _policies[pool].allowInventoryRecovery = allowed;
+        emit PolicyUpdated(pool, PolicyParam.InventoryRecovery, allowed ? 1 : 0, 0);
+    }
+
     function _setMaxLoss(address pool, uint16 v) private {
         _checkBounds(PolicyParam.MaxLoss, v, 1, MAX_LOSS_BPS);
         _policies[pool].maxLossBps = v;
@@ -412,7 +433,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         emit Deposited(pool, amount0, amount1, liquidity);
     }
 
-    /// @dev The pool's spot price within maxTwapDeviationBps of the oracle price (the deposit's re-fit happens there).
+    /// @dev The pool's spot price within maxTwapDeviationBps of the oracle price (deposit's and withdraw's re-fit
+    /// happens there).
     function _checkSpot(address pool) private view {
         Policy storage p = _policies[pool];
         uint256 oraclePrice = _oraclePrice(p);
@@ -450,6 +472,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         returns (uint128 liquidity)
     {
         if (to == address(0)) revert ZeroAddress();
+        _checkSpot(pool); // the pool re-fits its liquidity at the spot price, as after a deposit
         liquidity = IManagedPool(pool).withdraw(to, amount0, amount1);
         _adjustLossWindow(pool, amount0, amount1, false);
         emit Withdrawn(pool, to, amount0, amount1, liquidity);
@@ -533,8 +556,9 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
         low = uint160(uint128(r.range));
         high = uint160(r.range >> 128);
-        if (r.paused) r.twapLogPrice = 0;
-        else _checkTwap(b, oraclePrice, r.twapLogPrice);
+        uint256 previousSpot = r.previousSpot;
+        if (previousSpot & 1 != 0) r.twapLogPrice = 0; // paused
+        else if (previousSpot & 6 == 0 || !_pinnedBeforeOracle(previousSpot, oraclePrice)) _checkTwap(b, oraclePrice, r.twapLogPrice);
         _checkWidth(b, low, high);
         uint256 reserve0 = uint128(r.reserves);
         uint256 reserve1 = r.reserves >> 128;
@@ -606,6 +630,18 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
     }
 
+    /// @dev Whether the pool's spot sat on a bound of its range before the reposition with the oracle price beyond
+    /// that bound on the same side (the TWAP exemption; see the contract notes). previousSpot: the pool's
+    /// RepositionResult.previousSpot with bit 1 (at the lower bound) or bit 2 (at the upper bound) set.
+    function _pinnedBeforeOracle(uint256 previousSpot, uint256 oraclePrice) private pure returns (bool) {
+        unchecked {
+            // the edge's sqrt price < 2^128: e * e < 2^256
+            uint256 e = uint128(previousSpot >> 8);
+            uint256 edgePrice = (e * e) >> 64;
+            return previousSpot & 2 != 0 ? oraclePrice < edgePrice : oraclePrice > edgePrice;
+        }
+    }
+
     /// @dev TWAP deviation (after the reposition; a revert undoes it). b: the policy's slot B.
     function _checkTwap(uint256 b, uint256 oraclePrice, int256 twapLogPrice) private pure {
         int256 oracleLog = LogMath.coarseLogPriceFromPriceX128(oraclePrice);
@@ -628,7 +664,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         if (width < minWidth || width > maxWidth) revert WidthOutOfBounds(width, minWidth, maxWidth);
     }
 
-    /// @dev Base share of the pool's value at the oracle price within the policy's bounds; returns the share (bps)
+    /// @dev Base share of the pool's value at the oracle price within the policy's bounds (or anywhere when the policy
+    /// allows inventory recovery; the skew-direction rule then keeps the centre steering toward the target share); returns the share (bps)
     /// and the value at the oracle (quote units: floor(reserve0 * priceX128 / 2^128) + reserve1).
     function _checkInventory(uint256 b, uint256 oraclePrice, uint256 reserve0, uint256 reserve1)
         private
@@ -643,7 +680,9 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         }
         uint16 minShare = uint16(b >> B_MIN_BASE_SHARE_SHIFT);
         uint16 maxShare = uint16(b >> B_MAX_BASE_SHARE_SHIFT);
-        if (share < minShare || share > maxShare) revert InventoryOutOfBounds(share, minShare, maxShare);
+        if ((share < minShare || share > maxShare) && b >> B_ALLOW_INVENTORY_RECOVERY_SHIFT == 0) {
+            revert InventoryOutOfBounds(share, minShare, maxShare);
+        }
     }
 
     /// @dev floor(amount0 * priceX128 / 2^128) from the 512-bit product (amount0 < 2^128: high word < 2^128), exact.
@@ -927,6 +966,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         v.registered = p.registered;
         v.priceScaleExp = p.priceScaleExp;
         v.maxTwapDeviationLog = p.maxTwapDeviationLog;
+        v.allowInventoryRecovery = p.allowInventoryRecovery;
     }
 
     /// @inheritdoc ITreasuryVaultState

@@ -4,20 +4,23 @@ pragma solidity 0.8.26;
 /// @title IManagedPoolVaultActions
 /// @notice Actions only the vault may take on ManagedPool (others revert with NotVault).
 interface IManagedPoolVaultActions {
-    /// @notice What reposition returns, as one struct (its four words, in this order, are reposition's return values;
+    /// @notice What reposition returns, as one struct (its five words, in this order, are reposition's return values;
     /// the vault reads them as this struct): everything the vault's guards need, in one call; packed words, as stored.
     /// @param range New bounds: sqrtPriceLowX96 | sqrtPriceHighX96 << 128 (both < 2^128).
     /// @param reserves Reserves (unchanged): reserve0 | reserve1 << 128 (both < 2^128).
     /// @param previousRepositionTime lastRepositionTime before this call (0 if never); it is now block.timestamp.
     /// @param twapLogPrice Time-weighted mean log price over the `twapWindow` seconds before this reposition, exactly
     /// consult(twapWindow).meanLogPrice as it read just before the call (0 when twapWindow is 0).
-    /// @param paused Whether the pool is paused (swaps shut; a reposition is allowed then).
+    /// @param previousSpot The pool's state before this call, one word: paused (bit 0: swaps shut; a reposition is
+    /// allowed then) | spot at its lower bound (bit 1: sqrtPriceX96 == sqrtPriceLowX96) | spot at its upper bound
+    /// (bit 2: sqrtPriceX96 == sqrtPriceHighX96) | sqrtPriceX96 (bits 8..135). The vault's TWAP exemption for a pool
+    /// pinned at its range edge reads it (see TreasuryVault).
     struct RepositionResult {
         uint256 range;
         uint256 reserves;
         uint32 previousRepositionTime;
         int256 twapLogPrice;
-        bool paused;
+        uint256 previousSpot;
     }
 
     /// @notice Moves the curve to a new centre price and range and sets the fee, re-fitted to the current reserves
@@ -35,14 +38,16 @@ interface IManagedPoolVaultActions {
     /// @return reserves See RepositionResult.
     /// @return previousRepositionTime See RepositionResult.
     /// @return twapLogPrice See RepositionResult.
-    /// @return paused See RepositionResult.
+    /// @return previousSpot See RepositionResult.
     function reposition(
         uint160 sqrtPriceX96,
         uint160 sqrtPriceBoundX96,
         uint24 feePips,
         uint32 twapWindow,
         uint16 observationHint
-    ) external returns (uint256 range, uint256 reserves, uint32 previousRepositionTime, int256 twapLogPrice, bool paused);
+    )
+        external
+        returns (uint256 range, uint256 reserves, uint32 previousRepositionTime, int256 twapLogPrice, uint256 previousSpot);
 
     /// @notice Sets the reserves to the token balances (after the vault transferred a deposit in) and re-fits the
     /// liquidity on the current range.

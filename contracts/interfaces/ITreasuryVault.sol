@@ -35,6 +35,12 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     function setMinRebalanceInterval(address pool, uint32 minRebalanceInterval) external;
     /// @notice Hard inventory limits: token0 share of value at the oracle price, bps: min <= max <= 10_000.
     function setInventoryBounds(address pool, uint16 minBaseShareBps, uint16 maxBaseShareBps) external;
+    /// @notice Inventory recovery of `pool` (off at registration): when on, a rebalance whose base share lies outside
+    /// [minBaseShareBps, maxBaseShareBps] is not refused with InventoryOutOfBounds; the skew-direction rule (the
+    /// centre may only steer toward the target share, SkewAgainstInventory) and the loss budget still apply, so such a
+    /// rebalance cannot widen the imbalance. A reposition moves no token: it is how a pool left all-base (or
+    /// all-quote) by a crash gets re-centred on the oracle. Emits PolicyUpdated(pool, InventoryRecovery, 1 or 0, 0).
+    function setAllowInventoryRecovery(address pool, bool allowed) external;
     /// @notice Loss budget of `pool`: maxLossBps of the value of holding the loss window's start holdings, per
     /// LOSS_WINDOW, in [1, MAX_LOSS_BPS]; registerPool sets DEFAULT_MAX_LOSS_BPS.
     function setMaxLoss(address pool, uint16 maxLossBps) external;
@@ -49,8 +55,11 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     /// The pool's spot price must lie within maxTwapDeviationBps of the (fresh) oracle price (SpotPriceDeviation):
     /// the re-fit happens at the spot price. Adds the amounts to the loss window's start holdings.
     function deposit(address pool, uint256 amount0, uint256 amount1) external returns (uint128 liquidity);
-    /// @notice Takes amounts out of the pool's reserves to `to`, then re-fits its liquidity. Subtracts the amounts
-    /// from the loss window's start holdings.
+    /// @notice Takes amounts out of the pool's reserves to `to`, then re-fits its liquidity. The pool's spot price
+    /// must lie within maxTwapDeviationBps of the (fresh) oracle price, as for deposit (SpotPriceDeviation): the
+    /// re-fit happens at the spot price. Subtracts the amounts from the loss window's start holdings. (While the spot
+    /// is off the oracle — e.g. pinned at a range edge after a crash — the keeper re-centres first, or the guardian
+    /// pauses and takes everything out with emergencyWithdraw.)
     function withdraw(address pool, uint256 amount0, uint256 amount1, address to) external returns (uint128 liquidity);
     /// @notice Lifts the pause of the vault and of every registered pool.
     function unpause() external;

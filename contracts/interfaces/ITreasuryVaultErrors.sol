@@ -64,7 +64,8 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes, IManagedPoolErrors {
     error HedgeNotionalTooLarge(address pool, uint256 notional, uint256 maxNotional);
     /// @notice After an adjustment the hedge's equity / notional (pips; 0 when equity <= 0) is below the minimum.
     error HedgeMarginRatioTooLow(address pool, uint256 marginRatioPips, uint256 minMarginRatioPips);
-    /// @notice The pool's base share of value at the oracle price is outside [min, max].
+    /// @notice The pool's base share of value at the oracle price is outside [min, max] (and the pool's policy does not
+    /// allow inventory recovery: setAllowInventoryRecovery).
     error InventoryOutOfBounds(uint256 shareBps, uint256 min, uint256 max);
 
     /// @notice The centre is skewed against the inventory, or further than the inventory allows: with share the
@@ -80,8 +81,8 @@ interface ITreasuryVaultErrors is ITreasuryVaultTypes, IManagedPoolErrors {
     error LossBudgetExceeded(address pool, uint256 loss, uint256 budget);
     /// @notice A feed's round is dated after the current block (updatedAt > block.timestamp).
     error OracleRoundInFuture(address feed, uint256 updatedAt, uint256 timestamp);
-    /// @notice deposit: the pool's spot price deviates from the oracle by more than the policy's
-    /// maxTwapDeviationBps (a deposit re-fits the liquidity at the spot price).
+    /// @notice deposit, withdraw: the pool's spot price deviates from the oracle by more than the policy's
+    /// maxTwapDeviationBps (both re-fit the liquidity at the spot price).
     error SpotPriceDeviation(uint256 sqrtPriceX96, uint256 oraclePriceX128, uint256 deviationBps, uint256 maxBps);
     /// @notice adjustHedge: after a keeper margin deposit the account's margin exceeds the cap.
     error HedgeMarginCapExceeded(address pool, int256 margin, uint256 maxMargin);

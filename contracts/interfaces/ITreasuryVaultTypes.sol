@@ -19,7 +19,8 @@ interface ITreasuryVaultTypes {
         InventoryBounds, // 8
         Hedge, // 9: setHedgePolicy's minMarginRatioPips
         MaxLoss, // 10: setMaxLoss's maxLossBps; also a reserve too large for the loss window's 112-bit holdings
-        HedgeLimits // 11: setHedgeLimits
+        HedgeLimits, // 11: setHedgeLimits
+        InventoryRecovery // 12: setAllowInventoryRecovery (value0: 1 = on, 0 = off)
     }
 
     /// @notice A pool's policy as the owner sets it.
@@ -93,11 +94,14 @@ interface ITreasuryVaultTypes {
     /// @param registered Whether the pool is registered.
     /// @param priceScaleExp decimals(token1) - decimals(token0) - decimals(priceFeed): pool price = answer * 10^exp.
     /// @param maxTwapDeviationLog maxTwapDeviationBps converted to log-price units (see TreasuryVault).
+    /// @param allowInventoryRecovery Whether a rebalance may run with the base share outside the inventory bounds
+    /// (setAllowInventoryRecovery; off at registration).
     /// The time of the last rebalance is the pool's lastRepositionTime().
     struct PolicyView {
         PolicyParams params;
         bool registered;
         int8 priceScaleExp;
         uint32 maxTwapDeviationLog;
+        bool allowInventoryRecovery;
     }
 }

@@ -37,7 +37,7 @@ contract SystemInvariants is Test {
         t[3] = TraderHandler.warp.selector;
         t[4] = TraderHandler.arbitrage.selector;
         targetSelector(FuzzSelector(address(trader), t));
-        bytes4[] memory v = new bytes4[](11);
+        bytes4[] memory v = new bytes4[](12);
         v[0] = VaultHandler.rebalanceFromOracle.selector;
         v[1] = VaultHandler.rebalanceRandom.selector;
         v[2] = VaultHandler.deposit.selector;
@@ -49,6 +49,7 @@ contract SystemInvariants is Test {
         v[8] = VaultHandler.adjustHedge.selector;
         v[9] = VaultHandler.updateOracle.selector;
         v[10] = VaultHandler.warpLong.selector;
+        v[11] = VaultHandler.setInventoryRecovery.selector;
         targetSelector(FuzzSelector(address(keeperSide), v));
         bytes4[] memory r = new bytes4[](1);
         r[0] = RoleHandler.callWithoutRole.selector;
@@ -101,7 +102,8 @@ contract SystemInvariants is Test {
     }
 
     /// @notice TreasuryVault: every successful rebalance satisfied every policy bound (fee, feeds fresh and positive,
-    /// interval, skew, width, inventory, TWAP deviation; price = target centre, bound kept), recomputed in PolicyCheck.
+    /// interval, skew, width, inventory unless recovery is on, skew direction, TWAP deviation unless the spot sat on a
+    /// bound with the oracle beyond it; price = target centre, bound kept), recomputed in PolicyCheck.
     function _checkRebalanceWithinPolicy() internal view {
         assertEq(keeperSide.policyViolations(), 0, keeperSide.firstPolicyViolation());
     }
@@ -144,6 +146,7 @@ contract SystemHandlerCoverage is Test {
             else if (k < 77) v.closeHedge();
             else if (k < 90) v.updateOracle(uint8(a), b, c);
             else if (k < 91) v.warpLong(a);
+            else if (k < 92) v.setInventoryRecovery(a % 2 == 0);
             else roles.callWithoutRole(a, b, c);
         }
         _log(trader, v, roles);

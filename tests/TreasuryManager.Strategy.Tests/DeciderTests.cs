@@ -121,9 +121,9 @@ public sealed class DeciderTests
         // the mirror image at the high bound
         var high = pool with { SqrtPriceX96 = pool.SqrtPriceHighX96 };
         var highPrice = Uint.PriceFromSqrtPriceX96(pool.SqrtPriceHighX96);
-        Assert.True(VaultPolicyMath.PinnedBeyondEdge(high.SqrtPriceX96, high.SqrtPriceLowX96, high.SqrtPriceHighX96,
+        Assert.True(VaultPolicyMath.TwapCheckExempt(high.SqrtPriceX96, high.SqrtPriceLowX96, high.SqrtPriceHighX96,
             VaultPolicyMath.PriceX128(new BigInteger(Math.Round(highPrice * 1.3 * 1e8)), -8)!.Value));
-        Assert.False(VaultPolicyMath.PinnedBeyondEdge(high.SqrtPriceX96, high.SqrtPriceLowX96, high.SqrtPriceHighX96,
+        Assert.False(VaultPolicyMath.TwapCheckExempt(high.SqrtPriceX96, high.SqrtPriceLowX96, high.SqrtPriceHighX96,
             VaultPolicyMath.PriceX128(new BigInteger(Math.Round(highPrice * 0.7 * 1e8)), -8)!.Value));
     }
 

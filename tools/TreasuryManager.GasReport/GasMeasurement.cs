@@ -149,7 +149,7 @@ public static class GasMeasurement
             "keeper rebalance as the keeper sends it: observation hint, every guard, price-feed read (no volatility feed)");
 
         gas.Add("vault.withdraw", Used(await d.Vault.WithdrawAsync(d.Owner, d.Pool.Address, d.BaseUnits(1_000m), d.QuoteUnits(2_000m), d.Owner.Address)),
-            "owner withdraws both tokens to itself");
+            "owner withdraws both tokens to itself (the spot checked against the oracle first, as for a deposit)");
     }
 
     /// <summary>PerpMarket (issue 7) and the vault's hedge, on the deployer's optional market (mark = the oracle's price feed).</summary>

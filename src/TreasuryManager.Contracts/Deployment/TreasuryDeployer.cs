@@ -35,6 +35,12 @@ public record TreasuryDeploymentSettings
     public BigInteger OracleVolatility { get; init; } = 65_000_000;
     public TreasuryVault.PolicyParams? Policy { get; init; }
     /// <summary>
+    /// The vault's allowInventoryRecovery for every pool deployed (setAllowInventoryRecovery right after registration;
+    /// the contract registers a pool with it off): on by default, so that after a crash leaves a pool outside its inventory
+    /// bounds the keeper can still re-centre it on the oracle, steering only toward the target share.
+    /// </summary>
+    public bool AllowInventoryRecovery { get; init; } = true;
+    /// <summary>
     /// Pools deployed into the one vault, at most <see cref="TreasuryDeployer.MaxPoolsPerVault"/>; every pool after the
     /// first is added by <see cref="TreasuryDeployer.AddPoolAsync(PoolDeploymentSettings)"/>.
     /// </summary>
@@ -71,6 +77,8 @@ public sealed record PoolDeploymentSettings
     public Address? VolatilityFeed { get; init; }
     /// <summary>The whole policy (then <see cref="PriceFeed"/> and <see cref="VolatilityFeed"/> must be null); null = the deployment's policy on this pool's feeds.</summary>
     public TreasuryVault.PolicyParams? Policy { get; init; }
+    /// <summary>The vault's allowInventoryRecovery for this pool; null = the deployment's (<see cref="TreasuryDeploymentSettings.AllowInventoryRecovery"/>).</summary>
+    public bool? AllowInventoryRecovery { get; init; }
 }
 
 /// <summary>A VolatilityOracle deployed by <see cref="TreasuryDeployer.DeployOracleAsync"/> and its two feeds.</summary>
@@ -190,6 +198,7 @@ public sealed class TreasuryDeployer
         await d.Vault.SetKeeperAsync(d.Owner, d.Keeper.Address, true);
         await d.Vault.SetGuardianAsync(d.Owner, d.Guardian.Address, true);
         await d.Vault.RegisterPoolAsync(d.Owner, d.Pool.Address, d.Policy);
+        if (s.AllowInventoryRecovery) await d.Vault.SetAllowInventoryRecoveryAsync(d.Owner, d.Pool.Address, true);
         await d.Pool.IncreaseObservationCardinalityAsync(d.Owner, s.ObservationCardinality);
 
         await d.Base.MintAsync(d.Owner, d.Owner.Address, d.BaseUnits(s.DepositBase * 10));
@@ -259,6 +268,7 @@ public sealed class TreasuryDeployer
         var managed = await ManagedPool.DeployAsync(Owner, Artifact(ManagedPool.ArtifactName), Base.Address, quote.Address, Vault.Address,
             SqrtPriceX96(price, s.BaseDecimals, quoteDecimals), SqrtPriceX96(low, s.BaseDecimals, quoteDecimals), SqrtPriceX96(high, s.BaseDecimals, quoteDecimals), feePips);
         await Vault.RegisterPoolAsync(Owner, managed.Address, policy);
+        if (pool.AllowInventoryRecovery ?? s.AllowInventoryRecovery) await Vault.SetAllowInventoryRecoveryAsync(Owner, managed.Address, true);
         await managed.IncreaseObservationCardinalityAsync(Owner, s.ObservationCardinality);
         var baseUnits = BaseUnits(depositBase);
         var quoteUnits = ToUnits(depositQuote, quoteDecimals);

@@ -100,16 +100,24 @@ public static class VaultPolicyMath
     }
 
     /// <summary>
-    /// The vault's TWAP exemption for a pool pinned at its range edge: the pool's price sits exactly at a bound of its range
-    /// (<paramref name="sqrtPriceX96"/> equals <paramref name="sqrtLowX96"/> or <paramref name="sqrtHighX96"/>) and the
-    /// oracle lies beyond that bound (priceX128 below ⌊low²/2^64⌋ at the low bound, above ⌊high²/2^64⌋ at the high one).
-    /// Swaps stop at the edge, so such a pool's TWAP can never come near the oracle; a manipulator cannot push it past the
-    /// edge, and pushing it to the edge pushes it toward the oracle. The TWAP deviation check is skipped then.
+    /// Whether TreasuryVault's inventory rule accepts base share <paramref name="shareBps"/>: inside [min, max], or anywhere
+    /// when the policy allows inventory recovery (the skew-direction rule, <see cref="SkewTowardInventoryOk"/>, still applies).
     /// </summary>
-    public static bool PinnedBeyondEdge(BigInteger sqrtPriceX96, BigInteger sqrtLowX96, BigInteger sqrtHighX96, BigInteger priceX128)
+    public static bool InventoryOk(BigInteger shareBps, int minBaseShareBps, int maxBaseShareBps, bool allowInventoryRecovery) =>
+        allowInventoryRecovery || (shareBps >= minBaseShareBps && shareBps <= maxBaseShareBps);
+
+    /// <summary>
+    /// Whether TreasuryVault skips the TWAP check for a rebalance of a pool whose spot (before the reposition) is
+    /// <paramref name="spotSqrtPriceX96"/> on range [<paramref name="lowX96"/>, <paramref name="highX96"/>]: the spot sits on a
+    /// bound and the oracle lies beyond it on the same side, with the edge's price pe = ⌊e² / 2^64⌋ (Q128.128):
+    /// spot = low and priceX128 &lt; pe, or spot = high and priceX128 &gt; pe. (Swaps stop at the edge, so the TWAP cannot
+    /// follow the oracle there; pushing the pool to that edge pushes it toward the oracle.)
+    /// </summary>
+    public static bool TwapCheckExempt(BigInteger spotSqrtPriceX96, BigInteger lowX96, BigInteger highX96, BigInteger priceX128)
     {
-        if (sqrtPriceX96 == sqrtLowX96) return priceX128 < (sqrtLowX96 * sqrtLowX96 >> 64);
-        if (sqrtPriceX96 == sqrtHighX96) return priceX128 > (sqrtHighX96 * sqrtHighX96 >> 64);
+        var edgePrice = spotSqrtPriceX96 * spotSqrtPriceX96 >> 64;
+        if (spotSqrtPriceX96 == lowX96) return priceX128 < edgePrice;
+        if (spotSqrtPriceX96 == highX96) return priceX128 > edgePrice;
         return false;
     }
 

@@ -177,13 +177,13 @@ public static class Decider
         var policy = inputs.Policy;
         var state = inputs.State;
         var view = m.View;
-        if ((m.ShareBps < policy.MinBaseShareBps || m.ShareBps > policy.MaxBaseShareBps) && !policy.AllowInventoryRecovery)
+        if (!VaultPolicyMath.InventoryOk(m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.AllowInventoryRecovery))
             return new(HoldReason.OutsidePolicy,
-                $"base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}] and the policy does not allow recovery; the owner can allow it (setInventoryRecovery), deposit or withdraw, or widen setInventoryBounds", view);
+                $"base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}] and the policy does not allow recovery; the owner can allow it (setAllowInventoryRecovery), deposit or withdraw, or widen setInventoryBounds", view);
         if (state.LastRepositionTime != 0 && context.Timestamp < state.LastRepositionTime + policy.MinRebalanceIntervalSeconds)
             return new(HoldReason.TooSoon, $"last rebalance at {state.LastRepositionTime}, the policy's minimum interval is {policy.MinRebalanceIntervalSeconds} s (next at {state.LastRepositionTime + policy.MinRebalanceIntervalSeconds})", view);
         if (VaultPolicyMath.TwapDeviationLog(inputs.TwapLogPrice, m.PriceX128) > policy.MaxTwapDeviationLog
-            && !VaultPolicyMath.PinnedBeyondEdge(state.SqrtPriceX96, state.SqrtPriceLowX96, state.SqrtPriceHighX96, m.PriceX128))
+            && !VaultPolicyMath.TwapCheckExempt(state.SqrtPriceX96, state.SqrtPriceLowX96, state.SqrtPriceHighX96, m.PriceX128))
             return new(HoldReason.TwapDeviates, $"the pool's {policy.TwapWindowSeconds} s TWAP is further from the oracle than the policy's {policy.MaxTwapDeviationBps} bps; wait for arbitrage, or check the oracle", view);
         if (context.InFlight) return new(HoldReason.InFlight, "an earlier rebalance of this pool is still in flight", view);
         if (m.Sigma is null) return new(HoldReason.NoVolatility, m.SigmaSource, view);

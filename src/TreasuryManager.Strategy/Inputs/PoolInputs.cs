@@ -25,8 +25,8 @@ public sealed record PoolSnapshot(
 /// <param name="HasVolatilityFeed">Whether the policy names a volatility feed (then it must be fresh and positive).</param>
 /// <param name="MaxTwapDeviationLog">The vault's maxTwapDeviationLog: the bps bound as a log-price distance.</param>
 /// <param name="PriceScaleExp">dec(token1) − dec(token0) − dec(feed): turns the feed's answer into the pool's raw price.</param>
-/// <param name="AllowInventoryRecovery">The owner lets a rebalance re-centre a pool whose base share is outside
-/// [MinBaseShareBps, MaxBaseShareBps] (a crash), its skew still only toward the target share.</param>
+/// <param name="AllowInventoryRecovery">The vault's allowInventoryRecovery: a rebalance may run with the base share outside
+/// [MinBaseShareBps, MaxBaseShareBps] (the skew must still point toward the target share).</param>
 public sealed record PoolPolicy(
     long HeartbeatSeconds, bool HasVolatilityFeed, long TwapWindowSeconds, int MaxTwapDeviationBps, BigInteger MaxTwapDeviationLog,
     int MaxSkewBps, int MinFeePips, int MaxFeePips, int MinWidthBps, int MaxWidthBps, long MinRebalanceIntervalSeconds,

@@ -21,10 +21,14 @@ library PolicyCheck {
         int256 volAnswer;
         uint256 volUpdatedAt;
         int256 priceScaleExp;
+        bool allowInventoryRecovery; // policyOf(pool).allowInventoryRecovery
         bool twapReadable; // pool.consult(twapWindow) did not revert
         int256 twapLogPrice; // pool.consult(twapWindow).meanLogPrice
         uint32 previousRepositionTime;
         bool pausedBefore;
+        uint256 spotBefore; // the pool's sqrt price and range just before the call
+        uint256 lowBefore;
+        uint256 highBefore;
         // after
         uint256 low;
         uint256 high;
@@ -61,7 +65,10 @@ library PolicyCheck {
         uint256 width = widthBps(s.low, s.high);
         if (width < p.minWidthBps || width > p.maxWidthBps) return "width bounds";
         uint256 share = baseShareBps(s.reserve0, s.reserve1, oracle);
-        if (share < p.minBaseShareBps || share > p.maxBaseShareBps) return "inventory bounds";
+        // outside the bounds only with inventory recovery on (the skew rule below then steers toward the target)
+        if ((share < p.minBaseShareBps || share > p.maxBaseShareBps) && !s.allowInventoryRecovery) {
+            return "inventory bounds";
+        }
         // the skew only toward the inventory target (the bounds' midpoint), at most maxSkew·|share − target|/halfBand
         if (skew != 0) {
             uint256 target = (uint256(p.minBaseShareBps) + uint256(p.maxBaseShareBps)) / 2;
@@ -75,6 +82,9 @@ library PolicyCheck {
         }
         if (s.pausedBefore) return "";
         if (!s.twapReadable) return "TWAP unreadable yet rebalanced";
+        // exempt: the spot sat on a bound and the oracle lies beyond it (edge price floor(e^2 / 2^64), Q128.128)
+        if (s.spotBefore == s.lowBefore && oracle < FullMath.mulDiv(s.spotBefore, s.spotBefore, 1 << 64)) return "";
+        if (s.spotBefore == s.highBefore && oracle > FullMath.mulDiv(s.spotBefore, s.spotBefore, 1 << 64)) return "";
         uint256 maxLog = uint256(
             LogMath.logPrice(Math.sqrt(FullMath.mulDiv(10_000 + uint256(p.maxTwapDeviationBps), 1 << 192, 10_000)))
         );

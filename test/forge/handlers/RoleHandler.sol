@@ -32,7 +32,7 @@ contract RoleHandler {
     string public firstRoleViolation;
     uint256 public wrongRoleCalls;
 
-    uint256 private constant FUNCTIONS = 30;
+    uint256 private constant FUNCTIONS = 31;
 
     constructor(System memory s) {
         vault = s.vault;
@@ -43,7 +43,7 @@ contract RoleHandler {
         token1 = s.token1;
     }
 
-    /// @notice Function number fn % 30 called by a caller lacking its role (callerSeed picks among them).
+    /// @notice Function number fn % 31 called by a caller lacking its role (callerSeed picks among them).
     function callWithoutRole(uint256 fn, uint256 callerSeed, uint256 arg) external {
         fn %= FUNCTIONS;
         (bytes memory data, address target, uint8 role) = _call(fn, arg);
@@ -107,6 +107,7 @@ contract RoleHandler {
             );
             role = KEEPER;
         } else if (fn == 22) (d, role) = (abi.encodeCall(TreasuryVault.adjustHedge, (p, int256(arg % 1e20), int256(arg % 1e9))), KEEPER);
+        else if (fn == 30) d = abi.encodeCall(TreasuryVault.setAllowInventoryRecovery, (p, arg % 2 == 0));
         else {
             t = p;
             role = VAULT;

@@ -42,6 +42,7 @@ contract VaultHandler {
     uint256 public hedgesOk;
     uint256 public hedgeClosesOk;
     uint256 public oracleUpdatesOk;
+    uint256 public inventoryRecoverySwitches;
 
     constructor(System memory s, TraderHandler trader_) {
         vault = s.vault;
@@ -113,6 +114,7 @@ contract VaultHandler {
         ITreasuryVaultTypes.PolicyView memory pv = vault.policyOf(address(pool));
         s.policy = pv.params;
         s.priceScaleExp = pv.priceScaleExp;
+        s.allowInventoryRecovery = pv.allowInventoryRecovery;
         s.target = t;
         (, s.answer,, s.updatedAt,) = s.policy.priceFeed.latestRoundData();
         if (address(s.policy.volatilityFeed) != address(0)) {
@@ -123,6 +125,8 @@ contract VaultHandler {
         } catch {}
         s.previousRepositionTime = pool.lastRepositionTime();
         s.pausedBefore = vault.paused();
+        (uint160 spot,,,,,,) = pool.slot0();
+        (s.spotBefore, s.lowBefore, s.highBefore) = (spot, pool.sqrtPriceLowX96(), pool.sqrtPriceHighX96());
         vm.prank(Roles.KEEPER);
         try vault.rebalance(address(pool), t) returns (uint160 low, uint160 high) {
             rebalancesOk++;
@@ -179,6 +183,13 @@ contract VaultHandler {
             withdrawalsOk++;
             epoch++;
         } catch {}
+    }
+
+    /// @notice The owner turns the pool's inventory recovery on or off.
+    function setInventoryRecovery(bool on) external {
+        vm.prank(Roles.OWNER);
+        vault.setAllowInventoryRecovery(address(pool), on);
+        inventoryRecoverySwitches++;
     }
 
     function unpause() external {

@@ -70,6 +70,9 @@ public sealed class AccessControlMatrixTests(LocalNodeFixture node) : SecurityTe
         OwnerOnlyVault("setWidthBounds", "setWidthBounds(address,uint32,uint32)", (s, _) => [s.D.Pool.Address, new BigInteger(50), new BigInteger(200_000)]),
         OwnerOnlyVault("setMinRebalanceInterval", "setMinRebalanceInterval(address,uint32)", (s, _) => [s.D.Pool.Address, new BigInteger(120)]),
         OwnerOnlyVault("setInventoryBounds", "setInventoryBounds(address,uint16,uint16)", (s, _) => [s.D.Pool.Address, new BigInteger(500), new BigInteger(9500)]),
+        // the deployment turns inventory recovery on: the owner turns it off
+        OwnerOnlyVault("setAllowInventoryRecovery", "setAllowInventoryRecovery(address,bool)", (s, _) => [s.D.Pool.Address, false]) with
+            { Verify = async s => Assert.False((await s.D.Vault.PolicyOfAsync(s.D.Pool.Address)).AllowInventoryRecovery) },
         OwnerOnlyVault("deposit", "deposit(address,uint256,uint256)", (s, _) => [s.D.Pool.Address, s.D.BaseUnits(1m), s.D.QuoteUnits(2m)], "Deposited"),
         OwnerOnlyVault("withdraw", "withdraw(address,uint256,uint256,address)", (s, _) => [s.D.Pool.Address, s.D.BaseUnits(1m), s.D.QuoteUnits(2m), s.D.Owner.Address], "Withdrawn"),
         OwnerOnlyVault("unpause", "unpause()", (_, _) => [], "Unpaused") with { Setup = s => s.D.Vault.PauseAsync(s.D.Owner), Verify = async s => Assert.False((await s.D.Pool.GetStateAsync()).Paused) },

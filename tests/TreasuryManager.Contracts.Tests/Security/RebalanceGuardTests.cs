@@ -224,6 +224,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         await S.ReadyToRebalanceAsync();
         await SimulateOkAsync(S.DefaultTarget);
         await D.Vault.SetInventoryBoundsAsync(D.Owner, D.Pool.Address, minBps, maxBps);
+        await D.Vault.SetAllowInventoryRecoveryAsync(D.Owner, D.Pool.Address, false); // the deployment turns it on (CrashRecoveryTests)
         var (r0, r1) = await D.Pool.GetReservesAsync();
         var share = VaultPolicyMath.BaseShareBps(r0, r1, OraclePriceX128(200_000_000));
         Assert.InRange(share, new BigInteger(4990), new BigInteger(5000)); // ~100,000 base at 2.0 against ~200,000 quote

@@ -12,7 +12,7 @@ namespace TreasuryManager.Contracts.Tests.Security;
 
 /// <summary>
 /// Findings of the keeper-key review besides the bound itself, each pinned by a test that failed on the vault before the
-/// fix: the deposit's re-fit at an unchecked spot price, the observation ring sized by the vault, the owner's sweep, a
+/// fix: the deposit's and the withdrawal's re-fit at an unchecked spot price, the observation ring sized by the vault, the owner's sweep, a
 /// future-dated oracle round, pool errors in the vault's ABI, and the vault's Rebalanced event.
 /// (Re-centring while paused: RebalanceGuardTests; the tolerant emergency withdrawal: ReentrancyAttackTests.)
 /// </summary>
@@ -38,6 +38,33 @@ public sealed class VaultFindingsTests(LocalNodeFixture node) : SecurityTest(nod
         // back within maxTwapDeviationBps (2%) of the oracle: accepted
         await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(1.97m));
         await D.Vault.DepositAsync(D.Owner, D.Pool.Address, D.BaseUnits(10_000m), D.QuoteUnits(20_000m));
+    }
+
+    [Fact]
+    public async Task A_withdrawal_is_refused_while_the_spot_price_is_pushed_off_the_oracle()
+    {
+        // The same front-run against the owner's withdrawal: the pool re-fits L on the remaining reserves at the spot
+        // price. Refused with SpotPriceDeviation, mined and reverted, nothing moved (before the fix it went through).
+        await S.ReadyToRebalanceAsync();
+        await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(1.85m));
+        var before = await S.CaptureAsync();
+        var ownerBase = await D.Base.BalanceOfAsync(D.Owner.Address);
+        var reason = await Reverts.ExpectAsync(TreasuryVault.Errors.SpotPriceDeviation,
+            () => D.Vault.WithdrawAsync(D.Owner, D.Pool.Address, D.BaseUnits(10_000m), D.QuoteUnits(1_000m), D.Owner.Address));
+        Assert.Equal(before.State.SqrtPriceX96, reason.Arg("sqrtPriceX96"));
+        Assert.True(reason.Arg("deviationBps") > 700);
+        Assert.Equal(new BigInteger(200), reason.Arg("maxBps"));
+        var block = await D.Eth.BlockNumberAsync();
+        await Assert.ThrowsAsync<ContractRevertException>(() => D.Vault.Contract.SendAsync(D.Owner, "withdraw(address,uint256,uint256,address)",
+            [D.Pool.Address, D.BaseUnits(10_000m), D.QuoteUnits(1_000m), D.Owner.Address], gasLimit: 1_000_000));
+        Assert.Equal(block + 1, await D.Eth.BlockNumberAsync()); // mined (and reverted)
+        Assert.Equal(before, await S.CaptureAsync());
+        Assert.Equal(ownerBase, await D.Base.BalanceOfAsync(D.Owner.Address));
+
+        // back within maxTwapDeviationBps (2%) of the oracle: accepted
+        await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(1.97m));
+        await D.Vault.WithdrawAsync(D.Owner, D.Pool.Address, D.BaseUnits(10_000m), D.QuoteUnits(1_000m), D.Owner.Address);
+        Assert.Equal(ownerBase + D.BaseUnits(10_000m), await D.Base.BalanceOfAsync(D.Owner.Address));
     }
 
     [Fact]

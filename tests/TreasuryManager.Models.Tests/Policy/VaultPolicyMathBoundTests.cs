@@ -49,4 +49,29 @@ public sealed class VaultPolicyMathBoundTests
         // fees in the pool's favour: now worth more than holding → no loss
         Assert.Equal((BigInteger.Zero, new BigInteger(4)), VaultPolicyMath.LossAndBudget(100, 200, 100, 205, po, 100));
     }
+
+    [Theory]
+    // share, min, max, recovery → accepted
+    [InlineData(9500, 1000, 9000, false, false)]
+    [InlineData(9500, 1000, 9000, true, true)]   // recovery: anywhere (the skew rule still steers toward the target)
+    [InlineData(9000, 1000, 9000, false, true)]  // the bounds are inclusive
+    [InlineData(999, 1000, 9000, false, false)]
+    public void The_inventory_rule_lets_recovery_run_outside_the_bounds(int share, int min, int max, bool recovery, bool ok) =>
+        Assert.Equal(ok, VaultPolicyMath.InventoryOk(share, min, max, recovery));
+
+    [Fact]
+    public void The_TWAP_exemption_needs_the_spot_on_a_bound_and_the_oracle_beyond_it()
+    {
+        var low = (BigInteger.One << 96) * 9 / 10;
+        var high = (BigInteger.One << 96) * 11 / 10;
+        var lowPrice = low * low >> 64; // the edge's price, Q128.128
+        var highPrice = high * high >> 64;
+        Assert.True(VaultPolicyMath.TwapCheckExempt(low, low, high, lowPrice - 1));     // on the low bound, oracle below
+        Assert.False(VaultPolicyMath.TwapCheckExempt(low, low, high, lowPrice));        // oracle at the edge: checked
+        Assert.False(VaultPolicyMath.TwapCheckExempt(low, low, high, lowPrice + 1));    // oracle on the other side
+        Assert.False(VaultPolicyMath.TwapCheckExempt(low + 1, low, high, lowPrice / 2)); // one wei inside the bound
+        Assert.True(VaultPolicyMath.TwapCheckExempt(high, low, high, highPrice + 1));   // on the high bound, oracle above
+        Assert.False(VaultPolicyMath.TwapCheckExempt(high, low, high, highPrice));
+        Assert.False(VaultPolicyMath.TwapCheckExempt(high - 1, low, high, highPrice * 2));
+    }
 }
