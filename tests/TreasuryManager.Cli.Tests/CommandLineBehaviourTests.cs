@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using TreasuryManager.Cli.Commands;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Models.Formatting;
 using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Cli.Tests;

@@ -12,6 +12,7 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Models.Formatting;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;

@@ -1,9 +1,10 @@
 using System.Globalization;
 
-namespace TreasuryManager.Cli.Commands;
+namespace TreasuryManager.Models.Formatting;
 
 /// <summary>
-/// How the command line prints a number: fixed decimals, never exponent notation. About five significant digits below
+/// How every number is printed for a person — the command line's tables, the decisions' and holds' details, the
+/// reports' reasons: fixed decimals, never exponent notation. About five significant digits below
 /// 1000 (2.5000, 0.012300), no decimals from 1000 on (1,234,567), at most <see cref="MaxDecimals"/> decimals; what
 /// rounds to zero at that precision prints as 0 (a −1.5e-11 inventory is floating-point dust, not a position).
 /// </summary>
