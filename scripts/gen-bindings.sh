@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Compiles the contracts and regenerates their typed C# bindings: the treasury's in src/TreasuryManager.Contracts/Generated,
+# its Nethereum typed classes (vault, pool, oracles, perp market) in src/TreasuryManager.Contracts.Nethereum/Generated,
 # the test contracts' in tests/TreasuryManager.TestContracts/Generated.
 # A test (BindingFreshnessTests) fails while the checked-in bindings differ from what this writes.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

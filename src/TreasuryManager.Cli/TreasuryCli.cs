@@ -18,7 +18,31 @@ public static class TreasuryCli
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
         RunAsync(args, new CliConsole { Out = stdout, Error = stderr });
 
-    public static async Task<int> RunAsync(string[] args, CliConsole io)
+    /// <summary>
+    /// Runs one command. A known failure is one "error: …" line (exit 2 bad input, 1 runtime; CommandSupport); any other
+    /// exception is one "error: &lt;message&gt; (details: &lt;log&gt;)" line with exit 1, its full text appended to
+    /// <see cref="CliConsole.ErrorLogPath"/> — never a stack trace on the console.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole io, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        try
+        {
+            return await RunCommandAsync(args, io, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            io.Error.WriteLine("error: cancelled");
+            return Failure;
+        }
+        catch (Exception e)
+        {
+            io.Error.WriteLine($"error: {CommandSupport.OneLine(RedactSecrets(e.Message))} ({CommandSupport.LogUnexpected(io, args, e)})");
+            return Failure;
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(string[] args, CliConsole io, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(io);
         var (stdout, stderr) = (io.Out, io.Error);
@@ -39,7 +63,8 @@ public static class TreasuryCli
             return BadInput;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        // no handler of System.CommandLine's own: an exception reaches RunAsync, which prints one line
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
     }
 
     /// <summary>

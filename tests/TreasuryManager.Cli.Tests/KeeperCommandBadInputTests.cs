@@ -135,7 +135,10 @@ public sealed class KeeperCommandBadInputTests(LocalNodeFixture node) : NodeTest
         {
             var run = await WithSecrets().RunAsync([.. args, "--config", config]);
             AssertOneLineError(run, TreasuryCli.Failure, $"cannot reach node at http://127.0.0.1:{port}/", "check that the node is running and the URL is right");
-            Assert.Equal("", run.Out);
+            if (args[0] == "keeper")
+                Assert.Contains("WRN] RPC fault (unreachable)", run.Out); // the bot logs its retries through the command line's console
+            else
+                Assert.Equal("", run.Out);
         }
         Assert.Equal(nonce, await KeeperNonceAsync());
     }

@@ -17,6 +17,12 @@ internal sealed class TestConsole
 
     public List<string> Prompts { get; } = [];
 
+    /// <summary>Where unexpected exceptions are written in full (a file of this test's own).</summary>
+    public string ErrorLogPath { get; init; } = Path.Combine(Path.GetTempPath(), "treasury-cli-tests", Guid.NewGuid().ToString("N"), "errors.log");
+
+    /// <summary>Stops a long-running command (keeper run).</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         using var stdout = new StringWriter();
@@ -29,8 +35,9 @@ internal sealed class TestConsole
             GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
             ReadSecret = PromptAnswers is { } answers ? prompt => { Prompts.Add(prompt); return answers.Dequeue(); } : null,
             KeystoreKdf = FastKdf,
+            ErrorLogPath = ErrorLogPath,
         };
-        var exit = await TreasuryCli.RunAsync(args, io);
+        var exit = await TreasuryCli.RunAsync(args, io, Cancellation);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 }

@@ -22,6 +22,22 @@ public sealed class BindingFreshnessTests
         }
     }
 
+    /// <summary>The Nethereum package binds exactly the contracts an integrator drives, each with the shapes Nethereum's generator gives.</summary>
+    [Fact]
+    public void The_Nethereum_classes_cover_the_vault_pool_oracles_and_perp_market()
+    {
+        var nethereum = BindingSet.Generate(LocalNode.FindRepositoryRoot()).Where(f => f.Target == BindingSet.Nethereum).ToArray();
+        Assert.Equal(["ManagedPool.g.cs", "OracleFeed.g.cs", "PerpMarket.g.cs", "TreasuryVault.g.cs", "VolatilityOracle.g.cs"], nethereum.Select(f => f.FileName).Order(StringComparer.Ordinal));
+        var vault = nethereum.Single(f => f.FileName == "TreasuryVault.g.cs").Source;
+        Assert.Contains("namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition", vault);
+        Assert.Contains("[Function(\"deposit\")]\n    public class DepositFunctionBase : FunctionMessage", vault);
+        Assert.Contains("[Function(\"policyOf\", typeof(PolicyOfOutputDTO))]", vault);
+        Assert.Contains("[Event(\"Deposited\")]\n    public class DepositedEventDTOBase : IEventDTO", vault);
+        Assert.Contains("[Parameter(\"address\", \"pool\", 1, true)]", vault); // an indexed event parameter
+        Assert.Contains("[Error(\"PolicyOutOfBounds\")]\n    public class PolicyOutOfBoundsErrorBase : IErrorDTO", vault);
+        Assert.DoesNotContain("TreasuryManager.Ethereum", vault); // Nethereum only
+    }
+
     [Fact]
     public void The_runtime_carries_no_test_contract_but_the_local_token()
     {

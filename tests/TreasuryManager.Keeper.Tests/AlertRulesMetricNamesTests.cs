@@ -12,10 +12,7 @@ namespace TreasuryManager.Keeper.Tests;
 public partial class AlertRulesMetricNamesTests
 {
     /// <summary>Metrics the rules anticipate; keep in step with the header of keeper-rules.yml.</summary>
-    private static readonly string[] NotExportedYet =
-    [
-        "treasury_keeper_journal_write_failures_total",
-    ];
+    private static readonly string[] NotExportedYet = [];
 
     [GeneratedRegex(@"\btreasury_keeper_[a-z0-9_]+\b")]
     private static partial Regex MetricName();
@@ -42,6 +39,8 @@ public partial class AlertRulesMetricNamesTests
         var exported = Exported();
         Assert.Contains("treasury_keeper_cycles_total", exported);
         Assert.Contains("treasury_keeper_holds_total", used);
+        Assert.Contains("treasury_keeper_journal_write_failures_total", used);
+        Assert.Contains("treasury_keeper_journal_write_failures_total", exported);
         var unknown = used.Except(exported).Except(NotExportedYet).Order(StringComparer.Ordinal).ToArray();
         Assert.True(unknown.Length == 0, $"keeper-rules.yml uses metrics KeeperMetrics does not export: {string.Join(", ", unknown)}; fix the rule or list the metric as still to add.");
         var nowExported = NotExportedYet.Where(exported.Contains).ToArray();

@@ -42,6 +42,7 @@ public sealed class ProjectGraphTests
     [Theory]
     [InlineData("TreasuryManager.Models", new string[0])]
     [InlineData("TreasuryManager.Strategy", new[] { "TreasuryManager.Models" })]
+    [InlineData("TreasuryManager.Contracts.Nethereum", new string[0])] // Nethereum packages only: none of our Ethereum layer
     public void A_pure_project_references_only_what_it_may(string project, string[] allowed)
     {
         var extra = Closure(project).Except(allowed).ToArray();
@@ -67,8 +68,21 @@ public sealed class ProjectGraphTests
     [InlineData("TreasuryManager.Contracts", "TreasuryManager.DevNode")]
     [InlineData("TreasuryManager.Contracts", "TreasuryManager.TestContracts")]
     [InlineData("TreasuryManager.Ethereum", "TreasuryManager.DevNode")]
+    [InlineData("TreasuryManager.Keeper", "TreasuryManager.Contracts.Nethereum")] // the keeper signs and sends with its own layer
+    [InlineData("TreasuryManager.Cli", "TreasuryManager.Contracts.Nethereum")]
+    [InlineData("TreasuryManager.Contracts", "TreasuryManager.Contracts.Nethereum")]
     public void A_forbidden_reference_is_absent(string project, string forbidden) =>
         Assert.False(Closure(project).Contains(forbidden), $"{project} must not reference {forbidden} (directly or through another project)");
+
+    /// <summary>The Nethereum package depends on Nethereum.Web3 and Nethereum.Contracts and nothing else (no project, no other package).</summary>
+    [Fact]
+    public void The_Nethereum_bindings_depend_on_Nethereum_only()
+    {
+        var path = Directory.GetFiles(Root, "TreasuryManager.Contracts.Nethereum.csproj", SearchOption.AllDirectories).Single(p => !p.Contains("/obj/", StringComparison.Ordinal));
+        var packages = XDocument.Load(path).Descendants("PackageReference").Select(r => r.Attribute("Include")!.Value).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["Nethereum.Contracts", "Nethereum.Web3"], packages);
+        Assert.Empty(DirectReferences("TreasuryManager.Contracts.Nethereum"));
+    }
 
     [Fact]
     public void The_in_memory_backtest_sits_apart_from_the_on_chain_one()

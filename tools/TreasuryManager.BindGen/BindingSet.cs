@@ -13,12 +13,22 @@ public sealed record BindingFile(BindingTarget Target, string FileName, string S
 /// The generated binding files for every contract compiled from a repository's contracts/ folder, and the standard
 /// interfaces the keeper reads through. The treasury's contracts go to the Contracts library the keeper runs on; the
 /// test contracts (contracts/test: mocks, attack tokens, harnesses) go to a test-only project, so the runtime carries
-/// none of them — except MintableERC20, the token `treasury deploy --local` deploys.
+/// none of them — except MintableERC20, the token `treasury deploy --local` deploys. The vault, pool, oracles and perp
+/// market are also written as Nethereum typed classes, for the TreasuryManager.Contracts.Nethereum package.
 /// </summary>
 public static class BindingSet
 {
     public static readonly BindingTarget Runtime = new("src/TreasuryManager.Contracts/Generated", "TreasuryManager.Contracts.Bindings");
     public static readonly BindingTarget TestOnly = new("tests/TreasuryManager.TestContracts/Generated", "TreasuryManager.TestContracts");
+
+    /// <summary>Nethereum typed classes (<see cref="NethereumBindingGenerator"/>) of the contracts an integrator drives, for the TreasuryManager.Contracts.Nethereum package.</summary>
+    public static readonly BindingTarget Nethereum = new("src/TreasuryManager.Contracts.Nethereum/Generated", "TreasuryManager.Contracts.Nethereum");
+
+    /// <summary>The contracts bound for Nethereum: the vault, the pool, the oracles and the perp market.</summary>
+    public static readonly IReadOnlySet<string> NethereumContracts = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "contracts/TreasuryVault.sol", "contracts/ManagedPool.sol", "contracts/oracles/VolatilityOracle.sol", "contracts/oracles/OracleFeed.sol", "contracts/perp/PerpMarket.sol",
+    };
 
     /// <summary>Compiled library interfaces bound as well: ERC-20 metadata (decimals, symbol, name), which the keeper reads from any token.</summary>
     public static readonly IReadOnlySet<string> StandardInterfaces = new HashSet<string>(StringComparer.Ordinal)
@@ -29,12 +39,13 @@ public static class BindingSet
     /// <summary>Test contracts the runtime still needs: the mintable token of local deployments.</summary>
     public static readonly IReadOnlySet<string> RuntimeTestContracts = new HashSet<string>(StringComparer.Ordinal) { "contracts/test/MintableERC20.sol" };
 
-    public static IEnumerable<BindingTarget> Targets => [Runtime, TestOnly];
+    public static IEnumerable<BindingTarget> Targets => [Runtime, TestOnly, Nethereum];
 
     /// <summary>Every binding file, for every artifact compiled from <c>contracts/</c> and each of <see cref="StandardInterfaces"/>.</summary>
     public static IReadOnlyList<BindingFile> Generate(string repositoryRoot)
     {
         var files = new SortedDictionary<string, BindingFile>(StringComparer.Ordinal);
+        var nethereum = new List<BindingFile>();
         var artifacts = Path.Combine(repositoryRoot, "artifacts");
         var standard = StandardInterfaces.Select(source => Path.Combine(artifacts, source, Path.GetFileNameWithoutExtension(source) + ".json")).Where(File.Exists);
         foreach (var path in HardhatArtifact.Enumerate(artifacts).Concat(standard))
@@ -49,7 +60,9 @@ public static class BindingSet
             var target = artifact.SourceName.StartsWith("contracts/test/", StringComparison.Ordinal) && !RuntimeTestContracts.Contains(artifact.SourceName) ? TestOnly : Runtime;
             var relative = Path.GetRelativePath(repositoryRoot, path).Replace('\\', '/');
             files[fileName] = new BindingFile(target, fileName, BindingGenerator.Generate(artifact, target.Namespace, relative));
+            if (NethereumContracts.Contains(artifact.SourceName))
+                nethereum.Add(new BindingFile(Nethereum, fileName, NethereumBindingGenerator.Generate(artifact, Nethereum.Namespace, relative)));
         }
-        return files.Values.ToArray();
+        return [.. files.Values, .. nethereum.OrderBy(f => f.FileName, StringComparer.Ordinal)];
     }
 }

@@ -1,7 +1,8 @@
 using TreasuryManager.BindGen;
 using TreasuryManager.DevNode;
 
-// Regenerates the typed contract bindings from the compiled artifacts (runtime ones in src/, test ones in tests/).
+// Regenerates the typed contract bindings from the compiled artifacts (runtime ones in src/, test ones in tests/, the
+// Nethereum typed classes in src/TreasuryManager.Contracts.Nethereum).
 // Usage: dotnet run --project tools/TreasuryManager.BindGen [-- <repository root>]
 try
 {

@@ -29,6 +29,17 @@ public sealed class CliConsole
     /// <summary>Renders Spectre.Console tables to <see cref="Out"/>; plain text (no ANSI) unless set otherwise.</summary>
     public IAnsiConsole? Ansi { get; init; }
 
+    /// <summary>
+    /// Where an unexpected exception is written in full (the console gets one line naming this file): by default
+    /// treasury-errors.log in the system's temporary folder, or the file TREASURY_ERROR_LOG names.
+    /// </summary>
+    public string ErrorLogPath { get; init; } = DefaultErrorLogPath(Environment.GetEnvironmentVariable);
+
+    public const string ErrorLogVariable = "TREASURY_ERROR_LOG";
+
+    public static string DefaultErrorLogPath(Func<string, string?> environment) =>
+        environment(ErrorLogVariable) is { Length: > 0 } set ? set : Path.Combine(Path.GetTempPath(), "treasury-errors.log");
+
     public bool CanPrompt => ReadSecret is not null;
 
     public IAnsiConsole Tables => Ansi ?? PlainAnsi(Out);

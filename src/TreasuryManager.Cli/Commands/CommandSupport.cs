@@ -42,6 +42,27 @@ internal static class CommandSupport
     public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     /// <summary>
+    /// Appends an unexpected exception in full (type, message, stack, inner exceptions) to <see cref="CliConsole.ErrorLogPath"/>
+    /// and returns "details: PATH" for the one stderr line; "details: not logged (…)" when even that file cannot be written.
+    /// The command's arguments are logged with anything that looks like a private key redacted.
+    /// </summary>
+    public static string LogUnexpected(CliConsole io, IReadOnlyList<string> args, Exception e)
+    {
+        var path = Path.GetFullPath(io.ErrorLogPath);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.AppendAllText(path,
+                $"{DateTimeOffset.UtcNow:O} treasury {TreasuryCli.RedactSecrets(string.Join(' ', args))}{Environment.NewLine}{e}{Environment.NewLine}{Environment.NewLine}");
+            return $"details: {path}";
+        }
+        catch (Exception logFailure) when (logFailure is IOException or UnauthorizedAccessException)
+        {
+            return $"details: not logged, {path} could not be written: {OneLine(logFailure.Message)}";
+        }
+    }
+
+    /// <summary>
     /// A password for a new keystore: TREASURY_KEYSTORE_PASSWORD if set, else typed twice at a hidden prompt;
     /// with neither, a bad-input error naming both ways.
     /// </summary>

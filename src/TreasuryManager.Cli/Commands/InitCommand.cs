@@ -74,7 +74,8 @@ public static class InitCommand
         var text = $$"""
             // TreasuryManager keeper settings, written by `treasury init`.
             // JSON with comments. Any setting can be overridden by an environment variable with the prefix TREASURY_
-            // and "__" for ":" (TREASURY_Rpc__Url=…) or on the command line (--Rpc:Url=…). Secrets never go here.
+            // and "__" for ":" (TREASURY_Rpc__Url=…) or on the command line of status, rebalance and keeper run
+            // ({{SettingOverrides.Example}}, or the value after a space). Secrets never go here.
 
             """ + SettingsTemplate.Render(defaults) + "\n";
         return text.ReplaceLineEndings("\n");

@@ -12,6 +12,7 @@ using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Models.Formatting;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
@@ -39,10 +40,11 @@ public static class KeeperCommands
     {
         var config = ConfigOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("status", "Each pool's curve, inventory, oracle age and the plan the keeper would make now (nothing is sent).") { config, json };
+        var command = new Command("status", "Each pool's curve, inventory, oracle age and the plan the keeper would make now (nothing is sent). Settings may be overridden: --Section:Key=value.") { config, json };
+        AcceptSettingOverrides(command);
         command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
-            var settings = SettingsLoader.Load(parse.GetValue(config)!);
+            var settings = SettingsLoader.Load(parse.GetValue(config)!, parse.UnmatchedTokens);
             using var runtime = await KeeperRuntime.StartAsync(settings, key: null, new KeeperMetrics(), NullLoggerFactory.Instance,
                 readOnly: true, keeperAddress: KeeperAddressOrNull(settings, io), ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
@@ -62,13 +64,14 @@ public static class KeeperCommands
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and its gas cost (simulated with eth_call and eth_estimateGas); send nothing." };
         var yes = new Option<bool>("--yes") { Description = "Send without asking for confirmation." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
-        var command = new Command("rebalance", "One-off manual rebalance of one pool: shows the plan and its gas cost, asks for confirmation unless --yes, sends, waits, prints the outcome.")
+        var command = new Command("rebalance", "One-off manual rebalance of one pool: shows the plan and its gas cost, asks for confirmation unless --yes, sends, waits, prints the outcome. Settings may be overridden: --Section:Key=value.")
         {
             config, pool, dryRun, yes, json,
         };
+        AcceptSettingOverrides(command);
         command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
-            var settings = SettingsLoader.Load(parse.GetValue(config)!);
+            var settings = SettingsLoader.Load(parse.GetValue(config)!, parse.UnmatchedTokens);
             var target = FindPool(settings, parse.GetValue(pool)!);
             var onlyThat = settings with { Pools = [target] };
             var dry = parse.GetValue(dryRun);
@@ -117,36 +120,32 @@ public static class KeeperCommands
     public static Command Keeper(CliConsole io)
     {
         var config = ConfigOption();
-        var run = new Command("run", "Run the keeper bot: one cycle per new block until SIGTERM or Ctrl-C. Logs with Serilog (configure under \"Serilog\"), metrics on 127.0.0.1:Metrics:Port.") { config };
+        var run = new Command("run", "Run the keeper bot: one cycle per new block until SIGTERM or Ctrl-C. Logs to the console and to the rolling file Log:File (levels under \"Serilog\"), metrics on 127.0.0.1:Metrics:Port. Settings may be overridden: --Section:Key=value.") { config };
+        AcceptSettingOverrides(run);
         run.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
             var path = parse.GetValue(config)!;
-            var configuration = SettingsLoader.Build(path);
+            var configuration = SettingsLoader.Build(path, parse.UnmatchedTokens);
             var settings = SettingsLoader.Bind(configuration, Path.GetDirectoryName(Path.GetFullPath(path))!);
             var key = LoadKey(settings, io);
+            // one logger for the host and the keeper: the command line's console and the rolling file of Log
+            var logger = KeeperLogging.Create(configuration, settings.Log, io.Out);
+            using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger, dispose: true);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Configuration.AddConfiguration(configuration);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-            builder.Services.AddSerilog((services, lc) =>
-            {
-                lc.ReadFrom.Configuration(configuration);
-                if (!configuration.GetSection("Serilog:WriteTo").Exists())
-                    lc.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: CultureInfo.InvariantCulture);
-            });
+            builder.Services.AddSerilog(logger, dispose: false);
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(TimeProvider.System);
             var metrics = new KeeperMetrics();
             builder.Services.AddSingleton(metrics);
-            using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(new LoggerConfiguration()
-                .ReadFrom.Configuration(configuration)
-                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: CultureInfo.InvariantCulture)
-                .CreateLogger(), dispose: true);
             using var runtime = await KeeperRuntime.StartAsync(settings, key, metrics, loggerFactory, ct: ct);
             builder.Services.AddSingleton(runtime);
             builder.Services.AddHostedService<KeeperService>();
             using var host = builder.Build();
             using var server = settings.Metrics.Port > 0 ? metrics.StartServer(settings.Metrics.Port) : null;
             if (server is not null) io.Error.WriteLine($"metrics on http://127.0.0.1:{settings.Metrics.Port}/metrics");
+            io.Error.WriteLine($"log file: {settings.Log.File} (rolling: {settings.Log.RollingInterval}, {settings.Log.FileSizeLimitBytes} bytes)");
             await host.RunAsync(ct);
             return 0;
         }));
@@ -156,6 +155,12 @@ public static class KeeperCommands
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>
+    /// Lets <paramref name="command"/> take setting overrides (--Section:Key=value, --Section:Key value): the tokens no
+    /// option claims reach <see cref="SettingOverrides.Parse"/> through SettingsLoader, which names a bad one.
+    /// </summary>
+    private static void AcceptSettingOverrides(Command command) => command.TreatUnmatchedTokensAsErrors = false;
 
     private static PoolSettings FindPool(TreasurySettings settings, string nameOrAddress)
     {
@@ -192,23 +197,26 @@ public static class KeeperCommands
     private static void WriteTable(CliConsole io, CycleReport report)
     {
         var console = io.Tables;
-        console.WriteLine($"Block {report.Block}, next base fee {(decimal)report.NextBaseFeePerGas / 1e9m:0.###} gwei");
-        var table = new Table().AddColumns("pool", "price (pool / oracle)", "range", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision");
+        console.WriteLine($"Block {report.Block}, next base fee {N((double)report.NextBaseFeePerGas / 1e9)} gwei");
+        var table = new Table().AddColumns("pool", "price (pool / oracle)", "range (low–high)", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision");
         foreach (var d in report.Decisions)
         {
             var feeds = FeedStatuses(report, d.Pool);
+            var read = Reading(report, d.Pool);
             var v = d.Inventory;
             var plan = d as Plan;
+            var notRead = read.Missing is { } why ? $"? (not read: {why})" : "?";
             // every cell is plain text: escaped, so "[low, high]" or a label with brackets is not read as Spectre markup
             string[] cells =
             [
                 d.Label,
-                v is null ? "?" : $"{N(v.PoolPrice)} / {N(v.OraclePrice)}",
-                plan is null ? "" : $"→ [{N(plan.PriceLow)}, {N(plan.PriceHigh)}]",
-                plan is null ? "" : $"→ {plan.Target.FeePips} pips",
-                v is null ? "?" : $"{N(v.Base)} / {N(v.Quote)}",
-                v is null ? "?" : $"{v.BaseShareBps / 100.0:0.##}%",
-                v is null ? "?" : $"{N(v.Inventory)} / ±{N(v.Band)}",
+                $"{(read.PoolPrice is { } price ? N(price) : notRead)} / {(read.OraclePrice is { } oracle ? N(oracle) : "? (price feed not read)")}",
+                (read.PriceLow is { } low && read.PriceHigh is { } high ? $"{N(low)}–{N(high)}" : "?")
+                    + (plan is null ? "" : $" → {N(plan.PriceLow)}–{N(plan.PriceHigh)}"),
+                (read.FeePips is { } fee ? $"{fee} pips" : "?") + (plan is null ? "" : $" → {plan.Target.FeePips} pips"),
+                read.Base is { } x && read.Quote is { } y ? $"{N(x)} / {N(y)}" : "?",
+                read.BaseShareBps is { } share ? Numbers.Percent(share) + (read.ShareAtOraclePrice ? "" : " (at the pool's price)") : "?",
+                v is null ? "— (not measured)" : $"{N(v.Inventory)} / ±{N(v.Band)}",
                 feeds.Count == 0 ? "?" : string.Join("; ", feeds.Select(f => f.Describe())),
                 d switch
                 {
@@ -262,18 +270,31 @@ public static class KeeperCommands
             w.WriteNumber("block", report.Block);
             w.WriteString("next_base_fee_wei", report.NextBaseFeePerGas.ToString(CultureInfo.InvariantCulture));
             w.WriteStartArray("pools");
-            foreach (var d in report.Decisions) WriteDecision(w, d, FeedStatuses(report, d.Pool));
+            foreach (var d in report.Decisions) WriteDecision(w, d, FeedStatuses(report, d.Pool), Reading(report, d.Pool));
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteDecision(Utf8JsonWriter w, Decision d, IReadOnlyList<FeedStatus> feeds)
+    private static void WriteDecision(Utf8JsonWriter w, Decision d, IReadOnlyList<FeedStatus> feeds, PoolReading read)
     {
         w.WriteStartObject();
         w.WriteString("pool", d.Pool.ToString());
         w.WriteString("name", d.Label);
+        w.WriteStartObject("read");
+        void Number(string name, double? value) { if (value is { } x) w.WriteNumber(name, x); else w.WriteNull(name); }
+        Number("pool_price", read.PoolPrice);
+        Number("price_low", read.PriceLow);
+        Number("price_high", read.PriceHigh);
+        Number("fee_pips", read.FeePips);
+        Number("base", read.Base);
+        Number("quote", read.Quote);
+        Number("base_share_bps", read.BaseShareBps);
+        w.WriteString("base_share_at", read.ShareAtOraclePrice ? "oracle" : "pool");
+        Number("oracle_price", read.OraclePrice);
+        if (read.Missing is { } missing) w.WriteString("missing", missing);
+        w.WriteEndObject();
         w.WriteStartArray("feeds");
         foreach (var f in feeds)
         {
@@ -354,6 +375,10 @@ public static class KeeperCommands
         }
     }
 
+    /// <summary>What the cycle read of <paramref name="pool"/> (price, range, fee, reserves, share), whatever it decided.</summary>
+    internal static PoolReading Reading(CycleReport report, Address pool) =>
+        report.Observations.FirstOrDefault(p => p.Pool == pool) is { } o ? PoolReading.Of(o) : new PoolReading(null, null, null, null, null, null, null, false, null, "the pool was not observed");
+
     /// <summary>The price feed and (if any) the volatility feed of <paramref name="pool"/> in this cycle's observation.</summary>
     internal static IReadOnlyList<FeedStatus> FeedStatuses(CycleReport report, Address pool)
     {
@@ -368,5 +393,5 @@ public static class KeeperCommands
         return list;
     }
 
-    private static string N(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 1000 ? "N0" : "G5", CultureInfo.InvariantCulture) : "—";
+    private static string N(double v) => Numbers.Fixed(v);
 }

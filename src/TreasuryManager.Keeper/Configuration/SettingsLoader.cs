@@ -5,7 +5,7 @@ namespace TreasuryManager.Keeper.Configuration;
 
 /// <summary>
 /// Reads <see cref="TreasurySettings"/> from a JSON file (comments allowed), then the environment (prefix
-/// <c>TREASURY_</c>, <c>__</c> for <c>:</c>), then command-line overrides (<c>--Rpc:Url=…</c>), later sources winning.
+/// <c>TREASURY_</c>, <c>__</c> for <c>:</c>), then command-line overrides (<c>--Rpc:Url=…</c>, parsed by <see cref="SettingOverrides"/>), later sources winning.
 /// </summary>
 public static class SettingsLoader
 {
@@ -22,7 +22,8 @@ public static class SettingsLoader
             .SetBasePath(Path.GetDirectoryName(full)!)
             .AddJsonFile(Path.GetFileName(full), optional: !fileRequired, reloadOnChange: false)
             .AddEnvironmentVariables(EnvironmentPrefix);
-        if (overrides is not null) builder.AddCommandLine(overrides.ToArray());
+        if (overrides is not null)
+            builder.AddInMemoryCollection(SettingOverrides.Parse(overrides.ToArray()).Select(o => new KeyValuePair<string, string?>(o.Path, o.Value)));
         try
         {
             return builder.Build();
@@ -37,7 +38,7 @@ public static class SettingsLoader
         }
     }
 
-    /// <summary>Binds and validates; relative journal and keystore paths become relative to the file's directory.</summary>
+    /// <summary>Binds and validates; relative journal, keystore and log paths become relative to the file's directory.</summary>
     public static TreasurySettings Load(string configPath, IEnumerable<string>? overrides = null)
     {
         var root = Build(configPath, overrides);
@@ -59,6 +60,7 @@ public static class SettingsLoader
         {
             Journal = Rooted(baseDirectory, settings.Journal)!,
             Key = settings.Key with { Keystore = Rooted(baseDirectory, settings.Key.Keystore) },
+            Log = (settings.Log ?? new LogSettings()) with { File = Rooted(baseDirectory, (settings.Log ?? new LogSettings()).File)! },
         };
         return settings.Validate();
     }

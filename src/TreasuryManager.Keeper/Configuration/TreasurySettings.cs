@@ -48,6 +48,9 @@ public sealed record TreasurySettings : ISettingsSection
     [Setting("Treasury-wide risk across pools, per base token.")]
     public TreasuryRiskSettings Risk { get; init; } = new();
 
+    [Setting("The log of `treasury keeper run`: the console and a rolling file (levels: the optional \"Serilog\" section).")]
+    public LogSettings Log { get; init; } = new();
+
     /// <summary>Throws a <see cref="SettingsException"/> naming every invalid setting by its path, with the fix.</summary>
     public TreasurySettings Validate() => SettingsValidator.Validate(this);
 
@@ -365,6 +368,25 @@ public sealed record CycleSettings
 
     [Setting("How far back the first cycle reads the pools' swap events, in blocks (0..1000000)."), Bounds(0, 1_000_000)]
     public int HistoryBlocks { get; init; } = 2000;
+}
+
+/// <summary>Where `treasury keeper run` writes its log besides the console: a file rolled by time and by size.</summary>
+public sealed record LogSettings
+{
+    /// <remarks>Serilog's rolling file sink puts the period before the extension (keeper-20260101.log) and a sequence
+    /// number after it when a file reaches <see cref="FileSizeLimitBytes"/> (keeper-20260101_001.log).</remarks>
+    [Setting("The log file (relative paths are relative to this file); the date is inserted before the extension, e.g. logs/keeper-20260101.log."), NotBlank(Hint = "e.g. \"logs/keeper-.log\"")]
+    public string File { get; init; } = "logs/keeper-.log";
+
+    [Setting("A new file every Day (or Hour, Month, Year; Infinite = only by size).")]
+    public Serilog.RollingInterval RollingInterval { get; init; } = Serilog.RollingInterval.Day;
+
+    /// <remarks>10 MB holds several days of the keeper's Information lines at one cycle per 12 s block.</remarks>
+    [Setting("A file that reaches this size (bytes) is closed and the next one started (1000..10^12)."), Bounds(1000, 1e12)]
+    public long FileSizeLimitBytes { get; init; } = 10_000_000;
+
+    [Setting("How many log files are kept; older ones are deleted (1..10000)."), Bounds(1, 10_000)]
+    public int RetainedFiles { get; init; } = 31;
 }
 
 public sealed record MetricsSettings

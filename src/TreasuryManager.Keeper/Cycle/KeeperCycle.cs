@@ -273,7 +273,7 @@ public sealed partial class KeeperCycle
             if (plan.Action.GatedByBenefit && !GasRules.BenefitBeatsGas(plan.ExpectedBenefit, cost, _settings.Strategy.BenefitToGasMargin))
             {
                 result.Add(new Hold(plan.Pool, plan.Label, plan.Block, HoldReason.BenefitBelowGas,
-                    $"with the estimated {gas} gas the cost is {cost:G5} quote; the benefit {plan.ExpectedBenefit:G5} is under {_settings.Strategy.BenefitToGasMargin}× that", plan.View));
+                    $"with the estimated {gas} gas the cost is {Models.Formatting.Numbers.Fixed(cost)} quote; the benefit {Models.Formatting.Numbers.Fixed(plan.ExpectedBenefit)} is under {_settings.Strategy.BenefitToGasMargin}× that", plan.View));
                 continue;
             }
             if (GasRules.WaitsForGas(plan.Urgent, nextBaseFee, _settings.Gas.BaseFeeCeilingWei))

@@ -89,3 +89,39 @@ public static class StrategyInputs
         return (new PoolInputs(Snapshot(o.State), Policy(o.Policy), o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals), null);
     }
 }
+
+/// <summary>
+/// What a cycle read of one pool, in human units, whatever the decision: the pool's price, range and fee, its reserves
+/// and the base share of its value — at the oracle price (the vault's formula, as the Decider measures it) when the
+/// price feed was read, else at the pool's own price. Null fields were not read; <see cref="Missing"/> says why.
+/// </summary>
+public sealed record PoolReading(
+    double? PoolPrice, double? PriceLow, double? PriceHigh, int? FeePips, double? Base, double? Quote,
+    int? BaseShareBps, bool ShareAtOraclePrice, double? OraclePrice, string? Missing)
+{
+    public static PoolReading Of(PoolObservation o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var oracle = o.Price?.Value;
+        if (o.State is not { } s)
+            return new PoolReading(null, null, null, null, null, null, null, false, oracle, o.Error ?? "the pool's state was not read");
+        var rawToHuman = Math.Pow(10, o.Identity.BaseDecimals - o.Identity.QuoteDecimals);
+        double Price(BigInteger sqrtPriceX96) => Models.Curve.Uint.PriceFromSqrtPriceX96(sqrtPriceX96) * rawToHuman;
+        var x = (double)s.Reserve0 / Math.Pow(10, o.Identity.BaseDecimals);
+        var y = (double)s.Reserve1 / Math.Pow(10, o.Identity.QuoteDecimals);
+        var poolPrice = Price(s.SqrtPriceX96);
+        int? share;
+        var atOracle = false;
+        if (o.Price is { } round && o.Policy is { } policy && Models.Policy.VaultPolicyMath.PriceX128(round.Answer, (int)policy.PriceScaleExp) is { } priceX128)
+        {
+            share = (int)Models.Policy.VaultPolicyMath.BaseShareBps(s.Reserve0, s.Reserve1, priceX128);
+            atOracle = true;
+        }
+        else
+        {
+            var value = x * poolPrice + y;
+            share = value > 0 ? (int)Math.Round(x * poolPrice / value * 10_000) : null;
+        }
+        return new PoolReading(poolPrice, Price(s.SqrtPriceLowX96), Price(s.SqrtPriceHighX96), (int)s.FeePips, x, y, share, atOracle, oracle, null);
+    }
+}

@@ -5,7 +5,7 @@ namespace TreasuryManager.Keeper.Hosting;
 /// <summary>
 /// The keeper's Prometheus metrics, in their own registry (so tests and several keepers in one process do not
 /// share counters): cycle latency, plans, holds by reason, transactions sent / replaced / failed, gas spent,
-/// inventory per pool and RPC faults by kind. Served by <see cref="StartServer"/> on 127.0.0.1 only.
+/// inventory per pool, RPC faults by kind and failed journal writes. Served by <see cref="StartServer"/> on 127.0.0.1 only.
 /// </summary>
 public sealed class KeeperMetrics
 {
@@ -34,6 +34,7 @@ public sealed class KeeperMetrics
         RiskBreaches = factory.CreateCounter("treasury_keeper_risk_breaches_total", "Cycles a token stayed past its MaxNetDelta after every hedge its markets allow.", "token");
         NonceResyncs = factory.CreateCounter("treasury_keeper_nonce_resyncs_total", "Times the executor dropped its held nonce and read the account's again (a nonce taken elsewhere, a refused send).");
         PendingTransactionBlocks = factory.CreateGauge("treasury_keeper_pending_transaction_blocks", "Blocks the oldest broadcast, unconfirmed transaction of the journal has waited (0: none in flight).");
+        JournalWriteFailures = factory.CreateCounter("treasury_keeper_journal_write_failures_total", "Journal (SQLite) writes that failed: disk full, I/O error, a locked or read-only file. The cycle stops before anything unjournaled is broadcast and retries on the next poll.");
         CycleErrors = factory.CreateCounter("treasury_keeper_cycle_errors_total", "Cycles that failed as a whole (the node unreachable…).", "kind");
     }
 
@@ -53,6 +54,7 @@ public sealed class KeeperMetrics
     public Counter NonceResyncs { get; }
     public Gauge PendingTransactionBlocks { get; }
     public Counter CycleErrors { get; }
+    public Counter JournalWriteFailures { get; }
     public Counter HedgeTrades { get; }
     public Counter HedgeHolds { get; }
     public Gauge NetDelta { get; }

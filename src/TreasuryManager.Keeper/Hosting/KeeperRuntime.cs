@@ -86,6 +86,7 @@ public sealed class KeeperRuntime : IDisposable
             {
                 if (key is null) throw new KeeperSetupException("no key: configure Key (a keystore or a mnemonic) to send transactions");
                 journal = TransactionJournal.Open(settings.Journal, time);
+                journal.WriteFailed += _ => metrics.JournalWriteFailures.Inc();
                 try
                 {
                     // every broadcast (first attempts, replacements and rebroadcasts) counts as sent

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Keeper.Journal;
 
 namespace TreasuryManager.Keeper.Hosting;
 
@@ -9,7 +10,7 @@ namespace TreasuryManager.Keeper.Hosting;
 /// The bot, as a hosted service: one cycle per new block (polled every Cycle:PollIntervalMilliseconds; each poll is
 /// the cycle's one batched read). On SIGTERM / Ctrl-C the host cancels the token: a cycle between steps stops at
 /// once; a transaction in flight is already journaled (signed bytes before broadcast), so the next start recovers
-/// it. A cycle that fails as a whole (node unreachable) is logged and counted, and the next poll tries again.
+/// it. A cycle that fails as a whole (node unreachable, a journal write refused) is logged and counted, and the next poll tries again.
 /// </summary>
 public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settings, KeeperMetrics metrics, ILogger<KeeperService> log, TimeProvider time)
     : BackgroundService
@@ -38,8 +39,9 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
             {
                 break;
             }
-            catch (RpcException e)
+            catch (Exception e) when (e is RpcException or JournalWriteException)
             {
+                // a failed journal write stops the cycle before anything unjournaled is broadcast; the next poll retries
                 metrics.CycleErrors.WithLabels(e.GetType().Name).Inc();
                 log.LogError("Cycle failed: {Message}", e.Message);
             }

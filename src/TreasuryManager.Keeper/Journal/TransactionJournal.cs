@@ -191,25 +191,26 @@ public sealed class TransactionJournal : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(payloadJson);
         lock (_lock)
-        {
-            using var relaxed = Relaxed();
-            using var tx = _connection.BeginTransaction();
-            var existing = QueryIntents(tx, "WHERE key = $key", ("$key", key)).SingleOrDefault();
-            if (existing is not null)
+            return Write(nameof(GetOrCreateIntent), () =>
             {
-                if (existing.Kind != kind || existing.PayloadJson != payloadJson)
-                    throw new InvalidOperationException(
-                        $"Intent key '{key}' is already journaled (intent {existing.Id}, {existing.Status}) for a different {(existing.Kind != kind ? "kind" : "payload")}; " +
-                        "an idempotency key names one action — use a new key for a different transaction.");
-                return (existing, false);
-            }
-            var now = Now();
-            Execute(_connection, "INSERT INTO intents (key, kind, payload, created_at, status, updated_at, pool) VALUES ($key, $kind, $payload, $now, 'pending', $now, $pool);", tx,
-                ("$key", key), ("$kind", kind), ("$payload", payloadJson), ("$now", now), ("$pool", pool?.ToLowerHex()));
-            var id = (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
-            tx.Commit();
-            return (GetIntent(id), true);
-        }
+                using var relaxed = Relaxed();
+                using var tx = _connection.BeginTransaction();
+                var existing = QueryIntents(tx, "WHERE key = $key", ("$key", key)).SingleOrDefault();
+                if (existing is not null)
+                {
+                    if (existing.Kind != kind || existing.PayloadJson != payloadJson)
+                        throw new InvalidOperationException(
+                            $"Intent key '{key}' is already journaled (intent {existing.Id}, {existing.Status}) for a different {(existing.Kind != kind ? "kind" : "payload")}; " +
+                            "an idempotency key names one action — use a new key for a different transaction.");
+                    return (existing, false);
+                }
+                var now = Now();
+                Execute(_connection, "INSERT INTO intents (key, kind, payload, created_at, status, updated_at, pool) VALUES ($key, $kind, $payload, $now, 'pending', $now, $pool);", tx,
+                    ("$key", key), ("$kind", kind), ("$payload", payloadJson), ("$now", now), ("$pool", pool?.ToLowerHex()));
+                var id = (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
+                tx.Commit();
+                return (GetIntent(id), true);
+            });
     }
 
     public IntentRecord? FindIntent(string key)
@@ -241,16 +242,17 @@ public sealed class TransactionJournal : IDisposable
         if (status is not (IntentStatus.Failed or IntentStatus.Superseded))
             throw new ArgumentOutOfRangeException(nameof(status), status, "FinishIntent sets Failed or Superseded; a mined intent is recorded with RecordOutcome.");
         lock (_lock)
-        {
-            using var tx = _connection.BeginTransaction();
-            SetIntentStatus(tx, intentId, status, reason);
-            // Attempts that never reached the node become rejected; broadcast ones are superseded.
-            Execute(_connection, "UPDATE attempts SET status = 'superseded', reason = COALESCE(reason, $r) WHERE intent_id = $id AND status = 'broadcast';", tx,
-                ("$id", intentId), ("$r", reason));
-            Execute(_connection, "UPDATE attempts SET status = 'rejected', reason = COALESCE(reason, $r) WHERE intent_id = $id AND status = 'signed';", tx,
-                ("$id", intentId), ("$r", reason));
-            tx.Commit();
-        }
+            Write(nameof(FinishIntent), () =>
+            {
+                using var tx = _connection.BeginTransaction();
+                SetIntentStatus(tx, intentId, status, reason);
+                // Attempts that never reached the node become rejected; broadcast ones are superseded.
+                Execute(_connection, "UPDATE attempts SET status = 'superseded', reason = COALESCE(reason, $r) WHERE intent_id = $id AND status = 'broadcast';", tx,
+                    ("$id", intentId), ("$r", reason));
+                Execute(_connection, "UPDATE attempts SET status = 'rejected', reason = COALESCE(reason, $r) WHERE intent_id = $id AND status = 'signed';", tx,
+                    ("$id", intentId), ("$r", reason));
+                tx.Commit();
+            });
     }
 
     // ---------------------------------------------------------------- attempts
@@ -265,22 +267,23 @@ public sealed class TransactionJournal : IDisposable
         if (signed.Transaction is not Eip1559Transaction tx1559)
             throw new ArgumentException($"The keeper journals EIP-1559 (type 2) transactions only; got {signed.Type}.", nameof(signed));
         lock (_lock)
-        {
-            using var tx = _connection.BeginTransaction();
-            var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
-                ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
-            if (intent.IsFinished)
-                throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
-            Execute(_connection, """
-                INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
-                VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
-                """, tx,
-                ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
-                ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
-            var id = (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
-            tx.Commit();
-            return GetAttempt(id);
-        }
+            return Write(nameof(AddAttempt), () =>
+            {
+                using var tx = _connection.BeginTransaction();
+                var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
+                    ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
+                if (intent.IsFinished)
+                    throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
+                Execute(_connection, """
+                    INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
+                    VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
+                    """, tx,
+                    ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
+                    ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
+                var id = (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
+                tx.Commit();
+                return GetAttempt(id);
+            });
     }
 
     /// <summary>
@@ -292,55 +295,58 @@ public sealed class TransactionJournal : IDisposable
         ArgumentNullException.ThrowIfNull(attempts);
         var ids = new List<long>(attempts.Count);
         lock (_lock)
-        {
-            using var tx = _connection.BeginTransaction();
-            foreach (var (intentId, signed) in attempts)
+            return Write(nameof(AddAttempts), () =>
             {
-                if (signed.Transaction is not Eip1559Transaction tx1559)
-                    throw new ArgumentException($"The keeper journals EIP-1559 (type 2) transactions only; got {signed.Type}.", nameof(attempts));
-                var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
-                    ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
-                if (intent.IsFinished)
-                    throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
-                Execute(_connection, """
-                    INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
-                    VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
-                    """, tx,
-                    ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
-                    ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
-                ids.Add((long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!);
-            }
-            tx.Commit();
-            return ids.Select(GetAttempt).ToArray();
-        }
+                using var tx = _connection.BeginTransaction();
+                foreach (var (intentId, signed) in attempts)
+                {
+                    if (signed.Transaction is not Eip1559Transaction tx1559)
+                        throw new ArgumentException($"The keeper journals EIP-1559 (type 2) transactions only; got {signed.Type}.", nameof(attempts));
+                    var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
+                        ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
+                    if (intent.IsFinished)
+                        throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
+                    Execute(_connection, """
+                        INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
+                        VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
+                        """, tx,
+                        ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
+                        ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
+                    ids.Add((long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!);
+                }
+                tx.Commit();
+                return ids.Select(GetAttempt).ToArray();
+            });
     }
 
     /// <summary>Marks an attempt as accepted by the node (at <paramref name="block"/>, the latest block when it was sent); its intent becomes Sent.</summary>
     public AttemptRecord MarkBroadcast(long attemptId, long block)
     {
         lock (_lock)
-        {
-            using (Relaxed())
-            using (var tx = _connection.BeginTransaction())
+            return Write(nameof(MarkBroadcast), () =>
             {
-                Execute(_connection, "UPDATE attempts SET status = 'broadcast', broadcast_at = COALESCE(broadcast_at, $now), broadcast_block = COALESCE(broadcast_block, $block) WHERE id = $id AND status IN ('signed', 'broadcast');", tx,
-                    ("$id", attemptId), ("$now", Now()), ("$block", block));
-                Execute(_connection, "UPDATE intents SET status = 'sent', updated_at = $now WHERE id = (SELECT intent_id FROM attempts WHERE id = $id) AND status = 'pending';", tx,
-                    ("$id", attemptId), ("$now", Now()));
-                tx.Commit();
-            }
-            return GetAttempt(attemptId);
-        }
+                using (Relaxed())
+                using (var tx = _connection.BeginTransaction())
+                {
+                    Execute(_connection, "UPDATE attempts SET status = 'broadcast', broadcast_at = COALESCE(broadcast_at, $now), broadcast_block = COALESCE(broadcast_block, $block) WHERE id = $id AND status IN ('signed', 'broadcast');", tx,
+                        ("$id", attemptId), ("$now", Now()), ("$block", block));
+                    Execute(_connection, "UPDATE intents SET status = 'sent', updated_at = $now WHERE id = (SELECT intent_id FROM attempts WHERE id = $id) AND status = 'pending';", tx,
+                        ("$id", attemptId), ("$now", Now()));
+                    tx.Commit();
+                }
+                return GetAttempt(attemptId);
+            });
     }
 
     /// <summary>Marks an attempt the node refused (it never entered the mempool).</summary>
     public AttemptRecord MarkRejected(long attemptId, string reason)
     {
         lock (_lock)
-        {
-            Execute(_connection, "UPDATE attempts SET status = 'rejected', reason = $r WHERE id = $id AND status = 'signed';", null, ("$id", attemptId), ("$r", reason));
-            return GetAttempt(attemptId);
-        }
+            return Write(nameof(MarkRejected), () =>
+            {
+                Execute(_connection, "UPDATE attempts SET status = 'rejected', reason = $r WHERE id = $id AND status = 'signed';", null, ("$id", attemptId), ("$r", reason));
+                return GetAttempt(attemptId);
+            });
     }
 
     public AttemptRecord GetAttempt(long attemptId)
@@ -382,28 +388,29 @@ public sealed class TransactionJournal : IDisposable
     {
         ArgumentNullException.ThrowIfNull(receipt);
         lock (_lock)
-        {
-            using var tx = _connection.BeginTransaction();
-            var attempt = QueryAttempts(tx, "WHERE intent_id = $id AND tx_hash = $hash", ("$id", intentId), ("$hash", receipt.TransactionHash.ToLowerInvariant())).SingleOrDefault()
-                ?? throw new InvalidOperationException($"Receipt {receipt.TransactionHash} is not one of intent {intentId}'s attempts; refusing to record it.");
-            var now = Now();
-            Execute(_connection, """
-                INSERT INTO outcomes (intent_id, attempt_id, tx_hash, block_number, block_hash, gas_used, effective_gas_price, success, recorded_at)
-                VALUES ($intent, $attempt, $hash, $block, $blockHash, $gas, $price, $ok, $now)
-                ON CONFLICT (intent_id) DO UPDATE SET attempt_id = excluded.attempt_id, tx_hash = excluded.tx_hash, block_number = excluded.block_number,
-                    block_hash = excluded.block_hash, gas_used = excluded.gas_used, effective_gas_price = excluded.effective_gas_price,
-                    success = excluded.success, recorded_at = excluded.recorded_at;
-                """, tx,
-                ("$intent", intentId), ("$attempt", attempt.Id), ("$hash", attempt.Hash), ("$block", receipt.BlockNumber), ("$blockHash", receipt.BlockHash),
-                ("$gas", receipt.GasUsed), ("$price", Text(receipt.EffectiveGasPrice)), ("$ok", receipt.Succeeded ? 1 : 0), ("$now", now));
-            Execute(_connection, "UPDATE attempts SET status = 'mined', broadcast_at = COALESCE(broadcast_at, $now) WHERE id = $id;", tx, ("$id", attempt.Id), ("$now", now));
-            Execute(_connection, "UPDATE attempts SET status = 'superseded', reason = COALESCE(reason, $r) WHERE intent_id = $intent AND id <> $id AND status IN ('signed', 'broadcast');", tx,
-                ("$intent", intentId), ("$id", attempt.Id), ("$r", $"attempt {attempt.Id} ({attempt.Hash}) was mined instead"));
-            SetIntentStatus(tx, intentId, receipt.Succeeded ? IntentStatus.Mined : IntentStatus.Failed,
-                receipt.Succeeded ? null : $"transaction {attempt.Hash} was mined in block {receipt.BlockNumber} but reverted");
-            tx.Commit();
-            return Outcome(intentId)!;
-        }
+            return Write(nameof(RecordOutcome), () =>
+            {
+                using var tx = _connection.BeginTransaction();
+                var attempt = QueryAttempts(tx, "WHERE intent_id = $id AND tx_hash = $hash", ("$id", intentId), ("$hash", receipt.TransactionHash.ToLowerInvariant())).SingleOrDefault()
+                    ?? throw new InvalidOperationException($"Receipt {receipt.TransactionHash} is not one of intent {intentId}'s attempts; refusing to record it.");
+                var now = Now();
+                Execute(_connection, """
+                    INSERT INTO outcomes (intent_id, attempt_id, tx_hash, block_number, block_hash, gas_used, effective_gas_price, success, recorded_at)
+                    VALUES ($intent, $attempt, $hash, $block, $blockHash, $gas, $price, $ok, $now)
+                    ON CONFLICT (intent_id) DO UPDATE SET attempt_id = excluded.attempt_id, tx_hash = excluded.tx_hash, block_number = excluded.block_number,
+                        block_hash = excluded.block_hash, gas_used = excluded.gas_used, effective_gas_price = excluded.effective_gas_price,
+                        success = excluded.success, recorded_at = excluded.recorded_at;
+                    """, tx,
+                    ("$intent", intentId), ("$attempt", attempt.Id), ("$hash", attempt.Hash), ("$block", receipt.BlockNumber), ("$blockHash", receipt.BlockHash),
+                    ("$gas", receipt.GasUsed), ("$price", Text(receipt.EffectiveGasPrice)), ("$ok", receipt.Succeeded ? 1 : 0), ("$now", now));
+                Execute(_connection, "UPDATE attempts SET status = 'mined', broadcast_at = COALESCE(broadcast_at, $now) WHERE id = $id;", tx, ("$id", attempt.Id), ("$now", now));
+                Execute(_connection, "UPDATE attempts SET status = 'superseded', reason = COALESCE(reason, $r) WHERE intent_id = $intent AND id <> $id AND status IN ('signed', 'broadcast');", tx,
+                    ("$intent", intentId), ("$id", attempt.Id), ("$r", $"attempt {attempt.Id} ({attempt.Hash}) was mined instead"));
+                SetIntentStatus(tx, intentId, receipt.Succeeded ? IntentStatus.Mined : IntentStatus.Failed,
+                    receipt.Succeeded ? null : $"transaction {attempt.Hash} was mined in block {receipt.BlockNumber} but reverted");
+                tx.Commit();
+                return Outcome(intentId)!;
+            });
     }
 
     public OutcomeRecord? Outcome(long intentId)
@@ -481,5 +488,48 @@ public sealed class TransactionJournal : IDisposable
         return command.ExecuteScalar();
     }
 
+    /// <summary>
+    /// Raised (before the <see cref="JournalWriteException"/> is thrown) each time a write fails in SQLite: disk full,
+    /// I/O error, a file another process holds locked, a read-only file. The keeper counts these
+    /// (treasury_keeper_journal_write_failures_total).
+    /// </summary>
+    public event Action<JournalWriteException>? WriteFailed;
+
+    /// <summary>Journal writes that failed since this journal was opened.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    private long _writeFailures;
+
+    /// <summary>Runs one write (under <c>_lock</c>); a SQLite failure becomes a <see cref="JournalWriteException"/>, counted and announced.</summary>
+    private T Write<T>(string operation, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (SqliteException e)
+        {
+            var failure = new JournalWriteException(Path, operation, e);
+            Interlocked.Increment(ref _writeFailures);
+            WriteFailed?.Invoke(failure);
+            throw failure;
+        }
+    }
+
+    private void Write(string operation, Action body) => Write(operation, () => { body(); return true; });
+
     public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>
+/// A journal write SQLite refused (disk full, I/O error, the file locked by another process, a read-only file). Nothing
+/// whose signed bytes failed to be journaled is broadcast; the operation named here did not happen.
+/// </summary>
+public sealed class JournalWriteException(string journalPath, string operation, SqliteException inner)
+    : IOException($"the keeper's journal {journalPath} could not be written ({operation}): {inner.Message.TrimEnd('.')}; free disk space, make the file writable or stop the process holding it, then let the keeper retry (the journal is unchanged)", inner)
+{
+    public string JournalPath { get; } = journalPath;
+    public string Operation { get; } = operation;
+    /// <summary>SQLite's primary result code (5 busy, 8 read-only, 10 I/O error, 13 full…).</summary>
+    public int SqliteErrorCode { get; } = inner.SqliteErrorCode;
 }

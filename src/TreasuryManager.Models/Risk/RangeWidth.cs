@@ -55,8 +55,10 @@ public static class RangeWidth
         var (best, bestJ) = LogGridSearch.Maximise(J, minHalfWidth, maxHalfWidth, GridPoints, preferred: maxHalfWidth);
         if (!(bestJ > 0))
             return new WidthChoice(maxHalfWidth, J(maxHalfWidth), false,
-                $"fees cannot pay the loss to arbitrage at any width (fee yield {feeYieldPerDay:G3}/day at ±{currentHalfWidth:G3}, σ²/8 = {sigmaPerDay * sigmaPerDay / 8:G3}/day): the widest range allowed");
+                $"fees cannot pay the loss to arbitrage at any width (fee yield {F(feeYieldPerDay)}/day at ±{F(currentHalfWidth)}, σ²/8 = {F(sigmaPerDay * sigmaPerDay / 8)}/day): the widest range allowed");
         return new WidthChoice(best, bestJ, true,
-            $"half-width {best:G4} maximises fees − LVR − rebalancing = {bestJ:G3}/day per unit of value (fee yield {feeYieldPerDay:G3}/day at ±{currentHalfWidth:G3}, elasticity {elasticity:G2}, σ {sigmaPerDay:G3}/√day)");
+            $"half-width {F(best)} maximises fees − LVR − rebalancing = {F(bestJ)}/day per unit of value (fee yield {F(feeYieldPerDay)}/day at ±{F(currentHalfWidth)}, elasticity {F(elasticity)}, σ {F(sigmaPerDay)}/√day)");
     }
+
+    private static string F(double v) => Formatting.Numbers.Fixed(v);
 }

@@ -399,5 +399,5 @@ public static class Decider
 
     private static double Human(BigInteger amount, int decimals) => (double)amount / Math.Pow(10, decimals);
     private static string Bps(int bps) => (bps / 100.0).ToString("0.##", CultureInfo.InvariantCulture) + "%";
-    private static string F(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
+    private static string F(double v) => Models.Formatting.Numbers.Fixed(v);
 }

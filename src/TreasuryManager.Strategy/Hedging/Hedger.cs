@@ -50,8 +50,8 @@ public static class Hedger
         // a deviation at the doubles' rounding level (after a trade to the target) is no deviation
         var tolerance = 1e-12 * (Math.Abs(i.PoolBase) + Math.Abs(i.PerpSize));
         if (Math.Abs(deviation) <= Math.Max(band, tolerance))
-            return new HedgeHold(target, deviation, band, $"the position is {deviation:G4} base from the target {target:G4}, inside the band ±{band:G4}");
-        return new HedgeAdjust(-deviation, target, deviation, band, $"the position is {deviation:G4} base from the target {target:G4}, outside the band ±{band:G4}: trade {-deviation:G4}");
+            return new HedgeHold(target, deviation, band, $"the position is {F(deviation)} base from the target {F(target)}, inside the band ±{F(band)}");
+        return new HedgeAdjust(-deviation, target, deviation, band, $"the position is {F(deviation)} base from the target {F(target)}, outside the band ±{F(band)}: trade {F(-deviation)}");
     }
 
     /// <summary>q̄ for the hedge with c = fixed + fee·P·q̄.</summary>
@@ -77,4 +77,6 @@ public static class Hedger
         }
         return band;
     }
+
+    private static string F(double v) => Models.Formatting.Numbers.Fixed(v);
 }
