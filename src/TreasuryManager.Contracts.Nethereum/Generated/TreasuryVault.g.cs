@@ -632,6 +632,18 @@ namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition
         public virtual string Pool { get; set; }
     }
 
+    public partial class SetAllowInventoryRecoveryFunction : SetAllowInventoryRecoveryFunctionBase { }
+
+    [Function("setAllowInventoryRecovery")]
+    public class SetAllowInventoryRecoveryFunctionBase : FunctionMessage
+    {
+        [Parameter("address", "pool", 1)]
+        public virtual string Pool { get; set; }
+
+        [Parameter("bool", "allowed", 2)]
+        public virtual bool Allowed { get; set; }
+    }
+
     public partial class SetFeeBoundsFunction : SetFeeBoundsFunctionBase { }
 
     [Function("setFeeBounds")]
@@ -1911,6 +1923,9 @@ namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition
 
         [Parameter("uint32", "maxTwapDeviationLog", 4)]
         public virtual BigInteger MaxTwapDeviationLog { get; set; }
+
+        [Parameter("bool", "allowInventoryRecovery", 5)]
+        public virtual bool AllowInventoryRecovery { get; set; }
     }
 
     public partial class Target : TargetBase { }

@@ -78,6 +78,8 @@ public static class FeeChoice
         var (best, bestJ) = LogGridSearch.Maximise(J, minFeePips / PipsPerUnit, maxFeePips / PipsPerUnit, GridPoints, preferred: minFeePips / PipsPerUnit);
         var pips = (int)Math.Clamp(Math.Round(best * PipsPerUnit), minFeePips, maxFeePips);
         return new FeeChoiceResult(pips, bestJ,
-            $"fee {pips} pips maximises noise fees − arbitrage loss = {bestJ:G3}/day per unit of value (fee yield {feeYieldPerDay:G3}/day at {currentFeePips} pips, k {intensityK:G3}, σ {sigmaPerDay:G3}/√day, σ per block {sigmaPerBlock:G3}, concentration {concentration:G3})");
+            $"fee {pips} pips maximises noise fees − arbitrage loss = {F(bestJ)}/day per unit of value (fee yield {F(feeYieldPerDay)}/day at {currentFeePips} pips, k {F(intensityK)}, σ {F(sigmaPerDay)}/√day, σ per block {F(sigmaPerBlock)}, concentration {F(concentration)})");
     }
+
+    private static string F(double v) => Formatting.Numbers.Fixed(v);
 }
