@@ -17,7 +17,7 @@ namespace TreasuryManager.Keeper.Hosting;
 /// </summary>
 public sealed class KeeperRuntime : IDisposable
 {
-    private KeeperRuntime(RpcClient rpc, EthClient eth, TransactionJournal? journal, TransactionExecutor? executor, KeeperCycle cycle, RecoveryReport? recovery)
+    private KeeperRuntime(RpcClient rpc, EthClient eth, ITransactionJournal? journal, TransactionExecutor? executor, KeeperCycle cycle, RecoveryReport? recovery)
     {
         Rpc = rpc;
         Eth = eth;
@@ -29,7 +29,7 @@ public sealed class KeeperRuntime : IDisposable
 
     public RpcClient Rpc { get; }
     public EthClient Eth { get; }
-    public TransactionJournal? Journal { get; }
+    public ITransactionJournal? Journal { get; }
     public TransactionExecutor? Executor { get; }
     public KeeperCycle Cycle { get; }
     public RecoveryReport? Recovery { get; }
@@ -79,7 +79,7 @@ public sealed class KeeperRuntime : IDisposable
                     throw new KeeperSetupException($"the key's address {key.Address} is not a keeper of the vault {vault}; the owner must call setKeeper({key.Address}, true), or configure the keeper's key");
             }
 
-            TransactionJournal? journal = null;
+            ITransactionJournal? journal = null;
             TransactionExecutor? executor = null;
             RecoveryReport? recovery = null;
             if (!readOnly)
