@@ -10,7 +10,7 @@ namespace TreasuryManager.Keeper.Journal;
 /// same guarantees: each method is one committed transaction (a crash leaves the journal at a step boundary); an
 /// attempt's signed bytes are committed before the executor broadcasts them, so recovery can rebroadcast exactly those
 /// bytes; an intent key names one action (a second payload under it is refused). <see cref="TransactionJournal"/>
-/// keeps it in one SQLite file (the single keeper's default); PostgresJournal in PostgreSQL (a keeper
+/// keeps it in one SQLite file (the single keeper's default); <see cref="PostgresJournal"/> in PostgreSQL (a keeper
 /// fleet). The schema is versioned and migrated on open; a schema newer than the binary's is refused.
 /// </summary>
 public interface ITransactionJournal : IDisposable

@@ -1,0 +1,230 @@
+using CsCheck;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Keeper.Journal;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Keeper.Tests;
+
+/// <summary>
+/// What the PostgreSQL journal adds to the contract, on a real local server: its versioned schema, the fleet's rules
+/// (one intent key across the fleet, each keeper's own view) and the per-pool leases with fencing tokens.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+    private readonly List<PostgresJournal> _open = [];
+    private string _database = "";
+
+    private static readonly Address PoolA = Address.Parse("0x00000000000000000000000000000000000000a1");
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
+
+    public async Task InitializeAsync() => _database = await postgres.CreateDatabaseAsync();
+
+    public Task DisposeAsync()
+    {
+        foreach (var journal in _open) journal.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private PostgresJournal Keeper(string id)
+    {
+        var journal = PostgresJournal.Open(postgres.ConnectionString(_database), id, _time);
+        _open.Add(journal);
+        return journal;
+    }
+
+    private async Task SqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString(_database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString(_database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The lease's time to live runs out now (what waiting past it does, without the wait).</summary>
+    private Task ExpireAsync(Address pool) =>
+        SqlAsync($"UPDATE pool_leases SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE pool = '{pool.ToLowerHex()}';");
+
+    [Fact]
+    public async Task Creates_the_versioned_schema_once_and_refuses_a_newer_one_with_the_fix()
+    {
+        using (var first = PostgresJournal.Open(postgres.ConnectionString(_database), "k1", _time))
+            Assert.Equal(PostgresJournal.SchemaVersion, first.CurrentSchemaVersion);
+        using (var again = PostgresJournal.Open(postgres.ConnectionString(_database), "k2", _time))
+            Assert.Equal(PostgresJournal.SchemaVersion, again.CurrentSchemaVersion);
+        Assert.Equal(PostgresJournal.SchemaVersion, await CountAsync("SELECT COUNT(*) FROM schema_migrations;"));
+
+        await SqlAsync("INSERT INTO schema_migrations VALUES (99, 'future', now());");
+        var error = Assert.Throws<InvalidOperationException>(() => PostgresJournal.Open(postgres.ConnectionString(_database), "k1", _time));
+        Assert.Contains("schema version 99", error.Message);
+        Assert.Contains("keeper at least as new", error.Message);
+    }
+
+    [Fact]
+    public async Task Keepers_starting_together_migrate_once()
+    {
+        var opens = Enumerable.Range(0, 4).Select(i => Task.Run(() => PostgresJournal.Open(postgres.ConnectionString(_database), $"k{i}", _time))).ToArray();
+        var journals = await Task.WhenAll(opens);
+        foreach (var journal in journals) journal.Dispose();
+        Assert.Equal(PostgresJournal.SchemaVersion, await CountAsync("SELECT COUNT(*) FROM schema_migrations;"));
+    }
+
+    [Fact]
+    public void An_intent_key_is_one_action_across_the_fleet_and_each_keeper_sees_its_own_intents_and_nonces()
+    {
+        var a = Keeper("a");
+        var b = Keeper("b");
+        var (intent, _) = a.GetOrCreateIntent("rebalance:x:1", "rebalance", "{}");
+        a.AddAttempt(intent.Id, JournalContractTests.Signed(7));
+
+        var error = Assert.Throws<InvalidOperationException>(() => b.GetOrCreateIntent("rebalance:x:1", "rebalance", "{}"));
+        Assert.Contains("already journaled by keeper 'a'", error.Message);
+        Assert.Empty(b.UnfinishedIntents());
+        Assert.Null(b.HighestLiveNonce());
+        Assert.Null(b.FindIntent("rebalance:x:1"));
+        Assert.Equal(7, a.HighestLiveNonce());
+        Assert.Single(a.UnfinishedIntents());
+    }
+
+    [Fact]
+    public async Task A_stale_fencing_token_is_refused_and_nothing_is_journaled()
+    {
+        var a = Keeper("a");
+        var b = Keeper("b");
+        var (intentA, _) = a.GetOrCreateIntent("rebalance:a:1", "rebalance", "{}", PoolA);
+
+        // no lease at all
+        var none = Assert.Throws<FencingTokenRejectedException>(() => a.AddAttempt(intentA.Id, JournalContractTests.Signed(1)));
+        Assert.Null(none.Token);
+        Assert.Contains("holds no lease", none.Message);
+
+        var leaseA = a.TakeLease(PoolA, Long)!;
+        Assert.Equal(1, leaseA.Token);
+        Assert.Null(b.TakeLease(PoolA, Long)); // live: b cannot take it
+        await ExpireAsync(PoolA); // a is paused past its lease
+        var leaseB = b.TakeLease(PoolA, Long)!;
+        Assert.Equal(2, leaseB.Token);
+
+        var stale = Assert.Throws<FencingTokenRejectedException>(() => a.AddAttempt(intentA.Id, JournalContractTests.Signed(1)));
+        Assert.Equal(1, stale.Token);
+        Assert.Equal(PoolA, stale.Pool);
+        Assert.Contains("held by 'b' with token 2", stale.Message);
+        Assert.Empty(a.Attempts(intentA.Id));
+        Assert.False(a.HoldsLiveLease(PoolA));
+
+        // a whole batch rolls back when one of its pools is fenced off
+        var (free, _) = a.GetOrCreateIntent("transfer:1", "transfer", "{}");
+        Assert.Throws<FencingTokenRejectedException>(() => a.AddAttempts([(free.Id, JournalContractTests.Signed(2)), (intentA.Id, JournalContractTests.Signed(3))]));
+        Assert.Empty(a.Attempts(free.Id));
+
+        var (intentB, _) = b.GetOrCreateIntent("rebalance:a:2", "rebalance", "{}", PoolA);
+        b.AddAttempt(intentB.Id, JournalContractTests.Signed(1));
+        Assert.True(b.HoldsLiveLease(PoolA));
+        Assert.Equal(2, await CountAsync($"SELECT fencing_token FROM attempts WHERE intent_id = {intentB.Id};"));
+    }
+
+    [Fact]
+    public async Task An_expired_lease_refuses_its_holder_even_before_anyone_takes_it()
+    {
+        var a = Keeper("a");
+        a.TakeLease(PoolA, Long);
+        var (intent, _) = a.GetOrCreateIntent("rebalance:a:1", "rebalance", "{}", PoolA);
+        await ExpireAsync(PoolA);
+        var error = Assert.Throws<FencingTokenRejectedException>(() => a.AddAttempt(intent.Id, JournalContractTests.Signed(1)));
+        Assert.Contains("expired", error.Message);
+        Assert.Null(a.RenewLease(PoolA, Long)); // lost: renewing does not revive it
+        Assert.Null(a.TokenFor(PoolA));
+    }
+
+    [Fact]
+    public async Task Expiry_moves_the_lease_and_the_token_increases_on_each_change_of_holder()
+    {
+        var a = Keeper("a");
+        var b = Keeper("b");
+        var c = Keeper("c");
+        Assert.Equal(1, a.TakeLease(PoolA, TimeSpan.FromMilliseconds(300))!.Token);
+        Assert.Equal(1, a.RenewLease(PoolA, TimeSpan.FromMilliseconds(300))!.Token); // same holder: same token
+        Assert.Equal(1, a.TakeLease(PoolA, TimeSpan.FromMilliseconds(300))!.Token);
+        Assert.Null(b.TakeLease(PoolA, Long));
+        await Task.Delay(500); // the real time to live runs out
+        var moved = b.TakeLease(PoolA, Long)!;
+        Assert.Equal(("b", 2L), (moved.Holder, moved.Token));
+        Assert.Null(a.RenewLease(PoolA, Long));
+        Assert.True(b.ReleaseLease(PoolA)); // SIGTERM: handed back at once
+        var (leases, now) = b.Leases();
+        Assert.Null(Assert.Single(leases).Holder);
+        var taken = c.TakeLease(PoolA, Long)!;
+        Assert.Equal(("c", 3L), (taken.Holder, taken.Token));
+        Assert.True(taken.IsHeldBy("c", now));
+        Assert.False(a.ReleaseLease(PoolA)); // a holds nothing to release
+        Assert.Equal("c", Assert.Single(c.Leases().Leases).Holder);
+    }
+
+    [Fact]
+    public async Task Keepers_racing_for_a_free_lease_get_it_exactly_once()
+    {
+        var keepers = Enumerable.Range(0, 3).Select(i => Keeper($"k{i}")).ToArray();
+        for (var round = 0; round < 20; round++)
+        {
+            var pool = Address.Parse($"0x{round + 1:x40}");
+            using var start = new ManualResetEventSlim();
+            var takes = keepers.Select(k => Task.Run(() => { start.Wait(); return k.TakeLease(pool, Long); })).ToArray();
+            start.Set();
+            var leases = await Task.WhenAll(takes);
+            var winner = Assert.Single(leases, l => l is not null)!;
+            Assert.Equal(1, winner.Token);
+            Assert.Single(keepers, k => k.HoldsLiveLease(pool));
+        }
+    }
+
+    /// <summary>
+    /// Random interleavings of take / renew / release / expire by three keepers: after every step at most one keeper
+    /// passes the fencing check, it is the lease's holder, and the token never decreases and increases whenever the
+    /// holder changes.
+    /// </summary>
+    [Fact]
+    public void At_most_one_keeper_holds_a_live_lease_under_any_interleaving()
+    {
+        var keepers = Enumerable.Range(0, 3).Select(i => Keeper($"k{i}")).ToArray();
+        var round = 0;
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 3]).Array[1, 25].Sample(steps =>
+        {
+            var pool = Address.Parse($"0x{Interlocked.Increment(ref round) + 1000:x40}");
+            string? lastHolder = null;
+            long lastToken = 0;
+            foreach (var (who, op) in steps)
+            {
+                var keeper = keepers[who];
+                switch (op)
+                {
+                    case 0: keeper.TakeLease(pool, Long); break;
+                    case 1: keeper.RenewLease(pool, Long); break;
+                    case 2: keeper.ReleaseLease(pool); break;
+                    default: ExpireAsync(pool).GetAwaiter().GetResult(); break;
+                }
+                var passing = keepers.Where(k => k.HoldsLiveLease(pool)).ToArray();
+                if (passing.Length > 1) return false;
+                var (leases, now) = keeper.Leases();
+                var lease = leases.SingleOrDefault(l => l.Pool == pool);
+                if (lease is null) { if (passing.Length != 0) return false; continue; }
+                if (passing.Length == 1 && !lease.IsHeldBy(passing[0].Keeper, now)) return false;
+                if (lease.Token < lastToken) return false;
+                if (lease.Holder is not null && lease.Holder != lastHolder && lastHolder is not null && lease.Token == lastToken) return false;
+                if (lease.Holder is not null) lastHolder = lease.Holder;
+                lastToken = lease.Token;
+            }
+            return true;
+        }, iter: 60, threads: 1);
+    }
+}
