@@ -227,4 +227,41 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifet
             return true;
         }, iter: 60, threads: 1);
     }
+
+    [Fact]
+    public void The_journal_opens_from_its_settings_with_the_password_from_the_environment()
+    {
+        var connection = new PostgresJournalConnection(postgres.Host, postgres.Port, _database, postgres.User, "FLEET_TEST_PW");
+        var missing = Assert.Throws<InvalidOperationException>(() => PostgresJournal.Open(connection, "a", _time, _ => null));
+        Assert.Contains("FLEET_TEST_PW", missing.Message);
+        using var journal = PostgresJournal.Open(connection, "a", _time, name => name == "FLEET_TEST_PW" ? postgres.Password : null);
+        Assert.Equal(connection.ToString(), journal.Location);
+        Assert.DoesNotContain(postgres.Password, journal.Location);
+    }
+
+    [Fact]
+    public async Task A_fleet_member_acts_only_inside_its_lease_and_hands_every_lease_back_on_stop()
+    {
+        var pools = Enumerable.Range(0, 6).Select(i => Address.Parse($"0x{i + 0xb00:x40}")).ToArray();
+        var metrics = new Hosting.KeeperMetrics();
+        var log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var a = new Fleet.FleetMember(Keeper("a"), DevAccounts.Key(1).Address, TimeSpan.FromSeconds(3), metrics, log);
+        var b = new Fleet.FleetMember(Keeper("b"), DevAccounts.Key(2).Address, TimeSpan.FromSeconds(3), new Hosting.KeeperMetrics(), log);
+
+        var alone = a.Refresh(pools); // b not registered yet: a is the only live keeper and takes every pool
+        Assert.Equal(pools.Length, alone.Count);
+        b.Refresh(pools); // b joins: nothing is free yet
+        var kept = a.Refresh(pools); // a hands back b's share
+        var taken = b.Refresh(pools);
+        Assert.Empty(kept.Intersect(taken));
+        Assert.Equal(pools.Length, kept.Count + taken.Count);
+        Assert.NotEmpty(taken);
+        Assert.All(kept, p => Assert.True(a.MayAct(p)));
+
+        Assert.Equal(kept.Count, a.ReleaseAll()); // SIGTERM
+        Assert.All(pools, p => Assert.False(a.MayAct(p)));
+        Assert.Equal(0, metrics.LeasesHeld.Value);
+        await Task.Delay(3100); // a's heartbeat ages past the time to live: b is the only live keeper
+        Assert.Equal(pools.Length, b.Refresh(pools).Count);
+    }
 }

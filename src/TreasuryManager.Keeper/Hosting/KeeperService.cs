@@ -43,6 +43,12 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
                 metrics.CycleErrors.WithLabels(e.GetType().Name).Inc();
                 log.LogError("Cycle failed: {Message}", e.Message);
             }
+            catch (Npgsql.NpgsqlException e)
+            {
+                // the fleet's journal is unreachable: nothing can be journaled, so nothing is sent; the leases run out
+                metrics.CycleErrors.WithLabels("JournalUnreachable").Inc();
+                log.LogError("Cycle failed: the journal {Journal} is unreachable: {Message}", runtime.Journal?.Location, e.Message);
+            }
             try
             {
                 await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
@@ -52,6 +58,11 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
                 break;
             }
         }
-        log.LogInformation("Keeper stopping; unfinished intents stay in the journal {Journal} and are recovered on the next start", settings.Journal);
+        if (runtime.Fleet is { } fleet)
+        {
+            var released = fleet.ReleaseAll(); // SIGTERM: the other keepers take the pools on their next poll, not after a lease's time to live
+            log.LogInformation("Handed back {Count} pool lease(s) to the fleet", released);
+        }
+        log.LogInformation("Keeper stopping; unfinished intents stay in the journal {Journal} and are recovered on the next start", runtime.Journal?.Location ?? settings.Journal);
     }
 }

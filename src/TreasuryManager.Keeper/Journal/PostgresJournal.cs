@@ -218,6 +218,24 @@ public sealed class PostgresJournal : ITransactionJournal
     public IReadOnlyList<IntentRecord> UnfinishedIntentsOfPool(Address pool) =>
         Read(c => QueryIntents(c, null, "WHERE pool = @pool AND status IN ('pending', 'sent') ORDER BY id", ("pool", pool.ToLowerHex())));
 
+    /// <summary>
+    /// The pools with an intent of <paramref name="kind"/> in flight by ANOTHER keeper — Sent, or Pending with a live
+    /// attempt (the executor's test of "in flight", on every keeper's intents): a keeper that took over a pool must not
+    /// plan for it while its previous holder's journaled transaction may still land.
+    /// </summary>
+    public IReadOnlySet<Address> PoolsInFlightElsewhere(string kind) => Read(c =>
+    {
+        using var command = Command(c, null, """
+            SELECT DISTINCT i.pool FROM intents i
+            WHERE i.keeper <> @keeper AND i.kind = @kind AND i.pool IS NOT NULL AND (i.status = 'sent'
+                OR (i.status = 'pending' AND EXISTS (SELECT 1 FROM attempts a WHERE a.intent_id = i.id AND a.status IN ('signed', 'broadcast'))));
+            """, ("keeper", Keeper), ("kind", kind));
+        using var reader = command.ExecuteReader();
+        var set = new HashSet<Address>();
+        while (reader.Read()) set.Add(Address.Parse(reader.GetString(0)));
+        return (IReadOnlySet<Address>)set;
+    });
+
     /// <inheritdoc />
     public void FinishIntent(long intentId, IntentStatus status, string reason)
     {
