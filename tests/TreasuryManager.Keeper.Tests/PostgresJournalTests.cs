@@ -264,4 +264,34 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifet
         await Task.Delay(3100); // a's heartbeat ages past the time to live: b is the only live keeper
         Assert.Equal(pools.Length, b.Refresh(pools).Count);
     }
+
+    [Fact]
+    public async Task The_fleet_snapshot_for_status_names_each_pools_holder_since_and_token_without_writing()
+    {
+        var empty = await postgres.CreateDatabaseAsync();
+        var nothing = PostgresJournal.ReadFleet(postgres.ConnectionString(empty));
+        Assert.Empty(nothing.Leases);
+        Assert.Equal(0, await CountOnAsync(empty, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public';")); // no migration by status
+
+        var a = Keeper("a");
+        var b = Keeper("b");
+        a.RegisterKeeper(DevAccounts.Key(1).Address);
+        a.TakeLease(PoolA, Long);
+        await ExpireAsync(PoolA);
+        var taken = b.TakeLease(PoolA, Long)!;
+        var snapshot = PostgresJournal.ReadFleet(postgres.ConnectionString(_database));
+        var lease = snapshot.LiveLease(PoolA)!;
+        Assert.Equal(("b", 2L, taken.Since), (lease.Holder, lease.Token, lease.Since));
+        Assert.Equal(DevAccounts.Key(1).Address, Assert.Single(snapshot.Keepers).Address);
+        b.ReleaseLease(PoolA);
+        Assert.Null(PostgresJournal.ReadFleet(postgres.ConnectionString(_database)).LiveLease(PoolA));
+    }
+
+    private async Task<long> CountOnAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 }

@@ -17,6 +17,13 @@ public sealed record PoolLease(Address Pool, string? Holder, long Token, DateTim
 /// <summary>A registered member of the keeper fleet and when it was last seen (its last lease statement).</summary>
 public sealed record FleetKeeper(string Id, Address Address, DateTimeOffset RegisteredAt, DateTimeOffset LastSeen);
 
+/// <summary>The fleet at one moment of the database's clock: every pool's lease and every registered keeper.</summary>
+public sealed record FleetSnapshot(IReadOnlyList<PoolLease> Leases, IReadOnlyList<FleetKeeper> Keepers, DateTimeOffset Now)
+{
+    /// <summary>The live lease on <paramref name="pool"/>, or null (none, released or expired).</summary>
+    public PoolLease? LiveLease(Address pool) => Leases.FirstOrDefault(l => l.Pool == pool && l.Holder is not null && l.ExpiresAt > Now);
+}
+
 /// <summary>
 /// A journal write for a pool was refused because this keeper does not hold the pool's live lease with the token it
 /// carries: the lease expired, moved to another keeper (a newer token), or was never taken. The database transaction

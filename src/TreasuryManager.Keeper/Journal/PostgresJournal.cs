@@ -394,15 +394,17 @@ public sealed class PostgresJournal : ITransactionJournal
         """, ("id", Keeper), ("address", address.ToLowerHex())));
 
     /// <summary>The registered keepers, by id.</summary>
-    public IReadOnlyList<FleetKeeper> Keepers() => Read(c =>
+    public IReadOnlyList<FleetKeeper> Keepers() => Read(QueryKeepers);
+
+    private static List<FleetKeeper> QueryKeepers(NpgsqlConnection connection)
     {
-        using var command = Command(c, null, "SELECT id, address, registered_at, last_seen FROM keepers ORDER BY id;");
+        using var command = Command(connection, null, "SELECT id, address, registered_at, last_seen FROM keepers ORDER BY id;");
         using var reader = command.ExecuteReader();
         var list = new List<FleetKeeper>();
         while (reader.Read())
             list.Add(new FleetKeeper(reader.GetString(0), Address.Parse(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3)));
         return list;
-    });
+    }
 
     /// <summary>
     /// Takes <paramref name="pool"/>'s lease for <paramref name="ttl"/> when it is free, released, expired or already this
@@ -485,6 +487,26 @@ public sealed class PostgresJournal : ITransactionJournal
         }
         return ((IReadOnlyList<PoolLease>)QueryLeases(c, null, "ORDER BY pool"), now);
     });
+
+    /// <summary>
+    /// The fleet as <c>treasury status</c> shows it — every pool's lease and every keeper, with the database's clock —
+    /// read without opening a journal (no migration, nothing written). A database without the fleet's tables yet
+    /// reads as an empty fleet.
+    /// </summary>
+    public static FleetSnapshot ReadFleet(string connectionString)
+    {
+        using var source = NpgsqlDataSource.Create(connectionString);
+        using var connection = source.OpenConnection();
+        DateTimeOffset now;
+        using (var command = Command(connection, null, "SELECT clock_timestamp(), to_regclass('pool_leases') IS NOT NULL;"))
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            now = reader.GetFieldValue<DateTimeOffset>(0);
+            if (!reader.GetBoolean(1)) return new FleetSnapshot([], [], now);
+        }
+        return new FleetSnapshot(QueryLeases(connection, null, "ORDER BY pool"), QueryKeepers(connection), now);
+    }
 
     private static void Ttl(TimeSpan ttl)
     {
