@@ -67,6 +67,7 @@ public sealed partial class KeeperCycle
     private readonly Dictionary<Address, PoolEstimates> _lastEstimates = new();
     private long _lastBlock = -1;
     private readonly FleetMember? _fleet;
+    private readonly ForeignIntentSettler? _settler;
     private IReadOnlySet<Address> _lastLeased = new HashSet<Address>();
 
     /// <param name="fleet">With a PostgreSQL journal: the keeper's fleet membership; an acting cycle then decides and acts
@@ -75,6 +76,7 @@ public sealed partial class KeeperCycle
         FleetMember? fleet = null)
     {
         _fleet = fleet;
+        _settler = fleet is null ? null : new ForeignIntentSettler(eth, fleet.Journal, log);
         _eth = eth;
         Observer = observer;
         _settings = settings;
@@ -113,7 +115,12 @@ public sealed partial class KeeperCycle
         var newBlock = observation.BlockNumber != _lastBlock;
         _lastBlock = observation.BlockNumber;
         _metrics.Cycles.Inc();
-        if (leased is not null) observation = observation with { Pools = observation.Pools.Where(p => leased.Contains(p.Pool)).ToArray() };
+        if (leased is not null)
+        {
+            observation = observation with { Pools = observation.Pools.Where(p => leased.Contains(p.Pool)).ToArray() };
+            // what a previous holder of these pools left in flight is settled (or rebroadcast) before anything new is planned
+            await _settler!.SettleAsync(leased, ct).ConfigureAwait(false);
+        }
         var settledHedges = new HashSet<Address>();
 
         if (act && _executor is not null && _executor.Journal.UnfinishedIntents().Any(IsInFlight))

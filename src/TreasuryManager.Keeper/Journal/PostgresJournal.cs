@@ -236,6 +236,28 @@ public sealed class PostgresJournal : ITransactionJournal
         return (IReadOnlySet<Address>)set;
     });
 
+    /// <summary>
+    /// The unfinished intents of OTHER keepers on <paramref name="pools"/> (the pools this keeper now holds), oldest
+    /// first, each with its keeper's signing address (null when the keeper never registered): what a new holder settles
+    /// before it plans for the pool.
+    /// </summary>
+    public IReadOnlyList<(IntentRecord Intent, string Keeper, Address? Sender)> ForeignUnfinishedIntents(IReadOnlyCollection<Address> pools)
+    {
+        if (pools.Count == 0) return [];
+        return Read(c =>
+        {
+            using var command = Command(c, null, $"""
+                SELECT {string.Join(", ", IntentColumns.Split(", ").Select(col => "i." + col))}, i.keeper, k.address FROM intents i LEFT JOIN keepers k ON k.id = i.keeper
+                WHERE i.keeper <> @keeper AND i.pool = ANY(@pools) AND i.status IN ('pending', 'sent') ORDER BY i.id;
+                """, ("keeper", Keeper), ("pools", pools.Select(p => p.ToLowerHex()).ToArray()));
+            using var reader = command.ExecuteReader();
+            var list = new List<(IntentRecord, string, Address?)>();
+            while (reader.Read())
+                list.Add((ReadIntent(reader), reader.GetString(9), reader.IsDBNull(10) ? null : Address.Parse(reader.GetString(10))));
+            return (IReadOnlyList<(IntentRecord, string, Address?)>)list;
+        });
+    }
+
     /// <inheritdoc />
     public void FinishIntent(long intentId, IntentStatus status, string reason)
     {
