@@ -294,4 +294,47 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifet
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>
+    /// A keeper cut off from PostgreSQL stops acting by its own clock at two thirds of the lease, while the database
+    /// still holds the lease live: it has stopped before another keeper could take the pool.
+    /// </summary>
+    [Fact]
+    public async Task A_keeper_cut_from_postgres_stops_acting_before_its_lease_can_expire()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var journal = Keeper("a");
+        var member = new Fleet.FleetMember(journal, DevAccounts.Key(1).Address, TimeSpan.FromSeconds(60), new Hosting.KeeperMetrics(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, clock);
+        Assert.Contains(PoolA, member.Refresh([PoolA]));
+
+        // cut: the database refuses new connections and drops the open ones
+        await SqlOnAsync("postgres", $"ALTER DATABASE {_database} ALLOW_CONNECTIONS false;");
+        await SqlOnAsync("postgres", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_database}';");
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            clock.Advance(TimeSpan.FromSeconds(30));
+            Assert.Contains(PoolA, member.Refresh([PoolA])); // the renewal fails; the lease taken 30 s ago still has 10 s of acting time
+            clock.Advance(TimeSpan.FromSeconds(10.5));
+            Assert.Empty(member.Refresh([PoolA])); // past two thirds of the TTL by its own clock: it stops
+            Assert.False(member.MayAct(PoolA));
+        }
+        finally
+        {
+            await SqlOnAsync("postgres", $"ALTER DATABASE {_database} ALLOW_CONNECTIONS true;");
+        }
+        // while the database still holds the lease live for another ~19 s of real time: nobody else could have taken it yet
+        var lease = Assert.Single(PostgresJournal.ReadFleet(postgres.ConnectionString(_database)).Leases);
+        Assert.Equal("a", lease.Holder);
+        Assert.True(lease.ExpiresAt > DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15));
+    }
+
+    private async Task SqlOnAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }
