@@ -43,6 +43,14 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
                 metrics.CycleErrors.WithLabels(e.GetType().Name).Inc();
                 log.LogError("Cycle failed: {Message}", e.Message);
             }
+            catch (Journal.FencingTokenRejectedException refusal)
+            {
+                // a write for a pool whose lease this keeper lost (outside the rebalance batch, which handles it itself):
+                // nothing was journaled or sent; the lease is forgotten and the nonces taken for it read again
+                runtime.Fleet?.Refused(refusal);
+                runtime.Executor?.ResynchroniseNonce();
+                log.LogWarning("{Message}", refusal.Message);
+            }
             catch (Npgsql.NpgsqlException e)
             {
                 // the fleet's journal is unreachable: nothing can be journaled, so nothing is sent; the leases run out
