@@ -205,4 +205,53 @@ public sealed class FleetNodeTests(LocalNodeFixture node, PostgresFixture postgr
         a.Dispose(); // closes its connections; releases nothing (it is dead)
         return failover.Value;
     }
+
+    /// <summary>
+    /// Real processes: keeper A (the crash harness with a PostgreSQL journal) takes every pool and is killed with SIGKILL
+    /// mid-rebalance; keeper B, a fresh process each poll (one cycle each, as a restarted keeper), takes the pool over
+    /// once A's lease has expired, settles what A left and the rebalance lands exactly once.
+    /// </summary>
+    [Theory]
+    [InlineData("after-sign-before-broadcast")]
+    [InlineData("after-broadcast-before-receipt")]
+    public async Task A_keeper_process_killed_with_SIGKILL_fails_over_to_another_process_and_the_rebalance_lands_once(string point)
+    {
+        var settings = await FleetSettingsAsync(leaseTtlSeconds: 2);
+        var config = Path.Combine(Temp.Folder, "fleet-appsettings.json");
+        await File.WriteAllTextAsync(config, System.Text.Json.JsonSerializer.Serialize(settings));
+        var pool = D.Pools[3];
+        var firstBlock = await Eth.BlockNumberAsync();
+        var nonceOfA = await Eth.GetTransactionCountAsync(FleetKeys[0].Address);
+
+        var calm = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[0].PrivateKeyBytes));
+        Assert.True(calm.ExitCode == 0, calm.Output); // A alone: takes every pool
+        await D.SwapAsync(zeroForOne: true, D.BaseUnits(30_000m), pool: pool);
+        var crashed = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[0].PrivateKeyBytes), point);
+        Assert.True(crashed.ExitCode != 0 && crashed.Output.Contains($"crashing at {point}", StringComparison.Ordinal), crashed.Output);
+        var killed = Stopwatch.StartNew();
+
+        using var observer = PostgresJournal.Open(postgres.ConnectionString(settings.PostgresJournal!.Database), "test-observer");
+        var runs = new List<string>();
+        while (killed.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var b = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[1].PrivateKeyBytes));
+            Assert.True(b.ExitCode == 0, b.Output);
+            runs.Add(b.Output);
+            if (observer.ForeignUnfinishedIntents([pool.Address]).Count == 0 && await RepositionedAsync(pool, firstBlock) == 1) break;
+        }
+        Assert.True(await RepositionedAsync(pool, firstBlock) == 1, string.Join("\n---\n", runs));
+        Assert.Empty(observer.ForeignUnfinishedIntents(D.Pools.Select(p => p.Address).ToArray()));
+        Assert.Equal(1, await Eth.GetTransactionCountAsync(FleetKeys[0].Address) - nonceOfA); // A's one transaction, landed once
+
+        var fleet = PostgresJournal.ReadFleet(postgres.ConnectionString(settings.PostgresJournal.Database));
+        Assert.Equal(FleetKeys[1].Address.ToLowerHex(), fleet.Leases.Single(l => l.Pool == pool.Address).Holder);
+        Assert.True(fleet.Leases.Single(l => l.Pool == pool.Address).Token >= 2);
+
+        // a last run of B sends nothing more
+        var nonceOfB = await Eth.GetTransactionCountAsync(FleetKeys[1].Address);
+        var last = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[1].PrivateKeyBytes));
+        Assert.Equal(0, last.ExitCode);
+        Assert.Equal(1, await RepositionedAsync(pool, firstBlock));
+        Assert.Equal(nonceOfB, await Eth.GetTransactionCountAsync(FleetKeys[1].Address));
+    }
 }
