@@ -141,6 +141,9 @@ public sealed class FleetNodeTests(LocalNodeFixture node, PostgresFixture postgr
         Assert.All(failovers, f => Assert.InRange(f, 0, ttlSeconds * 2 + 5));
     }
 
+    /// <summary>Process output as an assertion message: control characters (colour codes) dropped, so every test logger shows it.</summary>
+    private static string Printable(string output) => new(output.Where(c => c == '\n' || !char.IsControl(c)).ToArray());
+
     private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
     /// <summary>One run: keeper A alone holds every pool, dies at <paramref name="death"/> while rebalancing <paramref name="pool"/>; B takes over.</summary>
@@ -224,10 +227,10 @@ public sealed class FleetNodeTests(LocalNodeFixture node, PostgresFixture postgr
         var nonceOfA = await Eth.GetTransactionCountAsync(FleetKeys[0].Address);
 
         var calm = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[0].PrivateKeyBytes));
-        Assert.True(calm.ExitCode == 0, calm.Output); // A alone: takes every pool
+        Assert.True(calm.ExitCode == 0, Printable(calm.Output)); // A alone: takes every pool
         await D.SwapAsync(zeroForOne: true, D.BaseUnits(30_000m), pool: pool);
         var crashed = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[0].PrivateKeyBytes), point);
-        Assert.True(crashed.ExitCode != 0 && crashed.Output.Contains($"crashing at {point}", StringComparison.Ordinal), crashed.Output);
+        Assert.True(crashed.ExitCode != 0 && crashed.Output.Contains($"crashing at {point}", StringComparison.Ordinal), $"exit {crashed.ExitCode}: {Printable(crashed.Output)}");
         var killed = Stopwatch.StartNew();
 
         using var observer = PostgresJournal.Open(postgres.ConnectionString(settings.PostgresJournal!.Database), "test-observer");
@@ -235,11 +238,11 @@ public sealed class FleetNodeTests(LocalNodeFixture node, PostgresFixture postgr
         while (killed.Elapsed < TimeSpan.FromSeconds(60))
         {
             var b = await CrashHarnessProcess.RunAsync(Node.RepositoryRoot, ["--config", config], Ethereum.Encoding.Hex.Encode(FleetKeys[1].PrivateKeyBytes));
-            Assert.True(b.ExitCode == 0, b.Output);
+            Assert.True(b.ExitCode == 0, Printable(b.Output));
             runs.Add(b.Output);
             if (observer.ForeignUnfinishedIntents([pool.Address]).Count == 0 && await RepositionedAsync(pool, firstBlock) == 1) break;
         }
-        Assert.True(await RepositionedAsync(pool, firstBlock) == 1, string.Join("\n---\n", runs));
+        Assert.True(await RepositionedAsync(pool, firstBlock) == 1, Printable(string.Join("\n---\n", runs)));
         Assert.Empty(observer.ForeignUnfinishedIntents(D.Pools.Select(p => p.Address).ToArray()));
         Assert.Equal(1, await Eth.GetTransactionCountAsync(FleetKeys[0].Address) - nonceOfA); // A's one transaction, landed once
 

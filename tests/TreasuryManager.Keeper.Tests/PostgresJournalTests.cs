@@ -258,6 +258,10 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifet
         Assert.NotEmpty(taken);
         Assert.All(kept, p => Assert.True(a.MayAct(p)));
 
+        // a restarted "a" (same keeper id, a new process: no token in memory) takes its own leases back at once, same token
+        var restarted = new Fleet.FleetMember(Keeper("a"), DevAccounts.Key(1).Address, TimeSpan.FromSeconds(3), new Hosting.KeeperMetrics(), log);
+        Assert.Equal(kept, restarted.Refresh(pools));
+
         Assert.Equal(kept.Count, a.ReleaseAll()); // SIGTERM
         Assert.All(pools, p => Assert.False(a.MayAct(p)));
         Assert.Equal(0, metrics.LeasesHeld.Value);

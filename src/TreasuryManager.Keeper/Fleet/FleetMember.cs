@@ -61,7 +61,9 @@ public sealed class FleetMember
                 switch (step)
                 {
                     case LeaseStep.Keep:
-                        if (_journal.RenewLease(pool, _ttl) is not null)
+                        // a restarted keeper (same id) finds its previous run's lease: it takes it back (same holder, same
+                        // token) rather than waiting for it to expire; a running one renews the token it carries
+                        if ((_journal.TokenFor(pool) is null ? _journal.TakeLease(pool, _ttl) : _journal.RenewLease(pool, _ttl)) is not null)
                         {
                             Held(pool, before);
                             _metrics.LeaseRenewals.Inc();
