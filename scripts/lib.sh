@@ -28,3 +28,27 @@ compile_contracts() {
   say "Compiling contracts (solc 0.8.26, offline)"
   node node_modules/hardhat/internal/cli/bootstrap.js compile --quiet >&2
 }
+
+# PostgreSQL's server binaries (initdb, postgres), which the fleet tests start in a temporary folder: found on the PATH or
+# in /usr/lib/postgresql/*/bin (Debian's layout); when missing, Debian's `postgresql` package is installed (as root; its
+# service is not started — the tests run their own server). Same pattern as scripts/test-alerts.sh for promtool.
+postgres_binaries_present() {
+  command -v initdb >/dev/null && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+install_postgres() {
+  postgres_binaries_present && return 0
+  command -v apt-get >/dev/null || die "PostgreSQL's initdb is missing and this is not a Debian/Ubuntu machine; install the PostgreSQL server (15 or later) and run this again."
+  [ "$(id -u)" = 0 ] || die "PostgreSQL's initdb is missing; install it with: sudo apt-get update && sudo apt-get install -y postgresql (or run this script as root)"
+  say "Installing the PostgreSQL server (Debian package postgresql) for the keeper fleet tests"
+  local created_policy=0 status=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    # Keep the package's post-install from starting a PostgreSQL service.
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1
+  fi
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } || status=$?
+  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  [ "$status" = 0 ] || die "apt-get install postgresql failed (exit $status); install the PostgreSQL server by hand and run this again."
+  postgres_binaries_present || die "the postgresql package installed no initdb on the PATH or in /usr/lib/postgresql/*/bin"
+}

@@ -2,9 +2,11 @@
 # Installs what is missing, compiles the contracts, runs the forge invariant and fuzz tests (scripts/forge.sh,
 # default profile; TREASURY_SKIP_FORGE=1 skips them), builds the solution and runs every test.
 # Tests that need a chain start their own local node (Hardhat; TREASURY_TEST_NODE=anvil for anvil)
-# and stop it by its PID. Extra arguments go to `dotnet test`.
+# and stop it by its PID; the keeper fleet tests start their own PostgreSQL server the same way (Debian's `postgresql`
+# package is installed when its binaries are missing). Extra arguments go to `dotnet test`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools
+install_postgres
 install_node_packages
 compile_contracts
 cd "$REPO_ROOT"

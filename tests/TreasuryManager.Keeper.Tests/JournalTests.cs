@@ -15,17 +15,6 @@ public sealed class JournalTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static SignedTransaction Signed(long nonce, long maxFee = 30_000_000_000) => new Eip1559Transaction
-    {
-        ChainId = 31337,
-        Nonce = nonce,
-        MaxFeePerGas = maxFee,
-        MaxPriorityFeePerGas = 1_000_000_000,
-        GasLimit = 21_000,
-        To = Address.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
-        Value = 1,
-    }.Sign(DevAccounts.Key(0));
-
     [Fact]
     public void Creates_the_versioned_schema_in_WAL_mode_and_reopens_without_migrating_again()
     {
@@ -93,68 +82,6 @@ public sealed class JournalTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => _temp.Open(_time));
         Assert.Contains("schema version 99", error.Message);
         Assert.Contains("keeper at least as new", error.Message);
-    }
-
-    [Fact]
-    public void One_key_is_one_intent_and_a_different_payload_under_it_is_refused()
-    {
-        using var journal = _temp.Open(_time);
-        var (first, created) = journal.GetOrCreateIntent("rebalance:pool:1", "rebalance", "{\"a\":1}");
-        var (second, createdAgain) = journal.GetOrCreateIntent("rebalance:pool:1", "rebalance", "{\"a\":1}");
-        Assert.True(created);
-        Assert.False(createdAgain);
-        Assert.Equal(first, second);
-        Assert.Equal(IntentStatus.Pending, first.Status);
-        Assert.Equal(_time.GetUtcNow(), first.CreatedAt);
-
-        var error = Assert.Throws<InvalidOperationException>(() => journal.GetOrCreateIntent("rebalance:pool:1", "rebalance", "{\"a\":2}"));
-        Assert.Contains("rebalance:pool:1", error.Message);
-        Assert.Contains("use a new key", error.Message);
-    }
-
-    [Fact]
-    public void Attempts_are_committed_with_their_raw_bytes_and_an_outcome_supersedes_the_siblings()
-    {
-        using (var journal = _temp.Open(_time))
-        {
-            var (intent, _) = journal.GetOrCreateIntent("k", "transfer", "{}");
-            var first = journal.AddAttempt(intent.Id, Signed(7));
-            Assert.Equal(AttemptStatus.Signed, first.Status);
-            Assert.Equal(7, journal.HighestLiveNonce());
-            journal.MarkBroadcast(first.Id, 100);
-            Assert.Equal(IntentStatus.Sent, journal.GetIntent(intent.Id).Status);
-            _time.Advance(TimeSpan.FromSeconds(12));
-            journal.AddAttempt(intent.Id, Signed(7, 40_000_000_000));
-        }
-
-        // A second process (after a crash) sees everything that was committed.
-        using var reopened = _temp.Open(_time);
-        var intentAgain = Assert.Single(reopened.UnfinishedIntents());
-        var attempts = reopened.Attempts(intentAgain.Id);
-        Assert.Equal(2, attempts.Count);
-        Assert.Equal(Signed(7, 40_000_000_000).RawHex, attempts[1].RawHex);
-        Assert.Equal(Signed(7, 40_000_000_000).HashHex, attempts[1].Hash);
-        Assert.Equal(40_000_000_000, attempts[1].MaxFeePerGas);
-        Assert.Equal(100, attempts[0].BroadcastBlock);
-
-        var receipt = new TransactionReceipt(attempts[1].Hash, 101, "0xblock", DevAccounts.Key(0).Address, null, null, true, 21_000, 2_000_000_000, []);
-        var outcome = reopened.RecordOutcome(intentAgain.Id, receipt);
-        Assert.Equal(attempts[1].Id, outcome.AttemptId);
-        Assert.Equal(IntentStatus.Mined, reopened.GetIntent(intentAgain.Id).Status);
-        Assert.Equal([AttemptStatus.Superseded, AttemptStatus.Mined], reopened.Attempts(intentAgain.Id).Select(a => a.Status));
-        Assert.Null(reopened.HighestLiveNonce());
-        Assert.Empty(reopened.UnfinishedIntents());
-        Assert.Throws<InvalidOperationException>(() => reopened.AddAttempt(intentAgain.Id, Signed(8)));
-    }
-
-    [Fact]
-    public void A_receipt_that_is_not_an_attempt_of_the_intent_is_refused()
-    {
-        using var journal = _temp.Open(_time);
-        var (intent, _) = journal.GetOrCreateIntent("k", "transfer", "{}");
-        journal.AddAttempt(intent.Id, Signed(1));
-        var stranger = new TransactionReceipt("0x" + new string('a', 64), 5, "0xb", DevAccounts.Key(0).Address, null, null, true, 21_000, 1, []);
-        Assert.Throws<InvalidOperationException>(() => journal.RecordOutcome(intent.Id, stranger));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class JournalWriteFailureTests(LocalNodeFixture node) : TreasuryKe
         using (var other = HoldLocked(settings.Journal))
         {
             await service.StartAsync(CancellationToken.None);
-            await WaitUntilAsync(() => runtime.Journal!.WriteFailures >= 1, TimeSpan.FromSeconds(90));
+            await WaitUntilAsync(() => ((TransactionJournal)runtime.Journal!).WriteFailures >= 1, TimeSpan.FromSeconds(90));
 
             Assert.Equal(nonce, await Eth.GetTransactionCountAsync(KeeperKey.Address)); // nothing unjournaled was broadcast
             Assert.Equal(poolBefore, await D.Pool.GetStateAsync());

@@ -76,7 +76,7 @@ public abstract class KeeperNodeTest(LocalNodeFixture node) : NodeTest(node)
         Urgent = urgent,
     };
 
-    protected Task<TransactionExecutor> ExecutorAsync(TransactionJournal journal, ExecutorOptions? options = null, EthClient? eth = null) =>
+    protected Task<TransactionExecutor> ExecutorAsync(ITransactionJournal journal, ExecutorOptions? options = null, EthClient? eth = null) =>
         TransactionExecutor.ConnectAsync(eth ?? Eth, Keeper, journal, options ?? FastOptions);
 
     protected Task<long> LatestNonceAsync() => Eth.GetTransactionCountAsync(Keeper.Address, BlockTag.Latest);

@@ -16,6 +16,7 @@ using TreasuryManager.Models.Formatting;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Keeper.Keys;
 using TreasuryManager.Strategy.Decisions;
 using TreasuryManager.Strategy.Rules;
@@ -48,8 +49,14 @@ public static class KeeperCommands
             using var runtime = await KeeperRuntime.StartAsync(settings, key: null, new KeeperMetrics(), NullLoggerFactory.Instance,
                 readOnly: true, keeperAddress: KeeperAddressOrNull(settings, io), ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
-            if (parse.GetValue(json)) io.Out.WriteLine(ReportJson(report));
-            else WriteTable(io, report);
+            // a fleet (PostgreSQL journal): which keeper holds each pool, since when, with which fencing token
+            var fleet = settings.PostgresJournal is { } postgres ? PostgresJournal.ReadFleet(postgres.ConnectionString(io.GetEnvironmentVariable)) : null;
+            if (parse.GetValue(json)) io.Out.WriteLine(ReportJson(report, fleet));
+            else
+            {
+                WriteTable(io, report);
+                if (fleet is not null) WriteFleet(io, report, fleet);
+            }
             return 0;
         }));
         return command;
@@ -244,6 +251,23 @@ public static class KeeperCommands
                 console.WriteLine($"Token {t.Token}: net delta {N(t.NetDelta)} base over {t.Pools} pool(s), VaR {N(t.ValueAtRisk)} quote, limit {(t.Limit is { } l ? "±" + N(l) : "none")}{(t.Breached ? " — PAST THE LIMIT" : "")}");
     }
 
+    private static void WriteFleet(CliConsole io, CycleReport report, FleetSnapshot fleet)
+    {
+        var table = new Table().AddColumns("pool", "lease holder", "since", "fencing token", "expires in");
+        foreach (var d in report.Decisions)
+        {
+            var lease = fleet.LiveLease(d.Pool);
+            string[] cells = lease is null
+                ? [d.Label, "none (no keeper acts for it now)", "", "", ""]
+                : [d.Label, lease.Holder!, lease.Since.ToString("u", CultureInfo.InvariantCulture), lease.Token.ToString(CultureInfo.InvariantCulture),
+                    $"{(lease.ExpiresAt - fleet.Now).TotalSeconds:0.0} s"];
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        io.Tables.Write(table);
+        foreach (var k in fleet.Keepers)
+            io.Tables.WriteLine($"Keeper {k.Id} ({k.Address}): last seen {(fleet.Now - k.LastSeen).TotalSeconds:0.0} s ago");
+    }
+
     private static void WritePlan(CliConsole io, Plan plan)
     {
         io.Out.WriteLine($"Plan for {plan.Label} ({plan.Pool}) at block {plan.Block}{(plan.Urgent ? " — URGENT" : "")}:");
@@ -261,7 +285,7 @@ public static class KeeperCommands
         _ => outcome.ToString(),
     };
 
-    internal static string ReportJson(CycleReport report)
+    internal static string ReportJson(CycleReport report, FleetSnapshot? fleet = null)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -272,6 +296,37 @@ public static class KeeperCommands
             w.WriteStartArray("pools");
             foreach (var d in report.Decisions) WriteDecision(w, d, FeedStatuses(report, d.Pool), Reading(report, d.Pool));
             w.WriteEndArray();
+            if (fleet is not null)
+            {
+                w.WriteStartArray("leases");
+                foreach (var d in report.Decisions)
+                {
+                    var lease = fleet.LiveLease(d.Pool);
+                    w.WriteStartObject();
+                    w.WriteString("pool", d.Pool.ToString());
+                    w.WriteString("label", d.Label);
+                    if (lease is null) w.WriteNull("holder");
+                    else
+                    {
+                        w.WriteString("holder", lease.Holder);
+                        w.WriteString("since", lease.Since.ToString("O", CultureInfo.InvariantCulture));
+                        w.WriteNumber("fencing_token", lease.Token);
+                        w.WriteNumber("expires_in_seconds", Math.Round((lease.ExpiresAt - fleet.Now).TotalSeconds, 1));
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartArray("keepers");
+                foreach (var k in fleet.Keepers)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", k.Id);
+                    w.WriteString("address", k.Address.ToString());
+                    w.WriteNumber("last_seen_seconds_ago", Math.Round((fleet.Now - k.LastSeen).TotalSeconds, 1));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

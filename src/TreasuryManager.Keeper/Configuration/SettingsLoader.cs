@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Configuration;
@@ -58,7 +59,7 @@ public static class SettingsLoader
         }
         settings = settings with
         {
-            Journal = Rooted(baseDirectory, settings.Journal)!,
+            Journal = PostgresJournalConnection.IsPostgres(settings.Journal) ? settings.Journal : Rooted(baseDirectory, settings.Journal)!,
             Key = settings.Key with { Keystore = Rooted(baseDirectory, settings.Key.Keystore) },
             Log = (settings.Log ?? new LogSettings()) with { File = Rooted(baseDirectory, (settings.Log ?? new LogSettings()).File)! },
         };

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text.Json.Serialization;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Strategy.Inputs;
 using TreasuryManager.Strategy.Settings;
 
@@ -27,8 +28,14 @@ public sealed record TreasurySettings : ISettingsSection
     [Setting("Address (0x…, 40 hex digits) of the TreasuryVault the keeper acts through. Written by `treasury deploy --local`.")]
     public string? Vault { get; init; }
 
-    [Setting("The keeper's SQLite journal file (relative paths are relative to this file)."), NotBlank(Hint = "e.g. \"treasury-journal.db\"")]
+    [Setting("The keeper's journal: a SQLite file (relative paths are relative to this file) for a single keeper, or a PostgreSQL database, postgres://USER@HOST:PORT/DATABASE, shared by a keeper fleet (docs/fleet.md) — never with its password (see JournalPasswordVariable)."), NotBlank(Hint = "e.g. \"treasury-journal.db\"")]
     public string Journal { get; init; } = "treasury-journal.db";
+
+    [Setting("The environment variable that holds the PostgreSQL journal's password (used only when Journal is a PostgreSQL database)."), NotBlank(Hint = "e.g. \"TREASURY_JOURNAL_PASSWORD\"")]
+    public string JournalPasswordVariable { get; init; } = PostgresJournalConnection.DefaultPasswordVariable;
+
+    [Setting("The keeper fleet (used only when Journal is a PostgreSQL database): per-pool leases.")]
+    public FleetSettings Fleet { get; init; } = new();
 
     [Setting("The pools the keeper manages; each must be registered in the vault. One entry per pool.")]
     public PoolSettings[] Pools { get; init; } = [];
@@ -57,12 +64,30 @@ public sealed record TreasurySettings : ISettingsSection
     public IEnumerable<SettingProblem> CrossChecks(string path)
     {
         if (CheckAddress("Vault", Vault, "run `treasury deploy --local` or set the vault's address") is { } vault) yield return vault;
+        if (PostgresJournalConnection.IsPostgres(Journal))
+        {
+            SettingProblem? journal = null;
+            try
+            {
+                PostgresJournalConnection.Parse(Journal, JournalPasswordVariable);
+            }
+            catch (FormatException e)
+            {
+                journal = new("Journal", e.Message);
+            }
+            if (journal is not null) yield return journal;
+        }
         if (Pools.Length == 0) yield return new("Pools", "lists no pool; add { \"Address\": \"0x…\" } entries (`treasury deploy --local` writes one)");
         var seen = new HashSet<Address>();
         for (var i = 0; i < Pools.Length; i++)
             if (Pools[i] is { } pool && Address.TryParse(pool.Address, out var a) && !seen.Add(a))
                 yield return new($"Pools:{i}:Address", $"{a} is listed twice; remove the duplicate");
     }
+
+    /// <summary>The PostgreSQL journal's connection (without its password) when Journal names one; null for a SQLite file.</summary>
+    [JsonIgnore]
+    public PostgresJournalConnection? PostgresJournal =>
+        PostgresJournalConnection.IsPostgres(Journal) ? PostgresJournalConnection.Parse(Journal, JournalPasswordVariable) : null;
 
     [JsonIgnore]
     public Address VaultAddress => ParseAddress("Vault", Vault, "set the vault's address");
@@ -387,6 +412,15 @@ public sealed record LogSettings
 
     [Setting("How many log files are kept; older ones are deleted (1..10000)."), Bounds(1, 10_000)]
     public int RetainedFiles { get; init; } = 31;
+}
+
+public sealed record FleetSettings
+{
+    [Setting("How long a keeper's lease on a pool lasts without renewal, in seconds (2..3600): a dead keeper's pools move after at most this long. The keeper renews every cycle and stops acting for a pool once less than a third of it is left."), Bounds(2, 3600)]
+    public int LeaseTtlSeconds { get; init; } = 15;
+
+    [Setting("This keeper's name in the fleet (default: its signing address). Two processes must never share one.")]
+    public string? KeeperId { get; init; }
 }
 
 public sealed record MetricsSettings

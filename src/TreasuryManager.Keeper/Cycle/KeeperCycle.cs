@@ -8,6 +8,7 @@ using TreasuryManager.Ethereum.Encoding;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Fleet;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Strategy.Decisions;
@@ -65,9 +66,17 @@ public sealed partial class KeeperCycle
     private readonly IReadOnlyDictionary<Address, StrategySettings> _strategyOf;
     private readonly Dictionary<Address, PoolEstimates> _lastEstimates = new();
     private long _lastBlock = -1;
+    private readonly FleetMember? _fleet;
+    private readonly ForeignIntentSettler? _settler;
+    private IReadOnlySet<Address> _lastLeased = new HashSet<Address>();
 
-    public KeeperCycle(EthClient eth, ChainObserver observer, TreasurySettings settings, Address keeper, TransactionExecutor? executor, KeeperMetrics metrics, ILogger log)
+    /// <param name="fleet">With a PostgreSQL journal: the keeper's fleet membership; an acting cycle then decides and acts
+    /// only for the pools whose lease it holds, and never plans for a pool another keeper has a transaction in flight for.</param>
+    public KeeperCycle(EthClient eth, ChainObserver observer, TreasurySettings settings, Address keeper, TransactionExecutor? executor, KeeperMetrics metrics, ILogger log,
+        FleetMember? fleet = null)
     {
+        _fleet = fleet;
+        _settler = fleet is null ? null : new ForeignIntentSettler(eth, fleet.Journal, log);
         _eth = eth;
         Observer = observer;
         _settings = settings;
@@ -93,10 +102,25 @@ public sealed partial class KeeperCycle
     {
         var started = Stopwatch.GetTimestamp();
         var observation = await Observer.ObserveAsync(ct).ConfigureAwait(false);
+        IReadOnlySet<Address>? leased = null;
+        if (act && _fleet is not null)
+        {
+            // a fleet keeper renews its leases every poll, new block or not, and decides only for the pools it holds; a
+            // pool it has just taken is decided at once, on the current block (a failover acts without waiting for a block)
+            leased = _fleet.Refresh(observation.Pools.Select(p => p.Pool).ToArray());
+            if (leased.Except(_lastLeased).Any()) evenIfSameBlock = true;
+            _lastLeased = leased;
+        }
         if (observation.BlockNumber == _lastBlock && !evenIfSameBlock) return null;
         var newBlock = observation.BlockNumber != _lastBlock;
         _lastBlock = observation.BlockNumber;
         _metrics.Cycles.Inc();
+        if (leased is not null)
+        {
+            observation = observation with { Pools = observation.Pools.Where(p => leased.Contains(p.Pool)).ToArray() };
+            // what a previous holder of these pools left in flight is settled (or rebroadcast) before anything new is planned
+            await _settler!.SettleAsync(leased, ct).ConfigureAwait(false);
+        }
         var settledHedges = new HashSet<Address>();
 
         if (act && _executor is not null && _executor.Journal.UnfinishedIntents().Any(IsInFlight))
@@ -151,8 +175,20 @@ public sealed partial class KeeperCycle
             // Submit every plan first (consecutive nonces, priced from this cycle's Observe batch: same block; all journaled
             // in one transaction before the first broadcast), then settle each: no plan waits for another's confirmations.
             var fees = new ObservedFees(observation.BlockNumber, observation.NextBaseFeePerGas);
-            var approved = guarded.OfType<Plan>().Where(plan => approve is null || approve(plan)).ToArray();
-            var submissions = approved.Length == 0 ? [] : await _executor.SubmitAllAsync(approved.Select(RebalanceIntent).ToArray(), fees, ct).ConfigureAwait(false);
+            var approved = guarded.OfType<Plan>().Where(plan => (approve is null || approve(plan)) && _fleet?.MayAct(plan.Pool) != false).ToArray();
+            IReadOnlyList<Submission> submissions = [];
+            try
+            {
+                if (approved.Length > 0) submissions = await _executor.SubmitAllAsync(approved.Select(RebalanceIntent).ToArray(), fees, ct).ConfigureAwait(false);
+            }
+            catch (FencingTokenRejectedException refusal)
+            {
+                // the lease was lost between the refresh and the journal's transaction: nothing was journaled or sent
+                _log.LogWarning("{Message}", refusal.Message);
+                _fleet?.Refused(refusal);
+                _executor.ResynchroniseNonce(); // the nonces taken for the rolled-back batch were never used
+                approved = [];
+            }
             foreach (var (plan, submission) in approved.Zip(submissions))
             {
                 var outcome = await _executor.SettleAsync(submission, ct).ConfigureAwait(false);
@@ -319,6 +355,7 @@ public sealed partial class KeeperCycle
         var name = IntentKey.KindName(kind);
         foreach (var intent in _executor.Journal.UnfinishedIntents())
             if (intent.Kind == name && intent.Pool is { } pool && IsInFlight(intent)) set.Add(pool);
+        if (_fleet is not null) set.UnionWith(_fleet.Journal.PoolsInFlightElsewhere(name)); // a previous holder's transaction may still land
         return set;
     }
 }

@@ -13,7 +13,7 @@ namespace TreasuryManager.Keeper.Execution;
 /// <summary>
 /// The keeper's Act and Record steps for one account: lands each <see cref="TransactionIntent"/>
 /// exactly once. It prices EIP-1559 fees, holds the account's nonce, signs, commits the signed
-/// bytes to the <see cref="TransactionJournal"/> before broadcasting them, waits for the receipt,
+/// bytes to the <see cref="ITransactionJournal"/> before broadcasting them, waits for the receipt,
 /// replaces a stuck attempt (same nonce, both fees bumped, never past the cap) and records the
 /// final outcome. <see cref="RecoverAsync"/> reconciles the journal with the chain after a crash,
 /// rebroadcasting the journaled bytes rather than signing anew. Executions on one executor run
@@ -27,7 +27,7 @@ public sealed class TransactionExecutor
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long? _nextNonce;
 
-    private TransactionExecutor(EthClient eth, EthKey key, long chainId, TransactionJournal journal, ExecutorOptions options, TimeProvider time, Action<ExecutionPoint, AttemptRecord>? onPoint)
+    private TransactionExecutor(EthClient eth, EthKey key, long chainId, ITransactionJournal journal, ExecutorOptions options, TimeProvider time, Action<ExecutionPoint, AttemptRecord>? onPoint)
     {
         Eth = eth;
         _key = key;
@@ -40,7 +40,7 @@ public sealed class TransactionExecutor
 
     public EthClient Eth { get; }
     public long ChainId { get; }
-    public TransactionJournal Journal { get; }
+    public ITransactionJournal Journal { get; }
     public ExecutorOptions Options { get; }
     public Address Address => _key.Address;
 
@@ -50,7 +50,7 @@ public sealed class TransactionExecutor
     /// each <see cref="ExecutionPoint"/> (tests use it to crash at a named point).
     /// </summary>
     public static async Task<TransactionExecutor> ConnectAsync(
-        EthClient eth, EthKey key, TransactionJournal journal, ExecutorOptions options,
+        EthClient eth, EthKey key, ITransactionJournal journal, ExecutorOptions options,
         TimeProvider? time = null, Action<ExecutionPoint, AttemptRecord>? onPoint = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(eth);

@@ -35,6 +35,10 @@ public sealed class KeeperMetrics
         NonceResyncs = factory.CreateCounter("treasury_keeper_nonce_resyncs_total", "Times the executor dropped its held nonce and read the account's again (a nonce taken elsewhere, a refused send).");
         PendingTransactionBlocks = factory.CreateGauge("treasury_keeper_pending_transaction_blocks", "Blocks the oldest broadcast, unconfirmed transaction of the journal has waited (0: none in flight).");
         JournalWriteFailures = factory.CreateCounter("treasury_keeper_journal_write_failures_total", "Journal (SQLite) writes that failed: disk full, I/O error, a locked or read-only file. The cycle stops before anything unjournaled is broadcast and retries on the next poll.");
+        LeasesHeld = factory.CreateGauge("treasury_keeper_leases_held", "Pools this keeper of the fleet holds a live lease on and may act for (PostgreSQL journal only).");
+        LeaseRenewals = factory.CreateCounter("treasury_keeper_lease_renewals_total", "Pool leases renewed (once per held pool per cycle).");
+        LeaseTakeovers = factory.CreateCounter("treasury_keeper_lease_takeovers_total", "Pool leases taken that another keeper held before (a failover after its lease expired, or a hand-back).");
+        FencingRefusals = factory.CreateCounter("treasury_keeper_fencing_refusals_total", "Journal writes refused because the keeper's lease token was stale or its lease expired (nothing was sent).");
         CycleErrors = factory.CreateCounter("treasury_keeper_cycle_errors_total", "Cycles that failed as a whole (the node unreachable…).", "kind");
     }
 
@@ -55,6 +59,10 @@ public sealed class KeeperMetrics
     public Gauge PendingTransactionBlocks { get; }
     public Counter CycleErrors { get; }
     public Counter JournalWriteFailures { get; }
+    public Gauge LeasesHeld { get; }
+    public Counter LeaseRenewals { get; }
+    public Counter LeaseTakeovers { get; }
+    public Counter FencingRefusals { get; }
     public Counter HedgeTrades { get; }
     public Counter HedgeHolds { get; }
     public Gauge NetDelta { get; }

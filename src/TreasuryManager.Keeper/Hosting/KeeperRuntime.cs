@@ -5,6 +5,7 @@ using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
+using TreasuryManager.Keeper.Fleet;
 using TreasuryManager.Keeper.Journal;
 
 namespace TreasuryManager.Keeper.Hosting;
@@ -17,8 +18,9 @@ namespace TreasuryManager.Keeper.Hosting;
 /// </summary>
 public sealed class KeeperRuntime : IDisposable
 {
-    private KeeperRuntime(RpcClient rpc, EthClient eth, TransactionJournal? journal, TransactionExecutor? executor, KeeperCycle cycle, RecoveryReport? recovery)
+    private KeeperRuntime(RpcClient rpc, EthClient eth, ITransactionJournal? journal, TransactionExecutor? executor, KeeperCycle cycle, RecoveryReport? recovery, FleetMember? fleet)
     {
+        Fleet = fleet;
         Rpc = rpc;
         Eth = eth;
         Journal = journal;
@@ -29,10 +31,13 @@ public sealed class KeeperRuntime : IDisposable
 
     public RpcClient Rpc { get; }
     public EthClient Eth { get; }
-    public TransactionJournal? Journal { get; }
+    public ITransactionJournal? Journal { get; }
     public TransactionExecutor? Executor { get; }
     public KeeperCycle Cycle { get; }
     public RecoveryReport? Recovery { get; }
+
+    /// <summary>The keeper's fleet membership when the journal is PostgreSQL (leases per pool), else null.</summary>
+    public FleetMember? Fleet { get; }
 
     /// <summary>
     /// Connects. With <paramref name="readOnly"/> (status, dry runs) no journal is opened and nothing can be sent;
@@ -79,16 +84,34 @@ public sealed class KeeperRuntime : IDisposable
                     throw new KeeperSetupException($"the key's address {key.Address} is not a keeper of the vault {vault}; the owner must call setKeeper({key.Address}, true), or configure the keeper's key");
             }
 
-            TransactionJournal? journal = null;
+            ITransactionJournal? journal = null;
             TransactionExecutor? executor = null;
             RecoveryReport? recovery = null;
+            FleetMember? fleet = null;
             if (!readOnly)
             {
                 if (key is null) throw new KeeperSetupException("no key: configure Key (a keystore or a mnemonic) to send transactions");
-                journal = TransactionJournal.Open(settings.Journal, time);
-                journal.WriteFailed += _ => metrics.JournalWriteFailures.Inc();
+                if (settings.PostgresJournal is { } postgres)
+                {
+                    // one signing key per keeper (docs/fleet.md): the keeper's id defaults to its address
+                    var postgresJournal = PostgresJournal.Open(postgres, settings.Fleet.KeeperId ?? key.Address.ToLowerHex(), time);
+                    journal = postgresJournal;
+                    fleet = new FleetMember(postgresJournal, key.Address, TimeSpan.FromSeconds(settings.Fleet.LeaseTtlSeconds), metrics,
+                        loggers.CreateLogger("TreasuryManager.Fleet"), time);
+                }
+                else
+                {
+                    var sqlite = TransactionJournal.Open(settings.Journal, time);
+                    sqlite.WriteFailed += _ => metrics.JournalWriteFailures.Inc();
+                    journal = sqlite;
+                }
                 try
                 {
+                    if (journal is PostgresJournal joined)
+                    {
+                        joined.RegisterKeeper(key.Address);
+                        log.LogInformation("Joined the keeper fleet on {Journal} as {Keeper}", joined.Location, joined.Keeper);
+                    }
                     // every broadcast (first attempts, replacements and rebroadcasts) counts as sent
                     void Point(ExecutionPoint point, AttemptRecord attempt)
                     {
@@ -106,8 +129,8 @@ public sealed class KeeperRuntime : IDisposable
                     throw;
                 }
             }
-            var cycle = new KeeperCycle(eth, observer, settings, simulateFrom, executor, metrics, log);
-            return new KeeperRuntime(rpc, eth, journal, executor, cycle, recovery);
+            var cycle = new KeeperCycle(eth, observer, settings, simulateFrom, executor, metrics, log, fleet);
+            return new KeeperRuntime(rpc, eth, journal, executor, cycle, recovery, fleet);
         }
         catch
         {

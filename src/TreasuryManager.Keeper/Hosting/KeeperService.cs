@@ -45,6 +45,20 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
                 metrics.CycleErrors.WithLabels(e.GetType().Name).Inc();
                 log.LogError("Cycle failed: {Message}", e.Message);
             }
+            catch (Journal.FencingTokenRejectedException refusal)
+            {
+                // a write for a pool whose lease this keeper lost (outside the rebalance batch, which handles it itself):
+                // nothing was journaled or sent; the lease is forgotten and the nonces taken for it read again
+                runtime.Fleet?.Refused(refusal);
+                runtime.Executor?.ResynchroniseNonce();
+                log.LogWarning("{Message}", refusal.Message);
+            }
+            catch (Npgsql.NpgsqlException e)
+            {
+                // the fleet's journal is unreachable: nothing can be journaled, so nothing is sent; the leases run out
+                metrics.CycleErrors.WithLabels("JournalUnreachable").Inc();
+                log.LogError("Cycle failed: the journal {Journal} is unreachable: {Message}", runtime.Journal?.Location, e.Message);
+            }
             try
             {
                 await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
@@ -54,6 +68,11 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
                 break;
             }
         }
-        log.LogInformation("Keeper stopping; unfinished intents stay in the journal {Journal} and are recovered on the next start", settings.Journal);
+        if (runtime.Fleet is { } fleet)
+        {
+            var released = fleet.ReleaseAll(); // SIGTERM: the other keepers take the pools on their next poll, not after a lease's time to live
+            log.LogInformation("Handed back {Count} pool lease(s) to the fleet", released);
+        }
+        log.LogInformation("Keeper stopping; unfinished intents stay in the journal {Journal} and are recovered on the next start", runtime.Journal?.Location ?? settings.Journal);
     }
 }

@@ -19,7 +19,7 @@ namespace TreasuryManager.Keeper.Journal;
 /// fsync on the path from a plan to its broadcast. A process crash loses neither.
 /// Thread-safe; one instance per file.
 /// </summary>
-public sealed class TransactionJournal : IDisposable
+public sealed class TransactionJournal : ITransactionJournal
 {
     /// <summary>The schema migrations, in order. Never edit a released one; append a new one.</summary>
     private static readonly (int Version, string Description, string Sql)[] Migrations =
@@ -87,6 +87,9 @@ public sealed class TransactionJournal : IDisposable
 
     /// <summary>The journal file.</summary>
     public string Path { get; }
+
+    /// <inheritdoc />
+    public string Location => Path;
 
     /// <summary>
     /// Opens (creating if needed) the journal at <paramref name="path"/> and brings its schema up

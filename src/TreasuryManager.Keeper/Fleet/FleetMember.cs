@@ -1,0 +1,157 @@
+using Microsoft.Extensions.Logging;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Keeper.Journal;
+
+namespace TreasuryManager.Keeper.Fleet;
+
+/// <summary>
+/// One keeper's membership of the fleet, run once per cycle: it marks itself seen, reads the live keepers and the
+/// leases, and takes, renews or hands back each pool's lease as <see cref="FleetAssignment.Plan"/> says. It acts for
+/// a pool only while its own clock says the lease has more than a third of its time to live left — measured from
+/// BEFORE the statement that took or renewed it, so a keeper cut off from PostgreSQL (or paused) stops acting before
+/// the lease can expire and another keeper take it; the fencing check in the journal's transaction backs this up.
+/// </summary>
+public sealed class FleetMember
+{
+    private readonly PostgresJournal _journal;
+    private readonly Address _address;
+    private readonly TimeSpan _ttl;
+    private readonly KeeperMetrics _metrics;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<Address, long> _actUntil = []; // the local timestamp (TimeProvider) after which the keeper stops acting for the pool
+    private readonly Lock _lock = new();
+
+    public FleetMember(PostgresJournal journal, Address address, TimeSpan ttl, KeeperMetrics metrics, ILogger log, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "a lease's time to live must be positive");
+        _journal = journal;
+        _address = address;
+        _ttl = ttl;
+        _metrics = metrics;
+        _log = log;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public string Keeper => _journal.Keeper;
+
+    public PostgresJournal Journal => _journal;
+
+    /// <summary>The part of a lease's time to live that is never used for acting: a third.</summary>
+    public TimeSpan SafetyMargin => _ttl / 3;
+
+    /// <summary>
+    /// Takes, renews and hands back leases for <paramref name="pools"/>; returns the pools this keeper may act for now.
+    /// When the database cannot be reached the leases are left to run out on the local clock (no statement can renew
+    /// them), and the error is logged.
+    /// </summary>
+    public IReadOnlySet<Address> Refresh(IReadOnlyCollection<Address> pools)
+    {
+        try
+        {
+            _journal.RegisterKeeper(_address);
+            var (leases, now) = _journal.Leases();
+            var live = _journal.Keepers().Where(k => k.LastSeen > now - _ttl).Select(k => k.Id).ToArray();
+            var holders = leases.Where(l => l.Holder is not null && l.ExpiresAt > now).ToDictionary(l => l.Pool, l => l.Holder);
+            foreach (var (pool, step) in FleetAssignment.Plan(Keeper, pools, live, holders))
+            {
+                var before = _time.GetTimestamp();
+                switch (step)
+                {
+                    case LeaseStep.Keep:
+                        // a restarted keeper (same id) finds its previous run's lease: it takes it back (same holder, same
+                        // token) rather than waiting for it to expire; a running one renews the token it carries
+                        if ((_journal.TokenFor(pool) is null ? _journal.TakeLease(pool, _ttl) : _journal.RenewLease(pool, _ttl)) is not null)
+                        {
+                            Held(pool, before);
+                            _metrics.LeaseRenewals.Inc();
+                        }
+                        else Lost(pool, "its renewal found the lease expired or taken");
+                        break;
+                    case LeaseStep.Take:
+                        if (_journal.TakeLease(pool, _ttl) is { } taken)
+                        {
+                            Held(pool, before);
+                            if (taken.Token > 1) _metrics.LeaseTakeovers.Inc();
+                            _log.LogInformation("Took the lease on {Pool}: token {Token}", pool, taken.Token);
+                        }
+                        break;
+                    case LeaseStep.Release:
+                        _journal.ReleaseLease(pool);
+                        Lost(pool, "handed back to the pool's preferred keeper");
+                        break;
+                    default:
+                        Forget(pool);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            _log.LogError("The fleet's database could not be reached ({Message}); acting only while the leases already held last", e.Message);
+        }
+        var acting = pools.Where(MayAct).ToHashSet();
+        _metrics.LeasesHeld.Set(acting.Count);
+        return acting;
+    }
+
+    /// <summary>Whether the keeper may act for <paramref name="pool"/> now: it holds the lease and its local deadline has not passed.</summary>
+    public bool MayAct(Address pool)
+    {
+        lock (_lock)
+            return _actUntil.TryGetValue(pool, out var until) && _time.GetTimestamp() < until;
+    }
+
+    /// <summary>A journal write for a pool was fenced off: the lease is gone; counted and forgotten.</summary>
+    public void Refused(FencingTokenRejectedException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        _metrics.FencingRefusals.Inc();
+        Lost(refusal.Pool, refusal.Message);
+    }
+
+    /// <summary>Hands every lease back at once (SIGTERM): the other keepers take the pools on their next cycle, not after a time to live.</summary>
+    public int ReleaseAll()
+    {
+        Address[] held;
+        lock (_lock)
+        {
+            held = [.. _actUntil.Keys];
+            _actUntil.Clear();
+        }
+        var released = 0;
+        foreach (var pool in held)
+        {
+            try
+            {
+                if (_journal.ReleaseLease(pool)) released++;
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                _log.LogWarning("Could not hand back the lease on {Pool} ({Message}); it expires by itself", pool, e.Message);
+            }
+        }
+        _metrics.LeasesHeld.Set(0);
+        return released;
+    }
+
+    private void Held(Address pool, long statementStarted)
+    {
+        var until = statementStarted + (long)((_ttl - SafetyMargin).TotalSeconds * _time.TimestampFrequency);
+        lock (_lock) _actUntil[pool] = until;
+    }
+
+    private void Lost(Address pool, string why)
+    {
+        bool had;
+        lock (_lock) had = _actUntil.Remove(pool);
+        if (had) _log.LogWarning("Lost the lease on {Pool}: {Why}", pool, why);
+    }
+
+    private void Forget(Address pool)
+    {
+        lock (_lock) _actUntil.Remove(pool);
+    }
+}
