@@ -176,6 +176,7 @@ public sealed class HedgingEdgeTests
         Assert.Equal(480, t.ValueAtRisk, 9);
         Assert.True(TreasuryRisk.Aggregate([Pool("a", 10.5, 0)], limits, 2, 1)[0].Breached);
         Assert.True(double.IsNaN(TreasuryRisk.Aggregate([Pool("a", 10, 0, sigma: double.NaN)], limits, 2, 1)[0].ValueAtRisk));
+        Assert.True(double.IsNaN(TreasuryRisk.Aggregate([Pool("a", 10, 0, sigma: double.PositiveInfinity)], limits, 2, 1)[0].ValueAtRisk));
         // Past it, short: the hedge buys back to 95% of the limit.
         var trades = TreasuryRisk.Enforce([Pool("a", -20, 0)], limits).Trades;
         Assert.Equal(10.5, Assert.Single(trades).SizeDelta, 9);

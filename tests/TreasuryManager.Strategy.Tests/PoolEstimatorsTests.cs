@@ -29,11 +29,12 @@ public sealed class PoolEstimatorsTests
     [Fact]
     public void Every_estimate_equals_its_model_fed_in_human_units_and_days()
     {
-        var estimators = new PoolEstimators(volatilitySmoothingSeconds: 3600, markoutHorizonSeconds: 300);
+        var defence = new DefenceSettings { VpinBuckets = 2 };
+        var estimators = new PoolEstimators(volatilitySmoothingSeconds: 3600, markoutHorizonSeconds: 300, defence);
         var ewma = new EwmaVolatility(3600 / Day, minObservations: 10);
         var intensity = new IntensityEstimator(distanceResolution: 1e-4, minFills: 50);
         var markout = new MarkoutToxicity(300 / Day);
-        var monitor = new ToxicFlowMonitor(new DefenceSettings());
+        var monitor = new ToxicFlowMonitor(defence);
         long? last = null;
         double lastFee = 0, lastPrice = 0;
         var swapsSeen = 0;
@@ -43,12 +44,13 @@ public sealed class PoolEstimatorsTests
             var price = 2000 * Math.Exp(0.01 * Math.Sin(i * 0.7) + 0.002 * i);
             var feePips = i < 40 ? 3000 : 5000;
             var fee = feePips / 1e6;
-            // Two swaps a cycle (one every other cycle at the higher fee): one sells 0.5 + i/100 base, one buys base for 700 quote.
-            var sold = new BigInteger((0.5 + i / 100.0) * 1e18);
+            // Two swaps a cycle (one every other cycle at the higher fee): one sells 20 + i/10 base, one buys 35 base for 70,000 quote
+            // (enough volume to fill the monitor's VPIN buckets of 3% of the pool's value).
+            var sold = new BigInteger((20 + i / 10.0) * 1e18);
             var swaps = new List<SwapSeen>
             {
                 new(i, ZeroForOne: true, sold, new BigInteger(900e6), Sqrt(price * 0.999)),
-                new(i, ZeroForOne: false, new BigInteger(700e6), new BigInteger(0.35e18), Sqrt(price * 1.0005)),
+                new(i, ZeroForOne: false, new BigInteger(70_000e6), new BigInteger(35e18), Sqrt(price * 1.0005)),
             };
             if (i >= 40 && i % 2 == 1) swaps.RemoveAt(1); // fewer fills at the wider fee: the intensity falls with distance
             var estimates = estimators.Update(Pool(price, feePips), swaps, Oracle(price * 1.001), t, BaseDecimals, QuoteDecimals);
@@ -80,6 +82,8 @@ public sealed class PoolEstimatorsTests
             Assert.Equal(markout.Markout, estimates.Markout);
             Assert.Equal(monitor.Signal, estimates.Defence);
         }
+        Assert.NotNull(monitor.Signal.Vpin);
+        Assert.Throws<ArgumentNullException>(() => estimators.Update(null, null!, null, T0, BaseDecimals, QuoteDecimals));
         Assert.NotNull(estimates_of(estimators).Intensity);
         Assert.NotNull(estimates_of(estimators).Markout);
 

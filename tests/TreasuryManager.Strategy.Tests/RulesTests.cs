@@ -86,6 +86,11 @@ public sealed class RulesTests
         // Balanced reserves on a symmetric range: both bounds land near e^(∓0.05) of the centre's square root.
         Assert.Equal(Math.Exp(-0.05), (double)f.Low / (double)sqrt, 3);
         Assert.Equal(Math.Exp(0.05), (double)f.High / (double)sqrt, 3);
+        // Quote-rich reserves: the lower bound gives the larger liquidity, is sent, and sits at e^(−0.1) of the price.
+        var quoteRich = state with { Reserve1 = 20_000 * reserve };
+        var q = RangeFit.Fit(quoteRich, sqrt, 2000, 0.1).Fit!.Value;
+        Assert.Equal(q.Low, q.Bound);
+        Assert.Equal(Math.Exp(-0.05), (double)q.Low / (double)sqrt, 9);
         var empty = state with { Reserve0 = 0, Reserve1 = 0 };
         Assert.Null(RangeFit.Fit(empty, sqrt, 2000, 0.1).Fit);
     }

@@ -81,6 +81,12 @@ public sealed class ToxicFlowMonitorEdgeTests
         Assert.Null(Step(m, T0 + 900, Buy(500, before: 101, after: 100.5)).Vpin);
         // From inside the fee (0.2% off, fee 0.3%) towards the oracle: counted.
         Assert.Equal(1.0, Step(m, T0 + 1200, Buy(500, before: 100.2, after: 100.1)).Vpin);
+        // Off the oracle and not moving towards it: counted.
+        var n = new ToxicFlowMonitor(Settings);
+        Assert.Equal(1.0, Step(n, T0, Buy(500, before: 101, after: 101)).Vpin);
+        // A pool without a price (a failed read) updates no volatility and is no error; a constant price has no ratio.
+        Assert.Null(n.Update(T0 + 300, [], 0, Oracle, 0.003, Value).RegimeRatio);
+        for (var i = 2; i < 20; i++) Assert.Null(Step(n, T0 + 300L * i).RegimeRatio);
         Assert.Throws<ArgumentNullException>(() => new ToxicFlowMonitor(null!));
     }
 
@@ -98,6 +104,16 @@ public sealed class ToxicFlowMonitorEdgeTests
         }
         s = m.Update(T0 + 300L * 40, [], price * 1.1, Oracle, 0.003, Value);
         Assert.True(s.RegimeRatio >= 5, $"ratio {s.RegimeRatio}");
+        // The ratio is the short EWMA σ (30 min) over the reference (1 day), both fed the pool's prices in days.
+        var shortEwma = new TreasuryManager.Models.Estimators.EwmaVolatility(1800 / 86_400.0, 3);
+        var longEwma = new TreasuryManager.Models.Estimators.EwmaVolatility(86_400 / 86_400.0, 12);
+        for (var i = 0; i <= 40; i++)
+        {
+            var p = i < 40 ? Oracle * (1 + (i % 2 == 0 ? 1e-4 : -1e-4)) : price * 1.1;
+            shortEwma.Update((T0 + 300L * i) / 86_400.0, p);
+            longEwma.Update((T0 + 300L * i) / 86_400.0, p);
+        }
+        Assert.Equal(shortEwma.Volatility!.Value / longEwma.Volatility!.Value, s.RegimeRatio!.Value, 12);
         Assert.True(s.Active);
         Assert.Equal(DefenceTrigger.Regime, s.Trigger);
         Assert.Null(s.Vpin);
