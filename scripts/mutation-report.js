@@ -3,8 +3,8 @@
 //
 //   node scripts/mutation-report.js OUT.md COMMAND EQUIVALENT.tsv TARGET=REPORT.json [TARGET=REPORT.json ...]
 //
-// EQUIVALENT.tsv: one surviving mutant a line, tab-separated: file (relative to the mutated project), original text,
-// replacement text, why it is equivalent. Lines starting with '#' are comments. A surviving (or uncovered) mutant whose
+// EQUIVALENT.tsv: one surviving mutant a line, tab-separated: file (relative to the mutated project; FILE:LINE to name one
+// of several mutants with the same text), original text, replacement text, why it is equivalent. Lines starting with '#' are comments. A surviving (or uncovered) mutant whose
 // file + original + replacement is in the list is reported with that reason; any other is listed as "not yet killed".
 // An entry that matches no surviving mutant is reported as stale, so the list cannot rot silently.
 'use strict';
@@ -92,7 +92,7 @@ for (const target of targets) {
       if (m.status === 'Survived' || m.status === 'NoCoverage') {
         const original = oneLine(originalText(lines, m.location));
         const replacement = oneLine(m.replacement ?? '');
-        const entry = equivalents.get(key(rel, original, replacement));
+        const entry = equivalents.get(key(`${rel}:${m.location.start.line}`, original, replacement)) ?? equivalents.get(key(rel, original, replacement));
         if (entry) entry.used = true;
         remaining.push({ rel, line: m.location.start.line, mutator: m.mutatorName, status: m.status, original, replacement, why: entry ? entry.why : null });
       }
