@@ -11,6 +11,25 @@
 const fs = require('fs');
 const path = require('path');
 
+//   node scripts/mutation-report.js --overlay KEPT.json PARTIAL.json GLOBS
+// replaces, in KEPT.json, every file that PARTIAL.json (a run restricted to GLOBS) tested, and records the re-run in
+// KEPT.json's "rerun" list, which the Markdown report shows.
+if (process.argv[2] === '--overlay') {
+  const [keptPath, partialPath, globs] = process.argv.slice(3);
+  const kept = JSON.parse(fs.readFileSync(keptPath, 'utf8'));
+  const partial = JSON.parse(fs.readFileSync(partialPath, 'utf8'));
+  const tested = new Set(['Killed', 'Survived', 'Timeout', 'NoCoverage', 'CompileError', 'RuntimeError']);
+  const files = Object.entries(partial.files).filter(([, f]) => f.mutants.some((m) => tested.has(m.status)));
+  if (files.length === 0) { console.error(`error: the re-run of ${globs} tested no mutant; check the globs (e.g. **/Curve/LogMath.cs)`); process.exit(1); }
+  for (const [abs, f] of files) kept.files[abs] = f;
+  kept.testFiles = partial.testFiles ?? kept.testFiles;
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  kept.rerun = [...(kept.rerun ?? []), { at, files: files.map(([abs]) => path.relative(kept.projectRoot, abs).split(path.sep).join('/')) }];
+  fs.writeFileSync(keptPath, JSON.stringify(kept));
+  console.log(`updated ${keptPath}: ${files.length} file(s) re-run`);
+  process.exit(0);
+}
+
 const [outPath, command, equivalentPath, ...targets] = process.argv.slice(2);
 if (!outPath || !command || !equivalentPath || targets.length === 0) {
   console.error('usage: mutation-report.js OUT.md COMMAND EQUIVALENT.tsv TARGET=REPORT.json [...]');
@@ -66,8 +85,8 @@ out.push('docs/mutation-testing.md).');
 out.push('');
 out.push(`- Written: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
 out.push(`- Command: \`${command}\``);
-out.push('- A target this command did not run keeps its last report (see "run finished"); the scope, filters and');
-out.push('  concurrency are those of `mutation/TARGET.json`.');
+out.push('- A target this command did not run keeps its last report (see "run finished"); the scope and the test filters');
+out.push('  are those of `mutation/TARGET.json`.');
 out.push('- Score: (killed + timeout) / (killed + timeout + survived + no coverage); compile errors and ignored mutants do');
 out.push('  not count (Stryker\'s definition).');
 out.push('');
@@ -110,6 +129,8 @@ for (const target of targets) {
 
   sections.push(`## ${name}: ${path.basename(root)}`);
   sections.push('');
+  for (const r of report.rerun ?? [])
+    sections.push(`Re-run at ${r.at} with the tests of that time (every mutant of the file, the whole filtered suite): ${r.files.join(', ')}. The other files' figures are from the full run (run finished above), a lower bound where later tests also kill their mutants.`, '');
   sections.push('| file | killed | survived | timeout | no coverage | compile errors | score |');
   sections.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   sections.push(...fileRows);

@@ -8,7 +8,10 @@
 # Each run's JSON report is kept in mutation/out/TARGET.json (not committed); the Markdown report covers every target
 # that has one, so `scripts/mutation.sh strategy` refreshes the Strategy section and keeps the last Models one.
 # Slow (tens of minutes a target on two cores): not part of scripts/test.sh. STRYKER_CONCURRENCY overrides the
-# configured concurrency (1).
+# configured concurrency (1). MUTATE_ONLY="GLOB[,GLOB...]" (one target only) re-runs just those files (every mutant in
+# them, against the target's whole filtered test suite) and replaces their entries in the kept report, so new tests for
+# a few files show without a full run; the report names the re-run files and when (a lower bound for the other files,
+# whose mutants the new tests may also kill).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 target="${1:-all}"
@@ -16,7 +19,7 @@ case "$target" in
   models) targets=(models) ;;
   strategy) targets=(strategy) ;;
   all) targets=(models strategy) ;;
-  -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
   *) die "unknown target '$target'; use models, strategy or all (the default)" ;;
 esac
 
@@ -28,6 +31,13 @@ say "Restoring dotnet-stryker (dotnet tool restore)"
 dotnet tool restore >&2
 
 mkdir -p mutation/out
+only=()
+if [ -n "${MUTATE_ONLY:-}" ]; then
+  [ "${#targets[@]}" = 1 ] || die "MUTATE_ONLY re-runs files of one target; name it (models or strategy), not all"
+  [ -f "mutation/out/${targets[0]}.json" ] || die "MUTATE_ONLY needs a full run's report to update (mutation/out/${targets[0]}.json); run scripts/mutation.sh ${targets[0]} first"
+  IFS=',' read -r -a globs <<<"$MUTATE_ONLY"
+  for g in "${globs[@]}"; do only+=(--mutate "$g"); done
+fi
 concurrency=()
 [ -n "${STRYKER_CONCURRENCY:-}" ] && concurrency=(--concurrency "$STRYKER_CONCURRENCY")
 for t in "${targets[@]}"; do
@@ -37,10 +47,14 @@ for t in "${targets[@]}"; do
   # The configurations' paths (test project, "project" found among its references) are relative to mutation/.
   (cd mutation &&
     dotnet stryker --config-file "$t.json" --output "$out" --skip-version-check \
-      --reporter Json --reporter ClearText "${concurrency[@]}" >&2)
+      --reporter Json --reporter ClearText "${concurrency[@]}" "${only[@]}" >&2)
   report="$out/reports/mutation-report.json"
   [ -f "$report" ] || die "Stryker wrote no JSON report for $t ($report); its log is above."
-  cp "$report" "mutation/out/$t.json"
+  if [ "${#only[@]}" -gt 0 ]; then
+    node scripts/mutation-report.js --overlay "mutation/out/$t.json" "$report" "$MUTATE_ONLY"
+  else
+    cp "$report" "mutation/out/$t.json"
+  fi
 done
 
 reports=()
