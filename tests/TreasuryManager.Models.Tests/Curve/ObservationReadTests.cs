@@ -69,3 +69,52 @@ public sealed class ObservationReadTests
         Assert.Equal(101, quotes.AskPrice);
     }
 }
+
+/// <summary>The curve's implied quotes and fee by hand, at the range's ends and at a whole number of pips.</summary>
+public sealed class ImpliedQuoteTests
+{
+    [Fact]
+    public void Depth_is_L_over_two_root_P_in_base_and_L_root_P_over_two_in_quote_inside_the_range_only()
+    {
+        // L = 1000 at P = 100 (√P = 10): base depth 50, quote depth 5000; the ends of [81, 121] are inside.
+        var mid = QuotesToCurve.Implied(100, 81, 121, 1000, 3000, 100);
+        Assert.Equal(50, mid.BaseDepth, 12);
+        Assert.Equal(5000, mid.QuoteDepth, 12);
+        Assert.Equal(100 * 0.997, mid.BidPrice, 12);
+        Assert.Equal(100 / 0.997, mid.AskPrice, 12);
+        Assert.Equal(1000 / 18.0, QuotesToCurve.Implied(81, 81, 121, 1000, 3000, 100).BaseDepth, 12);
+        Assert.Equal(1000 * 11 / 2.0, QuotesToCurve.Implied(121, 81, 121, 1000, 3000, 100).QuoteDepth, 12);
+        Assert.Equal(0, QuotesToCurve.Implied(130, 81, 121, 1000, 3000, 100).QuoteDepth);
+        Assert.Equal(0, QuotesToCurve.Implied(70, 81, 121, 1000, 3000, 100).BaseDepth);
+        Assert.Throws<ArgumentNullException>(() => QuotesToCurve.Implied(null!, 100));
+        var curve = new TargetCurve(100, 81, 121, 3000, 1000, new TreasuryManager.Models.Inventory.InventoryQuotes(1, 1, 0.01, 0.01));
+        Assert.Equal(mid, QuotesToCurve.Implied(curve, 100));
+    }
+
+    [Fact]
+    public void A_half_spread_of_a_whole_number_of_pips_is_that_many_pips()
+    {
+        // f = 1 − e^(−h) = 0.003 exactly in reals: 3000 pips, not 3001 from the rounding of f·10⁶.
+        Assert.Equal(3000, QuotesToCurve.FeePipsFromHalfSpread(-Math.Log(1 - 0.003)));
+        Assert.Equal(500, QuotesToCurve.FeePipsFromHalfSpread(-Math.Log(1 - 0.0005)));
+        Assert.Equal(3001, QuotesToCurve.FeePipsFromHalfSpread(-Math.Log(1 - 0.0030005)));
+        Assert.Equal(100, QuotesToCurve.FeePipsFromHalfSpread(0, 100, 200));
+        Assert.Equal(200, QuotesToCurve.FeePipsFromHalfSpread(1, 100, 200));
+    }
+
+    [Fact]
+    public void The_lot_size_only_rescales_the_inventory_not_the_curve_around_a_balanced_pool()
+    {
+        // 10 base at 100 and 1000 quote: exactly the 50% target, so q = 0 and the centre is the oracle for any lot.
+        var inputs = new CurveInputs(10, 1000, 100, 0.3, 140, 1.5, 0.1, 1, 1);
+        Assert.Equal(100, QuotesToCurve.Target(inputs).CentrePrice, 9);
+        Assert.Equal(100, QuotesToCurve.Target(inputs with { LotSize = 4 }).CentrePrice, 9);
+        // Long base (20 at 100 against 1000 quote): the centre leans below the oracle, more so with a smaller lot
+        // (more lots of inventory) — and the quotes' reservation mirrors the centre: ln(centre/s) = (δa − δb)/2.
+        var longBase = QuotesToCurve.Target(inputs with { BaseAmount = 20 });
+        Assert.True(longBase.CentrePrice < 100);
+        Assert.True(QuotesToCurve.Target(inputs with { BaseAmount = 20, LotSize = 0.5 }).CentrePrice < longBase.CentrePrice);
+        Assert.Equal(Math.Log(longBase.CentrePrice / 100), 0.5 * (longBase.Quotes.AskDistance - longBase.Quotes.BidDistance), 12);
+        Assert.Equal(1 + 0.5 * (longBase.Quotes.AskDistance - longBase.Quotes.BidDistance), longBase.Quotes.ReservationPrice, 12);
+    }
+}
