@@ -87,4 +87,20 @@ public sealed class DeciderEdgeTests
         var held = Decide(DeciderTests.Inputs(Pool(2000, 500, 1_000_000), 2000), NoEstimates with { Defence = signal }, Settings with { Defence = new DefenceSettings { Enabled = false } });
         Assert.Equal(HoldReason.InsideBand, Assert.IsType<HoldAction>(held).Reason);
     }
+
+    [Fact]
+    public void The_measure_reads_the_pool_in_its_tokens_decimals_and_a_pool_at_its_range_edge_has_no_depth_and_no_band()
+    {
+        // The same raw pool read as an 18-decimal base and a 6-decimal quote: its price is 10¹² times the raw one.
+        var raw = DeciderTests.Inputs(Pool(2000, 500, 1_000_000), 2000);
+        var view = Decide(raw with { QuoteDecimals = 6 }).Inventory!;
+        Assert.Equal(2000e12, view.PoolPrice, 1e3);
+        Assert.Equal(500, view.Base, 9);
+        // At the upper edge of its range the curve quotes one side only: depth 0, so no band (and no error).
+        var pool = Pool(2000, 800, 400_000);
+        var edge = Decide(DeciderTests.Inputs(pool with { SqrtPriceX96 = pool.SqrtPriceHighX96 }, 2000)).Inventory;
+        Assert.NotNull(edge);
+        Assert.Equal(0, edge!.Band);
+        Assert.True(Decide(DeciderTests.Inputs(pool, 2000)).Inventory!.Band > 0);
+    }
 }
