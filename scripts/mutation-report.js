@@ -88,7 +88,8 @@ out.push(`- Command: \`${command}\``);
 out.push('- A target this command did not run keeps its last report (see "run finished"); the scope and the test filters');
 out.push('  are those of `mutation/TARGET.json`.');
 out.push('- Score: (killed + timeout) / (killed + timeout + survived + no coverage); compile errors and ignored mutants do');
-out.push('  not count (Stryker\'s definition).');
+out.push('  not count (Stryker\'s definition). "Score without the equivalent" leaves out of the denominator the survivors listed');
+out.push('  below as equivalent (mutation/equivalent.tsv, each with why): mutants no test can kill.');
 out.push('');
 
 const summary = [];
@@ -125,7 +126,10 @@ for (const target of targets) {
   }
   const s = score(total);
   const equivalentCount = remaining.filter((r) => r.why).length;
-  summary.push(`| ${name} | ${measured} | ${total.Killed} | ${total.Survived} | ${total.Timeout} | ${total.NoCoverage} | ${total.CompileError} | ${pct(s)} | ${equivalentCount} |`);
+  const detected = total.Killed + total.Timeout;
+  const valid = detected + total.Survived + total.NoCoverage;
+  const adjusted = valid - equivalentCount === 0 ? NaN : (100 * detected) / (valid - equivalentCount);
+  summary.push(`| ${name} | ${measured} | ${total.Killed} | ${total.Survived} | ${total.Timeout} | ${total.NoCoverage} | ${total.CompileError} | ${pct(s)} | ${equivalentCount} | ${pct(adjusted)} |`);
 
   sections.push(`## ${name}: ${path.basename(root)}`);
   sections.push('');
@@ -157,8 +161,8 @@ for (const target of targets) {
   sections.push('');
 }
 
-out.push('| target | run finished | killed | survived | timeout | no coverage | compile errors | score | of the survivors, equivalent |');
-out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+out.push('| target | run finished | killed | survived | timeout | no coverage | compile errors | score | of the survivors, equivalent | score without the equivalent |');
+out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 out.push(...summary);
 out.push('');
 out.push(...sections);
