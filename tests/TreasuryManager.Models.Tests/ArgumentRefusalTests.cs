@@ -118,6 +118,12 @@ public sealed class ArgumentRefusalTests
         Refused("centre", () => ConcentratedPosition.FitFromUpperBound(10, 1000, double.NaN, 121));
         Refused("priceHigh", () => ConcentratedPosition.FitFromUpperBound(10, 1000, 100, 0));
         Refused("priceHigh", () => ConcentratedPosition.FitFromUpperBound(10, 1000, 100, 100));
+        Refused("priceHigh", () => ConcentratedPosition.FitFromUpperBound(10, 1000, 100, double.NaN));
+        Refused("priceLow", () => ConcentratedPosition.FitFromLowerBound(10, 1000, 100, double.NaN));
+        // More base than the lower bound's liquidity can hold above the centre: the upper bound is +∞; more quote than
+        // the upper bound's can hold below it: the lower bound is 0.
+        Assert.Equal(double.PositiveInfinity, ConcentratedPosition.FitFromLowerBound(1000, 10, 100, 81).PriceHigh);
+        Assert.Equal(0, ConcentratedPosition.FitFromUpperBound(0.01, 1e6, 100, 121).PriceLow);
         // One side may be empty: all quote puts the centre at the upper end, all base at the lower.
         Assert.Equal(100, ConcentratedPosition.FitFromLowerBound(0, 1000, 100, 81).PriceHigh, 9);
         Assert.Equal(100, ConcentratedPosition.FitFromUpperBound(10, 0, 100, 121).PriceLow, 9);
