@@ -85,7 +85,7 @@ out.push('docs/mutation-testing.md).');
 out.push('');
 out.push(`- Written: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
 out.push(`- Command: \`${command}\``);
-out.push('- A target this command did not run keeps its last report (see "run finished"); the scope and the test filters');
+out.push('- A target this command did not run keeps its last report ("run finished": when its report last changed); the scope and the test filters');
 out.push('  are those of `mutation/TARGET.json`.');
 out.push('- Score: (killed + timeout) / (killed + timeout + survived + no coverage); compile errors and ignored mutants do');
 out.push('  not count (Stryker\'s definition). "Score without the equivalent" leaves out of the denominator the survivors listed');
@@ -134,7 +134,7 @@ for (const target of targets) {
   sections.push(`## ${name}: ${path.basename(root)}`);
   sections.push('');
   for (const r of report.rerun ?? [])
-    sections.push(`Re-run at ${r.at} with the tests of that time (every mutant of the file, the whole filtered suite): ${r.files.join(', ')}. The other files' figures are from the full run (run finished above), a lower bound where later tests also kill their mutants.`, '');
+    sections.push(`Re-run at ${r.at} with the tests of that time (every mutant of the file, the whole filtered suite): ${r.files.join(', ')}. The other files' figures are from the target's last full run, a lower bound where later tests also kill their mutants.`, '');
   sections.push('| file | killed | survived | timeout | no coverage | compile errors | score |');
   sections.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   sections.push(...fileRows);
