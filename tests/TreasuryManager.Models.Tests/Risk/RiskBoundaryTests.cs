@@ -115,7 +115,7 @@ public sealed class RiskBoundaryTests
         var choice = RangeWidth.Choose(0.05, feeYieldPerDay: 0, 1e-200, 0, 1, 0.005, 2.3);
         Assert.False(choice.Profitable);
         Assert.Equal(2.3, choice.HalfWidth);
-        // The refusal tells the operator the loss rate: σ²/8 = 0.0003125/day printed to 3 digits.
-        Assert.Contains("σ²/8 = 0.000313/day", RangeWidth.Choose(0.05, 0.005, 0.05, 1e-6, 1, 0.005, 2.3).Why);
+        // The refusal tells the operator the loss rate: σ²/8 = 0.0003125/day in fixed decimals (five significant digits).
+        Assert.Contains("σ²/8 = 0.00031250/day", RangeWidth.Choose(0.05, 0.005, 0.05, 1e-6, 1, 0.005, 2.3).Why);
     }
 }
