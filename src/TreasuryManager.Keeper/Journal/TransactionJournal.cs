@@ -273,20 +273,26 @@ public sealed class TransactionJournal : ITransactionJournal
             return Write(nameof(AddAttempt), () =>
             {
                 using var tx = _connection.BeginTransaction();
-                var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
-                    ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
-                if (intent.IsFinished)
-                    throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
-                Execute(_connection, """
-                    INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
-                    VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
-                    """, tx,
-                    ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
-                    ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
-                var id = (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
+                var id = InsertAttempt(tx, intentId, signed, tx1559);
                 tx.Commit();
                 return GetAttempt(id);
             });
+    }
+
+    /// <summary>One signed attempt of an unfinished intent, inserted in <paramref name="tx"/>; returns its id.</summary>
+    private long InsertAttempt(SqliteTransaction tx, long intentId, SignedTransaction signed, Eip1559Transaction tx1559)
+    {
+        var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
+            ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
+        if (intent.IsFinished)
+            throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
+        Execute(_connection, """
+            INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
+            VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
+            """, tx,
+            ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
+            ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
+        return (long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!;
     }
 
     /// <summary>
@@ -305,17 +311,7 @@ public sealed class TransactionJournal : ITransactionJournal
                 {
                     if (signed.Transaction is not Eip1559Transaction tx1559)
                         throw new ArgumentException($"The keeper journals EIP-1559 (type 2) transactions only; got {signed.Type}.", nameof(attempts));
-                    var intent = QueryIntents(tx, "WHERE id = $id", ("$id", intentId)).SingleOrDefault()
-                        ?? throw new KeyNotFoundException($"The journal {Path} has no intent {intentId}.");
-                    if (intent.IsFinished)
-                        throw new InvalidOperationException($"Intent '{intent.Key}' is already {intent.Status}; no new attempt may be signed for it.");
-                    Execute(_connection, """
-                        INSERT INTO attempts (intent_id, nonce, raw_tx, tx_hash, max_fee_per_gas, max_priority_fee_per_gas, written_at, status)
-                        VALUES ($intent, $nonce, $raw, $hash, $maxFee, $tip, $now, 'signed');
-                        """, tx,
-                        ("$intent", intentId), ("$nonce", (long)tx1559.Nonce), ("$raw", signed.RawHex), ("$hash", signed.HashHex),
-                        ("$maxFee", Text(tx1559.MaxFeePerGas)), ("$tip", Text(tx1559.MaxPriorityFeePerGas)), ("$now", Now()));
-                    ids.Add((long)Scalar(_connection, tx, "SELECT last_insert_rowid();")!);
+                    ids.Add(InsertAttempt(tx, intentId, signed, tx1559));
                 }
                 tx.Commit();
                 return ids.Select(GetAttempt).ToArray();

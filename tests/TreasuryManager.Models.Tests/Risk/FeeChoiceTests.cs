@@ -53,8 +53,39 @@ public sealed class FeeChoiceTests
             }, iter: 40);
 
     [Fact]
+    public void Equal_bounds_give_that_fee_and_the_reported_yield_is_the_objective_at_the_chosen_fee()
+    {
+        Assert.Equal(2500, FeeChoice.Choose(3000, 0.003, 300, 0.05, 2, 12, 2500, 2500).FeePips);
+        var choice = FeeChoice.Choose(3000, 0.003, 300, 0.05, 2.2, 300, 100, 100_000);
+        var sigmaBlock = 0.05 * Math.Sqrt(300 / 86_400.0);
+        Assert.Equal(FeeChoice.NetYield(choice.FeePips / 1e6, 0.003, 0.003, 300, 0.05, 2.2, sigmaBlock), choice.NetYieldPerDay, 1e-6 * Math.Abs(choice.NetYieldPerDay)); // J at the fee before its rounding to whole pips
+        Assert.Contains($"fee {choice.FeePips} pips", choice.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_arbitrage_term_is_the_ranges_lvr_cut_by_nezlobin_and_tassys_ratio()
+    {
+        // J(f) = y(f) − σ²/8·c·ratio(f); at f = f₀ the noise term is y₀ exactly
+        var sigmaBlock = 0.001;
+        var j = FeeChoice.NetYield(0.003, 0.003, 0.002, 300, 0.04, 3, sigmaBlock);
+        Assert.Equal(0.002 - 0.04 * 0.04 / 8 * 3 * FeeChoice.ArbitrageLossRatio(0.003, sigmaBlock), j, 15);
+        // the noise term scales by (f/f₀)·e^(−k(f − f₀))
+        var noiseOnly = FeeChoice.NetYield(0.006, 0.003, 0.002, 300, 1e-12, 3, 1);
+        Assert.Equal(0.002 * 2 * Math.Exp(-300 * 0.003), noiseOnly, 12);
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_parameter()
     {
+        Assert.Equal("minFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 12, 0, 10_000)).ParamName);
+        Assert.Equal("maxFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 12, 100, 1_000_000)).ParamName);
+        Assert.Equal(999_999, FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 12, 999_999, 999_999).FeePips);
+        Assert.Equal("intensityK", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 0, 0.02, 2, 12, 100, 10_000)).ParamName);
+        Assert.Equal("sigmaPerDay", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0, 2, 12, 100, 10_000)).ParamName);
+        Assert.Equal("arbitrageIntervalSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 0, 100, 10_000)).ParamName);
+        Assert.Equal(1000, FeeChoice.Choose(3000, 0.01, 300, 0.02, 1, 12, 1000, 1000).FeePips); // concentration 1 (full range) is allowed
+        Assert.Equal("fee", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Spread(-0.001)).ParamName);
+        Assert.Equal("sigmaPerBlock", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.ArbitrageLossRatio(0.003, 0)).ParamName);
         Assert.Equal("currentFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(0, 0.01, 300, 0.02, 2, 12, 100, 10_000)).ParamName);
         Assert.Equal("concentration", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 0.5, 12, 100, 10_000)).ParamName);
         Assert.Equal("maxFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 12, 100, 50)).ParamName);
