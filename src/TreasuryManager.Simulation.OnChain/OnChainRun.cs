@@ -18,17 +18,23 @@ namespace TreasuryManager.Simulation.OnChain;
 public sealed record OnChainStep(int Step, long Timestamp, double Reference, double PoolPrice, double Low, double High, double Base, double Quote, double PnlVsHold, int SwapsSoFar, int RebalancesSoFar);
 
 /// <summary>What an on-chain run did: every swap as the chain reported it, the pool's first and last state, the keeper's rebalances.</summary>
+/// <param name="HedgeTrades">"hedged": the keeper's mined adjustHedge transactions.</param>
+/// <param name="HedgeValue">"hedged": the vault's hedge funds now (its quote balance plus the perp account's equity) less
+/// what it was given for margin at the start, in quote; included in <see cref="PnlVsHold"/>.</param>
 public sealed record OnChainResult(
     MarketPath Path, string Strategy, FastPoolState Start, FastPoolState End, IReadOnlyList<SwapRecord> Swaps,
     IReadOnlyList<OnChainStep> Series, int Rebalances, long RebalanceGasUsed, double GasSpentQuote, double PnlVsHold,
-    IReadOnlyDictionary<string, int> Decisions, int Transactions);
+    IReadOnlyDictionary<string, int> Decisions, int Transactions, int HedgeTrades = 0, double HedgeValue = 0,
+    IReadOnlyDictionary<string, int>? HedgeDecisions = null);
 
 /// <summary>
 /// The on-chain mode: the same <see cref="MarketPath"/> the in-memory backtest replays, driven against the real
 /// contracts on a local node. The reporter posts each oracle update to the real VolatilityOracle at the step's
 /// timestamp; the agents (<see cref="Agents.Step"/>, the same code as in memory) send real swaps from funded accounts
 /// through an <see cref="OnChainVenue"/>; for "managed" the keeper's real cycle (<see cref="KeeperRuntime"/>:
-/// observe, decide, guard, sign, send, journal) runs after the traders every <c>keeper_every_steps</c> steps.
+/// observe, decide, guard, sign, send, journal) runs after the traders every <c>keeper_every_steps</c> steps; for
+/// "hedged" the same keeper also hedges on a real PerpMarket through the vault (the scenario's perp section: its fee,
+/// margins and funding rate; the hedge offsets x(P) − the starting base, as in memory).
 /// Chain time follows the path: each step's first block is stamped with the step's timestamp.
 /// <para>Differences from memory, on purpose: the keeper reads gas from the node (the path's gas price is used
 /// only to value the gas its rebalances used) and its TWAP from the pool's observation ring.</para>
@@ -36,7 +42,7 @@ public sealed record OnChainResult(
 public sealed class OnChainRun : IAsyncDisposable
 {
     /// <summary>Strategies that run on chain (one pool each).</summary>
-    public static readonly string[] Supported = ["hold", "full-range", "static-range", "managed"];
+    public static readonly string[] Supported = ["hold", "full-range", "static-range", "managed", "hedged"];
 
     private const int FeedDecimals = 8;
     private readonly EthClient _eth;
@@ -75,6 +81,7 @@ public sealed class OnChainRun : IAsyncDisposable
         var baseAmount = s.Pool.BaseAmount;
         var quoteAmount = s.Pool.QuoteAmount > 0 ? s.Pool.QuoteAmount : s.Pool.BaseAmount * s.Price.Initial;
         var hold = strategy == "hold";
+        var hedged = strategy == "hedged";
         var settings = new TreasuryDeploymentSettings
         {
             BaseDecimals = 18, QuoteDecimals = 18,
@@ -84,6 +91,7 @@ public sealed class OnChainRun : IAsyncDisposable
             TraderBase = 0, TraderQuote = 0,
             ObservationCardinality = 200,
             OraclePrice = FeedAnswer(path.OraclePrice[0]), OracleVolatility = FeedAnswer(path.OracleVolatilityAnnual[0]),
+            Perp = hedged ? HedgeMarket(s, quoteAmount) : null,
         };
         var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, keys, settings);
         var owner = d.Owner;
@@ -109,7 +117,7 @@ public sealed class OnChainRun : IAsyncDisposable
         }
         var journal = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"treasury-onchain-{Guid.NewGuid():N}.db");
         var run = new OnChainRun(eth, path, strategy, d, new OnChainVenue(d, traders), journal);
-        if (strategy == "managed")
+        if (strategy is "managed" or "hedged")
             run._keeper = await KeeperRuntime.StartAsync(run.KeeperSettings(), keys(1), new KeeperMetrics(), NullLoggerFactory.Instance, readOnly: false);
         return run;
     }
@@ -125,7 +133,13 @@ public sealed class OnChainRun : IAsyncDisposable
             Key = new KeySettings { MnemonicEnv = "UNUSED_KEY_IS_PASSED_IN" },
             Vault = Deployment.Vault.Address.ToString(),
             Journal = _journalPath,
-            Pools = [new PoolSettings { Address = Deployment.Pool.Address.ToString(), Name = "BASE/USDQ", TargetBaseShareBps = targets.TargetBaseShareBps, HardLimitBps = targets.HardLimitBps }],
+            Pools = [new PoolSettings
+            {
+                Address = Deployment.Pool.Address.ToString(), Name = "BASE/USDQ", TargetBaseShareBps = targets.TargetBaseShareBps, HardLimitBps = targets.HardLimitBps,
+                Hedge = Strategy == "hedged"
+                    ? new HedgeSettings { Ratio = s.Perp.HedgeRatio, TargetMarginRatio = s.Perp.TargetMarginRatio, ReferenceBase = s.Pool.BaseAmount }
+                    : new HedgeSettings(),
+            }],
             Gas = new GasSettings
             {
                 EthPriceInQuote = (decimal)gas.EthPriceInQuote, BaseFeeCeilingGwei = gas.BaseFeeCeilingGwei, MaxFeePerGasGwei = gas.MaxFeePerGasGwei,
@@ -152,6 +166,10 @@ public sealed class OnChainRun : IAsyncDisposable
         var decisions = new SortedDictionary<string, int>(StringComparer.Ordinal);
         long rebalanceGas = 0;
         var transactions = 0;
+        var hedgeTrades = 0;
+        var hedgeFunds0 = Strategy == "hedged" ? await HedgeFundsAsync(ct) : 0;
+        var hedgeValue = 0.0;
+        var hedgeDecisions = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
         // step 0: chain time jumps to the path's start and the reporter posts the first values
         await StampNextBlockAsync(Path.Timestamp(0), ct);
@@ -198,13 +216,50 @@ public sealed class OnChainRun : IAsyncDisposable
                         transactions++;
                     }
                 }
+                foreach (var hedge in report?.Hedges ?? [])
+                {
+                    var hedgeLabel = hedge.Traded ? "Hedge trade" : $"Hedge hold ({hedge.Held?.ToString() ?? "not mined"}: {hedge.Reason})";
+                    hedgeDecisions[hedgeLabel] = hedgeDecisions.GetValueOrDefault(hedgeLabel) + 1;
+                    if (hedge.Outcome is ExecutionOutcome.Mined { Receipt.Succeeded: true } mined)
+                    {
+                        market.ChargeRebalance(t, mined.Outcome.GasUsed); // the hedge's gas, in the same account as the rebalances'
+                        hedgeTrades++;
+                        transactions++;
+                    }
+                }
                 Venue.Refresh();
             }
-            series.Add(Point(t, market, PnlVsHold(market, t, holdBase, holdQuote)));
+            if (Strategy == "hedged") hedgeValue = await HedgeFundsAsync(ct) - hedgeFunds0;
+            series.Add(Point(t, market, PnlVsHold(market, t, holdBase, holdQuote) + hedgeValue));
             onStep?.Invoke(series[^1]);
         }
-        return new OnChainResult(Path, Strategy, start, Venue.State, Venue.Swaps, series, market.Rebalances, rebalanceGas, market.GasSpent,
-            series[^1].PnlVsHold, decisions, transactions);
+        return new OnChainResult(Path, Strategy, start, Venue.State, Venue.Swaps, series, market.Rebalances - hedgeTrades, rebalanceGas, market.GasSpent,
+            series[^1].PnlVsHold, decisions, transactions, hedgeTrades, hedgeValue, hedgeDecisions);
+    }
+
+    /// <summary>
+    /// The hedge market of "hedged": the scenario's perp terms; the counterparty and the vault's margin funds each as
+    /// large as the pool's quote, a notional cap of twice the pool's value, the policy's margin floor below the keeper's
+    /// target (the keeper targets at least the floor + 1%), the mark fresh for the oracle's heartbeat plus one step.
+    /// </summary>
+    private static PerpDeploymentSettings HedgeMarket(Scenario s, double quoteAmount) => new()
+    {
+        Heartbeat = (int)Math.Ceiling(s.Oracle.HeartbeatSeconds + s.StepSeconds),
+        FundingInterval = s.Perp.FundingIntervalSeconds, FundingRateWad = s.Perp.FundingRateWad,
+        TradeFeePips = s.Perp.FeePips, InitialMarginPips = s.Perp.InitialMarginPips,
+        MaintenanceMarginPips = s.Perp.MaintenanceMarginPips, LiquidationPenaltyPips = s.Perp.LiquidationPenaltyPips,
+        MarketQuote = Dec(quoteAmount), VaultQuote = Dec(quoteAmount), MaxHedgeNotional = Dec(4 * quoteAmount),
+        MinHedgeMarginRatioPips = (int)Math.Min(s.Perp.InitialMarginPips, s.Perp.TargetMarginRatio * 1e6 / 2),
+    };
+
+    /// <summary>The vault's hedge funds in quote: its own quote balance plus its perp account's equity (a flat account's equity is its margin).</summary>
+    private async Task<double> HedgeFundsAsync(CancellationToken ct)
+    {
+        var d = Deployment;
+        var balance = await d.Quote.BalanceOfAsync(d.Vault.Address, ct: ct);
+        var view = await d.Perp!.AccountViewAsync(d.Vault.Address, ct: ct);
+        var equity = view.Size.IsZero ? view.Margin : view.Equity;
+        return ((double)balance + (double)equity) / 1e18; // the deployment's quote token has 18 decimals
     }
 
     private static double PnlVsHold(Market market, int t, double holdBase, double holdQuote)

@@ -377,7 +377,7 @@ public sealed record PerpSettings
     public int MaintenanceMarginPips { get; init; } = 50_000;
     public int LiquidationPenaltyPips { get; init; } = 20_000;
 
-    /// <summary>h: the hedge's target position is −h·x(P) (0 none, 1 delta-neutral).</summary>
+    /// <summary>h: the hedge's target position is −h·(x(P) − the starting base) ("hedged", "defended"; −h·x(P) for the "-inventory" variants; 0 none, 1 neutral).</summary>
     public double HedgeRatio { get; init; } = 1;
 
     /// <summary>The margin (equity) the hedge keeps per unit of notional: reset to it by every hedge trade, and topped up or drawn down (one hedge's gas) when the equity leaves [ratio/2, ratio·2].</summary>

@@ -69,4 +69,31 @@ public sealed class OnChainModeTests(LocalNodeFixture node) : IAsyncLifetime
         Assert.Equal(state.SqrtPriceX96, (System.Numerics.BigInteger)result.End.SqrtPriceX96);
         Assert.True(state.LastRepositionTime >= path.Timestamp(1), "the pool's last reposition is the keeper's, during the run");
     }
+
+    [Fact]
+    public async Task Hedged_on_chain_the_keeper_hedges_the_pools_deviation_from_its_starting_base_on_a_real_perp_market()
+    {
+        // a trending path moves the pool's base away from its starting 1,000; the keeper's hedge step follows it on the
+        // deployed PerpMarket through the vault, and the run's PnL counts the hedge funds (vault quote + perp equity)
+        var scenario = ScenarioCatalog.Load("trending") with { Steps = 240 }; // 20 hours: the deviation outgrows the hedger's band
+        var path = MarketPath.Generate(scenario, Backtest.PathSeed(3, 0));
+        await using var run = await OnChainRun.DeployAsync(node.Eth, node.RepositoryRoot, path, "hedged", DevAccounts.Key);
+        var result = await run.RunAsync();
+
+        Assert.True(result.HedgeTrades >= 1, "the keeper never hedged: " + string.Join("; ", result.HedgeDecisions!.Select(d => $"{d.Key}={d.Value}")));
+        var d = run.Deployment;
+        var account = await d.Perp!.AccountViewAsync(d.Vault.Address);
+        Assert.NotEqual(System.Numerics.BigInteger.Zero, account.Size);
+        // the position offsets the deviation from the starting base: short when the pool holds more base than it
+        // started with, long when less (the hedger's band may leave it short of the target, never on the wrong side)
+        var state = await d.Pool.GetStateAsync();
+        var (x, _) = TreasuryManager.Strategy.Hedging.HedgePlanner.CurveDelta(state.Liquidity, state.SqrtPriceLowX96, state.SqrtPriceHighX96,
+            path.OraclePrice[path.Steps], 18, 18);
+        var deviation = x - scenario.Pool.BaseAmount;
+        Assert.True(Math.Abs(deviation) > 1, $"the path should move the pool's base off its start (x = {x})");
+        Assert.Equal(-Math.Sign(deviation), account.Size.Sign);
+        // PnL = the pool against hold + the hedge funds' change − gas: the hedge funds moved
+        Assert.NotEqual(0, result.HedgeValue);
+        Assert.Equal(result.Series[^1].PnlVsHold, result.PnlVsHold);
+    }
 }
