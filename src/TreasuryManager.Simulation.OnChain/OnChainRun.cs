@@ -222,7 +222,7 @@ public sealed class OnChainRun : IAsyncDisposable
                     hedgeDecisions[hedgeLabel] = hedgeDecisions.GetValueOrDefault(hedgeLabel) + 1;
                     if (hedge.Outcome is ExecutionOutcome.Mined { Receipt.Succeeded: true } mined)
                     {
-                        market.ChargeRebalance(t, mined.Outcome.GasUsed); // the hedge's gas, in the same account as the rebalances'
+                        market.ChargeGas(t, mined.Outcome.GasUsed); // the hedge's gas: in GasSpent, not a rebalance
                         hedgeTrades++;
                         transactions++;
                     }
@@ -233,7 +233,7 @@ public sealed class OnChainRun : IAsyncDisposable
             series.Add(Point(t, market, PnlVsHold(market, t, holdBase, holdQuote) + hedgeValue));
             onStep?.Invoke(series[^1]);
         }
-        return new OnChainResult(Path, Strategy, start, Venue.State, Venue.Swaps, series, market.Rebalances - hedgeTrades, rebalanceGas, market.GasSpent,
+        return new OnChainResult(Path, Strategy, start, Venue.State, Venue.Swaps, series, market.Rebalances, rebalanceGas, market.GasSpent,
             series[^1].PnlVsHold, decisions, transactions, hedgeTrades, hedgeValue, hedgeDecisions);
     }
 

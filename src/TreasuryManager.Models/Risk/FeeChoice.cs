@@ -3,7 +3,8 @@ namespace TreasuryManager.Models.Risk;
 /// <summary>The chosen fee and why.</summary>
 /// <param name="FeePips">The fee, in pips (1e-6), within the bounds it was chosen in.</param>
 /// <param name="NetYieldPerDay">Expected noise fee income − arbitrage loss at that fee, per unit of value per day.</param>
-public readonly record struct FeeChoiceResult(int FeePips, double NetYieldPerDay, string Why);
+/// <param name="CurrentNetYieldPerDay">The same at the pool's current fee (what a change of fee gains over).</param>
+public readonly record struct FeeChoiceResult(int FeePips, double NetYieldPerDay, double CurrentNetYieldPerDay, string Why);
 
 /// <summary>
 /// The fee from the fee-versus-arbitrage trade-off (docs/models.md, "The fee: flow against the loss to arbitrage";
@@ -77,7 +78,7 @@ public static class FeeChoice
         double J(double f) => NetYield(f, f0, feeYieldPerDay, intensityK, sigmaPerDay, concentration, sigmaPerBlock);
         var (best, bestJ) = LogGridSearch.Maximise(J, minFeePips / PipsPerUnit, maxFeePips / PipsPerUnit, GridPoints, preferred: minFeePips / PipsPerUnit);
         var pips = (int)Math.Clamp(Math.Round(best * PipsPerUnit), minFeePips, maxFeePips);
-        return new FeeChoiceResult(pips, bestJ,
+        return new FeeChoiceResult(pips, bestJ, J(f0),
             $"fee {pips} pips maximises noise fees − arbitrage loss = {F(bestJ)}/day per unit of value (fee yield {F(feeYieldPerDay)}/day at {currentFeePips} pips, k {F(intensityK)}, σ {F(sigmaPerDay)}/√day, σ per block {F(sigmaPerBlock)}, concentration {F(concentration)})");
     }
 

@@ -281,9 +281,7 @@ public static class Decider
                 var choice = FeeChoice.Choose(current, income / m.Value, k, m.Sigma!.Value, concentration,
                     strategy.ArbitrageIntervalSeconds, Math.Max(policy.MinFeePips, 1), policy.MaxFeePips);
                 // a new fee is worth a reposition only when its gain over the horizon beats the gas by the margin
-                var sigmaPerBlock = m.Sigma!.Value * Math.Sqrt(strategy.ArbitrageIntervalSeconds / 86_400);
-                var gain = (choice.NetYieldPerDay - FeeChoice.NetYield(current / FeeChoice.PipsPerUnit, current / FeeChoice.PipsPerUnit, income / m.Value, k, m.Sigma!.Value, concentration, sigmaPerBlock))
-                    * m.Value * strategy.HorizonDays;
+                var gain = (choice.NetYieldPerDay - choice.CurrentNetYieldPerDay) * m.Value * strategy.HorizonDays;
                 if (current >= policy.MinFeePips && current <= policy.MaxFeePips && !GasRules.BenefitBeatsGas(gain, m.GasCost, strategy.BenefitToGasMargin))
                 {
                     reasons.Add($"fee: kept at {current} pips: {choice.FeePips} pips would gain {F(gain)} quote over the horizon, under {strategy.BenefitToGasMargin}× the gas {F(m.GasCost)}");
@@ -300,7 +298,7 @@ public static class Decider
                 reasons.Add("fee: the model's half-spread (the fee-income estimator needs a quarter day of swaps)");
             }
         }
-        if (m.ShareBps < policy.MinBaseShareBps || m.ShareBps > policy.MaxBaseShareBps)
+        if (!VaultPolicyMath.InventoryOk(m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, allowInventoryRecovery: false))
             reasons.Insert(0, $"RECOVERY: base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}]; the policy allows re-centring with the skew toward the target only");
         return (new CurveQuote(centre, halfWidth, fee, trigger.Benefit), null);
     }
