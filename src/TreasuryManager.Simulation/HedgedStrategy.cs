@@ -52,8 +52,8 @@ public sealed class HedgedStrategy : IStrategy
     /// holding; the default), not its whole inventory: HedgeStepInputs.ReferenceBase = the scenario's base amount.</param>
     public HedgedStrategy(Scenario s, string name, bool defended, bool againstHold = true)
     {
-        _referenceBase = againstHold ? s.Pool.BaseAmount : 0;
         ArgumentNullException.ThrowIfNull(s);
+        _referenceBase = againstHold ? s.Pool.BaseAmount : 0;
         _s = s;
         Name = name;
         _managed = new ManagedStrategy(s, name, defended ? new DefenceSettings { Enabled = true } : null);
