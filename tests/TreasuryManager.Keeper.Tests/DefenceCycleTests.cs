@@ -19,7 +19,9 @@ public sealed class DefenceCycleTests(LocalNodeFixture node) : TreasuryKeeperTes
     // the pool holds ≈ 400,000 quote of value: a bucket of 1% is 4,000 quote; one bucket decides
     private static readonly DefenceSettings Defence = new() { Enabled = true, VpinBucketFraction = 0.01, VpinBuckets = 1, CalmSeconds = 600 };
 
-    private TreasurySettings WithDefence(DefenceSettings defence) => Settings(s => s with { Strategy = s.Strategy with { Defence = defence } });
+    // the σ rule's width: the normal range is narrow enough for the defence to widen it (the trade-off's width, the
+    // widest allowed before fees are seen, leaves nothing to widen)
+    private TreasurySettings WithDefence(DefenceSettings defence) => Settings(s => s with { Strategy = s.Strategy with { Defence = defence, RangeWidth = RangeWidthRule.StdDevs } });
 
     [Fact]
     public async Task One_sided_flow_makes_the_keeper_raise_the_fee_and_widen_then_hold_then_restore_once_calm()

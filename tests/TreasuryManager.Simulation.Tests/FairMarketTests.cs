@@ -188,7 +188,8 @@ public sealed class FairMarketTests(ITestOutputHelper output)
             Assert.True(d.ArbitrageLoss > 0, $"{r.Strategy} arbitrage loss");
             Assert.NotEqual(0, d.Inventory);
             Assert.NotEqual(0, d.NoiseImpact);
-            if (r.Strategy is "hedged" or "defended") Assert.NotEqual(0, d.HedgePnl);
+            // the crash's jump makes every hedge trade; in 192 calm steps a wide range may stay inside its hedge band
+            if (r.Strategy is "hedged" or "defended") Assert.True(name != "crash" || d.HedgePnl != 0, $"{r.Strategy}: no hedge PnL through the crash");
             else Assert.Equal(0, d.HedgePnl);
         }
     }

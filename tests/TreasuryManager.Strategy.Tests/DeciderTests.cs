@@ -248,6 +248,24 @@ public sealed class DeciderTests
         Assert.False(restore.Urgent);
     }
 
+    [Fact]
+    public void The_defence_widens_within_the_policy_so_a_pool_already_at_the_widest_range_holds_once_its_fee_is_raised()
+    {
+        // the trade-off's width before any fee is seen is the widest allowed: the defence can only raise the fee
+        var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr, Defence = new DefenceSettings { Enabled = true } };
+        var estimates = NoEstimates with { Defence = new DefenceSignal(true, 0.95, 1.2, Now - 100, "VPIN 0.95", DefenceTrigger.Vpin) };
+        var defended = Assert.IsType<RebalanceAction>(Decide(Inputs(Balanced, 2000), estimates, settings));
+        Assert.Equal(RebalanceKind.Defend, defended.Kind);
+        Assert.True(VaultPolicyMath.WidthBps(defended.ExpectedSqrtPriceHighX96, defended.ExpectedSqrtPriceLowX96) <= Policy.MaxWidthBps);
+        var quoted = Balanced with
+        {
+            SqrtPriceX96 = defended.Target.SqrtPriceX96, SqrtPriceLowX96 = defended.ExpectedSqrtPriceLowX96, SqrtPriceHighX96 = defended.ExpectedSqrtPriceHighX96,
+            Liquidity = defended.ExpectedLiquidity, FeePips = defended.Target.FeePips,
+        };
+        // not a Defend again that the fit would find at target: the pool is quoted defensively
+        Assert.Equal(HoldReason.Defensive, HoldOf(Decide(Inputs(quoted, 2000) with { TwapLogPrice = Inputs(Balanced, 2000).TwapLogPrice }, estimates, settings)));
+    }
+
     /// <summary>Any inventory, price offset and volatility: a rebalance satisfies the bounds the vault checks (fee, width, skew against the oracle).</summary>
     [Fact]
     public void Every_rebalance_satisfies_the_vaults_policy()
@@ -291,8 +309,36 @@ public sealed class DeciderTests
         Assert.True(WidthBps(poor) > 5 * WidthBps(normal), $"poor fees: width {WidthBps(poor)} bps, the σ rule's {WidthBps(normal)}");
         Assert.True(WidthBps(rich) < WidthBps(poor) / 2, $"rich fees: width {WidthBps(rich)} bps against {WidthBps(poor)}");
         Assert.Contains(poor.Reasons, r => r.Contains("widest range", StringComparison.Ordinal));
-        // without a fee estimate yet, the standard-deviation width, said so
+        // without a fee estimate yet no fee income is assumed: the gate's widest range, said so
         var early = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates, settings));
-        Assert.Contains(early.Reasons, r => r.Contains("fee-income estimator", StringComparison.Ordinal));
+        Assert.Contains(early.Reasons, r => r.Contains("no fee income seen yet", StringComparison.Ordinal));
+        Assert.Equal(WidthBps(poor), WidthBps(early));
+    }
+
+    [Fact]
+    public void Inside_the_band_a_range_far_narrower_than_the_trade_off_wants_is_re_ranged_once_fees_are_seen_and_not_before()
+    {
+        var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr }; // elasticity 0: the widest range pays best
+        var value = 500 * 2000 + 1_000_000.0;
+        var narrow = Pool(2000, 500, 1_000_000, halfWidth: 0.02); // balanced: inside the band
+        Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(narrow, 2000), NoEstimates, Settings)));
+        // before a quarter day of swaps the band's hold stands (no evidence to act on)
+        Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(narrow, 2000), NoEstimates, settings)));
+        var seen = NoEstimates with { FeeIncomePerDay = 0.001 * value };
+        var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(narrow, 2000), seen, settings));
+        Assert.Equal(RebalanceKind.Normal, plan.Kind);
+        Assert.Equal(RebalanceTrigger.RangeWidth, plan.Trigger);
+        Assert.StartsWith("RANGE:", plan.Reasons[0], StringComparison.Ordinal);
+        var width = (double)VaultPolicyMath.WidthBps(plan.ExpectedSqrtPriceHighX96, plan.ExpectedSqrtPriceLowX96);
+        Assert.True(width > 0.9 * Policy.MaxWidthBps, $"the re-range goes to the widest range the policy allows: {width} bps");
+        // at the trade-off's width already: nothing to gain, the band's hold
+        var wide = Pool(2000, 500, 1_000_000, halfWidth: Decider.HalfWidthOfBps(Policy.MaxWidthBps));
+        Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(wide, 2000), seen, settings)));
+        // a little narrower than the widest: worth it at 20 gwei (≈ 480 quote a day of arbitrage loss saved against
+        // 5.4 of gas), not at 20,000 gwei (gas 5,400, the margin 2×)
+        var nearlyWide = Pool(2000, 500, 1_000_000, halfWidth: 0.6);
+        Assert.Equal(RebalanceTrigger.RangeWidth, Assert.IsType<RebalanceAction>(Decide(Inputs(nearlyWide, 2000), seen, settings)).Trigger);
+        var dear = Decider.Decide(Inputs(nearlyWide, 2000), seen, Targets, settings, new DecisionContext(Now, 20_000_000_000_000, 90_000, 3000, false));
+        Assert.Equal(HoldReason.InsideBand, HoldOf(dear));
     }
 }

@@ -1,8 +1,10 @@
 namespace TreasuryManager.Models.Risk;
 
 /// <summary>The chosen log half-width and why.</summary>
+/// <param name="NetYieldPerDay">J at the chosen half-width, per unit of value per day.</param>
 /// <param name="Profitable">Whether expected fee income beats the expected arbitrage loss at some width (else the widest is chosen: the gate).</param>
-public readonly record struct WidthChoice(double HalfWidth, double NetYieldPerDay, bool Profitable, string Why);
+/// <param name="CurrentNetYieldPerDay">J at the current half-width (what re-ranging gains over).</param>
+public readonly record struct WidthChoice(double HalfWidth, double NetYieldPerDay, bool Profitable, double CurrentNetYieldPerDay, string Why);
 
 /// <summary>
 /// The range width from the fee-versus-LVR trade-off (docs/models.md, "The width: fees against the loss to
@@ -54,9 +56,9 @@ public static class RangeWidth
         double J(double h) => NetYield(h, currentHalfWidth, feeYieldPerDay, sigmaPerDay, rebalanceCostPerValue, elasticity);
         var (best, bestJ) = LogGridSearch.Maximise(J, minHalfWidth, maxHalfWidth, GridPoints, preferred: maxHalfWidth);
         if (!(bestJ > 0))
-            return new WidthChoice(maxHalfWidth, J(maxHalfWidth), false,
+            return new WidthChoice(maxHalfWidth, J(maxHalfWidth), false, J(currentHalfWidth),
                 $"fees cannot pay the loss to arbitrage at any width (fee yield {F(feeYieldPerDay)}/day at ±{F(currentHalfWidth)}, σ²/8 = {F(sigmaPerDay * sigmaPerDay / 8)}/day): the widest range allowed");
-        return new WidthChoice(best, bestJ, true,
+        return new WidthChoice(best, bestJ, true, J(currentHalfWidth),
             $"half-width {F(best)} maximises fees − LVR − rebalancing = {F(bestJ)}/day per unit of value (fee yield {F(feeYieldPerDay)}/day at ±{F(currentHalfWidth)}, elasticity {F(elasticity)}, σ {F(sigmaPerDay)}/√day)");
     }
 

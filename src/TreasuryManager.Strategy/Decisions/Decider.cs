@@ -87,6 +87,7 @@ public static class Decider
         var m = Measure(inputs, estimates, targets, strategy, context);
         if (PolicyGate(inputs, m, context) is { } gated) return gated;
         var trigger = Trigger(m, targets, strategy, context);
+        if (trigger.Hold is not null && WidthTrigger(inputs, estimates, strategy, m, trigger) is { } reRange) trigger = reRange;
         var defence = strategy.Defence.Enabled ? estimates.Defence : null;
         if (trigger.Hold is { } bandHold && defence is null) return bandHold;
 
@@ -223,6 +224,44 @@ public static class Decider
         return new(RebalanceKind.Normal, RebalanceTrigger.InventoryBand, null, benefit, reasons);
     }
 
+    /// <summary>The trade-off's width (<see cref="RangeWidth.Choose"/>) and whether fee income has been seen.</summary>
+    internal sealed record WidthDecision(WidthChoice Choice, double CurrentHalfWidth, bool FeesSeen);
+
+    /// <summary>
+    /// With <see cref="RangeWidthRule.FeeVersusLvr"/>: the half-width maximising fees − loss to arbitrage − rebalancing
+    /// within the policy's width bounds, from the pool's observed fee income; before a quarter day of swaps no fee
+    /// income is assumed, which is the gate's answer: the widest range the policy allows (nothing yet shows that fees
+    /// pay for the loss of concentrating). Null with <see cref="RangeWidthRule.StdDevs"/> or an empty pool.
+    /// </summary>
+    internal static WidthDecision? ChooseWidth(PoolInputs inputs, PoolEstimates estimates, StrategySettings strategy, Measurement m)
+    {
+        if (strategy.RangeWidth != RangeWidthRule.FeeVersusLvr || !(m.Value > 0)) return null;
+        var state = inputs.State;
+        var current = Math.Max(Math.Log((double)state.SqrtPriceHighX96 / (double)state.SqrtPriceLowX96), 1e-6); // ln √(H/L)
+        var income = estimates.FeeIncomePerDay;
+        var choice = RangeWidth.Choose(current, (income ?? 0) / m.Value, m.Sigma!.Value, m.GasCost / m.Value, strategy.FeeElasticity,
+            HalfWidthOfBps(inputs.Policy.MinWidthBps), HalfWidthOfBps(inputs.Policy.MaxWidthBps));
+        return new WidthDecision(choice, current, income is not null);
+    }
+
+    /// <summary>
+    /// A Normal rebalance (trigger <see cref="RebalanceTrigger.RangeWidth"/>) for a pool inside its band whose range is
+    /// off the trade-off's width: once fee income has been seen, when re-ranging gains (J(new) − J(current))·V·H of at
+    /// least the margin times the gas and the new half-width differs from the current by more than
+    /// <see cref="SameCurveWidthTolerance"/> of it. Null otherwise (the band's hold stands).
+    /// </summary>
+    internal static TriggerResult? WidthTrigger(PoolInputs inputs, PoolEstimates estimates, StrategySettings strategy, Measurement m, TriggerResult band)
+    {
+        if (ChooseWidth(inputs, estimates, strategy, m) is not { FeesSeen: true } width) return null;
+        var (choice, current) = (width.Choice, width.CurrentHalfWidth);
+        if (!(Math.Abs(choice.HalfWidth - current) > SameCurveWidthTolerance * choice.HalfWidth)) return null;
+        var gain = (choice.NetYieldPerDay - choice.CurrentNetYieldPerDay) * m.Value * strategy.HorizonDays;
+        if (!GasRules.BenefitBeatsGas(gain, m.GasCost, strategy.BenefitToGasMargin)) return null;
+        var reasons = new List<string>(band.Reasons);
+        reasons.Insert(0, $"RANGE: re-ranging from ±{F(current)} to ±{F(choice.HalfWidth)} (log half-width) gains {F(gain)} quote over the horizon, at least {strategy.BenefitToGasMargin}× the gas {F(m.GasCost)}");
+        return new(RebalanceKind.Normal, RebalanceTrigger.RangeWidth, null, gain, reasons);
+    }
+
     // ---------------------------------------------------------------- stage 5: target
 
     /// <summary>The model's curve clamped into the policy: centre, log half-width and fee.</summary>
@@ -256,21 +295,12 @@ public static class Decider
             reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)}: the vault allows {F(allowedBps)} bps of skew {(side < 0 ? "below" : "above")} the oracle at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)");
         var halfWidth = Math.Log(curve.PriceHigh / curve.PriceLow) / 2;
         var fee = Math.Clamp(curve.FeePips, policy.MinFeePips, policy.MaxFeePips);
-        if (strategy.RangeWidth == RangeWidthRule.FeeVersusLvr)
+        if (ChooseWidth(inputs, estimates, strategy, m) is { } width)
         {
-            if (estimates.FeeIncomePerDay is { } income && m.Value > 0)
-            {
-                var state = inputs.State;
-                var current = Math.Log((double)state.SqrtPriceHighX96 / (double)state.SqrtPriceLowX96); // ln √(H/L)
-                var choice = RangeWidth.Choose(Math.Max(current, 1e-6), income / m.Value, m.Sigma!.Value, m.GasCost / m.Value, strategy.FeeElasticity,
-                    HalfWidthOfBps(policy.MinWidthBps), HalfWidthOfBps(policy.MaxWidthBps));
-                reasons.Add($"width: {choice.Why}");
-                halfWidth = choice.HalfWidth;
-            }
-            else
-            {
-                reasons.Add("width: ± RangeStdDevs·σ√H (the fee-income estimator needs a quarter day of swaps)");
-            }
+            reasons.Add(width.FeesSeen
+                ? $"width: {width.Choice.Why}"
+                : $"width: no fee income seen yet (the estimator needs a quarter day of swaps), so none is assumed: {width.Choice.Why}");
+            halfWidth = width.Choice.HalfWidth;
         }
         if (strategy.FeeRule == FeeRule.FeeVersusLvr)
         {
@@ -322,7 +352,8 @@ public static class Decider
         if (signal.Active)
         {
             var defensiveFee = (int)Math.Clamp(Math.Round(quote.FeePips * d.FeeMultiplier), policy.MinFeePips, policy.MaxFeePips);
-            var defensiveHalfWidth = quote.HalfWidth * d.WidenFactor;
+            // widened within the policy: a normal range already at the widest allowed stays there
+            var defensiveHalfWidth = Math.Min(quote.HalfWidth * d.WidenFactor, Math.Max(quote.HalfWidth, HalfWidthOfBps(policy.MaxWidthBps)));
             if (!urgent && currentFee >= defensiveFee * DefensiveFeeMatch && currentHalfWidth >= defensiveHalfWidth * DefensiveWidthMatch)
                 return (null, new HoldAction(HoldReason.Defensive, $"quoted defensively since {signal.ActiveSince} (fee {currentFee} pips, half-width {F(currentHalfWidth)}): {signal.Why}", m.View));
             reasons.Insert(0, $"DEFENCE: {signal.Why}; fee {quote.FeePips} → {defensiveFee} pips, log half-width {F(quote.HalfWidth)} → {F(defensiveHalfWidth)} (within the policy)");

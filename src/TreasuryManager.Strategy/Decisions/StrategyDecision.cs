@@ -44,7 +44,7 @@ public enum HoldReason
 /// <summary>What a rebalance is for. Counted under these names in memory and on chain.</summary>
 public enum RebalanceKind
 {
-    /// <summary>The inventory left the band and the benefit beats the gas.</summary>
+    /// <summary>The inventory left the band and the benefit beats the gas, or the range is off the trade-off's width and re-ranging beats the gas.</summary>
     Normal,
     /// <summary>The inventory is past the hard limit: sent whatever the band and the gas ceiling say.</summary>
     Urgent,
@@ -67,6 +67,8 @@ public enum RebalanceTrigger
     VolatilityRegime,
     /// <summary>Both signals calm for the calm spell.</summary>
     Calm,
+    /// <summary>Inside the band, but the range is off the fee-versus-LVR width and re-ranging gains more than the margin times the gas.</summary>
+    RangeWidth,
 }
 
 /// <summary>The inventory figures a decision rests on, for status, logs and metrics (human token units).</summary>

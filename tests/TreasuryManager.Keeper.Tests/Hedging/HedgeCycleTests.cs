@@ -1,3 +1,4 @@
+using TreasuryManager.Strategy.Settings;
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
@@ -58,7 +59,8 @@ public sealed class HedgeCycleTests(LocalNodeFixture node, ITestOutputHelper out
     {
         const double ratio = 0.8;
         var metrics = new KeeperMetrics();
-        using var runtime = await StartAsync(Hedged(ratio), metrics);
+        // the σ rule's narrow range, re-centred by the sale below: x(P) moves enough between cycles for the band to trade
+        using var runtime = await StartAsync(Hedged(ratio, s => s with { Strategy = s.Strategy with { RangeWidth = RangeWidthRule.StdDevs } }), metrics);
         var market = D.Perp!;
         var traded = 0;
         var firstBlock = await Eth.BlockNumberAsync();
