@@ -8,6 +8,7 @@ using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Abi;
 using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Transactions;
 using TreasuryManager.Models.Curve;
@@ -72,6 +73,8 @@ public sealed class UniswapV3DifferentialTests(LocalNodeFixture node, ITestOutpu
         var done = 0;
         var blocks = 0;
         var crossing = 0;
+        var ticksCrossed = 0;
+        long chainMs = 0, stateMs = 0;
         while (done < cases)
         {
             // The model decides each operation and its outcome first; then the whole batch goes to the chain.
@@ -83,12 +86,14 @@ public sealed class UniswapV3DifferentialTests(LocalNodeFixture node, ITestOutpu
                 var before = models[op.Pool];
                 var (next, expected) = UniswapV3Operations.Apply(before, op);
                 models[op.Pool] = next;
-                if (op is V3Swap && !expected.Reverts && TicksCrossed(before, next) > 0) crossing++;
+                var crossed = op is V3Swap && !expected.Reverts ? TicksCrossed(before, next) : 0;
+                if (crossed > 0) { crossing++; ticksCrossed += crossed; }
                 if (op is V3Mint m) { knownTicks[op.Pool].Add(m.TickLower); knownTicks[op.Pool].Add(m.TickUpper); }
                 batch.Add((op, expected, done + i));
             }
 
-            var receipts = await SendInBlocksAsync(owner, callee.Address, batch.Select(b => Encode(callee, pools[b.Op.Pool], b.Op, owner.Address)).ToArray());
+            var sendClock = Stopwatch.StartNew();
+            var receipts = await SendInBlocksAsync(DevAccounts.Key(0), callee.Address, batch.Select(b => Encode(callee, pools[b.Op.Pool], b.Op, owner.Address)).ToArray());
             blocks += receipts.Select(x => x.BlockNumber).Distinct().Count();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -107,7 +112,10 @@ public sealed class UniswapV3DifferentialTests(LocalNodeFixture node, ITestOutpu
                     failures.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  case #{index} {op}: model {expected}; chain {mismatch}"));
             }
 
+            chainMs += sendClock.ElapsedMilliseconds;
+            var stateClock = Stopwatch.StartNew();
             var stateMismatches = await CompareStateAsync(pools, models, knownTicks, callee.Address);
+            stateMs += stateClock.ElapsedMilliseconds;
             foreach (var m in stateMismatches)
             {
                 if (++failed <= MaxReported)
@@ -121,7 +129,7 @@ public sealed class UniswapV3DifferentialTests(LocalNodeFixture node, ITestOutpu
 
         var kindList = string.Join(", ", kinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}")));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seed {seed}: {done} operations ({reverted} reverting on both sides) on {pools.Length} pools in {blocks} blocks, {crossing} swaps crossing initialised ticks, {clock.ElapsedMilliseconds} ms ({setup} ms setup); {kindList}"));
+            $"seed {seed}: {done} operations ({reverted} reverting on both sides) on {pools.Length} pools in {blocks} blocks, {crossing} swaps crossing {ticksCrossed} initialised ticks, {clock.ElapsedMilliseconds} ms ({setup} ms setup, {chainMs} ms signing, sending and mining, {stateMs} ms reading the pools' state); {kindList}"));
         foreach (var (model, i) in models.Select((m, i) => (m, i)))
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pool {i} fee {model.Fee.FeePips}: tick {model.Tick}, L {model.Liquidity}, {model.InitializedTicks.Count} ticks, {model.Positions.Count} positions"));
         Assert.True(done >= DefaultCases || cases < DefaultCases);
@@ -204,24 +212,33 @@ public sealed class UniswapV3DifferentialTests(LocalNodeFixture node, ITestOutpu
     };
 
     /// <summary>
-    /// Signs every call (one sender, consecutive nonces: the node keeps their order), sends them in JSON-RPC batches with
-    /// automine off, mines until all are in, and returns the receipts in sending order.
+    /// Signs every call locally (one sender, consecutive nonces from its pending count: the node keeps their order; a fixed
+    /// fee cap far above the local node's base fee), sends them in JSON-RPC batches with automine off, mines until all
+    /// are in, and returns the receipts in sending order.
     /// </summary>
-    private async Task<TransactionReceipt[]> SendInBlocksAsync(AccountSender sender, Address to, IReadOnlyList<byte[]> calls)
+    private async Task<TransactionReceipt[]> SendInBlocksAsync(EthKey key, Address to, IReadOnlyList<byte[]> calls)
     {
-        var signed = new List<SignedTransaction>(calls.Count);
-        foreach (var data in calls)
-            signed.Add(await sender.SignAsync(new TransactionRequest { To = to, Data = data, GasLimit = GasPerTransaction }));
+        var nonce = await Node.Eth.GetTransactionCountAsync(key.Address, BlockTag.Pending);
+        var signed = calls.Select((data, i) => new Eip1559Transaction
+        {
+            ChainId = TreasuryManager.DevNode.LocalNode.DefaultChainId,
+            Nonce = nonce + i,
+            MaxPriorityFeePerGas = 1_000_000_000,
+            MaxFeePerGas = 100_000_000_000,
+            GasLimit = GasPerTransaction,
+            To = to,
+            Data = data,
+        }.Sign(key)).ToArray();
         await Node.Rpc.CallAsync("evm_setAutomine", [false]);
         try
         {
             var sent = await Node.Rpc.BatchAsync(signed.Select(t => new RpcRequest("eth_sendRawTransaction", Ethereum.Encoding.Hex.Encode(t.Raw))).ToArray());
             foreach (var answer in sent) answer.GetResult();
-            var receipts = new TransactionReceipt?[signed.Count];
+            var receipts = new TransactionReceipt?[signed.Length];
             for (var round = 0; round < 20 && receipts.Any(x => x is null); round++)
             {
                 await Node.Rpc.CallAsync("evm_mine");
-                var missing = Enumerable.Range(0, signed.Count).Where(i => receipts[i] is null).ToArray();
+                var missing = Enumerable.Range(0, signed.Length).Where(i => receipts[i] is null).ToArray();
                 var answers = await Node.Rpc.BatchAsync(missing.Select(i => new RpcRequest("eth_getTransactionReceipt", signed[i].HashHex)).ToArray());
                 for (var k = 0; k < missing.Length; k++)
                 {

@@ -76,7 +76,16 @@ public static class UniswapV3Operations
             var k = r.Pick(live);
             (lower, upper) = (k.TickLower, k.TickUpper);
         }
-        else if (kind < 32)
+        else if (kind < 40)
+        {
+            // an end on the current tick's spaced floor: at the current tick itself when the price sits on a spaced
+            // tick (a new tick at the current tick counts all past fee growth as below it)
+            var t = FloorToSpacing(pool.Tick, s);
+            var width = s * LogUniformInt(r, 1, 500);
+            (lower, upper) = r.Bool() ? (t, Math.Min(t + width, tier.MaxUsableTick)) : (Math.Max(t - width, tier.MinUsableTick), t);
+            if (lower >= upper) (lower, upper) = (tier.MinUsableTick, tier.MaxUsableTick);
+        }
+        else if (kind < 42)
         {
             // the pool refuses these: an unspaced tick (spacing > 1), or lower ≥ upper
             var t = FloorToSpacing(pool.Tick, s);
@@ -121,17 +130,8 @@ public static class UniswapV3Operations
     {
         var zeroForOne = r.Bool();
         var exactIn = r.Bool();
-        var l = pool.Liquidity;
-        BigInteger amount = r.Int(0, 100) switch
-        {
-            < 3 => BigInteger.One,
-            _ when l.IsZero => Magnitude(r, 4, 22),
-            // L × 10^[-7, 0.3]: from dust to more than the range holds
-            _ => BigInteger.Max(BigInteger.One, l * Magnitude(r, 0, 7) / BigInteger.Pow(10, 7) + r.Below(1000)),
-        };
-        if (r.Int(0, 100) < 2) amount = BigInteger.Zero; // "AS"
-
         var p = pool.SqrtPriceX96;
+        var l = pool.Liquidity;
         BigInteger limit;
         var kind = r.Int(0, 100);
         if (kind < 10)
@@ -149,11 +149,25 @@ public static class UniswapV3Operations
             // up to 20 bitmap words away (a wider limit only burns gas walking empty words)
             var ticks = LogUniformInt(r, 1, pool.Fee.TickSpacing * 256 * 20);
             var t = zeroForOne ? Math.Max(TickMath.MinTick + 1, pool.Tick - ticks) : Math.Min(TickMath.MaxTick - 1, pool.Tick + ticks);
+            if (r.Bool()) t = Math.Clamp(FloorToSpacing(t, pool.Fee.TickSpacing), TickMath.MinTick + 1, TickMath.MaxTick - 1); // stop on a spaced tick
             limit = TickMath.GetSqrtRatioAtTick(t);
             if (zeroForOne && limit >= p) limit = BigInteger.Max(TickMath.MinSqrtRatio + 1, p - 1);
             if (!zeroForOne && limit <= p) limit = BigInteger.Min(TickMath.MaxSqrtRatio - 1, p + 1);
         }
 
+        // The amount that would reach the limit at the current liquidity, times 10^[-3, 0.3]: most swaps stop short, many
+        // run out of the current range and cross ticks, some are stopped by the limit with input left over.
+        var (low, high) = limit < p ? (limit, p) : (p, limit);
+        BigInteger reach = l.IsZero || low == high ? 0
+            : zeroForOne == exactIn ? SqrtPriceMath.GetAmount0Delta(low, high, l, exactIn) : SqrtPriceMath.GetAmount1Delta(low, high, l, exactIn);
+        var amount = r.Int(0, 100) switch
+        {
+            < 2 => BigInteger.Zero, // "AS"
+            < 5 => BigInteger.One,
+            _ when reach.IsZero => Magnitude(r, 4, 22),
+            _ => BigInteger.Max(BigInteger.One, reach * new BigInteger(Math.Pow(10, 6 + r.Double() * 3.3)) / BigInteger.Pow(10, 9)),
+        };
+        if (amount >= BigInteger.One << 200) amount = BigInteger.One << 200;
         return new V3Swap(poolIndex, zeroForOne, exactIn ? amount : -amount, limit);
     }
 
