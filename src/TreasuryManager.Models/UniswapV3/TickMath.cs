@@ -5,7 +5,7 @@ using TreasuryManager.Models.Curve;
 namespace TreasuryManager.Models.UniswapV3;
 
 /// <summary>
-/// Uniswap v3-core TickMath, bit for bit: the price of tick i is 1.0001^i, its square root as Q64.96
+/// Uniswap v3-core TickMath, bit for bit (docs/models.md, "The Uniswap v3 pool model"): the price of tick i is 1.0001^i, its square root as Q64.96
 /// (<c>getSqrtRatioAtTick</c>), and the greatest tick whose square root is at or below a given one
 /// (<c>getTickAtSqrtRatio</c>). Both fail where the Solidity reverts ("T", "R").
 /// </summary>

@@ -63,7 +63,7 @@ public readonly record struct CollectedAmounts(BigInteger Amount0, BigInteger Am
 public readonly record struct SwapOutcome(BigInteger Amount0, BigInteger Amount1, BigInteger SqrtPriceX96, BigInteger Liquidity, int Tick);
 
 /// <summary>
-/// Uniswap v3-core's UniswapV3Pool (1.0.1) as a pure value, exact to the unit: slot0's price and tick, the active
+/// Uniswap v3-core's UniswapV3Pool (1.0.1) as a pure value, exact to the unit (docs/models.md, "The Uniswap v3 pool model"): slot0's price and tick, the active
 /// liquidity, fee growth (global per token, outside per initialised tick, inside per position, all Q128 and wrapping
 /// mod 2^256 as the 0.7 Solidity does), the tick bitmap (<see cref="InitializedTicks"/>) searched one 256-tick word at a
 /// time, mint (amounts rounded up), burn (rounded down, credited to tokens owed), collect, and swap exact-in and
