@@ -81,7 +81,7 @@ public class SwapBenchmarks
     }
 
     /// <summary>Swaps per second = 1 / (mean time per swap).</summary>
-    private sealed class SwapsPerSecondColumn : IColumn
+    internal sealed class SwapsPerSecondColumn : IColumn
     {
         public string Id => nameof(SwapsPerSecondColumn);
         public string ColumnName => "Swaps/s";
