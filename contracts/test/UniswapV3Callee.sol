@@ -3,61 +3,9 @@ pragma solidity 0.8.26;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-
-/// @notice Minimal local view of @uniswap/v3-core's factory (deployed from the npm package's artifacts).
-interface IUniswapV3FactoryMinimal {
-    function createPool(address tokenA, address tokenB, uint24 fee) external returns (address pool);
-    function getPool(address tokenA, address tokenB, uint24 fee) external view returns (address pool);
-}
-
-/// @notice Minimal local view of @uniswap/v3-core's pool.
-interface IUniswapV3PoolMinimal {
-    function token0() external view returns (address);
-    function token1() external view returns (address);
-    function initialize(uint160 sqrtPriceX96) external;
-    function increaseObservationCardinalityNext(uint16 observationCardinalityNext) external;
-    function slot0()
-        external
-        view
-        returns (
-            uint160 sqrtPriceX96,
-            int24 tick,
-            uint16 observationIndex,
-            uint16 observationCardinality,
-            uint16 observationCardinalityNext,
-            uint8 feeProtocol,
-            bool unlocked
-        );
-    function liquidity() external view returns (uint128);
-    function mint(address recipient, int24 tickLower, int24 tickUpper, uint128 amount, bytes calldata data)
-        external
-        returns (uint256 amount0, uint256 amount1);
-    function burn(int24 tickLower, int24 tickUpper, uint128 amount) external returns (uint256 amount0, uint256 amount1);
-    function collect(
-        address recipient,
-        int24 tickLower,
-        int24 tickUpper,
-        uint128 amount0Requested,
-        uint128 amount1Requested
-    ) external returns (uint128 amount0, uint128 amount1);
-    function swap(
-        address recipient,
-        bool zeroForOne,
-        int256 amountSpecified,
-        uint160 sqrtPriceLimitX96,
-        bytes calldata data
-    ) external returns (int256 amount0, int256 amount1);
-}
-
-/// @notice Uniswap v3 mint callback (local copy of the signature).
-interface IUniswapV3MintCallback {
-    function uniswapV3MintCallback(uint256 amount0Owed, uint256 amount1Owed, bytes calldata data) external;
-}
-
-/// @notice Uniswap v3 swap callback (local copy of the signature).
-interface IUniswapV3SwapCallback {
-    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external;
-}
+import {
+    IUniswapV3PoolMinimal, IUniswapV3MintCallback, IUniswapV3SwapCallback
+} from "../interfaces/uniswap/IUniswapV3.sol";
 
 /// @title UniswapV3Callee
 /// @notice Test-only position manager and swapper for Uniswap v3's own pool — the gas peer of ManagedPool.

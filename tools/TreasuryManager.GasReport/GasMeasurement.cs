@@ -74,10 +74,6 @@ public static class GasMeasurement
     /// </summary>
     public static readonly BigInteger UniswapInitialSqrtPriceX96 = TreasuryDeployer.Q96 * 1015 / 1000;
 
-    /// <summary>The Uniswap v3 factory artifact inside a repository's node_modules.</summary>
-    public static string UniswapFactoryArtifact(string repositoryRoot) =>
-        Path.Combine(repositoryRoot, "node_modules", "@uniswap", "v3-core", "artifacts", "contracts", "UniswapV3Factory.sol", "UniswapV3Factory.json");
-
     /// <summary>Runs every measurement on the node behind <paramref name="eth"/> (accounts 0–5 of <paramref name="key"/>).</summary>
     public static async Task<GasFigures> RunAsync(EthClient eth, string repositoryRoot, Func<int, EthKey> key, long chainId = LocalNode.DefaultChainId)
     {
@@ -202,8 +198,7 @@ public static class GasMeasurement
     {
         var owner = d.Owner;
         var trader = d.Trader;
-        var (factoryContract, _) = await Contract.DeployAsync(owner, HardhatArtifact.Load(UniswapFactoryArtifact(d.RepositoryRoot)), []);
-        var factory = new IUniswapV3FactoryMinimal(d.Eth, factoryContract.Address);
+        var uniswap = await UniswapV3Deployment.DeployFactoryAsync(owner, d.RepositoryRoot);
         var tokenA = await MintableERC20.DeployAsync(owner, d.Artifact(MintableERC20.ArtifactName), "TokenA", "TKA", 18);
         var tokenB = await MintableERC20.DeployAsync(owner, d.Artifact(MintableERC20.ArtifactName), "TokenB", "TKB", 18);
         var callee = await UniswapV3Callee.DeployAsync(owner, d.Artifact(UniswapV3Callee.ArtifactName));
@@ -216,8 +211,7 @@ public static class GasMeasurement
             await token.ApproveAsync(trader, callee.Address, TreasuryDeployer.MaxUint256);
         }
 
-        var pool = await CreatePoolAsync(d, factory, tokenA, tokenB, 3000);
-        await pool.IncreaseObservationCardinalityNextAsync(owner, 16);
+        var pool = await uniswap.CreatePoolAsync(owner, tokenA.Address, tokenB.Address, 3000, UniswapInitialSqrtPriceX96, observationCardinalityNext: 16);
         var liquidity = BigInteger.Pow(10, 24);
         gas.Add("uniswapV3.mint", Used(await callee.MintAsync(owner, pool.Address, -6000, 6000, liquidity)),
             "first position on [-6000, 6000] at tick 297 (ticks initialised), through the callee");
@@ -237,7 +231,7 @@ public static class GasMeasurement
             "the same 0→1, second in its block: no observation write");
 
         // Uniswap's default observation cardinality (1).
-        var pool1 = await CreatePoolAsync(d, factory, tokenA, tokenB, 500);
+        var pool1 = await uniswap.CreatePoolAsync(owner, tokenA.Address, tokenB.Address, 500, UniswapInitialSqrtPriceX96);
         await callee.MintAsync(owner, pool1.Address, -6000, 6000, liquidity);
         for (var i = 0; i < 2; i++)
         {
@@ -265,14 +259,6 @@ public static class GasMeasurement
         gas.Add("uniswapV3.reposition.burnAndCollect", burn, "separate transaction 1: burn + collect [-5400, 6600]");
         gas.Add("uniswapV3.reposition.mint", mint, "separate transaction 2: mint [-4800, 7200]");
         gas.Add("uniswapV3.reposition.twoTx", burn + mint, "sum of the two transactions above");
-    }
-
-    private static async Task<IUniswapV3PoolMinimal> CreatePoolAsync(TreasuryDeployer d, IUniswapV3FactoryMinimal factory, MintableERC20 a, MintableERC20 b, int fee)
-    {
-        await factory.CreatePoolAsync(d.Owner, a.Address, b.Address, fee);
-        var pool = new IUniswapV3PoolMinimal(d.Eth, await factory.GetPoolAsync(a.Address, b.Address, fee));
-        await pool.InitializeAsync(d.Owner, UniswapInitialSqrtPriceX96);
-        return pool;
     }
 
     /// <summary>
