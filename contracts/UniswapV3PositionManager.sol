@@ -74,7 +74,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         bool registered;
     }
 
-    /// @dev Read by every rebalance: one word (lastRebalanceTime written by it).
+    /// @dev Read by every rebalance: one word.
     struct Bounds {
         uint16 maxTwapDeviationBps;
         uint32 minWidthBps;
@@ -87,14 +87,15 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         bool allowInventoryRecovery;
         bool hasVolatilityFeed;
         int24 tickSpacing;
-        uint32 lastRebalanceTime;
     }
 
-    /// @dev The position (one word) and the idle holdings (one word).
+    /// @dev The position and the time of the last rebalance (one word, written by every rebalance), and the idle
+    /// holdings (one word).
     struct Position {
         int24 tickLower;
         int24 tickUpper;
         uint128 liquidity;
+        uint32 lastRebalanceTime;
     }
 
     struct Holdings {
@@ -322,7 +323,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         (uint256 c0, uint256 c1) = _burnAndCollect(pool, pos);
         Holdings memory h = s.holdings;
         s.holdings = Holdings(uint128(h.idle0 + c0), uint128(h.idle1 + c1));
-        delete s.position;
+        s.position = Position(0, 0, 0, pos.lastRebalanceTime);
     }
 
     function _burnAndCollect(address pool, Position memory pos) private returns (uint256 c0, uint256 c1) {
@@ -347,8 +348,9 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         Config memory c = s.config;
         if (!c.registered) revert UnknownPool(pool);
         Bounds memory b = s.bounds;
-        if (b.lastRebalanceTime != 0) {
-            uint256 nextAllowed = uint256(b.lastRebalanceTime) + b.minRebalanceInterval;
+        Position memory old = s.position;
+        if (old.lastRebalanceTime != 0) {
+            uint256 nextAllowed = uint256(old.lastRebalanceTime) + b.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
         Step memory x;
@@ -356,15 +358,15 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         _checkRange(target, c, b, x);
         _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, x);
 
-        liquidity = _reposition(pool, s, target, c.maxSkewBps, b, x);
-        s.bounds.lastRebalanceTime = uint32(block.timestamp);
-        _emitRebalanced(pool, target, liquidity, x);
+        liquidity = _reposition(pool, s, old, target, c.maxSkewBps, b, x);
+        emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
     }
 
     /// @dev Collect and burn, the bounded swap, the holdings' guards, the mint; records the position and holdings.
     function _reposition(
         address pool,
         PoolState storage s,
+        Position memory old,
         RangeTarget calldata target,
         uint16 maxSkewBps,
         Bounds memory b,
@@ -373,7 +375,6 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, pool)
         }
-        Position memory old = s.position;
         Holdings memory h = s.holdings;
         (x.total0, x.total1) = (h.idle0, h.idle1);
         if (old.liquidity != 0) {
@@ -404,12 +405,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, 0)
         }
-        s.position = Position(target.tickLower, target.tickUpper, liquidity);
+        s.position = Position(target.tickLower, target.tickUpper, liquidity, uint32(block.timestamp));
         s.holdings = Holdings(uint128(x.total0 - paid0), uint128(x.total1 - paid1));
-    }
-
-    function _emitRebalanced(address pool, RangeTarget calldata t, uint128 liquidity, Step memory x) private {
-        emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, t.tickLower, t.tickUpper, liquidity, x.swap0, x.swap1);
     }
 
     /// @dev The price feed (and the volatility feed when set): fresh, not in the future, > 0; the price in Q128.128.
@@ -598,7 +595,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         v.liquidity = s.position.liquidity;
         v.idle0 = s.holdings.idle0;
         v.idle1 = s.holdings.idle1;
-        v.lastRebalanceTime = s.bounds.lastRebalanceTime;
+        v.lastRebalanceTime = s.position.lastRebalanceTime;
     }
 
     /// @inheritdoc IUniswapV3PositionManager

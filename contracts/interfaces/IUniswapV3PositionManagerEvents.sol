@@ -19,18 +19,9 @@ interface IUniswapV3PositionManagerEvents is IUniswapV3PositionManagerTypes {
     /// @notice The owner reset `pool`'s loss window.
     event LossWindowReset(address indexed pool);
     /// @notice A keeper re-ranged `pool`: the oracle price (Q128.128, pool units), the pool's mean tick over the
-    /// policy's window, the centre's signed skew from the oracle (bps), the new range and liquidity, and the swap's
-    /// signed pool deltas (> 0: paid into the pool; 0, 0: no swap).
+    /// policy's window, the centre's signed skew from the oracle (bps) and the new liquidity. The range and amounts are
+    /// in the pool's own Burn, Collect, Swap and Mint events of the same transaction.
     event Rebalanced(
-        address indexed pool,
-        address indexed keeper,
-        uint256 oraclePriceX128,
-        int24 twapTick,
-        int256 skewBps,
-        int24 tickLower,
-        int24 tickUpper,
-        uint128 liquidity,
-        int256 swapAmount0,
-        int256 swapAmount1
+        address indexed pool, address indexed keeper, uint256 oraclePriceX128, int24 twapTick, int256 skewBps, uint128 liquidity
     );
 }

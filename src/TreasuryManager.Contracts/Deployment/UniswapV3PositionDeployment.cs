@@ -97,6 +97,10 @@ public sealed class UniswapV3PositionDeployment
         return (int)Math.Round(tick / TickSpacing) * TickSpacing;
     }
 
+    /// <summary>[<paramref name="centreTick"/> − <paramref name="halfWidthTicks"/>, <paramref name="centreTick"/> + <paramref name="halfWidthTicks"/>], no swap (both multiples of the spacing, or the manager refuses them).</summary>
+    public static UniswapV3PositionManager.RangeTarget Centred(int centreTick, int halfWidthTicks) =>
+        new(centreTick - halfWidthTicks, centreTick + halfWidthTicks, false, BigInteger.Zero);
+
     /// <summary>A range target on [tick of <paramref name="low"/>, tick of <paramref name="high"/>] (each at its nearest spacing multiple), no swap.</summary>
     public UniswapV3PositionManager.RangeTarget Range(decimal low, decimal high) => new(TickNear(low), TickNear(high), false, BigInteger.Zero);
 
