@@ -15,7 +15,7 @@ public sealed class UniswapV3RebalanceTests(LocalNodeFixture node) : UniswapV3Te
     {
         var before = await S.CaptureAsync();
         Assert.True(before.Position.Liquidity > 0);
-        Assert.Equal(before.Position.Liquidity, before.PoolLiquidity); // the only liquidity in the pool
+        Assert.Equal(before.Position.Liquidity + S.ThirdPartyLiquidity, before.PoolLiquidity); // ours and the other LP's
 
         await S.ReadyAsync();
         var target = UniswapV3PositionDeployment.Centred(UniswapV3Security.CentreTick, 600);
@@ -25,7 +25,7 @@ public sealed class UniswapV3RebalanceTests(LocalNodeFixture node) : UniswapV3Te
         var after = await S.CaptureAsync();
         Assert.Equal(target.TickLower, after.Position.TickLower);
         Assert.Equal(target.TickUpper, after.Position.TickUpper);
-        Assert.Equal(after.Position.Liquidity, after.PoolLiquidity);
+        Assert.Equal(after.Position.Liquidity + S.ThirdPartyLiquidity, after.PoolLiquidity);
         Assert.True(after.Position.Liquidity > before.Position.Liquidity, "a narrower range holds the same tokens in more liquidity");
         Assert.Equal(after.Position.Liquidity, e.Liquidity);
         Assert.Equal(D.Keeper.Address, e.Keeper);

@@ -23,7 +23,8 @@ public sealed record V3Snapshot(
 /// <summary>
 /// One v3 deployment shared by the v3 security tests of a node (each test reverts to its snapshot): a whole
 /// <see cref="TreasuryDeployer"/> deployment at <see cref="Price"/>, its <see cref="UniswapV3PositionDeployment"/> (a 0.3% pool at
-/// that price, the owner's 100,000 base + 200,000 quote), a first keeper rebalance on <see cref="DefaultTarget"/> already done, a MockAggregator (8 decimals, 2.0)
+/// that price, the owner's 100,000 base + 200,000 quote), a first keeper rebalance on <see cref="DefaultTarget"/> already done,
+/// another LP's smaller, wider position, a MockAggregator (8 decimals, 2.0)
 /// and a UniswapV3Callee through which the trader swaps.
 /// </summary>
 public sealed class UniswapV3Security
@@ -47,6 +48,13 @@ public sealed class UniswapV3Security
     public UniswapV3PositionManager Manager => V3.Manager;
     public IUniswapV3PoolMinimal Pool => V3.Pool;
     public MockAggregator Mock { get; private set; } = null!;
+    /// <summary>The other LP's liquidity on [CentreTick ∓ <see cref="ThirdPartyHalfWidth"/>] (owned by <see cref="Callee"/>).</summary>
+    public BigInteger ThirdPartyLiquidity { get; private set; }
+    public const int ThirdPartyHalfWidth = 3000;
+
+    /// <summary>Burns the other LP's position (tokens to the trader): the vault's is then the pool's only liquidity.</summary>
+    public Task RemoveThirdPartyAsync() =>
+        Callee.BurnAndCollectAsync(D.Trader, Pool.Address, CentreTick - ThirdPartyHalfWidth, CentreTick + ThirdPartyHalfWidth, ThirdPartyLiquidity, D.Trader.Address);
     public UniswapV3Callee Callee { get; private set; } = null!;
 
     public static async Task<UniswapV3Security> GetAsync(LocalNodeFixture node)
@@ -65,6 +73,10 @@ public sealed class UniswapV3Security
             await s.V3.Quote.ApproveAsync(d.Trader, s.Callee.Address, TreasuryDeployer.MaxUint256);
             await s.ReadyAsync();
             await s.Manager.RebalanceAsync(d.Keeper, s.Pool.Address, s.DefaultTarget);
+            // another LP (the trader, through the callee, which owns the position): a tenth of the vault's liquidity on
+            // ±3,000 ticks, so that the keeper's swap, made after its own position is burnt, meets liquidity
+            s.ThirdPartyLiquidity = (await s.Manager.PositionOfAsync(s.Pool.Address)).Liquidity / 10;
+            await s.Callee.MintAsync(d.Trader, s.Pool.Address, CentreTick - ThirdPartyHalfWidth, CentreTick + ThirdPartyHalfWidth, s.ThirdPartyLiquidity);
             Cache[node] = s;
             return s;
         }
