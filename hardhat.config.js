@@ -47,6 +47,11 @@ module.exports = {
         version: PINNED_SOLC,
         settings: { optimizer: { enabled: true, runs: 1000 }, evmVersion: "cancun" },
       },
+      // UniswapV3PositionManager: at 10,000 runs it would exceed the 24,576-byte limit.
+      "contracts/UniswapV3PositionManager.sol": {
+        version: PINNED_SOLC,
+        settings: { optimizer: { enabled: true, runs: 1000 }, evmVersion: "cancun" },
+      },
     },
   },
   networks: {

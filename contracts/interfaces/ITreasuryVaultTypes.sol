@@ -20,7 +20,8 @@ interface ITreasuryVaultTypes {
         Hedge, // 9: setHedgePolicy's minMarginRatioPips
         MaxLoss, // 10: setMaxLoss's maxLossBps; also a reserve too large for the loss window's 112-bit holdings
         HedgeLimits, // 11: setHedgeLimits
-        InventoryRecovery // 12: setAllowInventoryRecovery (value0: 1 = on, 0 = off)
+        InventoryRecovery, // 12: setAllowInventoryRecovery (value0: 1 = on, 0 = off)
+        SwapSlippage // 13: UniswapV3PositionManager's maxSwapSlippageBps (the vault itself never names it)
     }
 
     /// @notice A pool's policy as the owner sets it.

@@ -67,6 +67,21 @@ public static class GasMarkdown
             s.AppendLine(c, $"Not a target, for the record: with the policy's optional volatility-feed check configured (as the deployment's default policy does), a rebalance costs {withVol:N0} — " +
                 $"{(withVol <= GasFigures.RebalanceLimit ? "within" : "**over**")} the {GasFigures.RebalanceLimit:N0} limit, {(double)figures["uniswapV3.reposition"] / withVol:0.00}× cheaper than the reposition.");
         }
+        if (figures.Contains("uniswapV3.vault.rebalance"))
+        {
+            var (target, measured, passed) = figures.UniswapVaultTarget;
+            s.AppendLine();
+            s.AppendLine("## Target (issue 14, the vault's Uniswap v3 positions)");
+            s.AppendLine();
+            s.AppendLine("| Target | Measured | Status |");
+            s.AppendLine("|---|---|---|");
+            s.AppendLine(c, $"| {target} | {measured} | {(passed ? "pass" : "**FAIL**")} |");
+            s.AppendLine();
+            s.AppendLine("`uniswapV3.vault.rebalance` is UniswapV3PositionManager's keeper rebalance on Uniswap's own pool (0.3% tier, a second");
+            s.AppendLine("pool at ≈ 2.0 on the deployment's base, its own 8-decimal price feed, no volatility feed): the vault's roles and pause");
+            s.AppendLine("(two calls to the vault), the feed, the pool's TWAP (`observe`), skew, width, interval, spot, inventory, skew direction,");
+            s.AppendLine("loss budget, then burn + collect + mint onto two new ticks with fees accrued — the peer of `uniswapV3.reposition`.");
+        }
         s.AppendLine();
         s.AppendLine("## Figures");
         s.AppendLine();

@@ -38,6 +38,11 @@ public sealed class GasFigures
     // 5.0 until the keeper-key bound (docs/keeper-key-bound.md): its loss window (one cold SLOAD) and Rebalanced event
     // cost ~4.4k gas a rebalance, which leaves 4.66×; the 80,000 limit is the binding target.
     public const double MinRepositionRatio = 4.5;
+    /// <summary>Issue 14: the vault's guarded v3 re-range may cost at most 10% over Uniswap's raw reposition.</summary>
+    public const double MaxUniswapVaultOverhead = 1.10;
+
+    /// <summary>uniswapV3.vault.rebalance / uniswapV3.reposition.</summary>
+    public double UniswapVaultOverhead => (double)this["uniswapV3.vault.rebalance"] / this["uniswapV3.reposition"];
 
     /// <summary>uniswapV3.reposition / vault.rebalance.</summary>
     public double RepositionRatio => (double)this["uniswapV3.reposition"] / this["vault.rebalance"];
@@ -45,7 +50,7 @@ public sealed class GasFigures
     /// <summary>The Uniswap swap our pool.swap is compared with: the cheaper of its two first-in-block figures (ring of 16 and of 1).</summary>
     public long UniswapSwapToBeat => Math.Min(this["uniswapV3.swap"], Contains("uniswapV3.swap.cardinality1") ? this["uniswapV3.swap.cardinality1"] : long.MaxValue);
 
-    /// <summary>The four targets: name, measured, limit, passed.</summary>
+    /// <summary>The four targets of issue 3: name, measured, passed.</summary>
     public IReadOnlyList<(string Target, string Measured, bool Passed)> Targets =>
     [
         ($"vault.rebalance ≤ {RebalanceLimit:N0}", $"{this["vault.rebalance"]:N0}", this["vault.rebalance"] <= RebalanceLimit),
@@ -53,6 +58,10 @@ public sealed class GasFigures
         ($"pool.swap ≤ {SwapLimit:N0}", $"{this["pool.swap"]:N0}", this["pool.swap"] <= SwapLimit),
         ("pool.swap < uniswapV3.swap", $"{this["pool.swap"]:N0} < {UniswapSwapToBeat:N0}", this["pool.swap"] < UniswapSwapToBeat),
     ];
+
+    /// <summary>Issue 14's target (reported beside the issue-3 targets; not yet met, see docs/gas.md).</summary>
+    public (string Target, string Measured, bool Passed) UniswapVaultTarget =>
+        ($"uniswapV3.vault.rebalance ≤ {MaxUniswapVaultOverhead:0.00}× uniswapV3.reposition", $"{UniswapVaultOverhead:0.000}× ({this["uniswapV3.vault.rebalance"]:N0} / {this["uniswapV3.reposition"]:N0})", UniswapVaultOverhead <= MaxUniswapVaultOverhead);
 }
 
 /// <summary>
@@ -82,6 +91,7 @@ public static class GasMeasurement
         await MeasureTreasuryAsync(d, gas);
         await MeasurePerpAsync(d, gas);
         await MeasureUniswapAsync(d, gas);
+        await MeasureUniswapVaultAsync(d, gas);
         return gas;
     }
 
@@ -260,6 +270,47 @@ public static class GasMeasurement
         gas.Add("uniswapV3.reposition.mint", mint, "separate transaction 2: mint [-4800, 7200]");
         gas.Add("uniswapV3.reposition.twoTx", burn + mint, "sum of the two transactions above");
     }
+
+    /// <summary>
+    /// The vault's Uniswap v3 path (issue 14): UniswapV3PositionManager re-ranges its position in Uniswap's own pool with
+    /// every guard, the peer of uniswapV3.reposition (burn + collect + mint onto two new ticks, fees accrued). The pool and
+    /// its own price feed sit at 1.0001^UniswapVaultCentreTick (a multiple of the tick spacing: the range centred on it
+    /// has a skew of 0 bps); price feed only (no volatility feed), as the headline vault.rebalance.
+    /// </summary>
+    private static async Task MeasureUniswapVaultAsync(TreasuryDeployer d, GasFigures gas)
+    {
+        const int centre = UniswapVaultCentreTick;
+        var oracle = await d.DeployOracleAsync("BASE / USDQ v3", UniswapVaultOracleAnswer);
+        var v3 = await UniswapV3PositionDeployment.DeployAsync(d, new UniswapV3PositionSettings
+        {
+            Price = UniswapVaultOracleAnswer / 100_000_000m,
+            Policy = d.Policy with { PriceFeed = oracle.PriceFeed, VolatilityFeed = Address.Zero },
+        });
+        var callee = await UniswapV3Callee.DeployAsync(d.Owner, d.Artifact(UniswapV3Callee.ArtifactName));
+        await d.Base.MintAsync(d.Owner, d.Trader.Address, d.BaseUnits(10_000m));
+        await v3.Quote.MintAsync(d.Owner, d.Trader.Address, d.QuoteUnits(20_000m));
+        await d.Base.ApproveAsync(d.Trader, callee.Address, TreasuryDeployer.MaxUint256);
+        await v3.Quote.ApproveAsync(d.Trader, callee.Address, TreasuryDeployer.MaxUint256);
+
+        await d.IncreaseTimeAsync(700);
+        await oracle.Oracle.UpdateAsync(d.Reporter, UniswapVaultOracleAnswer, d.Settings.OracleVolatility);
+        gas.Add("uniswapV3.vault.rebalance.first", Used(await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(centre, 1020))),
+            "the manager's first rebalance: every guard, then mint the owner's idle deposit on two new ticks (no burn)");
+        for (var i = 0; i < 3; i++)
+        {
+            await callee.SwapAsync(d.Trader, v3.Pool.Address, true, d.BaseUnits(10m), MinSqrtLimit, d.Trader.Address);
+            await callee.SwapAsync(d.Trader, v3.Pool.Address, false, d.QuoteUnits(20m), MaxSqrtLimit, d.Trader.Address);
+        }
+        await d.IncreaseTimeAsync(700);
+        await oracle.Oracle.UpdateAsync(d.Reporter, UniswapVaultOracleAnswer, d.Settings.OracleVolatility);
+        gas.Add("uniswapV3.vault.rebalance", Used(await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(centre, 1080))),
+            "keeper re-ranges the vault's v3 position through UniswapV3PositionManager: roles and pause from the vault, price feed, pool TWAP (observe), skew, width, interval, spot, inventory, skew direction, loss budget; burn + collect + mint onto two new ticks, fees accrued");
+    }
+
+    /// <summary>The tick of the v3 vault measurement's price (a multiple of the 0.3% tier's spacing, 60).</summary>
+    public const int UniswapVaultCentreTick = -269_400;
+    /// <summary>1.0001^UniswapVaultCentreTick · 10^12 · 10^8 (base 18, quote 6 decimals; 8-decimal feed), rounded.</summary>
+    public const long UniswapVaultOracleAnswer = 199_844_230;
 
     /// <summary>
     /// Sends the same call twice into one block (automine off, then one evm_mine) and returns the second

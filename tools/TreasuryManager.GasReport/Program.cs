@@ -45,6 +45,11 @@ try
     Console.Error.WriteLine($"gas-report: wrote {Path.GetRelativePath(root, outPath)}");
     foreach (var (target, measured, passed) in figures.Targets)
         Console.Error.WriteLine($"  {(passed ? "PASS" : "FAIL")}  {target}: {measured}");
+    if (figures.Contains("uniswapV3.vault.rebalance"))
+    {
+        var (target, measured, passed) = figures.UniswapVaultTarget;
+        Console.Error.WriteLine($"  {(passed ? "PASS" : "FAIL")}  {target}: {measured}");
+    }
     if (json) Console.Out.WriteLine(GasMarkdown.Json(figures));
     return 0;
 }

@@ -13,6 +13,7 @@ using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Transactions;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.UniswapV3;
+using TickMath = TreasuryManager.Models.UniswapV3.TickMath;
 using TreasuryManager.TestContracts;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;

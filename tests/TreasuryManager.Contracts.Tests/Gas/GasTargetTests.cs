@@ -14,6 +14,9 @@ namespace TreasuryManager.Contracts.Tests.Gas;
 [Trait("Category", "Node")]
 public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
 {
+    /// <summary>The measured uniswapV3.vault.rebalance / uniswapV3.reposition, rounded up: a regression ceiling.</summary>
+    private const double UniswapVaultCeiling = 1.15;
+
     [Fact]
     public async Task Rebalance_and_swap_meet_the_gas_targets()
     {
@@ -34,5 +37,11 @@ public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
         Assert.True(gas["pool.swap"] > gas["pool.swap.sameBlock"]);
         Assert.True(gas["uniswapV3.swap"] > gas["uniswapV3.swap.sameBlock"]);
         Assert.True(gas["vault.rebalance.noHint"] > gas["vault.rebalance.withVolatilityFeed"]);
+
+        // Issue 14: the vault's guarded v3 re-range against Uniswap's raw reposition. The 1.10× target is not met yet
+        // (docs/gas.md); this ceiling only stops it from growing.
+        Assert.True(gas.UniswapVaultOverhead <= UniswapVaultCeiling,
+            $"uniswapV3.vault.rebalance ({gas["uniswapV3.vault.rebalance"]:N0}) is {gas.UniswapVaultOverhead:0.000}× uniswapV3.reposition ({gas["uniswapV3.reposition"]:N0}), over the {UniswapVaultCeiling}× ceiling.");
+        Assert.True(gas["uniswapV3.vault.rebalance"] > gas["uniswapV3.reposition"], "the guarded path cannot be cheaper than the raw one it wraps");
     }
 }
