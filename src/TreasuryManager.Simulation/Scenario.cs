@@ -313,7 +313,14 @@ public sealed record StrategyParameters
     public int MaxTwapDeviationBps { get; init; } = 200;
     public int TwapWindowSeconds { get; init; } = 600;
     public int MinWidthBps { get; init; } = 100;
-    public int MaxWidthBps { get; init; } = 100_000;
+    /// <summary>
+    /// The widest range the vault's policy allows, in bps of p_b/p_a − 1: 100,000,000 (p_b/p_a = 10,001, a log half-width
+    /// of 4.6, within 11% of a full range's loss to arbitrage). The width's gate chooses the widest allowed while fees
+    /// do not pay for concentrating (docs/models.md, "The width"), so a narrower bound forces a concentration nobody
+    /// chose: at the former 100,000 (p_b/p_a = 11) the keeper held c = 2.2 times a full range's loss before any fee
+    /// was seen.
+    /// </summary>
+    public int MaxWidthBps { get; init; } = 100_000_000;
     public int MinRebalanceIntervalSeconds { get; init; } = 60;
     public int MinBaseShareBps { get; init; } = 1000;
     public int MaxBaseShareBps { get; init; } = 9000;
