@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # Starts a local Hardhat node for manual use, in the foreground (Ctrl-C stops it).
-#   scripts/node.sh [--port N] [--fork URL] [--fork-block-number B] [--anvil]
-# --fork passes a remote JSON-RPC URL straight to Hardhat (or anvil --fork-url); forking needs
-# network access to that node and is not exercised by the tests.
+#   scripts/node.sh [--port N] [--fork URL [--fork-block N]] [--anvil]
+# --fork makes the node a local copy of any JSON-RPC node (Hardhat --fork, or anvil --fork-url), at block N
+# (--fork-block, alias --fork-block-number) or the upstream's latest; what you send to it never reaches the upstream.
+# The fork node test (Hardhat forking anvil) and `treasury rebalance --fork` run this script.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 port=8545 fork="" fork_block="" kind=hardhat
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) [ $# -ge 2 ] || die "--port needs a number"; port="$2"; shift 2 ;;
     --fork) [ $# -ge 2 ] || die "--fork needs a JSON-RPC URL"; fork="$2"; shift 2 ;;
-    --fork-block-number) [ $# -ge 2 ] || die "--fork-block-number needs a block number"; fork_block="$2"; shift 2 ;;
+    --fork-block|--fork-block-number) [ $# -ge 2 ] || die "$1 needs a block number"; fork_block="$2"; shift 2 ;;
     --anvil) kind=anvil; shift ;;
     -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1'; see scripts/node.sh --help" ;;
   esac
 done
 [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || die "--port '$port' is not a port number (1-65535)"
+if [ -n "$fork" ]; then
+  [[ "$fork" =~ ^(https?|wss?)://[^[:space:]]+$ ]] || die "--fork '$fork' is not a JSON-RPC URL (http://, https://, ws:// or wss://)"
+fi
+if [ -n "$fork_block" ]; then
+  [ -n "$fork" ] || die "--fork-block needs --fork URL (the node to copy)"
+  [[ "$fork_block" =~ ^[0-9]+$ ]] || die "--fork-block '$fork_block' is not a block number (a non-negative integer)"
+fi
 require_tools
 install_node_packages
 cd "$REPO_ROOT"
