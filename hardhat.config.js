@@ -66,7 +66,8 @@ module.exports = {
   },
   networks: {
     hardhat: {
-      chainId: 31337,
+      // scripts/node.sh --chain-id N sets this (a fork reports its upstream's chain id); 31337 otherwise.
+      chainId: Number(process.env.TREASURY_NODE_CHAIN_ID || 31337),
       // scripts/node.sh --fork URL [--fork-block N] forks any JSON-RPC node. To execute the upstream's own blocks (the
       // fork block and earlier: eth_call, eth_getBalance… at "latest" right after forking) Hardhat must know which
       // hardfork each of them ran under; it knows the public chains, not a local one. Chain 31337 is a local Hardhat or

@@ -14,12 +14,15 @@ public enum LocalNodeKind
     Anvil,
 }
 
-/// <summary>What a fork node copies: the upstream JSON-RPC node, at <see cref="Block"/> (null: the upstream's latest).</summary>
-public sealed record ForkSource(Uri Upstream, long? Block = null);
+/// <summary>
+/// What a fork node copies: the upstream JSON-RPC node, at <see cref="Block"/> (null: the upstream's latest); the fork
+/// reports <see cref="ChainId"/> (null: the command's default, 31337 for scripts/node.sh).
+/// </summary>
+public sealed record ForkSource(Uri Upstream, long? Block = null, long? ChainId = null);
 
 /// <summary>
 /// The program that starts a fork node: the repository's scripts/node.sh, or any program taking its options
-/// (<c>--port N --fork URL [--fork-block N] [--anvil]</c>) that runs the node in the foreground as one process.
+/// (<c>--port N --fork URL [--fork-block N] [--chain-id N] [--anvil]</c>) that runs the node in the foreground as one process.
 /// </summary>
 public sealed record ForkNodeCommand(string Program, LocalNodeKind Kind = LocalNodeKind.Hardhat)
 {
@@ -33,6 +36,7 @@ public sealed record ForkNodeCommand(string Program, LocalNodeKind Kind = LocalN
         ArgumentNullException.ThrowIfNull(source);
         var args = new List<string> { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fork", source.Upstream.ToString() };
         if (source.Block is { } block) args.AddRange(["--fork-block", block.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (source.ChainId is { } chainId) args.AddRange(["--chain-id", chainId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (Kind == LocalNodeKind.Anvil) args.Add("--anvil");
         return args;
     }
