@@ -109,7 +109,7 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
 
         // a terminal: the rehearsal (impersonated), the fork stopped, the question, "y", then the key's password
         var console = new TestConsole { StandardInput = "y\n", PromptAnswers = new Queue<string>([Password]) };
-        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork");
+        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--Gas:Confirmations=1");
         Assert.True(run.Exit == 0, run.Err + run.Out);
         var outcome = run.Out.IndexOf("outcome: mined in fork block", StringComparison.Ordinal);
         var question = run.Out.IndexOf($"Send the same plan to the real chain ({Node.Node.Endpoint})? [y/N]", StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
         var console = new TestConsole();
         console.Environment["TREASURY_MNEMONIC"] = DevAccounts.Mnemonic;
 
-        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json", "--send-after-rehearsal");
+        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json", "--send-after-rehearsal", "--Gas:Confirmations=1");
         Assert.True(run.Exit == 0, run.Err + run.Out);
         using var doc = JsonDocument.Parse(run.Out);
         var rehearsal = doc.RootElement.GetProperty("rehearsal");
@@ -152,9 +152,9 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
     {
         var (config, pool) = await DeployOutOfBandAsync(keystore: true);
         // the operator's "y" arrives after another sale has moved the pool: the plan now would differ
-        var input = new ActingReader("y", () => SellBaseAsync(pool).GetAwaiter().GetResult());
+        var input = new ActingReader("y", () => Task.Run(() => SellBaseAsync(pool)).GetAwaiter().GetResult());
         var console = new TestConsole { Input = input, PromptAnswers = new Queue<string>([Password]) };
-        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork");
+        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--Gas:Confirmations=1");
         Assert.True(input.Answered, "the question was asked");
         var moved = await RealChainAsync(pool);
 
