@@ -166,6 +166,23 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
     }
 
     [Fact]
+    public async Task An_anvil_fork_rehearses_the_same_way_and_leaves_the_real_chain_alone()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: true);
+        var real = await RealChainAsync(pool);
+
+        var run = await new TestConsole().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json", "--Fork:Node=Anvil");
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        using var doc = JsonDocument.Parse(run.Out);
+        var rehearsal = doc.RootElement.GetProperty("rehearsal");
+        Assert.Equal("anvil", rehearsal.GetProperty("fork_node").GetString());
+        Assert.Equal("impersonated", rehearsal.GetProperty("signed_by").GetString());
+        Assert.Equal("mined", rehearsal.GetProperty("outcome").GetString());
+        Assert.Equal(rehearsal.GetProperty("plan").GetProperty("fee_pips").GetInt32(), rehearsal.GetProperty("after").GetProperty("fee_pips").GetInt32());
+        Assert.Equal(real, await RealChainAsync(pool));
+    }
+
+    [Fact]
     public async Task Bad_fork_input_is_one_line_naming_the_input_and_changes_nothing()
     {
         var (config, pool) = await DeployOutOfBandAsync(keystore: false);
