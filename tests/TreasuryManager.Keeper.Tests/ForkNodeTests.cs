@@ -72,6 +72,9 @@ public sealed class ForkNodeTests : IAsyncLifetime, IDisposable
         // the fork block's state is the upstream's, read through the fork (an eth_call at the upstream's own block)
         var forkPool = new ManagedPool(fork, d.Pool.Address);
         Assert.Equal(upstreamPoolBefore, await forkPool.GetStateAsync());
+        // the fork's next block one second after the fork block (as `rebalance --fork` pins it), however long the fork took to start
+        var forkTime = (await fork.GetBlockAsync()).Timestamp.ToUnixTimeSeconds();
+        await forkRpc.CallAsync("evm_setNextBlockTimestamp", [forkTime + 1]);
 
         var settings = new TreasurySettings
         {

@@ -70,6 +70,7 @@ internal static class ForkRehearsal
             {
                 throw Commands.CliException.Failure($"the fork node ({command.Program} {string.Join(' ', command.Arguments(0, source))}) did not start: {Commands.CommandSupport.OneLine(e.Message)}; check Fork:Command and that {upstream} answers", e);
             }
+            await PinNextBlockTimeAsync(fork.Endpoint, ct).ConfigureAwait(false);
             var forkSettings = settings with
             {
                 Rpc = settings.Rpc with { Url = fork.Endpoint.ToString() },
@@ -100,6 +101,18 @@ internal static class ForkRehearsal
             try { Directory.Delete(journalFolder, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// The fork's next block comes one second after the fork block. A fork node otherwise stamps it with the time that
+    /// has passed since it started (seconds under load), and the keeper's reads of "pending" — the TWAP the vault checks
+    /// — would depend on how long the fork took to start; pinned, a rehearsal is the same every time.
+    /// </summary>
+    private static async Task PinNextBlockTimeAsync(Uri fork, CancellationToken ct)
+    {
+        using var rpc = new RpcClient(new RpcClientOptions { Endpoint = fork, Timeout = TimeSpan.FromSeconds(30) });
+        var latest = await new EthClient(rpc).GetBlockAsync(ct: ct).ConfigureAwait(false);
+        await rpc.CallAsync("evm_setNextBlockTimestamp", [latest.Timestamp.ToUnixTimeSeconds() + 1], ct).ConfigureAwait(false);
     }
 
     /// <summary>The upstream's latest block: the rehearsal forks there.</summary>
