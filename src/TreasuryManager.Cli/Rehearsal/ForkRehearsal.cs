@@ -90,7 +90,7 @@ internal static class ForkRehearsal
             var transaction = key is not null
                 ? ForkTransaction.Of(await runtime.Cycle.ActAsync(plan, ct).ConfigureAwait(false))
                 : await ImpersonatedSender.SendAsync(runtime.Eth, sender, vault, TreasuryVault.EncodeRebalance(plan.Pool, plan.Target),
-                    plan.GasUnits * settings.Gas.GasLimitMarginPerMille / 1000, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+                    plan.GasLimit(settings.Gas), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             var afterReport = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct).ConfigureAwait(false))!;
             var after = Commands.KeeperCommands.Reading(afterReport, decision.Pool);
             return new RehearsalReport(upstream, forkBlock, settings.Fork.Node, sender, key is null, plan, before, after, transaction, vault);
