@@ -28,6 +28,21 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args, hre, runSuper) => {
   };
 });
 
+// Hardhat 2.29.1 hands each `networks.hardhat.chains` entry to its EDR 0.12 engine under the key `hardforks`, but EDR
+// reads `hardforkActivationOverrides` (node_modules/@nomicfoundation/edr/index.d.ts, ChainOverride), so a configured
+// hardfork history is silently dropped and a fork of an unknown chain cannot execute its own blocks ("No known hardfork
+// for execution on historical block"). Until Hardhat passes it under EDR's name, this copies it across.
+const { EdrContext } = require("@nomicfoundation/edr");
+const createEdrProvider = EdrContext.prototype.createProvider;
+EdrContext.prototype.createProvider = function (chainType, providerConfig, ...rest) {
+  for (const chain of providerConfig?.fork?.chainOverrides ?? []) {
+    if (chain.hardforkActivationOverrides === undefined && chain.hardforks !== undefined) {
+      chain.hardforkActivationOverrides = chain.hardforks;
+    }
+  }
+  return createEdrProvider.call(this, chainType, providerConfig, ...rest);
+};
+
 /** @type import('hardhat/config').HardhatUserConfig */
 module.exports = {
   solidity: {
@@ -56,8 +71,15 @@ module.exports = {
   },
   networks: {
     hardhat: {
-      chainId: 31337,
-      // Forking is passed through by scripts/node.sh --fork URL; it needs a remote RPC.
+      // scripts/node.sh --chain-id N sets this (a fork reports its upstream's chain id); 31337 otherwise.
+      chainId: Number(process.env.TREASURY_NODE_CHAIN_ID || 31337),
+      // scripts/node.sh --fork URL [--fork-block N] forks any JSON-RPC node. To execute the upstream's own blocks (the
+      // fork block and earlier: eth_call, eth_getBalance… at "latest" right after forking) Hardhat must know which
+      // hardfork each of them ran under; it knows the public chains, not a local one. Chain 31337 is a local Hardhat or
+      // anvil node, both of which run Osaka from block 0 (Hardhat 2.29.1's default hardfork; anvil 1.7's "latest").
+      chains: {
+        31337: { hardforkHistory: { osaka: 0 } },
+      },
     },
   },
   paths: {

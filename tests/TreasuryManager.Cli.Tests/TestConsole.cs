@@ -12,6 +12,9 @@ internal sealed class TestConsole
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
     public string StandardInput { get; init; } = "";
 
+    /// <summary>Standard input as a reader of the test's own (one that acts when read); else <see cref="StandardInput"/>.</summary>
+    public TextReader? Input { get; init; }
+
     /// <summary>Answers to hidden prompts in order; null = no terminal (prompts impossible).</summary>
     public Queue<string>? PromptAnswers { get; init; }
 
@@ -31,7 +34,7 @@ internal sealed class TestConsole
         {
             Out = stdout,
             Error = stderr,
-            In = new StringReader(StandardInput),
+            In = Input ?? new StringReader(StandardInput),
             GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
             ReadSecret = PromptAnswers is { } answers ? prompt => { Prompts.Add(prompt); return answers.Dequeue(); } : null,
             KeystoreKdf = FastKdf,

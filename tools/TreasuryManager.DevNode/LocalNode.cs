@@ -15,8 +15,37 @@ public enum LocalNodeKind
 }
 
 /// <summary>
-/// A local Hardhat or anvil node on 127.0.0.1, started as one child process and stopped by its
-/// PID (with its process tree) on <see cref="DisposeAsync"/>, or when this process exits.
+/// What a fork node copies: the upstream JSON-RPC node, at <see cref="Block"/> (null: the upstream's latest); the fork
+/// reports <see cref="ChainId"/> (null: the command's default, 31337 for scripts/node.sh).
+/// </summary>
+public sealed record ForkSource(Uri Upstream, long? Block = null, long? ChainId = null);
+
+/// <summary>
+/// The program that starts a fork node: the repository's scripts/node.sh, or any program taking its options
+/// (<c>--port N --fork URL [--fork-block N] [--chain-id N] [--anvil]</c>) that runs the node in the foreground as one process.
+/// </summary>
+public sealed record ForkNodeCommand(string Program, LocalNodeKind Kind = LocalNodeKind.Hardhat)
+{
+    /// <summary>scripts/node.sh of the repository at <paramref name="repositoryRoot"/>.</summary>
+    public static ForkNodeCommand RepositoryScript(string repositoryRoot, LocalNodeKind kind = LocalNodeKind.Hardhat) =>
+        new(Path.Combine(repositoryRoot, "scripts", "node.sh"), kind);
+
+    /// <summary>scripts/node.sh's options for a fork of <paramref name="source"/> listening on <paramref name="port"/>.</summary>
+    public IReadOnlyList<string> Arguments(int port, ForkSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var args = new List<string> { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fork", source.Upstream.ToString() };
+        if (source.Block is { } block) args.AddRange(["--fork-block", block.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (source.ChainId is { } chainId) args.AddRange(["--chain-id", chainId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (Kind == LocalNodeKind.Anvil) args.Add("--anvil");
+        return args;
+    }
+}
+
+/// <summary>
+/// A local Hardhat or anvil node on 127.0.0.1 — fresh, or a fork of another node (<see cref="StartForkAsync"/>) —
+/// started as one child process and stopped by its PID (with its process tree) on <see cref="DisposeAsync"/>, or when
+/// this process exits.
 /// </summary>
 public sealed class LocalNode : IAsyncDisposable
 {
@@ -30,9 +59,10 @@ public sealed class LocalNode : IAsyncDisposable
     private readonly Queue<string> _recentOutput = new();
     private int _stopped;
 
-    private LocalNode(LocalNodeKind kind, int port, Process process)
+    private LocalNode(LocalNodeKind kind, int port, Process process, ForkSource? fork)
     {
         Kind = kind;
+        Fork = fork;
         Port = port;
         _process = process;
         Endpoint = new Uri($"http://127.0.0.1:{port}/");
@@ -43,6 +73,9 @@ public sealed class LocalNode : IAsyncDisposable
     public int Port { get; }
     public Uri Endpoint { get; }
     public int ProcessId => _process.Id;
+
+    /// <summary>What this node is a fork of; null for a fresh chain.</summary>
+    public ForkSource? Fork { get; }
 
     /// <summary>The node kind named by <see cref="KindVariable"/> (hardhat when unset).</summary>
     public static LocalNodeKind KindFromEnvironment()
@@ -70,18 +103,40 @@ public sealed class LocalNode : IAsyncDisposable
     {
         var root = repositoryRoot ?? FindRepositoryRoot();
         var chosenPort = port == 0 ? FreePort() : port;
-        var start = StartInfo(kind, root, chosenPort);
+        return await StartProcessAsync(kind, chosenPort, StartInfo(kind, root, chosenPort), fork: null, readyTimeout ?? TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts a fork of <paramref name="source"/> with <paramref name="command"/> on a free port (or <paramref name="port"/>)
+    /// and waits until it answers eth_chainId. What is sent to the fork never reaches the upstream.
+    /// </summary>
+    public static async Task<LocalNode> StartForkAsync(ForkNodeCommand command, ForkSource source, int port = 0, TimeSpan? readyTimeout = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!File.Exists(command.Program))
+            throw new FileNotFoundException($"The fork node's command {command.Program} does not exist.", command.Program);
+        var chosenPort = port == 0 ? FreePort() : port;
+        var info = new ProcessStartInfo(command.Program);
+        foreach (var argument in command.Arguments(chosenPort, source)) info.ArgumentList.Add(argument);
+        info.WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(command.Program))!;
+        Redirect(info);
+        return await StartProcessAsync(command.Kind, chosenPort, info, source, readyTimeout ?? TimeSpan.FromSeconds(120), ct).ConfigureAwait(false);
+    }
+
+    private static async Task<LocalNode> StartProcessAsync(LocalNodeKind kind, int chosenPort, ProcessStartInfo start, ForkSource? fork, TimeSpan readyTimeout, CancellationToken ct)
+    {
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         if (!process.Start())
             throw new InvalidOperationException($"Could not start {kind} node ({start.FileName}).");
-        var node = new LocalNode(kind, chosenPort, process);
+        var node = new LocalNode(kind, chosenPort, process, fork);
         process.OutputDataReceived += (_, e) => node.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => node.Remember(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            await node.WaitUntilReadyAsync(readyTimeout ?? TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            await node.WaitUntilReadyAsync(readyTimeout, ct).ConfigureAwait(false);
             return node;
         }
         catch
@@ -109,11 +164,16 @@ public sealed class LocalNode : IAsyncDisposable
             info = new ProcessStartInfo(anvil) { ArgumentList = { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", DefaultChainId.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         }
         info.WorkingDirectory = root;
+        Redirect(info);
+        return info;
+    }
+
+    private static void Redirect(ProcessStartInfo info)
+    {
         info.UseShellExecute = false;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.RedirectStandardInput = true;
-        return info;
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
@@ -124,7 +184,7 @@ public sealed class LocalNode : IAsyncDisposable
         {
             ct.ThrowIfCancellationRequested();
             if (_process.HasExited)
-                throw new InvalidOperationException($"The {Kind} node exited with code {_process.ExitCode} before it was ready. Its last output:\n{RecentOutput}");
+                throw new InvalidOperationException($"The {Kind} node{(Fork is null ? "" : $" forking {Fork.Upstream}")} exited with code {_process.ExitCode} before it was ready. Its last output:\n{RecentOutput}");
             try
             {
                 await rpc.CallAsync("eth_chainId", ct).ConfigureAwait(false);

@@ -70,19 +70,40 @@ public static class KeeperCommands
         var pool = new Option<string>("--pool") { Description = "The pool: its address or its Name in the configuration.", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and its gas cost (simulated with eth_call and eth_estimateGas); send nothing." };
         var yes = new Option<bool>("--yes") { Description = "Send without asking for confirmation." };
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
-        var command = new Command("rebalance", "One-off manual rebalance of one pool: shows the plan and its gas cost, asks for confirmation unless --yes, sends, waits, prints the outcome. Settings may be overridden: --Section:Key=value.")
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text (with --fork: the rehearsal as one object)." };
+        var fork = new Option<string?>("--fork")
         {
-            config, pool, dryRun, yes, json,
+            Description = "Rehearse first: start a local fork of the configured chain (or of the JSON-RPC URL given) at its latest block with Fork:Command, run the rebalance there (the keeper's key, or its address impersonated), print the outcome, the gas and the pool before and after, stop the fork; only then offer to send the same plan to the real chain.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var sendAfterRehearsal = new Option<bool>("--send-after-rehearsal") { Description = "With --fork: send the rehearsed plan to the real chain without asking, if the rehearsal succeeded and the real chain still calls for the same plan." };
+        var command = new Command("rebalance", "One-off manual rebalance of one pool: shows the plan and its gas cost, asks for confirmation unless --yes, sends, waits, prints the outcome; --fork rehearses it on a local fork first. Settings may be overridden: --Section:Key=value.")
+        {
+            config, pool, dryRun, yes, json, fork, sendAfterRehearsal,
         };
         AcceptSettingOverrides(command);
         command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, async () =>
         {
-            var settings = SettingsLoader.Load(parse.GetValue(config)!, parse.UnmatchedTokens);
+            // `--fork --Section:Key=value`: --fork takes an optional URL, so the parser hands it the override that follows
+            var forkUrl = parse.GetValue(fork);
+            var overrides = parse.UnmatchedTokens.ToList();
+            if (forkUrl is not null && forkUrl.StartsWith('-'))
+            {
+                overrides.Insert(0, forkUrl);
+                forkUrl = null;
+            }
+            var settings = SettingsLoader.Load(parse.GetValue(config)!, overrides);
             var target = FindPool(settings, parse.GetValue(pool)!);
             var onlyThat = settings with { Pools = [target] };
             var dry = parse.GetValue(dryRun);
             var asJson = parse.GetValue(json);
+            if (parse.GetResult(fork) is not null)
+            {
+                if (dry) throw CliException.BadInput("--dry-run and --fork do not combine: --fork already sends nothing to the real chain unless you confirm (or pass --send-after-rehearsal)");
+                if (parse.GetValue(yes)) throw CliException.BadInput("--yes does not apply to --fork; pass --send-after-rehearsal to send the rehearsed plan without asking");
+                return await RebalanceRehearsal.RunAsync(io, settings, target, forkUrl, parse.GetValue(sendAfterRehearsal), asJson, ct);
+            }
+            if (parse.GetValue(sendAfterRehearsal)) throw CliException.BadInput("--send-after-rehearsal needs --fork (a rehearsal to send after)");
             var key = dry ? null : LoadKey(settings, io);
             using var runtime = await KeeperRuntime.StartAsync(onlyThat, key, new KeeperMetrics(), NullLoggerFactory.Instance,
                 readOnly: dry, keeperAddress: dry ? KeeperAddressOrNull(settings, io) : null, ct: ct);
@@ -169,7 +190,7 @@ public static class KeeperCommands
     /// </summary>
     private static void AcceptSettingOverrides(Command command) => command.TreatUnmatchedTokensAsErrors = false;
 
-    private static PoolSettings FindPool(TreasurySettings settings, string nameOrAddress)
+    internal static PoolSettings FindPool(TreasurySettings settings, string nameOrAddress)
     {
         var match = settings.Pools.FirstOrDefault(p =>
             string.Equals(p.Name, nameOrAddress, StringComparison.OrdinalIgnoreCase) ||
@@ -178,11 +199,11 @@ public static class KeeperCommands
             $"unknown pool '{nameOrAddress}'; pass --pool with the Name or Address of a configured pool: {string.Join(", ", settings.Pools.Select(p => p.Name is null ? p.Address : $"{p.Name} ({p.Address})"))}");
     }
 
-    private static EthKey LoadKey(TreasurySettings settings, CliConsole io) =>
+    internal static EthKey LoadKey(TreasurySettings settings, CliConsole io) =>
         KeyLoader.Load(settings.Key, io.GetEnvironmentVariable, io.ReadSecret is { } ask ? () => ask("Keystore password: ") : null);
 
     /// <summary>The keeper's address without its password (a keystore's "address" field, or the mnemonic's account), for simulations.</summary>
-    private static Address? KeeperAddressOrNull(TreasurySettings settings, CliConsole io)
+    internal static Address? KeeperAddressOrNull(TreasurySettings settings, CliConsole io)
     {
         try
         {
@@ -268,7 +289,7 @@ public static class KeeperCommands
             io.Tables.WriteLine($"Keeper {k.Id} ({k.Address}): last seen {(fleet.Now - k.LastSeen).TotalSeconds:0.0} s ago");
     }
 
-    private static void WritePlan(CliConsole io, Plan plan)
+    internal static void WritePlan(CliConsole io, Plan plan)
     {
         io.Out.WriteLine($"Plan for {plan.Label} ({plan.Pool}) at block {plan.Block}{(plan.Urgent ? " — URGENT" : "")}:");
         io.Out.WriteLine($"  centre {N(plan.CentrePrice)}, range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], fee {plan.Target.FeePips} pips");
@@ -276,7 +297,7 @@ public static class KeeperCommands
         foreach (var reason in plan.Reasons) io.Out.WriteLine($"  - {reason}");
     }
 
-    private static string Describe(ExecutionOutcome outcome) => outcome switch
+    internal static string Describe(ExecutionOutcome outcome) => outcome switch
     {
         ExecutionOutcome.Mined m => $"Mined: {m.Outcome.TransactionHash} in block {m.Outcome.BlockNumber}, gas used {m.Outcome.GasUsed}, {m.Attempts} attempt(s).",
         ExecutionOutcome.Failed f => $"Failed: {f.Reason}",
@@ -337,19 +358,7 @@ public static class KeeperCommands
         w.WriteStartObject();
         w.WriteString("pool", d.Pool.ToString());
         w.WriteString("name", d.Label);
-        w.WriteStartObject("read");
-        void Number(string name, double? value) { if (value is { } x) w.WriteNumber(name, x); else w.WriteNull(name); }
-        Number("pool_price", read.PoolPrice);
-        Number("price_low", read.PriceLow);
-        Number("price_high", read.PriceHigh);
-        Number("fee_pips", read.FeePips);
-        Number("base", read.Base);
-        Number("quote", read.Quote);
-        Number("base_share_bps", read.BaseShareBps);
-        w.WriteString("base_share_at", read.ShareAtOraclePrice ? "oracle" : "pool");
-        Number("oracle_price", read.OraclePrice);
-        if (read.Missing is { } missing) w.WriteString("missing", missing);
-        w.WriteEndObject();
+        WriteReading(w, "read", read);
         w.WriteStartArray("feeds");
         foreach (var f in feeds)
         {
@@ -378,19 +387,7 @@ public static class KeeperCommands
         {
             case Plan p:
                 w.WriteString("decision", "plan");
-                w.WriteBoolean("urgent", p.Urgent);
-                w.WriteString("sqrt_price_x96", p.Target.SqrtPriceX96.ToString(CultureInfo.InvariantCulture));
-                w.WriteString("sqrt_price_bound_x96", p.Target.SqrtPriceBoundX96.ToString(CultureInfo.InvariantCulture));
-                w.WriteNumber("fee_pips", (int)p.Target.FeePips);
-                w.WriteNumber("centre_price", p.CentrePrice);
-                w.WriteNumber("price_low", p.PriceLow);
-                w.WriteNumber("price_high", p.PriceHigh);
-                w.WriteNumber("gas_units", p.GasUnits);
-                w.WriteNumber("gas_cost", p.GasCost);
-                w.WriteNumber("expected_benefit", p.ExpectedBenefit);
-                w.WriteStartArray("reasons");
-                foreach (var r in p.Reasons) w.WriteStringValue(r);
-                w.WriteEndArray();
+                WritePlanFields(w, p);
                 break;
             case Hold h:
                 w.WriteString("decision", "hold");
@@ -401,7 +398,43 @@ public static class KeeperCommands
         w.WriteEndObject();
     }
 
-    private static string OutcomeJson(Plan plan, ExecutionOutcome outcome) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    /// <summary>What the cycle read of a pool, as the JSON object <paramref name="name"/> (`status`, the rehearsal's before and after).</summary>
+    internal static void WriteReading(Utf8JsonWriter w, string name, PoolReading read)
+    {
+        w.WriteStartObject(name);
+        void Number(string field, double? value) { if (value is { } x) w.WriteNumber(field, x); else w.WriteNull(field); }
+        Number("pool_price", read.PoolPrice);
+        Number("price_low", read.PriceLow);
+        Number("price_high", read.PriceHigh);
+        Number("fee_pips", read.FeePips);
+        Number("base", read.Base);
+        Number("quote", read.Quote);
+        Number("base_share_bps", read.BaseShareBps);
+        w.WriteString("base_share_at", read.ShareAtOraclePrice ? "oracle" : "pool");
+        Number("oracle_price", read.OraclePrice);
+        if (read.Missing is { } missing) w.WriteString("missing", missing);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A plan's target, curve, gas and reasons as JSON fields (`status`, `rebalance --dry-run --json`, the rehearsal).</summary>
+    internal static void WritePlanFields(Utf8JsonWriter w, Plan p)
+    {
+        w.WriteBoolean("urgent", p.Urgent);
+        w.WriteString("sqrt_price_x96", p.Target.SqrtPriceX96.ToString(CultureInfo.InvariantCulture));
+        w.WriteString("sqrt_price_bound_x96", p.Target.SqrtPriceBoundX96.ToString(CultureInfo.InvariantCulture));
+        w.WriteNumber("fee_pips", (int)p.Target.FeePips);
+        w.WriteNumber("centre_price", p.CentrePrice);
+        w.WriteNumber("price_low", p.PriceLow);
+        w.WriteNumber("price_high", p.PriceHigh);
+        w.WriteNumber("gas_units", p.GasUnits);
+        w.WriteNumber("gas_cost", p.GasCost);
+        w.WriteNumber("expected_benefit", p.ExpectedBenefit);
+        w.WriteStartArray("reasons");
+        foreach (var r in p.Reasons) w.WriteStringValue(r);
+        w.WriteEndArray();
+    }
+
+    internal static string OutcomeJson(Plan plan, ExecutionOutcome outcome) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["pool"] = plan.Pool.ToString(),
         ["key"] = outcome.Key,

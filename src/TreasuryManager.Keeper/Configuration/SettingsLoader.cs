@@ -39,7 +39,7 @@ public static class SettingsLoader
         }
     }
 
-    /// <summary>Binds and validates; relative journal, keystore and log paths become relative to the file's directory.</summary>
+    /// <summary>Binds and validates; relative journal, keystore, log and fork-command paths become relative to the file's directory.</summary>
     public static TreasurySettings Load(string configPath, IEnumerable<string>? overrides = null)
     {
         var root = Build(configPath, overrides);
@@ -62,6 +62,7 @@ public static class SettingsLoader
             Journal = PostgresJournalConnection.IsPostgres(settings.Journal) ? settings.Journal : Rooted(baseDirectory, settings.Journal)!,
             Key = settings.Key with { Keystore = Rooted(baseDirectory, settings.Key.Keystore) },
             Log = (settings.Log ?? new LogSettings()) with { File = Rooted(baseDirectory, (settings.Log ?? new LogSettings()).File)! },
+            Fork = (settings.Fork ?? new ForkSettings()) with { Command = Rooted(baseDirectory, (settings.Fork ?? new ForkSettings()).Command) },
         };
         return settings.Validate();
     }

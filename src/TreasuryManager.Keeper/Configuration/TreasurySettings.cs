@@ -58,6 +58,9 @@ public sealed record TreasurySettings : ISettingsSection
     [Setting("The log of `treasury keeper run`: the console and a rolling file (levels: the optional \"Serilog\" section).")]
     public LogSettings Log { get; init; } = new();
 
+    [Setting("The local fork node `treasury rebalance --fork` starts to rehearse a rebalance on a copy of the chain.")]
+    public ForkSettings Fork { get; init; } = new();
+
     /// <summary>Throws a <see cref="SettingsException"/> naming every invalid setting by its path, with the fix.</summary>
     public TreasurySettings Validate() => SettingsValidator.Validate(this);
 
@@ -412,6 +415,27 @@ public sealed record LogSettings
 
     [Setting("How many log files are kept; older ones are deleted (1..10000)."), Bounds(1, 10_000)]
     public int RetainedFiles { get; init; } = 31;
+}
+
+/// <summary>The fork node of `treasury rebalance --fork`: started by a command taking scripts/node.sh's options, stopped by its PID.</summary>
+public sealed record ForkSettings
+{
+    [Setting("The program that starts the fork node: it takes scripts/node.sh's options (--port N --fork URL --fork-block N --chain-id N, and --anvil when Node is Anvil) and runs the node in the foreground (relative paths are relative to this file). Empty: scripts/node.sh of the TreasuryManager checkout at or above the current folder or the treasury command.", Example = "")]
+    public string? Command { get; init; }
+
+    [Setting("The node the command starts: Hardhat or Anvil (then --anvil is passed).")]
+    public ForkNodeKind Node { get; init; } = ForkNodeKind.Hardhat;
+
+    /// <remarks>Hardhat takes a few seconds to start and fetches the fork block's state lazily; 120 s covers a slow upstream.</remarks>
+    [Setting("Seconds to wait for the fork node to answer (1..600)."), Bounds(1, 600)]
+    public int StartTimeoutSeconds { get; init; } = 120;
+}
+
+/// <summary>The local node a rehearsal forks with.</summary>
+public enum ForkNodeKind
+{
+    Hardhat,
+    Anvil,
 }
 
 public sealed record FleetSettings

@@ -57,6 +57,13 @@ public sealed record Plan(Address Pool, string Label, long Block, RebalanceActio
     public IReadOnlyList<string> Reasons => Action.Reasons;
     public InventoryView View => Action.View;
 
+    /// <summary>The rebalance's gas limit: the Guard's estimate with the configured margin (Gas:GasLimitMarginPerMille).</summary>
+    public long GasLimit(Configuration.GasSettings gas)
+    {
+        ArgumentNullException.ThrowIfNull(gas);
+        return GasUnits * gas.GasLimitMarginPerMille / 1000;
+    }
+
     /// <summary>The idempotency key of this plan's transaction: one pool, one block.</summary>
     public IntentKey IntentKey => new(IntentKind.Rebalance, Pool, Block);
 }

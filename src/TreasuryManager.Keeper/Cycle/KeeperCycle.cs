@@ -234,7 +234,7 @@ public sealed partial class KeeperCycle
 
     /// <summary>The rebalance transaction of a guarded plan: vault.rebalance, keyed by pool and block, the gas limit from the Guard's estimate with the margin.</summary>
     private TransactionIntent RebalanceIntent(Plan plan) => TransactionIntent.For(plan.IntentKey, Observer.Vault,
-        TreasuryVault.EncodeRebalance(plan.Pool, plan.Target), plan.GasUnits * _settings.Gas.GasLimitMarginPerMille / 1000, plan.Urgent);
+        TreasuryVault.EncodeRebalance(plan.Pool, plan.Target), plan.GasLimit(_settings.Gas), plan.Urgent);
 
     /// <summary>Sends one guarded plan through the executor (and waits for it) and records the outcome in the metrics.</summary>
     public async Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default)

@@ -1,0 +1,226 @@
+using System.Numerics;
+using System.Text.Json;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Contracts;
+using TreasuryManager.Ethereum.JsonRpc;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Testing;
+
+namespace TreasuryManager.Cli.Tests;
+
+/// <summary>
+/// `treasury rebalance --pool P --fork` end to end, with the test's local node as the real chain: the command forks it
+/// with scripts/node.sh (Hardhat), rehearses the rebalance there (signed with the keeper's key when its secret is in the
+/// environment, else from the keeper's address impersonated), stops the fork, and only then offers to send. The real
+/// chain is unchanged by the rehearsal and changes only after a confirmed send — to exactly the rehearsed curve; a
+/// plan the real chain no longer calls for is not sent.
+/// </summary>
+[Collection(NodeCollection.Name)]
+[Trait("Category", "Node")]
+public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(node), IDisposable
+{
+    private const string Password = "rehearsal-pw-7e2a";
+    private static readonly Address KeeperAddress = DevAccounts.Key(1).Address; // what `deploy --local` makes the keeper
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>
+    /// `init` and `deploy --local` (a keystore with <see cref="Password"/>, or the dev mnemonic), the TWAP window
+    /// covered, then a trader's sale that pushes the pool out of its band: the keeper has a plan.
+    /// </summary>
+    private async Task<(string Config, ManagedPool Pool)> DeployOutOfBandAsync(bool keystore)
+    {
+        var config = _temp.File("appsettings.json");
+        Assert.Equal(0, (await new TestConsole().RunAsync("init", "--out", config)).Exit);
+        var console = new TestConsole();
+        console.Environment["TREASURY_KEYSTORE_PASSWORD"] = Password;
+        var deploy = await console.RunAsync(["deploy", "--local", "--config", config, "--rpc", Node.Node.Endpoint.ToString(), .. keystore ? Array.Empty<string>() : ["--dev-mnemonic"]]);
+        Assert.True(deploy.Exit == 0, deploy.Err);
+        var pool = new ManagedPool(Eth, Address.Parse(SettingsLoader.Load(config).Pools[0].Address!));
+        await Node.Rpc.CallAsync("evm_increaseTime", [700]);
+        await Node.Rpc.CallAsync("evm_mine");
+        await SellBaseAsync(pool);
+        return (config, pool);
+    }
+
+    private async Task SellBaseAsync(ManagedPool pool)
+    {
+        var trader = await AccountSender.ConnectAsync(Eth, DevAccounts.Key(3));
+        await pool.SwapExactInAsync(trader, true, BigInteger.Pow(10, 18) * 30_000, 0, trader.Address, TreasuryDeployer.Deadline);
+    }
+
+    /// <summary>What a rehearsal must leave alone on the real chain.</summary>
+    private async Task<(long Block, ManagedPool.PoolState Pool, long Nonce)> RealChainAsync(ManagedPool pool) =>
+        (await Eth.BlockNumberAsync(), await pool.GetStateAsync(), await Eth.GetTransactionCountAsync(KeeperAddress, BlockTag.Pending));
+
+    [Fact]
+    public async Task A_rehearsal_impersonating_the_keeper_changes_only_the_fork_and_without_a_terminal_or_the_flag_sends_nothing()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: true); // no password in the environment: the key is not at hand
+        var real = await RealChainAsync(pool);
+
+        var json = await new TestConsole().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json");
+        Assert.True(json.Exit == 0, json.Err + json.Out);
+        using var doc = JsonDocument.Parse(json.Out); // one object
+        var rehearsal = doc.RootElement.GetProperty("rehearsal");
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("sent").ValueKind); // --json offers nothing without the flag
+        Assert.Equal(Node.Node.Endpoint.ToString(), rehearsal.GetProperty("upstream").GetString());
+        Assert.Equal(real.Block, rehearsal.GetProperty("fork_block").GetInt64());
+        Assert.Equal("impersonated", rehearsal.GetProperty("signed_by").GetString());
+        Assert.Equal(KeeperAddress.ToString(), rehearsal.GetProperty("sender").GetString());
+        Assert.Equal("plan", rehearsal.GetProperty("decision").GetString());
+        Assert.Equal("mined", rehearsal.GetProperty("outcome").GetString());
+        Assert.Equal(real.Block + 1, rehearsal.GetProperty("block").GetInt64());
+        var plan = rehearsal.GetProperty("plan");
+        var gasUsed = rehearsal.GetProperty("gas_used").GetInt64();
+        Assert.InRange(gasUsed, plan.GetProperty("gas_units").GetInt64() * 9 / 10, plan.GetProperty("gas_units").GetInt64() * 11 / 10);
+        // before: the pool as it is on the real chain; after: the plan's curve
+        var before = rehearsal.GetProperty("before");
+        var after = rehearsal.GetProperty("after");
+        Assert.Equal((int)real.Pool.FeePips, before.GetProperty("fee_pips").GetInt32());
+        Assert.Equal(plan.GetProperty("fee_pips").GetInt32(), after.GetProperty("fee_pips").GetInt32());
+        Assert.Equal(plan.GetProperty("centre_price").GetDouble(), after.GetProperty("pool_price").GetDouble(), 1e-6 * plan.GetProperty("centre_price").GetDouble());
+        Assert.NotEqual(before.GetProperty("pool_price").GetDouble(), after.GetProperty("pool_price").GetDouble());
+
+        // text, no terminal, no flag: the rehearsal printed, nothing offered, nothing sent
+        var text = await new TestConsole().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork");
+        Assert.True(text.Exit == 0, text.Err + text.Out);
+        Assert.Contains($"the keeper {KeeperAddress} impersonated", text.Out);
+        Assert.Contains("  before: price ", text.Out);
+        Assert.Contains("  after:  price ", text.Out);
+        Assert.Contains($"outcome: mined in fork block {real.Block + 1}", text.Out);
+        Assert.Contains("Not sent to the real chain: pass --send-after-rehearsal", text.Out);
+
+        Assert.Equal(real, await RealChainAsync(pool)); // same block, same pool, the keeper's nonce untouched
+    }
+
+    [Fact]
+    public async Task After_a_rehearsal_the_operator_confirms_and_the_real_chain_takes_exactly_the_rehearsed_curve()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: true);
+        var real = await RealChainAsync(pool);
+        var rehearsed = await new TestConsole().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json");
+        Assert.True(rehearsed.Exit == 0, rehearsed.Err + rehearsed.Out);
+        using var doc = JsonDocument.Parse(rehearsed.Out);
+        var plan = doc.RootElement.GetProperty("rehearsal").GetProperty("plan");
+
+        // a terminal: the rehearsal (impersonated), the fork stopped, the question, "y", then the key's password
+        var console = new TestConsole { StandardInput = "y\n", PromptAnswers = new Queue<string>([Password]) };
+        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--Gas:Confirmations=1");
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        var outcome = run.Out.IndexOf("outcome: mined in fork block", StringComparison.Ordinal);
+        var question = run.Out.IndexOf($"Send the same plan to the real chain ({Node.Node.Endpoint})? [y/N]", StringComparison.Ordinal);
+        Assert.True(outcome >= 0 && question > outcome, run.Out); // offered only after the rehearsal
+        Assert.Contains("Sent to the real chain — Mined: 0x", run.Out);
+        Assert.Equal(["Keystore password: "], console.Prompts); // the key asked for only to send
+
+        var state = await pool.GetStateAsync();
+        Assert.Equal(BigInteger.Parse(plan.GetProperty("sqrt_price_x96").GetString()!, System.Globalization.CultureInfo.InvariantCulture), state.SqrtPriceX96);
+        Assert.Equal(plan.GetProperty("fee_pips").GetInt32(), (int)state.FeePips);
+        Assert.Equal(real.Nonce + 1, await Eth.GetTransactionCountAsync(KeeperAddress, BlockTag.Pending));
+    }
+
+    [Fact]
+    public async Task With_the_key_at_hand_the_rehearsal_signs_and_send_after_rehearsal_sends_without_asking()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: false);
+        var real = await RealChainAsync(pool);
+        var console = new TestConsole();
+        console.Environment["TREASURY_MNEMONIC"] = DevAccounts.Mnemonic;
+
+        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json", "--send-after-rehearsal", "--Gas:Confirmations=1");
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        using var doc = JsonDocument.Parse(run.Out);
+        var rehearsal = doc.RootElement.GetProperty("rehearsal");
+        Assert.Equal("key", rehearsal.GetProperty("signed_by").GetString());
+        Assert.Equal("mined", rehearsal.GetProperty("outcome").GetString());
+        var sent = doc.RootElement.GetProperty("sent");
+        Assert.True(sent.GetProperty("sent").GetBoolean());
+        Assert.Equal("mined", sent.GetProperty("result").GetProperty("outcome").GetString());
+
+        var state = await pool.GetStateAsync();
+        var plan = rehearsal.GetProperty("plan");
+        Assert.Equal(BigInteger.Parse(plan.GetProperty("sqrt_price_x96").GetString()!, System.Globalization.CultureInfo.InvariantCulture), state.SqrtPriceX96);
+        Assert.Equal(real.Nonce + 1, await Eth.GetTransactionCountAsync(KeeperAddress, BlockTag.Pending)); // one transaction on the real chain: the send
+    }
+
+    [Fact]
+    public async Task When_the_real_chain_moves_between_the_rehearsal_and_the_answer_the_plan_is_not_sent()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: true);
+        // the operator's "y" arrives after another sale has moved the pool: the plan now would differ
+        var input = new ActingReader("y", () => Task.Run(() => SellBaseAsync(pool)).GetAwaiter().GetResult());
+        var console = new TestConsole { Input = input, PromptAnswers = new Queue<string>([Password]) };
+        var run = await console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--Gas:Confirmations=1");
+        Assert.True(input.Answered, "the question was asked");
+        var moved = await RealChainAsync(pool);
+
+        Assert.Equal(TreasuryCli.Failure, run.Exit);
+        Assert.Contains("Not sent: the real chain has moved since the rehearsal", run.Out);
+        Assert.Contains("sqrtPriceX96 (the centre): rehearsed ", run.Out);
+        Assert.DoesNotContain("Sent to the real chain", run.Out);
+        Assert.Equal(moved, await RealChainAsync(pool)); // nothing sent after the check
+    }
+
+    [Fact]
+    public async Task An_anvil_fork_rehearses_the_same_way_and_leaves_the_real_chain_alone()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: true);
+        var real = await RealChainAsync(pool);
+
+        var run = await new TestConsole().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork", "--json", "--Fork:Node=Anvil");
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        using var doc = JsonDocument.Parse(run.Out);
+        var rehearsal = doc.RootElement.GetProperty("rehearsal");
+        Assert.Equal("anvil", rehearsal.GetProperty("fork_node").GetString());
+        Assert.Equal("impersonated", rehearsal.GetProperty("signed_by").GetString());
+        Assert.Equal("mined", rehearsal.GetProperty("outcome").GetString());
+        Assert.Equal(rehearsal.GetProperty("plan").GetProperty("fee_pips").GetInt32(), rehearsal.GetProperty("after").GetProperty("fee_pips").GetInt32());
+        Assert.Equal(real, await RealChainAsync(pool));
+    }
+
+    [Fact]
+    public async Task Bad_fork_input_is_one_line_naming_the_input_and_changes_nothing()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: false);
+        var real = await RealChainAsync(pool);
+        var cases = new (string[] Args, int Exit, string[] Mentions)[]
+        {
+            (["--fork", "not-a-url"], TreasuryCli.BadInput, ["--fork 'not-a-url' is not an http(s) JSON-RPC URL"]),
+            (["--fork", "--dry-run"], TreasuryCli.BadInput, ["--dry-run and --fork do not combine"]),
+            (["--fork", "--yes"], TreasuryCli.BadInput, ["--yes does not apply to --fork", "--send-after-rehearsal"]),
+            (["--send-after-rehearsal"], TreasuryCli.BadInput, ["--send-after-rehearsal needs --fork"]),
+            (["--fork", "--Fork:Command=/nonexistent/node.sh"], TreasuryCli.BadInput, ["Fork:Command '/nonexistent/node.sh' does not exist"]),
+            (["--fork", "--Rpc:ChainId=5"], TreasuryCli.BadInput, ["is on chain 31337, but Rpc:ChainId is 5"]),
+        };
+        foreach (var (args, exit, mentions) in cases)
+        {
+            var console = new TestConsole();
+            console.Environment["TREASURY_MNEMONIC"] = DevAccounts.Mnemonic;
+            var run = await console.RunAsync(["rebalance", "--config", config, "--pool", "BASE/USDQ", .. args]);
+            Assert.True(run.Exit == exit, $"{string.Join(' ', args)}: exit {run.Exit}; {run.Err}{run.Out}");
+            var line = Assert.Single(run.Err.TrimEnd().Split('\n'));
+            Assert.StartsWith("error: ", line);
+            foreach (var mention in mentions) Assert.Contains(mention, line);
+            Assert.DoesNotContain("Exception", run.Err + run.Out);
+        }
+        Assert.Equal(real, await RealChainAsync(pool));
+    }
+
+    /// <summary>Standard input whose first line runs <paramref name="act"/> before it is returned (the world moving while a person reads).</summary>
+    private sealed class ActingReader(string line, Action act) : TextReader
+    {
+        public bool Answered { get; private set; }
+
+        public override string? ReadLine()
+        {
+            if (Answered) return null;
+            Answered = true;
+            act();
+            return line;
+        }
+    }
+}
