@@ -78,6 +78,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         }
         var rounds = new List<Round>();
         var firstBlock = await Eth.BlockNumberAsync();
+        var noncesAtStart = await NoncesAsync();
         var lastRebalance = new Dictionary<string, long>();
         try
         {
@@ -103,7 +104,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 var victimId = (await LeaseAsync(connectionString, poolId)).Holder ?? throw new InvalidOperationException($"round {round}: nobody holds {poolId}");
                 var victim = keepers[victimId];
                 var roundBlock = await Eth.BlockNumberAsync();
-                var noncesBefore = await NoncesAsync();
+                var roundStarted = DateTime.UtcNow;
                 var poolEventsBefore = await RepositionedAsync(pool, firstBlock);
                 DateTime killedAt;
                 if (point == "holding-the-lease")
@@ -140,9 +141,13 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 // exactly once: one Repositioned event this round, one transaction from the whole fleet, the journal agrees with the chain
                 Assert.Equal(1, await RepositionedAsync(pool, roundBlock));
                 Assert.Equal(poolEventsBefore + 1, await RepositionedAsync(pool, firstBlock));
-                var noncesAfter = await NoncesAsync();
-                Assert.Equal(1, noncesAfter.Zip(noncesBefore, (a, b) => a - b).Sum());
-                if (point != "holding-the-lease") Assert.Equal(1, noncesAfter[Array.FindIndex(FleetKeys, f => f.Address.ToLowerHex() == victimId)] - noncesBefore[Array.FindIndex(FleetKeys, f => f.Address.ToLowerHex() == victimId)]);
+                // the pool's one transaction: for a kill after signing, the dead keeper's own (rebroadcast or recorded by the
+                // survivor, never signed again); for a kill holding the lease, the survivor's
+                var senders = await MinedSendersThisRoundAsync(connectionString, poolId, roundStarted);
+                Assert.True(senders.Count == 1, $"round {round} ({point}, {poolId}, victim {victimId}): {senders.Count} mined intents for the pool; the journal since the round began:\n{await JournalSinceAsync(connectionString, roundStarted)}");
+                var sender = senders[0];
+                if (point == "holding-the-lease") Assert.NotEqual(victimId, sender);
+                else Assert.Equal(victimId, sender);
                 await AssertJournalMatchesChainAsync(connectionString, pool, poolEventsBefore + 1);
                 var receiptBlock = await MinedBlockOfLatestAsync(connectionString, poolId);
                 lastRebalance[poolId] = (await Eth.GetBlockAsync(BlockTag.Number(receiptBlock))).Timestamp.ToUnixTimeSeconds();
@@ -157,6 +162,14 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 await WaitForStableFleetAsync(connectionString, keepers.Keys);
             }
 
+            // the whole run: every transaction the fleet's accounts sent is a journaled outcome (other pools may have been
+            // rebalanced again once their interval passed: the keepers decide that), each pool's Repositioned events are its
+            // mined intents, and no (account, nonce) was used twice
+            await WaitForNothingInFlightAsync(connectionString);
+            var sent = (await NoncesAsync()).Zip(noncesAtStart, (a, b) => a - b).Sum();
+            Assert.Equal(sent, await CountAsync(connectionString, "SELECT count(*) FROM outcomes;"));
+            foreach (var each in D.Pools)
+                await AssertJournalMatchesChainAsync(connectionString, each, await RepositionedAsync(each, firstBlock));
             await AssertNoNonceUsedTwiceAsync(connectionString);
         }
         finally
@@ -219,6 +232,62 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("pool", pool);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The intents and attempts written or changed since <paramref name="since"/>, one line each, for failure messages.</summary>
+    private static async Task<string> JournalSinceAsync(string connectionString, DateTime since)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT i.id, i.keeper, i.key, i.kind, i.pool, i.status, coalesce(i.reason, ''), a.nonce, a.tx_hash, a.status, a.broadcast_at
+            FROM intents i LEFT JOIN attempts a ON a.intent_id = i.id
+            WHERE i.updated_at > @since OR i.created_at > @since OR a.written_at > @since ORDER BY i.id, a.id;
+            """, connection);
+        command.Parameters.AddWithValue("since", since.AddSeconds(-5));
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var values = new object[reader.FieldCount];
+            reader.GetValues(values);
+            lines.Add(string.Join(" | ", values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+        }
+        return string.Join("\n", lines);
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitForNothingInFlightAsync(string connectionString)
+    {
+        var watch = Stopwatch.StartNew();
+        while (await CountAsync(connectionString, "SELECT count(*) FROM intents WHERE status IN ('pending', 'sent');") > 0)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "intents still in flight 30 s after the last round");
+            await Task.Delay(100);
+        }
+        await Task.Delay(2 * BlockIntervalMilliseconds);
+    }
+
+    /// <summary>The keepers whose intents for the pool were mined in this round (one, unless something was sent twice).</summary>
+    private static async Task<List<string>> MinedSendersThisRoundAsync(string connectionString, string pool, DateTime roundStarted)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT i.keeper FROM intents i JOIN outcomes o ON o.intent_id = i.id WHERE i.pool = @pool AND i.status = 'mined' AND i.created_at > @since;", connection);
+        command.Parameters.AddWithValue("pool", pool);
+        command.Parameters.AddWithValue("since", roundStarted);
+        var senders = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) senders.Add(reader.GetString(0));
+        return senders;
     }
 
     private static Task<long> UnfinishedAsync(string connectionString, string pool) =>

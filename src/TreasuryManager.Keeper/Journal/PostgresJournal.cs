@@ -410,10 +410,10 @@ public sealed class PostgresJournal : ITransactionJournal
     // ---------------------------------------------------------------- the fleet: keepers and leases
 
     /// <summary>Registers this keeper (or marks it seen again) with its signing address.</summary>
-    public void RegisterKeeper(Address address) => Read(c => Execute(c, null, """
+    public void RegisterKeeper(Address address) => Write(() => Read(c => Execute(c, null, """
         INSERT INTO keepers (id, address, registered_at, last_seen) VALUES (@id, @address, clock_timestamp(), clock_timestamp())
         ON CONFLICT (id) DO UPDATE SET address = excluded.address, last_seen = excluded.last_seen;
-        """, ("id", Keeper), ("address", address.ToLowerHex())));
+        """, ("id", Keeper), ("address", address.ToLowerHex()))));
 
     /// <summary>The registered keepers, by id.</summary>
     public IReadOnlyList<FleetKeeper> Keepers() => Read(QueryKeepers);
@@ -436,7 +436,7 @@ public sealed class PostgresJournal : ITransactionJournal
     public PoolLease? TakeLease(Address pool, TimeSpan ttl)
     {
         Ttl(ttl);
-        var lease = Read(c => QueryLeasesSql(c, null, """
+        var lease = Write(() => Read(c => QueryLeasesSql(c, null, """
             INSERT INTO pool_leases AS l (pool, holder, token, since, expires_at)
             VALUES (@pool, @keeper, 1, clock_timestamp(), clock_timestamp() + @ttl)
             ON CONFLICT (pool) DO UPDATE SET
@@ -446,7 +446,7 @@ public sealed class PostgresJournal : ITransactionJournal
                 expires_at = excluded.expires_at
             WHERE l.holder IS NULL OR l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
             RETURNING pool, holder, token, since, expires_at;
-            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("ttl", ttl)).SingleOrDefault());
+            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("ttl", ttl)).SingleOrDefault()));
         if (lease is null) _tokens.TryRemove(pool, out _);
         else _tokens[pool] = lease.Token;
         return lease;
@@ -460,11 +460,11 @@ public sealed class PostgresJournal : ITransactionJournal
     {
         Ttl(ttl);
         if (!_tokens.TryGetValue(pool, out var token)) return null;
-        var lease = Read(c => QueryLeasesSql(c, null, """
+        var lease = Write(() => Read(c => QueryLeasesSql(c, null, """
             UPDATE pool_leases SET expires_at = clock_timestamp() + @ttl
             WHERE pool = @pool AND holder = @keeper AND token = @token AND expires_at > clock_timestamp()
             RETURNING pool, holder, token, since, expires_at;
-            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token), ("ttl", ttl)).SingleOrDefault());
+            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token), ("ttl", ttl)).SingleOrDefault()));
         if (lease is null) _tokens.TryRemove(pool, out _);
         return lease;
     }
@@ -473,9 +473,9 @@ public sealed class PostgresJournal : ITransactionJournal
     public bool ReleaseLease(Address pool)
     {
         if (!_tokens.TryRemove(pool, out var token)) return false;
-        return Read(c => Execute(c, null,
+        return Write(() => Read(c => Execute(c, null,
             "UPDATE pool_leases SET holder = NULL, expires_at = clock_timestamp() WHERE pool = @pool AND holder = @keeper AND token = @token;",
-            ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token))) == 1;
+            ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token)))) == 1;
     }
 
     /// <summary>
@@ -605,13 +605,40 @@ public sealed class PostgresJournal : ITransactionJournal
         return work(connection);
     }
 
-    private T InTransaction<T>(Func<NpgsqlConnection, NpgsqlTransaction, T> work)
+    private T InTransaction<T>(Func<NpgsqlConnection, NpgsqlTransaction, T> work) => Write(() =>
     {
         using var connection = _source.OpenConnection();
         using var tx = connection.BeginTransaction(IsolationLevel.ReadCommitted);
         var result = work(connection, tx);
         tx.Commit();
         return result;
+    });
+
+    /// <summary>
+    /// Raised each time a write (a journal transaction, a lease or heartbeat statement) fails in PostgreSQL or on the way
+    /// to it — the server unreachable, the connection dropped, a statement timed out — before the exception goes on to
+    /// the caller unchanged. The keeper counts these (treasury_keeper_journal_write_failures_total), as it does the SQLite
+    /// journal's. A refused fencing token is not a failure of the write: it is not counted here.
+    /// </summary>
+    public event Action<NpgsqlException>? WriteFailed;
+
+    /// <summary>Writes that failed since this journal was opened.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    private long _writeFailures;
+
+    private T Write<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (NpgsqlException e)
+        {
+            Interlocked.Increment(ref _writeFailures);
+            WriteFailed?.Invoke(e);
+            throw;
+        }
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
