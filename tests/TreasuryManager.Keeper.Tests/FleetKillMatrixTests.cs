@@ -16,7 +16,7 @@ namespace TreasuryManager.Keeper.Tests;
 /// <summary>
 /// The issue's kill matrix (docs/fleet.md): three long-running keeper processes (the crash harness's `--run forever`,
 /// i.e. the keeper's own KeeperService loop) on one PostgreSQL and one node that mines every 500 ms (so a receipt can
-/// exist before the keeper records it), twelve pools. Each round SIGKILLs the active keeper of one pool at one step —
+/// exist before the keeper records it), sixteen pools (the most one vault registers), so over the full matrix each is pushed five times. Each round SIGKILLs the active keeper of one pool at one step —
 /// holding the lease (killed from outside), after signing, after broadcast before the receipt, after the receipt before
 /// recording it (the process kills itself at the point) — and checks: the pool fails over to another keeper, its
 /// rebalance lands exactly once (one Repositioned event, one transaction from the whole fleet), the journal matches the
@@ -31,7 +31,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
     private static readonly EthKey[] FleetKeys = [DevAccounts.Key(1), DevAccounts.Key(6), DevAccounts.Key(7)];
     private static readonly string[] Points = ["holding-the-lease", "after-sign-before-broadcast", "after-broadcast-before-receipt", "after-receipt-before-record"];
 
-    protected override TreasuryDeploymentSettings Deployment => new() { PoolCount = 12, TraderBase = 5_000_000m, TraderQuote = 10_000_000m };
+    protected override TreasuryDeploymentSettings Deployment => new() { PoolCount = TreasuryDeployer.MaxPoolsPerVault, TraderBase = 5_000_000m, TraderQuote = 10_000_000m };
 
     public override async Task InitializeAsync()
     {
@@ -157,7 +157,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 var receiptBlock = await MinedBlockOfLatestAsync(connectionString, poolId);
                 lastRebalance[poolId] = (await Eth.GetBlockAsync(BlockTag.Number(receiptBlock))).Timestamp.ToUnixTimeSeconds();
 
-                await PushAsync(pool, 0.50); // back inside the band: the pool has nothing to plan until its next round
+                await D.PushBaseShareAsync(pool, 0.50); // back inside the band: the pool has nothing to plan until its next round
                 var (leaseSince, firstAct) = await FailoverMomentsAsync(connectionString, poolId, killedAt);
                 rounds.Add(new Round(point, round, poolId, victimId, (leaseSince - killedAt).TotalSeconds, (firstAct - killedAt).TotalSeconds));
 
@@ -200,21 +200,8 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         Assert.All(rounds, r => Assert.InRange(r.FirstActSeconds, 0, LeaseTtlSeconds * 2 + 5));
     }
 
-    /// <summary>A trader's swap that takes the pool's base share of value (at the oracle's price) to <paramref name="target"/>.</summary>
-    private async Task PushAsync(ManagedPool pool, double target)
-    {
-        var state = await pool.GetStateAsync();
-        var price = (double)D.Settings.Price;
-        var reserveBase = (double)state.Reserve0 / Math.Pow(10, D.Settings.BaseDecimals);
-        var reserveQuote = (double)state.Reserve1 / Math.Pow(10, D.Settings.QuoteDecimals);
-        var value = reserveBase * price + reserveQuote;
-        var baseDelta = target * value / price - reserveBase; // > 0: sell base into the pool
-        if (baseDelta > 0) await D.SwapAsync(zeroForOne: true, D.BaseUnits(decimal.Round((decimal)baseDelta, 6)), pool: pool);
-        else await D.SwapAsync(zeroForOne: false, D.QuoteUnits(decimal.Round((decimal)(-baseDelta * price), 6)), pool: pool);
-    }
-
     /// <summary>Out of band (65 % or 35 % base, alternately) so that the pool's keeper plans a rebalance.</summary>
-    private Task SwapAsync(ManagedPool pool, int use) => PushAsync(pool, use % 2 == 0 ? 0.65 : 0.35);
+    private Task SwapAsync(ManagedPool pool, int use) => D.PushBaseShareAsync(pool, use % 2 == 0 ? 0.65 : 0.35);
 
     /// <summary>What a keeper would decide for the pool now (read only), for failure messages.</summary>
     private static async Task<string> DecisionAsync(TreasurySettings settings, ManagedPool pool)
@@ -401,7 +388,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
             var holders = new List<string>();
             await using (var reader = await command.ExecuteReaderAsync())
                 while (await reader.ReadAsync()) holders.Add(reader.GetString(0));
-            if (holders.Count == 12 && expected.SetEquals(holders.ToHashSet())) break;
+            if (holders.Count == TreasuryDeployer.MaxPoolsPerVault && expected.SetEquals(holders.ToHashSet())) break;
             if (watch.Elapsed > TimeSpan.FromSeconds(30))
                 throw new TimeoutException($"the fleet did not spread the pools over {string.Join(", ", expected)} within 30 s; live holders: {string.Join(", ", holders)}");
             await Task.Delay(50);

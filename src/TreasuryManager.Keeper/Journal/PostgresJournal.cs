@@ -410,13 +410,13 @@ public sealed class PostgresJournal : ITransactionJournal
     // ---------------------------------------------------------------- the fleet: keepers and leases
 
     /// <summary>Registers this keeper (or marks it seen again) with its signing address.</summary>
-    public void RegisterKeeper(Address address) => Write(() => Read(c => Execute(c, null, """
+    public void RegisterKeeper(Address address) => Write(() => Read(c => LeaseStatement(1, () => Execute(c, null, """
         INSERT INTO keepers (id, address, registered_at, last_seen) VALUES (@id, @address, clock_timestamp(), clock_timestamp())
         ON CONFLICT (id) DO UPDATE SET address = excluded.address, last_seen = excluded.last_seen;
-        """, ("id", Keeper), ("address", address.ToLowerHex()))));
+        """, ("id", Keeper), ("address", address.ToLowerHex())))));
 
     /// <summary>The registered keepers, by id.</summary>
-    public IReadOnlyList<FleetKeeper> Keepers() => Read(QueryKeepers);
+    public IReadOnlyList<FleetKeeper> Keepers() => Read(c => LeaseStatement(1, () => QueryKeepers(c)));
 
     private static List<FleetKeeper> QueryKeepers(NpgsqlConnection connection)
     {
@@ -435,6 +435,7 @@ public sealed class PostgresJournal : ITransactionJournal
     /// </summary>
     public PoolLease? TakeLease(Address pool, TimeSpan ttl)
     {
+        Interlocked.Increment(ref _leaseStatements);
         Ttl(ttl);
         var lease = Write(() => Read(c => QueryLeasesSql(c, null, """
             INSERT INTO pool_leases AS l (pool, holder, token, since, expires_at)
@@ -458,6 +459,7 @@ public sealed class PostgresJournal : ITransactionJournal
     /// </summary>
     public PoolLease? RenewLease(Address pool, TimeSpan ttl)
     {
+        Interlocked.Increment(ref _leaseStatements);
         Ttl(ttl);
         if (!_tokens.TryGetValue(pool, out var token)) return null;
         var lease = Write(() => Read(c => QueryLeasesSql(c, null, """
@@ -469,9 +471,50 @@ public sealed class PostgresJournal : ITransactionJournal
         return lease;
     }
 
+    /// <summary>
+    /// Statements this journal sent for the fleet's bookkeeping (the heartbeat, reading the keepers and the leases,
+    /// taking, renewing and handing back leases) since it was opened: a keeper's lease traffic.
+    /// </summary>
+    public long LeaseStatements => Interlocked.Read(ref _leaseStatements);
+
+    private long _leaseStatements;
+
+    private T LeaseStatement<T>(int statements, Func<T> body)
+    {
+        Interlocked.Add(ref _leaseStatements, statements);
+        return body();
+    }
+
+    /// <summary>
+    /// <see cref="RenewLease"/> for many pools in one statement (one round trip whatever the number of pools a keeper
+    /// holds): each of <paramref name="pools"/> is extended by <paramref name="ttl"/> from now only while this keeper holds
+    /// it live with the token it carries. Returns the leases renewed; a pool missing from the answer is lost, and its
+    /// token forgotten. A pool this keeper carries no token for is not renewed (take it with <see cref="TakeLease"/>).
+    /// </summary>
+    public IReadOnlyList<PoolLease> RenewLeases(IReadOnlyCollection<Address> pools, TimeSpan ttl)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        Ttl(ttl);
+        var mine = pools.Select(p => (Pool: p, Token: _tokens.TryGetValue(p, out var t) ? t : (long?)null)).Where(m => m.Token is not null).ToArray();
+        if (mine.Length == 0) return [];
+        Interlocked.Increment(ref _leaseStatements);
+        var renewed = Write(() => Read(c => QueryLeasesSql(c, null, """
+            UPDATE pool_leases AS l SET expires_at = clock_timestamp() + @ttl
+            FROM unnest(@pools::text[], @tokens::bigint[]) AS mine (pool, token)
+            WHERE l.pool = mine.pool AND l.holder = @keeper AND l.token = mine.token AND l.expires_at > clock_timestamp()
+            RETURNING l.pool, l.holder, l.token, l.since, l.expires_at;
+            """, ("pools", mine.Select(m => m.Pool.ToLowerHex()).ToArray()), ("tokens", mine.Select(m => m.Token!.Value).ToArray()),
+            ("keeper", Keeper), ("ttl", ttl))));
+        var kept = renewed.Select(l => l.Pool).ToHashSet();
+        foreach (var (pool, _) in mine)
+            if (!kept.Contains(pool)) _tokens.TryRemove(pool, out _);
+        return renewed;
+    }
+
     /// <summary>Hands <paramref name="pool"/>'s lease back at once (one statement) so another keeper may take it; true when this keeper held it.</summary>
     public bool ReleaseLease(Address pool)
     {
+        Interlocked.Increment(ref _leaseStatements);
         if (!_tokens.TryRemove(pool, out var token)) return false;
         return Write(() => Read(c => Execute(c, null,
             "UPDATE pool_leases SET holder = NULL, expires_at = clock_timestamp() WHERE pool = @pool AND holder = @keeper AND token = @token;",
@@ -500,6 +543,7 @@ public sealed class PostgresJournal : ITransactionJournal
     /// <summary>Every pool's lease as the database holds it now, with the database's clock.</summary>
     public (IReadOnlyList<PoolLease> Leases, DateTimeOffset Now) Leases() => Read(c =>
     {
+        Interlocked.Add(ref _leaseStatements, 2); // the server's clock, then the leases
         DateTimeOffset now;
         using (var command = Command(c, null, "SELECT clock_timestamp();"))
         using (var reader = command.ExecuteReader())
