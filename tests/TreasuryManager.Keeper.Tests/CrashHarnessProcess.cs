@@ -111,21 +111,6 @@ public sealed class KeeperProcess : IDisposable
         }
     }
 
-    /// <summary>Waits for the process to end (it kills itself at its crash point); the moment its death was seen.</summary>
-    public async Task<DateTime> WaitForDeathAsync(TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"keeper {Keeper} did not die within {limit.TotalSeconds:0} s; its output:\n{Output}");
-        }
-        return DateTime.UtcNow;
-    }
-
     /// <summary>SIGKILL from outside: no finally blocks, no lease handed back.</summary>
     public DateTime Kill()
     {

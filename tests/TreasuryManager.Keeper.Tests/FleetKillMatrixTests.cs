@@ -82,7 +82,6 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         var rounds = new List<Round>();
         var firstBlock = await Eth.BlockNumberAsync();
         var noncesAtStart = await NoncesAsync();
-        var lastRebalance = new Dictionary<string, long>();
         try
         {
             foreach (var key in FleetKeys) StartKeeper(key);
@@ -102,7 +101,8 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
 
                 // the vault allows one rebalance per pool per 60 s of chain time; the reporter posts the (unchanged) price, as
                 // it would within the feed's heartbeat
-                if (lastRebalance.TryGetValue(poolId, out var last) && 61 - (await D.LatestTimestampAsync() - last) is var wait and > 0)
+                // (read from the chain: a keeper may also have re-centred a pool on its own, e.g. a fresh pool's first curve)
+                if (await LastRepositionedAtAsync(pool, firstBlock) is { } last && 61 - (await D.LatestTimestampAsync() - last) is var wait and > 0)
                     await Node.Rpc.CallAsync("evm_increaseTime", [wait]);
                 await D.Oracle.UpdateAsync(D.Reporter, D.Settings.OraclePrice, D.Settings.OracleVolatility);
 
@@ -121,8 +121,16 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 {
                     await File.WriteAllTextAsync(crashFile, $"{point} {pool.Address}\n");
                     await SwapAsync(pool, use);
-                    killedAt = await victim.WaitForDeathAsync(TimeSpan.FromSeconds(30));
+                    // the pool's active keeper dies at the point: the holder read above, or the keeper it was just handing the
+                    // pool back to (a restarted keeper takes back the pools it is preferred for)
+                    var died = await FirstDeathAsync(keepers.Values, TimeSpan.FromSeconds(30));
+                    killedAt = DateTime.UtcNow;
                     File.Delete(crashFile);
+                    if (died is null)
+                        Assert.Fail($"round {round} ({point}, {poolId}): no keeper reached the point within 30 s; lease {await LeaseAsync(connectionString, poolId)}; " +
+                            $"the keeper's decision now: {await DecisionAsync(settings, pool)}; the journal since the round began:\n{await JournalSinceAsync(connectionString, roundStarted)}");
+                    victim = died;
+                    victimId = died.Keeper;
                     Assert.True(victim.Output.Contains($"crashing at {point} on {pool.Address}", StringComparison.OrdinalIgnoreCase),
                         $"round {round} ({point}): keeper {victimId} died elsewhere; its output:\n{Printable(victim.Output)}");
                 }
@@ -154,8 +162,6 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 if (point == "holding-the-lease") Assert.NotEqual(victimId, sender);
                 else Assert.Equal(victimId, sender);
                 await AssertJournalMatchesChainAsync(connectionString, pool, poolEventsBefore + 1);
-                var receiptBlock = await MinedBlockOfLatestAsync(connectionString, poolId);
-                lastRebalance[poolId] = (await Eth.GetBlockAsync(BlockTag.Number(receiptBlock))).Timestamp.ToUnixTimeSeconds();
 
                 await D.PushBaseShareAsync(pool, 0.50); // back inside the band: the pool has nothing to plan until its next round
                 var (leaseSince, firstAct) = await FailoverMomentsAsync(connectionString, poolId, killedAt);
@@ -224,6 +230,14 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         var nonces = new long[FleetKeys.Length];
         for (var i = 0; i < FleetKeys.Length; i++) nonces[i] = await Eth.GetTransactionCountAsync(FleetKeys[i].Address, BlockTag.Latest);
         return nonces;
+    }
+
+    /// <summary>The chain time of the pool's latest Repositioned event since <paramref name="fromBlock"/>, or null.</summary>
+    private async Task<long?> LastRepositionedAtAsync(ManagedPool pool, long fromBlock)
+    {
+        var logs = await Eth.GetLogsAsync(pool.Address, fromBlock, await Eth.BlockNumberAsync(), [ManagedPool.Abi.GetEvent("Repositioned").Topic0]);
+        if (logs.Count == 0) return null;
+        return (await Eth.GetBlockAsync(BlockTag.Number(logs.Max(l => l.BlockNumber)))).Timestamp.ToUnixTimeSeconds();
     }
 
     private async Task<int> RepositionedAsync(ManagedPool pool, long fromBlock) =>
@@ -311,9 +325,6 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
     private static Task<long> UnfinishedAsync(string connectionString, string pool) =>
         ScalarAsync(connectionString, "SELECT count(*) FROM intents WHERE pool = @pool AND status IN ('pending', 'sent');", pool);
 
-    private static Task<long> MinedBlockOfLatestAsync(string connectionString, string pool) =>
-        ScalarAsync(connectionString, "SELECT max(o.block_number) FROM outcomes o JOIN intents i ON i.id = o.intent_id WHERE i.pool = @pool;", pool);
-
     /// <summary>When the new holder took the lease, and its first act for the pool after the kill: a broadcast (its own rebalance, or the dead keeper's journaled bytes again) or the dead keeper's receipt recorded.</summary>
     private static async Task<(DateTime LeaseSince, DateTime FirstAct)> FailoverMomentsAsync(string connectionString, string pool, DateTime killedAt)
     {
@@ -375,25 +386,48 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         Assert.Equal(used.Count, used.Distinct().Count());
     }
 
+    /// <summary>The first of <paramref name="keepers"/> to die within <paramref name="limit"/>, or null.</summary>
+    private static async Task<KeeperProcess?> FirstDeathAsync(IEnumerable<KeeperProcess> keepers, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < limit)
+        {
+            if (keepers.FirstOrDefault(k => k.HasExited) is { } dead) return dead;
+            await Task.Delay(10);
+        }
+        return null;
+    }
+
     /// <summary>Every keeper is seen, holds at least one pool, and every pool has a live holder; then a few polls for hand-backs to settle.</summary>
     private static async Task WaitForStableFleetAsync(string connectionString, IEnumerable<string> keepers)
     {
         var expected = keepers.ToHashSet();
         var watch = Stopwatch.StartNew();
+        (string Assignment, Stopwatch Watch) unchangedSince = ("", Stopwatch.StartNew());
         while (true)
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT holder FROM pool_leases WHERE expires_at > now() AND holder IS NOT NULL;", connection);
+            await using var command = new NpgsqlCommand("SELECT pool, holder FROM pool_leases WHERE expires_at > now() AND holder IS NOT NULL ORDER BY pool;", connection);
             var holders = new List<string>();
+            var assignment = new List<string>();
             await using (var reader = await command.ExecuteReaderAsync())
-                while (await reader.ReadAsync()) holders.Add(reader.GetString(0));
-            if (holders.Count == TreasuryDeployer.MaxPoolsPerVault && expected.SetEquals(holders.ToHashSet())) break;
+                while (await reader.ReadAsync())
+                {
+                    holders.Add(reader.GetString(1));
+                    assignment.Add(reader.GetString(0) + "=" + reader.GetString(1));
+                }
+            var current = string.Join(",", assignment);
+            if (holders.Count == TreasuryDeployer.MaxPoolsPerVault && expected.SetEquals(holders.ToHashSet()))
+            {
+                // and no pool has changed keeper for half a second (ten polls): the hand-backs are done
+                if (current == unchangedSince.Assignment && unchangedSince.Watch.Elapsed > TimeSpan.FromMilliseconds(500)) break;
+                if (current != unchangedSince.Assignment) unchangedSince = (current, Stopwatch.StartNew());
+            }
             if (watch.Elapsed > TimeSpan.FromSeconds(30))
                 throw new TimeoutException($"the fleet did not spread the pools over {string.Join(", ", expected)} within 30 s; live holders: {string.Join(", ", holders)}");
             await Task.Delay(50);
         }
-        await Task.Delay(300);
     }
 
     private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];

@@ -235,7 +235,7 @@ public sealed class TreasuryDeployer
     {
         ArgumentNullException.ThrowIfNull(pool);
         var s = Settings;
-        if (_pools.Count >= MaxPoolsPerVault)
+        if (_pools.Count >= MaxPoolsPerVault && !_pastTheCap)
             throw new InvalidOperationException($"the vault holds {_pools.Count} pools already, its MAX_POOLS = {MaxPoolsPerVault}; deploy another vault for more");
         var quote = pool.Quote ?? Quote;
         if (!_quoteOf.TryGetValue(quote.Address, out var known))
@@ -475,12 +475,15 @@ public sealed class TreasuryDeployer
             else await SetStorageWordAsync(Vault.Address, i, MaxPoolsPerVault);
         }
         if (slot < 0) throw new InvalidOperationException($"could not find the length of the vault's pool list in its first 64 storage slots; more than {MaxPoolsPerVault} pools need it");
+        _pastTheCap = true; // the vault's list is reset every 16 pools: AddPoolAsync may go on past MAX_POOLS
         while (Pools.Count < poolCount)
         {
             if (Pools.Count % MaxPoolsPerVault == 0) await SetStorageWordAsync(Vault.Address, slot, 0);
             await AddPoolAsync();
         }
     }
+
+    private bool _pastTheCap;
 
     private Task SetStorageWordAsync(Address contract, int slot, long value) =>
         Rpc.CallAsync("hardhat_setStorageAt", [contract.ToLowerHex(), Ethereum.Encoding.Quantity.Encode(slot), "0x" + value.ToString("x64", CultureInfo.InvariantCulture)]);
