@@ -151,6 +151,25 @@ public sealed class FleetScaleTests(LocalNodeFixture node, PostgresFixture postg
                 await D.PushBaseShareAsync(pool, 0.50);
             }
 
+            // the same, with only the holder's cycle running (as on its own machine; the others idle): what a keeper's
+            // cycle costs without three others sharing this machine's cores and the one Hardhat node
+            var aloneSamples = Enumerable.Range(0, Keepers).Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round < Rounds; round++)
+            {
+                var k = round % Keepers;
+                var pool = held[k][(Rounds + round) / Keepers % held[k].Count];
+                await D.IncreaseTimeAsync(61);
+                await D.Oracle.UpdateAsync(D.Reporter, D.Settings.OraclePrice, D.Settings.OracleVolatility);
+                await D.PushBaseShareAsync(pool, Use(pool.Address) % 2 == 1 ? 0.65 : 0.35);
+                lock (broadcasts) broadcasts.Clear();
+                var t0 = Stopwatch.GetTimestamp();
+                await fleet[k].Runtime.Cycle.RunOnceAsync(act: true);
+                var sent = Assert.Single(broadcasts.ToArray());
+                Assert.Equal((k, pool.Address), (sent.Keeper, sent.Pool));
+                aloneSamples[k].Add(Stopwatch.GetElapsedTime(t0, sent.At).TotalMilliseconds);
+                await D.PushBaseShareAsync(pool, 0.50);
+            }
+
             var singleSamples = new List<double>();
             for (var round = 0; round < Rounds; round++)
             {
@@ -170,7 +189,7 @@ public sealed class FleetScaleTests(LocalNodeFixture node, PostgresFixture postg
             for (var k = 0; k < Keepers; k++)
                 if (fleetSamples[k].Count > 0)
                     lines.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"fleet keeper {k + 1} of {Keepers} ({held[k].Count} of {PoolCount} pools, PostgreSQL): block → broadcast p50 {P(fleetSamples[k], 0.5):0.0} ms p99 {P(fleetSamples[k], 0.99):0.0} ms over {fleetSamples[k].Count} rounds; its cycles p50 {P(fleetCycles[k], 0.5):0.0} ms; lease statements per cycle {P(leaseStatements[k], 0.5):0}"));
+                        $"fleet keeper {k + 1} of {Keepers} ({held[k].Count} of {PoolCount} pools, PostgreSQL): block → broadcast p50 {P(fleetSamples[k], 0.5):0.0} ms p99 {P(fleetSamples[k], 0.99):0.0} ms over {fleetSamples[k].Count} rounds with the four cycles at once (its cycles p50 {P(fleetCycles[k], 0.5):0.0} ms), p50 {P(aloneSamples[k], 0.5):0.0} ms p99 {P(aloneSamples[k], 0.99):0.0} ms over {aloneSamples[k].Count} rounds alone; lease statements per cycle {P(leaseStatements[k], 0.5):0}"));
             lines.Add(string.Create(CultureInfo.InvariantCulture,
                 $"single keeper ({share} pools, SQLite, alone): block → broadcast p50 {P(singleSamples, 0.5):0.0} ms p99 {P(singleSamples, 0.99):0.0} ms over {singleSamples.Count} rounds"));
             foreach (var line in lines) Console.WriteLine(line);
