@@ -49,7 +49,7 @@ public static class KeeperEndToEnd
             // up to three observations (push, rebalance, restore) per 61 s round: 128 cover the 600 s TWAP window
             ObservationCardinality = 128,
         });
-        if (poolCount > TreasuryDeployer.MaxPoolsPerVault) await AddPoolsPastTheCapAsync(d, rpc, poolCount);
+        if (poolCount > TreasuryDeployer.MaxPoolsPerVault) await d.AddPoolsPastTheCapAsync(poolCount);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"deployed {poolCount} pool(s) in {deployClock.Elapsed.TotalSeconds:0.0} s"));
         // the restoring swap leaves a pool's price off the oracle's by up to ~2% until its next rebalance: a 5% TWAP
         // tolerance (the default policy's is 2%) keeps that from blocking the pool's next round
@@ -95,7 +95,7 @@ public static class KeeperEndToEnd
                 {
                     var p = next++ % poolCount;
                     pushed.Add(p);
-                    await PushAsync(d, d.Pools[p], target: pushes[p]++ % 2 == 0 ? 0.65 : 0.35);
+                    await d.PushBaseShareAsync(d.Pools[p], target: pushes[p]++ % 2 == 0 ? 0.65 : 0.35);
                 }
 
                 broadcasts.Clear();
@@ -110,7 +110,7 @@ public static class KeeperEndToEnd
                 var plans = report.Plans.Count();
                 // untimed: swap the pushed pools back to the 50% target, so that the next round's cycle has only its
                 // own pushed pools out of band (the keeper plans an out-of-band pool again every interval)
-                foreach (var p in pushed) await PushAsync(d, d.Pools[p], target: 0.50);
+                foreach (var p in pushed) await d.PushBaseShareAsync(d.Pools[p], target: 0.50);
                 if (Environment.GetEnvironmentVariable("KEEPER_BENCH_TRACE") == "1")
                     Console.Error.WriteLine($"round {round}: pushed {string.Join(",", pushed)}; requests {string.Join(" ", requests.Select(r => r.Method))}; outcomes {string.Join(" ", report.Outcomes.Select(o => o.ToString()))}; plans {string.Join(" | ", report.Plans.Select(p => $"{p.Label}: {string.Join("; ", p.Reasons)}"))}");
                 if (broadcasts.Count < pushedPerRound)
@@ -140,57 +140,10 @@ public static class KeeperEndToEnd
         }
     }
 
-    /// <summary>
-    /// The vault registers at most MAX_POOLS = 16 pools: its <c>_pools</c> array (read only by pools() and the
-    /// guardian's pauseAll) bounds that loop. To put more pools behind one vault and one keeper, each further group
-    /// of 16 is registered after setting that array's length back to 0 with hardhat_setStorageAt (a local-node-only
-    /// method, which anvil also serves). Every pool is still deployed, registered with its policy (policyOf reads
-    /// registered = true), funded and rebalanced through the real vault; only pools() lists the last group alone.
-    /// </summary>
-    private static async Task AddPoolsPastTheCapAsync(TreasuryDeployer d, RpcClient rpc, int poolCount)
-    {
-        var slot = -1;
-        for (var i = 0; i < 64 && slot < 0; i++)
-        {
-            var value = await rpc.CallAsync("eth_getStorageAt", [d.Vault.Address.ToLowerHex(), Quantity.Encode(i), "latest"]);
-            if (Quantity.Decode(value.GetString()!, "storage word") != TreasuryDeployer.MaxPoolsPerVault) continue;
-            await SetWordAsync(rpc, d.Vault.Address, i, 0);
-            if ((await d.Vault.PoolsAsync()).Count == 0) slot = i;
-            else await SetWordAsync(rpc, d.Vault.Address, i, TreasuryDeployer.MaxPoolsPerVault);
-        }
-        if (slot < 0) throw new InvalidOperationException($"could not find the length of the vault's pool list in its first 64 storage slots; more than {TreasuryDeployer.MaxPoolsPerVault} pools need it");
-        while (d.Pools.Count < poolCount)
-        {
-            if (d.Pools.Count % TreasuryDeployer.MaxPoolsPerVault == 0) await SetWordAsync(rpc, d.Vault.Address, slot, 0);
-            await d.AddPoolAsync();
-        }
-    }
-
-    private static Task SetWordAsync(RpcClient rpc, Address contract, int slot, long value) =>
-        rpc.CallAsync("hardhat_setStorageAt", [contract.ToLowerHex(), Quantity.Encode(slot), "0x" + value.ToString("x64", CultureInfo.InvariantCulture)]);
-
     private static int PoolIndex(TreasuryDeployer d, Address pool)
     {
         for (var i = 0; i < d.Pools.Count; i++) if (d.Pools[i].Address == pool) return i;
         return -1;
-    }
-
-    /// <summary>
-    /// The trader swaps the pool's inventory past the band, alternately to either side of the 50% target so that the
-    /// pool's TWAP stays near the oracle over many rounds: to a base share of 50% + 15% on a pool's even pushes,
-    /// 50% − 15% on odd ones. The swap is sized from the pool's reserves at the oracle's price to reach
-    /// <paramref name="target"/> (sells base to raise the share, buys base with quote to lower it).
-    /// </summary>
-    private static async Task PushAsync(TreasuryDeployer d, ManagedPool pool, double target)
-    {
-        var state = await pool.GetStateAsync();
-        var price = (double)d.Settings.Price;
-        var reserveBase = (double)state.Reserve0 / Math.Pow(10, d.Settings.BaseDecimals);
-        var reserveQuote = (double)state.Reserve1 / Math.Pow(10, d.Settings.QuoteDecimals);
-        var value = reserveBase * price + reserveQuote;
-        var baseDelta = target * value / price - reserveBase; // > 0: sell base into the pool
-        if (baseDelta > 0) await d.SwapAsync(zeroForOne: true, d.BaseUnits(decimal.Round((decimal)baseDelta, 6)), pool: pool);
-        else await d.SwapAsync(zeroForOne: false, d.QuoteUnits(decimal.Round((decimal)(-baseDelta * price), 6)), pool: pool);
     }
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;

@@ -28,6 +28,12 @@ using TreasuryManager.Testing;
 //
 // Keeper mode: `--config PATH` runs the whole keeper instead — start (chain checks, journal recovery) and one
 // cycle with Act — with the same crash points and key variable. Prints each decision and outcome; exit 0.
+//
+// Long-running keeper mode: `--config PATH --run forever [--crash-file PATH]` runs the keeper's own loop
+// (KeeperService: a cycle every poll, leases renewed, SIGTERM hands them back) until killed. With --crash-file, at
+// every execution point it reads that file; a line `POINT POOL` (POINT one of after-sign-before-broadcast,
+// after-broadcast-before-receipt, after-receipt-before-record; POOL the pool's address) kills the process with
+// SIGKILL when this keeper reaches that point for an intent on that pool. Prints `ready KEEPER` once started.
 
 var options = ParseArguments(args);
 if (options is null) return 64;
@@ -38,11 +44,12 @@ ExecutionPoint? crashPoint = crashAt switch
     null or "" => null,
     "after-sign-before-broadcast" => ExecutionPoint.Journaled,
     "after-broadcast-before-receipt" => ExecutionPoint.Broadcast,
+    "after-receipt-before-record" => ExecutionPoint.ReceiptRead,
     _ => null,
 };
 if (!string.IsNullOrEmpty(crashAt) && crashPoint is null)
 {
-    Console.Error.WriteLine($"--crash-at '{crashAt}' is not a crash point; use after-sign-before-broadcast or after-broadcast-before-receipt.");
+    Console.Error.WriteLine($"--crash-at '{crashAt}' is not a crash point; use after-sign-before-broadcast, after-broadcast-before-receipt or after-receipt-before-record.");
     return 64;
 }
 var failFast = Get(options, "crash-mode") == "failfast";
@@ -56,6 +63,46 @@ void OnPoint(ExecutionPoint point, AttemptRecord attempt)
     Console.Out.Flush();
     if (failFast) Environment.FailFast($"crash harness: crashing at {crashAt}");
     Process.GetCurrentProcess().Kill(); // SIGKILL on ourselves
+}
+
+if (Get(options, "config") is { } runConfig && Get(options, "run") == "forever")
+{
+    var settings = SettingsLoader.Load(runConfig);
+    var crashFile = Get(options, "crash-file");
+    var metrics = new KeeperMetrics();
+    KeeperRuntime? started = null;
+    void OnPointInFile(ExecutionPoint point, AttemptRecord attempt)
+    {
+        if (crashFile is null || started?.Journal is not { } journal || !File.Exists(crashFile)) return;
+        var pool = journal.GetIntent(attempt.IntentId).Pool;
+        var name = point switch { ExecutionPoint.Journaled => "after-sign-before-broadcast", ExecutionPoint.Broadcast => "after-broadcast-before-receipt", _ => "after-receipt-before-record" };
+        foreach (var line in File.ReadAllLines(crashFile))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2 || parts[0] != name || pool is null || !string.Equals(parts[1], pool.Value.ToString(), StringComparison.OrdinalIgnoreCase)) continue;
+            Console.WriteLine($"crashing at {name} on {pool} attempt {attempt.Id} nonce {attempt.Nonce}");
+            Console.Out.Flush();
+            Process.GetCurrentProcess().Kill(); // SIGKILL on ourselves
+        }
+    }
+    started = await KeeperRuntime.StartAsync(settings, harnessKey, metrics, NullLoggerFactory.Instance, onPoint: OnPointInFile);
+    Console.WriteLine($"ready {started.Fleet?.Keeper ?? harnessKey.Address.ToLowerHex()}");
+    Console.Out.Flush();
+    using var service = new KeeperService(started, settings, metrics, NullLogger<KeeperService>.Instance, TimeProvider.System);
+    using var stopping = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopping.Cancel(); };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => stopping.Cancel();
+    await service.StartAsync(CancellationToken.None);
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stopping.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    await service.StopAsync(CancellationToken.None); // hands the leases back
+    started.Dispose();
+    return 0;
 }
 
 if (Get(options, "config") is { } configPath)

@@ -41,11 +41,11 @@ public static class CrashHarnessProcess
         lock (output) return new HarnessRun(process.ExitCode, output.ToString());
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>The harness's own build output, beside this project's (same configuration and framework).</summary>
-    private static string HarnessPath(string repositoryRoot)
+    internal static string HarnessPath(string repositoryRoot)
     {
         var testProject = Path.Combine(repositoryRoot, "tests", "TreasuryManager.Keeper.Tests");
         var relative = Path.GetRelativePath(testProject, AppContext.BaseDirectory); // bin/<Configuration>/<tfm>
@@ -53,5 +53,81 @@ public static class CrashHarnessProcess
         if (!File.Exists(path))
             throw new FileNotFoundException($"The crash harness is not built at {path}; build the solution (dotnet build TreasuryManager.sln) first.", path);
         return path;
+    }
+}
+
+/// <summary>
+/// A long-running keeper process: the crash harness's `--run forever` mode (the keeper's own KeeperService loop) with a
+/// crash file, so a test can SIGKILL it from outside or have it SIGKILL itself at a named execution point for one pool.
+/// Disposing kills it if it still runs.
+/// </summary>
+public sealed class KeeperProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private KeeperProcess(Process process, string keeper)
+    {
+        _process = process;
+        Keeper = keeper;
+    }
+
+    /// <summary>The keeper's fleet id (its address in lower-case hex).</summary>
+    public string Keeper { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static KeeperProcess Start(string repositoryRoot, string config, string crashFile, string harnessKeyHex, string keeper)
+    {
+        var start = new ProcessStartInfo(CrashHarnessProcess.DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(CrashHarnessProcess.HarnessPath(repositoryRoot));
+        foreach (var a in new[] { "--config", config, "--run", "forever", "--crash-file", crashFile }) start.ArgumentList.Add(a);
+        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        start.Environment["TREASURY_HARNESS_KEY"] = harnessKeyHex; // a public dev key; never on the command line
+        var process = new Process { StartInfo = start };
+        var keeperProcess = new KeeperProcess(process, keeper);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (keeperProcess._output) keeperProcess._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (keeperProcess._output) keeperProcess._output.AppendLine("stderr: " + e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return keeperProcess;
+    }
+
+    /// <summary>Waits until the process has printed <paramref name="text"/>; fails naming the output if it exits or the time runs out first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan limit)
+    {
+        var wait = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || wait.Elapsed > limit)
+                throw new TimeoutException($"keeper {Keeper} did not print '{text}' within {limit.TotalSeconds:0} s (exited: {_process.HasExited}); its output:\n{Output}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>SIGKILL from outside: no finally blocks, no lease handed back.</summary>
+    public DateTime Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+        return DateTime.UtcNow;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
     }
 }

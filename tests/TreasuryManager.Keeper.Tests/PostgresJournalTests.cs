@@ -172,6 +172,31 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Renewing_many_leases_is_one_statement_and_renews_only_the_live_ones_held_with_their_token()
+    {
+        var a = Keeper("a");
+        var b = Keeper("b");
+        var pools = Enumerable.Range(1, 5).Select(i => Address.Parse($"0x{0xb0 + i:x40}")).ToArray();
+        foreach (var pool in pools) Assert.NotNull(a.TakeLease(pool, Long));
+        var before = a.Leases().Leases.ToDictionary(l => l.Pool, l => l.ExpiresAt);
+        await ExpireAsync(pools[1]);                 // a paused past this one's lease…
+        Assert.NotNull(b.TakeLease(pools[1], Long)); // …which b took
+        await ExpireAsync(pools[2]);                 // expired, nobody took it
+        var statements = a.LeaseStatements;
+
+        var renewed = a.RenewLeases(pools, Long);
+
+        Assert.Equal(1, a.LeaseStatements - statements); // one statement for five pools
+        Assert.Equal(new[] { pools[0], pools[3], pools[4] }, renewed.Select(l => l.Pool).OrderBy(p => p.ToLowerHex()).ToArray());
+        Assert.All(renewed, l => Assert.True(l.ExpiresAt > before[l.Pool] && l.Holder == "a" && l.Token == 1));
+        Assert.Null(a.TokenFor(pools[1])); // lost: forgotten, so a cannot journal for it
+        Assert.Null(a.TokenFor(pools[2]));
+        var taken = a.Leases().Leases.Single(l => l.Pool == pools[1]);
+        Assert.Equal(("b", 2L), (taken.Holder, taken.Token));
+        Assert.Empty(b.RenewLeases(pools.Where(p => p != pools[1]).ToArray(), Long)); // b carries no token for those: nothing sent
+    }
+
+    [Fact]
     public async Task Keepers_racing_for_a_free_lease_get_it_exactly_once()
     {
         var keepers = Enumerable.Range(0, 3).Select(i => Keeper($"k{i}")).ToArray();

@@ -43,21 +43,31 @@ public static class DeployCommand
         {
             Description = $"Configure the keeper key as dev account {KeeperAccount} of the public test mnemonic read from {MnemonicVariable}, instead of writing {KeeperKeystorePath} encrypted with {PasswordVariable}.",
         };
+        var fleetKeepers = new Option<int>("--fleet-keepers")
+        {
+            Description = $"Keepers of a fleet on one PostgreSQL journal (docs/fleet.md), 1 to {1 + FleetKeeperAccounts.Length}: besides dev account {KeeperAccount}, register dev accounts {string.Join(", ", FleetKeeperAccounts)} (in that order) as keepers of the vault, one key per keeper.",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("deploy", "Deploy tokens, oracle, vault and pool to a local dev node and write Vault, Pools and Key into the configuration.")
         {
-            local, config, rpc, devMnemonic,
+            local, config, rpc, devMnemonic, fleetKeepers,
         };
         command.SetAction((parse, ct) => GuardAsync(io, () => RunAsync(io, new DeployRequest(
-            parse.GetValue(local), parse.GetValue(config)!, parse.GetValue(rpc), parse.GetValue(devMnemonic)), ct)));
+            parse.GetValue(local), parse.GetValue(config)!, parse.GetValue(rpc), parse.GetValue(devMnemonic), parse.GetValue(fleetKeepers)), ct)));
         return command;
     }
 
-    public sealed record DeployRequest(bool Local, string ConfigPath, string? RpcUrl, bool DevMnemonic);
+    /// <summary>The dev accounts of a local fleet's further keepers (accounts 0–5 are the deployment's owner, keeper, trader, reporter…).</summary>
+    public static readonly int[] FleetKeeperAccounts = [6, 7, 8];
+
+    public sealed record DeployRequest(bool Local, string ConfigPath, string? RpcUrl, bool DevMnemonic, int FleetKeepers = 1);
 
     public static async Task<int> RunAsync(CliConsole io, DeployRequest request, CancellationToken ct)
     {
         if (!request.Local)
             throw CliException.BadInput("only local deployments are supported: pass --local (it deploys with the public Hardhat test accounts to a chain-31337 node)");
+        if (request.FleetKeepers < 1 || request.FleetKeepers > 1 + FleetKeeperAccounts.Length)
+            throw CliException.BadInput($"--fleet-keepers {request.FleetKeepers.ToString(CultureInfo.InvariantCulture)}: a local fleet has 1 to {1 + FleetKeeperAccounts.Length} keepers (dev accounts {KeeperAccount}, {string.Join(", ", FleetKeeperAccounts)})");
         var configPath = Full(request.ConfigPath);
         if (!File.Exists(configPath))
             throw CliException.BadInput($"configuration '{configPath}' does not exist; run `treasury init` first or pass --config PATH");
@@ -113,6 +123,9 @@ public static class DeployCommand
         io.Out.WriteLine($"Deploying to {endpoint} (chain {chainId.ToString(CultureInfo.InvariantCulture)}) with the Hardhat dev accounts 0–5…");
         var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, wallet.GetAccount, chainId: chainId);
 
+        var fleetKeys = FleetKeeperAccounts.Take(request.FleetKeepers - 1).Select(i => (Account: i, Key: wallet.GetAccount(i))).ToArray();
+        foreach (var (_, key) in fleetKeys) await d.Vault.SetKeeperAsync(d.Owner, key.Address, true, ct);
+
         if (writeKeystore) Keystore.Save(keeperKey, password!, keystorePath, io.KeystoreKdf);
         var text = File.ReadAllText(configPath);
         text = UpdateConfiguration(text, root, d.Vault.Address, d.Pool.Address, request.DevMnemonic, passwordVariable, request.RpcUrl is null ? null : rpcSettings.Url);
@@ -132,6 +145,9 @@ public static class DeployCommand
                 ? $"Keeper key: dev account {KeeperAccount} ({keeperKey.Address}) written to {keystorePath}, encrypted with the password in {passwordVariable}."
                 : $"Keeper key: dev account {KeeperAccount} ({keeperKey.Address}), keystore {keystorePath} kept as it was.");
         }
+
+        foreach (var (account, key) in fleetKeys)
+            io.Out.WriteLine($"Fleet keeper: dev account {account.ToString(CultureInfo.InvariantCulture)} ({key.Address}) registered with the vault; run it with the same configuration and --Key:MnemonicEnv={MnemonicVariable} --Key:DerivationPath=m/44'/60'/0'/0/{account.ToString(CultureInfo.InvariantCulture)} (README: run two keepers on one PostgreSQL).");
 
         return 0;
     }

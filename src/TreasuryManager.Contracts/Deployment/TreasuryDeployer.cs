@@ -235,7 +235,7 @@ public sealed class TreasuryDeployer
     {
         ArgumentNullException.ThrowIfNull(pool);
         var s = Settings;
-        if (_pools.Count >= MaxPoolsPerVault)
+        if (_pools.Count >= MaxPoolsPerVault && !_pastTheCap)
             throw new InvalidOperationException($"the vault holds {_pools.Count} pools already, its MAX_POOLS = {MaxPoolsPerVault}; deploy another vault for more");
         var quote = pool.Quote ?? Quote;
         if (!_quoteOf.TryGetValue(quote.Address, out var known))
@@ -436,6 +436,57 @@ public sealed class TreasuryDeployer
         }
         return best;
     }
+
+    /// <summary>
+    /// The trader swaps <paramref name="pool"/>'s inventory to a base share of <paramref name="target"/> of its value at
+    /// the deployment's price: sells base to raise the share, buys base with quote to lower it. Benchmarks and fleet tests
+    /// push a pool past its band with it (0.65 or 0.35) and back to its target (0.50).
+    /// </summary>
+    public async Task PushBaseShareAsync(ManagedPool pool, double target)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (target is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(target), target, "a base share lies strictly between 0 and 1");
+        var state = await pool.GetStateAsync();
+        var price = (double)Settings.Price;
+        var reserveBase = (double)state.Reserve0 / Math.Pow(10, Settings.BaseDecimals);
+        var reserveQuote = (double)state.Reserve1 / Math.Pow(10, Settings.QuoteDecimals);
+        var value = reserveBase * price + reserveQuote;
+        var baseDelta = target * value / price - reserveBase; // > 0: sell base into the pool
+        if (baseDelta > 0) await SwapAsync(zeroForOne: true, BaseUnits(decimal.Round((decimal)baseDelta, 6)), pool: pool);
+        else await SwapAsync(zeroForOne: false, QuoteUnits(decimal.Round((decimal)(-baseDelta * price), 6)), pool: pool);
+    }
+
+    /// <summary>
+    /// Local nodes only (hardhat_setStorageAt, which anvil also serves): adds pools until there are
+    /// <paramref name="poolCount"/>, past the vault's MAX_POOLS = 16. The vault's <c>_pools</c> array (read only by
+    /// pools() and the guardian's pauseAll) bounds that loop; each further group of 16 is registered after setting that
+    /// array's length back to 0. Every pool is still deployed, registered with its policy (policyOf reads registered =
+    /// true), funded and rebalanced through the real vault; only pools() lists the last group alone.
+    /// </summary>
+    public async Task AddPoolsPastTheCapAsync(int poolCount)
+    {
+        var slot = -1;
+        for (var i = 0; i < 64 && slot < 0; i++)
+        {
+            var value = await Rpc.CallAsync("eth_getStorageAt", [Vault.Address.ToLowerHex(), Ethereum.Encoding.Quantity.Encode(i), "latest"]);
+            if (Ethereum.Encoding.Quantity.Decode(value.GetString()!, "storage word") != MaxPoolsPerVault) continue;
+            await SetStorageWordAsync(Vault.Address, i, 0);
+            if ((await Vault.PoolsAsync()).Count == 0) slot = i;
+            else await SetStorageWordAsync(Vault.Address, i, MaxPoolsPerVault);
+        }
+        if (slot < 0) throw new InvalidOperationException($"could not find the length of the vault's pool list in its first 64 storage slots; more than {MaxPoolsPerVault} pools need it");
+        _pastTheCap = true; // the vault's list is reset every 16 pools: AddPoolAsync may go on past MAX_POOLS
+        while (Pools.Count < poolCount)
+        {
+            if (Pools.Count % MaxPoolsPerVault == 0) await SetStorageWordAsync(Vault.Address, slot, 0);
+            await AddPoolAsync();
+        }
+    }
+
+    private bool _pastTheCap;
+
+    private Task SetStorageWordAsync(Address contract, int slot, long value) =>
+        Rpc.CallAsync("hardhat_setStorageAt", [contract.ToLowerHex(), Ethereum.Encoding.Quantity.Encode(slot), "0x" + value.ToString("x64", CultureInfo.InvariantCulture)]);
 
     public Task<ContractReceipt> SwapAsync(bool zeroForOne, BigInteger amountIn, BigInteger? minOut = null, AccountSender? trader = null, ManagedPool? pool = null) =>
         (pool ?? Pool).SwapExactInAsync(trader ?? Trader, zeroForOne, amountIn, minOut ?? 0, (trader ?? Trader).Address, Deadline);

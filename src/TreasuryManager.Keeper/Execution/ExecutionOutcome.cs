@@ -31,6 +31,8 @@ public enum ExecutionPoint
     Journaled,
     /// <summary>The node accepted the attempt; its receipt is not yet read.</summary>
     Broadcast,
+    /// <summary>The attempt's receipt is read from the node and final (enough confirmations); not yet recorded in the journal.</summary>
+    ReceiptRead,
 }
 
 /// <summary>

@@ -352,6 +352,8 @@ public sealed class TransactionExecutor
         if (mined is not null)
         {
             if (state.Block - mined.BlockNumber + 1 < Options.Confirmations) return null;
+            if (_onPoint is not null && live.FirstOrDefault(a => string.Equals(a.Hash, mined.TransactionHash, StringComparison.OrdinalIgnoreCase)) is { } minedAttempt)
+                _onPoint(ExecutionPoint.ReceiptRead, minedAttempt);
             var outcome = Journal.RecordOutcome(intent.Id, mined);
             var count = Journal.Attempts(intent.Id).Count;
             return mined.Succeeded

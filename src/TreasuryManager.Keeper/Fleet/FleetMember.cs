@@ -55,15 +55,34 @@ public sealed class FleetMember
             var (leases, now) = _journal.Leases();
             var live = _journal.Keepers().Where(k => k.LastSeen > now - _ttl).Select(k => k.Id).ToArray();
             var holders = leases.Where(l => l.Holder is not null && l.ExpiresAt > now).ToDictionary(l => l.Pool, l => l.Holder);
-            foreach (var (pool, step) in FleetAssignment.Plan(Keeper, pools, live, holders))
+            var plan = FleetAssignment.Plan(Keeper, pools, live, holders);
+            // the leases it carries a token for are renewed together, in one statement, whatever their number
+            var renewing = plan.Where(p => p.Value == LeaseStep.Keep && _journal.TokenFor(p.Key) is not null).Select(p => p.Key).ToHashSet();
+            if (renewing.Count > 0)
+            {
+                var before = _time.GetTimestamp();
+                var renewed = _journal.RenewLeases(renewing, _ttl).Select(l => l.Pool).ToHashSet();
+                foreach (var pool in renewing)
+                {
+                    if (renewed.Contains(pool))
+                    {
+                        Held(pool, before);
+                        _metrics.LeaseRenewals.Inc();
+                    }
+                    else Lost(pool, "its renewal found the lease expired or taken");
+                }
+            }
+            foreach (var (pool, step) in plan)
             {
                 var before = _time.GetTimestamp();
                 switch (step)
                 {
+                    case LeaseStep.Keep when renewing.Contains(pool):
+                        break; // renewed above
                     case LeaseStep.Keep:
                         // a restarted keeper (same id) finds its previous run's lease: it takes it back (same holder, same
-                        // token) rather than waiting for it to expire; a running one renews the token it carries
-                        if ((_journal.TokenFor(pool) is null ? _journal.TakeLease(pool, _ttl) : _journal.RenewLease(pool, _ttl)) is not null)
+                        // token) rather than waiting for it to expire
+                        if (_journal.TakeLease(pool, _ttl) is not null)
                         {
                             Held(pool, before);
                             _metrics.LeaseRenewals.Inc();

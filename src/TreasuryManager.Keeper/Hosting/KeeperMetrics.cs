@@ -34,7 +34,7 @@ public sealed class KeeperMetrics
         RiskBreaches = factory.CreateCounter("treasury_keeper_risk_breaches_total", "Cycles a token stayed past its MaxNetDelta after every hedge its markets allow.", "token");
         NonceResyncs = factory.CreateCounter("treasury_keeper_nonce_resyncs_total", "Times the executor dropped its held nonce and read the account's again (a nonce taken elsewhere, a refused send).");
         PendingTransactionBlocks = factory.CreateGauge("treasury_keeper_pending_transaction_blocks", "Blocks the oldest broadcast, unconfirmed transaction of the journal has waited (0: none in flight).");
-        JournalWriteFailures = factory.CreateCounter("treasury_keeper_journal_write_failures_total", "Journal (SQLite) writes that failed: disk full, I/O error, a locked or read-only file. The cycle stops before anything unjournaled is broadcast and retries on the next poll.");
+        JournalWriteFailures = factory.CreateCounter("treasury_keeper_journal_write_failures_total", "Journal writes that failed: SQLite (disk full, I/O error, a locked or read-only file) or PostgreSQL (unreachable, the connection dropped, a statement timed out). The cycle stops before anything unjournaled is broadcast and retries on the next poll.");
         LeasesHeld = factory.CreateGauge("treasury_keeper_leases_held", "Pools this keeper of the fleet holds a live lease on and may act for (PostgreSQL journal only).");
         LeaseRenewals = factory.CreateCounter("treasury_keeper_lease_renewals_total", "Pool leases renewed (once per held pool per cycle).");
         LeaseTakeovers = factory.CreateCounter("treasury_keeper_lease_takeovers_total", "Pool leases taken that another keeper held before (a failover after its lease expired, or a hand-back).");

@@ -95,6 +95,7 @@ public sealed class KeeperRuntime : IDisposable
                 {
                     // one signing key per keeper (docs/fleet.md): the keeper's id defaults to its address
                     var postgresJournal = PostgresJournal.Open(postgres, settings.Fleet.KeeperId ?? key.Address.ToLowerHex(), time);
+                    postgresJournal.WriteFailed += _ => metrics.JournalWriteFailures.Inc();
                     journal = postgresJournal;
                     fleet = new FleetMember(postgresJournal, key.Address, TimeSpan.FromSeconds(settings.Fleet.LeaseTtlSeconds), metrics,
                         loggers.CreateLogger("TreasuryManager.Fleet"), time);

@@ -410,13 +410,13 @@ public sealed class PostgresJournal : ITransactionJournal
     // ---------------------------------------------------------------- the fleet: keepers and leases
 
     /// <summary>Registers this keeper (or marks it seen again) with its signing address.</summary>
-    public void RegisterKeeper(Address address) => Read(c => Execute(c, null, """
+    public void RegisterKeeper(Address address) => Write(() => Read(c => LeaseStatement(1, () => Execute(c, null, """
         INSERT INTO keepers (id, address, registered_at, last_seen) VALUES (@id, @address, clock_timestamp(), clock_timestamp())
         ON CONFLICT (id) DO UPDATE SET address = excluded.address, last_seen = excluded.last_seen;
-        """, ("id", Keeper), ("address", address.ToLowerHex())));
+        """, ("id", Keeper), ("address", address.ToLowerHex())))));
 
     /// <summary>The registered keepers, by id.</summary>
-    public IReadOnlyList<FleetKeeper> Keepers() => Read(QueryKeepers);
+    public IReadOnlyList<FleetKeeper> Keepers() => Read(c => LeaseStatement(1, () => QueryKeepers(c)));
 
     private static List<FleetKeeper> QueryKeepers(NpgsqlConnection connection)
     {
@@ -435,8 +435,9 @@ public sealed class PostgresJournal : ITransactionJournal
     /// </summary>
     public PoolLease? TakeLease(Address pool, TimeSpan ttl)
     {
+        Interlocked.Increment(ref _leaseStatements);
         Ttl(ttl);
-        var lease = Read(c => QueryLeasesSql(c, null, """
+        var lease = Write(() => Read(c => QueryLeasesSql(c, null, """
             INSERT INTO pool_leases AS l (pool, holder, token, since, expires_at)
             VALUES (@pool, @keeper, 1, clock_timestamp(), clock_timestamp() + @ttl)
             ON CONFLICT (pool) DO UPDATE SET
@@ -446,7 +447,7 @@ public sealed class PostgresJournal : ITransactionJournal
                 expires_at = excluded.expires_at
             WHERE l.holder IS NULL OR l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
             RETURNING pool, holder, token, since, expires_at;
-            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("ttl", ttl)).SingleOrDefault());
+            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("ttl", ttl)).SingleOrDefault()));
         if (lease is null) _tokens.TryRemove(pool, out _);
         else _tokens[pool] = lease.Token;
         return lease;
@@ -458,24 +459,66 @@ public sealed class PostgresJournal : ITransactionJournal
     /// </summary>
     public PoolLease? RenewLease(Address pool, TimeSpan ttl)
     {
+        Interlocked.Increment(ref _leaseStatements);
         Ttl(ttl);
         if (!_tokens.TryGetValue(pool, out var token)) return null;
-        var lease = Read(c => QueryLeasesSql(c, null, """
+        var lease = Write(() => Read(c => QueryLeasesSql(c, null, """
             UPDATE pool_leases SET expires_at = clock_timestamp() + @ttl
             WHERE pool = @pool AND holder = @keeper AND token = @token AND expires_at > clock_timestamp()
             RETURNING pool, holder, token, since, expires_at;
-            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token), ("ttl", ttl)).SingleOrDefault());
+            """, ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token), ("ttl", ttl)).SingleOrDefault()));
         if (lease is null) _tokens.TryRemove(pool, out _);
         return lease;
+    }
+
+    /// <summary>
+    /// Statements this journal sent for the fleet's bookkeeping (the heartbeat, reading the keepers and the leases,
+    /// taking, renewing and handing back leases) since it was opened: a keeper's lease traffic.
+    /// </summary>
+    public long LeaseStatements => Interlocked.Read(ref _leaseStatements);
+
+    private long _leaseStatements;
+
+    private T LeaseStatement<T>(int statements, Func<T> body)
+    {
+        Interlocked.Add(ref _leaseStatements, statements);
+        return body();
+    }
+
+    /// <summary>
+    /// <see cref="RenewLease"/> for many pools in one statement (one round trip whatever the number of pools a keeper
+    /// holds): each of <paramref name="pools"/> is extended by <paramref name="ttl"/> from now only while this keeper holds
+    /// it live with the token it carries. Returns the leases renewed; a pool missing from the answer is lost, and its
+    /// token forgotten. A pool this keeper carries no token for is not renewed (take it with <see cref="TakeLease"/>).
+    /// </summary>
+    public IReadOnlyList<PoolLease> RenewLeases(IReadOnlyCollection<Address> pools, TimeSpan ttl)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        Ttl(ttl);
+        var mine = pools.Select(p => (Pool: p, Token: _tokens.TryGetValue(p, out var t) ? t : (long?)null)).Where(m => m.Token is not null).ToArray();
+        if (mine.Length == 0) return [];
+        Interlocked.Increment(ref _leaseStatements);
+        var renewed = Write(() => Read(c => QueryLeasesSql(c, null, """
+            UPDATE pool_leases AS l SET expires_at = clock_timestamp() + @ttl
+            FROM unnest(@pools::text[], @tokens::bigint[]) AS mine (pool, token)
+            WHERE l.pool = mine.pool AND l.holder = @keeper AND l.token = mine.token AND l.expires_at > clock_timestamp()
+            RETURNING l.pool, l.holder, l.token, l.since, l.expires_at;
+            """, ("pools", mine.Select(m => m.Pool.ToLowerHex()).ToArray()), ("tokens", mine.Select(m => m.Token!.Value).ToArray()),
+            ("keeper", Keeper), ("ttl", ttl))));
+        var kept = renewed.Select(l => l.Pool).ToHashSet();
+        foreach (var (pool, _) in mine)
+            if (!kept.Contains(pool)) _tokens.TryRemove(pool, out _);
+        return renewed;
     }
 
     /// <summary>Hands <paramref name="pool"/>'s lease back at once (one statement) so another keeper may take it; true when this keeper held it.</summary>
     public bool ReleaseLease(Address pool)
     {
+        Interlocked.Increment(ref _leaseStatements);
         if (!_tokens.TryRemove(pool, out var token)) return false;
-        return Read(c => Execute(c, null,
+        return Write(() => Read(c => Execute(c, null,
             "UPDATE pool_leases SET holder = NULL, expires_at = clock_timestamp() WHERE pool = @pool AND holder = @keeper AND token = @token;",
-            ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token))) == 1;
+            ("pool", pool.ToLowerHex()), ("keeper", Keeper), ("token", token)))) == 1;
     }
 
     /// <summary>
@@ -500,6 +543,7 @@ public sealed class PostgresJournal : ITransactionJournal
     /// <summary>Every pool's lease as the database holds it now, with the database's clock.</summary>
     public (IReadOnlyList<PoolLease> Leases, DateTimeOffset Now) Leases() => Read(c =>
     {
+        Interlocked.Add(ref _leaseStatements, 2); // the server's clock, then the leases
         DateTimeOffset now;
         using (var command = Command(c, null, "SELECT clock_timestamp();"))
         using (var reader = command.ExecuteReader())
@@ -605,13 +649,40 @@ public sealed class PostgresJournal : ITransactionJournal
         return work(connection);
     }
 
-    private T InTransaction<T>(Func<NpgsqlConnection, NpgsqlTransaction, T> work)
+    private T InTransaction<T>(Func<NpgsqlConnection, NpgsqlTransaction, T> work) => Write(() =>
     {
         using var connection = _source.OpenConnection();
         using var tx = connection.BeginTransaction(IsolationLevel.ReadCommitted);
         var result = work(connection, tx);
         tx.Commit();
         return result;
+    });
+
+    /// <summary>
+    /// Raised each time a write (a journal transaction, a lease or heartbeat statement) fails in PostgreSQL or on the way
+    /// to it — the server unreachable, the connection dropped, a statement timed out — before the exception goes on to
+    /// the caller unchanged. The keeper counts these (treasury_keeper_journal_write_failures_total), as it does the SQLite
+    /// journal's. A refused fencing token is not a failure of the write: it is not counted here.
+    /// </summary>
+    public event Action<NpgsqlException>? WriteFailed;
+
+    /// <summary>Writes that failed since this journal was opened.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    private long _writeFailures;
+
+    private T Write<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (NpgsqlException e)
+        {
+            Interlocked.Increment(ref _writeFailures);
+            WriteFailed?.Invoke(e);
+            throw;
+        }
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
