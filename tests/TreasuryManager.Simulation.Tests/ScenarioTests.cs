@@ -28,6 +28,15 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void A_width_bound_the_vault_would_refuse_is_refused_by_name_and_the_default_is_the_vaults_ceiling()
+    {
+        Assert.Equal(10_000_000, Scenario.Parse("{}", "d.json").Strategies.MaxWidthBps); // TreasuryVault.MAX_WIDTH_BPS (OnChainModeTests set it on a real vault)
+        var e = Assert.Throws<ScenarioException>(() => Scenario.Parse("""{ "strategies": { "max_width_bps": 10000001 } }""", "w.json"));
+        Assert.Contains("strategies.max_width_bps", e.Message);
+        Assert.Contains("10000000", e.Message);
+    }
+
+    [Fact]
     public void An_unknown_scenario_lists_the_known_ones()
     {
         var e = Assert.Throws<ScenarioException>(() => ScenarioCatalog.Load("sunny"));
