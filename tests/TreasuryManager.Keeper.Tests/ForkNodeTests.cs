@@ -67,7 +67,8 @@ public sealed record V3PositionState(UniswapV3PositionManager.PositionView Posit
 
 /// <summary>
 /// scripts/node.sh --fork URL --fork-block N, offline: an anvil node is the upstream (a "live chain" holding a deployed
-/// treasury), a Hardhat node started by the script forks it at its latest block, and the keeper runs on the fork — its
+/// treasury), a node started by the script (Hardhat, the script's default, or anvil with --anvil, as `rebalance --fork`
+/// may start either) forks it at its latest block, and the keeper runs on the fork — its
 /// dry run, then a real signed rebalance; then the keeper's key re-ranges the vault's Uniswap v3 position through the
 /// manager (the keeper does not drive v3 positions yet). The fork's pools take the plan's curve and the new range; the
 /// upstream's state does not move.
@@ -92,8 +93,10 @@ public sealed class ForkNodeTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _journal.Dispose();
 
-    [Fact]
-    public async Task Hardhat_forking_anvil_runs_the_keepers_dry_run_and_a_real_rebalance_and_a_v3_rebalance_and_only_the_fork_changes()
+    [Theory]
+    [InlineData(LocalNodeKind.Hardhat)]
+    [InlineData(LocalNodeKind.Anvil)]
+    public async Task A_fork_of_anvil_runs_the_keepers_dry_run_and_a_real_rebalance_and_a_v3_rebalance_and_only_the_fork_changes(LocalNodeKind forkKind)
     {
         using var upstreamRpc = new RpcClient(new RpcClientOptions { Endpoint = _upstream!.Endpoint, Timeout = TimeSpan.FromSeconds(30) });
         var upstream = new EthClient(upstreamRpc);
@@ -106,7 +109,7 @@ public sealed class ForkNodeTests : IAsyncLifetime, IDisposable
         var keeper = DevAccounts.Key(1);
         var upstreamNonce = await upstream.GetTransactionCountAsync(keeper.Address);
 
-        _fork = await LocalNode.StartForkAsync(ForkNodeCommand.RepositoryScript(_root), new ForkSource(_upstream.Endpoint, forkBlock));
+        _fork = await LocalNode.StartForkAsync(ForkNodeCommand.RepositoryScript(_root, forkKind), new ForkSource(_upstream.Endpoint, forkBlock));
         using var forkRpc = new RpcClient(new RpcClientOptions { Endpoint = _fork.Endpoint, Timeout = TimeSpan.FromSeconds(30) });
         var fork = new EthClient(forkRpc);
         Assert.Equal(forkBlock, await fork.BlockNumberAsync());
