@@ -12,7 +12,7 @@ using TreasuryManager.Strategy.Inputs;
 namespace TreasuryManager.Keeper.Cycle;
 
 /// <summary>
-/// The Observe step: every managed pool's state, its policy in the vault, its feeds' latest rounds, its TWAP over
+/// The Observe step: every managed pool's (a fleet keeper: every pool it holds) state, its policy in the vault, its feeds' latest rounds, its TWAP over
 /// the policy's window and its swaps since the last cycle, plus the latest block and the base fee — in ONE JSON-RPC
 /// batch per cycle. A read that fails marks only its own pool (<see cref="PoolObservation.Error"/>). Feed
 /// addresses come from the previous cycle's policies; when the owner changes a feed, that cycle pays one extra
