@@ -5,7 +5,7 @@
 #   scripts/bench-fleet.sh [POOLS] [ROUNDS]     (default 200 pools, 40 rounds a phase)
 #
 # What runs: tests/TreasuryManager.Keeper.Tests FleetScaleTests with TREASURY_FLEET_BENCH_POOLS / _ROUNDS (the suite
-# runs it with 16 pools and 8 rounds). It starts its own Hardhat node and PostgreSQL server (initdb in a temporary
+# runs it with 16 pools and 4 rounds). It starts its own Hardhat node and PostgreSQL server (initdb in a temporary
 # folder), deploys POOLS pools behind one vault (past the vault's 16 with hardhat_setStorageAt, as scripts/bench-keeper.sh
 # does), registers dev accounts 1, 6, 7, 8 (the fleet) and 9 (the single keeper) as keepers, and runs the real keepers
 # (KeeperRuntime, signed type-2 transactions, Confirmations = 1) in one process.

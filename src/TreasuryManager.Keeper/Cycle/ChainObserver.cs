@@ -12,7 +12,7 @@ using TreasuryManager.Strategy.Inputs;
 namespace TreasuryManager.Keeper.Cycle;
 
 /// <summary>
-/// The Observe step: every managed pool's state, its policy in the vault, its feeds' latest rounds, its TWAP over
+/// The Observe step: every managed pool's (a fleet keeper: every pool it holds) state, its policy in the vault, its feeds' latest rounds, its TWAP over
 /// the policy's window and its swaps since the last cycle, plus the latest block and the base fee — in ONE JSON-RPC
 /// batch per cycle. A read that fails marks only its own pool (<see cref="PoolObservation.Error"/>). Feed
 /// addresses come from the previous cycle's policies; when the owner changes a feed, that cycle pays one extra
@@ -31,8 +31,11 @@ public sealed class ChainObserver
     private readonly Dictionary<Address, Address> _hedgeMarketOf = new();
     private long _lastLogBlock;
 
-    private ChainObserver(EthClient eth, Address vault, IReadOnlyList<PoolIdentity> pools, long firstLogBlock, IEnumerable<Address>? hedged)
+    private readonly int _historyBlocks;
+
+    private ChainObserver(EthClient eth, Address vault, IReadOnlyList<PoolIdentity> pools, long firstLogBlock, int historyBlocks, IEnumerable<Address>? hedged)
     {
+        _historyBlocks = historyBlocks;
         _eth = eth;
         _vault = vault;
         _pools = pools;
@@ -92,30 +95,43 @@ public sealed class ChainObserver
         var identities = new List<PoolIdentity>();
         for (var i = 0; i < pools.Count; i++)
             identities.Add(new PoolIdentity(pools[i].Pool, pools[i].Label, tokens[i].T0, tokens[i].T1, decimals[i].Base.Read(metadata), decimals[i].Quote.Read(metadata)));
-        var observer = new ChainObserver(eth, vault, identities, Math.Max(0, block - historyBlocks), hedgedPools);
+        var observer = new ChainObserver(eth, vault, identities, Math.Max(0, block - historyBlocks), historyBlocks, hedgedPools);
         for (var i = 0; i < pools.Count; i++) observer.Remember(pools[i].Pool, policies[i]);
         await observer.LearnFeedDecimalsAsync(ct).ConfigureAwait(false);
         await observer.LearnHedgeMarketsAsync(ct).ConfigureAwait(false);
         return observer;
     }
 
-    /// <summary>One cycle's reads (one batch; a second only when a feed changed).</summary>
-    public async Task<ChainObservation> ObserveAsync(CancellationToken ct = default)
+    /// <summary>One cycle's reads of every configured pool (one batch; a second only when a feed changed).</summary>
+    public Task<ChainObservation> ObserveAsync(CancellationToken ct = default) => ObserveAsync(null, ct);
+
+    /// <summary>
+    /// One cycle's reads (one batch; a second only when a feed changed) of the configured pools in
+    /// <paramref name="only"/> — a fleet keeper's held pools — or of every configured pool when it is null. The pools
+    /// left out cost nothing: no state, policy, TWAP or hedge read, no swap log, and only the observed pools' feeds.
+    /// Their swaps in the blocks read are skipped for good (the swap cursor is shared), so a pool observed again later
+    /// sees only the swaps from then on. With no pool to observe, only the block and the fees are read and the swap
+    /// cursor stays the configured history window behind the block, so the pools a keeper takes next see that history.
+    /// </summary>
+    public async Task<ChainObservation> ObserveAsync(IReadOnlySet<Address>? only, CancellationToken ct = default)
     {
+        var pools = only is null ? _pools : _pools.Where(p => only.Contains(p.Pool)).ToArray();
         var roundTrips = 1;
         var batch = new RpcBatch();
         var header = batch.Add(new RpcRequest("eth_getBlockByNumber", "latest", false), r => BlockHeader.FromJson(r.GetResult()));
         var feeHistory = batch.Add(new RpcRequest("eth_feeHistory", "0x1", "latest", Array.Empty<double>()),
             r => r.GetResult().GetProperty("baseFeePerGas").EnumerateArray().Select(e => Quantity.Decode(e.GetString()!, "base fee")).ToArray());
-        var logs = batch.Add(new RpcRequest("eth_getLogs", new Dictionary<string, object>
+        // no address would mean every contract's logs: with no pool to observe, no log read
+        var logs = pools.Count == 0 ? null : batch.Add(new RpcRequest("eth_getLogs", new Dictionary<string, object>
         {
-            ["address"] = _pools.Select(p => p.Pool.ToLowerHex()).ToArray(),
+            ["address"] = pools.Select(p => p.Pool.ToLowerHex()).ToArray(),
             ["fromBlock"] = Quantity.Encode(_lastLogBlock + 1),
             ["toBlock"] = "latest",
             ["topics"] = new object[] { SwapEvent.Topic0Hex },
         }), r => r.GetResult().EnumerateArray().Select(LogEntry.FromJson).ToArray());
-        var feeds = _feedsOf.Values.SelectMany(f => new[] { f.Price, f.Volatility }).Where(a => a != default).Distinct().ToArray();
-        var poolReads = _pools.Select(pool =>
+        var feeds = pools.Where(p => _feedsOf.ContainsKey(p.Pool)).Select(p => _feedsOf[p.Pool])
+            .SelectMany(f => new[] { f.Price, f.Volatility }).Where(a => a != default).Distinct().ToArray();
+        var poolReads = pools.Select(pool =>
         {
             var twapWindow = _feedsOf.TryGetValue(pool.Pool, out var f) ? f.TwapWindow : 600u;
             return (
@@ -126,7 +142,7 @@ public sealed class ChainObserver
         var feedReads = feeds.Select(feed => batch.Add(Call(feed, OracleFeed.EncodeLatestRoundData()), r => OracleFeed.DecodeLatestRoundData(Bytes(r)))).ToArray();
         // hedged pools: the policy, and on the market known from the previous read its parameters and the vault's account
         var hedgeReads = new Dictionary<Address, (RpcBatch.Item<TreasuryVault.HedgePolicy> Policy, Address Market, Hedging.VaultPerpHedgeVenue.AccountReads? Account)>();
-        foreach (var pool in _pools)
+        foreach (var pool in pools)
         {
             if (!_hedged.Contains(pool.Pool)) continue;
             var market = _hedgeMarketOf.TryGetValue(pool.Pool, out var m) ? m : Address.Zero;
@@ -142,7 +158,7 @@ public sealed class ChainObserver
 
         // swaps (a failed log read is not fatal: the estimators just miss this cycle's swaps, and the next cycle re-reads them)
         var swaps = new Dictionary<Address, List<SwapSeen>>();
-        if (logs.Raw(responses).Error is null)
+        if (logs is not null && logs.Raw(responses).Error is null)
         {
             foreach (var log in logs.Read(responses))
             {
@@ -153,6 +169,8 @@ public sealed class ChainObserver
             }
             _lastLogBlock = block.Number;
         }
+        else if (logs is null)
+            _lastLogBlock = Math.Max(_lastLogBlock, block.Number - _historyBlocks - 1); // a keeper holding nothing stays a history window behind
 
         var rounds = new Dictionary<Address, (FeedRound? Round, string? Error)>();
         for (var i = 0; i < feeds.Length; i++)
@@ -173,10 +191,10 @@ public sealed class ChainObserver
         }
 
         var changedFeeds = false;
-        var observations = new PoolObservation[_pools.Count];
-        for (var p = 0; p < _pools.Count; p++)
+        var observations = new PoolObservation[pools.Count];
+        for (var p = 0; p < pools.Count; p++)
         {
-            var identity = _pools[p];
+            var identity = pools[p];
             var reads = poolReads[p];
             var poolSwaps = swaps.TryGetValue(identity.Pool, out var s) ? (IReadOnlyList<SwapSeen>)s : [];
             try
@@ -211,7 +229,10 @@ public sealed class ChainObserver
             await LearnFeedDecimalsAsync(ct).ConfigureAwait(false);
             roundTrips++;
         }
-        return new ChainObservation(block.Number, block.Timestamp.ToUnixTimeSeconds(), baseFee, nextBaseFee, observations, roundTrips);
+        return new ChainObservation(block.Number, block.Timestamp.ToUnixTimeSeconds(), baseFee, nextBaseFee, observations, roundTrips)
+        {
+            Requests = batch.Requests.Count,
+        };
     }
 
     private PerpHedgeObservation ReadHedge(PoolIdentity identity, RpcBatch.Responses responses, RpcBatch.Item<TreasuryVault.HedgePolicy> policyRead, Address market, Hedging.VaultPerpHedgeVenue.AccountReads? account)

@@ -41,6 +41,10 @@ public sealed record CycleReport(
 
     /// <summary>The treasury-wide figures per base token and the limit rule's answer (null when nothing is hedged and no limit is set).</summary>
     public TreasuryRiskReport? Risk { get; init; }
+    /// <summary>The JSON-RPC requests of the Observe step's batch (a fleet keeper: of its held pools only; when it took a
+    /// pool this cycle, both reads).</summary>
+    public int ObserveRequests { get; init; }
+
     /// <summary>What the Observe step read for each pool (its feeds' rounds, for `treasury status`).</summary>
     public IReadOnlyList<PoolObservation> Observations { get; init; } = [];
 }
@@ -89,8 +93,13 @@ public sealed partial class KeeperCycle
         _gasOf = QuotePricing.GasPerPool(settings, observer.Pools);
         _strategyOf = QuotePricing.StrategyPerPool(settings, observer.Pools);
         foreach (var pool in observer.Pools)
-            _estimators[pool.Pool] = new PoolEstimators(settings.Strategy.VolatilitySmoothingSeconds, defence: settings.Strategy.Defence);
+            _estimators[pool.Pool] = NewEstimators();
+        _configuredPools = observer.Pools.Select(p => p.Pool).ToArray();
     }
+
+    private readonly Address[] _configuredPools;
+
+    private PoolEstimators NewEstimators() => new(_settings.Strategy.VolatilitySmoothingSeconds, defence: _settings.Strategy.Defence);
 
     public ChainObserver Observer { get; }
 
@@ -101,16 +110,33 @@ public sealed partial class KeeperCycle
     public async Task<CycleReport?> RunOnceAsync(bool act, bool evenIfSameBlock = false, Func<Plan, bool>? approve = null, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var observation = await Observer.ObserveAsync(ct).ConfigureAwait(false);
+        ChainObservation observation;
         IReadOnlySet<Address>? leased = null;
         if (act && _fleet is not null)
         {
-            // a fleet keeper renews its leases every poll, new block or not, and decides only for the pools it holds; a
-            // pool it has just taken is decided at once, on the current block (a failover acts without waiting for a block)
-            leased = _fleet.Refresh(observation.Pools.Select(p => p.Pool).ToArray());
-            if (leased.Except(_lastLeased).Any()) evenIfSameBlock = true;
+            // a fleet keeper observes only the pools it held after its last refresh, and reads the node BEFORE it renews
+            // its leases (a keeper cut from its node renews nothing: its leases run out and another keeper takes them)
+            observation = await Observer.ObserveAsync(_lastLeased, ct).ConfigureAwait(false);
+            // it renews its leases every poll, new block or not, and decides only for the pools it holds
+            leased = _fleet.Refresh(_configuredPools);
+            var held = HeldPools.Change(_lastLeased, leased);
+            if (held.Taken.Count > 0)
+            {
+                // a pool it has just taken is decided at once, on the current block (a failover acts without waiting for
+                // a block), with new estimators (they warm up again), and observed first: every held pool is read again
+                // in one batch, on one block, keeping the swaps the first read already consumed
+                evenIfSameBlock = true;
+                foreach (var pool in held.Taken)
+                {
+                    _estimators[pool] = NewEstimators();
+                    _lastEstimates.Remove(pool);
+                }
+                var again = await Observer.ObserveAsync(leased, ct).ConfigureAwait(false);
+                observation = HeldPools.Merge(observation, again);
+            }
             _lastLeased = leased;
         }
+        else observation = await Observer.ObserveAsync(ct).ConfigureAwait(false);
         if (observation.BlockNumber == _lastBlock && !evenIfSameBlock) return null;
         var newBlock = observation.BlockNumber != _lastBlock;
         _lastBlock = observation.BlockNumber;
@@ -203,6 +229,7 @@ public sealed partial class KeeperCycle
         _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
         return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed)
         {
+            ObserveRequests = observation.Requests,
             Hedges = hedges,
             Risk = risk,
             Observations = observation.Pools,

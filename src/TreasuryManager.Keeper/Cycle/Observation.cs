@@ -58,7 +58,12 @@ public sealed record ChainObservation(
     BigInteger BaseFeePerGas,
     BigInteger NextBaseFeePerGas,
     IReadOnlyList<PoolObservation> Pools,
-    int RoundTrips);
+    int RoundTrips)
+{
+    /// <summary>The JSON-RPC requests in the cycle's main batch (the block, the fees, the swap log, three reads per
+    /// observed pool, its feeds' rounds, its hedge reads): what observing more pools costs.</summary>
+    public int Requests { get; init; }
+}
 
 /// <summary>
 /// The seam between the chain and the Strategy core: a <see cref="PoolObservation"/> (contract binding types) as the
