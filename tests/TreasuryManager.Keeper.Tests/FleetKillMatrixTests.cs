@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
+using TreasuryManager.DevNode;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Encoding;
@@ -27,7 +28,11 @@ namespace TreasuryManager.Keeper.Tests;
 public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture postgres) : TreasuryKeeperTest(node), IClassFixture<PostgresFixture>
 {
     private const int LeaseTtlSeconds = 2;
-    private const int BlockIntervalMilliseconds = 500;
+    /// <summary>Blocks every 500 ms on Hardhat; anvil's interval mining counts whole seconds, so 1 s there.</summary>
+    private int BlockIntervalMilliseconds => Node.Kind == LocalNodeKind.Anvil ? 1000 : 500;
+
+    /// <summary>evm_setIntervalMining's argument: milliseconds on Hardhat, seconds on anvil.</summary>
+    private int IntervalMiningArgument => Node.Kind == LocalNodeKind.Anvil ? BlockIntervalMilliseconds / 1000 : BlockIntervalMilliseconds;
     private static readonly EthKey[] FleetKeys = [DevAccounts.Key(1), DevAccounts.Key(6), DevAccounts.Key(7)];
     private static readonly string[] Points = ["holding-the-lease", "after-sign-before-broadcast", "after-broadcast-before-receipt", "after-receipt-before-record"];
 
@@ -88,7 +93,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
             foreach (var keeper in keepers.Values) await keeper.WaitForOutputAsync("ready", TimeSpan.FromSeconds(90));
             await WaitForStableFleetAsync(connectionString, keepers.Keys);
             await Node.Rpc.CallAsync("evm_setAutomine", [false]);
-            await Node.Rpc.CallAsync("evm_setIntervalMining", [BlockIntervalMilliseconds]);
+            await Node.Rpc.CallAsync("evm_setIntervalMining", [IntervalMiningArgument]);
 
             var uses = new Dictionary<string, int>();
             for (var round = 0; round < perPoint * Points.Length; round++)
@@ -296,7 +301,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    private static async Task WaitForNothingInFlightAsync(string connectionString)
+    private async Task WaitForNothingInFlightAsync(string connectionString)
     {
         var watch = Stopwatch.StartNew();
         while (await CountAsync(connectionString, "SELECT count(*) FROM intents WHERE status IN ('pending', 'sent');") > 0)
