@@ -35,9 +35,11 @@ public sealed class UniswapV3GuardTests(LocalNodeFixture node) : UniswapV3Test(n
         await S.ReadyAsync();
         await SimulateOkAsync(S.DefaultTarget);
         var updatedAt = (await new OracleFeed(D.Eth, D.PriceFeed).LatestRoundDataAsync()).UpdatedAt;
-        await D.IncreaseTimeAsync(3600);
-        await SimulateOkAsync(S.DefaultTarget); // exactly one heartbeat old: still fresh
-        await D.IncreaseTimeAsync(1);
+        // the simulation's block time follows the wall clock by up to a few seconds past the last block's, so "fresh"
+        // is checked 5 s inside the heartbeat and "stale" at the heartbeat + 1 s (later only makes it staler)
+        await D.IncreaseTimeAsync(3595);
+        await SimulateOkAsync(S.DefaultTarget); // inside one heartbeat: still fresh
+        await D.IncreaseTimeAsync(6);
         var reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, E.StaleOracle);
         Assert.Equal(D.PriceFeed, (Address)reason.Arguments["feed"]!);
         Assert.Equal(updatedAt, reason.Arg("updatedAt"));
