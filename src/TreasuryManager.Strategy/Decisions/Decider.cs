@@ -87,11 +87,12 @@ public static class Decider
         var m = Measure(inputs, estimates, targets, strategy, context);
         if (PolicyGate(inputs, m, context) is { } gated) return gated;
         var trigger = Trigger(m, targets, strategy, context);
-        if (trigger.Hold is not null && WidthTrigger(inputs, estimates, strategy, m, trigger) is { } reRange) trigger = reRange;
+        var width = ChooseWidth(inputs, estimates, strategy, m); // once: the width trigger and the target both use it
+        if (trigger.Hold is not null && WidthTrigger(width, strategy, m, trigger) is { } reRange) trigger = reRange;
         var defence = strategy.Defence.Enabled ? estimates.Defence : null;
         if (trigger.Hold is { } bandHold && defence is null) return bandHold;
 
-        var (quote, noCurve) = Target(inputs, estimates, strategy, m, trigger);
+        var (quote, noCurve) = Target(inputs, estimates, strategy, m, trigger, width);
         if (noCurve is not null) return noCurve;
         var (kind, cause) = (trigger.Kind, trigger.Cause);
         if (defence is not null)
@@ -250,9 +251,9 @@ public static class Decider
     /// least the margin times the gas and the new half-width differs from the current by more than
     /// <see cref="SameCurveWidthTolerance"/> of it. Null otherwise (the band's hold stands).
     /// </summary>
-    internal static TriggerResult? WidthTrigger(PoolInputs inputs, PoolEstimates estimates, StrategySettings strategy, Measurement m, TriggerResult band)
+    internal static TriggerResult? WidthTrigger(WidthDecision? width, StrategySettings strategy, Measurement m, TriggerResult band)
     {
-        if (ChooseWidth(inputs, estimates, strategy, m) is not { FeesSeen: true } width) return null;
+        if (width is not { FeesSeen: true }) return null;
         var (choice, current) = (width.Choice, width.CurrentHalfWidth);
         if (!(Math.Abs(choice.HalfWidth - current) > SameCurveWidthTolerance * choice.HalfWidth)) return null;
         var gain = (choice.NetYieldPerDay - choice.CurrentNetYieldPerDay) * m.Value * strategy.HorizonDays;
@@ -267,7 +268,8 @@ public static class Decider
     /// <summary>The model's curve clamped into the policy: centre, log half-width and fee.</summary>
     internal sealed record CurveQuote(double Centre, double HalfWidth, int FeePips, double ExpectedBenefit);
 
-    internal static (CurveQuote? Quote, HoldAction? Hold) Target(PoolInputs inputs, PoolEstimates estimates, StrategySettings strategy, Measurement m, TriggerResult trigger)
+    /// <param name="width">The trade-off's width (<see cref="ChooseWidth"/>), null with the σ rule.</param>
+    internal static (CurveQuote? Quote, HoldAction? Hold) Target(PoolInputs inputs, PoolEstimates estimates, StrategySettings strategy, Measurement m, TriggerResult trigger, WidthDecision? width)
     {
         var reasons = trigger.Reasons;
         var policy = inputs.Policy;
@@ -295,7 +297,7 @@ public static class Decider
             reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)}: the vault allows {F(allowedBps)} bps of skew {(side < 0 ? "below" : "above")} the oracle at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)");
         var halfWidth = Math.Log(curve.PriceHigh / curve.PriceLow) / 2;
         var fee = Math.Clamp(curve.FeePips, policy.MinFeePips, policy.MaxFeePips);
-        if (ChooseWidth(inputs, estimates, strategy, m) is { } width)
+        if (width is not null)
         {
             reasons.Add(width.FeesSeen
                 ? $"width: {width.Choice.Why}"
