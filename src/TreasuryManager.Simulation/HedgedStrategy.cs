@@ -56,7 +56,7 @@ public sealed class HedgedStrategy : IStrategy
         _referenceBase = againstHold ? s.Pool.BaseAmount : 0;
         _s = s;
         Name = name;
-        _managed = new ManagedStrategy(s, name, defended ? new DefenceSettings { Enabled = true } : null);
+        _managed = new ManagedStrategy(s, name, defended ? new DefenceSettings { Enabled = true } : null, hedgeRatio: s.Perp.HedgeRatio);
     }
 
     public string Name { get; }

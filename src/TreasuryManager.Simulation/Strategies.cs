@@ -33,7 +33,7 @@ public static class Strategies
     public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
     /// <summary>Variants of the keeper that <see cref="Create"/> also knows, for comparisons (not in the default report).</summary>
-    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-frozen", "hedged-inventory", "defended-inventory"];
+    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-frozen", "managed-hedged-width", "hedged-inventory", "defended-inventory"];
 
     public static IStrategy Create(string name, Scenario s) => name switch
     {
@@ -49,6 +49,8 @@ public static class Strategies
         "managed-modelfee" => new ManagedStrategy(s, "managed-modelfee", st => st with { FeeRule = FeeRule.Model }),
         "managed-lvrfee" => new ManagedStrategy(s, "managed-lvrfee", st => st with { FeeRule = FeeRule.FeeVersusLvr }),
         "managed-frozen" => new ManagedStrategy(s with { Strategies = s.Strategies with { AllowInventoryRecovery = false } }, "managed-frozen", st => st),
+        // the hedged strategies' pool without their hedge: its width weighs the risk the hedge would leave (perp.hedge_ratio)
+        "managed-hedged-width" => new ManagedStrategy(s, "managed-hedged-width", defence: null, hedgeRatio: s.Perp.HedgeRatio),
         "hedged" => new HedgedStrategy(s, "hedged", defended: false),
         "defended" => new HedgedStrategy(s, "defended", defended: true),
         "hedged-inventory" => new HedgedStrategy(s, "hedged-inventory", defended: false, againstHold: false),
@@ -232,15 +234,16 @@ public sealed class ManagedStrategy : IStrategy
 
     /// <summary>
     /// The keeper's decision under another name; <paramref name="defence"/> (if given) replaces StrategySettings.Defence (the
-    /// toxic-flow defence) and <paramref name="width"/> (if given) StrategySettings.RangeWidth.
+    /// toxic-flow defence) and <paramref name="width"/> (if given) StrategySettings.RangeWidth; <paramref name="hedgeRatio"/> is
+    /// the pool's hedge (PoolTargets.HedgeRatio: the hedged strategies' perp.hedge_ratio, 0 unhedged).
     /// </summary>
-    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence, RangeWidthRule? width = null)
-        : this(s, name, strategy => strategy with { Defence = defence ?? strategy.Defence, RangeWidth = width ?? strategy.RangeWidth })
+    public ManagedStrategy(Scenario s, string name, DefenceSettings? defence, RangeWidthRule? width = null, double hedgeRatio = 0)
+        : this(s, name, strategy => strategy with { Defence = defence ?? strategy.Defence, RangeWidth = width ?? strategy.RangeWidth }, hedgeRatio)
     {
     }
 
     /// <summary>The keeper's decision under another name, its settings changed by <paramref name="change"/> (a variant to compare).</summary>
-    public ManagedStrategy(Scenario s, string name, Func<StrategySettings, StrategySettings> change)
+    public ManagedStrategy(Scenario s, string name, Func<StrategySettings, StrategySettings> change, double hedgeRatio = 0)
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(s);
@@ -249,6 +252,7 @@ public sealed class ManagedStrategy : IStrategy
         var p = s.Strategies;
         (_targets, _strategy, _gas) = ManagedParameters.From(s);
         _strategy = change(_strategy);
+        _targets = _targets with { HedgeRatio = hedgeRatio };
         _policy = new PoolPolicy((long)Math.Ceiling(s.Oracle.HeartbeatSeconds), HasVolatilityFeed: true, p.TwapWindowSeconds, p.MaxTwapDeviationBps,
             MaxTwapDeviationLog(p.MaxTwapDeviationBps), p.MaxSkewBps, p.MinFeePips, p.MaxFeePips, p.MinWidthBps, p.MaxWidthBps, p.MinRebalanceIntervalSeconds,
             p.MinBaseShareBps, p.MaxBaseShareBps, PriceScaleExp: 18 - 18 - FeedDecimals, p.AllowInventoryRecovery);

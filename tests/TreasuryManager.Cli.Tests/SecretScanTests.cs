@@ -11,6 +11,7 @@ using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Cli.Tests;
@@ -63,6 +64,9 @@ public sealed class SecretScanTests(LocalNodeFixture node) : NodeTest(node), IDi
             Metrics = new MetricsSettings { Port = 0 },
             Cycle = new CycleSettings { PollIntervalMilliseconds = 100 },
             Gas = deployed.Gas with { Confirmations = 1 },
+            // the σ rule: the keeper's first rebalance is the swap's (the default rule would first widen the fresh
+            // pool, after which a 30,000 push stays inside the band)
+            Strategy = deployed.Strategy with { RangeWidth = RangeWidthRule.StdDevs },
         });
         var environment = new Dictionary<string, string>
         {

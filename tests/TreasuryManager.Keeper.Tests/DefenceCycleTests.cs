@@ -21,7 +21,7 @@ public sealed class DefenceCycleTests(LocalNodeFixture node) : TreasuryKeeperTes
 
     // the σ rule's width: the normal range is narrow enough for the defence to widen it (the trade-off's width, the
     // widest allowed before fees are seen, leaves nothing to widen)
-    private TreasurySettings WithDefence(DefenceSettings defence) => Settings(s => s with { Strategy = s.Strategy with { Defence = defence, RangeWidth = RangeWidthRule.StdDevs } });
+    private TreasurySettings WithDefence(DefenceSettings defence) => Settings(s => s with { Strategy = s.Strategy with { Defence = defence } });
 
     [Fact]
     public async Task One_sided_flow_makes_the_keeper_raise_the_fee_and_widen_then_hold_then_restore_once_calm()

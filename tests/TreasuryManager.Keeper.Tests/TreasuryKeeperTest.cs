@@ -4,6 +4,7 @@ using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Keeper.Configuration;
 using TreasuryManager.Keeper.Hosting;
+using TreasuryManager.Strategy.Settings;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Keeper.Tests;
@@ -42,6 +43,10 @@ public abstract class TreasuryKeeperTest(LocalNodeFixture node) : KeeperNodeTest
             Pools = [new PoolSettings { Address = D.Pool.Address.ToString(), Name = "BASE/USDQ" }],
             Gas = new GasSettings { Confirmations = 1, BlocksBeforeReplacement = 2, MaxBlocksToWait = 40, BaseFeeCeilingGwei = 20, MaxFeePerGasGwei = 200 },
             Cycle = new CycleSettings { PollIntervalMilliseconds = 50 },
+            // these tests are about the cycle (observe, guard, submit, settle, fleets, hedges), not the width: the σ rule
+            // keeps a fresh pool inside its band until a test pushes it. The default FeeVersusLvr rule widens a fresh
+            // unhedged pool in its first cycle (FirstCycleWidthTests).
+            Strategy = new StrategySettings { RangeWidth = RangeWidthRule.StdDevs },
         };
         return tweak is null ? s : tweak(s);
     }

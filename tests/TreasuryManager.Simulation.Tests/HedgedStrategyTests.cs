@@ -53,7 +53,8 @@ public sealed class HedgedStrategyTests
         var s = TestScenarios.Short("crash", 576);
         var path = MarketPath.Generate(s, Backtest.PathSeed(4, 0));
         // the whole inventory hedged (short x(P)): in the crash the short gains
-        var results = Backtest.RunPath(path, ["managed", "hedged-inventory"]);
+        // the same pool decisions: the keeper's width for the hedge's exposure, without the hedge
+        var results = Backtest.RunPath(path, ["managed-hedged-width", "hedged-inventory"]);
         var (managed, hedged) = (results[0], results[1]);
         Assert.Null(managed.Hedge);
         var h = Assert.IsType<HedgeStats>(hedged.Hedge);
@@ -99,7 +100,8 @@ public sealed class HedgedStrategyTests
         var (managed, hedged, inventory) = (new List<double>(), new List<double>(), new List<double>());
         for (var p = 0; p < 8; p++)
         {
-            var r = Backtest.RunPath(MarketPath.Generate(s, Backtest.PathSeed(21, p)), ["managed", "hedged", "hedged-inventory"]);
+            // the same pool decisions (the width for the hedge's exposure), with and without the hedge
+            var r = Backtest.RunPath(MarketPath.Generate(s, Backtest.PathSeed(21, p)), ["managed-hedged-width", "hedged", "hedged-inventory"]);
             managed.Add(r[0].PnlVsHold);
             hedged.Add(r[1].PnlVsHold);
             inventory.Add(r[2].PnlVsHold);

@@ -302,12 +302,16 @@ public sealed class DeciderTests
         var pool = Pool(2000, 800, 400_000); // urgent: a rebalance whatever the band
         var value = 800 * 2000 + 400_000.0;
         var poor = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0 }, settings));
-        var rich = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0.05 * value }, settings));
+        // the trade-off's most profitable width is the hedged pool's (HedgeRatio 1: the hedge takes the price risk away)
+        var rich = Assert.IsType<RebalanceAction>(Decider.Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0.05 * value }, Targets with { HedgeRatio = 1 }, settings, Context()));
+        // unhedged, the same fees buy the most per unit of risk at the widest range (docs/models.md, "What concentration can and cannot buy")
+        var richUnhedged = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates with { FeeIncomePerDay = 0.05 * value }, settings));
         double WidthBps(RebalanceAction a) => (double)VaultPolicyMath.WidthBps(a.ExpectedSqrtPriceHighX96, a.ExpectedSqrtPriceLowX96);
         var normal = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates, Settings));
         // the widest range asked for: the pool's exact fit of ±ln(1 + max)/2 from these reserves, far wider than the σ rule's
         Assert.True(WidthBps(poor) > 5 * WidthBps(normal), $"poor fees: width {WidthBps(poor)} bps, the σ rule's {WidthBps(normal)}");
         Assert.True(WidthBps(rich) < WidthBps(poor) / 2, $"rich fees: width {WidthBps(rich)} bps against {WidthBps(poor)}");
+        Assert.Equal(WidthBps(poor), WidthBps(richUnhedged));
         Assert.Contains(poor.Reasons, r => r.Contains("widest range", StringComparison.Ordinal));
         // without a fee estimate yet no fee income is assumed: the gate's widest range, said so
         var early = Assert.IsType<RebalanceAction>(Decide(Inputs(pool, 2000), NoEstimates, settings));
@@ -316,16 +320,19 @@ public sealed class DeciderTests
     }
 
     [Fact]
-    public void Inside_the_band_a_range_far_narrower_than_the_trade_off_wants_is_re_ranged_once_fees_are_seen_and_not_before()
+    public void Inside_the_band_a_hedged_range_far_narrower_than_the_trade_off_wants_is_re_ranged_once_fees_are_seen_and_not_before()
     {
         var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr }; // elasticity 0: the widest range pays best
+        var hedged = Targets with { HedgeRatio = 1 };
+        StrategyDecision DecideHedged(PoolInputs inputs, PoolEstimates estimates, BigInteger? gasWei = null) =>
+            Decider.Decide(inputs, estimates, hedged, settings, new DecisionContext(Now, gasWei ?? 20_000_000_000, 90_000, 3000, false));
         var value = 500 * 2000 + 1_000_000.0;
         var narrow = Pool(2000, 500, 1_000_000, halfWidth: 0.02); // balanced: inside the band
         Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(narrow, 2000), NoEstimates, Settings)));
-        // before a quarter day of swaps the band's hold stands (no evidence to act on)
-        Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(narrow, 2000), NoEstimates, settings)));
+        // before a quarter day of swaps a hedged pool's band hold stands (no evidence of how far to concentrate)
+        Assert.Equal(HoldReason.InsideBand, HoldOf(DecideHedged(Inputs(narrow, 2000), NoEstimates)));
         var seen = NoEstimates with { FeeIncomePerDay = 0.001 * value };
-        var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(narrow, 2000), seen, settings));
+        var plan = Assert.IsType<RebalanceAction>(DecideHedged(Inputs(narrow, 2000), seen));
         Assert.Equal(RebalanceKind.Normal, plan.Kind);
         Assert.Equal(RebalanceTrigger.RangeWidth, plan.Trigger);
         Assert.StartsWith("RANGE:", plan.Reasons[0], StringComparison.Ordinal);
@@ -333,12 +340,32 @@ public sealed class DeciderTests
         Assert.True(width > 0.9 * Policy.MaxWidthBps, $"the re-range goes to the widest range the policy allows: {width} bps");
         // at the trade-off's width already: nothing to gain, the band's hold
         var wide = Pool(2000, 500, 1_000_000, halfWidth: Decider.HalfWidthOfBps(Policy.MaxWidthBps));
-        Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(wide, 2000), seen, settings)));
+        Assert.Equal(HoldReason.InsideBand, HoldOf(DecideHedged(Inputs(wide, 2000), seen)));
         // a little narrower than the widest: worth it at 20 gwei (≈ 480 quote a day of arbitrage loss saved against
         // 5.4 of gas), not at 20,000 gwei (gas 5,400, the margin 2×)
         var nearlyWide = Pool(2000, 500, 1_000_000, halfWidth: 0.6);
-        Assert.Equal(RebalanceTrigger.RangeWidth, Assert.IsType<RebalanceAction>(Decide(Inputs(nearlyWide, 2000), seen, settings)).Trigger);
-        var dear = Decider.Decide(Inputs(nearlyWide, 2000), seen, Targets, settings, new DecisionContext(Now, 20_000_000_000_000, 90_000, 3000, false));
-        Assert.Equal(HoldReason.InsideBand, HoldOf(dear));
+        Assert.Equal(RebalanceTrigger.RangeWidth, Assert.IsType<RebalanceAction>(DecideHedged(Inputs(nearlyWide, 2000), seen)).Trigger);
+        Assert.Equal(HoldReason.InsideBand, HoldOf(DecideHedged(Inputs(nearlyWide, 2000), seen, 20_000_000_000_000)));
+    }
+
+    [Fact]
+    public void An_unhedged_range_narrower_than_the_widest_is_widened_before_any_fee_is_seen_and_with_rich_fees()
+    {
+        var settings = Settings with { RangeWidth = RangeWidthRule.FeeVersusLvr, FeeElasticity = 1 };
+        var value = 500 * 2000 + 1_000_000.0;
+        var narrow = Pool(2000, 500, 1_000_000, halfWidth: 0.05); // balanced: inside the band
+        // unhedged (HedgeRatio 0): the gate's widest range at once, the arbitrage loss of ±0.05 saved (≈ 12.7 quote a day per 1,000)
+        var widened = Assert.IsType<RebalanceAction>(Decide(Inputs(narrow, 2000), NoEstimates, settings));
+        Assert.Equal(RebalanceTrigger.RangeWidth, widened.Trigger);
+        Assert.True((double)VaultPolicyMath.WidthBps(widened.ExpectedSqrtPriceHighX96, widened.ExpectedSqrtPriceLowX96) > 0.9 * Policy.MaxWidthBps);
+        // fees that pay for concentrating (3% a day at ±0.05) from captive flow (elasticity 0: the same fees at any depth):
+        // unhedged the widest range earns the most per unit of risk, by far
+        var rich = NoEstimates with { FeeIncomePerDay = 0.03 * value };
+        var unhedged = Assert.IsType<RebalanceAction>(Decide(Inputs(narrow, 2000), rich, settings with { FeeElasticity = 0 }));
+        // with fees in proportion to depth (elasticity 1) every width earns the same per unit of risk: no gain, the band's hold
+        Assert.Equal(HoldReason.InsideBand, HoldOf(Decide(Inputs(narrow, 2000), rich, settings)));
+        Assert.Equal(RebalanceTrigger.RangeWidth, unhedged.Trigger);
+        Assert.Contains("per unit of risk", string.Join("; ", unhedged.Reasons), StringComparison.Ordinal);
+        Assert.Equal("HedgeRatio", Assert.Throws<ArgumentOutOfRangeException>(() => Decider.Decide(Inputs(narrow, 2000), rich, Targets with { HedgeRatio = 1.5 }, settings, Context())).ParamName);
     }
 }

@@ -217,7 +217,7 @@ public sealed record PoolSettings : ISettingsSection
 
     /// <summary>The inventory targets as the Strategy core takes them.</summary>
     [JsonIgnore]
-    public PoolTargets Targets => new(TargetBaseShareBps, HardLimitBps);
+    public PoolTargets Targets => new(TargetBaseShareBps, HardLimitBps, Hedge?.Ratio ?? 0);
 }
 
 /// <summary>

@@ -87,7 +87,7 @@ public static class Decider
         var m = Measure(inputs, estimates, targets, strategy, context);
         if (PolicyGate(inputs, m, context) is { } gated) return gated;
         var trigger = Trigger(m, targets, strategy, context);
-        var width = ChooseWidth(inputs, estimates, strategy, m); // once: the width trigger and the target both use it
+        var width = ChooseWidth(inputs, estimates, targets, strategy, m); // once: the width trigger and the target both use it
         if (trigger.Hold is not null && WidthTrigger(width, strategy, m, trigger) is { } reRange) trigger = reRange;
         var defence = strategy.Defence.Enabled ? estimates.Defence : null;
         if (trigger.Hold is { } bandHold && defence is null) return bandHold;
@@ -226,7 +226,7 @@ public static class Decider
     }
 
     /// <summary>The trade-off's width (<see cref="RangeWidth.Choose"/>) and whether fee income has been seen.</summary>
-    internal sealed record WidthDecision(WidthChoice Choice, double CurrentHalfWidth, bool FeesSeen);
+    internal sealed record WidthDecision(WidthChoice Choice, double CurrentHalfWidth, bool FeesSeen, double PriceExposure);
 
     /// <summary>
     /// With <see cref="RangeWidthRule.FeeVersusLvr"/>: the half-width maximising fees − loss to arbitrage − rebalancing
@@ -234,29 +234,32 @@ public static class Decider
     /// income is assumed, which is the gate's answer: the widest range the policy allows (nothing yet shows that fees
     /// pay for the loss of concentrating). Null with <see cref="RangeWidthRule.StdDevs"/> or an empty pool.
     /// </summary>
-    internal static WidthDecision? ChooseWidth(PoolInputs inputs, PoolEstimates estimates, StrategySettings strategy, Measurement m)
+    internal static WidthDecision? ChooseWidth(PoolInputs inputs, PoolEstimates estimates, PoolTargets targets, StrategySettings strategy, Measurement m)
     {
         if (strategy.RangeWidth != RangeWidthRule.FeeVersusLvr || !(m.Value > 0)) return null;
         var state = inputs.State;
         var current = Math.Max(Math.Log((double)state.SqrtPriceHighX96 / (double)state.SqrtPriceLowX96), 1e-6); // ln √(H/L)
         var income = estimates.FeeIncomePerDay;
         var choice = RangeWidth.Choose(current, (income ?? 0) / m.Value, m.Sigma!.Value, m.GasCost / m.Value, strategy.FeeElasticity,
-            HalfWidthOfBps(inputs.Policy.MinWidthBps), HalfWidthOfBps(inputs.Policy.MaxWidthBps));
-        return new WidthDecision(choice, current, income is not null);
+            HalfWidthOfBps(inputs.Policy.MinWidthBps), HalfWidthOfBps(inputs.Policy.MaxWidthBps), targets.PriceExposure);
+        return new WidthDecision(choice, current, income is not null, targets.PriceExposure);
     }
 
     /// <summary>
     /// A Normal rebalance (trigger <see cref="RebalanceTrigger.RangeWidth"/>) for a pool inside its band whose range is
-    /// off the trade-off's width: once fee income has been seen, when re-ranging gains (J(new) − J(current))·V·H of at
-    /// least the margin times the gas and the new half-width differs from the current by more than
-    /// <see cref="SameCurveWidthTolerance"/> of it. Null otherwise (the band's hold stands).
+    /// off the trade-off's width, when re-ranging gains <see cref="WidthChoice.GainPerDay"/>·V·H of at least the margin times
+    /// the gas and the new half-width differs from the current by more than <see cref="SameCurveWidthTolerance"/> of it:
+    /// once fee income has been seen, or before it for a pool with price exposure (unhedged), whose gate's widest range
+    /// saves the loss of a concentration nobody chose. Null otherwise (the band's hold stands).
     /// </summary>
     internal static TriggerResult? WidthTrigger(WidthDecision? width, StrategySettings strategy, Measurement m, TriggerResult band)
     {
-        if (width is not { FeesSeen: true }) return null;
+        // before fee income is seen only a position with price exposure re-ranges (to the gate's widest): a hedged one
+        // waits for the evidence that decides how far to concentrate
+        if (width is null || (!width.FeesSeen && width.PriceExposure == 0)) return null;
         var (choice, current) = (width.Choice, width.CurrentHalfWidth);
         if (!(Math.Abs(choice.HalfWidth - current) > SameCurveWidthTolerance * choice.HalfWidth)) return null;
-        var gain = (choice.NetYieldPerDay - choice.CurrentNetYieldPerDay) * m.Value * strategy.HorizonDays;
+        var gain = choice.GainPerDay * m.Value * strategy.HorizonDays;
         if (!GasRules.BenefitBeatsGas(gain, m.GasCost, strategy.BenefitToGasMargin)) return null;
         var reasons = new List<string>(band.Reasons);
         reasons.Insert(0, $"RANGE: re-ranging from ±{F(current)} to ±{F(choice.HalfWidth)} (log half-width) gains {F(gain)} quote over the horizon, at least {strategy.BenefitToGasMargin}× the gas {F(m.GasCost)}");

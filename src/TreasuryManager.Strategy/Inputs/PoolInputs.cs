@@ -48,7 +48,13 @@ public sealed record PoolInputs(
 /// <summary>The operator's inventory targets for a pool.</summary>
 /// <param name="TargetBaseShareBps">The share of the pool's value the treasury wants in base, bps.</param>
 /// <param name="HardLimitBps">Past target ± this, the inventory is urgent: the band and the gas ceiling are skipped.</param>
-public sealed record PoolTargets(int TargetBaseShareBps, int HardLimitBps);
+/// <param name="HedgeRatio">The pool's delta hedge ratio in [0, 1] (0: unhedged): the range's width weighs the price risk
+/// the hedge leaves, 1 − HedgeRatio (Models.Risk.RangeWidth; docs/models.md "What concentration can and cannot buy").</param>
+public sealed record PoolTargets(int TargetBaseShareBps, int HardLimitBps, double HedgeRatio = 0)
+{
+    /// <summary>1 − <see cref="HedgeRatio"/>: the share of the range's price risk no hedge takes.</summary>
+    public double PriceExposure => HedgeRatio is >= 0 and <= 1 ? 1 - HedgeRatio : throw new ArgumentOutOfRangeException(nameof(HedgeRatio), HedgeRatio, "the hedge ratio must lie in [0, 1]");
+}
 
 /// <summary>The numbers of the cycle a decision needs besides the pool.</summary>
 /// <param name="Timestamp">The latest block's time (unix seconds).</param>

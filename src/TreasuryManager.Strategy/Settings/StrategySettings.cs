@@ -26,7 +26,7 @@ public sealed record StrategySettings
     [Setting("Gas assumed for one rebalance before eth_estimateGas has run, in gas units (the measured vault.rebalance is about 81,000)."), Bounds(21_000, 30_000_000)]
     public long AssumedRebalanceGas { get; init; } = 90_000;
 
-    [Setting("How the range's width is chosen: \"FeeVersusLvr\" (the default: the width maximising expected fees − loss to arbitrage − rebalancing, the widest when fees cannot pay for the loss; docs/models.md; the widest allowed until a quarter day of fees is seen, and a pool inside its band is re-ranged when the gain beats the gas) or \"StdDevs\" (RangeStdDevs standard deviations over the horizon).")]
+    [Setting("How the range's width is chosen: \"FeeVersusLvr\" (the default: the width maximising expected fees − loss to arbitrage − rebalancing per unit of the price risk the pool's hedge leaves — the most profitable width for a delta-neutral pool, the widest the policy allows for an unhedged one; the widest when fees cannot pay for the loss; docs/models.md \"The width\"; a pool inside its band is re-ranged when the gain beats the gas, an unhedged one from its first cycle) or \"StdDevs\" (RangeStdDevs standard deviations over the horizon).")]
     public RangeWidthRule RangeWidth { get; init; } = RangeWidthRule.FeeVersusLvr;
 
     [Setting("With FeeVersusLvr: how the treasury's fee income grows with its depth, 0..1 (0, the default: the treasury is its pool's only liquidity and its flow pays the same fees whatever the depth; 1: its share of a shared pool's fees is its share of liquidity). Measured on the simulator, 0.5 over-concentrates its own pool."), Bounds(0, 1)]

@@ -60,7 +60,7 @@ public sealed class HedgeCycleTests(LocalNodeFixture node, ITestOutputHelper out
         const double ratio = 0.8;
         var metrics = new KeeperMetrics();
         // the σ rule's narrow range, re-centred by the sale below: x(P) moves enough between cycles for the band to trade
-        using var runtime = await StartAsync(Hedged(ratio, s => s with { Strategy = s.Strategy with { RangeWidth = RangeWidthRule.StdDevs } }), metrics);
+        using var runtime = await StartAsync(Hedged(ratio), metrics);
         var market = D.Perp!;
         var traded = 0;
         var firstBlock = await Eth.BlockNumberAsync();

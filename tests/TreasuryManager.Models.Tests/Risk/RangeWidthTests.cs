@@ -43,6 +43,41 @@ public sealed class RangeWidthTests
     }
 
     [Fact]
+    public void An_unhedged_range_maximises_its_yield_per_unit_of_risk_which_is_the_widest_while_fees_grow_at_most_with_depth()
+    {
+        // the same rich fees that make ±0.058 the most profitable range (the test above): unhedged (exposure 1) the PnL's
+        // spread grows with c(h), and (fees − LVR − rebalancing)/c(h) is largest at the widest range
+        var hedged = RangeWidth.Choose(0.05, feeYieldPerDay: 0.03, Sigma, rebalanceCostPerValue: 0.01, elasticity: 1, HMin, HMax, priceExposure: 0);
+        var unhedged = RangeWidth.Choose(0.05, feeYieldPerDay: 0.03, Sigma, rebalanceCostPerValue: 0.01, elasticity: 1, HMin, HMax, priceExposure: 1);
+        Assert.InRange(hedged.HalfWidth, 0.04, 0.08);
+        Assert.Equal(HMax, unhedged.HalfWidth, 6);
+        Assert.True(unhedged.NetYieldPerDay < hedged.NetYieldPerDay, "the unhedged choice gives up expected yield for less risk");
+        // its gain is measured at the current range's risk: R(h₀)·J(h*)/R(h*) − J(h₀)
+        var r0 = RangeWidth.RiskWeight(0.05, 1);
+        Assert.Equal(r0 * unhedged.NetYieldPerDay / RangeWidth.RiskWeight(HMax, 1) - unhedged.CurrentNetYieldPerDay, unhedged.GainPerDay, 12);
+        Assert.Equal(hedged.NetYieldPerDay - hedged.CurrentNetYieldPerDay, hedged.GainPerDay, 15);
+    }
+
+    [Fact]
+    public void A_partial_hedge_chooses_no_wider_than_no_hedge_and_no_narrower_than_a_full_hedge_maximising_yield_per_risk() =>
+        Gen.Select(Gen.Double[0.01, 0.08], Gen.Double[0.01, 0.1], Gen.Double[1e-5, 1e-3], Gen.Double[0, 1], Gen.Double[0, 1])
+            .Sample((sigma, feeYield, cost, exposure, elasticity) =>
+            {
+                var choice = RangeWidth.Choose(0.05, feeYield, sigma, cost, elasticity, HMin, HMax, exposure);
+                Assert.InRange(choice.HalfWidth, HMin, HMax);
+                Assert.True(choice.HalfWidth >= RangeWidth.Choose(0.05, feeYield, sigma, cost, elasticity, HMin, HMax, 0).HalfWidth * (1 - 1e-6), "more exposure must not narrow the range");
+                Assert.True(choice.HalfWidth <= RangeWidth.Choose(0.05, feeYield, sigma, cost, elasticity, HMin, HMax, 1).HalfWidth * (1 + 1e-6), "less exposure must not widen the range");
+                if (!choice.Profitable) return;
+                var best = choice.NetYieldPerDay / RangeWidth.RiskWeight(choice.HalfWidth, exposure);
+                foreach (var f in new[] { 0.5, 0.9, 1.1, 2.0 })
+                {
+                    var h = Math.Clamp(choice.HalfWidth * f, HMin, HMax);
+                    var other = RangeWidth.NetYield(h, 0.05, feeYield, sigma, cost, elasticity) / RangeWidth.RiskWeight(h, exposure);
+                    Assert.True(other <= best + 1e-12 * Math.Abs(best), $"±{h} gives {other} per unit of risk, above the choice's {best} at ±{choice.HalfWidth}");
+                }
+            });
+
+    [Fact]
     public void Wider_when_volatility_rises_narrower_when_fee_income_rises() =>
         Gen.Select(Gen.Double[0.01, 0.08], Gen.Double[0.01, 0.1], Gen.Double[1e-5, 1e-3])
             .Sample((sigma, feeYield, cost) =>
@@ -56,6 +91,8 @@ public sealed class RangeWidthTests
     public void Bad_inputs_are_refused_by_name()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => RangeWidth.Choose(0.05, 0.01, Sigma, 0, elasticity: 1.5, HMin, HMax));
+        Assert.Equal("priceExposure", Assert.Throws<ArgumentOutOfRangeException>(() => RangeWidth.Choose(0.05, 0.01, Sigma, 0, 1, HMin, HMax, priceExposure: 1.5)).ParamName);
+        Assert.Equal("priceExposure", Assert.Throws<ArgumentOutOfRangeException>(() => RangeWidth.Choose(0.05, 0.01, Sigma, 0, 1, HMin, HMax, priceExposure: -0.1)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => RangeWidth.Choose(0.05, 0.01, Sigma, 0, 1, HMin, maxHalfWidth: HMin / 2));
         Assert.ThrowsAny<ArgumentException>(() => RangeWidth.Choose(0.05, -0.01, Sigma, 0, 1, HMin, HMax));
     }
