@@ -149,6 +149,26 @@ public sealed class DeciderTests
     }
 
     [Fact]
+    public void The_pool_fee_rule_keeps_the_pools_fee_whatever_the_volatility_and_moves_a_fee_outside_the_policy_to_its_bound()
+    {
+        var settings = Settings with { FeeRule = FeeRule.Pool };
+        var off = Pool(2000, 800, 400_000); // 80% base: a rebalance is due
+        foreach (var vol in new[] { 0.05, 0.8, 6.0 })
+        {
+            var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: vol), NoEstimates, settings));
+            Assert.Equal(3000, plan.Target.FeePips);
+            Assert.Contains(plan.Reasons, r => r.StartsWith("fee: the pool's 3000 pips, kept", StringComparison.Ordinal));
+        }
+        // the model's fee moves with volatility on the same pool (what the Pool rule leaves alone)
+        Assert.NotEqual(Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 0.05))).Target.FeePips,
+            Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 6.0))).Target.FeePips);
+        var cheap = Pool(2000, 800, 400_000, feePips: 100); // below the policy's 500
+        var raised = Assert.IsType<RebalanceAction>(Decide(Inputs(cheap, 2000), NoEstimates, settings));
+        Assert.Equal(Policy.MinFeePips, raised.Target.FeePips);
+        Assert.Contains(raised.Reasons, r => r.Contains("moved into the policy's bounds", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_minimum_interval_holds_until_it_has_passed()
     {
         var off = Pool(2000, 800, 400_000, lastReposition: Now - 599); // 80% base: urgent

@@ -307,7 +307,14 @@ public static class Decider
                 : $"width: no fee income seen yet (the estimator needs a quarter day of swaps), so none is assumed: {width.Choice.Why}");
             halfWidth = width.Choice.HalfWidth;
         }
-        if (strategy.FeeRule == FeeRule.FeeVersusLvr)
+        if (strategy.FeeRule == FeeRule.Pool)
+        {
+            fee = Math.Clamp(inputs.State.FeePips, policy.MinFeePips, policy.MaxFeePips);
+            reasons.Add(fee == inputs.State.FeePips
+                ? $"fee: the pool's {fee} pips, kept (FeeRule Pool)"
+                : $"fee: the pool's {inputs.State.FeePips} pips moved into the policy's bounds [{policy.MinFeePips}, {policy.MaxFeePips}]: {fee} (FeeRule Pool)");
+        }
+        else if (strategy.FeeRule == FeeRule.FeeVersusLvr)
         {
             if (estimates.FeeIncomePerDay is double income && income > 0 && m.Value > 0 && inputs.State.FeePips > 0)
             {
