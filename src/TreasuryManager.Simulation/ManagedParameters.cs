@@ -24,6 +24,7 @@ public static class ManagedParameters
             HorizonDays = p.HorizonDays, RangeStdDevs = p.RangeStdDevs, BenefitToGasMargin = p.BenefitToGasMargin,
             AssumedRebalanceGas = p.ManagedRebalanceGas,
             ArbitrageIntervalSeconds = s.StepSeconds, // the simulated arbitrageur trades once a step
+            FixedFeePips = Math.Max(s.Pool.FeePips, 1), // the scenario pool's fee, as the benchmarks keep it
         };
         var gas = new GasTerms(s.Gas.EthPriceInQuote, (decimal)p.BaseFeeCeilingGwei, Math.Max(100m, (decimal)p.BaseFeeCeilingGwei));
         return (targets, strategy, gas);

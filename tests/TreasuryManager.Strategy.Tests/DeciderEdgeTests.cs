@@ -16,7 +16,7 @@ public sealed class DeciderEdgeTests
 {
     private const long Now = 1_800_000_000;
     private static readonly PoolTargets Targets = new(5000, 3000);
-    private static readonly StrategySettings Settings = new() { RangeWidth = RangeWidthRule.StdDevs };
+    private static readonly StrategySettings Settings = new() { RangeWidth = RangeWidthRule.StdDevs, FeeRule = FeeRule.Model }; // the σ rule and the model's fee: what these tests pin
     private static readonly PoolEstimates NoEstimates = new(null, null, null, 0);
     private static readonly DecisionContext Context = new(Now, 20_000_000_000, 90_000, 3000, false);
 

@@ -18,7 +18,7 @@ public sealed class DeciderTests
 {
     private const long Now = 1_800_000_000;
     private static readonly PoolTargets Targets = new(5000, 3000);
-    private static readonly StrategySettings Settings = new() { RangeWidth = RangeWidthRule.StdDevs };
+    private static readonly StrategySettings Settings = new() { RangeWidth = RangeWidthRule.StdDevs, FeeRule = FeeRule.Model }; // the σ rule and the model's fee: what these tests pin
 
     internal static BigInteger MaxTwapDeviationLog(int bps) => LogMath.LogPrice(Uint.Sqrt(FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
 
@@ -149,23 +149,22 @@ public sealed class DeciderTests
     }
 
     [Fact]
-    public void The_pool_fee_rule_keeps_the_pools_fee_whatever_the_volatility_and_moves_a_fee_outside_the_policy_to_its_bound()
+    public void The_fixed_fee_rule_keeps_the_configured_fee_whatever_the_volatility_and_moves_it_into_the_policy()
     {
-        var settings = Settings with { FeeRule = FeeRule.Pool };
-        var off = Pool(2000, 800, 400_000); // 80% base: a rebalance is due
+        var settings = Settings with { FeeRule = FeeRule.Fixed, FixedFeePips = 3000 };
+        var off = Pool(2000, 800, 400_000, feePips: 2000); // 80% base: a rebalance is due
         foreach (var vol in new[] { 0.05, 0.8, 6.0 })
         {
             var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: vol), NoEstimates, settings));
             Assert.Equal(3000, plan.Target.FeePips);
-            Assert.Contains(plan.Reasons, r => r.StartsWith("fee: the pool's 3000 pips, kept", StringComparison.Ordinal));
+            Assert.Contains(plan.Reasons, r => r.StartsWith("fee: the configured 3000 pips", StringComparison.Ordinal));
         }
-        // the model's fee moves with volatility on the same pool (what the Pool rule leaves alone)
+        // the model's fee moves with volatility on the same pool (what the Fixed rule leaves alone)
         Assert.NotEqual(Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 0.05))).Target.FeePips,
             Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 6.0))).Target.FeePips);
-        var cheap = Pool(2000, 800, 400_000, feePips: 100); // below the policy's 500
-        var raised = Assert.IsType<RebalanceAction>(Decide(Inputs(cheap, 2000), NoEstimates, settings));
-        Assert.Equal(Policy.MinFeePips, raised.Target.FeePips);
-        Assert.Contains(raised.Reasons, r => r.Contains("moved into the policy's bounds", StringComparison.Ordinal));
+        var cheap = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000), NoEstimates, settings with { FixedFeePips = 100 })); // below the policy's 500
+        Assert.Equal(Policy.MinFeePips, cheap.Target.FeePips);
+        Assert.Contains(cheap.Reasons, r => r.Contains("moved into the policy's bounds", StringComparison.Ordinal));
     }
 
     [Fact]

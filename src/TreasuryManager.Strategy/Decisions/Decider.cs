@@ -307,12 +307,12 @@ public static class Decider
                 : $"width: no fee income seen yet (the estimator needs a quarter day of swaps), so none is assumed: {width.Choice.Why}");
             halfWidth = width.Choice.HalfWidth;
         }
-        if (strategy.FeeRule == FeeRule.Pool)
+        if (strategy.FeeRule == FeeRule.Fixed)
         {
-            fee = Math.Clamp(inputs.State.FeePips, policy.MinFeePips, policy.MaxFeePips);
-            reasons.Add(fee == inputs.State.FeePips
-                ? $"fee: the pool's {fee} pips, kept (FeeRule Pool)"
-                : $"fee: the pool's {inputs.State.FeePips} pips moved into the policy's bounds [{policy.MinFeePips}, {policy.MaxFeePips}]: {fee} (FeeRule Pool)");
+            fee = Math.Clamp(strategy.FixedFeePips, policy.MinFeePips, policy.MaxFeePips);
+            reasons.Add(fee == strategy.FixedFeePips
+                ? $"fee: the configured {fee} pips (FeeRule Fixed)"
+                : $"fee: the configured {strategy.FixedFeePips} pips moved into the policy's bounds [{policy.MinFeePips}, {policy.MaxFeePips}]: {fee} (FeeRule Fixed)");
         }
         else if (strategy.FeeRule == FeeRule.FeeVersusLvr)
         {

@@ -32,8 +32,11 @@ public sealed record StrategySettings
     [Setting("With FeeVersusLvr: how the treasury's fee income grows with its depth, 0..1 (0, the default: the treasury is its pool's only liquidity and its flow pays the same fees whatever the depth; 1: its share of a shared pool's fees is its share of liquidity). Measured on the simulator, 0.5 over-concentrates its own pool."), Bounds(0, 1)]
     public double FeeElasticity { get; init; } = 0;
 
-    [Setting("How the fee is chosen: \"Model\" (the inventory model's half-spread, the GLFT quotes), \"Pool\" (the pool's own fee, kept within the policy's bounds) or \"FeeVersusLvr\" (the fee maximising the noise flow's fees − the loss to arbitrage, stepping up with volatility; docs/models.md \"The fee\"; the model's fee until a quarter day of fees is seen). Within the policy's fee bounds either way.")]
-    public FeeRule FeeRule { get; init; } = FeeRule.Model;
+    [Setting("How the fee is chosen: \"Fixed\" (the default: FixedFeePips, the operator's fee, kept as a Uniswap v3 pool's tier is, within the policy's bounds; measured better than either model on the simulator's fair markets and on real prices, docs/simulation.md), \"Model\" (the inventory model's half-spread, the GLFT quotes) or \"FeeVersusLvr\" (the fee maximising the noise flow's fees − the loss to arbitrage, stepping up with volatility; docs/models.md \"The fee\"; the model's fee until a quarter day of fees is seen). Within the policy's fee bounds either way.")]
+    public FeeRule FeeRule { get; init; } = FeeRule.Fixed;
+
+    [Setting("With FeeRule Fixed: the pool's fee in pips (1e-6; 3000 = 0.30%), kept by every rebalance within the policy's fee bounds; the toxic-flow defence raises it for a while and restores it."), Bounds(1, 999_999)]
+    public int FixedFeePips { get; init; } = 3000;
 
     [Setting("With FeeRule FeeVersusLvr: seconds between two arbitrage opportunities on the pool's chain (a block: 12 on Ethereum), for the per-block volatility."), Positive]
     public double ArbitrageIntervalSeconds { get; init; } = 12;
@@ -55,9 +58,9 @@ public enum FeeRule
     Model,
     /// <summary>The fee-versus-arbitrage trade-off (Models.Risk.FeeChoice), from the pool's observed fee income and the intensity's k.</summary>
     FeeVersusLvr,
-    /// <summary>The pool's own fee, kept (moved into the policy's bounds if it lies outside them): the operator's choice at
-    /// deployment, as a Uniswap v3 pool's tier is.</summary>
-    Pool,
+    /// <summary>The operator's fee, <see cref="StrategySettings.FixedFeePips"/> (moved into the policy's bounds if it lies
+    /// outside them), as a Uniswap v3 pool's tier is fixed; the defence still raises it for a while and restores it.</summary>
+    Fixed,
 }
 
 /// <summary>How the Decider chooses the range's width.</summary>
