@@ -65,7 +65,7 @@ module.exports = {
       // UniswapV3PositionManager: at 10,000 runs it would exceed the 24,576-byte limit.
       "contracts/UniswapV3PositionManager.sol": {
         version: PINNED_SOLC,
-        settings: { optimizer: { enabled: true, runs: 1000 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 1000 }, viaIR: true, evmVersion: "cancun" },
       },
     },
   },
