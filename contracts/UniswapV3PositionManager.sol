@@ -10,7 +10,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
-import {ITreasuryVault} from "./interfaces/ITreasuryVault.sol";
+import {ITreasuryVault, ITreasuryVaultState} from "./interfaces/ITreasuryVault.sol";
 import {IUniswapV3PositionManager} from "./interfaces/IUniswapV3PositionManager.sol";
 import {
     IUniswapV3FactoryMinimal,
@@ -21,6 +21,7 @@ import {
 import {FullMath} from "./libraries/FullMath.sol";
 import {GuardMath} from "./libraries/GuardMath.sol";
 import {TickMath} from "./libraries/TickMath.sol";
+import {UniswapV3PoolCalls} from "./libraries/UniswapV3PoolCalls.sol";
 import {TreasuryVault} from "./TreasuryVault.sol";
 
 /// @title UniswapV3PositionManager
@@ -327,10 +328,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     function _burnAndCollect(address pool, Position memory pos) private returns (uint256 c0, uint256 c1) {
-        IUniswapV3PoolMinimal(pool).burn(pos.tickLower, pos.tickUpper, pos.liquidity);
-        (c0, c1) = IUniswapV3PoolMinimal(pool).collect(
-            address(this), pos.tickLower, pos.tickUpper, type(uint128).max, type(uint128).max
-        );
+        UniswapV3PoolCalls.burn(pool, pos.tickLower, pos.tickUpper, pos.liquidity);
+        (c0, c1) = UniswapV3PoolCalls.collectAll(pool, pos.tickLower, pos.tickUpper);
     }
 
     // ------------------------------------------------------------------ keeper
@@ -342,8 +341,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         nonReentrant
         returns (uint128 liquidity)
     {
-        if (!ITreasuryVault(vault).isKeeper(msg.sender)) revert NotKeeper(msg.sender);
-        if (Pausable(vault).paused()) revert EnforcedPause();
+        if (!_vaultFlag(ITreasuryVaultState.isKeeper.selector, msg.sender, 0x24)) revert NotKeeper(msg.sender);
+        if (_vaultFlag(Pausable.paused.selector, address(0), 0x04)) revert EnforcedPause();
         PoolState storage s = _states[pool];
         Config memory c = s.config;
         if (!c.registered) revert UnknownPool(pool);
@@ -360,6 +359,26 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
 
         liquidity = _reposition(pool, s, old, target, c.maxSkewBps, b, x);
         emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
+    }
+
+    /// @dev A bool view of the vault read on every rebalance (isKeeper(account), or paused() with argsLength 4), called
+    /// by hand: the vault's revert data bubbles; a short or non-bool answer reverts with empty data, as the ABI decoder.
+    function _vaultFlag(bytes4 selector, address account, uint256 argsLength) private view returns (bool flag) {
+        address v = vault;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            if iszero(staticcall(gas(), v, ptr, argsLength, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0, 0) }
+            returndatacopy(ptr, 0, 0x20)
+            let word := mload(ptr)
+            if gt(word, 1) { revert(0, 0) }
+            flag := word
+        }
     }
 
     /// @dev Collect and burn, the bounded swap, the holdings' guards, the mint; records the position and holdings.
@@ -385,7 +404,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         (x.share, x.value) = GuardMath.shareBps(x.total0, x.total1, x.oraclePrice);
         if (target.swapAmountIn != 0) _swap(pool, target, b, x);
 
-        (x.spot,,,,,,) = IUniswapV3PoolMinimal(pool).slot0();
+        x.spot = UniswapV3PoolCalls.sqrtPriceX96(pool);
         uint256 spotDeviation = GuardMath.skewBps(x.spot, x.oraclePrice);
         if (spotDeviation > b.maxTwapDeviationBps) {
             revert SpotPriceDeviation(x.spot, x.oraclePrice, spotDeviation, b.maxTwapDeviationBps);
@@ -400,7 +419,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         uint256 paid0;
         uint256 paid1;
         if (liquidity != 0) {
-            (paid0, paid1) = IUniswapV3PoolMinimal(pool).mint(address(this), target.tickLower, target.tickUpper, liquidity, "");
+            (paid0, paid1) = UniswapV3PoolCalls.mint(pool, target.tickLower, target.tickUpper, liquidity);
         }
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, 0)
@@ -440,10 +459,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
 
     /// @dev The pool's mean tick over the window (observe) against the oracle; fills x.twapTick.
     function _checkTwap(address pool, uint32 window, uint16 maxBps, Step memory x) private view {
-        uint32[] memory ago = new uint32[](2);
-        ago[0] = window;
-        (int56[] memory cumulatives,) = IUniswapV3PoolMinimal(pool).observe(ago);
-        int56 delta = cumulatives[1] - cumulatives[0];
+        (int56 then, int56 current) = UniswapV3PoolCalls.tickCumulatives(pool, window);
+        int56 delta = current - then;
         int56 tick = delta / int56(uint56(window));
         if (delta < 0 && delta % int56(uint56(window)) != 0) tick--;
         x.twapTick = int24(tick);
