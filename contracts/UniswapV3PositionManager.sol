@@ -65,40 +65,38 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     uint256 private constant WINDOW_START_SHIFT = 224;
     uint256 private constant NO_LOSS_WINDOW = 1;
 
-    /// @dev Read by every rebalance: one word.
+    /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (twapWindow <= 30 minutes).
     struct Config {
         AggregatorV3Interface priceFeed;
         uint32 heartbeat;
-        uint32 twapWindow;
+        uint16 twapWindow;
         uint16 maxSkewBps;
         int8 priceScaleExp;
         bool registered;
+        bool hasVolatilityFeed;
+        bool allowInventoryRecovery;
     }
 
-    /// @dev Read by every rebalance: one word.
-    struct Bounds {
+    /// @dev Read and written by every rebalance: one word. The policy's bounds (widths <= 10,000,000 bps and the
+    /// interval <= 7 days fit 24 bits), then the position's range and the last rebalance's time. The position's
+    /// liquidity is not stored here: it is the pool's own record of it, positions(key(this, tickLower, tickUpper)),
+    /// read by the rebalance before its burn (which then finds those slots warm). No position: tickLower == tickUpper.
+    struct BoundsAndRange {
         uint16 maxTwapDeviationBps;
-        uint32 minWidthBps;
-        uint32 maxWidthBps;
-        uint32 minRebalanceInterval;
+        uint24 minWidthBps;
+        uint24 maxWidthBps;
+        uint24 minRebalanceInterval;
         uint16 minBaseShareBps;
         uint16 maxBaseShareBps;
         uint16 maxLossBps;
         uint16 maxSwapSlippageBps;
-        bool allowInventoryRecovery;
-        bool hasVolatilityFeed;
         int24 tickSpacing;
-    }
-
-    /// @dev The position and the time of the last rebalance (one word, written by every rebalance), and the idle
-    /// holdings (one word).
-    struct Position {
         int24 tickLower;
         int24 tickUpper;
-        uint128 liquidity;
         uint32 lastRebalanceTime;
     }
 
+    /// @dev The idle holdings (one word, written by every rebalance).
     struct Holdings {
         uint128 idle0;
         uint128 idle1;
@@ -106,8 +104,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
 
     struct PoolState {
         Config config;
-        Bounds bounds;
-        Position position;
+        BoundsAndRange bounds;
         Holdings holdings;
     }
 
@@ -223,22 +220,22 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         s.config = Config({
             priceFeed: q.priceFeed,
             heartbeat: q.heartbeat,
-            twapWindow: q.twapWindow,
+            twapWindow: uint16(q.twapWindow),
             maxSkewBps: q.maxSkewBps,
             priceScaleExp: int8(exp),
-            registered: true
+            registered: true,
+            hasVolatilityFeed: address(q.volatilityFeed) != address(0),
+            allowInventoryRecovery: policy.allowInventoryRecovery
         });
-        Bounds storage b = s.bounds;
+        BoundsAndRange storage b = s.bounds;
         b.maxTwapDeviationBps = q.maxTwapDeviationBps;
-        b.minWidthBps = q.minWidthBps;
-        b.maxWidthBps = q.maxWidthBps;
-        b.minRebalanceInterval = q.minRebalanceInterval;
+        b.minWidthBps = uint24(q.minWidthBps);
+        b.maxWidthBps = uint24(q.maxWidthBps);
+        b.minRebalanceInterval = uint24(q.minRebalanceInterval);
         b.minBaseShareBps = q.minBaseShareBps;
         b.maxBaseShareBps = q.maxBaseShareBps;
         b.maxLossBps = policy.maxLossBps;
         b.maxSwapSlippageBps = policy.maxSwapSlippageBps;
-        b.allowInventoryRecovery = policy.allowInventoryRecovery;
-        b.hasVolatilityFeed = address(q.volatilityFeed) != address(0);
         _volatilityFeeds[pool] = q.volatilityFeed;
         _policies[pool] = policy;
         // the vault's ring rule: one observation per OBSERVATION_SPACING (12 s) reaches back one window
@@ -317,19 +314,25 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         emit EmergencyWithdrawn(pool, to, amount0, amount1);
     }
 
-    /// @dev Burns the whole position and collects its tokens and fees into the pool's idle holdings.
+    /// @dev Burns the whole position and collects its tokens and fees into the pool's idle holdings; no position after.
     function _burnAll(address pool, PoolState storage s) private {
-        Position memory pos = s.position;
-        if (pos.liquidity == 0) return;
-        (uint256 c0, uint256 c1) = _burnAndCollect(pool, pos);
+        BoundsAndRange storage b = s.bounds;
+        (int24 tickLower, int24 tickUpper) = (b.tickLower, b.tickUpper);
+        if (tickLower == tickUpper) return;
+        (uint256 c0, uint256 c1) = _burnAndCollect(pool, tickLower, tickUpper);
         Holdings memory h = s.holdings;
         s.holdings = Holdings(uint128(h.idle0 + c0), uint128(h.idle1 + c1));
-        s.position = Position(0, 0, 0, pos.lastRebalanceTime);
+        (b.tickLower, b.tickUpper) = (0, 0);
     }
 
-    function _burnAndCollect(address pool, Position memory pos) private returns (uint256 c0, uint256 c1) {
-        UniswapV3PoolCalls.burn(pool, pos.tickLower, pos.tickUpper, pos.liquidity);
-        (c0, c1) = UniswapV3PoolCalls.collectAll(pool, pos.tickLower, pos.tickUpper);
+    /// @dev Burns the liquidity the pool records for this contract on [tickLower, tickUpper] and collects everything
+    /// the position is owed (tokens and fees); nothing when there is no position or it holds no liquidity.
+    function _burnAndCollect(address pool, int24 tickLower, int24 tickUpper) private returns (uint256 c0, uint256 c1) {
+        if (tickLower == tickUpper) return (0, 0);
+        uint128 liquidity = UniswapV3PoolCalls.positionLiquidity(pool, tickLower, tickUpper);
+        if (liquidity == 0) return (0, 0);
+        UniswapV3PoolCalls.burn(pool, tickLower, tickUpper, liquidity);
+        (c0, c1) = UniswapV3PoolCalls.collectAll(pool, tickLower, tickUpper);
     }
 
     // ------------------------------------------------------------------ keeper
@@ -346,18 +349,17 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         PoolState storage s = _states[pool];
         Config memory c = s.config;
         if (!c.registered) revert UnknownPool(pool);
-        Bounds memory b = s.bounds;
-        Position memory old = s.position;
-        if (old.lastRebalanceTime != 0) {
-            uint256 nextAllowed = uint256(old.lastRebalanceTime) + b.minRebalanceInterval;
+        BoundsAndRange memory b = s.bounds;
+        if (b.lastRebalanceTime != 0) {
+            uint256 nextAllowed = uint256(b.lastRebalanceTime) + b.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
         Step memory x;
-        x.oraclePrice = _oraclePrice(pool, c, b.hasVolatilityFeed);
+        x.oraclePrice = _oraclePrice(pool, c, c.hasVolatilityFeed);
         _checkRange(target, c, b, x);
         _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, x);
 
-        liquidity = _reposition(pool, s, old, target, c.maxSkewBps, b, x);
+        liquidity = _reposition(pool, s, target, c, b, x);
         emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
     }
 
@@ -385,22 +387,17 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     function _reposition(
         address pool,
         PoolState storage s,
-        Position memory old,
         RangeTarget calldata target,
-        uint16 maxSkewBps,
-        Bounds memory b,
+        Config memory c,
+        BoundsAndRange memory b,
         Step memory x
     ) private returns (uint128 liquidity) {
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, pool)
         }
         Holdings memory h = s.holdings;
-        (x.total0, x.total1) = (h.idle0, h.idle1);
-        if (old.liquidity != 0) {
-            (uint256 c0, uint256 c1) = _burnAndCollect(pool, old);
-            x.total0 += c0;
-            x.total1 += c1;
-        }
+        (uint256 c0, uint256 c1) = _burnAndCollect(pool, b.tickLower, b.tickUpper);
+        (x.total0, x.total1) = (h.idle0 + c0, h.idle1 + c1);
         (x.share, x.value) = GuardMath.shareBps(x.total0, x.total1, x.oraclePrice);
         if (target.swapAmountIn != 0) _swap(pool, target, b, x);
 
@@ -409,10 +406,10 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         if (spotDeviation > b.maxTwapDeviationBps) {
             revert SpotPriceDeviation(x.spot, x.oraclePrice, spotDeviation, b.maxTwapDeviationBps);
         }
-        if ((x.share < b.minBaseShareBps || x.share > b.maxBaseShareBps) && !b.allowInventoryRecovery) {
+        if ((x.share < b.minBaseShareBps || x.share > b.maxBaseShareBps) && !c.allowInventoryRecovery) {
             revert InventoryOutOfBounds(x.share, b.minBaseShareBps, b.maxBaseShareBps);
         }
-        GuardMath.checkSkewDirection(b.minBaseShareBps, b.maxBaseShareBps, maxSkewBps, x.share, x.skew);
+        GuardMath.checkSkewDirection(b.minBaseShareBps, b.maxBaseShareBps, c.maxSkewBps, x.share, x.skew);
         _checkLoss(pool, b.maxLossBps, x);
 
         liquidity = _liquidityForAmounts(x);
@@ -424,7 +421,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, 0)
         }
-        s.position = Position(target.tickLower, target.tickUpper, liquidity, uint32(block.timestamp));
+        BoundsAndRange storage range = s.bounds;
+        (range.tickLower, range.tickUpper, range.lastRebalanceTime) = (target.tickLower, target.tickUpper, uint32(block.timestamp));
         s.holdings = Holdings(uint128(x.total0 - paid0), uint128(x.total1 - paid1));
     }
 
@@ -440,7 +438,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     /// @dev Ticks, width and the centre's skew; fills x.sqrtLower, x.sqrtUpper, x.skew.
-    function _checkRange(RangeTarget calldata t, Config memory c, Bounds memory b, Step memory x) private pure {
+    function _checkRange(RangeTarget calldata t, Config memory c, BoundsAndRange memory b, Step memory x) private pure {
         int24 spacing = b.tickSpacing;
         if (
             t.tickLower >= t.tickUpper || t.tickLower < TickMath.MIN_TICK || t.tickUpper > TickMath.MAX_TICK
@@ -469,7 +467,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     /// @dev The bounded swap: holdings, the oracle-derived price limit, the minimum output, toward the target share.
-    function _swap(address pool, RangeTarget calldata t, Bounds memory b, Step memory x) private {
+    function _swap(address pool, RangeTarget calldata t, BoundsAndRange memory b, Step memory x) private {
         bool zeroForOne = t.zeroForOne;
         uint256 amountIn = t.swapAmountIn;
         uint256 holding = zeroForOne ? x.total0 : x.total1;
@@ -605,14 +603,15 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     /// @inheritdoc IUniswapV3PositionManager
     function positionOf(address pool) external view override returns (PositionView memory v) {
         PoolState storage s = _states[pool];
+        BoundsAndRange memory b = s.bounds;
         v.registered = s.config.registered;
-        v.tickSpacing = s.bounds.tickSpacing;
-        v.tickLower = s.position.tickLower;
-        v.tickUpper = s.position.tickUpper;
-        v.liquidity = s.position.liquidity;
+        v.tickSpacing = b.tickSpacing;
+        v.tickLower = b.tickLower;
+        v.tickUpper = b.tickUpper;
+        if (b.tickLower != b.tickUpper) v.liquidity = UniswapV3PoolCalls.positionLiquidity(pool, b.tickLower, b.tickUpper);
         v.idle0 = s.holdings.idle0;
         v.idle1 = s.holdings.idle1;
-        v.lastRebalanceTime = s.position.lastRebalanceTime;
+        v.lastRebalanceTime = b.lastRebalanceTime;
     }
 
     /// @inheritdoc IUniswapV3PositionManager

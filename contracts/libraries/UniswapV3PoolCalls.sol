@@ -38,6 +38,29 @@ library UniswapV3PoolCalls {
         }
     }
 
+    /// @notice The liquidity the pool records for this contract's position on [tickLower, tickUpper]: positions(key)
+    /// with Uniswap's key keccak256(abi.encodePacked(address(this), tickLower, tickUpper)).
+    function positionLiquidity(address pool, int24 tickLower, int24 tickUpper) internal view returns (uint128 liquidity) {
+        bytes4 selector = IUniswapV3PoolMinimal.positions.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            // packed: address (bytes 0..19), tickLower (20..22), tickUpper (23..25), each int24 in two's complement
+            mstore(ptr, or(shl(96, address()), or(shl(72, and(tickLower, 0xffffff)), shl(48, and(tickUpper, 0xffffff)))))
+            let key := keccak256(ptr, 26)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), key)
+            if iszero(staticcall(gas(), pool, ptr, 0x24, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xa0) { revert(0, 0) }
+            returndatacopy(ptr, 0, 0x20)
+            let l := mload(ptr)
+            if shr(128, l) { revert(0, 0) }
+            liquidity := l
+        }
+    }
+
     /// @notice slot0's sqrtPriceX96.
     function sqrtPriceX96(address pool) internal view returns (uint160 price) {
         bytes4 selector = IUniswapV3PoolMinimal.slot0.selector;
