@@ -415,14 +415,13 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         liquidity = _liquidityForAmounts(x);
         uint256 paid0;
         uint256 paid1;
-        if (liquidity != 0) {
-            (paid0, paid1) = UniswapV3PoolCalls.mint(pool, target.tickLower, target.tickUpper, liquidity);
-        }
+        (int24 lower, int24 upper) = (target.tickLower, target.tickUpper);
+        if (liquidity != 0) (paid0, paid1) = UniswapV3PoolCalls.mint(pool, lower, upper, liquidity);
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, 0)
         }
         BoundsAndRange storage range = s.bounds;
-        (range.tickLower, range.tickUpper, range.lastRebalanceTime) = (target.tickLower, target.tickUpper, uint32(block.timestamp));
+        (range.tickLower, range.tickUpper, range.lastRebalanceTime) = (lower, upper, uint32(block.timestamp));
         s.holdings = Holdings(uint128(x.total0 - paid0), uint128(x.total1 - paid1));
     }
 
@@ -439,20 +438,22 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
 
     /// @dev Ticks, width and the centre's skew; fills x.sqrtLower, x.sqrtUpper, x.skew.
     function _checkRange(RangeTarget calldata t, Config memory c, BoundsAndRange memory b, Step memory x) private pure {
-        int24 spacing = b.tickSpacing;
+        (int24 lower, int24 upper, int24 spacing) = (t.tickLower, t.tickUpper, b.tickSpacing);
         if (
-            t.tickLower >= t.tickUpper || t.tickLower < TickMath.MIN_TICK || t.tickUpper > TickMath.MAX_TICK
-                || t.tickLower % spacing != 0 || t.tickUpper % spacing != 0
-        ) revert InvalidTickRange(t.tickLower, t.tickUpper, spacing);
-        x.sqrtLower = TickMath.getSqrtRatioAtTick(t.tickLower);
-        x.sqrtUpper = TickMath.getSqrtRatioAtTick(t.tickUpper);
-        uint256 width = GuardMath.deviationBps(x.sqrtUpper, x.sqrtLower);
+            lower >= upper || lower < TickMath.MIN_TICK || upper > TickMath.MAX_TICK || lower % spacing != 0
+                || upper % spacing != 0
+        ) revert InvalidTickRange(lower, upper, spacing);
+        uint160 sqrtLower = TickMath.getSqrtRatioAtTick(lower);
+        uint160 sqrtUpper = TickMath.getSqrtRatioAtTick(upper);
+        (x.sqrtLower, x.sqrtUpper) = (sqrtLower, sqrtUpper);
+        uint256 width = GuardMath.deviationBps(sqrtUpper, sqrtLower);
         if (width < b.minWidthBps || width > b.maxWidthBps) revert WidthOutOfBounds(width, b.minWidthBps, b.maxWidthBps);
-        uint256 centre = Math.sqrt(uint256(x.sqrtLower) * x.sqrtUpper);
-        if (centre > type(uint128).max) revert SkewTooLarge(centre, x.oraclePrice, type(uint256).max, c.maxSkewBps);
-        uint256 skew = GuardMath.skewBps(centre, x.oraclePrice);
-        if (skew > c.maxSkewBps) revert SkewTooLarge(centre, x.oraclePrice, skew, c.maxSkewBps);
-        x.skew = GuardMath.above(centre, x.oraclePrice) ? int256(skew) : -int256(skew);
+        uint256 oraclePrice = x.oraclePrice;
+        uint256 centre = Math.sqrt(uint256(sqrtLower) * sqrtUpper);
+        if (centre > type(uint128).max) revert SkewTooLarge(centre, oraclePrice, type(uint256).max, c.maxSkewBps);
+        uint256 skew = GuardMath.skewBps(centre, oraclePrice);
+        if (skew > c.maxSkewBps) revert SkewTooLarge(centre, oraclePrice, skew, c.maxSkewBps);
+        x.skew = GuardMath.above(centre, oraclePrice) ? int256(skew) : -int256(skew);
     }
 
     /// @dev The pool's mean tick over the window (observe) against the oracle; fills x.twapTick.
