@@ -49,6 +49,8 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 ///    at the oracle: share in [minBaseShareBps, maxBaseShareBps] unless allowInventoryRecovery, the skew toward the
 ///    target share, and the loss window (LOSS_WINDOW, maxLossBps of the start holdings' value at today's oracle).
 ///  - mint: the largest liquidity the holdings fund at the spot (Uniswap's liquidity-for-amounts); the rest stays idle.
+///  - burn: the liquidity the pool records for this contract on the stored range (positions(key)), so liquidity anyone
+///    else minted for this contract there is burned and collected into the holdings too (and counts like the rest).
 /// rebalance order: keeper, pause, registered, interval, price feed, volatility feed, range/width, skew, TWAP,
 /// [burn, collect, swap and its bounds], spot, inventory, skew direction, loss, [mint]. All-or-nothing.
 contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCallback, IUniswapV3SwapCallback, ReentrancyGuardTransient {
