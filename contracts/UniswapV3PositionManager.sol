@@ -10,7 +10,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
-import {ITreasuryVault} from "./interfaces/ITreasuryVault.sol";
+import {ITreasuryVault, ITreasuryVaultState} from "./interfaces/ITreasuryVault.sol";
 import {IUniswapV3PositionManager} from "./interfaces/IUniswapV3PositionManager.sol";
 import {
     IUniswapV3FactoryMinimal,
@@ -21,6 +21,7 @@ import {
 import {FullMath} from "./libraries/FullMath.sol";
 import {GuardMath} from "./libraries/GuardMath.sol";
 import {TickMath} from "./libraries/TickMath.sol";
+import {UniswapV3PoolCalls} from "./libraries/UniswapV3PoolCalls.sol";
 import {TreasuryVault} from "./TreasuryVault.sol";
 
 /// @title UniswapV3PositionManager
@@ -48,6 +49,8 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 ///    at the oracle: share in [minBaseShareBps, maxBaseShareBps] unless allowInventoryRecovery, the skew toward the
 ///    target share, and the loss window (LOSS_WINDOW, maxLossBps of the start holdings' value at today's oracle).
 ///  - mint: the largest liquidity the holdings fund at the spot (Uniswap's liquidity-for-amounts); the rest stays idle.
+///  - burn: the liquidity the pool records for this contract on the stored range (positions(key)), so liquidity anyone
+///    else minted for this contract there is burned and collected into the holdings too (and counts like the rest).
 /// rebalance order: keeper, pause, registered, interval, price feed, volatility feed, range/width, skew, TWAP,
 /// [burn, collect, swap and its bounds], spot, inventory, skew direction, loss, [mint]. All-or-nothing.
 contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCallback, IUniswapV3SwapCallback, ReentrancyGuardTransient {
@@ -64,40 +67,38 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     uint256 private constant WINDOW_START_SHIFT = 224;
     uint256 private constant NO_LOSS_WINDOW = 1;
 
-    /// @dev Read by every rebalance: one word.
+    /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (twapWindow <= 30 minutes).
     struct Config {
         AggregatorV3Interface priceFeed;
         uint32 heartbeat;
-        uint32 twapWindow;
+        uint16 twapWindow;
         uint16 maxSkewBps;
         int8 priceScaleExp;
         bool registered;
+        bool hasVolatilityFeed;
+        bool allowInventoryRecovery;
     }
 
-    /// @dev Read by every rebalance: one word.
-    struct Bounds {
+    /// @dev Read and written by every rebalance: one word. The policy's bounds (widths <= 10,000,000 bps and the
+    /// interval <= 7 days fit 24 bits), then the position's range and the last rebalance's time. The position's
+    /// liquidity is not stored here: it is the pool's own record of it, positions(key(this, tickLower, tickUpper)),
+    /// read by the rebalance before its burn (which then finds those slots warm). No position: tickLower == tickUpper.
+    struct BoundsAndRange {
         uint16 maxTwapDeviationBps;
-        uint32 minWidthBps;
-        uint32 maxWidthBps;
-        uint32 minRebalanceInterval;
+        uint24 minWidthBps;
+        uint24 maxWidthBps;
+        uint24 minRebalanceInterval;
         uint16 minBaseShareBps;
         uint16 maxBaseShareBps;
         uint16 maxLossBps;
         uint16 maxSwapSlippageBps;
-        bool allowInventoryRecovery;
-        bool hasVolatilityFeed;
         int24 tickSpacing;
-    }
-
-    /// @dev The position and the time of the last rebalance (one word, written by every rebalance), and the idle
-    /// holdings (one word).
-    struct Position {
         int24 tickLower;
         int24 tickUpper;
-        uint128 liquidity;
         uint32 lastRebalanceTime;
     }
 
+    /// @dev The idle holdings (one word, written by every rebalance).
     struct Holdings {
         uint128 idle0;
         uint128 idle1;
@@ -105,8 +106,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
 
     struct PoolState {
         Config config;
-        Bounds bounds;
-        Position position;
+        BoundsAndRange bounds;
         Holdings holdings;
     }
 
@@ -222,22 +222,22 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         s.config = Config({
             priceFeed: q.priceFeed,
             heartbeat: q.heartbeat,
-            twapWindow: q.twapWindow,
+            twapWindow: uint16(q.twapWindow),
             maxSkewBps: q.maxSkewBps,
             priceScaleExp: int8(exp),
-            registered: true
+            registered: true,
+            hasVolatilityFeed: address(q.volatilityFeed) != address(0),
+            allowInventoryRecovery: policy.allowInventoryRecovery
         });
-        Bounds storage b = s.bounds;
+        BoundsAndRange storage b = s.bounds;
         b.maxTwapDeviationBps = q.maxTwapDeviationBps;
-        b.minWidthBps = q.minWidthBps;
-        b.maxWidthBps = q.maxWidthBps;
-        b.minRebalanceInterval = q.minRebalanceInterval;
+        b.minWidthBps = uint24(q.minWidthBps);
+        b.maxWidthBps = uint24(q.maxWidthBps);
+        b.minRebalanceInterval = uint24(q.minRebalanceInterval);
         b.minBaseShareBps = q.minBaseShareBps;
         b.maxBaseShareBps = q.maxBaseShareBps;
         b.maxLossBps = policy.maxLossBps;
         b.maxSwapSlippageBps = policy.maxSwapSlippageBps;
-        b.allowInventoryRecovery = policy.allowInventoryRecovery;
-        b.hasVolatilityFeed = address(q.volatilityFeed) != address(0);
         _volatilityFeeds[pool] = q.volatilityFeed;
         _policies[pool] = policy;
         // the vault's ring rule: one observation per OBSERVATION_SPACING (12 s) reaches back one window
@@ -316,21 +316,25 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         emit EmergencyWithdrawn(pool, to, amount0, amount1);
     }
 
-    /// @dev Burns the whole position and collects its tokens and fees into the pool's idle holdings.
+    /// @dev Burns the whole position and collects its tokens and fees into the pool's idle holdings; no position after.
     function _burnAll(address pool, PoolState storage s) private {
-        Position memory pos = s.position;
-        if (pos.liquidity == 0) return;
-        (uint256 c0, uint256 c1) = _burnAndCollect(pool, pos);
+        BoundsAndRange storage b = s.bounds;
+        (int24 tickLower, int24 tickUpper) = (b.tickLower, b.tickUpper);
+        if (tickLower == tickUpper) return;
+        (uint256 c0, uint256 c1) = _burnAndCollect(pool, tickLower, tickUpper);
         Holdings memory h = s.holdings;
         s.holdings = Holdings(uint128(h.idle0 + c0), uint128(h.idle1 + c1));
-        s.position = Position(0, 0, 0, pos.lastRebalanceTime);
+        (b.tickLower, b.tickUpper) = (0, 0);
     }
 
-    function _burnAndCollect(address pool, Position memory pos) private returns (uint256 c0, uint256 c1) {
-        IUniswapV3PoolMinimal(pool).burn(pos.tickLower, pos.tickUpper, pos.liquidity);
-        (c0, c1) = IUniswapV3PoolMinimal(pool).collect(
-            address(this), pos.tickLower, pos.tickUpper, type(uint128).max, type(uint128).max
-        );
+    /// @dev Burns the liquidity the pool records for this contract on [tickLower, tickUpper] and collects everything
+    /// the position is owed (tokens and fees); nothing when there is no position or it holds no liquidity.
+    function _burnAndCollect(address pool, int24 tickLower, int24 tickUpper) private returns (uint256 c0, uint256 c1) {
+        if (tickLower == tickUpper) return (0, 0);
+        uint128 liquidity = UniswapV3PoolCalls.positionLiquidity(pool, tickLower, tickUpper);
+        if (liquidity == 0) return (0, 0);
+        UniswapV3PoolCalls.burn(pool, tickLower, tickUpper, liquidity);
+        (c0, c1) = UniswapV3PoolCalls.collectAll(pool, tickLower, tickUpper);
     }
 
     // ------------------------------------------------------------------ keeper
@@ -342,70 +346,84 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         nonReentrant
         returns (uint128 liquidity)
     {
-        if (!ITreasuryVault(vault).isKeeper(msg.sender)) revert NotKeeper(msg.sender);
-        if (Pausable(vault).paused()) revert EnforcedPause();
+        if (!_vaultFlag(ITreasuryVaultState.isKeeper.selector, msg.sender, 0x24)) revert NotKeeper(msg.sender);
+        if (_vaultFlag(Pausable.paused.selector, address(0), 0x04)) revert EnforcedPause();
         PoolState storage s = _states[pool];
         Config memory c = s.config;
         if (!c.registered) revert UnknownPool(pool);
-        Bounds memory b = s.bounds;
-        Position memory old = s.position;
-        if (old.lastRebalanceTime != 0) {
-            uint256 nextAllowed = uint256(old.lastRebalanceTime) + b.minRebalanceInterval;
+        BoundsAndRange memory b = s.bounds;
+        if (b.lastRebalanceTime != 0) {
+            uint256 nextAllowed = uint256(b.lastRebalanceTime) + b.minRebalanceInterval;
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
         Step memory x;
-        x.oraclePrice = _oraclePrice(pool, c, b.hasVolatilityFeed);
+        x.oraclePrice = _oraclePrice(pool, c, c.hasVolatilityFeed);
         _checkRange(target, c, b, x);
         _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, x);
 
-        liquidity = _reposition(pool, s, old, target, c.maxSkewBps, b, x);
+        liquidity = _reposition(pool, s, target, c, b, x);
         emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
+    }
+
+    /// @dev A bool view of the vault read on every rebalance (isKeeper(account), or paused() with argsLength 4), called
+    /// by hand: the vault's revert data bubbles; a short or non-bool answer reverts with empty data, as the ABI decoder.
+    function _vaultFlag(bytes4 selector, address account, uint256 argsLength) private view returns (bool flag) {
+        address v = vault;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            if iszero(staticcall(gas(), v, ptr, argsLength, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0, 0) }
+            returndatacopy(ptr, 0, 0x20)
+            let word := mload(ptr)
+            if gt(word, 1) { revert(0, 0) }
+            flag := word
+        }
     }
 
     /// @dev Collect and burn, the bounded swap, the holdings' guards, the mint; records the position and holdings.
     function _reposition(
         address pool,
         PoolState storage s,
-        Position memory old,
         RangeTarget calldata target,
-        uint16 maxSkewBps,
-        Bounds memory b,
+        Config memory c,
+        BoundsAndRange memory b,
         Step memory x
     ) private returns (uint128 liquidity) {
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, pool)
         }
         Holdings memory h = s.holdings;
-        (x.total0, x.total1) = (h.idle0, h.idle1);
-        if (old.liquidity != 0) {
-            (uint256 c0, uint256 c1) = _burnAndCollect(pool, old);
-            x.total0 += c0;
-            x.total1 += c1;
-        }
+        (uint256 c0, uint256 c1) = _burnAndCollect(pool, b.tickLower, b.tickUpper);
+        (x.total0, x.total1) = (h.idle0 + c0, h.idle1 + c1);
         (x.share, x.value) = GuardMath.shareBps(x.total0, x.total1, x.oraclePrice);
         if (target.swapAmountIn != 0) _swap(pool, target, b, x);
 
-        (x.spot,,,,,,) = IUniswapV3PoolMinimal(pool).slot0();
+        x.spot = UniswapV3PoolCalls.sqrtPriceX96(pool);
         uint256 spotDeviation = GuardMath.skewBps(x.spot, x.oraclePrice);
         if (spotDeviation > b.maxTwapDeviationBps) {
             revert SpotPriceDeviation(x.spot, x.oraclePrice, spotDeviation, b.maxTwapDeviationBps);
         }
-        if ((x.share < b.minBaseShareBps || x.share > b.maxBaseShareBps) && !b.allowInventoryRecovery) {
+        if ((x.share < b.minBaseShareBps || x.share > b.maxBaseShareBps) && !c.allowInventoryRecovery) {
             revert InventoryOutOfBounds(x.share, b.minBaseShareBps, b.maxBaseShareBps);
         }
-        GuardMath.checkSkewDirection(b.minBaseShareBps, b.maxBaseShareBps, maxSkewBps, x.share, x.skew);
+        GuardMath.checkSkewDirection(b.minBaseShareBps, b.maxBaseShareBps, c.maxSkewBps, x.share, x.skew);
         _checkLoss(pool, b.maxLossBps, x);
 
         liquidity = _liquidityForAmounts(x);
         uint256 paid0;
         uint256 paid1;
-        if (liquidity != 0) {
-            (paid0, paid1) = IUniswapV3PoolMinimal(pool).mint(address(this), target.tickLower, target.tickUpper, liquidity, "");
-        }
+        (int24 lower, int24 upper) = (target.tickLower, target.tickUpper);
+        if (liquidity != 0) (paid0, paid1) = UniswapV3PoolCalls.mint(pool, lower, upper, liquidity);
         assembly ("memory-safe") {
             tstore(ACTIVE_POOL_SLOT, 0)
         }
-        s.position = Position(target.tickLower, target.tickUpper, liquidity, uint32(block.timestamp));
+        BoundsAndRange storage range = s.bounds;
+        (range.tickLower, range.tickUpper, range.lastRebalanceTime) = (lower, upper, uint32(block.timestamp));
         s.holdings = Holdings(uint128(x.total0 - paid0), uint128(x.total1 - paid1));
     }
 
@@ -421,29 +439,29 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     /// @dev Ticks, width and the centre's skew; fills x.sqrtLower, x.sqrtUpper, x.skew.
-    function _checkRange(RangeTarget calldata t, Config memory c, Bounds memory b, Step memory x) private pure {
-        int24 spacing = b.tickSpacing;
+    function _checkRange(RangeTarget calldata t, Config memory c, BoundsAndRange memory b, Step memory x) private pure {
+        (int24 lower, int24 upper, int24 spacing) = (t.tickLower, t.tickUpper, b.tickSpacing);
         if (
-            t.tickLower >= t.tickUpper || t.tickLower < TickMath.MIN_TICK || t.tickUpper > TickMath.MAX_TICK
-                || t.tickLower % spacing != 0 || t.tickUpper % spacing != 0
-        ) revert InvalidTickRange(t.tickLower, t.tickUpper, spacing);
-        x.sqrtLower = TickMath.getSqrtRatioAtTick(t.tickLower);
-        x.sqrtUpper = TickMath.getSqrtRatioAtTick(t.tickUpper);
-        uint256 width = GuardMath.deviationBps(x.sqrtUpper, x.sqrtLower);
+            lower >= upper || lower < TickMath.MIN_TICK || upper > TickMath.MAX_TICK || lower % spacing != 0
+                || upper % spacing != 0
+        ) revert InvalidTickRange(lower, upper, spacing);
+        uint160 sqrtLower = TickMath.getSqrtRatioAtTick(lower);
+        uint160 sqrtUpper = TickMath.getSqrtRatioAtTick(upper);
+        (x.sqrtLower, x.sqrtUpper) = (sqrtLower, sqrtUpper);
+        uint256 width = GuardMath.deviationBps(sqrtUpper, sqrtLower);
         if (width < b.minWidthBps || width > b.maxWidthBps) revert WidthOutOfBounds(width, b.minWidthBps, b.maxWidthBps);
-        uint256 centre = Math.sqrt(uint256(x.sqrtLower) * x.sqrtUpper);
-        if (centre > type(uint128).max) revert SkewTooLarge(centre, x.oraclePrice, type(uint256).max, c.maxSkewBps);
-        uint256 skew = GuardMath.skewBps(centre, x.oraclePrice);
-        if (skew > c.maxSkewBps) revert SkewTooLarge(centre, x.oraclePrice, skew, c.maxSkewBps);
-        x.skew = GuardMath.above(centre, x.oraclePrice) ? int256(skew) : -int256(skew);
+        uint256 oraclePrice = x.oraclePrice;
+        uint256 centre = Math.sqrt(uint256(sqrtLower) * sqrtUpper);
+        if (centre > type(uint128).max) revert SkewTooLarge(centre, oraclePrice, type(uint256).max, c.maxSkewBps);
+        uint256 skew = GuardMath.skewBps(centre, oraclePrice);
+        if (skew > c.maxSkewBps) revert SkewTooLarge(centre, oraclePrice, skew, c.maxSkewBps);
+        x.skew = GuardMath.above(centre, oraclePrice) ? int256(skew) : -int256(skew);
     }
 
     /// @dev The pool's mean tick over the window (observe) against the oracle; fills x.twapTick.
     function _checkTwap(address pool, uint32 window, uint16 maxBps, Step memory x) private view {
-        uint32[] memory ago = new uint32[](2);
-        ago[0] = window;
-        (int56[] memory cumulatives,) = IUniswapV3PoolMinimal(pool).observe(ago);
-        int56 delta = cumulatives[1] - cumulatives[0];
+        (int56 then, int56 current) = UniswapV3PoolCalls.tickCumulatives(pool, window);
+        int56 delta = current - then;
         int56 tick = delta / int56(uint56(window));
         if (delta < 0 && delta % int56(uint56(window)) != 0) tick--;
         x.twapTick = int24(tick);
@@ -452,7 +470,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     /// @dev The bounded swap: holdings, the oracle-derived price limit, the minimum output, toward the target share.
-    function _swap(address pool, RangeTarget calldata t, Bounds memory b, Step memory x) private {
+    function _swap(address pool, RangeTarget calldata t, BoundsAndRange memory b, Step memory x) private {
         bool zeroForOne = t.zeroForOne;
         uint256 amountIn = t.swapAmountIn;
         uint256 holding = zeroForOne ? x.total0 : x.total1;
@@ -588,14 +606,15 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     /// @inheritdoc IUniswapV3PositionManager
     function positionOf(address pool) external view override returns (PositionView memory v) {
         PoolState storage s = _states[pool];
+        BoundsAndRange memory b = s.bounds;
         v.registered = s.config.registered;
-        v.tickSpacing = s.bounds.tickSpacing;
-        v.tickLower = s.position.tickLower;
-        v.tickUpper = s.position.tickUpper;
-        v.liquidity = s.position.liquidity;
+        v.tickSpacing = b.tickSpacing;
+        v.tickLower = b.tickLower;
+        v.tickUpper = b.tickUpper;
+        if (b.tickLower != b.tickUpper) v.liquidity = UniswapV3PoolCalls.positionLiquidity(pool, b.tickLower, b.tickUpper);
         v.idle0 = s.holdings.idle0;
         v.idle1 = s.holdings.idle1;
-        v.lastRebalanceTime = s.position.lastRebalanceTime;
+        v.lastRebalanceTime = b.lastRebalanceTime;
     }
 
     /// @inheritdoc IUniswapV3PositionManager

@@ -40,7 +40,7 @@ interface IUniswapV3PositionManagerTypes is ITreasuryVaultTypes {
     /// @param tickSpacing The pool's tick spacing.
     /// @param tickLower The position's lower tick (0 with no position).
     /// @param tickUpper The position's upper tick.
-    /// @param liquidity The position's liquidity (0: none).
+    /// @param liquidity The position's liquidity as the pool records it for the manager's key (positions(key)); 0: none.
     /// @param idle0 Token0 held by the manager for this pool outside the position (deposits not yet minted, mint dust).
     /// @param idle1 Token1, the same.
     /// @param lastRebalanceTime Time of the last rebalance (0: none yet).

@@ -27,7 +27,7 @@ public sealed record ReportEnvironment(
             RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal),
             Run(root, "node", "--version") ?? "unknown",
             DateTimeOffset.UtcNow,
-            new[] { "ManagedPool", "TreasuryVault", "VolatilityOracle", "OracleFeed", "PerpMarket", "UniswapV3Callee" }
+            new[] { "ManagedPool", "TreasuryVault", "VolatilityOracle", "OracleFeed", "PerpMarket", "UniswapV3PositionManager", "UniswapV3Callee" }
                 .Select(n => (n, HardhatArtifact.Find(root, n).DeployedBytecode.Length)).ToArray());
     }
 

@@ -14,8 +14,9 @@ namespace TreasuryManager.Contracts.Tests.Gas;
 [Trait("Category", "Node")]
 public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
 {
-    /// <summary>The measured uniswapV3.vault.rebalance / uniswapV3.reposition, rounded up: a regression ceiling.</summary>
-    private const double UniswapVaultCeiling = 1.15;
+    /// <summary>The measured uniswapV3.vault.rebalance / uniswapV3.reposition (1.121: 413,968 / 369,308), rounded up: a
+    /// regression ceiling. Issue 14's 1.10 is out of reach with every guard kept (docs/uniswap-v3.md, "Gas").</summary>
+    private const double UniswapVaultCeiling = 1.125;
 
     [Fact]
     public async Task Rebalance_and_swap_meet_the_gas_targets()
@@ -38,8 +39,9 @@ public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
         Assert.True(gas["uniswapV3.swap"] > gas["uniswapV3.swap.sameBlock"]);
         Assert.True(gas["vault.rebalance.noHint"] > gas["vault.rebalance.withVolatilityFeed"]);
 
-        // Issue 14: the vault's guarded v3 re-range against Uniswap's raw reposition. The 1.10× target is not met yet
-        // (docs/gas.md); this ceiling only stops it from growing.
+        // Issue 14: the vault's guarded v3 re-range against Uniswap's raw reposition. The 1.10× target is not met: what
+        // is left over the raw figure is the guards' own reads and writes (itemised in docs/uniswap-v3.md, "Gas"); this
+        // ceiling only stops it from growing.
         Assert.True(gas.UniswapVaultOverhead <= UniswapVaultCeiling,
             $"uniswapV3.vault.rebalance ({gas["uniswapV3.vault.rebalance"]:N0}) is {gas.UniswapVaultOverhead:0.000}× uniswapV3.reposition ({gas["uniswapV3.reposition"]:N0}), over the {UniswapVaultCeiling}× ceiling.");
         Assert.True(gas["uniswapV3.vault.rebalance"] > gas["uniswapV3.reposition"], "the guarded path cannot be cheaper than the raw one it wraps");
