@@ -1,0 +1,239 @@
+using System.Numerics;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.Abi;
+using TreasuryManager.Models.Curve;
+using TreasuryManager.Models.Policy;
+using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Strategy.Inputs;
+using V3TickMath = TreasuryManager.Models.UniswapV3.TickMath;
+
+namespace TreasuryManager.Keeper.Cycle;
+
+/// <summary>The configured pools that are Uniswap v3 pools, and the UniswapV3PositionManager holding the vault's positions in them.</summary>
+public sealed record UniswapV3Pools(Address Manager, IReadOnlySet<Address> Pools);
+
+/// <summary>What never changes for a Uniswap v3 pool (read once at start): the manager holding the vault's position, the
+/// pool's fee tier and tick spacing.</summary>
+public sealed record UniswapV3PoolIdentity(Address Manager, int FeePips, int TickSpacing);
+
+/// <summary>
+/// One cycle's reads of a Uniswap v3 pool and the vault's position in it (same batch as every other pool): the pool's
+/// slot0 and active liquidity, the manager's position/holdings and policy, the vault's pause, and the pool's mean tick over
+/// the policy's TWAP window (null when observe failed: the observation's Error says why).
+/// </summary>
+public sealed record UniswapV3Reading(
+    IUniswapV3PoolMinimal.Slot0Result Slot0,
+    BigInteger PoolLiquidity,
+    UniswapV3PositionManager.PositionView Position,
+    UniswapV3PositionManager.UniswapV3Policy Policy,
+    bool VaultPaused,
+    int? TwapTick);
+
+/// <summary>A v3 range: two ticks, lower &lt; upper.</summary>
+public readonly record struct TickRange(int Lower, int Upper)
+{
+    /// <summary>The range's sqrt prices (Uniswap's TickMath).</summary>
+    public BigInteger SqrtLowerX96 => V3TickMath.GetSqrtRatioAtTick(Lower);
+    public BigInteger SqrtUpperX96 => V3TickMath.GetSqrtRatioAtTick(Upper);
+
+    /// <summary>The range's geometric middle as the manager computes it: ⌊√(√lower·√upper)⌋ (Q64.96).</summary>
+    public BigInteger CentreSqrtX96 => Uint.Sqrt(SqrtLowerX96 * SqrtUpperX96);
+
+    public override string ToString() => $"[{Lower}, {Upper}]";
+}
+
+/// <summary>
+/// The Uniswap v3 venue, pure: a v3 pool's reads as the Strategy core's records (the same <see cref="PoolSnapshot"/> and
+/// <see cref="PoolPolicy"/> a ManagedPool gives), the Decider's range as the manager's <c>RangeTarget</c> (rounded
+/// outward to the pool's tick spacing, <see cref="RoundOutward"/>), and the pool's Swap event as <see cref="SwapSeen"/>.
+/// </summary>
+public static class UniswapV3Venue
+{
+    /// <summary>Uniswap's tick bounds (TickMath.MIN_TICK, MAX_TICK).</summary>
+    public const int MinTick = -887_272;
+    public const int MaxTick = 887_272;
+
+    /// <summary>Extra tick spacings tried on each side (<see cref="Choose"/>) to bring the centre within what the policy
+    /// allows: two move it by up to one spacing either way, in half-spacing steps.</summary>
+    public const int MaxExtraSpacings = 2;
+
+    /// <summary>Uniswap v3's pool event <c>Swap(address indexed sender, address indexed recipient, int256 amount0, int256
+    /// amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)</c> (v3-core's IUniswapV3PoolEvents), decoded by our ABI layer.</summary>
+    public static readonly AbiEvent SwapEvent = ContractAbi.Parse("""
+        [{"anonymous":false,"type":"event","name":"Swap","inputs":[
+          {"indexed":true,"name":"sender","type":"address"},{"indexed":true,"name":"recipient","type":"address"},
+          {"indexed":false,"name":"amount0","type":"int256"},{"indexed":false,"name":"amount1","type":"int256"},
+          {"indexed":false,"name":"sqrtPriceX96","type":"uint160"},{"indexed":false,"name":"liquidity","type":"uint128"},
+          {"indexed":false,"name":"tick","type":"int24"}]}]
+        """).GetEvent("Swap");
+
+    /// <summary>A v3 Swap log as the estimators read a swap: the pool received the positive amount (the trader's input) and
+    /// paid the negative one; zeroForOne when token0 went in.</summary>
+    public static SwapSeen Swap(long blockNumber, IReadOnlyList<byte[]> topics, byte[] data)
+    {
+        var d = SwapEvent.DecodeLog(topics, data);
+        var amount0 = (BigInteger)d.Arguments[2]!;
+        var amount1 = (BigInteger)d.Arguments[3]!;
+        var zeroForOne = amount0.Sign > 0;
+        return new SwapSeen(blockNumber, zeroForOne, zeroForOne ? amount0 : amount1, BigInteger.Abs(zeroForOne ? amount1 : amount0), (BigInteger)d.Arguments[4]!);
+    }
+
+    /// <summary>observe([window, 0])'s mean tick, as the manager computes it: (cum[1] − cum[0]) / window, rounded toward −∞.</summary>
+    public static int MeanTick(IReadOnlyList<BigInteger> tickCumulatives, long window)
+    {
+        ArgumentNullException.ThrowIfNull(tickCumulatives);
+        if (tickCumulatives.Count != 2 || window <= 0) throw new ArgumentException($"observe([{window}, 0]) must give two cumulatives over a positive window");
+        var delta = tickCumulatives[1] - tickCumulatives[0];
+        var tick = BigInteger.DivRem(delta, window, out var rest);
+        if (delta.Sign < 0 && !rest.IsZero) tick--;
+        return (int)tick;
+    }
+
+    /// <summary>A tick's price in the vault's log-price units (what the Decider compares with the oracle): the coarse log
+    /// of ⌊√P(tick)² / 2^64⌋ (Q128.128), the same units a ManagedPool's consult gives.</summary>
+    public static BigInteger LogPriceOfTick(int tick)
+    {
+        var sqrt = V3TickMath.GetSqrtRatioAtTick(tick);
+        return Models.Curve.LogMath.CoarseLogPriceFromPriceX128(sqrt * sqrt >> 64);
+    }
+
+    /// <summary>
+    /// The vault's v3 position as the Strategy core reads a pool: the pool's spot, the position's range (the spot on both
+    /// ends while there is no position), the position's amounts at the spot (rounded down, what a burn returns; fees not
+    /// yet collected are left out) plus the idle holdings as the treasury's reserves, the position's liquidity, the pool's
+    /// fee tier, the vault's pause and the last rebalance's time.
+    /// </summary>
+    public static PoolSnapshot Snapshot(UniswapV3PoolIdentity pool, UniswapV3Reading r)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(r);
+        var spot = r.Slot0.SqrtPriceX96;
+        var position = r.Position;
+        var hasRange = position.TickLower != position.TickUpper;
+        var low = hasRange ? V3TickMath.GetSqrtRatioAtTick((int)position.TickLower) : spot;
+        var high = hasRange ? V3TickMath.GetSqrtRatioAtTick((int)position.TickUpper) : spot;
+        var (amount0, amount1) = hasRange && !position.Liquidity.IsZero ? Amounts(spot, low, high, position.Liquidity) : (BigInteger.Zero, BigInteger.Zero);
+        return new PoolSnapshot(spot, low, high, position.Liquidity, pool.FeePips, amount0 + position.Idle0, amount1 + position.Idle1,
+            r.VaultPaused, (long)position.LastRebalanceTime);
+    }
+
+    /// <summary>The amounts liquidity L on [low, high] holds at the spot, rounded down (Uniswap's burn).</summary>
+    public static (BigInteger Amount0, BigInteger Amount1) Amounts(BigInteger spot, BigInteger low, BigInteger high, BigInteger liquidity)
+    {
+        if (spot <= low) return (Models.Curve.SqrtPriceMath.GetAmount0Delta(low, high, liquidity, false), 0);
+        if (spot < high) return (Models.Curve.SqrtPriceMath.GetAmount0Delta(spot, high, liquidity, false), Models.Curve.SqrtPriceMath.GetAmount1Delta(low, spot, liquidity, false));
+        return (0, Models.Curve.SqrtPriceMath.GetAmount1Delta(low, high, liquidity, false));
+    }
+
+    /// <summary>
+    /// The manager's policy as the Strategy core reads a policy. The fee bounds are the pool's tier (the fee is not a
+    /// choice on v3, so the Decider never plans a fee change); the TWAP bound as the vault's log distance
+    /// (<see cref="VaultPolicyMath.MaxTwapDeviationLog"/>; the manager bounds the mean tick's price in bps, within a tick's
+    /// 1 bp of it); the price scale as the manager's: dec(token1) − dec(token0) − dec(feed).
+    /// </summary>
+    public static PoolPolicy Policy(UniswapV3PoolIdentity pool, UniswapV3PositionManager.UniswapV3Policy policy, PoolIdentity identity, int priceFeedDecimals)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(identity);
+        var p = policy.Params;
+        return new PoolPolicy((long)p.Heartbeat, p.VolatilityFeed != Address.Zero, (long)p.TwapWindow, (int)p.MaxTwapDeviationBps,
+            VaultPolicyMath.MaxTwapDeviationLog((int)p.MaxTwapDeviationBps), (int)p.MaxSkewBps, pool.FeePips, pool.FeePips,
+            (int)p.MinWidthBps, (int)p.MaxWidthBps, (long)p.MinRebalanceInterval, (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps,
+            identity.QuoteDecimals - identity.BaseDecimals - priceFeedDecimals, policy.AllowInventoryRecovery);
+    }
+
+    /// <summary>The lowest and highest multiples of <paramref name="spacing"/> inside Uniswap's tick bounds.</summary>
+    public static (int Min, int Max) UsableTicks(int spacing)
+    {
+        if (spacing <= 0) throw new ArgumentOutOfRangeException(nameof(spacing), spacing, "a tick spacing is positive");
+        return (-(MaxTick / spacing) * spacing, MaxTick / spacing * spacing);
+    }
+
+    /// <summary>
+    /// The narrowest range of multiples of <paramref name="spacing"/> that contains [<paramref name="sqrtLowX96"/>,
+    /// <paramref name="sqrtHighX96"/>] (the Decider's range, rounded outward so its width stays at least the policy's
+    /// minimum), within Uniswap's usable ticks (a target beyond them is clipped to them). Never empty: a target inside one
+    /// spacing still spans one.
+    /// </summary>
+    public static TickRange RoundOutward(BigInteger sqrtLowX96, BigInteger sqrtHighX96, int spacing)
+    {
+        var (min, max) = UsableTicks(spacing);
+        if (sqrtLowX96 > sqrtHighX96) (sqrtLowX96, sqrtHighX96) = (sqrtHighX96, sqrtLowX96);
+        var lowTick = sqrtLowX96 < V3TickMath.MinSqrtRatio ? MinTick : sqrtLowX96 >= V3TickMath.MaxSqrtRatio ? MaxTick : V3TickMath.GetTickAtSqrtRatio(sqrtLowX96);
+        var highTick = sqrtHighX96 < V3TickMath.MinSqrtRatio ? MinTick : sqrtHighX96 >= V3TickMath.MaxSqrtRatio ? MaxTick : V3TickMath.GetTickAtSqrtRatio(sqrtHighX96);
+        // the greatest tick at or below the high end: one more unless it is exactly on it
+        if (highTick < MaxTick && V3TickMath.GetSqrtRatioAtTick(highTick) < sqrtHighX96) highTick++;
+        var lower = Math.Clamp(FloorTo(lowTick, spacing), min, max);
+        var upper = Math.Clamp(CeilTo(highTick, spacing), min, max);
+        if (lower >= upper)
+        {
+            if (upper < max) upper = lower + spacing;
+            else lower = upper - spacing;
+        }
+        return new TickRange(lower, upper);
+    }
+
+    /// <summary>
+    /// The range to send: the outward rounding, or, when the policy would refuse it (<paramref name="acceptable"/> false: its
+    /// width or its centre's skew), the narrowest widening of it by up to <see cref="MaxExtraSpacings"/> spacings a side that
+    /// it accepts (nearest the target's centre among equally wide ones). Each still contains the target. When none is
+    /// accepted, the outward rounding: the Guard then names the manager's refusal.
+    /// </summary>
+    public static TickRange Choose(BigInteger sqrtLowX96, BigInteger sqrtHighX96, int spacing, Func<TickRange, bool> acceptable)
+    {
+        ArgumentNullException.ThrowIfNull(acceptable);
+        var outward = RoundOutward(sqrtLowX96, sqrtHighX96, spacing);
+        if (acceptable(outward)) return outward;
+        var (min, max) = UsableTicks(spacing);
+        var centreSqrt = BigInteger.Clamp(Uint.Sqrt(sqrtLowX96 * sqrtHighX96), V3TickMath.MinSqrtRatio, V3TickMath.MaxSqrtRatio - 1);
+        var targetCentre = V3TickMath.GetTickAtSqrtRatio(centreSqrt);
+        var candidates =
+            from below in Enumerable.Range(0, MaxExtraSpacings + 1)
+            from above in Enumerable.Range(0, MaxExtraSpacings + 1)
+            where below + above > 0
+            let range = new TickRange(outward.Lower - below * spacing, outward.Upper + above * spacing)
+            where range.Lower >= min && range.Upper <= max
+            orderby below + above, Math.Abs((long)range.Lower + range.Upper - 2L * targetCentre)
+            select range;
+        foreach (var range in candidates)
+            if (acceptable(range)) return range;
+        return outward;
+    }
+
+    /// <summary>
+    /// Whether the manager's range guards accept <paramref name="range"/> with the oracle at <paramref name="priceX128"/>
+    /// and the holdings' base share at <paramref name="shareBps"/>: its width (the vault's width formula on the ticks'
+    /// sqrt prices) in the policy's bounds, its centre's skew within maxSkewBps and toward the inventory's target (the
+    /// vault's skew-direction rule).
+    /// </summary>
+    public static bool PolicyAccepts(TickRange range, PoolPolicy policy, BigInteger priceX128, BigInteger shareBps)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var width = VaultPolicyMath.WidthBps(range.SqrtUpperX96, range.SqrtLowerX96);
+        if (width < policy.MinWidthBps || width > policy.MaxWidthBps) return false;
+        var centre = range.CentreSqrtX96;
+        if (VaultPolicyMath.SkewBps(centre, priceX128) > policy.MaxSkewBps) return false;
+        return VaultPolicyMath.SkewTowardInventoryOk(VaultPolicyMath.SignedSkewBps(centre, priceX128), shareBps,
+            policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
+    }
+
+    /// <summary>
+    /// The Decider's range as the v3 position it asks for: centred where the Decider centred the curve with the half-width
+    /// of the bound it fixed (<see cref="RebalanceAction.Target"/>: centre and bound), i.e. [c²/b, b] or [b, c²/b] in sqrt
+    /// price. (The ManagedPool's fit moves the pool's price to the centre and derives the other bound from the reserves; a
+    /// v3 mint cannot move the price, so the range is the model's, symmetric in log price, and the holdings fill it at the spot.)
+    /// </summary>
+    public static (BigInteger SqrtLowX96, BigInteger SqrtHighX96) ModelRange(RebalanceAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var centre = action.Target.SqrtPriceX96;
+        var bound = action.Target.SqrtPriceBoundX96;
+        var mirrored = centre * centre / bound;
+        return bound < centre ? (bound, mirrored) : (mirrored, bound);
+    }
+
+    private static int FloorTo(int tick, int spacing) => (int)Math.Floor((double)tick / spacing) * spacing;
+    private static int CeilTo(int tick, int spacing) => (int)Math.Ceiling((double)tick / spacing) * spacing;
+}
