@@ -234,6 +234,65 @@ public static class UniswapV3Venue
         return bound < centre ? (bound, mirrored) : (mirrored, bound);
     }
 
+    /// <summary>
+    /// The position is already on the target: each end within <see cref="Decider.SameCurveWidthTolerance"/> of the
+    /// target's width (the Decider's AlreadyAtTarget rule, in ticks: a tick is a fixed step of log price). Re-minting it
+    /// would move no tokens; without this the keeper would re-send the same range every interval.
+    /// </summary>
+    public static bool SameRange(TickRange current, TickRange target)
+    {
+        var tolerance = Decider.SameCurveWidthTolerance * ((long)target.Upper - target.Lower);
+        return Math.Abs((long)current.Lower - target.Lower) <= tolerance && Math.Abs((long)current.Upper - target.Upper) <= tolerance;
+    }
+
+    /// <summary>
+    /// The Decider's rebalance of a v3 pool as the manager's call: the model's range (<see cref="ModelRange"/>) rounded to
+    /// the pool's ticks (<see cref="Choose"/>, accepted by <see cref="PolicyAccepts"/> at the oracle and the holdings'
+    /// share), no swap; the plan's expected range and liquidity are the ticks' and what the holdings fund there at the spot
+    /// (the manager's mint). A Hold (AlreadyAtTarget) when the position is already on that range (<see cref="SameRange"/>).
+    /// </summary>
+    public static Decision Plan(PoolIdentity id, UniswapV3PoolIdentity v3, UniswapV3Reading read, PoolInputs inputs, RebalanceAction action, long block)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(v3);
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(action);
+        var state = inputs.State;
+        var priceX128 = VaultPolicyMath.PriceX128(inputs.Price.Answer, inputs.Policy.PriceScaleExp)
+            ?? throw new ArgumentException("the price feed's answer is not a usable price (the Decider holds on it first)", nameof(inputs));
+        var share = VaultPolicyMath.BaseShareBps(state.Reserve0, state.Reserve1, priceX128);
+        var (low, high) = ModelRange(action);
+        var outward = RoundOutward(low, high, v3.TickSpacing);
+        var range = Choose(low, high, v3.TickSpacing, r => PolicyAccepts(r, inputs.Policy, priceX128, share));
+        var position = read.Position;
+        if (position.TickLower != position.TickUpper && new TickRange((int)position.TickLower, (int)position.TickUpper) is var current && SameRange(current, range))
+            return new Hold(id.Pool, id.Label, block, HoldReason.AlreadyAtTarget,
+                $"the position is already on ticks {current}: the target {range} is within {Decider.SameCurveWidthTolerance:0.##} of its width at both ends; only flow moves the inventory", action.View);
+        var liquidity = LiquidityAmounts.GetLiquidityForAmounts(state.SqrtPriceX96, range.SqrtLowerX96, range.SqrtUpperX96, state.Reserve0, state.Reserve1);
+        var rawToHuman = Math.Pow(10, inputs.BaseDecimals - inputs.QuoteDecimals);
+        var priceLow = Uint.PriceFromSqrtPriceX96(range.SqrtLowerX96) * rawToHuman;
+        var priceHigh = Uint.PriceFromSqrtPriceX96(range.SqrtUpperX96) * rawToHuman;
+        var why = $"Uniswap v3: ticks {range} (spacing {v3.TickSpacing}, the pool's fee tier {v3.FeePips} pips): the model's range " +
+                  $"[{F(Uint.PriceFromSqrtPriceX96(low) * rawToHuman)}, {F(Uint.PriceFromSqrtPriceX96(high) * rawToHuman)}] rounded outward" +
+                  (range == outward ? "" : $" and widened from {outward} to a width and centre the policy accepts") +
+                  $"; no swap: the holdings fill it at the spot (liquidity {liquidity}), the rest stays idle";
+        return new Plan(id.Pool, id.Label, block, action with
+        {
+            ExpectedLiquidity = liquidity,
+            ExpectedSqrtPriceLowX96 = range.SqrtLowerX96,
+            ExpectedSqrtPriceHighX96 = range.SqrtUpperX96,
+            PriceLow = priceLow,
+            PriceHigh = priceHigh,
+            Reasons = [.. action.Reasons, why],
+        })
+        {
+            UniswapV3 = new UniswapV3Rebalance(v3.Manager, new UniswapV3PositionManager.RangeTarget(range.Lower, range.Upper, false, BigInteger.Zero)),
+        };
+    }
+
+    private static string F(double v) => Models.Formatting.Numbers.Fixed(v);
+
     private static int FloorTo(int tick, int spacing) => (int)Math.Floor((double)tick / spacing) * spacing;
     private static int CeilTo(int tick, int spacing) => (int)Math.Ceiling((double)tick / spacing) * spacing;
 }
