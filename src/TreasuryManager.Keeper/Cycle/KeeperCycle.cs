@@ -248,7 +248,7 @@ public sealed partial class KeeperCycle
         {
             return Decider.Decide(inputs!, _lastEstimates[pool.Pool], settings.Targets, _strategyOf[pool.Pool], context) switch
             {
-                RebalanceAction rebalance when id.UniswapV3 is { } v3 => UniswapV3Venue.Plan(id, v3, pool.UniswapV3!, inputs!, rebalance, observation.BlockNumber),
+                RebalanceAction rebalance when id.UniswapV3 is { } v3 => UniswapV3Venue.Plan(id, v3, pool.UniswapV3!, inputs!, settings.Targets, rebalance, observation.BlockNumber),
                 RebalanceAction rebalance => new Plan(id.Pool, id.Label, observation.BlockNumber, rebalance),
                 HoldAction hold => Hold.Of(id.Pool, id.Label, observation.BlockNumber, hold),
                 var other => throw new InvalidOperationException($"unknown decision {other}"),

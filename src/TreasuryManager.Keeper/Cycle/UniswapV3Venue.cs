@@ -58,6 +58,18 @@ public static class UniswapV3Venue
     /// allows: two move it by up to one spacing either way, in half-spacing steps.</summary>
     public const int MaxExtraSpacings = 2;
 
+    /// <summary>The largest part of the gap to the target share one swap closes. The manager refuses a swap that ends past
+    /// the target (SwapPastTarget), and the share it ends at is not exactly what the keeper computes (the pool's price impact,
+    /// its fee, the spot off the oracle within maxTwapDeviationBps); smaller fractions are tried down to
+    /// <see cref="MinSwapFraction"/> when the skew the share then allows admits no range.</summary>
+    public const double MaxSwapFraction = 0.9;
+
+    /// <inheritdoc cref="MaxSwapFraction"/>
+    public const double MinSwapFraction = 0.5;
+
+    /// <summary>Step between the fractions tried.</summary>
+    public const double SwapFractionStep = 0.1;
+
     /// <summary>Uniswap v3's pool event <c>Swap(address indexed sender, address indexed recipient, int256 amount0, int256
     /// amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)</c> (v3-core's IUniswapV3PoolEvents), decoded by our ABI layer.</summary>
     public static readonly AbiEvent SwapEvent = ContractAbi.Parse("""
@@ -245,50 +257,143 @@ public static class UniswapV3Venue
         return Math.Abs((long)current.Lower - target.Lower) <= tolerance && Math.Abs((long)current.Upper - target.Upper) <= tolerance;
     }
 
+    /// <summary>A swap the manager makes between the burn and the mint, and the holdings it leaves (at the oracle, less the fee).</summary>
+    public sealed record SwapStep(bool ZeroForOne, BigInteger AmountIn, BigInteger Reserve0After, BigInteger Reserve1After, BigInteger ShareAfterBps);
+
+    /// <summary>
+    /// The swap that moves the holdings' base share <paramref name="fraction"/> of the way to <paramref name="targetShareBps"/>
+    /// at the oracle (selling base when above it, buying when below), capped so that its price impact through the OTHER
+    /// providers' active liquidity <paramref name="otherLiquidity"/> stays within half the policy's slippage bound less the
+    /// fee (the manager's price limit and minimum output are the slippage bound); null when there is nothing to swap or no
+    /// room: no other liquidity, a fee at or past that bound, or a gap under 1 bp.
+    /// </summary>
+    public static SwapStep? Swap(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128, BigInteger spotSqrtX96, int targetShareBps, double fraction,
+        BigInteger otherLiquidity, int feePips, int maxSwapSlippageBps)
+    {
+        if (priceX128.Sign <= 0 || !(fraction > 0) || otherLiquidity.Sign <= 0) return null;
+        var room = maxSwapSlippageBps / 2.0 - feePips / 100.0; // bps of price the swap may move
+        if (room <= 0) return null;
+        var value0 = reserve0 * priceX128 >> 128; // base's value in quote units
+        var value = value0 + reserve1;
+        if (value.IsZero) return null;
+        var share = value0 * 10_000 / value;
+        var gap = (double)(value * targetShareBps / 10_000 - value0) * fraction; // quote units of value to move into base (< 0: out of it)
+        if (Math.Abs((double)share - targetShareBps) < 1 || gap == 0) return null;
+        var sqrtP = (double)spotSqrtX96 / Math.Pow(2, 96);
+        var move = Math.Sqrt(1 + room / 10_000) - 1; // the sqrt price's relative move allowed
+        var feeKept = 1 - feePips / 1e6;
+        if (gap > 0)
+        {
+            // buy base: token1 in; Δ√P = amount1 / L
+            var amount = new BigInteger(Math.Min(gap, (double)otherLiquidity * sqrtP * move));
+            if (amount.Sign <= 0) return null;
+            var bought = new BigInteger((double)amount * feeKept) * (BigInteger.One << 128) / priceX128;
+            return Step(false, amount, reserve0 + bought, reserve1 - amount);
+        }
+        else
+        {
+            // sell base: token0 in; Δ(1/√P) = amount0 / L
+            var amount = BigInteger.Min(reserve0, new BigInteger(Math.Min(-gap * Math.Pow(2, 128) / (double)priceX128, (double)otherLiquidity * move / sqrtP)));
+            if (amount.Sign <= 0) return null;
+            var sold = new BigInteger((double)(amount * priceX128 >> 128) * feeKept);
+            return Step(true, amount, reserve0 - amount, reserve1 + sold);
+        }
+
+        SwapStep Step(bool zeroForOne, BigInteger amountIn, BigInteger r0, BigInteger r1) =>
+            new(zeroForOne, amountIn, r0, r1, VaultPolicyMath.BaseShareBps(r0, r1, priceX128));
+    }
+
     /// <summary>
     /// The Decider's rebalance of a v3 pool as the manager's call: the model's range (<see cref="ModelRange"/>) rounded to
     /// the pool's ticks (<see cref="Choose"/>, accepted by <see cref="PolicyAccepts"/> at the oracle and the holdings'
     /// share), no swap; the plan's expected range and liquidity are the ticks' and what the holdings fund there at the spot
     /// (the manager's mint). A Hold (AlreadyAtTarget) when the position is already on that range (<see cref="SameRange"/>).
     /// </summary>
-    public static Decision Plan(PoolIdentity id, UniswapV3PoolIdentity v3, UniswapV3Reading read, PoolInputs inputs, RebalanceAction action, long block)
+    public static Decision Plan(PoolIdentity id, UniswapV3PoolIdentity v3, UniswapV3Reading read, PoolInputs inputs, PoolTargets targets, RebalanceAction action, long block)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(v3);
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(action);
         var state = inputs.State;
-        var priceX128 = VaultPolicyMath.PriceX128(inputs.Price.Answer, inputs.Policy.PriceScaleExp)
+        var policy = inputs.Policy;
+        var priceX128 = VaultPolicyMath.PriceX128(inputs.Price.Answer, policy.PriceScaleExp)
             ?? throw new ArgumentException("the price feed's answer is not a usable price (the Decider holds on it first)", nameof(inputs));
         var share = VaultPolicyMath.BaseShareBps(state.Reserve0, state.Reserve1, priceX128);
         var (low, high) = ModelRange(action);
+
+        // the inventory's lever on v3 is the swap (a mint cannot move the price): on an inventory trigger, the largest swap
+        // toward the target after which a range the policy accepts exists, the range then centred on the oracle
+        var swap = (SwapStep?)null;
+        var range = (TickRange?)null;
         var outward = RoundOutward(low, high, v3.TickSpacing);
-        var range = Choose(low, high, v3.TickSpacing, r => PolicyAccepts(r, inputs.Policy, priceX128, share));
-        var position = read.Position;
-        if (position.TickLower != position.TickUpper && new TickRange((int)position.TickLower, (int)position.TickUpper) is var current && SameRange(current, range))
+        if (action.Trigger is RebalanceTrigger.InventoryBand or RebalanceTrigger.HardLimit
+            && SwapTarget(share, policy, targets.TargetBaseShareBps) is { } target)
+        {
+            var (centredLow, centredHigh) = Centred(low, high, priceX128);
+            var position = read.Position;
+            var ourTick = (int)read.Slot0.Tick;
+            var ours = position.TickLower <= ourTick && ourTick < position.TickUpper ? position.Liquidity : BigInteger.Zero;
+            for (var f = MaxSwapFraction; f >= MinSwapFraction - 1e-9 && range is null; f -= SwapFractionStep)
+            {
+                if (Swap(state.Reserve0, state.Reserve1, priceX128, state.SqrtPriceX96, target, f, read.PoolLiquidity - ours, v3.FeePips, (int)read.Policy.MaxSwapSlippageBps) is not { } step) break;
+                var candidate = Choose(centredLow, centredHigh, v3.TickSpacing, r => PolicyAccepts(r, policy, priceX128, step.ShareAfterBps));
+                if (!PolicyAccepts(candidate, policy, priceX128, step.ShareAfterBps)) continue;
+                (swap, range, outward) = (step, candidate, RoundOutward(centredLow, centredHigh, v3.TickSpacing));
+            }
+        }
+        range ??= Choose(low, high, v3.TickSpacing, r => PolicyAccepts(r, policy, priceX128, share));
+        var chosen = range.Value;
+        var held = read.Position;
+        if (swap is null && held.TickLower != held.TickUpper && new TickRange((int)held.TickLower, (int)held.TickUpper) is var current && SameRange(current, chosen))
             return new Hold(id.Pool, id.Label, block, HoldReason.AlreadyAtTarget,
-                $"the position is already on ticks {current}: the target {range} is within {Decider.SameCurveWidthTolerance:0.##} of its width at both ends; only flow moves the inventory", action.View);
-        var liquidity = LiquidityAmounts.GetLiquidityForAmounts(state.SqrtPriceX96, range.SqrtLowerX96, range.SqrtUpperX96, state.Reserve0, state.Reserve1);
+                $"the position is already on ticks {current}: the target {chosen} is within {Decider.SameCurveWidthTolerance:0.##} of its width at both ends; only flow moves the inventory", action.View);
+        var (reserve0, reserve1) = swap is { } sw ? (sw.Reserve0After, sw.Reserve1After) : (state.Reserve0, state.Reserve1);
+        var liquidity = LiquidityAmounts.GetLiquidityForAmounts(state.SqrtPriceX96, chosen.SqrtLowerX96, chosen.SqrtUpperX96, reserve0, reserve1);
         var rawToHuman = Math.Pow(10, inputs.BaseDecimals - inputs.QuoteDecimals);
-        var priceLow = Uint.PriceFromSqrtPriceX96(range.SqrtLowerX96) * rawToHuman;
-        var priceHigh = Uint.PriceFromSqrtPriceX96(range.SqrtUpperX96) * rawToHuman;
-        var why = $"Uniswap v3: ticks {range} (spacing {v3.TickSpacing}, the pool's fee tier {v3.FeePips} pips): the model's range " +
-                  $"[{F(Uint.PriceFromSqrtPriceX96(low) * rawToHuman)}, {F(Uint.PriceFromSqrtPriceX96(high) * rawToHuman)}] rounded outward" +
-                  (range == outward ? "" : $" and widened from {outward} to a width and centre the policy accepts") +
-                  $"; no swap: the holdings fill it at the spot (liquidity {liquidity}), the rest stays idle";
+        if (liquidity.IsZero)
+            return new Hold(id.Pool, id.Label, block, HoldReason.NoFeasibleCurve,
+                $"the holdings ({F((double)reserve0 / Math.Pow(10, inputs.BaseDecimals))} base, {F((double)reserve1 / Math.Pow(10, inputs.QuoteDecimals))} quote) fund no liquidity on ticks {chosen} at the spot, " +
+                "and no swap toward the target is possible (no other liquidity in the pool, or the policy's slippage bound leaves no room past the fee); the owner can deposit the missing token", action.View);
+        var why = $"Uniswap v3: ticks {chosen} (spacing {v3.TickSpacing}, the pool's fee tier {v3.FeePips} pips): the model's range" +
+                  (swap is null ? "" : " re-centred on the oracle (the swap moves the inventory, not a skewed centre)") +
+                  $" rounded outward{(chosen == outward ? "" : $" and widened from {outward} to a width and centre the policy accepts")}; " +
+                  (swap is { } s2
+                      ? $"swap {(s2.ZeroForOne ? $"{F((double)s2.AmountIn / Math.Pow(10, inputs.BaseDecimals))} base for quote" : $"{F((double)s2.AmountIn / Math.Pow(10, inputs.QuoteDecimals))} quote for base")} first (base share {(double)share / 100:0.##}% → about {(double)s2.ShareAfterBps / 100:0.##}%)"
+                      : "no swap") +
+                  $"; the holdings then fill the range at the spot (liquidity about {liquidity}), the rest stays idle";
         return new Plan(id.Pool, id.Label, block, action with
         {
             ExpectedLiquidity = liquidity,
-            ExpectedSqrtPriceLowX96 = range.SqrtLowerX96,
-            ExpectedSqrtPriceHighX96 = range.SqrtUpperX96,
-            PriceLow = priceLow,
-            PriceHigh = priceHigh,
+            ExpectedSqrtPriceLowX96 = chosen.SqrtLowerX96,
+            ExpectedSqrtPriceHighX96 = chosen.SqrtUpperX96,
+            PriceLow = Uint.PriceFromSqrtPriceX96(chosen.SqrtLowerX96) * rawToHuman,
+            PriceHigh = Uint.PriceFromSqrtPriceX96(chosen.SqrtUpperX96) * rawToHuman,
             Reasons = [.. action.Reasons, why],
         })
         {
-            UniswapV3 = new UniswapV3Rebalance(v3.Manager, new UniswapV3PositionManager.RangeTarget(range.Lower, range.Upper, false, BigInteger.Zero)),
+            UniswapV3 = new UniswapV3Rebalance(v3.Manager, new UniswapV3PositionManager.RangeTarget(chosen.Lower, chosen.Upper, swap?.ZeroForOne ?? false, swap?.AmountIn ?? BigInteger.Zero)),
         };
+    }
+
+    /// <summary>The share a swap aims at: the operator's target (Pools:i:TargetBaseShareBps), but never past the manager's own target (the
+    /// policy's midpoint: its SwapPastTarget rule); null when the two lie on opposite sides of the current share.</summary>
+    private static int? SwapTarget(BigInteger share, PoolPolicy policy, int operatorTarget)
+    {
+        var manager = (policy.MinBaseShareBps + policy.MaxBaseShareBps) / 2;
+        if (Math.Sign(manager - (double)share) != Math.Sign(operatorTarget - (double)share)) return null;
+        return share < manager ? Math.Min(manager, operatorTarget) : Math.Max(manager, operatorTarget);
+    }
+
+    /// <summary>[low, high] moved to the same log width around the oracle price.</summary>
+    private static (BigInteger Low, BigInteger High) Centred(BigInteger low, BigInteger high, BigInteger priceX128)
+    {
+        var oracleSqrt = Uint.Sqrt(priceX128 << 64); // √(P·2^128)·2^32 = √P·2^96
+        var q96 = BigInteger.One << 96;
+        var half = Uint.Sqrt(high * q96 / low * q96); // √(high/low)·2^96: the sqrt prices' ratio from the centre to each end
+        return (oracleSqrt * q96 / half, oracleSqrt * half / q96);
     }
 
     private static string F(double v) => Models.Formatting.Numbers.Fixed(v);
