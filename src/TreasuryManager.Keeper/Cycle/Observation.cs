@@ -115,7 +115,7 @@ public static class StrategyInputs
             if (o.Error is not null || o.UniswapV3 is null || o.Price is null || o.TwapLogPrice is null)
                 return (null, new HoldAction(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation"));
             return (new PoolInputs(UniswapV3Venue.Snapshot(v3, o.UniswapV3), UniswapV3Venue.Policy(v3, o.UniswapV3.Policy, o.Identity, o.Price.Decimals),
-                o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals), null);
+                o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals, RangeAtSpot: true), null);
         }
         if (o.Error is not null || o.State is null || o.Policy is null || o.Price is null || o.TwapLogPrice is null)
             return (null, new HoldAction(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation"));

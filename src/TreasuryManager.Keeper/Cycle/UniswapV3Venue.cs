@@ -232,18 +232,13 @@ public static class UniswapV3Venue
     }
 
     /// <summary>
-    /// The Decider's range as the v3 position it asks for: centred where the Decider centred the curve with the half-width
-    /// of the bound it fixed (<see cref="RebalanceAction.Target"/>: centre and bound), i.e. [c²/b, b] or [b, c²/b] in sqrt
-    /// price. (The ManagedPool's fit moves the pool's price to the centre and derives the other bound from the reserves; a
-    /// v3 mint cannot move the price, so the range is the model's, symmetric in log price, and the holdings fill it at the spot.)
+    /// The Decider's range as the v3 position it asks for: for a venue that mints at its spot (<see cref="PoolInputs.RangeAtSpot"/>)
+    /// the Decider's target is the model's range itself, centred where it centred the curve (<see cref="Strategy.Rules.RangeFit.AtSpot"/>).
     /// </summary>
     public static (BigInteger SqrtLowX96, BigInteger SqrtHighX96) ModelRange(RebalanceAction action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        var centre = action.Target.SqrtPriceX96;
-        var bound = action.Target.SqrtPriceBoundX96;
-        var mirrored = centre * centre / bound;
-        return bound < centre ? (bound, mirrored) : (mirrored, bound);
+        return (action.ExpectedSqrtPriceLowX96, action.ExpectedSqrtPriceHighX96);
     }
 
     /// <summary>
