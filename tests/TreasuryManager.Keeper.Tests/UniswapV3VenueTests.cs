@@ -58,7 +58,7 @@ public sealed class UniswapV3VenueTests
     }
 
     [Fact]
-    public void Choose_keeps_the_target_inside_and_prefers_the_narrowest_accepted_widening()
+    public void Choose_prefers_the_outward_rounding_then_the_fewest_spacings_moved_widenings_before_narrowings()
     {
         Targets.Where(t => t.Low > V3TickMath.GetSqrtRatioAtTick(-800_000) && t.High < V3TickMath.GetSqrtRatioAtTick(800_000)).Sample(t =>
         {
@@ -69,6 +69,13 @@ public sealed class UniswapV3VenueTests
             Assert.Equal(outward.Lower - t.Spacing, chosen.Lower);
             Assert.Equal(outward.Upper, chosen.Upper);
             Assert.Equal(outward, UniswapV3Venue.Choose(t.Low, t.High, t.Spacing, _ => false));
+            // a rounding wider than the policy allows: one end taken in by a spacing, the one leaving the centre nearer the target's
+            if (outward.Upper - outward.Lower > t.Spacing)
+            {
+                var narrower = UniswapV3Venue.Choose(t.Low, t.High, t.Spacing, r => r.Upper - r.Lower < outward.Upper - outward.Lower);
+                Assert.Equal(outward.Upper - outward.Lower - t.Spacing, narrower.Upper - narrower.Lower);
+                Assert.True(narrower.Lower == outward.Lower + t.Spacing || narrower.Upper == outward.Upper - t.Spacing);
+            }
         });
     }
 

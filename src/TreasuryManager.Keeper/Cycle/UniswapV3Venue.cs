@@ -189,9 +189,11 @@ public static class UniswapV3Venue
 
     /// <summary>
     /// The range to send: the outward rounding, or, when the policy would refuse it (<paramref name="acceptable"/> false: its
-    /// width or its centre's skew), the narrowest widening of it by up to <see cref="MaxExtraSpacings"/> spacings a side that
-    /// it accepts (nearest the target's centre among equally wide ones). Each still contains the target. When none is
-    /// accepted, the outward rounding: the Guard then names the manager's refusal.
+    /// width or its centre's skew), the nearest range it accepts among the outward rounding's ends moved by whole spacings —
+    /// first the widenings by up to <see cref="MaxExtraSpacings"/> a side (which still contain the target), then, for a
+    /// target at the policy's widest whose rounding is too wide, those that also take one spacing in on a side — fewest
+    /// spacings moved first, then the centre nearest the target's. When none is accepted, the outward rounding: the Guard
+    /// then names the manager's refusal.
     /// </summary>
     public static TickRange Choose(BigInteger sqrtLowX96, BigInteger sqrtHighX96, int spacing, Func<TickRange, bool> acceptable)
     {
@@ -202,12 +204,12 @@ public static class UniswapV3Venue
         var centreSqrt = BigInteger.Clamp(Uint.Sqrt(sqrtLowX96 * sqrtHighX96), V3TickMath.MinSqrtRatio, V3TickMath.MaxSqrtRatio - 1);
         var targetCentre = V3TickMath.GetTickAtSqrtRatio(centreSqrt);
         var candidates =
-            from below in Enumerable.Range(0, MaxExtraSpacings + 1)
-            from above in Enumerable.Range(0, MaxExtraSpacings + 1)
-            where below + above > 0
+            from below in Enumerable.Range(-1, MaxExtraSpacings + 2) // spacings added below the lower end (−1: one taken in)
+            from above in Enumerable.Range(-1, MaxExtraSpacings + 2)
+            where below != 0 || above != 0
             let range = new TickRange(outward.Lower - below * spacing, outward.Upper + above * spacing)
-            where range.Lower >= min && range.Upper <= max
-            orderby below + above, Math.Abs((long)range.Lower + range.Upper - 2L * targetCentre)
+            where range.Lower >= min && range.Upper <= max && range.Lower < range.Upper
+            orderby below < 0 || above < 0, Math.Abs(below) + Math.Abs(above), Math.Abs((long)range.Lower + range.Upper - 2L * targetCentre)
             select range;
         foreach (var range in candidates)
             if (acceptable(range)) return range;
