@@ -23,6 +23,12 @@ public sealed class ChainObserver
     private static readonly AbiEvent SwapEvent = ManagedPool.Abi.GetEvent("Swap");
     private static readonly byte[] V3SwapTopic = UniswapV3Venue.SwapEvent.Topic0;
 
+    /// <summary>A pool's reads at start: its tokens, and the vault's policy (a ManagedPool) or the manager's records (a v3 pool).</summary>
+    private sealed record SetupReads(RpcBatch.Item<Address> Token0, RpcBatch.Item<Address> Token1, RpcBatch.Item<TreasuryVault.PolicyView>? VaultPolicy, V3SetupReads? UniswapV3);
+
+    /// <summary>A v3 pool's reads at start: the manager's position (registered, tick spacing) and policy, the pool's fee tier.</summary>
+    private sealed record V3SetupReads(RpcBatch.Item<UniswapV3PositionManager.PositionView> Position, RpcBatch.Item<UniswapV3PositionManager.UniswapV3Policy> Policy, RpcBatch.Item<int> Fee);
+
     /// <summary>A ManagedPool's reads in the cycle's batch.</summary>
     private sealed record ManagedPoolReads(RpcBatch.Item<ManagedPool.PoolState> State, RpcBatch.Item<TreasuryVault.PolicyView> Policy, RpcBatch.Item<BigInteger> Twap);
 
@@ -72,8 +78,9 @@ public sealed class ChainObserver
     public Address? UniswapV3Manager { get; private init; }
 
     /// <summary>
-    /// Reads what never changes (tokens and their decimals, each policy's feeds and their decimals) in two batches
-    /// and checks every pool is registered in the vault. Throws <see cref="KeeperSetupException"/> naming the pool.
+    /// Reads what never changes (tokens and their decimals, each policy's feeds and their decimals; a v3 pool's fee tier
+    /// and tick spacing) in two batches and checks every ManagedPool is registered in the vault, and every Uniswap v3 pool
+    /// in the vault's UniswapV3PositionManager. Throws <see cref="KeeperSetupException"/> naming the pool and the fix.
     /// </summary>
     /// <param name="hedgedPools">Pools whose hedge (vault policy, market parameters, the vault's account) each batch also reads: four calls per pool.</param>
     /// <param name="uniswapV3">The pools that are Uniswap v3 pools and the manager holding the vault's positions in them
@@ -89,16 +96,19 @@ public sealed class ChainObserver
         var blockNumber = first.Add(new RpcRequest("eth_blockNumber"), r => Quantity.DecodeLong(r.GetResult().GetString()!, "block number"));
         var managerVault = uniswapV3 is null ? null : first.Add(Call(uniswapV3.Manager, UniswapV3PositionManager.EncodeVault()), r => UniswapV3PositionManager.DecodeVault(Bytes(r)));
         var reads = pools.Select(p => IsV3(p.Pool)
-            ? (Token0: first.Add(Call(p.Pool, IUniswapV3PoolMinimal.EncodeToken0()), r => IUniswapV3PoolMinimal.DecodeToken0(Bytes(r))),
-                Token1: first.Add(Call(p.Pool, IUniswapV3PoolMinimal.EncodeToken1()), r => IUniswapV3PoolMinimal.DecodeToken1(Bytes(r))),
-                Policy: (RpcBatch.Item<TreasuryVault.PolicyView>?)null,
-                V3: (Position: first.Add(Call(uniswapV3!.Manager, UniswapV3PositionManager.EncodePositionOf(p.Pool)), r => UniswapV3PositionManager.DecodePositionOf(Bytes(r))),
-                    Policy: first.Add(Call(uniswapV3.Manager, UniswapV3PositionManager.EncodePolicyOf(p.Pool)), r => UniswapV3PositionManager.DecodePolicyOf(Bytes(r))),
-                    Fee: first.Add(Call(p.Pool, IUniswapV3PoolMinimal.EncodeFee()), r => (int)IUniswapV3PoolMinimal.DecodeFee(Bytes(r)))))
-            : (Token0: first.Add(Call(p.Pool, ManagedPool.EncodeToken0()), r => ManagedPool.DecodeToken0(Bytes(r))),
-                Token1: first.Add(Call(p.Pool, ManagedPool.EncodeToken1()), r => ManagedPool.DecodeToken1(Bytes(r))),
-                Policy: first.Add(Call(vault, TreasuryVault.EncodePolicyOf(p.Pool)), r => TreasuryVault.DecodePolicyOf(Bytes(r))),
-                V3: default((RpcBatch.Item<UniswapV3PositionManager.PositionView> Position, RpcBatch.Item<UniswapV3PositionManager.UniswapV3Policy> Policy, RpcBatch.Item<int> Fee)?))).ToArray();
+            ? new SetupReads(
+                first.Add(Call(p.Pool, IUniswapV3PoolMinimal.EncodeToken0()), r => IUniswapV3PoolMinimal.DecodeToken0(Bytes(r))),
+                first.Add(Call(p.Pool, IUniswapV3PoolMinimal.EncodeToken1()), r => IUniswapV3PoolMinimal.DecodeToken1(Bytes(r))),
+                null,
+                new V3SetupReads(
+                    first.Add(Call(uniswapV3!.Manager, UniswapV3PositionManager.EncodePositionOf(p.Pool)), r => UniswapV3PositionManager.DecodePositionOf(Bytes(r))),
+                    first.Add(Call(uniswapV3.Manager, UniswapV3PositionManager.EncodePolicyOf(p.Pool)), r => UniswapV3PositionManager.DecodePolicyOf(Bytes(r))),
+                    first.Add(Call(p.Pool, IUniswapV3PoolMinimal.EncodeFee()), r => (int)IUniswapV3PoolMinimal.DecodeFee(Bytes(r)))))
+            : new SetupReads(
+                first.Add(Call(p.Pool, ManagedPool.EncodeToken0()), r => ManagedPool.DecodeToken0(Bytes(r))),
+                first.Add(Call(p.Pool, ManagedPool.EncodeToken1()), r => ManagedPool.DecodeToken1(Bytes(r))),
+                first.Add(Call(vault, TreasuryVault.EncodePolicyOf(p.Pool)), r => TreasuryVault.DecodePolicyOf(Bytes(r))),
+                null)).ToArray();
         var answers = await first.SendAsync(eth.Rpc, ct).ConfigureAwait(false);
         var block = blockNumber.Read(answers);
         if (managerVault is not null)
@@ -131,7 +141,7 @@ public sealed class ChainObserver
                     ? $"pool {label} ({pool}) is not a Uniswap v3 pool: {e.Message}; check Pools (its Address and Venue) in the configuration"
                     : $"pool {label} ({pool}) is not a ManagedPool: {e.Message}; check Pools (its Address, and Venue UniswapV3 for a Uniswap v3 pool) in the configuration");
             }
-            if (reads[i].V3 is { } v3)
+            if (reads[i].UniswapV3 is { } v3)
             {
                 var position = v3.Position.Read(answers);
                 if (!position.Registered)
@@ -141,7 +151,7 @@ public sealed class ChainObserver
                 feeds.Add((policy.Params.PriceFeed, policy.Params.VolatilityFeed, (uint)policy.Params.TwapWindow));
                 continue;
             }
-            var vaultPolicy = reads[i].Policy!.Read(answers);
+            var vaultPolicy = reads[i].VaultPolicy!.Read(answers);
             if (!vaultPolicy.Registered)
                 throw new KeeperSetupException($"pool {label} ({pool}) is not registered in the vault {vault}; the owner must call registerPool, or remove it from Pools");
             feeds.Add((vaultPolicy.Params.PriceFeed, vaultPolicy.Params.VolatilityFeed, (uint)vaultPolicy.Params.TwapWindow));
