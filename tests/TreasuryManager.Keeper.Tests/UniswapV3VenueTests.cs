@@ -1,6 +1,9 @@
 using System.Numerics;
 using CsCheck;
+using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Keeper.Cycle;
+using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.Policy;
 using V3TickMath = TreasuryManager.Models.UniswapV3.TickMath;
@@ -95,7 +98,7 @@ public sealed class UniswapV3VenueTests
         foreach (var tick in new[] { -269_400, -60, 0, 60, 100_000 })
         {
             var sqrt = V3TickMath.GetSqrtRatioAtTick(tick);
-            Assert.Equal(LogMath.CoarseLogPriceFromPriceX128(sqrt * sqrt >> 64), UniswapV3Venue.LogPriceOfTick(tick));
+            Assert.Equal(Models.Curve.LogMath.CoarseLogPriceFromPriceX128(sqrt * sqrt >> 64), UniswapV3Venue.LogPriceOfTick(tick));
         }
         // one tick is 1 bp of price: the log distance of 200 ticks is about the vault's bound for 200 bps
         var d = UniswapV3Venue.LogPriceOfTick(200) - UniswapV3Venue.LogPriceOfTick(0);
@@ -150,5 +153,16 @@ public sealed class UniswapV3VenueTests
         // through L = 1e15 the price may move (0.5% − 0.3%) = 20 bps: Δ√P·L = amount1, √(1.002) − 1 ≈ 0.0009995 of √P
         var sqrtP = (double)spot / Math.Pow(2, 96);
         Assert.InRange((double)capped.AmountIn, 1e15 * sqrtP * 0.00099, 1e15 * sqrtP * 0.001);
+    }
+
+    [Fact]
+    public void The_revert_explainer_names_the_managers_own_errors_with_their_arguments()
+    {
+        var data = UniswapV3PositionManager.Abi.GetError("InvalidTickRange").Encode(new BigInteger(-270_421), new BigInteger(-268_380), new BigInteger(60));
+        var line = RevertExplainer.Explain(new ExecutionRevertedException("execution reverted", "eth_call", 3, "execution reverted", null, data));
+        Assert.Contains("InvalidTickRange", line, StringComparison.Ordinal);
+        Assert.Contains("-270421", line, StringComparison.Ordinal);
+        var past = UniswapV3PositionManager.Abi.GetError("SwapPastTarget").Encode(false, new BigInteger(100), new BigInteger(5_100), new BigInteger(5_000));
+        Assert.Contains("SwapPastTarget", RevertExplainer.Explain(new ExecutionRevertedException("execution reverted", "eth_call", 3, "execution reverted", null, past)), StringComparison.Ordinal);
     }
 }
