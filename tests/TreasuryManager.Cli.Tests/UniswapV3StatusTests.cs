@@ -11,7 +11,7 @@ namespace TreasuryManager.Cli.Tests;
 /// <summary>
 /// One configuration, both venues: the deployment's ManagedPool and the vault's Uniswap v3 position (its manager in
 /// UniswapV3Manager, the pool listed with Venue UniswapV3). `status` shows both, each with its venue (the v3 position's
-/// ticks and liquidity); `rebalance --dry-run` on the v3 pool prints its ticks and sends nothing.
+/// ticks and liquidity); `rebalance --dry-run` on the v3 pool prints its ticks and sends nothing; `keeper run` re-ranges it.
 /// </summary>
 [Collection(NodeCollection.Name)]
 [Trait("Category", "Node")]
@@ -71,9 +71,9 @@ public sealed class UniswapV3StatusTests(LocalNodeFixture node) : NodeTest(node)
         return (d, v3, config);
     }
 
-    private static TestConsole Console()
+    private static TestConsole Console(CancellationToken cancellation = default)
     {
-        var console = new TestConsole();
+        var console = new TestConsole { Cancellation = cancellation };
         console.Environment["TREASURY_MNEMONIC"] = DevAccounts.Mnemonic;
         return console;
     }
@@ -137,5 +137,39 @@ public sealed class UniswapV3StatusTests(LocalNodeFixture node) : NodeTest(node)
         Assert.Equal(nonce, await Eth.GetTransactionCountAsync(d.Keeper.Address));
         Assert.Equal(block, await Eth.BlockNumberAsync());
         Assert.Equal(before, await v3.Manager.PositionOfAsync(v3.Pool.Address));
+    }
+
+    [Fact]
+    public async Task Keeper_run_re_ranges_the_v3_position_in_its_cycle_beside_the_managed_pool()
+    {
+        var (_, v3, config) = await DeployBothVenuesAsync();
+        var before = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        using var stop = new CancellationTokenSource();
+        var console = Console(stop.Token);
+        var run = console.RunAsync("keeper", "run", "--config", config, "--Metrics:Port=0", "--Cycle:PollIntervalMilliseconds", "50",
+            $"--Log:File={_temp.File("logs/keeper-.log")}");
+
+        var after = before;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!run.IsCompleted && DateTime.UtcNow < deadline && after.TickLower == before.TickLower && after.TickUpper == before.TickUpper)
+        {
+            await Node.Rpc.CallAsync("evm_mine");
+            await Task.Delay(200);
+            after = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        }
+        // the executor settles the mined rebalance (one confirmation) and logs it: a few more blocks
+        for (var i = 0; i < 5; i++)
+        {
+            await Node.Rpc.CallAsync("evm_mine");
+            await Task.Delay(200);
+        }
+        await stop.CancelAsync();
+        var (exit, output, error) = await run;
+
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        Assert.NotEqual((before.TickLower, before.TickUpper), (after.TickLower, after.TickUpper));
+        Assert.True(after.Liquidity > 0);
+        Assert.Equal(0, (int)after.TickLower % 60);
+        Assert.Matches("Rebalanced \"?BASE/USDQ v3", output);
     }
 }
