@@ -165,4 +165,18 @@ public sealed class UniswapV3VenueTests
         var past = UniswapV3PositionManager.Abi.GetError("SwapPastTarget").Encode(false, new BigInteger(100), new BigInteger(5_100), new BigInteger(5_000));
         Assert.Contains("SwapPastTarget", RevertExplainer.Explain(new ExecutionRevertedException("execution reverted", "eth_call", 3, "execution reverted", null, past)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_treasurys_part_of_a_shared_pools_swaps_is_its_liquidity_share_inside_its_range()
+    {
+        var position = new UniswapV3PositionManager.PositionView(true, 60, -600, 600, new BigInteger(250), 0, 0, 0);
+        UniswapV3Venue.PoolSwap Swap(int tick, long liquidity) =>
+            new(new Strategy.Inputs.SwapSeen(7, true, new BigInteger(1_000), new BigInteger(2_000), BigInteger.One << 96), new BigInteger(liquidity), tick);
+        var part = UniswapV3Venue.TreasuryPart([Swap(0, 1_000), Swap(600, 1_000), Swap(-601, 1_000), Swap(-600, 250)], position);
+        Assert.Equal(2, part.Count); // tick 600 is the upper end (outside, as Uniswap's ranges), −601 below
+        Assert.Equal((new BigInteger(250), new BigInteger(500)), (part[0].AmountIn, part[0].AmountOut)); // a quarter of the active liquidity
+        Assert.Equal((new BigInteger(1_000), new BigInteger(2_000)), (part[1].AmountIn, part[1].AmountOut)); // all of it
+        Assert.True(part.All(p => p.ZeroForOne && p.BlockNumber == 7));
+        Assert.Empty(UniswapV3Venue.TreasuryPart([Swap(0, 1_000)], position with { Liquidity = 0 }));
+    }
 }

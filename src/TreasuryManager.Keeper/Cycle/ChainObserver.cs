@@ -13,7 +13,7 @@ namespace TreasuryManager.Keeper.Cycle;
 
 /// <summary>
 /// The Observe step: every managed pool's (a fleet keeper: every pool it holds) state, its policy in the vault, its feeds' latest rounds, its TWAP over
-/// the policy's window and its swaps since the last cycle, plus the latest block and the base fee — in ONE JSON-RPC
+/// the policy's window and its swaps since the last cycle (a Uniswap v3 pool's: the treasury's pro-rata part), plus the latest block and the base fee — in ONE JSON-RPC
 /// batch per cycle. A read that fails marks only its own pool (<see cref="PoolObservation.Error"/>). Feed
 /// addresses come from the previous cycle's policies; when the owner changes a feed, that cycle pays one extra
 /// batch to learn the new feed's decimals.
@@ -238,17 +238,19 @@ public sealed class ChainObserver
 
         // swaps (a failed log read is not fatal: the estimators just miss this cycle's swaps, and the next cycle re-reads them)
         var swaps = new Dictionary<Address, List<SwapSeen>>();
+        var v3Swaps = new Dictionary<Address, List<UniswapV3Venue.PoolSwap>>();
         if (logs is not null && logs.Raw(responses).Error is null)
         {
             foreach (var log in logs.Read(responses))
             {
                 if (log.Removed || log.BlockNumber > block.Number) continue;
-                if (!swaps.TryGetValue(log.Address, out var list)) swaps[log.Address] = list = [];
                 if (log.Topics.Count > 0 && log.Topics[0].AsSpan().SequenceEqual(V3SwapTopic))
                 {
-                    list.Add(UniswapV3Venue.Swap(log.BlockNumber, log.Topics, log.Data));
+                    if (!v3Swaps.TryGetValue(log.Address, out var v3List)) v3Swaps[log.Address] = v3List = [];
+                    v3List.Add(UniswapV3Venue.Swap(log.BlockNumber, log.Topics, log.Data));
                     continue;
                 }
+                if (!swaps.TryGetValue(log.Address, out var list)) swaps[log.Address] = list = [];
                 var decoded = SwapEvent.DecodeLog(log.Topics, log.Data);
                 list.Add(new SwapSeen(log.BlockNumber, (bool)decoded.Arguments[2]!, (BigInteger)decoded.Arguments[3]!, (BigInteger)decoded.Arguments[4]!, (BigInteger)decoded.Arguments[6]!));
             }
@@ -283,7 +285,8 @@ public sealed class ChainObserver
             var poolSwaps = swaps.TryGetValue(identity.Pool, out var s) ? (IReadOnlyList<SwapSeen>)s : [];
             if (poolReads[p].UniswapV3 is { } v3Reads)
             {
-                (observations[p], var changed) = ObserveUniswapV3(identity, v3Reads, vaultPaused!, responses, rounds, poolSwaps);
+                (observations[p], var changed) = ObserveUniswapV3(identity, v3Reads, vaultPaused!, responses, rounds,
+                    v3Swaps.TryGetValue(identity.Pool, out var seen) ? seen : []);
                 changedFeeds |= changed;
                 continue;
             }
@@ -325,10 +328,13 @@ public sealed class ChainObserver
     /// <summary>A v3 pool's observation from its reads: the Strategy's TWAP from the mean tick, the feeds' rounds; true when
     /// its policy names other feeds than the last cycle's (their decimals are then learnt).</summary>
     private (PoolObservation Observation, bool ChangedFeeds) ObserveUniswapV3(PoolIdentity identity, V3Reads reads, RpcBatch.Item<bool> vaultPaused, RpcBatch.Responses responses,
-        Dictionary<Address, (FeedRound? Round, string? Error)> rounds, IReadOnlyList<SwapSeen> swaps)
+        Dictionary<Address, (FeedRound? Round, string? Error)> rounds, IReadOnlyList<UniswapV3Venue.PoolSwap> poolSwaps)
     {
+        IReadOnlyList<SwapSeen> swaps = [];
         try
         {
+            // the treasury's part of the shared pool's swaps (a ManagedPool's are all the treasury's)
+            swaps = UniswapV3Venue.TreasuryPart(poolSwaps, reads.Position.Read(responses));
             var policy = reads.Policy.Read(responses);
             var p = policy.Params;
             var changed = Remember(identity.Pool, p.PriceFeed, p.VolatilityFeed, (uint)p.TwapWindow);

@@ -80,15 +80,40 @@ public static class UniswapV3Venue
           {"indexed":false,"name":"tick","type":"int24"}]}]
         """).GetEvent("Swap");
 
-    /// <summary>A v3 Swap log as the estimators read a swap: the pool received the positive amount (the trader's input) and
-    /// paid the negative one; zeroForOne when token0 went in.</summary>
-    public static SwapSeen Swap(long blockNumber, IReadOnlyList<byte[]> topics, byte[] data)
+    /// <summary>A v3 Swap log: the pool received the positive amount (the trader's input) and paid the negative one;
+    /// zeroForOne when token0 went in; the pool's active liquidity and tick after it.</summary>
+    public sealed record PoolSwap(SwapSeen Swap, BigInteger Liquidity, int Tick);
+
+    /// <summary>Decodes a v3 Swap log (<see cref="PoolSwap"/>).</summary>
+    public static PoolSwap Swap(long blockNumber, IReadOnlyList<byte[]> topics, byte[] data)
     {
         var d = SwapEvent.DecodeLog(topics, data);
         var amount0 = (BigInteger)d.Arguments[2]!;
         var amount1 = (BigInteger)d.Arguments[3]!;
         var zeroForOne = amount0.Sign > 0;
-        return new SwapSeen(blockNumber, zeroForOne, zeroForOne ? amount0 : amount1, BigInteger.Abs(zeroForOne ? amount1 : amount0), (BigInteger)d.Arguments[4]!);
+        return new PoolSwap(new SwapSeen(blockNumber, zeroForOne, zeroForOne ? amount0 : amount1, BigInteger.Abs(zeroForOne ? amount1 : amount0), (BigInteger)d.Arguments[4]!),
+            (BigInteger)d.Arguments[5]!, (int)(BigInteger)d.Arguments[6]!);
+    }
+
+    /// <summary>
+    /// The treasury's part of a shared pool's swaps, as the estimators read a ManagedPool's (where every swap is the
+    /// treasury's): each swap that ended inside the position's range scaled by the position's share of the pool's active
+    /// liquidity after it (its fee, flow and size pro rata); a swap that ended outside it, or with the position empty, is
+    /// not the treasury's and is left out. The position is the one read this cycle.
+    /// </summary>
+    public static IReadOnlyList<SwapSeen> TreasuryPart(IReadOnlyList<PoolSwap> swaps, UniswapV3PositionManager.PositionView position)
+    {
+        ArgumentNullException.ThrowIfNull(swaps);
+        ArgumentNullException.ThrowIfNull(position);
+        var ours = position.Liquidity;
+        var part = new List<SwapSeen>();
+        foreach (var (swap, liquidity, tick) in swaps)
+        {
+            if (ours.IsZero || liquidity.IsZero || tick < position.TickLower || tick >= position.TickUpper) continue;
+            var share = BigInteger.Min(ours, liquidity);
+            part.Add(swap with { AmountIn = swap.AmountIn * share / liquidity, AmountOut = swap.AmountOut * share / liquidity });
+        }
+        return part;
     }
 
     /// <summary>observe([window, 0])'s mean tick, as the manager computes it: (cum[1] − cum[0]) / window, rounded toward −∞.</summary>
