@@ -155,7 +155,7 @@ public sealed record PoolReading(
         int? share;
         var atOracle = false;
         var priceScaleExp = o.Policy is { } policy ? (int?)(int)policy.PriceScaleExp
-            : o.UniswapV3 is not null && o.Price is { } feed ? o.Identity.QuoteDecimals - o.Identity.BaseDecimals - feed.Decimals : null;
+            : o.UniswapV3 is not null && o.Price is { } feed ? UniswapV3Venue.PriceScaleExp(o.Identity, feed.Decimals) : null;
         if (o.Price is { } round && priceScaleExp is { } exp && Models.Policy.VaultPolicyMath.PriceX128(round.Answer, exp) is { } priceX128)
         {
             share = (int)Models.Policy.VaultPolicyMath.BaseShareBps(s.Reserve0, s.Reserve1, priceX128);

@@ -45,8 +45,9 @@ public readonly record struct TickRange(int Lower, int Upper)
 
 /// <summary>
 /// The Uniswap v3 venue, pure: a v3 pool's reads as the Strategy core's records (the same <see cref="PoolSnapshot"/> and
-/// <see cref="PoolPolicy"/> a ManagedPool gives), the Decider's range as the manager's <c>RangeTarget</c> (rounded
-/// outward to the pool's tick spacing, <see cref="RoundOutward"/>), and the pool's Swap event as <see cref="SwapSeen"/>.
+/// <see cref="PoolPolicy"/> a ManagedPool gives), the Decider's rebalance as the manager's <c>RangeTarget</c>
+/// (<see cref="Plan"/>: ticks rounded outward to the pool's spacing, <see cref="RoundOutward"/>, and a bounded swap), and
+/// the pool's Swap events as the treasury's part of them (<see cref="TreasuryPart"/>).
 /// </summary>
 public static class UniswapV3Venue
 {
@@ -178,7 +179,15 @@ public static class UniswapV3Venue
         return new PoolPolicy((long)p.Heartbeat, p.VolatilityFeed != Address.Zero, (long)p.TwapWindow, (int)p.MaxTwapDeviationBps,
             VaultPolicyMath.MaxTwapDeviationLog((int)p.MaxTwapDeviationBps), (int)p.MaxSkewBps, pool.FeePips, pool.FeePips,
             (int)p.MinWidthBps, (int)p.MaxWidthBps, (long)p.MinRebalanceInterval, (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps,
-            identity.QuoteDecimals - identity.BaseDecimals - priceFeedDecimals, policy.AllowInventoryRecovery);
+            PriceScaleExp(identity, priceFeedDecimals), policy.AllowInventoryRecovery);
+    }
+
+    /// <summary>The manager's price scale (its _setPolicy): dec(token1) − dec(token0) − dec(feed), turning the feed's answer
+    /// into the pool's raw price (the vault stores its own in its policy view).</summary>
+    public static int PriceScaleExp(PoolIdentity identity, int priceFeedDecimals)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return identity.QuoteDecimals - identity.BaseDecimals - priceFeedDecimals;
     }
 
     /// <summary>The lowest and highest multiples of <paramref name="spacing"/> inside Uniswap's tick bounds.</summary>
@@ -328,8 +337,13 @@ public static class UniswapV3Venue
     /// <summary>
     /// The Decider's rebalance of a v3 pool as the manager's call: the model's range (<see cref="ModelRange"/>) rounded to
     /// the pool's ticks (<see cref="Choose"/>, accepted by <see cref="PolicyAccepts"/> at the oracle and the holdings'
-    /// share), no swap; the plan's expected range and liquidity are the ticks' and what the holdings fund there at the spot
-    /// (the manager's mint). A Hold (AlreadyAtTarget) when the position is already on that range (<see cref="SameRange"/>).
+    /// share). On an inventory trigger (the band, the hard limit) a swap toward the target share comes first
+    /// (<see cref="Swap"/>: the largest fraction of the gap, <see cref="MaxSwapFraction"/> down to <see cref="MinSwapFraction"/>,
+    /// after which an accepted range exists), and the range is then centred on the oracle — the swap, not a skewed centre,
+    /// moves a v3 position's inventory. The plan's expected range and liquidity are the ticks' and what the holdings (after
+    /// the swap, at the oracle less the fee) fund there at the spot (the manager's mint). A Hold: AlreadyAtTarget when no
+    /// swap is due and the position is already on that range (<see cref="SameRange"/>); NoFeasibleCurve when the holdings
+    /// fund no liquidity there.
     /// </summary>
     public static Decision Plan(PoolIdentity id, UniswapV3PoolIdentity v3, UniswapV3Reading read, PoolInputs inputs, PoolTargets targets, RebalanceAction action, long block)
     {
