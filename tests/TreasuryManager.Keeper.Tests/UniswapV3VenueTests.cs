@@ -130,7 +130,7 @@ public sealed class UniswapV3VenueTests
         Holdings.Sample(h =>
         {
             var before = VaultPolicyMath.BaseShareBps(h.Base, h.Quote, priceX128);
-            var swap = UniswapV3Venue.Swap(h.Base, h.Quote, priceX128, spot, h.Target, h.Fraction, liquidity, 3000, 100);
+            var swap = UniswapV3Venue.SwapToward(h.Base, h.Quote, priceX128, spot, h.Target, h.Fraction, liquidity, 3000, 100);
             if (swap is null) return;
             Assert.True(swap.AmountIn > 0);
             Assert.True(swap.AmountIn <= (swap.ZeroForOne ? h.Base : h.Quote), "a swap beyond the holdings (the manager's SwapExceedsHoldings)");
@@ -146,9 +146,9 @@ public sealed class UniswapV3VenueTests
         var priceX128 = VaultPolicyMath.PriceX128(200_000_000, 6 - 18 - 8)!.Value;
         var spot = Uint.Sqrt(priceX128 << 64);
         var quoteOnly = (BigInteger.Zero, new BigInteger(1_000_000) * BigInteger.Pow(10, 6));
-        Assert.Null(UniswapV3Venue.Swap(quoteOnly.Item1, quoteOnly.Item2, priceX128, spot, 5_000, 0.9, BigInteger.Zero, 3000, 100));
-        Assert.Null(UniswapV3Venue.Swap(quoteOnly.Item1, quoteOnly.Item2, priceX128, spot, 5_000, 0.9, BigInteger.Pow(10, 30), 10_000, 100)); // 1% fee ≥ half of 1%
-        var capped = UniswapV3Venue.Swap(quoteOnly.Item1, quoteOnly.Item2, priceX128, spot, 5_000, 0.9, BigInteger.Pow(10, 15), 3000, 100);
+        Assert.Null(UniswapV3Venue.SwapToward(quoteOnly.Item1, quoteOnly.Item2, priceX128, spot, 5_000, 0.9, BigInteger.Zero, 3000, 100));
+        Assert.Null(UniswapV3Venue.SwapToward(quoteOnly.Item1, quoteOnly.Item2, priceX128, spot, 5_000, 0.9, BigInteger.Pow(10, 30), 10_000, 100)); // 1% fee ≥ half of 1%
+        var capped = UniswapV3Venue.SwapToward(quoteOnly.Item1, quoteOnly.Item2, priceX128, spot, 5_000, 0.9, BigInteger.Pow(10, 15), 3000, 100);
         Assert.NotNull(capped);
         // through L = 1e15 the price may move (0.5% − 0.3%) = 20 bps: Δ√P·L = amount1, √(1.002) − 1 ≈ 0.0009995 of √P
         var sqrtP = (double)spot / Math.Pow(2, 96);

@@ -247,7 +247,7 @@ public sealed class ChainObserver
                 if (log.Topics.Count > 0 && log.Topics[0].AsSpan().SequenceEqual(V3SwapTopic))
                 {
                     if (!v3Swaps.TryGetValue(log.Address, out var v3List)) v3Swaps[log.Address] = v3List = [];
-                    v3List.Add(UniswapV3Venue.Swap(log.BlockNumber, log.Topics, log.Data));
+                    v3List.Add(UniswapV3Venue.DecodeSwap(log.BlockNumber, log.Topics, log.Data));
                     continue;
                 }
                 if (!swaps.TryGetValue(log.Address, out var list)) swaps[log.Address] = list = [];

@@ -86,7 +86,7 @@ public static class UniswapV3Venue
     public sealed record PoolSwap(SwapSeen Swap, BigInteger Liquidity, int Tick);
 
     /// <summary>Decodes a v3 Swap log (<see cref="PoolSwap"/>).</summary>
-    public static PoolSwap Swap(long blockNumber, IReadOnlyList<byte[]> topics, byte[] data)
+    public static PoolSwap DecodeSwap(long blockNumber, IReadOnlyList<byte[]> topics, byte[] data)
     {
         var d = SwapEvent.DecodeLog(topics, data);
         var amount0 = (BigInteger)d.Arguments[2]!;
@@ -298,7 +298,7 @@ public static class UniswapV3Venue
     /// fee (the manager's price limit and minimum output are the slippage bound); null when there is nothing to swap or no
     /// room: no other liquidity, a fee at or past that bound, or a gap under 1 bp.
     /// </summary>
-    public static SwapStep? Swap(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128, BigInteger spotSqrtX96, int targetShareBps, double fraction,
+    public static SwapStep? SwapToward(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128, BigInteger spotSqrtX96, int targetShareBps, double fraction,
         BigInteger otherLiquidity, int feePips, int maxSwapSlippageBps)
     {
         if (priceX128.Sign <= 0 || !(fraction > 0) || otherLiquidity.Sign <= 0) return null;
@@ -338,7 +338,7 @@ public static class UniswapV3Venue
     /// The Decider's rebalance of a v3 pool as the manager's call: the model's range (<see cref="ModelRange"/>) rounded to
     /// the pool's ticks (<see cref="Choose"/>, accepted by <see cref="PolicyAccepts"/> at the oracle and the holdings'
     /// share). On an inventory trigger (the band, the hard limit) a swap toward the target share comes first
-    /// (<see cref="Swap"/>: the largest fraction of the gap, <see cref="MaxSwapFraction"/> down to <see cref="MinSwapFraction"/>,
+    /// (<see cref="SwapToward"/>: the largest fraction of the gap, <see cref="MaxSwapFraction"/> down to <see cref="MinSwapFraction"/>,
     /// after which an accepted range exists), and the range is then centred on the oracle — the swap, not a skewed centre,
     /// moves a v3 position's inventory. The plan's expected range and liquidity are the ticks' and what the holdings (after
     /// the swap, at the oracle less the fee) fund there at the spot (the manager's mint). A Hold: AlreadyAtTarget when no
@@ -374,7 +374,7 @@ public static class UniswapV3Venue
             var ours = position.TickLower <= ourTick && ourTick < position.TickUpper ? position.Liquidity : BigInteger.Zero;
             for (var f = MaxSwapFraction; f >= MinSwapFraction - 1e-9 && range is null; f -= SwapFractionStep)
             {
-                if (Swap(state.Reserve0, state.Reserve1, priceX128, state.SqrtPriceX96, target, f, read.PoolLiquidity - ours, v3.FeePips, (int)read.Policy.MaxSwapSlippageBps) is not { } step) break;
+                if (SwapToward(state.Reserve0, state.Reserve1, priceX128, state.SqrtPriceX96, target, f, read.PoolLiquidity - ours, v3.FeePips, (int)read.Policy.MaxSwapSlippageBps) is not { } step) break;
                 var candidate = Choose(centredLow, centredHigh, v3.TickSpacing, r => PolicyAccepts(r, policy, priceX128, step.ShareAfterBps));
                 if (!PolicyAccepts(candidate, policy, priceX128, step.ShareAfterBps)) continue;
                 (swap, range, outward) = (step, candidate, RoundOutward(centredLow, centredHigh, v3.TickSpacing));
