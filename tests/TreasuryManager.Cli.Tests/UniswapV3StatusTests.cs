@@ -11,7 +11,7 @@ namespace TreasuryManager.Cli.Tests;
 /// <summary>
 /// One configuration, both venues: the deployment's ManagedPool and the vault's Uniswap v3 position (its manager in
 /// UniswapV3Manager, the pool listed with Venue UniswapV3). `status` shows both, each with its venue (the v3 position's
-/// ticks and liquidity); `rebalance --dry-run` on the v3 pool prints its ticks and sends nothing; `keeper run` re-ranges it.
+/// ticks and liquidity); `rebalance --dry-run` on the v3 pool prints its ticks and sends nothing; `rebalance --yes` and `keeper run` re-range it.
 /// </summary>
 [Collection(NodeCollection.Name)]
 [Trait("Category", "Node")]
@@ -62,6 +62,7 @@ public sealed class UniswapV3StatusTests(LocalNodeFixture node) : NodeTest(node)
             ["Vault"] = d.Vault.Address.ToString(),
             ["UniswapV3Manager"] = v3.Manager.Address.ToString(),
             ["Journal"] = _temp.File("journal.db"),
+            ["Gas"] = new { Confirmations = 1 }, // the node mines only on demand: final at the receipt
             ["Pools"] = new object[]
             {
                 new { Address = d.Pool.Address.ToString(), Name = "BASE/USDQ" },
@@ -171,5 +172,21 @@ public sealed class UniswapV3StatusTests(LocalNodeFixture node) : NodeTest(node)
         Assert.True(after.Liquidity > 0);
         Assert.Equal(0, (int)after.TickLower % 60);
         Assert.Matches("Rebalanced \"?BASE/USDQ v3", output);
+    }
+
+    [Fact]
+    public async Task Rebalance_yes_on_the_v3_pool_sends_the_managers_rebalance_and_waits_for_it()
+    {
+        var (_, v3, config) = await DeployBothVenuesAsync();
+        var before = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+
+        var sent = await Console().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ v3", "--yes", "--json");
+        Assert.True(sent.Exit == 0, sent.Out + sent.Err);
+        using var doc = JsonDocument.Parse(sent.Out);
+        Assert.Equal("mined", doc.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(v3.Pool.Address.ToString(), doc.RootElement.GetProperty("pool").GetString());
+        var after = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        Assert.NotEqual((before.TickLower, before.TickUpper), (after.TickLower, after.TickUpper));
+        Assert.True(after.Liquidity > 0);
     }
 }
