@@ -153,6 +153,11 @@ public sealed class UniswapV3VenueTests
         // through L = 1e15 the price may move (0.5% − 0.3%) = 20 bps: Δ√P·L = amount1, √(1.002) − 1 ≈ 0.0009995 of √P
         var sqrtP = (double)spot / Math.Pow(2, 96);
         Assert.InRange((double)capped.AmountIn, 1e15 * sqrtP * 0.00099, 1e15 * sqrtP * 0.001);
+        // the spot 30 bps above the oracle: buying base there leaves no room (50 − 30 fee − 30), selling it more (50 − 30 + 0)
+        var above = Uint.Sqrt((priceX128 * 10_030 / 10_000) << 64);
+        Assert.Null(UniswapV3Venue.SwapToward(quoteOnly.Item1, quoteOnly.Item2, priceX128, above, 5_000, 0.9, BigInteger.Pow(10, 30), 3000, 100));
+        var baseOnly = new BigInteger(1_000_000) * BigInteger.Pow(10, 18);
+        Assert.True(UniswapV3Venue.SwapToward(baseOnly, BigInteger.Zero, priceX128, above, 5_000, 0.9, BigInteger.Pow(10, 30), 3000, 100) is { ZeroForOne: true });
     }
 
     [Fact]

@@ -295,21 +295,25 @@ public static class UniswapV3Venue
     /// The swap that moves the holdings' base share <paramref name="fraction"/> of the way to <paramref name="targetShareBps"/>
     /// at the oracle (selling base when above it, buying when below), capped so that its price impact through the OTHER
     /// providers' active liquidity <paramref name="otherLiquidity"/> stays within half the policy's slippage bound less the
-    /// fee (the manager's price limit and minimum output are the slippage bound); null when there is nothing to swap or no
-    /// room: no other liquidity, a fee at or past that bound, or a gap under 1 bp.
+    /// fee and the spot's distance from the oracle against the swap (the manager's price limit and minimum output are the
+    /// slippage bound, at the oracle); null when there is nothing to swap or no room: no other liquidity, a fee and spot
+    /// offset at or past that bound, or a gap under 1 bp.
     /// </summary>
     public static SwapStep? SwapToward(BigInteger reserve0, BigInteger reserve1, BigInteger priceX128, BigInteger spotSqrtX96, int targetShareBps, double fraction,
         BigInteger otherLiquidity, int feePips, int maxSwapSlippageBps)
     {
         if (priceX128.Sign <= 0 || !(fraction > 0) || otherLiquidity.Sign <= 0) return null;
-        var room = maxSwapSlippageBps / 2.0 - feePips / 100.0; // bps of price the swap may move
-        if (room <= 0) return null;
         var value0 = reserve0 * priceX128 >> 128; // base's value in quote units
         var value = value0 + reserve1;
         if (value.IsZero) return null;
         var share = value0 * 10_000 / value;
         var gap = (double)(value * targetShareBps / 10_000 - value0) * fraction; // quote units of value to move into base (< 0: out of it)
         if (Math.Abs((double)share - targetShareBps) < 1 || gap == 0) return null;
+        // bps of price the swap may move: half the slippage bound, less the fee and the spot's distance from the oracle
+        // against the swap (buying base above the oracle, selling it below), which the manager's minimum output counts too
+        var spotOffBps = (double)((spotSqrtX96 * spotSqrtX96 >> 64) - priceX128) * 10_000 / (double)priceX128;
+        var room = maxSwapSlippageBps / 2.0 - feePips / 100.0 - Math.Max(0, gap > 0 ? spotOffBps : -spotOffBps);
+        if (room <= 0) return null;
         var sqrtP = (double)spotSqrtX96 / Math.Pow(2, 96);
         var move = Math.Sqrt(1 + room / 10_000) - 1; // the sqrt price's relative move allowed
         var feeKept = 1 - feePips / 1e6;
