@@ -181,4 +181,26 @@ public sealed class UniswapV3CycleTests(LocalNodeFixture node) : TreasuryKeeperT
         Assert.Equal(nonce, await Eth.GetTransactionCountAsync(KeeperKey.Address));
         Assert.Equal(before, await V3.Manager.PositionOfAsync(V3.Pool.Address));
     }
+
+    [Fact]
+    public async Task A_v3_pool_whose_observations_do_not_reach_back_the_twap_window_holds_TwapNotCovered()
+    {
+        // a second venue just deployed: its pool's only observation is its initialisation, so observe([600, 0]) reverts OLD
+        var fresh = await UniswapV3PositionDeployment.DeployAsync(D, new UniswapV3PositionSettings
+        {
+            Price = V3Price,
+            Policy = D.Policy with { PriceFeed = V3Oracle.PriceFeed, VolatilityFeed = V3Oracle.VolatilityFeed },
+        });
+        var settings = Settings(s => s with
+        {
+            UniswapV3Manager = fresh.Manager.Address.ToString(),
+            Pools = [.. s.Pools, new PoolSettings { Address = fresh.Pool.Address.ToString(), Name = "BASE/USDQ v3 new", Venue = PoolVenue.UniswapV3 }],
+        });
+        using var runtime = await StartAsync(settings, readOnly: true);
+        var report = (await runtime.Cycle.RunOnceAsync(act: false))!;
+        var hold = Assert.IsType<Hold>(Assert.Single(report.Decisions, d => d.Pool == fresh.Pool.Address));
+        Assert.Equal(HoldReason.TwapNotCovered, hold.Reason);
+        Assert.Contains("600 s TWAP window", hold.Detail, StringComparison.Ordinal);
+        Assert.Contains(report.Decisions, d => d.Pool == D.Pool.Address); // the ManagedPool is decided all the same
+    }
 }
