@@ -266,9 +266,8 @@ public sealed class ManagedStrategy : IStrategy
     /// <summary>The keeper's settings this strategy decides with.</summary>
     public StrategySettings Settings => _strategy;
 
-    /// <summary>TreasuryVault._setMaxTwapDeviation: logPrice(√((1e4 + bps)/1e4) as Q64.96).</summary>
-    internal static BigInteger MaxTwapDeviationLog(int bps) =>
-        LogMath.LogPrice(Uint.Sqrt(FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
+    /// <summary>TreasuryVault._setMaxTwapDeviation (the one home: <see cref="Models.Policy.VaultPolicyMath.MaxTwapDeviationLog"/>).</summary>
+    internal static BigInteger MaxTwapDeviationLog(int bps) => Models.Policy.VaultPolicyMath.MaxTwapDeviationLog(bps);
 
     public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {

@@ -70,7 +70,7 @@ public sealed record V3PositionState(UniswapV3PositionManager.PositionView Posit
 /// treasury), a node started by the script (Hardhat, the script's default, or anvil with --anvil, as `rebalance --fork`
 /// may start either) forks it at its latest block, and the keeper runs on the fork — its
 /// dry run, then a real signed rebalance; then the keeper's key re-ranges the vault's Uniswap v3 position through the
-/// manager (the keeper does not drive v3 positions yet). The fork's pools take the plan's curve and the new range; the
+/// manager directly (the keeper's own v3 cycle is tested by UniswapV3CycleTests). The fork's pools take the plan's curve and the new range; the
 /// upstream's state does not move.
 /// Hardhat executes the upstream's own blocks only because hardhat.config.js gives chain 31337 a hardfork history (the
 /// keeper's first reads are at the fork block).

@@ -226,7 +226,7 @@ public static class KeeperCommands
     {
         var console = io.Tables;
         console.WriteLine($"Block {report.Block}, next base fee {N((double)report.NextBaseFeePerGas / 1e9)} gwei");
-        var table = new Table().AddColumns("pool", "price (pool / oracle)", "range (low–high)", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision");
+        var table = new Table().AddColumns("pool", "venue", "price (pool / oracle)", "range (low–high)", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision");
         foreach (var d in report.Decisions)
         {
             var feeds = FeedStatuses(report, d.Pool);
@@ -238,10 +238,14 @@ public static class KeeperCommands
             string[] cells =
             [
                 d.Label,
+                Venue(read),
                 $"{(read.PoolPrice is { } price ? N(price) : notRead)} / {(read.OraclePrice is { } oracle ? N(oracle) : "? (price feed not read)")}",
                 (read.PriceLow is { } low && read.PriceHigh is { } high ? $"{N(low)}–{N(high)}" : "?")
-                    + (plan is null ? "" : $" → {N(plan.PriceLow)}–{N(plan.PriceHigh)}"),
-                (read.FeePips is { } fee ? $"{fee} pips" : "?") + (plan is null ? "" : $" → {plan.Target.FeePips} pips"),
+                    + (read.UniswapV3 is { } position ? $" (ticks {position.TickLower}, {position.TickUpper})" : "")
+                    + (plan is null ? "" : $" → {N(plan.PriceLow)}–{N(plan.PriceHigh)}")
+                    + (plan?.UniswapV3 is { } v3 ? $" (ticks {v3.Range.Lower}, {v3.Range.Upper}{(v3.Target.SwapAmountIn.IsZero ? "" : ", after a swap")})" : ""),
+                (read.FeePips is { } fee ? $"{fee} pips" : "?")
+                    + (read.Venue == PoolVenue.UniswapV3 ? " (the pool's tier)" : plan is null ? "" : $" → {plan.Target.FeePips} pips"),
                 read.Base is { } x && read.Quote is { } y ? $"{N(x)} / {N(y)}" : "?",
                 read.BaseShareBps is { } share ? Numbers.Percent(share) + (read.ShareAtOraclePrice ? "" : " (at the pool's price)") : "?",
                 v is null ? "— (not measured)" : $"{N(v.Inventory)} / ±{N(v.Band)}",
@@ -289,10 +293,23 @@ public static class KeeperCommands
             io.Tables.WriteLine($"Keeper {k.Id} ({k.Address}): last seen {(fleet.Now - k.LastSeen).TotalSeconds:0.0} s ago");
     }
 
+    /// <summary>The venue cell: a ManagedPool, or the vault's Uniswap v3 position (its liquidity, the pool's, the idle holdings).</summary>
+    private static string Venue(PoolReading read) => read.UniswapV3 is { } p
+        ? $"Uniswap v3: liquidity {p.Liquidity} of the pool's {p.PoolLiquidity} at tick {p.PoolTick}; idle {N(p.IdleBase)} / {N(p.IdleQuote)}"
+        : read.Venue == PoolVenue.UniswapV3 ? "Uniswap v3" : "ManagedPool";
+
     internal static void WritePlan(CliConsole io, Plan plan)
     {
         io.Out.WriteLine($"Plan for {plan.Label} ({plan.Pool}) at block {plan.Block}{(plan.Urgent ? " — URGENT" : "")}:");
-        io.Out.WriteLine($"  centre {N(plan.CentrePrice)}, range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], fee {plan.Target.FeePips} pips");
+        if (plan.UniswapV3 is { } v3)
+        {
+            var t = v3.Target;
+            io.Out.WriteLine($"  Uniswap v3 position: ticks [{t.TickLower}, {t.TickUpper}] (range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], centre {N(plan.CentrePrice)}), fee {plan.Target.FeePips} pips (the pool's tier)");
+            io.Out.WriteLine(t.SwapAmountIn.IsZero
+                ? $"  no swap; manager.rebalance on {v3.Manager}"
+                : $"  swap {t.SwapAmountIn} raw units of token{(t.ZeroForOne ? 0 : 1)} first; manager.rebalance on {v3.Manager}");
+        }
+        else io.Out.WriteLine($"  centre {N(plan.CentrePrice)}, range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], fee {plan.Target.FeePips} pips");
         io.Out.WriteLine($"  gas {plan.GasUnits} (eth_estimateGas), cost {N(plan.GasCost)} quote; expected benefit {N(plan.ExpectedBenefit)} quote");
         foreach (var reason in plan.Reasons) io.Out.WriteLine($"  - {reason}");
     }
@@ -358,6 +375,7 @@ public static class KeeperCommands
         w.WriteStartObject();
         w.WriteString("pool", d.Pool.ToString());
         w.WriteString("name", d.Label);
+        w.WriteString("venue", read.Venue.ToString());
         WriteReading(w, "read", read);
         w.WriteStartArray("feeds");
         foreach (var f in feeds)
@@ -413,6 +431,18 @@ public static class KeeperCommands
         w.WriteString("base_share_at", read.ShareAtOraclePrice ? "oracle" : "pool");
         Number("oracle_price", read.OraclePrice);
         if (read.Missing is { } missing) w.WriteString("missing", missing);
+        if (read.UniswapV3 is { } p)
+        {
+            w.WriteStartObject("uniswap_v3");
+            w.WriteNumber("tick_lower", p.TickLower);
+            w.WriteNumber("tick_upper", p.TickUpper);
+            w.WriteString("liquidity", p.Liquidity.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("pool_liquidity", p.PoolLiquidity.ToString(CultureInfo.InvariantCulture));
+            w.WriteNumber("pool_tick", p.PoolTick);
+            w.WriteNumber("idle_base", p.IdleBase);
+            w.WriteNumber("idle_quote", p.IdleQuote);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 
@@ -423,6 +453,16 @@ public static class KeeperCommands
         w.WriteString("sqrt_price_x96", p.Target.SqrtPriceX96.ToString(CultureInfo.InvariantCulture));
         w.WriteString("sqrt_price_bound_x96", p.Target.SqrtPriceBoundX96.ToString(CultureInfo.InvariantCulture));
         w.WriteNumber("fee_pips", (int)p.Target.FeePips);
+        if (p.UniswapV3 is { } v3)
+        {
+            w.WriteStartObject("uniswap_v3");
+            w.WriteString("manager", v3.Manager.ToString());
+            w.WriteNumber("tick_lower", v3.Range.Lower);
+            w.WriteNumber("tick_upper", v3.Range.Upper);
+            w.WriteBoolean("swap_zero_for_one", v3.Target.ZeroForOne);
+            w.WriteString("swap_amount_in", v3.Target.SwapAmountIn.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
         w.WriteNumber("centre_price", p.CentrePrice);
         w.WriteNumber("price_low", p.PriceLow);
         w.WriteNumber("price_high", p.PriceHigh);
@@ -471,13 +511,13 @@ public static class KeeperCommands
     internal static IReadOnlyList<FeedStatus> FeedStatuses(CycleReport report, Address pool)
     {
         var o = report.Observations.FirstOrDefault(p => p.Pool == pool);
-        if (o?.Policy is not { } policy) return [];
-        var heartbeat = (long)policy.Params.Heartbeat;
+        if (o?.Feeds is not { } feeds) return [];
+        var heartbeat = feeds.HeartbeatSeconds;
         FeedStatus Of(string kind, Address feed, FeedRound? round) => round is null
             ? new FeedStatus(kind, feed, "unreadable", null, heartbeat, o.Error ?? "no round read")
             : new FeedStatus(kind, feed, FeedFreshness.IsStale(report.Timestamp, round.UpdatedAt, heartbeat) ? "stale" : "fresh", FeedFreshness.Age(report.Timestamp, round.UpdatedAt), heartbeat, null);
-        var list = new List<FeedStatus> { Of("price", policy.Params.PriceFeed, o.Price) };
-        if (policy.Params.VolatilityFeed != default) list.Add(Of("volatility", policy.Params.VolatilityFeed, o.Volatility));
+        var list = new List<FeedStatus> { Of("price", feeds.PriceFeed, o.Price) };
+        if (feeds.VolatilityFeed != default) list.Add(Of("volatility", feeds.VolatilityFeed, o.Volatility));
         return list;
     }
 

@@ -89,7 +89,7 @@ internal static class ForkRehearsal
 
             var transaction = key is not null
                 ? ForkTransaction.Of(await runtime.Cycle.ActAsync(plan, ct).ConfigureAwait(false))
-                : await ImpersonatedSender.SendAsync(runtime.Eth, sender, vault, TreasuryVault.EncodeRebalance(plan.Pool, plan.Target),
+                : await ImpersonatedSender.SendAsync(runtime.Eth, sender, plan.Call(vault).To, plan.Call(vault).Data,
                     plan.GasLimit(settings.Gas), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             var afterReport = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct).ConfigureAwait(false))!;
             var after = Commands.KeeperCommands.Reading(afterReport, decision.Pool);

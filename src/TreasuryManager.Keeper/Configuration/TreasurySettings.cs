@@ -28,6 +28,9 @@ public sealed record TreasurySettings : ISettingsSection
     [Setting("Address (0x…, 40 hex digits) of the TreasuryVault the keeper acts through. Written by `treasury deploy --local`.")]
     public string? Vault { get; init; }
 
+    [Setting("Address of the UniswapV3PositionManager that holds the vault's Uniswap v3 positions (docs/uniswap-v3.md); required when a pool's Venue is UniswapV3.", Example = "")]
+    public string? UniswapV3Manager { get; init; }
+
     [Setting("The keeper's journal: a SQLite file (relative paths are relative to this file) for a single keeper, or a PostgreSQL database, postgres://USER@HOST:PORT/DATABASE, shared by a keeper fleet (docs/fleet.md) — never with its password (see JournalPasswordVariable)."), NotBlank(Hint = "e.g. \"treasury-journal.db\"")]
     public string Journal { get; init; } = "treasury-journal.db";
 
@@ -85,7 +88,22 @@ public sealed record TreasurySettings : ISettingsSection
         for (var i = 0; i < Pools.Length; i++)
             if (Pools[i] is { } pool && Address.TryParse(pool.Address, out var a) && !seen.Add(a))
                 yield return new($"Pools:{i}:Address", $"{a} is listed twice; remove the duplicate");
+        var v3 = Array.FindIndex(Pools, p => p?.Venue == PoolVenue.UniswapV3);
+        if (v3 >= 0)
+        {
+            if (CheckAddress("UniswapV3Manager", UniswapV3Manager,
+                    $"Pools:{v3} ({Pools[v3].Label}) is a Uniswap v3 pool: set UniswapV3Manager to the address of the UniswapV3PositionManager that holds the vault's v3 positions") is { } manager)
+                yield return manager;
+        }
+        else if (!string.IsNullOrWhiteSpace(UniswapV3Manager) && CheckAddress("UniswapV3Manager", UniswapV3Manager, "") is { } bad)
+            yield return bad;
     }
+
+    /// <summary>The UniswapV3PositionManager's address, or null when no pool is on Uniswap v3.</summary>
+    [JsonIgnore]
+    public Address? UniswapV3ManagerAddress => Pools.Any(p => p.Venue == PoolVenue.UniswapV3)
+        ? ParseAddress("UniswapV3Manager", UniswapV3Manager, "set the UniswapV3PositionManager's address")
+        : null;
 
     /// <summary>The PostgreSQL journal's connection (without its password) when Journal names one; null for a SQLite file.</summary>
     [JsonIgnore]
@@ -173,8 +191,11 @@ public sealed record KeySettings : ISettingsSection
 
 public sealed record PoolSettings : ISettingsSection
 {
-    [Setting("The ManagedPool's address.", Example = "0x…")]
+    [Setting("The pool's address: the ManagedPool, or the Uniswap v3 pool (Venue UniswapV3).", Example = "0x…")]
     public string? Address { get; init; }
+
+    [Setting("Where the treasury's liquidity for this pool sits: ManagedPool (the vault's own pool, re-centred, re-ranged and its fee set by vault.rebalance) or UniswapV3 (the vault's position in a Uniswap v3 pool, re-ranged through UniswapV3Manager; the fee is the pool's tier).")]
+    public PoolVenue Venue { get; init; } = PoolVenue.ManagedPool;
 
     [Setting("A label for logs and metrics (default: the address).", Example = "BASE/USDQ")]
     public string? Name { get; init; }
@@ -203,6 +224,8 @@ public sealed record PoolSettings : ISettingsSection
     {
         if (TreasurySettings.CheckAddress(SettingsValidator.Join(path, nameof(Address)), Address, "set the pool's address") is { } problem) yield return problem;
         if (Hedge is null) yield return new(SettingsValidator.Join(path, nameof(Hedge)), "is null; remove it or set { \"Ratio\": 0.5 }");
+        else if (Venue == PoolVenue.UniswapV3 && Hedge.Wanted)
+            yield return new(SettingsValidator.Join(path, "Hedge:Ratio"), "must be 0 for a Uniswap v3 pool: the vault's perp hedge is for ManagedPools only; set it to 0 or remove Hedge");
     }
 
     /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this pool (paths under <paramref name="path"/>); returns its address.</summary>
@@ -218,6 +241,17 @@ public sealed record PoolSettings : ISettingsSection
     /// <summary>The inventory targets as the Strategy core takes them.</summary>
     [JsonIgnore]
     public PoolTargets Targets => new(TargetBaseShareBps, HardLimitBps, Hedge?.Ratio ?? 0);
+}
+
+/// <summary>Where the treasury's liquidity for a pool sits (Pools:i:Venue).</summary>
+public enum PoolVenue
+{
+    /// <summary>The vault's own ManagedPool: vault.rebalance sets its centre, range and fee.</summary>
+    ManagedPool,
+
+    /// <summary>The vault's position in a Uniswap v3 pool, held by the UniswapV3PositionManager: manager.rebalance sets its
+    /// ticks; the fee is the pool's tier.</summary>
+    UniswapV3,
 }
 
 /// <summary>

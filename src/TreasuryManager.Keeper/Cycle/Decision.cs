@@ -39,8 +39,17 @@ public sealed record Plan(Address Pool, string Label, long Block, RebalanceActio
     public override InventoryView? Inventory => Action.View;
     public override string CountLabel => Action.CountLabel;
 
-    /// <summary>The vault's rebalance target.</summary>
+    /// <summary>The vault's rebalance target (a ManagedPool's; a v3 plan sends <see cref="UniswapV3"/> instead).</summary>
     public TreasuryVault.Target Target => new(Action.Target.SqrtPriceX96, Action.Target.SqrtPriceBoundX96, Action.Target.FeePips, Action.Target.ObservationHint);
+
+    /// <summary>A Uniswap v3 pool's plan: the manager and the range target it is sent (null for a ManagedPool).</summary>
+    public UniswapV3Rebalance? UniswapV3 { get; init; }
+
+    /// <summary>The rebalance's call: vault.rebalance(pool, <see cref="Target"/>) for a ManagedPool, or
+    /// manager.rebalance(pool, RangeTarget) for a Uniswap v3 pool.</summary>
+    public (Address To, byte[] Data) Call(Address vault) => UniswapV3 is { } v3
+        ? (v3.Manager, UniswapV3PositionManager.EncodeRebalance(Pool, v3.Target))
+        : (vault, TreasuryVault.EncodeRebalance(Pool, Target));
 
     public RebalanceKind Kind => Action.Kind;
     public RebalanceTrigger Trigger => Action.Trigger;
@@ -66,4 +75,10 @@ public sealed record Plan(Address Pool, string Label, long Block, RebalanceActio
 
     /// <summary>The idempotency key of this plan's transaction: one pool, one block.</summary>
     public IntentKey IntentKey => new(IntentKind.Rebalance, Pool, Block);
+}
+
+/// <summary>A v3 plan's call: the manager and the range target (ticks, and the optional swap — none yet: see docs/uniswap-v3.md).</summary>
+public sealed record UniswapV3Rebalance(Address Manager, UniswapV3PositionManager.RangeTarget Target)
+{
+    public TickRange Range => new((int)Target.TickLower, (int)Target.TickUpper);
 }

@@ -91,12 +91,13 @@ public sealed partial class KeeperCycle
             var view = decisionOf.TryGetValue(o.Pool, out var dec) ? dec.Inventory : null;
             double? x = null;
             HedgeCurve? curve = null;
-            if (o.State is { } st && view is { OraclePrice: > 0 } v)
+            if (o.Snapshot is { } st && view is { OraclePrice: > 0 } v)
             {
                 curve = minedPlan.TryGetValue(o.Pool, out var plan)
                     ? new HedgeCurve(plan.ExpectedLiquidity, plan.ExpectedSqrtPriceLowX96, plan.ExpectedSqrtPriceHighX96)
                     : new HedgeCurve(st.Liquidity, st.SqrtPriceLowX96, st.SqrtPriceHighX96);
-                x = HedgePlanner.CurveDelta(curve.Liquidity, curve.SqrtPriceLowX96, curve.SqrtPriceHighX96, v.OraclePrice, o.Identity.BaseDecimals, o.Identity.QuoteDecimals).X;
+                x = (curve.Liquidity.IsZero ? 0 : HedgePlanner.CurveDelta(curve.Liquidity, curve.SqrtPriceLowX96, curve.SqrtPriceHighX96, v.OraclePrice, o.Identity.BaseDecimals, o.Identity.QuoteDecimals).X)
+                    + IdleBase(o); // a v3 position's idle base is the treasury's exposure too (a ManagedPool holds all its reserves in its curve)
             }
             if (!wanted)
             {
@@ -267,4 +268,9 @@ public sealed partial class KeeperCycle
         return new HedgeStepInputs(curve, view.OraclePrice, view.VolatilityPerDay, pool.BaseDecimals, pool.QuoteDecimals, state.Planning,
             settings.Ratio, settings.TargetMarginRatio, riskAversion, costs, settings.ReferenceBase);
     }
+
+    /// <summary>The base a Uniswap v3 position holds idle beside its range (whole tokens; 0 for a ManagedPool). An estimate
+    /// in the cycle of a mined v3 rebalance, which may have minted part of it.</summary>
+    private static double IdleBase(PoolObservation o) =>
+        o.UniswapV3 is { Position.Idle0: var idle } ? (double)idle / Math.Pow(10, o.Identity.BaseDecimals) : 0;
 }

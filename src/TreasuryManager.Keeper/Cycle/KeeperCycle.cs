@@ -168,7 +168,7 @@ public sealed partial class KeeperCycle
         foreach (var pool in observation.Pools)
         {
             if (newBlock || !_lastEstimates.ContainsKey(pool.Pool))
-                _lastEstimates[pool.Pool] = _estimators[pool.Pool].Update(pool.State is { } st ? StrategyInputs.Snapshot(st) : null, pool.Swaps, pool.Price?.Reading,
+                _lastEstimates[pool.Pool] = _estimators[pool.Pool].Update(pool.Snapshot, pool.Swaps, pool.Price?.Reading,
                     observation.Timestamp, pool.Identity.BaseDecimals, pool.Identity.QuoteDecimals);
             decisions.Add(Decide(pool, observation, gasPrice, inFlight.Contains(pool.Pool)));
         }
@@ -248,6 +248,7 @@ public sealed partial class KeeperCycle
         {
             return Decider.Decide(inputs!, _lastEstimates[pool.Pool], settings.Targets, _strategyOf[pool.Pool], context) switch
             {
+                RebalanceAction rebalance when id.UniswapV3 is { } v3 => UniswapV3Venue.Plan(id, v3, pool.UniswapV3!, inputs!, settings.Targets, rebalance, observation.BlockNumber),
                 RebalanceAction rebalance => new Plan(id.Pool, id.Label, observation.BlockNumber, rebalance),
                 HoldAction hold => Hold.Of(id.Pool, id.Label, observation.BlockNumber, hold),
                 var other => throw new InvalidOperationException($"unknown decision {other}"),
@@ -260,8 +261,11 @@ public sealed partial class KeeperCycle
     }
 
     /// <summary>The rebalance transaction of a guarded plan: vault.rebalance, keyed by pool and block, the gas limit from the Guard's estimate with the margin.</summary>
-    private TransactionIntent RebalanceIntent(Plan plan) => TransactionIntent.For(plan.IntentKey, Observer.Vault,
-        TreasuryVault.EncodeRebalance(plan.Pool, plan.Target), plan.GasLimit(_settings.Gas), plan.Urgent);
+    private TransactionIntent RebalanceIntent(Plan plan)
+    {
+        var (to, data) = plan.Call(Observer.Vault);
+        return TransactionIntent.For(plan.IntentKey, to, data, plan.GasLimit(_settings.Gas), plan.Urgent);
+    }
 
     /// <summary>Sends one guarded plan through the executor (and waits for it) and records the outcome in the metrics.</summary>
     public async Task<ExecutionOutcome> ActAsync(Plan plan, CancellationToken ct = default)
@@ -309,7 +313,8 @@ public sealed partial class KeeperCycle
         var requests = new List<RpcRequest>();
         foreach (var plan in plans)
         {
-            var call = new CallRequest { From = _keeper, To = Observer.Vault, Data = TreasuryVault.EncodeRebalance(plan.Pool, plan.Target) }.ToJson();
+            var (to, data) = plan.Call(Observer.Vault);
+            var call = new CallRequest { From = _keeper, To = to, Data = data }.ToJson();
             // "pending": the rebalance will run in the next block, at its timestamp — the pool's first
             // transaction in a new second writes an oracle observation that a "latest" estimate misses.
             requests.Add(new RpcRequest("eth_call", call, "pending"));

@@ -15,8 +15,17 @@ public sealed record FeedRound(Address Feed, BigInteger Answer, long UpdatedAt, 
     public FeedReading Reading => new(Feed.ToString(), Answer, UpdatedAt, Decimals);
 }
 
-/// <summary>What never changes for a pool (read once at start): its tokens' decimals.</summary>
-public sealed record PoolIdentity(Address Pool, string Label, Address Token0, Address Token1, int BaseDecimals, int QuoteDecimals);
+/// <summary>What never changes for a pool (read once at start): its tokens' decimals; for a Uniswap v3 pool, its manager,
+/// fee tier and tick spacing (<see cref="UniswapV3"/>; null for a ManagedPool).</summary>
+public sealed record PoolIdentity(Address Pool, string Label, Address Token0, Address Token1, int BaseDecimals, int QuoteDecimals)
+{
+    public UniswapV3PoolIdentity? UniswapV3 { get; init; }
+
+    public Configuration.PoolVenue Venue => UniswapV3 is null ? Configuration.PoolVenue.ManagedPool : Configuration.PoolVenue.UniswapV3;
+}
+
+/// <summary>The feeds a pool's policy names and its heartbeat (the vault's policy for a ManagedPool, the manager's for a v3 pool).</summary>
+public sealed record PoolFeeds(Address PriceFeed, Address VolatilityFeed, long HeartbeatSeconds);
 
 /// <summary>
 /// One pool as observed in a cycle's batch: its state, its policy in the vault, its feeds' rounds, the TWAP over
@@ -40,6 +49,18 @@ public sealed record PoolObservation(
 
     /// <summary>The pool's hedge as read in the same batch (only for pools the keeper hedges; null otherwise).</summary>
     public PerpHedgeObservation? Hedge { get; init; }
+
+    /// <summary>A Uniswap v3 pool's reads (null for a ManagedPool, and when they failed).</summary>
+    public UniswapV3Reading? UniswapV3 { get; init; }
+
+    /// <summary>The feeds the pool's policy names (null when its policy was not read).</summary>
+    public PoolFeeds? Feeds => Policy is { } p
+        ? new PoolFeeds(p.Params.PriceFeed, p.Params.VolatilityFeed, (long)p.Params.Heartbeat)
+        : UniswapV3 is { Policy.Params: var v } ? new PoolFeeds(v.PriceFeed, v.VolatilityFeed, (long)v.Heartbeat) : null;
+
+    /// <summary>The pool as the Strategy core reads it (null when its state was not read).</summary>
+    public PoolSnapshot? Snapshot => State is { } s ? StrategyInputs.Snapshot(s)
+        : UniswapV3 is { } v3 && Identity.UniswapV3 is { } id ? UniswapV3Venue.Snapshot(id, v3) : null;
 }
 
 /// <summary>
@@ -84,10 +105,18 @@ public static class StrategyInputs
             (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps, (int)view.PriceScaleExp, view.AllowInventoryRecovery);
     }
 
-    /// <summary>The Decider's inputs, or the Hold an incomplete observation is.</summary>
+    /// <summary>The Decider's inputs, or the Hold an incomplete observation is. A Uniswap v3 pool's inputs are the same
+    /// records (<see cref="UniswapV3Venue.Snapshot"/>, <see cref="UniswapV3Venue.Policy"/>): the Decider does not know the venue.</summary>
     public static (PoolInputs? Inputs, HoldAction? Hold) From(PoolObservation o)
     {
         ArgumentNullException.ThrowIfNull(o);
+        if (o.Identity.UniswapV3 is { } v3)
+        {
+            if (o.Error is not null || o.UniswapV3 is null || o.Price is null || o.TwapLogPrice is null)
+                return (null, new HoldAction(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation"));
+            return (new PoolInputs(UniswapV3Venue.Snapshot(v3, o.UniswapV3), UniswapV3Venue.Policy(v3, o.UniswapV3.Policy, o.Identity, o.Price.Decimals),
+                o.Price.Reading, o.Volatility?.Reading, o.TwapLogPrice.Value, o.Identity.BaseDecimals, o.Identity.QuoteDecimals, RangeAtSpot: true), null);
+        }
         if (o.Error is not null || o.State is null || o.Policy is null || o.Price is null || o.TwapLogPrice is null)
             return (null, new HoldAction(o.Error is null ? HoldReason.ObserveFailed : o.ErrorReason, o.Error ?? "incomplete observation"));
         // a volatility feed the policy names but that could not be read is the Decider's to hold on (its preconditions)
@@ -98,18 +127,26 @@ public static class StrategyInputs
 /// <summary>
 /// What a cycle read of one pool, in human units, whatever the decision: the pool's price, range and fee, its reserves
 /// and the base share of its value — at the oracle price (the vault's formula, as the Decider measures it) when the
-/// price feed was read, else at the pool's own price. Null fields were not read; <see cref="Missing"/> says why.
+/// price feed was read, else at the pool's own price. Null fields were not read; <see cref="Missing"/> says why. For a
+/// Uniswap v3 pool the range and reserves are the vault's position's (its amounts plus the idle holdings), the fee the
+/// pool's tier, and <see cref="UniswapV3"/> adds the ticks, liquidity and idle holdings.
 /// </summary>
 public sealed record PoolReading(
     double? PoolPrice, double? PriceLow, double? PriceHigh, int? FeePips, double? Base, double? Quote,
     int? BaseShareBps, bool ShareAtOraclePrice, double? OraclePrice, string? Missing)
 {
+    public Configuration.PoolVenue Venue { get; init; }
+
+    /// <summary>The vault's v3 position (null for a ManagedPool or when it was not read).</summary>
+    public UniswapV3PositionReading? UniswapV3 { get; init; }
+
     public static PoolReading Of(PoolObservation o)
     {
         ArgumentNullException.ThrowIfNull(o);
         var oracle = o.Price?.Value;
-        if (o.State is not { } s)
-            return new PoolReading(null, null, null, null, null, null, null, false, oracle, o.Error ?? "the pool's state was not read");
+        var venue = o.Identity.Venue;
+        if (o.Snapshot is not { } s)
+            return new PoolReading(null, null, null, null, null, null, null, false, oracle, o.Error ?? "the pool's state was not read") { Venue = venue };
         var rawToHuman = Math.Pow(10, o.Identity.BaseDecimals - o.Identity.QuoteDecimals);
         double Price(BigInteger sqrtPriceX96) => Models.Curve.Uint.PriceFromSqrtPriceX96(sqrtPriceX96) * rawToHuman;
         var x = (double)s.Reserve0 / Math.Pow(10, o.Identity.BaseDecimals);
@@ -117,7 +154,9 @@ public sealed record PoolReading(
         var poolPrice = Price(s.SqrtPriceX96);
         int? share;
         var atOracle = false;
-        if (o.Price is { } round && o.Policy is { } policy && Models.Policy.VaultPolicyMath.PriceX128(round.Answer, (int)policy.PriceScaleExp) is { } priceX128)
+        var priceScaleExp = o.Policy is { } policy ? (int?)(int)policy.PriceScaleExp
+            : o.UniswapV3 is not null && o.Price is { } feed ? UniswapV3Venue.PriceScaleExp(o.Identity, feed.Decimals) : null;
+        if (o.Price is { } round && priceScaleExp is { } exp && Models.Policy.VaultPolicyMath.PriceX128(round.Answer, exp) is { } priceX128)
         {
             share = (int)Models.Policy.VaultPolicyMath.BaseShareBps(s.Reserve0, s.Reserve1, priceX128);
             atOracle = true;
@@ -127,6 +166,18 @@ public sealed record PoolReading(
             var value = x * poolPrice + y;
             share = value > 0 ? (int)Math.Round(x * poolPrice / value * 10_000) : null;
         }
-        return new PoolReading(poolPrice, Price(s.SqrtPriceLowX96), Price(s.SqrtPriceHighX96), (int)s.FeePips, x, y, share, atOracle, oracle, null);
+        var v3 = o.UniswapV3 is { Position: var p } r
+            ? new UniswapV3PositionReading((int)p.TickLower, (int)p.TickUpper, p.Liquidity, r.PoolLiquidity,
+                (double)p.Idle0 / Math.Pow(10, o.Identity.BaseDecimals), (double)p.Idle1 / Math.Pow(10, o.Identity.QuoteDecimals), (int)r.Slot0.Tick)
+            : null;
+        return new PoolReading(poolPrice, Price(s.SqrtPriceLowX96), Price(s.SqrtPriceHighX96), s.FeePips, x, y, share, atOracle, oracle, null)
+        {
+            Venue = venue,
+            UniswapV3 = v3,
+        };
     }
 }
+
+/// <summary>The vault's Uniswap v3 position as `status` shows it: its ticks and liquidity, the pool's active liquidity and
+/// tick, the idle holdings (human units, part of the reserves).</summary>
+public sealed record UniswapV3PositionReading(int TickLower, int TickUpper, BigInteger Liquidity, BigInteger PoolLiquidity, double IdleBase, double IdleQuote, int PoolTick);

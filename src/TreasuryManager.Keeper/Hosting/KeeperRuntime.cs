@@ -74,7 +74,10 @@ public sealed class KeeperRuntime : IDisposable
             var vault = settings.VaultAddress;
             var pools = settings.Pools.Select(p => (Address.Parse(p.Address!), p.Label)).ToArray();
             var hedged = settings.Pools.Where(p => p.Hedge?.Wanted == true).Select(p => Address.Parse(p.Address!)).ToArray();
-            var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct, hedged).ConfigureAwait(false);
+            var uniswapV3 = settings.UniswapV3ManagerAddress is { } manager
+                ? new UniswapV3Pools(manager, settings.Pools.Where(p => p.Venue == PoolVenue.UniswapV3).Select(p => Address.Parse(p.Address!)).ToHashSet())
+                : null;
+            var observer = await ChainObserver.CreateAsync(eth, vault, pools, settings.Cycle.HistoryBlocks, ct, hedged, uniswapV3).ConfigureAwait(false);
             _ = QuotePricing.GasPerPool(settings, observer.Pools); // pools on several quote tokens each need their ETH price: refuse before opening the journal
             var simulateFrom = key?.Address ?? keeperAddress ?? default;
             if (key is not null)

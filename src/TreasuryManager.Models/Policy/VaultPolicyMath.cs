@@ -124,4 +124,9 @@ public static class VaultPolicyMath
     /// <summary>|twapLogPrice − coarseLog(oracle)| in log-price units; the vault reverts with TwapDeviation above maxTwapDeviationLog.</summary>
     public static BigInteger TwapDeviationLog(BigInteger twapLogPrice, BigInteger priceX128) =>
         BigInteger.Abs(twapLogPrice - LogMath.CoarseLogPriceFromPriceX128(priceX128));
+
+    /// <summary>TreasuryVault._setMaxTwapDeviation: maxTwapDeviationLog = logPrice(⌊√(⌊(1e4 + bps)·2^192 / 1e4⌋)⌋), the bps bound
+    /// as a log-price distance (the vault stores it; a Uniswap v3 policy has only the bps).</summary>
+    public static BigInteger MaxTwapDeviationLog(int bps) =>
+        LogMath.LogPrice(Uint.Sqrt(FullMath.MulDiv(10_000 + bps, BigInteger.One << 192, 10_000)));
 }

@@ -394,7 +394,7 @@ public static class Decider
         var reasons = reasonsSoFar.ToList();
         for (var attempt = 0; attempt < MaxFitAttempts; attempt++)
         {
-            var (fit, failure) = RangeFit.Fit(curveState, sqrtCentre, rawCentre, halfWidth);
+            var (fit, failure) = inputs.RangeAtSpot ? ((FittedRange?)RangeFit.AtSpot(curveState, rawCentre, halfWidth), (string?)null) : RangeFit.Fit(curveState, sqrtCentre, rawCentre, halfWidth);
             if (fit is { } f)
             {
                 var width = VaultPolicyMath.WidthBps(f.High, f.Low);

@@ -41,9 +41,12 @@ public sealed record FeedReading(string Feed, BigInteger Answer, long UpdatedAt,
 
 /// <summary>Everything the Decider reads of one pool in a cycle.</summary>
 /// <param name="TwapLogPrice">The pool's TWAP over the policy's window, in the vault's log-price units.</param>
+/// <param name="RangeAtSpot">The venue keeps its price and mints the range at the spot (a Uniswap v3 position): the target
+/// range is the model's, centred where the Decider centres it (<see cref="Rules.RangeFit.AtSpot"/>), instead of the
+/// ManagedPool's fit, which moves the pool's price to the centre and derives one bound from the reserves.</param>
 public sealed record PoolInputs(
     PoolSnapshot State, PoolPolicy Policy, FeedReading Price, FeedReading? Volatility, BigInteger TwapLogPrice,
-    int BaseDecimals, int QuoteDecimals);
+    int BaseDecimals, int QuoteDecimals, bool RangeAtSpot = false);
 
 /// <summary>The operator's inventory targets for a pool.</summary>
 /// <param name="TargetBaseShareBps">The share of the pool's value the treasury wants in base, bps.</param>

@@ -36,6 +36,19 @@ public static class RangeFit
         return (null, failure);
     }
 
+    /// <summary>
+    /// A venue that mints at its spot (a Uniswap v3 position): the model's range [c·e^−h, c·e^h] around the centre as it
+    /// is, and the liquidity the reserves fund on it at the spot (Uniswap's liquidity-for-amounts; zero when the reserves
+    /// hold only the token the range does not need — the keeper's swap is then the lever). <see cref="FittedRange.Bound"/>
+    /// is the upper end.
+    /// </summary>
+    public static FittedRange AtSpot(PoolState state, double rawCentre, double halfWidth)
+    {
+        var low = BigInteger.Max(Uint.SqrtPriceX96FromPrice(rawCentre * Math.Exp(-halfWidth)), PoolSwap.MinSqrtPrice);
+        var high = BigInteger.Min(Uint.SqrtPriceX96FromPrice(rawCentre * Math.Exp(halfWidth)), PoolSwap.MaxSqrtPrice);
+        return new FittedRange(high, LiquidityAmounts.GetLiquidityForAmounts(state.SqrtPriceX96, low, high, state.Reserve0, state.Reserve1), low, high);
+    }
+
     /// <summary>The two bounds, the one giving the larger liquidity first.</summary>
     public static IEnumerable<BigInteger> PreferredBounds(BigInteger p, BigInteger lowBound, BigInteger highBound, BigInteger r0, BigInteger r1)
     {
