@@ -262,7 +262,7 @@ public enum PoolVenue
 public sealed record HedgeSettings
 {
     /// <remarks>0 is the default: hedging costs fees and funding and needs the owner's hedge policy and margin, so it is opted into per pool.</remarks>
-    [Setting("h in [0, 1]: hold −h·(x(P) − ReferenceBase) base on the market (0 = no hedge, 1 = neutral to the reference)."), Bounds(0, 1, Hint = "0 no hedge, 1 delta-neutral")]
+    [Setting("h in [0, 1]: hold −h·(x(P) − ReferenceBase) base on the market (0 = no hedge, 1 = neutral to the reference). The range's width weighs the price risk the hedge leaves, 1 − h: unhedged the widest range the policy allows, delta-neutral the most profitable (docs/models.md, \"The width\")."), Bounds(0, 1, Hint = "0 no hedge, 1 delta-neutral")]
     public double Ratio { get; init; }
 
     /// <remarks>A DAO market-making in its own token usually means to keep its holding: with the base it deposited here the
