@@ -175,6 +175,32 @@ public sealed class UniswapV3StatusTests(LocalNodeFixture node) : NodeTest(node)
     }
 
     [Fact]
+    public async Task A_rehearsal_on_a_fork_re_ranges_the_v3_position_there_and_leaves_the_real_chain_alone()
+    {
+        var (d, v3, config) = await DeployBothVenuesAsync();
+        var position = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        var slot0 = await v3.Pool.Slot0Async();
+        var nonce = await Eth.GetTransactionCountAsync(d.Keeper.Address);
+        var block = await Eth.BlockNumberAsync();
+
+        var json = await Console().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ v3", "--fork", "--json");
+        Assert.True(json.Exit == 0, json.Err + json.Out);
+        using var doc = JsonDocument.Parse(json.Out);
+        var rehearsal = doc.RootElement.GetProperty("rehearsal");
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("sent").ValueKind); // --json offers nothing without the flag
+        Assert.Equal(block, rehearsal.GetProperty("fork_block").GetInt64());
+        Assert.Equal("plan", rehearsal.GetProperty("decision").GetString());
+        Assert.Equal("mined", rehearsal.GetProperty("outcome").GetString());
+        Assert.True(rehearsal.GetProperty("gas_used").GetInt64() > 200_000, "a v3 re-range: burn, collect, mint");
+
+        // the real chain: the same block, position, pool and keeper nonce
+        Assert.Equal(block, await Eth.BlockNumberAsync());
+        Assert.Equal(position, await v3.Manager.PositionOfAsync(v3.Pool.Address));
+        Assert.Equal(slot0, await v3.Pool.Slot0Async());
+        Assert.Equal(nonce, await Eth.GetTransactionCountAsync(d.Keeper.Address));
+    }
+
+    [Fact]
     public async Task Rebalance_yes_on_the_v3_pool_sends_the_managers_rebalance_and_waits_for_it()
     {
         var (_, v3, config) = await DeployBothVenuesAsync();
