@@ -51,9 +51,9 @@ public readonly record struct TickRange(int Lower, int Upper)
 /// </summary>
 public static class UniswapV3Venue
 {
-    /// <summary>Uniswap's tick bounds (TickMath.MIN_TICK, MAX_TICK).</summary>
-    public const int MinTick = -887_272;
-    public const int MaxTick = 887_272;
+    /// <summary>Uniswap's tick bounds (TickMath.MIN_TICK, MAX_TICK): the Models' one home.</summary>
+    public const int MinTick = V3TickMath.MinTick;
+    public const int MaxTick = V3TickMath.MaxTick;
 
     /// <summary>Extra tick spacings tried on each side (<see cref="Choose"/>) to bring the centre within what the policy
     /// allows: two move it by up to one spacing either way, in half-spacing steps.</summary>
@@ -151,17 +151,9 @@ public static class UniswapV3Venue
         var hasRange = position.TickLower != position.TickUpper;
         var low = hasRange ? V3TickMath.GetSqrtRatioAtTick((int)position.TickLower) : spot;
         var high = hasRange ? V3TickMath.GetSqrtRatioAtTick((int)position.TickUpper) : spot;
-        var (amount0, amount1) = hasRange && !position.Liquidity.IsZero ? Amounts(spot, low, high, position.Liquidity) : (BigInteger.Zero, BigInteger.Zero);
+        var (amount0, amount1) = hasRange && !position.Liquidity.IsZero ? LiquidityAmounts.GetAmountsForLiquidity(spot, low, high, position.Liquidity, roundUp: false) : (BigInteger.Zero, BigInteger.Zero);
         return new PoolSnapshot(spot, low, high, position.Liquidity, pool.FeePips, amount0 + position.Idle0, amount1 + position.Idle1,
             r.VaultPaused, (long)position.LastRebalanceTime);
-    }
-
-    /// <summary>The amounts liquidity L on [low, high] holds at the spot, rounded down (Uniswap's burn).</summary>
-    public static (BigInteger Amount0, BigInteger Amount1) Amounts(BigInteger spot, BigInteger low, BigInteger high, BigInteger liquidity)
-    {
-        if (spot <= low) return (Models.Curve.SqrtPriceMath.GetAmount0Delta(low, high, liquidity, false), 0);
-        if (spot < high) return (Models.Curve.SqrtPriceMath.GetAmount0Delta(spot, high, liquidity, false), Models.Curve.SqrtPriceMath.GetAmount1Delta(low, spot, liquidity, false));
-        return (0, Models.Curve.SqrtPriceMath.GetAmount1Delta(low, high, liquidity, false));
     }
 
     /// <summary>

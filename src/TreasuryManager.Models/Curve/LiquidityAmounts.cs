@@ -40,14 +40,19 @@ public static class LiquidityAmounts
 
     /// <summary>The amounts a position of liquidity L on [A, B] holds at price P, rounded up
     /// (what the pool must own to back it).</summary>
-    public static (BigInteger Amount0, BigInteger Amount1) GetAmountsForLiquidityRoundingUp(BigInteger sqrtRatioX96, BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger liquidity)
+    public static (BigInteger Amount0, BigInteger Amount1) GetAmountsForLiquidityRoundingUp(BigInteger sqrtRatioX96, BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger liquidity) =>
+        GetAmountsForLiquidity(sqrtRatioX96, sqrtRatioAX96, sqrtRatioBX96, liquidity, roundUp: true);
+
+    /// <summary>The amounts a position of liquidity L on [A, B] holds at price P: rounded up (what the pool must own to
+    /// back it) or down (what a burn of it returns, as Uniswap's).</summary>
+    public static (BigInteger Amount0, BigInteger Amount1) GetAmountsForLiquidity(BigInteger sqrtRatioX96, BigInteger sqrtRatioAX96, BigInteger sqrtRatioBX96, BigInteger liquidity, bool roundUp)
     {
         if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
-        if (sqrtRatioX96 <= sqrtRatioAX96) return (SqrtPriceMath.GetAmount0Delta(sqrtRatioAX96, sqrtRatioBX96, liquidity, true), 0);
+        if (sqrtRatioX96 <= sqrtRatioAX96) return (SqrtPriceMath.GetAmount0Delta(sqrtRatioAX96, sqrtRatioBX96, liquidity, roundUp), 0);
         if (sqrtRatioX96 < sqrtRatioBX96)
-            return (SqrtPriceMath.GetAmount0Delta(sqrtRatioX96, sqrtRatioBX96, liquidity, true),
-                SqrtPriceMath.GetAmount1Delta(sqrtRatioAX96, sqrtRatioX96, liquidity, true));
-        return (0, SqrtPriceMath.GetAmount1Delta(sqrtRatioAX96, sqrtRatioBX96, liquidity, true));
+            return (SqrtPriceMath.GetAmount0Delta(sqrtRatioX96, sqrtRatioBX96, liquidity, roundUp),
+                SqrtPriceMath.GetAmount1Delta(sqrtRatioAX96, sqrtRatioX96, liquidity, roundUp));
+        return (0, SqrtPriceMath.GetAmount1Delta(sqrtRatioAX96, sqrtRatioBX96, liquidity, roundUp));
     }
 }
 
