@@ -77,7 +77,7 @@ public sealed record Plan(Address Pool, string Label, long Block, RebalanceActio
     public IntentKey IntentKey => new(IntentKind.Rebalance, Pool, Block);
 }
 
-/// <summary>A v3 plan's call: the manager and the range target (ticks, and the optional swap — none yet: see docs/uniswap-v3.md).</summary>
+/// <summary>A v3 plan's call: the manager and the range target (ticks, and the optional bounded swap toward the target share: docs/uniswap-v3.md).</summary>
 public sealed record UniswapV3Rebalance(Address Manager, UniswapV3PositionManager.RangeTarget Target)
 {
     public TickRange Range => new((int)Target.TickLower, (int)Target.TickUpper);
