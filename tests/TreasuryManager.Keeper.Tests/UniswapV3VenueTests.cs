@@ -17,11 +17,11 @@ public sealed class UniswapV3VenueTests
 
     /// <summary>A target range as two sqrt prices (ticks anywhere in Uniswap's range, plus a sub-tick offset), and a spacing.</summary>
     private static readonly Gen<(BigInteger Low, BigInteger High, int Spacing)> Targets =
-        Gen.Select(Gen.Int[UniswapV3Venue.MinTick, UniswapV3Venue.MaxTick - 1], Gen.Int[0, 20_000], Gen.Int[0, 3], Gen.Long[0, 1_000_000])
+        Gen.Select(Gen.Int[V3TickMath.MinTick, V3TickMath.MaxTick - 1], Gen.Int[0, 20_000], Gen.Int[0, 3], Gen.Long[0, 1_000_000])
             .Select(t =>
             {
                 var lowTick = t.Item1;
-                var highTick = (int)Math.Min((long)lowTick + t.Item2, UniswapV3Venue.MaxTick - 1);
+                var highTick = (int)Math.Min((long)lowTick + t.Item2, V3TickMath.MaxTick - 1);
                 // a price strictly between two ticks: the sqrt at the tick plus a fraction of the step to the next
                 BigInteger Inside(int tick)
                 {
@@ -38,7 +38,7 @@ public sealed class UniswapV3VenueTests
         Targets.Sample(t =>
         {
             var r = UniswapV3Venue.RoundOutward(t.Low, t.High, t.Spacing);
-            var (min, max) = UniswapV3Venue.UsableTicks(t.Spacing);
+            var (min, max) = V3TickMath.UsableTicks(t.Spacing);
             Assert.Equal(0, r.Lower % t.Spacing);
             Assert.Equal(0, r.Upper % t.Spacing);
             Assert.True(r.Lower < r.Upper, $"{r} is empty");

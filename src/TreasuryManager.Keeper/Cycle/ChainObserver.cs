@@ -334,13 +334,14 @@ public sealed class ChainObserver
         try
         {
             // the treasury's part of the shared pool's swaps (a ManagedPool's are all the treasury's)
-            swaps = UniswapV3Venue.TreasuryPart(poolSwaps, reads.Position.Read(responses));
+            var position = reads.Position.Read(responses);
+            swaps = UniswapV3Venue.TreasuryPart(poolSwaps, position);
             var policy = reads.Policy.Read(responses);
             var p = policy.Params;
             var changed = Remember(identity.Pool, p.PriceFeed, p.VolatilityFeed, (uint)p.TwapWindow);
             var observe = reads.Observe.Raw(responses).Error;
             int? twapTick = observe is null ? UniswapV3Venue.MeanTick(reads.Observe.Read(responses).TickCumulatives, reads.TwapWindow) : null;
-            var reading = new UniswapV3Reading(reads.Slot0.Read(responses), reads.Liquidity.Read(responses), reads.Position.Read(responses), policy,
+            var reading = new UniswapV3Reading(reads.Slot0.Read(responses), reads.Liquidity.Read(responses), position, policy,
                 vaultPaused.Read(responses), twapTick);
             var (price, priceError) = rounds.TryGetValue(p.PriceFeed, out var pr) ? pr : (null, "its price feed changed this cycle");
             (FeedRound? Round, string? Error) vol = p.VolatilityFeed == default ? (null, null) : rounds.TryGetValue(p.VolatilityFeed, out var vr) ? vr : (null, "its volatility feed changed this cycle");

@@ -51,9 +51,6 @@ public readonly record struct TickRange(int Lower, int Upper)
 /// </summary>
 public static class UniswapV3Venue
 {
-    /// <summary>Uniswap's tick bounds (TickMath.MIN_TICK, MAX_TICK): the Models' one home.</summary>
-    public const int MinTick = V3TickMath.MinTick;
-    public const int MaxTick = V3TickMath.MaxTick;
 
     /// <summary>Extra tick spacings tried on each side (<see cref="Choose"/>) to bring the centre within what the policy
     /// allows: two move it by up to one spacing either way, in half-spacing steps.</summary>
@@ -182,13 +179,6 @@ public static class UniswapV3Venue
         return identity.QuoteDecimals - identity.BaseDecimals - priceFeedDecimals;
     }
 
-    /// <summary>The lowest and highest multiples of <paramref name="spacing"/> inside Uniswap's tick bounds.</summary>
-    public static (int Min, int Max) UsableTicks(int spacing)
-    {
-        if (spacing <= 0) throw new ArgumentOutOfRangeException(nameof(spacing), spacing, "a tick spacing is positive");
-        return (-(MaxTick / spacing) * spacing, MaxTick / spacing * spacing);
-    }
-
     /// <summary>
     /// The narrowest range of multiples of <paramref name="spacing"/> that contains [<paramref name="sqrtLowX96"/>,
     /// <paramref name="sqrtHighX96"/>] (the Decider's range, rounded outward so its width stays at least the policy's
@@ -197,12 +187,12 @@ public static class UniswapV3Venue
     /// </summary>
     public static TickRange RoundOutward(BigInteger sqrtLowX96, BigInteger sqrtHighX96, int spacing)
     {
-        var (min, max) = UsableTicks(spacing);
+        var (min, max) = V3TickMath.UsableTicks(spacing);
         if (sqrtLowX96 > sqrtHighX96) (sqrtLowX96, sqrtHighX96) = (sqrtHighX96, sqrtLowX96);
-        var lowTick = sqrtLowX96 < V3TickMath.MinSqrtRatio ? MinTick : sqrtLowX96 >= V3TickMath.MaxSqrtRatio ? MaxTick : V3TickMath.GetTickAtSqrtRatio(sqrtLowX96);
-        var highTick = sqrtHighX96 < V3TickMath.MinSqrtRatio ? MinTick : sqrtHighX96 >= V3TickMath.MaxSqrtRatio ? MaxTick : V3TickMath.GetTickAtSqrtRatio(sqrtHighX96);
+        var lowTick = sqrtLowX96 < V3TickMath.MinSqrtRatio ? V3TickMath.MinTick : sqrtLowX96 >= V3TickMath.MaxSqrtRatio ? V3TickMath.MaxTick : V3TickMath.GetTickAtSqrtRatio(sqrtLowX96);
+        var highTick = sqrtHighX96 < V3TickMath.MinSqrtRatio ? V3TickMath.MinTick : sqrtHighX96 >= V3TickMath.MaxSqrtRatio ? V3TickMath.MaxTick : V3TickMath.GetTickAtSqrtRatio(sqrtHighX96);
         // the greatest tick at or below the high end: one more unless it is exactly on it
-        if (highTick < MaxTick && V3TickMath.GetSqrtRatioAtTick(highTick) < sqrtHighX96) highTick++;
+        if (highTick < V3TickMath.MaxTick && V3TickMath.GetSqrtRatioAtTick(highTick) < sqrtHighX96) highTick++;
         var lower = Math.Clamp(FloorTo(lowTick, spacing), min, max);
         var upper = Math.Clamp(CeilTo(highTick, spacing), min, max);
         if (lower >= upper)
@@ -226,7 +216,7 @@ public static class UniswapV3Venue
         ArgumentNullException.ThrowIfNull(acceptable);
         var outward = RoundOutward(sqrtLowX96, sqrtHighX96, spacing);
         if (acceptable(outward)) return outward;
-        var (min, max) = UsableTicks(spacing);
+        var (min, max) = V3TickMath.UsableTicks(spacing);
         var centreSqrt = BigInteger.Clamp(Uint.Sqrt(sqrtLowX96 * sqrtHighX96), V3TickMath.MinSqrtRatio, V3TickMath.MaxSqrtRatio - 1);
         var targetCentre = V3TickMath.GetTickAtSqrtRatio(centreSqrt);
         var candidates =

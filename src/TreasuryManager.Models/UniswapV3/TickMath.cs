@@ -17,6 +17,14 @@ public static class TickMath
     /// <summary>The highest tick: log base √1.0001 of 2^128.</summary>
     public const int MaxTick = -MinTick;
 
+    /// <summary>The lowest and highest ticks a position can use at <paramref name="spacing"/>: the multiples of it nearest
+    /// the bounds inside them (Tick.tickSpacingToMaxLiquidityPerTick's minTick and maxTick).</summary>
+    public static (int Min, int Max) UsableTicks(int spacing)
+    {
+        if (spacing <= 0) throw new ArgumentOutOfRangeException(nameof(spacing), spacing, "a tick spacing is positive");
+        return (MinTick / spacing * spacing, MaxTick / spacing * spacing);
+    }
+
     /// <summary>getSqrtRatioAtTick(MinTick), the lowest square-root price a pool can reach.</summary>
     public static readonly BigInteger MinSqrtRatio = 4295128739;
 

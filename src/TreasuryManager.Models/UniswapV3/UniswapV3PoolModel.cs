@@ -26,17 +26,16 @@ public readonly record struct FeeTier(int FeePips, int TickSpacing)
     {
         get
         {
-            var minTick = TickMath.MinTick / TickSpacing * TickSpacing;
-            var maxTick = TickMath.MaxTick / TickSpacing * TickSpacing;
+            var (minTick, maxTick) = TickMath.UsableTicks(TickSpacing);
             var numTicks = (maxTick - minTick) / TickSpacing + 1;
             return Uint.Max128 / numTicks;
         }
     }
 
     /// <summary>The lowest and highest ticks a position can use in this tier (multiples of the spacing).</summary>
-    public int MinUsableTick => TickMath.MinTick / TickSpacing * TickSpacing;
+    public int MinUsableTick => TickMath.UsableTicks(TickSpacing).Min;
 
-    public int MaxUsableTick => TickMath.MaxTick / TickSpacing * TickSpacing;
+    public int MaxUsableTick => TickMath.UsableTicks(TickSpacing).Max;
 }
 
 /// <summary>Tick.Info without the oracle fields: the liquidity referencing the tick, the liquidity added when the
