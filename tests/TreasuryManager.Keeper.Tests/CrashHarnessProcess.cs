@@ -77,6 +77,10 @@ public sealed class KeeperProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Once <see cref="HasExited"/>: waits until the redirected output is drained (the last lines a dying process
+    /// printed reach <see cref="Output"/> after its exit is seen).</summary>
+    public void DrainOutput() => _process.WaitForExit();
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }

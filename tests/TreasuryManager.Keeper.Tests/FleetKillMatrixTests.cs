@@ -397,7 +397,11 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < limit)
         {
-            if (keepers.FirstOrDefault(k => k.HasExited) is { } dead) return dead;
+            if (keepers.FirstOrDefault(k => k.HasExited) is { } dead)
+            {
+                dead.DrainOutput(); // its last line ("crashing at …") may still be in the pipe
+                return dead;
+            }
             await Task.Delay(10);
         }
         return null;
