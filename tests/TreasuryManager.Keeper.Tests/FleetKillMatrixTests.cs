@@ -128,8 +128,8 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                     await SwapAsync(pool, use);
                     // the pool's active keeper dies at the point: the holder read above, or the keeper it was just handing the
                     // pool back to (a restarted keeper takes back the pools it is preferred for)
-                    var died = await FirstDeathAsync(keepers.Values, TimeSpan.FromSeconds(30));
-                    killedAt = DateTime.UtcNow;
+                    var (died, lastSeenAlive) = await FirstDeathAsync(keepers.Values, TimeSpan.FromSeconds(30));
+                    killedAt = lastSeenAlive; // the death is after it (a slow poll on a loaded machine cannot put the survivor's act before the kill)
                     File.Delete(crashFile);
                     if (died is null)
                         Assert.Fail($"round {round} ({point}, {poolId}): no keeper reached the point within 30 s; lease {await LeaseAsync(connectionString, poolId)}; " +
@@ -169,7 +169,8 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
                 await AssertJournalMatchesChainAsync(connectionString, pool, poolEventsBefore + 1);
 
                 await D.PushBaseShareAsync(pool, 0.50); // back inside the band: the pool has nothing to plan until its next round
-                var (leaseSince, firstAct) = await FailoverMomentsAsync(connectionString, poolId, killedAt);
+                var (leaseSince, firstAct) = await FailoverMomentsAsync(connectionString, poolId, killedAt,
+                    $"round {round} ({point}, victim {victimId}, killed at {killedAt:O})");
                 rounds.Add(new Round(point, round, poolId, victimId, (leaseSince - killedAt).TotalSeconds, (firstAct - killedAt).TotalSeconds));
 
                 // the killed keeper comes back under the same key; the fleet spreads the pools again
@@ -331,7 +332,7 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         ScalarAsync(connectionString, "SELECT count(*) FROM intents WHERE pool = @pool AND status IN ('pending', 'sent');", pool);
 
     /// <summary>When the new holder took the lease, and its first act for the pool after the kill: a broadcast (its own rebalance, or the dead keeper's journaled bytes again) or the dead keeper's receipt recorded.</summary>
-    private static async Task<(DateTime LeaseSince, DateTime FirstAct)> FailoverMomentsAsync(string connectionString, string pool, DateTime killedAt)
+    private static async Task<(DateTime LeaseSince, DateTime FirstAct)> FailoverMomentsAsync(string connectionString, string pool, DateTime killedAt, string round)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -346,7 +347,11 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         command.Parameters.AddWithValue("killed", killedAt);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Assert.False(reader.IsDBNull(1), $"no broadcast or recorded receipt for {pool} after the kill");
+        if (reader.IsDBNull(1))
+        {
+            await reader.DisposeAsync();
+            Assert.Fail($"{round}: no broadcast or recorded receipt for {pool} after the kill; the journal since 20 s before it:\n{await JournalSinceAsync(connectionString, killedAt.AddSeconds(-15))}");
+        }
         return (reader.GetDateTime(0).ToUniversalTime(), reader.GetDateTime(1).ToUniversalTime());
     }
 
@@ -391,20 +396,23 @@ public sealed class FleetKillMatrixTests(LocalNodeFixture node, PostgresFixture 
         Assert.Equal(used.Count, used.Distinct().Count());
     }
 
-    /// <summary>The first of <paramref name="keepers"/> to die within <paramref name="limit"/>, or null.</summary>
-    private static async Task<KeeperProcess?> FirstDeathAsync(IEnumerable<KeeperProcess> keepers, TimeSpan limit)
+    /// <summary>The first of <paramref name="keepers"/> to die within <paramref name="limit"/> (or null), and the last moment all were seen alive: the death is after it.</summary>
+    private static async Task<(KeeperProcess? Dead, DateTime LastSeenAlive)> FirstDeathAsync(IEnumerable<KeeperProcess> keepers, TimeSpan limit)
     {
         var watch = Stopwatch.StartNew();
+        var lastSeenAlive = DateTime.UtcNow;
         while (watch.Elapsed < limit)
         {
+            var now = DateTime.UtcNow;
             if (keepers.FirstOrDefault(k => k.HasExited) is { } dead)
             {
                 dead.DrainOutput(); // its last line ("crashing at …") may still be in the pipe
-                return dead;
+                return (dead, lastSeenAlive);
             }
+            lastSeenAlive = now;
             await Task.Delay(10);
         }
-        return null;
+        return (null, lastSeenAlive);
     }
 
     /// <summary>Every keeper is seen, holds at least one pool, and every pool has a live holder; then a few polls for hand-backs to settle.</summary>

@@ -359,6 +359,38 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : IAsyncLifet
         Assert.True(lease.ExpiresAt > DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15));
     }
 
+    /// <summary>
+    /// While a cycle waits on the chain for longer than a lease lives (receipts, confirmations), its keep-alive renews the
+    /// leases it holds every quarter of the time to live, so the keeper may still act and no other keeper takes the pool;
+    /// once it is disposed, nothing renews them. Found by the fleet kill matrix on anvil: a keeper waiting for its own
+    /// receipt lost the pool to another keeper, which recorded that receipt first.
+    /// </summary>
+    [Fact]
+    public void A_fleet_members_keep_alive_renews_its_leases_while_a_cycle_waits_and_stops_when_disposed()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var metrics = new Hosting.KeeperMetrics();
+        var member = new Fleet.FleetMember(Keeper("a"), DevAccounts.Key(1).Address, TimeSpan.FromSeconds(60), metrics,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, clock);
+        Assert.Contains(PoolA, member.Refresh([PoolA]));
+        var taken = Assert.Single(PostgresJournal.ReadFleet(postgres.ConnectionString(_database)).Leases).ExpiresAt;
+        var renewals = metrics.LeaseRenewals.Value;
+
+        using (member.KeepAlive())
+        {
+            for (var i = 0; i < 10; i++) clock.Advance(TimeSpan.FromSeconds(10)); // 100 s by the keeper's clock: far past the 40 s it may act on one renewal
+            Assert.True(member.MayAct(PoolA));
+        }
+        Assert.Equal(renewals + 6, metrics.LeaseRenewals.Value); // every 15 s: at 15, 30, …, 90 s
+        var renewed = Assert.Single(PostgresJournal.ReadFleet(postgres.ConnectionString(_database)).Leases);
+        Assert.Equal("a", renewed.Holder);
+        Assert.True(renewed.ExpiresAt > taken, $"the lease still expires at {taken:O}: the keep-alive did not renew it");
+
+        for (var i = 0; i < 5; i++) clock.Advance(TimeSpan.FromSeconds(10)); // disposed: nothing renews, and 50 s > 40 s
+        Assert.False(member.MayAct(PoolA));
+        Assert.Equal(renewals + 6, metrics.LeaseRenewals.Value);
+    }
+
     private async Task SqlOnAsync(string database, string sql)
     {
         await using var connection = new NpgsqlConnection(postgres.ConnectionString(database));

@@ -137,6 +137,9 @@ public sealed partial class KeeperCycle
             _lastLeased = leased;
         }
         else observation = await Observer.ObserveAsync(ct).ConfigureAwait(false);
+        // the waits below (receipts, confirmations, hedges) can outlast a lease: its leases are renewed meanwhile, so the
+        // fleet does not take a pool from a keeper that is only waiting for its own transaction
+        using var keepAlive = leased is not null ? _fleet!.KeepAlive() : null;
         if (observation.BlockNumber == _lastBlock && !evenIfSameBlock) return null;
         var newBlock = observation.BlockNumber != _lastBlock;
         _lastBlock = observation.BlockNumber;

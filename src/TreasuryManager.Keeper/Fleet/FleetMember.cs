@@ -116,6 +116,71 @@ public sealed class FleetMember
         return acting;
     }
 
+    /// <summary>
+    /// Keeps the leases it holds alive while a cycle waits on the chain (receipts, confirmations, hedges), which can
+    /// outlast a lease's time to live: every quarter of it, the keeper marks itself seen and renews the leases it holds
+    /// (nothing is taken or handed back; <see cref="Refresh"/> does that at the next cycle). Dispose it when the cycle
+    /// ends; disposing waits for a renewal in progress.
+    /// </summary>
+    public IDisposable KeepAlive() => new Heartbeat(this);
+
+    /// <summary>One renewal of <see cref="KeepAlive"/>: marks the keeper seen and renews the leases it holds and may act for.</summary>
+    internal void RenewHeld()
+    {
+        try
+        {
+            _journal.RegisterKeeper(_address);
+            HashSet<Address> held;
+            lock (_lock) held = [.. _actUntil.Keys];
+            held.RemoveWhere(pool => _journal.TokenFor(pool) is null);
+            if (held.Count == 0) return;
+            var before = _time.GetTimestamp();
+            var renewed = _journal.RenewLeases(held, _ttl).Select(l => l.Pool).ToHashSet();
+            foreach (var pool in held)
+            {
+                if (renewed.Contains(pool))
+                {
+                    Held(pool, before);
+                    _metrics.LeaseRenewals.Inc();
+                }
+                else Lost(pool, "its renewal while the cycle waited found the lease expired or taken");
+            }
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            _log.LogError("The fleet's database could not be reached while the cycle waited ({Message}); acting only while the leases already held last", e.Message);
+        }
+    }
+
+    private sealed class Heartbeat : IDisposable
+    {
+        private readonly FleetMember _member;
+        private readonly ITimer _timer;
+        private readonly Lock _beat = new();
+        private bool _stopped;
+
+        public Heartbeat(FleetMember member)
+        {
+            _member = member;
+            var period = member._ttl / 4;
+            _timer = member._time.CreateTimer(_ => Beat(), null, period, period);
+        }
+
+        private void Beat()
+        {
+            lock (_beat)
+            {
+                if (!_stopped) _member.RenewHeld();
+            }
+        }
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            lock (_beat) _stopped = true; // a renewal in progress finishes first; none starts after
+        }
+    }
+
     /// <summary>Whether the keeper may act for <paramref name="pool"/> now: it holds the lease and its local deadline has not passed.</summary>
     public bool MayAct(Address pool)
     {

@@ -36,7 +36,7 @@ public sealed class KeeperMetrics
         PendingTransactionBlocks = factory.CreateGauge("treasury_keeper_pending_transaction_blocks", "Blocks the oldest broadcast, unconfirmed transaction of the journal has waited (0: none in flight).");
         JournalWriteFailures = factory.CreateCounter("treasury_keeper_journal_write_failures_total", "Journal writes that failed: SQLite (disk full, I/O error, a locked or read-only file) or PostgreSQL (unreachable, the connection dropped, a statement timed out). The cycle stops before anything unjournaled is broadcast and retries on the next poll.");
         LeasesHeld = factory.CreateGauge("treasury_keeper_leases_held", "Pools this keeper of the fleet holds a live lease on and may act for (PostgreSQL journal only).");
-        LeaseRenewals = factory.CreateCounter("treasury_keeper_lease_renewals_total", "Pool leases renewed (once per held pool per cycle).");
+        LeaseRenewals = factory.CreateCounter("treasury_keeper_lease_renewals_total", "Pool leases renewed (once per held pool per cycle, and every quarter of a lease's time to live while a cycle waits on the chain).");
         LeaseTakeovers = factory.CreateCounter("treasury_keeper_lease_takeovers_total", "Pool leases taken that another keeper held before (a failover after its lease expired, or a hand-back).");
         FencingRefusals = factory.CreateCounter("treasury_keeper_fencing_refusals_total", "Journal writes refused because the keeper's lease token was stale or its lease expired (nothing was sent).");
         CycleErrors = factory.CreateCounter("treasury_keeper_cycle_errors_total", "Cycles that failed as a whole (the node unreachable…).", "kind");
