@@ -411,7 +411,10 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         if ((x.share < b.minBaseShareBps || x.share > b.maxBaseShareBps) && !c.allowInventoryRecovery) {
             revert InventoryOutOfBounds(x.share, b.minBaseShareBps, b.maxBaseShareBps);
         }
-        GuardMath.checkSkewDirection(b.minBaseShareBps, b.maxBaseShareBps, c.maxSkewBps, x.share, x.skew);
+        // a range on the pool's tick grid centres within half a spacing of the oracle at best: that much skew passes either way
+        GuardMath.checkSkewDirection(
+            b.minBaseShareBps, b.maxBaseShareBps, c.maxSkewBps, x.share, x.skew, GuardMath.gridSkewToleranceBps(b.tickSpacing)
+        );
         _checkLoss(pool, b.maxLossBps, x);
 
         liquidity = _liquidityForAmounts(x);

@@ -105,12 +105,26 @@ library GuardMath {
         }
     }
 
-    /// @notice The skew-direction rule (the keeper-key bound): a skew of 0 passes; otherwise it must point toward
-    /// target = floor((lo + hi) / 2) and |skew| <= maxSkew * |share - target| / floor((hi - lo) / 2), capped at maxSkew
-    /// (SkewAgainstInventory).
-    function checkSkewDirection(uint256 lo, uint256 hi, uint256 maxSkew, uint256 share, int256 skew) internal pure {
-        if (skew == 0) return;
+    /// @notice The skew a Uniswap v3 range's centre may have either way whatever the inventory: half a tick spacing in
+    /// bps, rounded up: with h = ceil(spacing / 2) ticks, 10^4 * (1.0001^h - 1) <= h + h^2 / 19,000 + 1 for spacings up to
+    /// 3,000 (Uniswap's tiers use 1 to 200); beyond that it is below half a spacing, so stricter, never looser.
+    function gridSkewToleranceBps(int24 tickSpacing) internal pure returns (uint256) {
         unchecked {
+            uint256 h = (uint256(uint24(tickSpacing)) + 1) / 2; // spacing < 2^14: no overflow
+            return h + (h * h) / 19_000 + 1;
+        }
+    }
+
+    /// @notice The skew-direction rule (the keeper-key bound): a skew of at most toleranceBps either way passes (a
+    /// range on a tick grid cannot centre closer to the oracle than half a spacing; 0 for a curve that centres anywhere);
+    /// otherwise it must point toward target = floor((lo + hi) / 2) and |skew| <= maxSkew * |share - target| /
+    /// floor((hi - lo) / 2), capped at maxSkew (SkewAgainstInventory).
+    function checkSkewDirection(uint256 lo, uint256 hi, uint256 maxSkew, uint256 share, int256 skew, uint256 toleranceBps)
+        internal
+        pure
+    {
+        unchecked {
+            if (uint256(skew < 0 ? -skew : skew) <= toleranceBps) return;
             uint256 targetShare = (lo + hi) / 2;
             uint256 allowed;
             if (skew < 0 ? share > targetShare : share < targetShare) {

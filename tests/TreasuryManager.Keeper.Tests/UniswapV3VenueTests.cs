@@ -184,4 +184,28 @@ public sealed class UniswapV3VenueTests
         Assert.True(part.All(p => p.ZeroForOne && p.BlockNumber == 7));
         Assert.Empty(UniswapV3Venue.TreasuryPart([Swap(0, 1_000)], position with { Liquidity = 0 }));
     }
+
+    /// <summary>
+    /// At a balanced inventory (the share at its target: the skew-direction rule allows no skew from the inventory) a
+    /// re-range centred on any oracle price finds a range the manager accepts: its centre can sit only on half-spacing
+    /// steps, and the manager passes half a spacing of skew either way (GuardMath.gridSkewToleranceBps). Before that
+    /// tolerance the keeper could not re-range a balanced position unless the oracle sat on a grid point.
+    /// </summary>
+    [Fact]
+    public void A_balanced_position_can_be_re_ranged_around_any_oracle_price()
+    {
+        var policy = new Strategy.Inputs.PoolPolicy(3600, false, 600, 200, BigInteger.One, MaxSkewBps: 200, MinFeePips: 0, MaxFeePips: 10_000,
+            MinWidthBps: 1, MaxWidthBps: 10_000_000, MinRebalanceIntervalSeconds: 60, MinBaseShareBps: 1_000, MaxBaseShareBps: 9_000, PriceScaleExp: 0);
+        Gen.Select(Gen.Int[-400_000, 400_000], Gen.Long[0, 999_999], Gen.Int[0, 3], Gen.Int[2, 20]).Sample(t =>
+        {
+            var (tick, fraction, spacing, halfSpacings) = (t.Item1, t.Item2, Spacings[t.Item3], t.Item4);
+            BigInteger Sqrt(int at) => V3TickMath.GetSqrtRatioAtTick(at);
+            var oracleSqrt = Sqrt(tick) + (Sqrt(tick + 1) - Sqrt(tick)) * fraction / 1_000_000;
+            var priceX128 = oracleSqrt * oracleSqrt >> 64;
+            var halfWidth = halfSpacings * spacing;
+            bool Accepts(TickRange r) => UniswapV3Venue.PolicyAccepts(r, spacing, policy, priceX128, 5_000);
+            var range = UniswapV3Venue.Choose(Sqrt(tick - halfWidth), Sqrt(tick + halfWidth), spacing, Accepts);
+            return Accepts(range);
+        }, iter: 2_000);
+    }
 }

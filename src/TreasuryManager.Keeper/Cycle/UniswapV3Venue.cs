@@ -236,9 +236,9 @@ public static class UniswapV3Venue
     /// Whether the manager's range guards accept <paramref name="range"/> with the oracle at <paramref name="priceX128"/>
     /// and the holdings' base share at <paramref name="shareBps"/>: its width (the vault's width formula on the ticks'
     /// sqrt prices) in the policy's bounds, its centre's skew within maxSkewBps and toward the inventory's target (the
-    /// vault's skew-direction rule).
+    /// vault's skew-direction rule, which passes half a tick spacing either way: <see cref="VaultPolicyMath.GridSkewToleranceBps"/>).
     /// </summary>
-    public static bool PolicyAccepts(TickRange range, PoolPolicy policy, BigInteger priceX128, BigInteger shareBps)
+    public static bool PolicyAccepts(TickRange range, int tickSpacing, PoolPolicy policy, BigInteger priceX128, BigInteger shareBps)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var width = VaultPolicyMath.WidthBps(range.SqrtUpperX96, range.SqrtLowerX96);
@@ -246,7 +246,7 @@ public static class UniswapV3Venue
         var centre = range.CentreSqrtX96;
         if (VaultPolicyMath.SkewBps(centre, priceX128) > policy.MaxSkewBps) return false;
         return VaultPolicyMath.SkewTowardInventoryOk(VaultPolicyMath.SignedSkewBps(centre, priceX128), shareBps,
-            policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
+            policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps, VaultPolicyMath.GridSkewToleranceBps(tickSpacing));
     }
 
     /// <summary>
@@ -361,12 +361,12 @@ public static class UniswapV3Venue
             for (var f = MaxSwapFraction; f >= MinSwapFraction - 1e-9 && range is null; f -= SwapFractionStep)
             {
                 if (SwapToward(state.Reserve0, state.Reserve1, priceX128, state.SqrtPriceX96, target, f, read.PoolLiquidity - ours, v3.FeePips, (int)read.Policy.MaxSwapSlippageBps) is not { } step) break;
-                var candidate = Choose(centredLow, centredHigh, v3.TickSpacing, r => PolicyAccepts(r, policy, priceX128, step.ShareAfterBps));
-                if (!PolicyAccepts(candidate, policy, priceX128, step.ShareAfterBps)) continue;
+                var candidate = Choose(centredLow, centredHigh, v3.TickSpacing, r => PolicyAccepts(r, v3.TickSpacing, policy, priceX128, step.ShareAfterBps));
+                if (!PolicyAccepts(candidate, v3.TickSpacing, policy, priceX128, step.ShareAfterBps)) continue;
                 (swap, range, outward) = (step, candidate, RoundOutward(centredLow, centredHigh, v3.TickSpacing));
             }
         }
-        range ??= Choose(low, high, v3.TickSpacing, r => PolicyAccepts(r, policy, priceX128, share));
+        range ??= Choose(low, high, v3.TickSpacing, r => PolicyAccepts(r, v3.TickSpacing, policy, priceX128, share));
         var chosen = range.Value;
         var held = read.Position;
         if (swap is null && held.TickLower != held.TickUpper && new TickRange((int)held.TickLower, (int)held.TickUpper) is var current && SameRange(current, chosen))

@@ -83,9 +83,25 @@ public static class VaultPolicyMath
         return imbalance >= halfBand ? maxSkewBps : maxSkewBps * imbalance / halfBand;
     }
 
-    /// <summary>Whether TreasuryVault's skew-direction rule accepts the signed skew at that share (see <see cref="AllowedSkewBps"/>).</summary>
-    public static bool SkewTowardInventoryOk(BigInteger signedSkewBps, BigInteger shareBps, int minBaseShareBps, int maxBaseShareBps, int maxSkewBps) =>
-        signedSkewBps.IsZero || BigInteger.Abs(signedSkewBps) <= AllowedSkewBps(signedSkewBps, shareBps, minBaseShareBps, maxBaseShareBps, maxSkewBps);
+    /// <summary>
+    /// Whether the skew-direction rule accepts the signed skew at that share (see <see cref="AllowedSkewBps"/>): a skew of
+    /// at most <paramref name="toleranceBps"/> either way passes (TreasuryVault: 0; the Uniswap v3 manager: half the pool's
+    /// tick spacing, <see cref="GridSkewToleranceBps"/>).
+    /// </summary>
+    public static bool SkewTowardInventoryOk(BigInteger signedSkewBps, BigInteger shareBps, int minBaseShareBps, int maxBaseShareBps, int maxSkewBps, int toleranceBps = 0) =>
+        BigInteger.Abs(signedSkewBps) <= toleranceBps || BigInteger.Abs(signedSkewBps) <= AllowedSkewBps(signedSkewBps, shareBps, minBaseShareBps, maxBaseShareBps, maxSkewBps);
+
+    /// <summary>
+    /// GuardMath.gridSkewToleranceBps: the skew a Uniswap v3 range's centre may have either way whatever the inventory,
+    /// half a tick spacing in bps rounded up — with h = ⌈spacing/2⌉ ticks, h + ⌊h²/19,000⌋ + 1 ≥ 10⁴·(1.0001^h − 1) for
+    /// spacings up to 3,000. A range on the pool's tick grid cannot centre closer to the oracle than half a spacing.
+    /// </summary>
+    public static int GridSkewToleranceBps(int tickSpacing)
+    {
+        if (tickSpacing <= 0) throw new ArgumentOutOfRangeException(nameof(tickSpacing), tickSpacing, "a tick spacing is positive");
+        long h = (tickSpacing + 1L) / 2;
+        return (int)(h + h * h / 19_000 + 1);
+    }
 
     /// <summary>
     /// TreasuryVault's loss budget for a window started at holdings (<paramref name="start0"/>, <paramref name="start1"/>):

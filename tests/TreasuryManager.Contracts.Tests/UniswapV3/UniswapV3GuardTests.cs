@@ -146,6 +146,21 @@ public sealed class UniswapV3GuardTests(LocalNodeFixture node) : UniswapV3Test(n
     }
 
     [Fact]
+    public async Task A_centre_within_half_a_tick_spacing_of_the_oracle_passes_either_way_at_a_balanced_inventory()
+    {
+        // share ≈ 4,996 bps: no skew is allowed by the inventory, but a range on the 60-tick grid can centre no closer than
+        // half a spacing (30 ticks ≈ 30.04 bps) to an oracle between its grid points: GuardMath.gridSkewToleranceBps(60) = 31
+        await S.ReadyAsync();
+        Assert.Equal(31, Models.Policy.VaultPolicyMath.GridSkewToleranceBps(60));
+        await SimulateOkAsync(UniswapV3PositionDeployment.Centred(Centre + 30, 1050));
+        await SimulateOkAsync(UniswapV3PositionDeployment.Centred(Centre - 30, 1050));
+        // one spacing further (90 ticks ≈ 90 bps) is a skew against the inventory again
+        var reason = await S.AssertRebalanceRejectedAsync(UniswapV3PositionDeployment.Centred(Centre + 90, 1050), E.SkewAgainstInventory);
+        Assert.Equal(BigInteger.Zero, reason.Arg("allowedBps"));
+        Assert.InRange(reason.Arg("skewBps"), 89, 91);
+    }
+
+    [Fact]
     public async Task A_range_outside_the_width_bounds_is_rejected_with_WidthOutOfBounds()
     {
         await S.ReadyAsync();

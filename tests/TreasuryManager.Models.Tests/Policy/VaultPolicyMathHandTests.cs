@@ -70,4 +70,23 @@ public sealed class VaultPolicyMathHandTests
         Assert.Equal(96, LogMath.MostSignificantBit(Q96));
         Assert.Equal(Math.Log(2), LogMath.ToNaturalLog(BigInteger.One << 24), 15);
     }
+
+    [Fact]
+    public void The_v3_grid_tolerance_covers_half_a_tick_spacing_and_passes_that_much_skew_either_way_at_a_balanced_share()
+    {
+        // a range on a tick grid centres within half a spacing of the oracle at best: 10^4·(1.0001^(spacing/2) − 1) bps
+        for (var spacing = 1; spacing <= 3000; spacing++)
+            Assert.True(VaultPolicyMath.GridSkewToleranceBps(spacing) >= 1e4 * (Math.Pow(1.0001, spacing / 2.0) - 1), $"spacing {spacing}");
+        Assert.Equal([2, 6, 31, 101], new[] { 1, 10, 60, 200 }.Select(VaultPolicyMath.GridSkewToleranceBps));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VaultPolicyMath.GridSkewToleranceBps(0));
+
+        // share at the target (5,000 of [1,000, 9,000]): the inventory allows no skew; the tolerance passes up to itself, either way
+        foreach (var sign in new[] { 1, -1 })
+        {
+            Assert.True(VaultPolicyMath.SkewTowardInventoryOk(sign * 31, 5000, 1000, 9000, 200, toleranceBps: 31));
+            Assert.False(VaultPolicyMath.SkewTowardInventoryOk(sign * 32, 5000, 1000, 9000, 200, toleranceBps: 31));
+            Assert.False(VaultPolicyMath.SkewTowardInventoryOk(sign * 1, 5000, 1000, 9000, 200)); // TreasuryVault: no tolerance
+        }
+        Assert.True(VaultPolicyMath.SkewTowardInventoryOk(0, 5000, 1000, 9000, 200));
+    }
 }
