@@ -41,7 +41,8 @@ import {LogMath} from "./libraries/LogMath.sol";
 ///    follow the oracle; a manipulator cannot push the spot past the edge, and pushing it onto the edge pushes it
 ///    toward the oracle.
 ///  - width (bounds a < b): r = floor(b * 2^96 / a); p = floor(r * r / 2^96); widthBps = floor((p - 2^96) * 1e4 / 2^96)
-///    (type(uint256).max when r >= 2^128).
+///    (type(uint256).max when r >= 2^128); in [minWidthBps, maxWidthBps], no upper bound when maxWidthBps is
+///    UNBOUNDED_WIDTH_BPS.
 ///  - inventory: v0 = floor(reserve0 * priceX128 / 2^128); shareBps = floor(v0 * 1e4 / (v0 + reserve1)) (0 if both 0);
 ///    outside [minShare, maxShare] reverts InventoryOutOfBounds unless the pool's allowInventoryRecovery is on
 ///    (setAllowInventoryRecovery, off at registration): then the skew-direction rule below (toward the target only)
@@ -87,6 +88,10 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint24 public constant MAX_FEE_PIPS = 100_000;
     uint32 public constant MIN_WIDTH_BPS = 1;
     uint32 public constant MAX_WIDTH_BPS = 10_000_000;
+    /// @notice A maximum width of type(uint32).max is no upper bound: the pool may hold its widest range, a full range
+    /// for every purpose (the profitability gate's answer when fees cannot pay for concentrating, docs/models.md). A wide
+    /// range gives a stolen keeper key nothing: it is the least concentrated curve.
+    uint32 public constant UNBOUNDED_WIDTH_BPS = type(uint32).max;
     uint32 public constant MIN_REBALANCE_INTERVAL = 60;
     uint32 public constant MAX_REBALANCE_INTERVAL = 7 days;
     /// @notice Length of a pool's loss window, seconds.
@@ -388,7 +393,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     function _setWidthBounds(address pool, uint32 lo, uint32 hi) private {
         if (lo > hi) revert InvalidPolicyRange(PolicyParam.WidthBounds, lo, hi);
         _checkBounds(PolicyParam.WidthBounds, lo, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
-        _checkBounds(PolicyParam.WidthBounds, hi, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
+        if (hi != UNBOUNDED_WIDTH_BPS) _checkBounds(PolicyParam.WidthBounds, hi, MIN_WIDTH_BPS, MAX_WIDTH_BPS);
         Policy storage p = _policies[pool];
         p.minWidthBps = lo;
         p.maxWidthBps = hi;
@@ -661,7 +666,9 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint256 width = _deviationBps(high, low);
         uint32 minWidth = uint32(b >> B_MIN_WIDTH_SHIFT);
         uint32 maxWidth = uint32(b >> B_MAX_WIDTH_SHIFT);
-        if (width < minWidth || width > maxWidth) revert WidthOutOfBounds(width, minWidth, maxWidth);
+        if (width < minWidth || (width > maxWidth && maxWidth != UNBOUNDED_WIDTH_BPS)) {
+            revert WidthOutOfBounds(width, minWidth, maxWidth);
+        }
     }
 
     /// @dev Base share of the pool's value at the oracle price within the policy's bounds (or anywhere when the policy

@@ -314,16 +314,20 @@ public sealed record StrategyParameters
     public int TwapWindowSeconds { get; init; } = 600;
     public int MinWidthBps { get; init; } = 100;
     /// <summary>
-    /// The widest range the vault's policy allows, in bps of p_b/p_a − 1: 10,000,000, the vault's own ceiling (p_b/p_a =
-    /// 1,001, a log half-width of 3.45, 1.21 times a full range's loss to arbitrage). The width's gate chooses the widest
-    /// allowed while fees do not pay for concentrating (docs/models.md, "The width"), so a narrower bound forces a
-    /// concentration nobody chose: at the former 100,000 (p_b/p_a = 11) the keeper held 2.2 times a full range's loss
-    /// before any fee was seen.
+    /// The widest range the vault's policy allows, in bps of p_b/p_a − 1, at most the vault's finite ceiling 10,000,000
+    /// (p_b/p_a = 1,001, 1.21 times a full range's loss to arbitrage), or <see cref="UnboundedWidthBps"/> (the default): no
+    /// upper bound, so the width's gate, which chooses the widest allowed while fees do not pay for concentrating
+    /// (docs/models.md, "The width"), can hold a full range. A finite bound forces a concentration nobody chose: at
+    /// 10,000,000 managed's spread was 1.2–1.4 times full range's for a higher mean, and its Sharpe ratio below it in all
+    /// four fair scenarios (docs/simulation.md, "fourth pass").
     /// </summary>
-    public int MaxWidthBps { get; init; } = VaultMaxWidthBps;
+    public long MaxWidthBps { get; init; } = UnboundedWidthBps;
 
-    /// <summary>TreasuryVault.MAX_WIDTH_BPS: the widest width bound the vault accepts.</summary>
-    public const int VaultMaxWidthBps = 10_000_000;
+    /// <summary>TreasuryVault.MAX_WIDTH_BPS: the widest finite width bound the vault accepts.</summary>
+    public const long VaultMaxWidthBps = 10_000_000;
+
+    /// <summary>TreasuryVault.UNBOUNDED_WIDTH_BPS (type(uint32).max): no upper bound on the width.</summary>
+    public const long UnboundedWidthBps = Models.Policy.VaultPolicyMath.UnboundedWidthBps;
     public int MinRebalanceIntervalSeconds { get; init; } = 60;
     public int MinBaseShareBps { get; init; } = 1000;
     public int MaxBaseShareBps { get; init; } = 9000;
@@ -354,7 +358,8 @@ public sealed record StrategyParameters
         Scenario.Check(MaxTwapDeviationBps > 0, "strategies.max_twap_deviation_bps", MaxTwapDeviationBps, "must be positive");
         Scenario.Check(TwapWindowSeconds > 0, "strategies.twap_window_seconds", TwapWindowSeconds, "must be positive");
         Scenario.Check(MinWidthBps > 0 && MinWidthBps < MaxWidthBps, "strategies.min_width_bps", MinWidthBps, "must be positive and below max_width_bps");
-        Scenario.Check(MaxWidthBps <= VaultMaxWidthBps, "strategies.max_width_bps", MaxWidthBps, $"must be at most {VaultMaxWidthBps} (the vault's MAX_WIDTH_BPS)");
+        Scenario.Check(MaxWidthBps <= VaultMaxWidthBps || MaxWidthBps == UnboundedWidthBps, "strategies.max_width_bps", MaxWidthBps,
+            $"must be at most {VaultMaxWidthBps} (the vault's MAX_WIDTH_BPS), or {UnboundedWidthBps} for no upper bound (UNBOUNDED_WIDTH_BPS)");
         Scenario.Check(MinRebalanceIntervalSeconds >= 0, "strategies.min_rebalance_interval_seconds", MinRebalanceIntervalSeconds, "must be ≥ 0");
         Scenario.Check(MinBaseShareBps >= 0 && MinBaseShareBps < MaxBaseShareBps && MaxBaseShareBps <= 10_000, "strategies.min_base_share_bps", MinBaseShareBps, "must satisfy 0 ≤ min < max_base_share_bps ≤ 10000");
     }

@@ -58,9 +58,8 @@ public static class Strategies
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
     };
 
-    /// <summary>"Full range": ManagedPool has no infinite bound, so ±ln(10^5) around the start (price ×/÷ 100,000), which a
-    /// constant-product pool's reserves match to within 0.3%.</summary>
-    public const double FullRangeHalfWidth = 11.5129;
+    /// <summary>"Full range": <see cref="Models.Policy.VaultPolicyMath.FullRangeHalfWidth"/> around the start.</summary>
+    public const double FullRangeHalfWidth = Models.Policy.VaultPolicyMath.FullRangeHalfWidth;
 
     /// <summary>
     /// Repositions <paramref name="venue"/> to centre <paramref name="centre"/> with log half-width
@@ -274,7 +273,12 @@ public sealed class ManagedStrategy : IStrategy
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(venues);
         _venue = venues.Create(Units.SqrtPriceX96(path.Reference[0]), base0, quote0, _s.Pool.FeePips, recordSwaps: true);
-        if (!Strategies.FitRange(_venue, path.Reference[0], _s.Strategies.StaticHalfWidth, _s.Pool.FeePips, 0))
+        // with the trade-off's width, an unhedged pool is deployed at the widest range the policy allows, which its keeper's
+        // first cycle would choose before any fee is seen (the gate; Keeper.Tests FirstCycleWidthTests on a node); a hedged
+        // one (or the σ rule's) at the static range, re-ranged once its fees are seen
+        var startHalfWidth = _strategy.RangeWidth == RangeWidthRule.FeeVersusLvr && _targets.PriceExposure > 0
+            ? Decider.WidestHalfWidth(_policy) : _s.Strategies.StaticHalfWidth;
+        if (!Strategies.FitRange(_venue, path.Reference[0], startHalfWidth, _s.Pool.FeePips, 0))
             throw new InvalidOperationException("managed: the starting range does not fit the inventory");
         return [_venue];
     }

@@ -28,12 +28,18 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public void A_width_bound_the_vault_would_refuse_is_refused_by_name_and_the_default_is_the_vaults_ceiling()
+    public void A_width_bound_the_vault_would_refuse_is_refused_by_name_and_the_default_is_no_upper_bound()
     {
-        Assert.Equal(10_000_000, Scenario.Parse("{}", "d.json").Strategies.MaxWidthBps); // TreasuryVault.MAX_WIDTH_BPS (OnChainModeTests set it on a real vault)
-        var e = Assert.Throws<ScenarioException>(() => Scenario.Parse("""{ "strategies": { "max_width_bps": 10000001 } }""", "w.json"));
-        Assert.Contains("strategies.max_width_bps", e.Message);
-        Assert.Contains("10000000", e.Message);
+        // TreasuryVault.UNBOUNDED_WIDTH_BPS (OnChainModeTests set it on a real vault)
+        Assert.Equal(4_294_967_295L, Scenario.Parse("{}", "d.json").Strategies.MaxWidthBps);
+        Assert.Equal(10_000_000, Scenario.Parse("""{ "strategies": { "max_width_bps": 10000000 } }""", "c.json").Strategies.MaxWidthBps); // the finite ceiling
+        foreach (var refused in new[] { 10_000_001L, 4_294_967_294L, 4_294_967_296L })
+        {
+            var e = Assert.Throws<ScenarioException>(() => Scenario.Parse($$"""{ "strategies": { "max_width_bps": {{refused}} } }""", "w.json"));
+            Assert.Contains("strategies.max_width_bps", e.Message);
+            Assert.Contains("10000000", e.Message);
+            Assert.Contains("4294967295", e.Message);
+        }
     }
 
     [Fact]

@@ -226,6 +226,38 @@ public sealed class DeciderTests
         Assert.Equal(HoldReason.BenefitBelowGas, HoldOf(gated));
     }
 
+    /// <summary>
+    /// A ManagedPool's reposition moves no tokens: only the arbitrage through its skewed centre moves inventory, about
+    /// depth × ln(1 + skew). On a concentrated range that is all of q; on a near-full range (shallow) a sliver, so the
+    /// inventory risk a re-centre removes there is too small to pay its gas — it used to re-centre a full range on
+    /// inventory it could not move, skewing the range's bounds each time. A v3 position's swap moves all of it.
+    /// </summary>
+    [Fact]
+    public void The_band_counts_only_the_inventory_a_rebalance_can_move_so_a_full_range_is_not_re_centred_for_nothing()
+    {
+        var settings = Settings with { BenefitToGasMargin = 2 };
+        var full = Inputs(Pool(2000, 520, 960_000, halfWidth: Models.Policy.VaultPolicyMath.FullRangeHalfWidth), 2000) with // 52% base
+        {
+            Policy = Policy with { MaxWidthBps = Models.Policy.VaultPolicyMath.UnboundedWidthBps },
+        };
+        var held = Assert.IsType<HoldAction>(Decide(full, settings: settings));
+        Assert.Equal(HoldReason.BenefitBelowGas, held.Reason);
+        Assert.Contains("a rebalance can move", held.Detail, StringComparison.Ordinal);
+
+        var m = Decider.Measure(full, NoEstimates, Targets, settings, Context());
+        var q = Math.Abs(m.Inventory);
+        var movable = Decider.Movable(full, m, settings);
+        Assert.InRange(movable, 1e-9, 0.05 * q); // a sliver of q: depth × ln(1 + 0.9 × 15 bps)
+        // counted as if the re-centre reset all of q (as before), the same pool was re-centred
+        Assert.Equal(RebalanceKind.Normal, Decider.Trigger(m, Targets, settings, Context(), movable: q).Kind);
+        Assert.Null(Decider.Trigger(m, Targets, settings, Context(), movable).Kind);
+        Assert.Equal(q, Decider.Movable(full with { RangeAtSpot = true }, m, settings)); // v3: the bounded swap moves it all
+        var concentrated = Inputs(Pool(2000, 520, 960_000), 2000); // the same holdings on ±0.05: deep, the same skew moves most of q
+        var mc = Decider.Measure(concentrated, NoEstimates, Targets, settings, Context());
+        Assert.InRange(Decider.Movable(concentrated, mc, settings), 0.5 * Math.Abs(mc.Inventory), Math.Abs(mc.Inventory));
+        Assert.True(Decider.Movable(concentrated, mc, settings) > 20 * movable);
+    }
+
     [Fact]
     public void A_pool_already_at_the_target_holds()
     {

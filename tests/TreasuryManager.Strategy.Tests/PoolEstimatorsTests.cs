@@ -69,7 +69,7 @@ public sealed class PoolEstimatorsTests
                 before = p;
             }
             var poolPrice = Uint.PriceFromSqrtPriceX96(Sqrt(price)) * 1e12;
-            ewma.Update(t / Day, poolPrice);
+            ewma.Update(t / Day, Oracle(price * 1.001).Value); // the oracle's price (the keeper reads one): not the pool's, which bounces with each order
             markout.OnPrice(t / Day, poolPrice);
             monitor.Update(t, flow, poolPrice, price * 1.001, fee, 500 * price * 1.001 + 1_000_000);
             swapsSeen += swaps.Count;
@@ -88,6 +88,26 @@ public sealed class PoolEstimatorsTests
         Assert.NotNull(estimates_of(estimators).Markout);
 
         static PoolEstimates estimates_of(PoolEstimators e) => e.Update(null, [], null, T0 + 300L * 80, BaseDecimals, QuoteDecimals);
+    }
+
+    [Fact]
+    public void Volatility_follows_the_oracles_price_not_the_pools_bounce_and_never_mixes_the_two()
+    {
+        // the pool's price bounces ±1% each cycle (an order moves it, arbitrage moves it back); the oracle drifts 0.01% a cycle
+        var withOracle = new PoolEstimators(3600);
+        var poolOnly = new PoolEstimators(3600);
+        PoolEstimates a = null!, b = null!;
+        for (var i = 0; i < 40; i++)
+        {
+            var t = T0 + 300L * i;
+            var pool = Pool(2000 * (1 + 0.01 * (i % 2 == 0 ? 1 : -1)), 3000);
+            // a cycle whose oracle read failed adds nothing (never the pool's price in its place)
+            a = withOracle.Update(pool, [], i == 20 ? null : Oracle(2000 * Math.Pow(1.0001, i)), t, BaseDecimals, QuoteDecimals);
+            b = poolOnly.Update(pool, [], null, t, BaseDecimals, QuoteDecimals);
+        }
+        var perDay = Math.Sqrt(288); // 300 s cycles
+        Assert.InRange(a.EwmaVolatilityPerDay!.Value, 0.0001 * perDay * 0.9, 0.0001 * perDay * 1.5);
+        Assert.InRange(b.EwmaVolatilityPerDay!.Value, 0.02 * perDay * 0.9, 0.02 * perDay * 1.1); // no oracle: the pool's own price
     }
 
     [Fact]

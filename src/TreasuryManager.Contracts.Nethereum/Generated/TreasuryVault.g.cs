@@ -331,6 +331,22 @@ namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition
         public virtual BigInteger ReturnValue1 { get; set; }
     }
 
+    public partial class UNBOUNDED_WIDTH_BPSFunction : UNBOUNDED_WIDTH_BPSFunctionBase { }
+
+    [Function("UNBOUNDED_WIDTH_BPS", typeof(UNBOUNDED_WIDTH_BPSOutputDTO))]
+    public class UNBOUNDED_WIDTH_BPSFunctionBase : FunctionMessage
+    {
+    }
+
+    public partial class UNBOUNDED_WIDTH_BPSOutputDTO : UNBOUNDED_WIDTH_BPSOutputDTOBase { }
+
+    [FunctionOutput]
+    public class UNBOUNDED_WIDTH_BPSOutputDTOBase : IFunctionOutputDTO
+    {
+        [Parameter("uint32", "", 1)]
+        public virtual BigInteger ReturnValue1 { get; set; }
+    }
+
     public partial class AcceptOwnershipFunction : AcceptOwnershipFunctionBase { }
 
     [Function("acceptOwnership")]

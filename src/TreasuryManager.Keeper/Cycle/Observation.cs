@@ -101,7 +101,7 @@ public static class StrategyInputs
     {
         var p = view.Params;
         return new PoolPolicy((long)p.Heartbeat, p.VolatilityFeed != Address.Zero, (long)p.TwapWindow, (int)p.MaxTwapDeviationBps, view.MaxTwapDeviationLog,
-            (int)p.MaxSkewBps, (int)p.MinFeePips, (int)p.MaxFeePips, (int)p.MinWidthBps, (int)p.MaxWidthBps, (long)p.MinRebalanceInterval,
+            (int)p.MaxSkewBps, (int)p.MinFeePips, (int)p.MaxFeePips, (int)p.MinWidthBps, (long)p.MaxWidthBps, (long)p.MinRebalanceInterval,
             (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps, (int)view.PriceScaleExp, view.AllowInventoryRecovery);
     }
 

@@ -167,7 +167,7 @@ public static class UniswapV3Venue
         var p = policy.Params;
         return new PoolPolicy((long)p.Heartbeat, p.VolatilityFeed != Address.Zero, (long)p.TwapWindow, (int)p.MaxTwapDeviationBps,
             VaultPolicyMath.MaxTwapDeviationLog((int)p.MaxTwapDeviationBps), (int)p.MaxSkewBps, pool.FeePips, pool.FeePips,
-            (int)p.MinWidthBps, (int)p.MaxWidthBps, (long)p.MinRebalanceInterval, (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps,
+            (int)p.MinWidthBps, (long)p.MaxWidthBps, (long)p.MinRebalanceInterval, (int)p.MinBaseShareBps, (int)p.MaxBaseShareBps,
             PriceScaleExp(identity, priceFeedDecimals), policy.AllowInventoryRecovery);
     }
 

@@ -83,6 +83,14 @@ public static class VaultPolicyMath
         return imbalance >= halfBand ? maxSkewBps : maxSkewBps * imbalance / halfBand;
     }
 
+    /// <summary>TreasuryVault.UNBOUNDED_WIDTH_BPS: a maximum width bound of type(uint32).max is no upper bound (a full range).</summary>
+    public const long UnboundedWidthBps = uint.MaxValue;
+
+    /// <summary>The log half-width of a full range on a ManagedPool, which has no infinite bound: ±ln(10⁵) (to four decimals)
+    /// around the price (price ×/÷ 100,000), whose reserves a constant-product pool's match to within 0.3%. The widest range
+    /// the keeper asks for when the policy's width is unbounded, and the backtest's "full range".</summary>
+    public const double FullRangeHalfWidth = 11.5129;
+
     /// <summary>
     /// Whether the skew-direction rule accepts the signed skew at that share (see <see cref="AllowedSkewBps"/>): a skew of
     /// at most <paramref name="toleranceBps"/> either way passes (TreasuryVault: 0; the Uniswap v3 manager: half the pool's

@@ -86,7 +86,7 @@ public static class Decider
         if (Preconditions(inputs, context) is { } unusable) return unusable;
         var m = Measure(inputs, estimates, targets, strategy, context);
         if (PolicyGate(inputs, m, context) is { } gated) return gated;
-        var trigger = Trigger(m, targets, strategy, context);
+        var trigger = Trigger(m, targets, strategy, context, Movable(inputs, m, strategy));
         var width = ChooseWidth(inputs, estimates, targets, strategy, m); // once: the width trigger and the target both use it
         if (trigger.Hold is not null && WidthTrigger(width, strategy, m, trigger) is { } reRange) trigger = reRange;
         var defence = strategy.Defence.Enabled ? estimates.Defence : null;
@@ -164,10 +164,10 @@ public static class Decider
         var ewma = estimates.EwmaVolatilityPerDay;
         return (feed, ewma) switch
         {
-            ({ } f, { } e) when e > f => (e, $"the pool's EWMA {F(e)} exceeds the volatility feed's {F(f)}; the larger is used"),
+            ({ } f, { } e) when e > f => (e, $"the price EWMA {F(e)} exceeds the volatility feed's {F(f)}; the larger is used"),
             ({ } f, _) => (f, "volatility feed, annualised ÷ √365"),
-            (null, { } e) => (e, "the pool's EWMA (the policy has no volatility feed)"),
-            _ => (null, "no volatility: the policy has no volatility feed and the pool's EWMA needs 10 cycles with price changes"),
+            (null, { } e) => (e, "the price EWMA (the policy has no volatility feed)"),
+            _ => (null, "no volatility: the policy has no volatility feed and the price EWMA needs 10 cycles with price changes"),
         };
     }
 
@@ -198,19 +198,23 @@ public static class Decider
     internal sealed record TriggerResult(RebalanceKind? Kind, RebalanceTrigger Cause, HoldAction? Hold, double Benefit, List<string> Reasons);
 
     /// <summary>
-    /// Urgent past the hard limit; otherwise a rebalance when |q| leaves the band and the benefit (γσ²/2)·q²·H beats the
-    /// gas by the margin (<see cref="GasRules.BenefitBeatsGas"/>), else a Hold naming which test failed.
+    /// Urgent past the hard limit; otherwise a rebalance when |q| leaves the band and the benefit — the inventory risk
+    /// the rebalance removes over the horizon, (γσ²/2)·(q² − (|q| − Δq)²)·H with Δq the inventory it can move
+    /// (<see cref="Movable"/>) — beats the gas by the margin (<see cref="GasRules.BenefitBeatsGas"/>), else a Hold naming
+    /// which test failed.
     /// </summary>
-    internal static TriggerResult Trigger(Measurement m, PoolTargets targets, StrategySettings strategy, DecisionContext context)
+    internal static TriggerResult Trigger(Measurement m, PoolTargets targets, StrategySettings strategy, DecisionContext context, double movable)
     {
         var sigma = m.Sigma!.Value;
         var sigmaAbs = sigma * m.OraclePrice;
-        var benefit = strategy.RiskAversion * sigmaAbs * sigmaAbs / 2 * m.Inventory * m.Inventory * strategy.HorizonDays;
+        var q = Math.Abs(m.Inventory);
+        var left = Math.Max(q - movable, 0);
+        var benefit = strategy.RiskAversion * sigmaAbs * sigmaAbs / 2 * (q * q - left * left) * strategy.HorizonDays;
         List<string> reasons =
         [
             $"inventory {F(m.Inventory)} base ({Bps(m.ShareBps)} of value, target {Bps(targets.TargetBaseShareBps)}), band ±{F(m.Band)}{(m.Depth == 0 ? " (the pool's price is at its range edge: it quotes one side only)" : "")}",
             $"σ {F(sigma)} per √day ({m.SigmaSource})",
-            $"expected benefit {F(benefit)} vs gas {F(m.GasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei)",
+            $"expected benefit {F(benefit)} vs gas {F(m.GasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei){(left > 0 ? $"; a rebalance can move {F(q - left)} of the {F(q)} base (the arbitrage through the skew the vault allows)" : "")}",
         ];
         var offTarget = Math.Abs(m.ShareBps - targets.TargetBaseShareBps);
         if (offTarget >= targets.HardLimitBps)
@@ -223,6 +227,23 @@ public static class Decider
         if (!GasRules.BenefitBeatsGas(benefit, m.GasCost, strategy.BenefitToGasMargin))
             return new(null, RebalanceTrigger.InventoryBand, new HoldAction(HoldReason.BenefitBelowGas, $"{reasons[2]}; needs {strategy.BenefitToGasMargin}× the gas", m.View), benefit, reasons);
         return new(RebalanceKind.Normal, RebalanceTrigger.InventoryBand, null, benefit, reasons);
+    }
+
+    /// <summary>
+    /// Δq, the inventory (base) one rebalance can move toward the target (docs/models.md, "The band"): all of it for a v3
+    /// position (<see cref="PoolInputs.RangeAtSpot"/>: its bounded swap) and for a pool at its range edge (the re-centre
+    /// makes it quote both sides again); for a ManagedPool only what the arbitrage through the re-centred curve's skew
+    /// moves, since a reposition moves no tokens: depth × ln(1 + s), s the skew the vault allows toward the target at this
+    /// share as the Target uses it. A near-full range is shallow, so Δq is a sliver of q there and re-centring it buys
+    /// nearly nothing (it used to re-centre a full range on inventory it could not move, skewing its bounds each time).
+    /// </summary>
+    internal static double Movable(PoolInputs inputs, Measurement m, StrategySettings strategy)
+    {
+        var q = Math.Abs(m.Inventory);
+        if (inputs.RangeAtSpot || m.Depth == 0 || q == 0) return q;
+        var side = m.Inventory > 0 ? -1 : 1; // surplus base: a centre below the oracle; short of base: above
+        var allowedBps = (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, inputs.Policy.MinBaseShareBps, inputs.Policy.MaxBaseShareBps, inputs.Policy.MaxSkewBps);
+        return Math.Min(q, m.Depth * Math.Log(1 + allowedBps / 10_000.0 * SkewUseFraction * strategy.InventorySkew));
     }
 
     /// <summary>The trade-off's width (<see cref="RangeWidth.Choose"/>) and whether fee income has been seen.</summary>
@@ -399,7 +420,7 @@ public static class Decider
             {
                 var width = VaultPolicyMath.WidthBps(f.High, f.Low);
                 if (width < policy.MinWidthBps) { halfWidth *= WidthStep; continue; }
-                if (width > policy.MaxWidthBps) { halfWidth /= WidthStep; continue; }
+                if (width > policy.MaxWidthBps && policy.MaxWidthBps != VaultPolicyMath.UnboundedWidthBps) { halfWidth /= WidthStep; continue; }
                 var skew = VaultPolicyMath.SkewBps(sqrtCentre, m.PriceX128);
                 var signedSkew = VaultPolicyMath.SignedSkewBps(sqrtCentre, m.PriceX128);
                 if (skew > policy.MaxSkewBps || !VaultPolicyMath.SkewTowardInventoryOk(signedSkew, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps))
@@ -435,8 +456,17 @@ public static class Decider
         return $"the pool's curve is already the target (ends within {F(Math.Max(low, high))} of {F(tolerance)} in log price, fee {state.FeePips} pips); only flow moves the inventory";
     }
 
-    /// <summary>The log half-width h of a range whose vault width is <paramref name="bps"/>: (e^(2h) − 1)·1e4 = bps.</summary>
-    internal static double HalfWidthOfBps(int bps) => Math.Log(1 + Math.Max(bps, 1) / 10_000.0) / 2;
+    /// <summary>The widest log half-width <paramref name="policy"/> allows (<see cref="HalfWidthOfBps"/> of its maximum width).</summary>
+    public static double WidestHalfWidth(PoolPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return HalfWidthOfBps(policy.MaxWidthBps);
+    }
+
+    /// <summary>The log half-width h of a range whose vault width is <paramref name="bps"/>: (e^(2h) − 1)·1e4 = bps; a full
+    /// range (<see cref="VaultPolicyMath.FullRangeHalfWidth"/>) for the vault's unbounded width.</summary>
+    internal static double HalfWidthOfBps(long bps) =>
+        bps == VaultPolicyMath.UnboundedWidthBps ? VaultPolicyMath.FullRangeHalfWidth : Math.Log(1 + Math.Max(bps, 1) / 10_000.0) / 2;
 
     private static double Human(BigInteger amount, int decimals) => (double)amount / Math.Pow(10, decimals);
     private static string Bps(int bps) => (bps / 100.0).ToString("0.##", CultureInfo.InvariantCulture) + "%";

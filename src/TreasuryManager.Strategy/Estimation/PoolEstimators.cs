@@ -6,7 +6,8 @@ using TreasuryManager.Strategy.Settings;
 namespace TreasuryManager.Strategy.Estimation;
 
 /// <summary>What the Estimate step knows about one pool's market (null until its estimator is ready).</summary>
-/// <param name="EwmaVolatilityPerDay">σ of ln price per √day from the pool's own prices, cycle by cycle.</param>
+/// <param name="EwmaVolatilityPerDay">σ of ln price per √day, an EWMA cycle by cycle of the oracle's price when the keeper
+/// reads one (the pool's own price otherwise).</param>
 /// <param name="Intensity">λ(δ) = A·e^(−kδ), δ relative, A per day, fitted from swaps at the fees the pool quoted.</param>
 /// <param name="Markout">Size-weighted markout of the pool's takers (positive: informed flow).</param>
 /// <param name="SwapsSeen">Swaps counted so far.</param>
@@ -36,6 +37,7 @@ public sealed class PoolEstimators
     private const double FeeWindowDays = 1;
     private double _feeSum; // Σ fee_i·e^(−(t − t_i)/τ), quote
     private long? _firstTimestamp;
+    private bool? _volatilityFromOracle; // decided at the first timed update, then kept: one series, never a mix
 
     public PoolEstimators(double volatilitySmoothingSeconds, double markoutHorizonSeconds = 300, DefenceSettings? defence = null)
     {
@@ -81,7 +83,12 @@ public sealed class PoolEstimators
             }
             if (advanced)
             {
-                _volatility.Update(time, price);
+                // σ of the reference price the arbitrageur trades the pool to: the oracle's. The pool's own price bounces with
+                // every order that moves it and the arbitrage that moves it back (in the fair-calm backtest its cycle-to-cycle
+                // σ measured 10 times the feed's), which inflated the loss to arbitrage and the inventory risk 100-fold.
+                _volatilityFromOracle ??= oraclePrice is { Value: > 0 };
+                if (_volatilityFromOracle == false) _volatility.Update(time, price);
+                else if (oraclePrice is { Value: > 0 } reference) _volatility.Update(time, reference.Value);
                 _markout.OnPrice(time, price);
             }
             if (oraclePrice is { } oracle && oracle.Value > 0)

@@ -29,7 +29,7 @@ public sealed record PoolSnapshot(
 /// [MinBaseShareBps, MaxBaseShareBps] (the skew must still point toward the target share).</param>
 public sealed record PoolPolicy(
     long HeartbeatSeconds, bool HasVolatilityFeed, long TwapWindowSeconds, int MaxTwapDeviationBps, BigInteger MaxTwapDeviationLog,
-    int MaxSkewBps, int MinFeePips, int MaxFeePips, int MinWidthBps, int MaxWidthBps, long MinRebalanceIntervalSeconds,
+    int MaxSkewBps, int MinFeePips, int MaxFeePips, int MinWidthBps, long MaxWidthBps, long MinRebalanceIntervalSeconds,
     int MinBaseShareBps, int MaxBaseShareBps, int PriceScaleExp, bool AllowInventoryRecovery = false);
 
 /// <summary>A feed's latest round (Chainlink shape). <see cref="Feed"/> names it in messages only.</summary>

@@ -54,6 +54,7 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
         { "setFeeBounds", 0, 100_001, FeeBounds, 100_001, 0, 100_000 },
         { "setWidthBounds", 0, 100, WidthBounds, 0, 1, 10_000_000 },
         { "setWidthBounds", 1, 10_000_001, WidthBounds, 10_000_001, 1, 10_000_000 },
+        { "setWidthBounds", 1, 4_294_967_294, WidthBounds, 4_294_967_294, 1, 10_000_000 }, // only the sentinel itself is unbounded
         { "setMinRebalanceInterval", Week + 1, -1, MinRebalanceInterval, Week + 1, 60, Week },
         // the floor: a keeper may not rebalance every block (the loss of a stolen key grows with the rebalance rate)
         { "setMinRebalanceInterval", 0, -1, MinRebalanceInterval, 0, 60, Week },
@@ -78,6 +79,7 @@ public sealed class PolicyBoundsTests(LocalNodeFixture node) : SecurityTest(node
         { "setMaxSkew", 1, -1 }, { "setMaxSkew", 2000, -1 },
         { "setFeeBounds", 0, 0 }, { "setFeeBounds", 100_000, 100_000 },
         { "setWidthBounds", 1, 1 }, { "setWidthBounds", 10_000_000, 10_000_000 },
+        { "setWidthBounds", 1, 4_294_967_295 }, // UNBOUNDED_WIDTH_BPS: no upper bound
         { "setMinRebalanceInterval", 60, -1 }, { "setMinRebalanceInterval", Week, -1 },
         { "setMaxLoss", 1, -1 }, { "setMaxLoss", 1000, -1 },
         { "setInventoryBounds", 0, 0 }, { "setInventoryBounds", 10_000, 10_000 },

@@ -203,6 +203,24 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
     }
 
     [Fact]
+    public async Task With_an_unbounded_maximum_width_a_full_range_passes_and_the_minimum_still_holds()
+    {
+        await S.ReadyToRebalanceAsync();
+        var full = S.Target(2.0m, 2.0m / 100_000m, 2500); // price ÷ 100,000: the keeper's full range (far past the policy's 100,000 bps)
+        var (_, low, high) = await D.Pool.PreviewRepositionAsync(full.SqrtPriceX96, full.SqrtPriceBoundX96);
+        Assert.True(VaultPolicyMath.WidthBps(high, low) > 10_000_000);
+        await S.AssertRebalanceRejectedAsync(full, TreasuryVault.Errors.WidthOutOfBounds);
+        Assert.Equal(VaultPolicyMath.UnboundedWidthBps, (long)await D.Vault.UNBOUNDED_WIDTH_BPSAsync());
+        await D.Vault.SetWidthBoundsAsync(D.Owner, D.Pool.Address, 100, (long)VaultPolicyMath.UnboundedWidthBps);
+        await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, full);
+        Assert.Equal((low, high), ((await D.Pool.GetStateAsync()).SqrtPriceLowX96, (await D.Pool.GetStateAsync()).SqrtPriceHighX96));
+        // the minimum is still checked
+        await D.IncreaseTimeAsync(61);
+        var reason = await S.AssertRebalanceRejectedAsync(S.Target(2.0m, 1.9999m, 2500), TreasuryVault.Errors.WidthOutOfBounds);
+        Assert.Equal(new BigInteger(uint.MaxValue), reason.Arg("max"));
+    }
+
+    [Fact]
     public async Task A_second_rebalance_within_the_interval_is_rejected_with_RebalanceTooSoon()
     {
         await S.ReadyToRebalanceAsync();
