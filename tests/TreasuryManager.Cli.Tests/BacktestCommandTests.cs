@@ -26,7 +26,10 @@ public sealed class BacktestCommandTests
             foreach (var key in new[] { "pnl_vs_hold_mean", "pnl_vs_hold_std", "sharpe", "fees", "lvr", "gas_spent", "rebalances", "max_drawdown" })
                 Assert.True(double.IsFinite(s.GetProperty(key).GetDouble()), key);
         Assert.Equal(0.0, strategies[0].GetProperty("pnl_vs_hold_mean").GetDouble());
-        Assert.True(strategies[4].GetProperty("rebalances").GetDouble() > 0);
+        // managed (unhedged) is deployed at the policy's widest range, a full range: until it rebalances it is the full-range position
+        if (strategies[4].GetProperty("rebalances").GetDouble() == 0)
+            Assert.Equal(strategies[1].GetProperty("pnl_vs_hold_mean").GetDouble(), strategies[4].GetProperty("pnl_vs_hold_mean").GetDouble());
+        Assert.True(strategies[5].GetProperty("rebalances").GetDouble() > 0); // hedged re-ranges once its fees are seen
         // the hedged strategies carry their perp figures; the others have none
         Assert.False(strategies[4].TryGetProperty("hedge", out _));
         foreach (var hedged in strategies[5..])
