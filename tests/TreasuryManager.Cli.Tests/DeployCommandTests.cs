@@ -54,6 +54,8 @@ public sealed class DeployNodeTests(LocalNodeFixture node) : NodeTest(node), IDi
         var key = KeyLoader.Load(settings.Key, name => console.Environment.GetValueOrDefault(name), promptPassword: null);
         Assert.Equal(DevAccounts.Key(1).Address, key.Address);
         Assert.True(await vault.IsKeeperAsync(key.Address));
+        // the policy lets the keeper's width gate hold a full range (UNBOUNDED_WIDTH_BPS), its best unhedged answer
+        Assert.Equal(new System.Numerics.BigInteger(uint.MaxValue), (await vault.PolicyOfAsync(Address.Parse(pool.Address!))).Params.MaxWidthBps);
 
         // The comments of `treasury init` survive; the printout names the contracts and roles by address only.
         var text = File.ReadAllText(config);

@@ -122,6 +122,9 @@ public static class DeployCommand
         var repositoryRoot = FindArtifactsRoot();
         io.Out.WriteLine($"Deploying to {endpoint} (chain {chainId.ToString(CultureInfo.InvariantCulture)}) with the Hardhat dev accounts 0–5…");
         var d = await TreasuryDeployer.DeployAsync(eth, repositoryRoot, wallet.GetAccount, chainId: chainId);
+        // the keeper's width gate takes the widest range the policy allows while the pool's fees do not show that
+        // concentrating pays: let that be a full range (UNBOUNDED_WIDTH_BPS), the backtest's best unhedged position
+        await d.Vault.SetWidthBoundsAsync(d.Owner, d.Pool.Address, d.Policy.MinWidthBps, Models.Policy.VaultPolicyMath.UnboundedWidthBps, ct);
 
         var fleetKeys = FleetKeeperAccounts.Take(request.FleetKeepers - 1).Select(i => (Account: i, Key: wallet.GetAccount(i))).ToArray();
         foreach (var (_, key) in fleetKeys) await d.Vault.SetKeeperAsync(d.Owner, key.Address, true, ct);
@@ -235,7 +238,7 @@ public static class DeployCommand
             .AddColumn("Notes");
         void Row(string role, Address address, string notes) => table.AddRow(new Text(role), new Text(address.ToString()), new Text(notes));
         Row("Vault", d.Vault.Address, "TreasuryVault; Vault in the configuration");
-        Row($"Pool {PoolName}", d.Pool.Address, "ManagedPool, registered in the vault; Pools[0]");
+        Row($"Pool {PoolName}", d.Pool.Address, "ManagedPool, registered in the vault; Pools[0]; width from 1% to a full range");
         Row("Base token", d.Base.Address, "MintableERC20 BASE, 18 decimals (token0)");
         Row("Quote token", d.Quote.Address, "MintableERC20 USDQ, 6 decimals (token1)");
         Row("Oracle", d.Oracle.Address, "VolatilityOracle, updated by the reporter");

@@ -120,13 +120,19 @@ public sealed class FleetMember
     /// Keeps the leases it holds alive while a cycle waits on the chain (receipts, confirmations, hedges), which can
     /// outlast a lease's time to live: every quarter of it, the keeper marks itself seen and renews the leases it holds
     /// (nothing is taken or handed back; <see cref="Refresh"/> does that at the next cycle). Dispose it when the cycle
-    /// ends; disposing waits for a renewal in progress.
+    /// ends: no renewal starts after that (one already running finishes on its own).
     /// </summary>
     public IDisposable KeepAlive() => new Heartbeat(this);
 
-    /// <summary>One renewal of <see cref="KeepAlive"/>: marks the keeper seen and renews the leases it holds and may act for.</summary>
+    /// <summary>
+    /// One renewal of <see cref="KeepAlive"/>: marks the keeper seen and renews the leases it holds and may act for. At
+    /// most one runs at a time: a tick that finds one running skips, so a database that hangs (a network partition: the
+    /// statement blocks until its timeout) holds one thread, not one more every tick — they starved the thread pool of
+    /// every keeper in the process (FleetFaultTests, partition on anvil).
+    /// </summary>
     internal void RenewHeld()
     {
+        if (Interlocked.Exchange(ref _renewing, 1) == 1) return;
         try
         {
             _journal.RegisterKeeper(_address);
@@ -150,14 +156,19 @@ public sealed class FleetMember
         {
             _log.LogError("The fleet's database could not be reached while the cycle waited ({Message}); acting only while the leases already held last", e.Message);
         }
+        finally
+        {
+            Volatile.Write(ref _renewing, 0);
+        }
     }
+
+    private int _renewing; // 1 while a RenewHeld runs
 
     private sealed class Heartbeat : IDisposable
     {
         private readonly FleetMember _member;
         private readonly ITimer _timer;
-        private readonly Lock _beat = new();
-        private bool _stopped;
+        private volatile bool _stopped;
 
         public Heartbeat(FleetMember member)
         {
@@ -168,16 +179,13 @@ public sealed class FleetMember
 
         private void Beat()
         {
-            lock (_beat)
-            {
-                if (!_stopped) _member.RenewHeld();
-            }
+            if (!_stopped) _member.RenewHeld();
         }
 
         public void Dispose()
         {
+            _stopped = true; // never blocks the cycle on a renewal that hangs
             _timer.Dispose();
-            lock (_beat) _stopped = true; // a renewal in progress finishes first; none starts after
         }
     }
 
