@@ -22,6 +22,7 @@ public sealed class FleetMember
     private readonly TimeProvider _time;
     private readonly Dictionary<Address, long> _actUntil = []; // the local timestamp (TimeProvider) after which the keeper stops acting for the pool
     private readonly Lock _lock = new();
+    private int _renewing; // 1 while a RenewHeld runs
 
     public FleetMember(PostgresJournal journal, Address address, TimeSpan ttl, KeeperMetrics metrics, ILogger log, TimeProvider? time = null)
     {
@@ -161,8 +162,6 @@ public sealed class FleetMember
             Volatile.Write(ref _renewing, 0);
         }
     }
-
-    private int _renewing; // 1 while a RenewHeld runs
 
     private sealed class Heartbeat : IDisposable
     {
