@@ -242,7 +242,7 @@ public static class UniswapV3Venue
     {
         ArgumentNullException.ThrowIfNull(policy);
         var width = VaultPolicyMath.WidthBps(range.SqrtUpperX96, range.SqrtLowerX96);
-        if (width < policy.MinWidthBps || width > policy.MaxWidthBps) return false;
+        if (width < policy.MinWidthBps || VaultPolicyMath.AboveMaxWidth(width, policy.MaxWidthBps)) return false;
         var centre = range.CentreSqrtX96;
         if (VaultPolicyMath.SkewBps(centre, priceX128) > policy.MaxSkewBps) return false;
         return VaultPolicyMath.SkewTowardInventoryOk(VaultPolicyMath.SignedSkewBps(centre, priceX128), shareBps,

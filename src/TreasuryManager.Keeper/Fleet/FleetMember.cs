@@ -59,20 +59,7 @@ public sealed class FleetMember
             var plan = FleetAssignment.Plan(Keeper, pools, live, holders);
             // the leases it carries a token for are renewed together, in one statement, whatever their number
             var renewing = plan.Where(p => p.Value == LeaseStep.Keep && _journal.TokenFor(p.Key) is not null).Select(p => p.Key).ToHashSet();
-            if (renewing.Count > 0)
-            {
-                var before = _time.GetTimestamp();
-                var renewed = _journal.RenewLeases(renewing, _ttl).Select(l => l.Pool).ToHashSet();
-                foreach (var pool in renewing)
-                {
-                    if (renewed.Contains(pool))
-                    {
-                        Held(pool, before);
-                        _metrics.LeaseRenewals.Inc();
-                    }
-                    else Lost(pool, "its renewal found the lease expired or taken");
-                }
-            }
+            Renew(renewing, "its renewal found the lease expired or taken");
             foreach (var (pool, step) in plan)
             {
                 var before = _time.GetTimestamp();
@@ -140,18 +127,7 @@ public sealed class FleetMember
             HashSet<Address> held;
             lock (_lock) held = [.. _actUntil.Keys];
             held.RemoveWhere(pool => _journal.TokenFor(pool) is null);
-            if (held.Count == 0) return;
-            var before = _time.GetTimestamp();
-            var renewed = _journal.RenewLeases(held, _ttl).Select(l => l.Pool).ToHashSet();
-            foreach (var pool in held)
-            {
-                if (renewed.Contains(pool))
-                {
-                    Held(pool, before);
-                    _metrics.LeaseRenewals.Inc();
-                }
-                else Lost(pool, "its renewal while the cycle waited found the lease expired or taken");
-            }
+            Renew(held, "its renewal while the cycle waited found the lease expired or taken");
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
         {
@@ -160,6 +136,24 @@ public sealed class FleetMember
         finally
         {
             Volatile.Write(ref _renewing, 0);
+        }
+    }
+
+    /// <summary>Renews <paramref name="pools"/> (each carries a token) in one statement: each renewed is held from before
+    /// the statement, each not renewed is lost for <paramref name="lostWhy"/>.</summary>
+    private void Renew(IReadOnlyCollection<Address> pools, string lostWhy)
+    {
+        if (pools.Count == 0) return;
+        var before = _time.GetTimestamp();
+        var renewed = _journal.RenewLeases(pools, _ttl).Select(l => l.Pool).ToHashSet();
+        foreach (var pool in pools)
+        {
+            if (renewed.Contains(pool))
+            {
+                Held(pool, before);
+                _metrics.LeaseRenewals.Inc();
+            }
+            else Lost(pool, lostWhy);
         }
     }
 

@@ -86,6 +86,10 @@ public static class VaultPolicyMath
     /// <summary>TreasuryVault.UNBOUNDED_WIDTH_BPS: a maximum width bound of type(uint32).max is no upper bound (a full range).</summary>
     public const long UnboundedWidthBps = uint.MaxValue;
 
+    /// <summary>Whether a range of <paramref name="widthBps"/> is wider than the policy's maximum (never, when it is
+    /// <see cref="UnboundedWidthBps"/>): TreasuryVault's WidthOutOfBounds upper check.</summary>
+    public static bool AboveMaxWidth(BigInteger widthBps, long maxWidthBps) => maxWidthBps != UnboundedWidthBps && widthBps > maxWidthBps;
+
     /// <summary>The log half-width of a full range on a ManagedPool, which has no infinite bound: ±ln(10⁵) (to four decimals)
     /// around the price (price ×/÷ 100,000), whose reserves a constant-product pool's match to within 0.3%. The widest range
     /// the keeper asks for when the policy's width is unbounded, and the backtest's "full range".</summary>

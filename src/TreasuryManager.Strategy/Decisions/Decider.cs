@@ -242,8 +242,15 @@ public static class Decider
         var q = Math.Abs(m.Inventory);
         if (inputs.RangeAtSpot || m.Depth == 0 || q == 0) return q;
         var side = m.Inventory > 0 ? -1 : 1; // surplus base: a centre below the oracle; short of base: above
-        var allowedBps = (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, inputs.Policy.MinBaseShareBps, inputs.Policy.MaxBaseShareBps, inputs.Policy.MaxSkewBps);
-        return Math.Min(q, m.Depth * Math.Log(1 + allowedBps / 10_000.0 * SkewUseFraction * strategy.InventorySkew));
+        return Math.Min(q, m.Depth * Math.Log(1 + UsableSkew(side, m, inputs.Policy, strategy).Fraction));
+    }
+
+    /// <summary>The skew the vault allows on <paramref name="side"/> of the oracle at this share (bps; 0 on side 0), and the
+    /// fraction of the price the centre uses of it: <see cref="SkewUseFraction"/> × <see cref="StrategySettings.InventorySkew"/>.</summary>
+    private static (double AllowedBps, double Fraction) UsableSkew(int side, Measurement m, PoolPolicy policy, StrategySettings strategy)
+    {
+        var allowedBps = side == 0 ? 0 : (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
+        return (allowedBps, allowedBps / 10_000.0 * SkewUseFraction * strategy.InventorySkew);
     }
 
     /// <summary>The trade-off's width (<see cref="RangeWidth.Choose"/>) and whether fee income has been seen.</summary>
@@ -314,8 +321,7 @@ public static class Decider
         // the vault's skew rule (docs/keeper-key-bound.md): a skew only toward the inventory target and at most
         // maxSkew·|share − target|/halfBand; the centre uses SkewUseFraction of what it allows on its side
         var side = Math.Sign(curve.CentrePrice - m.OraclePrice);
-        var allowedBps = side == 0 ? 0 : (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
-        var maxSkew = allowedBps / 10_000.0 * SkewUseFraction * strategy.InventorySkew;
+        var (allowedBps, maxSkew) = UsableSkew(side, m, policy, strategy);
         var centre = Math.Clamp(curve.CentrePrice, m.OraclePrice * (1 - maxSkew), m.OraclePrice * (1 + maxSkew));
         if (centre != curve.CentrePrice)
             reasons.Add($"centre clamped from {F(curve.CentrePrice)} to {F(centre)}: the vault allows {F(allowedBps)} bps of skew {(side < 0 ? "below" : "above")} the oracle at a base share of {Bps(m.ShareBps)} (limit {policy.MaxSkewBps} bps, toward the inventory only)");
@@ -420,7 +426,7 @@ public static class Decider
             {
                 var width = VaultPolicyMath.WidthBps(f.High, f.Low);
                 if (width < policy.MinWidthBps) { halfWidth *= WidthStep; continue; }
-                if (width > policy.MaxWidthBps && policy.MaxWidthBps != VaultPolicyMath.UnboundedWidthBps) { halfWidth /= WidthStep; continue; }
+                if (VaultPolicyMath.AboveMaxWidth(width, policy.MaxWidthBps)) { halfWidth /= WidthStep; continue; }
                 var skew = VaultPolicyMath.SkewBps(sqrtCentre, m.PriceX128);
                 var signedSkew = VaultPolicyMath.SignedSkewBps(sqrtCentre, m.PriceX128);
                 if (skew > policy.MaxSkewBps || !VaultPolicyMath.SkewTowardInventoryOk(signedSkew, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps))
