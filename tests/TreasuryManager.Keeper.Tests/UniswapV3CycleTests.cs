@@ -203,4 +203,48 @@ public sealed class UniswapV3CycleTests(LocalNodeFixture node) : TreasuryKeeperT
         Assert.Contains("600 s TWAP window", hold.Detail, StringComparison.Ordinal);
         Assert.Contains(report.Decisions, d => d.Pool == D.Pool.Address); // the ManagedPool is decided all the same
     }
+
+    /// <summary>
+    /// A position the owner registered and funded but nobody minted: its holdings are on target and its band is zero, so
+    /// the keeper used to hold it InsideBand every cycle (the σ rule, or a hedged pool). The first cycle now places them
+    /// (trigger Unplaced): a real manager.rebalance mints them, no swap, and the next cycle does not place them again.
+    /// </summary>
+    [Fact]
+    public async Task A_funded_position_nobody_minted_is_placed_by_the_first_cycle()
+    {
+        var fresh = await UniswapV3PositionDeployment.DeployAsync(D, new UniswapV3PositionSettings
+        {
+            Price = V3Price,
+            Policy = D.Policy with { PriceFeed = V3Oracle.PriceFeed, VolatilityFeed = V3Oracle.VolatilityFeed },
+        });
+        await D.IncreaseTimeAsync(700); // its pool's observations cover the TWAP window
+        await RefreshOraclesAsync(new BigInteger(V3Price * 100_000_000m));
+        var before = await fresh.Manager.PositionOfAsync(fresh.Pool.Address);
+        Assert.Equal(before.TickLower, before.TickUpper); // no position yet
+        Assert.True(before.Idle0 > 0 && before.Idle1 > 0, "the deployment deposits both tokens");
+
+        var settings = Settings(s => s with
+        {
+            UniswapV3Manager = fresh.Manager.Address.ToString(),
+            Pools = [.. s.Pools, new PoolSettings { Address = fresh.Pool.Address.ToString(), Name = "BASE/USDQ v3 new", Venue = PoolVenue.UniswapV3 }],
+        });
+        using var runtime = await StartAsync(settings);
+        var report = (await runtime.Cycle.RunOnceAsync(act: true))!;
+        var decision = Assert.Single(report.Decisions, d => d.Pool == fresh.Pool.Address);
+        var plan = decision as Plan ?? throw new Xunit.Sdk.XunitException($"expected a plan: {decision}");
+        Assert.Equal(RebalanceTrigger.Unplaced, plan.Action.Trigger);
+        var target = Assert.IsType<UniswapV3Rebalance>(plan.UniswapV3);
+        Assert.Equal(BigInteger.Zero, target.Target.SwapAmountIn); // on target: nothing to swap
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(report.Outcomes, o => o.Key == plan.IntentKey.ToString()));
+        Assert.True(mined.Receipt!.Succeeded);
+
+        var after = await fresh.Manager.PositionOfAsync(fresh.Pool.Address);
+        Assert.Equal((BigInteger)target.Range.Lower, after.TickLower);
+        Assert.Equal((BigInteger)target.Range.Upper, after.TickUpper);
+        Assert.True(after.Liquidity > 0, "nothing was minted");
+        Assert.True(after.Idle0 < before.Idle0 && after.Idle1 < before.Idle1, "the idle holdings were not placed");
+
+        var next = (await runtime.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true))!;
+        Assert.False(Assert.Single(next.Decisions, d => d.Pool == fresh.Pool.Address) is Plan { Action.Trigger: RebalanceTrigger.Unplaced }, "placed twice");
+    }
 }

@@ -76,4 +76,56 @@ public sealed class RangeAtSpotTests
         Assert.True(used0 <= reserve0 && used1 <= reserve1, "funded beyond the reserves");
         Assert.True(used0 * 1000 >= reserve0 * 999 || used1 * 1000 >= reserve1 * 999, "one side is used up");
     }
+
+    /// <summary>A v3 position registered and funded but never minted: balanced idle holdings at 2,000, no range.</summary>
+    private static PoolSnapshot Fresh()
+    {
+        var spot = Uint.SqrtPriceX96FromPrice(2000);
+        var e18 = BigInteger.Pow(10, 18);
+        return new PoolSnapshot(spot, spot, spot, BigInteger.Zero, 3000, 500 * e18, 1_000_000 * e18, false, 0);
+    }
+
+    /// <summary>
+    /// A funded, never-minted position is placed on the first cycle whatever the width rule or hedge: its band is zero and
+    /// its inventory on target, so before the placement trigger a hedged pool or the σ rule held it InsideBand for good
+    /// (only an unhedged pool's width trigger placed it). The same holdings once placed hold inside the band.
+    /// </summary>
+    [Theory]
+    [InlineData(RangeWidthRule.FeeVersusLvr, 0.0)]
+    [InlineData(RangeWidthRule.FeeVersusLvr, 1.0)]
+    [InlineData(RangeWidthRule.StdDevs, 0.0)]
+    [InlineData(RangeWidthRule.StdDevs, 1.0)]
+    public void A_funded_position_never_minted_is_placed_on_the_first_cycle_and_a_placed_one_is_not(RangeWidthRule rule, double hedgeRatio)
+    {
+        var inputs = DeciderTests.Inputs(Fresh(), 2000) with
+        {
+            Policy = DeciderTests.Policy with { MinFeePips = 3000, MaxFeePips = 3000 },
+            RangeAtSpot = true,
+        };
+        StrategyDecision Decide(PoolInputs i) => Decider.Decide(i, new PoolEstimates(null, null, null, 0), new PoolTargets(5000, 3000, hedgeRatio),
+            new StrategySettings { RangeWidth = rule }, new DecisionContext(Now, 20_000_000_000, 90_000, 3000, false));
+
+        var action = Assert.IsType<RebalanceAction>(Decide(inputs));
+        Assert.Equal(RebalanceTrigger.Unplaced, action.Trigger);
+        Assert.Equal(RebalanceKind.Normal, action.Kind);
+        Assert.StartsWith("PLACE:", action.Reasons[0]);
+        Assert.True(action.ExpectedLiquidity > 0, "the placement funds no liquidity");
+        Assert.Equal(3000, action.Target.FeePips);
+
+        // placed: the same holdings on the range the action chose (its liquidity) are inside the band
+        var placed = Fresh() with { SqrtPriceLowX96 = action.ExpectedSqrtPriceLowX96, SqrtPriceHighX96 = action.ExpectedSqrtPriceHighX96, Liquidity = action.ExpectedLiquidity };
+        var again = Decide(inputs with { State = placed });
+        Assert.False(again is RebalanceAction { Trigger: RebalanceTrigger.Unplaced }, "a placed position was placed again");
+    }
+
+    [Fact]
+    public void An_empty_position_is_not_placed()
+    {
+        var spot = Uint.SqrtPriceX96FromPrice(2000);
+        var empty = new PoolSnapshot(spot, spot, spot, BigInteger.Zero, 3000, BigInteger.Zero, BigInteger.Zero, false, 0);
+        var inputs = DeciderTests.Inputs(empty, 2000) with { Policy = DeciderTests.Policy with { MinFeePips = 3000, MaxFeePips = 3000 }, RangeAtSpot = true };
+        var d = Decider.Decide(inputs, new PoolEstimates(null, null, null, 0), new PoolTargets(5000, 3000, 1),
+            new StrategySettings(), new DecisionContext(Now, 20_000_000_000, 90_000, 3000, false));
+        Assert.False(d is RebalanceAction, $"an empty position was rebalanced: {d}");
+    }
 }

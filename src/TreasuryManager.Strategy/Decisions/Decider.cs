@@ -23,7 +23,8 @@ namespace TreasuryManager.Strategy.Decisions;
 /// a rebalance in flight, a volatility to decide with.</item>
 /// <item><see cref="Trigger"/>: rebalance when |q| &gt; q̄ and the expected benefit — the inventory risk avoided over
 /// the horizon, (γσ²/2)·q²·H — is at least the margin times c; an inventory past the hard limit is urgent and skips
-/// the benefit test.</item>
+/// the benefit test. Inside the band, a pool holding value but no liquidity is placed (<see cref="PlacementTrigger"/>), and
+/// a range off the trade-off's width is re-ranged when that pays (<see cref="WidthTrigger"/>).</item>
 /// <item><see cref="Target"/>: GLFT quotes → centre, fee and range (QuotesToCurve), clamped into the policy (fee bounds,
 /// skew within <see cref="SkewUseFraction"/> of the limit).</item>
 /// <item><see cref="Defence"/> when enabled (<see cref="ToxicFlowMonitor"/>): while its signal is on the fee is raised and
@@ -88,6 +89,7 @@ public static class Decider
         if (PolicyGate(inputs, m, context) is { } gated) return gated;
         var trigger = Trigger(m, targets, strategy, context, Movable(inputs, m, strategy));
         var width = ChooseWidth(inputs, estimates, targets, strategy, m); // once: the width trigger and the target both use it
+        if (trigger.Hold is not null && PlacementTrigger(inputs, m, trigger) is { } place) trigger = place;
         if (trigger.Hold is not null && WidthTrigger(width, strategy, m, trigger) is { } reRange) trigger = reRange;
         var defence = strategy.Defence.Enabled ? estimates.Defence : null;
         if (trigger.Hold is { } bandHold && defence is null) return bandHold;
@@ -134,7 +136,11 @@ public static class Decider
     internal sealed record Measurement(
         double Base, double Quote, double OraclePrice, double RawToHuman, double PoolPrice, int ShareBps, BigInteger PriceX128,
         double? Sigma, string SigmaSource, double TargetShare, double Value, double Inventory, double Depth, double Band, double GasCost,
-        InventoryView View);
+        InventoryView View)
+    {
+        /// <summary>Some liquidity quotes the reserves (false: a position never minted, or burned by a withdrawal).</summary>
+        public bool Placed { get; init; } = true;
+    }
 
     internal static Measurement Measure(PoolInputs inputs, PoolEstimates estimates, PoolTargets targets, StrategySettings strategy, DecisionContext context)
     {
@@ -154,7 +160,10 @@ public static class Decider
         var gasCost = GasRules.Cost(context.GasUnits, context.GasPriceWei, context.EthPriceInQuote);
         var band = sigma is { } sig && depth > 0 ? Band.Width(gasCost, depth * sig, strategy.RiskAversion, sig * s) : 0;
         var view = new InventoryView(x, y, s, poolPrice, share, q, band, sigma ?? double.NaN, source, FeedFreshness.Age(context.Timestamp, inputs.Price.UpdatedAt));
-        return new Measurement(x, y, s, rawToHuman, poolPrice, share, priceX128, sigma, source, w, value, q, depth, band, gasCost, view);
+        return new Measurement(x, y, s, rawToHuman, poolPrice, share, priceX128, sigma, source, w, value, q, depth, band, gasCost, view)
+        {
+            Placed = !state.Liquidity.IsZero,
+        };
     }
 
     /// <summary>σ of ln price per √day: the larger of the volatility feed (annualised ÷ √365) and the pool's own EWMA.</summary>
@@ -212,7 +221,7 @@ public static class Decider
         var benefit = strategy.RiskAversion * sigmaAbs * sigmaAbs / 2 * (q * q - left * left) * strategy.HorizonDays;
         List<string> reasons =
         [
-            $"inventory {F(m.Inventory)} base ({Bps(m.ShareBps)} of value, target {Bps(targets.TargetBaseShareBps)}), band ±{F(m.Band)}{(m.Depth == 0 ? " (the pool's price is at its range edge: it quotes one side only)" : "")}",
+            $"inventory {F(m.Inventory)} base ({Bps(m.ShareBps)} of value, target {Bps(targets.TargetBaseShareBps)}), band ±{F(m.Band)}{(m.Depth > 0 ? "" : m.Placed ? " (the pool's price is at its range edge: it quotes one side only)" : " (no liquidity is placed: the pool quotes nothing)")}",
             $"σ {F(sigma)} per √day ({m.SigmaSource})",
             $"expected benefit {F(benefit)} vs gas {F(m.GasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei){(left > 0 ? $"; a rebalance can move {F(q - left)} of the {F(q)} base (the arbitrage through the skew the vault allows)" : "")}",
         ];
@@ -251,6 +260,21 @@ public static class Decider
     {
         var allowedBps = side == 0 ? 0 : (double)VaultPolicyMath.AllowedSkewBps(side, m.ShareBps, policy.MinBaseShareBps, policy.MaxBaseShareBps, policy.MaxSkewBps);
         return (allowedBps, allowedBps / 10_000.0 * SkewUseFraction * strategy.InventorySkew);
+    }
+
+    /// <summary>
+    /// A Normal rebalance (trigger <see cref="RebalanceTrigger.Unplaced"/>) for a pool inside its band that holds value but no
+    /// liquidity: a v3 position registered and funded but never minted, or one a withdrawal burned. Its holdings earn
+    /// nothing and its band is zero, so no other trigger would ever place them (the keeper held such a position for
+    /// good); placing them is what the pool is for, so no gain is weighed against the gas (it is paid once: the pool
+    /// then quotes). Null otherwise.
+    /// </summary>
+    internal static TriggerResult? PlacementTrigger(PoolInputs inputs, Measurement m, TriggerResult band)
+    {
+        if (m.Placed || !(m.Value > 0)) return null;
+        var reasons = new List<string>(band.Reasons);
+        reasons.Insert(0, $"PLACE: the pool holds {F(m.Base)} base and {F(m.Quote)} quote but no liquidity quotes them{(inputs.RangeAtSpot ? " (the position was never minted, or a withdrawal burned it)" : "")}; the rebalance places them");
+        return new(RebalanceKind.Normal, RebalanceTrigger.Unplaced, null, band.Benefit, reasons);
     }
 
     /// <summary>The trade-off's width (<see cref="RangeWidth.Choose"/>) and whether fee income has been seen.</summary>

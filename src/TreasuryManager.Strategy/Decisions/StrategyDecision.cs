@@ -69,6 +69,9 @@ public enum RebalanceTrigger
     Calm,
     /// <summary>Inside the band, but the range is off the fee-versus-LVR width and re-ranging gains more than the margin times the gas.</summary>
     RangeWidth,
+    /// <summary>The pool holds tokens but no liquidity quotes them (a v3 position never minted, or one a withdrawal burned):
+    /// they earn nothing until a rebalance places them.</summary>
+    Unplaced,
 }
 
 /// <summary>The inventory figures a decision rests on, for status, logs and metrics (human token units).</summary>
@@ -139,9 +142,10 @@ public sealed record RebalanceAction(
 
     /// <summary>
     /// Whether the benefit-versus-gas test decides this rebalance (and is checked again with the estimated gas): only a
-    /// normal one, whose trigger it is. Urgent, defensive and restoring rebalances change the quote for other reasons.
+    /// normal one, whose trigger it is, except the placement of holdings no liquidity quotes (<see cref="RebalanceTrigger.Unplaced"/>:
+    /// the pool is for quoting them). Urgent, defensive and restoring rebalances change the quote for other reasons.
     /// </summary>
-    public bool GatedByBenefit => Kind == RebalanceKind.Normal;
+    public bool GatedByBenefit => Kind == RebalanceKind.Normal && Trigger != RebalanceTrigger.Unplaced;
 
     /// <summary>The label decisions are counted under, the same in the backtest and on chain.</summary>
     public string CountLabel => DecisionLabels.Of(Kind, Trigger);
