@@ -37,21 +37,27 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 ///  - range: tickLower < tickUpper, both multiples of the pool's tick spacing in [MIN_TICK, MAX_TICK]; with sa, sb
 ///    their sqrt prices, width = GuardMath.deviationBps(sb, sa) in [minWidthBps, maxWidthBps]; the centre c =
 ///    floor(sqrt(sa * sb)) (the range's geometric middle) has skew = GuardMath.skewBps(c, priceX128) <= maxSkewBps.
-///  - TWAP: the pool's own observe([twapWindow, 0]); twapTick = floor((cum[1] - cum[0]) / twapWindow) (toward -inf);
+///  - TWAP: the pool's tick cumulatives twapWindow ago and now, equal to its observe([twapWindow, 0]) (Uniswap's
+///    observeSingle), read directly: slot0 (tick, newest index, cardinality) and the newest observation give now (the
+///    newest transformed with slot0's tick) and, when the window starts at or after the newest, the start too; before it,
+///    the keeper's hint (RangeTarget.observationHint) names the observation the start interpolates from: it and its
+///    successor in the ring must bracket the start, before <= start < after, both initialized (InvalidObservationHint);
+///    no hint (type(uint16).max): the pool's observe. twapTick = floor((now - start) / twapWindow) (toward -inf);
 ///    GuardMath.skewBps(sqrtRatioAtTick(twapTick), priceX128) <= maxTwapDeviationBps (TwapTickDeviation).
 ///  - swap (optional, after collect and burn): input <= the pool's holdings of that token; price limit = the sqrt of
 ///    priceX128 * (1e4 -/+ maxSwapSlippageBps) / 1e4 (against the vault); output valued at the oracle >= (1 -
 ///    maxSwapSlippageBps/1e4) of the input (SwapSlippage); the base share must end on the side of the target it
 ///    started on or at it: selling token0 leaves share >= target, buying it leaves share <= target (SwapPastTarget).
 ///  - spot: before the mint, GuardMath.skewBps(slot0.sqrtPriceX96, priceX128) <= maxTwapDeviationBps
-///    (SpotPriceDeviation), so a sandwich cannot make the mint buy the range at a manipulated price.
+///    (SpotPriceDeviation), so a sandwich cannot make the mint buy the range at a manipulated price. slot0 as the TWAP
+///    read it (burn and collect do not move the price), read again after a swap.
 ///  - inventory, skew direction, loss budget: as the vault's, on the pool's holdings (idle + collected, after the swap)
 ///    at the oracle: share in [minBaseShareBps, maxBaseShareBps] unless allowInventoryRecovery, the skew toward the
 ///    target share, and the loss window (LOSS_WINDOW, maxLossBps of the start holdings' value at today's oracle).
 ///  - mint: the largest liquidity the holdings fund at the spot (Uniswap's liquidity-for-amounts); the rest stays idle.
 ///  - burn: the liquidity the pool records for this contract on the stored range (positions(key)), so liquidity anyone
 ///    else minted for this contract there is burned and collected into the holdings too (and counts like the rest).
-/// rebalance order: keeper, pause, registered, interval, price feed, volatility feed, range/width, skew, TWAP,
+/// rebalance order: keeper, pause, registered, interval, price feed, volatility feed, range/width, skew, TWAP (hint),
 /// [burn, collect, swap and its bounds], spot, inventory, skew direction, loss, [mint]. All-or-nothing.
 contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCallback, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -66,6 +72,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     uint256 private constant HOLDING_MASK = (1 << 112) - 1;
     uint256 private constant WINDOW_START_SHIFT = 224;
     uint256 private constant NO_LOSS_WINDOW = 1;
+    /// @dev RangeTarget.observationHint's "none": the pool's observe searches its ring.
+    uint16 private constant NO_OBSERVATION_HINT = type(uint16).max;
 
     /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (twapWindow <= 30 minutes).
     struct Config {
@@ -359,7 +367,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         Step memory x;
         x.oraclePrice = _oraclePrice(pool, c, c.hasVolatilityFeed);
         _checkRange(target, c, b, x);
-        _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, x);
+        _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, target.observationHint, x);
 
         liquidity = _reposition(pool, s, target, c, b, x);
         emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
@@ -401,9 +409,11 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         (uint256 c0, uint256 c1) = _burnAndCollect(pool, b.tickLower, b.tickUpper);
         (x.total0, x.total1) = (h.idle0 + c0, h.idle1 + c1);
         (x.share, x.value) = GuardMath.shareBps(x.total0, x.total1, x.oraclePrice);
-        if (target.swapAmountIn != 0) _swap(pool, target, b, x);
-
-        x.spot = UniswapV3PoolCalls.sqrtPriceX96(pool);
+        // the spot: slot0 as the TWAP read it (burn and collect do not move the price), read again after a swap
+        if (target.swapAmountIn != 0) {
+            _swap(pool, target, b, x);
+            x.spot = UniswapV3PoolCalls.sqrtPriceX96(pool);
+        }
         uint256 spotDeviation = GuardMath.skewBps(x.spot, x.oraclePrice);
         if (spotDeviation > b.maxTwapDeviationBps) {
             revert SpotPriceDeviation(x.spot, x.oraclePrice, spotDeviation, b.maxTwapDeviationBps);
@@ -461,15 +471,58 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         x.skew = GuardMath.above(centre, oraclePrice) ? int256(skew) : -int256(skew);
     }
 
-    /// @dev The pool's mean tick over the window (observe) against the oracle; fills x.twapTick.
-    function _checkTwap(address pool, uint32 window, uint16 maxBps, Step memory x) private view {
-        (int56 then, int56 current) = UniswapV3PoolCalls.tickCumulatives(pool, window);
+    /// @dev The pool's mean tick over the window (as observe([window, 0]) gives it) against the oracle; fills x.twapTick
+    /// and x.spot (slot0's price, read here once).
+    function _checkTwap(address pool, uint32 window, uint16 maxBps, uint16 hint, Step memory x) private view {
+        (int56 then, int56 current) = _tickCumulatives(pool, window, hint, x);
         int56 delta = current - then;
         int56 tick = delta / int56(uint56(window));
         if (delta < 0 && delta % int56(uint56(window)) != 0) tick--;
         x.twapTick = int24(tick);
         uint256 deviation = GuardMath.skewBps(TickMath.getSqrtRatioAtTick(x.twapTick), x.oraclePrice);
         if (deviation > maxBps) revert TwapTickDeviation(x.twapTick, x.oraclePrice, deviation, maxBps);
+    }
+
+    /// @dev The tick cumulatives `window` seconds ago and now, equal to the pool's observe([window, 0]) (Uniswap's
+    /// Oracle.observeSingle) from direct reads: slot0 (price, tick, newest index, cardinality) and the newest
+    /// observation; now = the newest transformed to the block time with slot0's tick. The window's start `target` at or
+    /// after the newest observation is the same transform (no further read). Before it: the hinted observation and its
+    /// successor in the ring (the newest's values when it is the newest) must bracket it, initialized, at <= target <
+    /// after (InvalidObservationHint), and it is interpolated as observeSingle does: before + (after - before) / (tAfter -
+    /// tBefore) * (target - tBefore), the division truncated toward zero. No hint (type(uint16).max): observe itself.
+    /// Block times below 2^32 (Uniswap's own uint32 time; its wrap-around comparison is the plain one until 2106). The
+    /// pool is initialized (cardinality >= 1): registration grew its ring, which Uniswap's lock allows only after initialize.
+    function _tickCumulatives(address pool, uint32 window, uint16 hint, Step memory x)
+        private
+        view
+        returns (int56 then, int56 current)
+    {
+        (uint160 price, int24 tick, uint16 index, uint16 cardinality) = UniswapV3PoolCalls.slot0(pool);
+        x.spot = price;
+        (uint32 newestTime, int56 newest,) = UniswapV3PoolCalls.observation(pool, index);
+        uint32 time = uint32(block.timestamp);
+        uint32 target = time - window;
+        unchecked {
+            // |tick| <= 887272 over < 2^32 s: the cumulatives stay far inside int56, as Uniswap's own
+            current = newest + int56(tick) * int56(uint56(time - newestTime));
+            if (target >= newestTime) return (newest + int56(tick) * int56(uint56(target - newestTime)), current);
+        }
+        if (hint == NO_OBSERVATION_HINT) return UniswapV3PoolCalls.tickCumulatives(pool, window);
+        if (hint >= cardinality) revert InvalidObservationHint(hint, target);
+        (uint32 beforeTime, int56 before, bool initialized) = UniswapV3PoolCalls.observation(pool, hint);
+        if (!initialized || beforeTime > target) revert InvalidObservationHint(hint, target);
+        uint256 next = (uint256(hint) + 1) % cardinality;
+        (uint32 afterTime, int56 afterCum) = (newestTime, newest);
+        if (next != index) {
+            (afterTime, afterCum, initialized) = UniswapV3PoolCalls.observation(pool, next);
+            if (!initialized) revert InvalidObservationHint(hint, target);
+        }
+        if (afterTime <= target) revert InvalidObservationHint(hint, target);
+        unchecked {
+            // beforeTime <= target < afterTime
+            then = before
+                + ((afterCum - before) / int56(uint56(afterTime - beforeTime))) * int56(uint56(target - beforeTime));
+        }
     }
 
     /// @dev The bounded swap: holdings, the oracle-derived price limit, the minimum output, toward the target share.

@@ -1,5 +1,7 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.UniswapV3;
+using TreasuryManager.Ethereum.JsonRpc;
 
 namespace TreasuryManager.Contracts.Deployment;
 
@@ -97,12 +99,19 @@ public sealed class UniswapV3PositionDeployment
         return (int)Math.Round(tick / TickSpacing) * TickSpacing;
     }
 
-    /// <summary>[<paramref name="centreTick"/> − <paramref name="halfWidthTicks"/>, <paramref name="centreTick"/> + <paramref name="halfWidthTicks"/>], no swap (both multiples of the spacing, or the manager refuses them).</summary>
-    public static UniswapV3PositionManager.RangeTarget Centred(int centreTick, int halfWidthTicks) =>
-        new(centreTick - halfWidthTicks, centreTick + halfWidthTicks, false, BigInteger.Zero);
+    /// <summary>[<paramref name="centreTick"/> − <paramref name="halfWidthTicks"/>, <paramref name="centreTick"/> + <paramref name="halfWidthTicks"/>], no swap (both multiples of the spacing, or the manager refuses them);
+    /// no observation hint unless one is given (<see cref="UniswapV3ObservationHint"/>).</summary>
+    public static UniswapV3PositionManager.RangeTarget Centred(int centreTick, int halfWidthTicks, int observationHint = UniswapV3ObservationHint.None) =>
+        new(centreTick - halfWidthTicks, centreTick + halfWidthTicks, false, BigInteger.Zero, observationHint);
 
-    /// <summary>A range target on [tick of <paramref name="low"/>, tick of <paramref name="high"/>] (each at its nearest spacing multiple), no swap.</summary>
-    public UniswapV3PositionManager.RangeTarget Range(decimal low, decimal high) => new(TickNear(low), TickNear(high), false, BigInteger.Zero);
+    /// <summary>A range target on [tick of <paramref name="low"/>, tick of <paramref name="high"/>] (each at its nearest spacing multiple), no swap, no observation hint unless one is given.</summary>
+    public UniswapV3PositionManager.RangeTarget Range(decimal low, decimal high, int observationHint = UniswapV3ObservationHint.None) =>
+        new(TickNear(low), TickNear(high), false, BigInteger.Zero, observationHint);
+
+    /// <summary>The pool's observation hint for a rebalance landing at <paramref name="blockTimestamp"/> (the window's start is
+    /// that less the policy's twapWindow), from the ring as of <paramref name="block"/> (<see cref="UniswapV3ObservationHint"/>).</summary>
+    public Task<int> ObservationHintAsync(long blockTimestamp, BlockTag? block = null, CancellationToken ct = default) =>
+        UniswapV3ObservationHint.FindAsync(Pool, blockTimestamp - (long)Policy.Params.TwapWindow, block, ct);
 
     private static bool SortsBefore(Ethereum.Address a, Ethereum.Address b) =>
         string.CompareOrdinal(a.ToString().ToLowerInvariant(), b.ToString().ToLowerInvariant()) < 0;

@@ -46,7 +46,7 @@ public sealed class UniswapV3AccessTests(LocalNodeFixture node) : UniswapV3Test(
         "deposit" => ("deposit(address,uint256,uint256)", [S.Pool.Address, BigInteger.One, BigInteger.One]),
         "withdraw" => ("withdraw(address,uint256,uint256,address)", [S.Pool.Address, BigInteger.One, BigInteger.One, D.Stranger.Address]),
         "emergencyWithdraw" => ("emergencyWithdraw(address)", [S.Pool.Address]),
-        "rebalance" => ("rebalance(address,(int24,int24,bool,uint128))", [S.Pool.Address, S.DefaultTarget.ToAbi()]),
+        "rebalance" => ("rebalance(address,(int24,int24,bool,uint128,uint16))", [S.Pool.Address, S.DefaultTarget.ToAbi()]),
         _ => throw new ArgumentOutOfRangeException(nameof(function), function, "not a manager function"),
     };
 
