@@ -10,8 +10,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
-import {ITreasuryVault, ITreasuryVaultState} from "./interfaces/ITreasuryVault.sol";
+import {ITreasuryVault} from "./interfaces/ITreasuryVault.sol";
 import {IUniswapV3PositionManager} from "./interfaces/IUniswapV3PositionManager.sol";
+import {IUniswapV3PositionManagerSync} from "./interfaces/IUniswapV3PositionManagerSync.sol";
 import {
     IUniswapV3FactoryMinimal,
     IUniswapV3PoolMinimal,
@@ -27,9 +28,14 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 /// @title UniswapV3PositionManager
 /// @notice The vault's positions in Uniswap v3 pools (issue 14): one position per registered pool, held by this
 /// contract, re-ranged by a keeper only inside the owner's policy — the ManagedPool path's guards, checked on-chain the
-/// same way. Roles and pause are the vault's, read from it on every call: owner = vault.owner() (policy, funds),
-/// guardian = vault.isGuardian (emergency withdrawal while paused), keeper = vault.isKeeper (rebalance), paused =
-/// vault.paused() (stops rebalances). The vault's bounds (TreasuryVault's constants) apply to every policy value.
+/// same way. Roles and pause are the vault's: owner = vault.owner() (policy, funds) and guardian = vault.isGuardian
+/// (emergency withdrawal while the vault is paused) are read from it on each call; the keeper role (rebalance) and the
+/// pause (stops rebalances) are pushed by the vault to its registered manager (TreasuryVault.setPositionManager) in the
+/// same transaction as its own change — setKeeper, pause, unpause — and accepted only from it (NotVault): the vault is
+/// the one source of truth, this contract the copy its rebalance reads (the pause in each pool's policy word, which the
+/// rebalance reads anyway). Before it is registered the manager has no keeper; keepers granted before must be granted
+/// again. A retired manager (the vault registered another) stays paused. The vault's bounds (TreasuryVault's
+/// constants) apply to every policy value.
 /// @dev Guard formulas (GuardMath holds the vault's; the C# guard mirror follows them):
 ///  - oracle: the price feed (and the volatility feed when set) fresh within the heartbeat, not in the future, > 0;
 ///    priceX128 as the vault's (answer scaled by 10^priceScaleExp, Q128.128).
@@ -57,7 +63,7 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 ///  - mint: the largest liquidity the holdings fund at the spot (Uniswap's liquidity-for-amounts); the rest stays idle.
 ///  - burn: the liquidity the pool records for this contract on the stored range (positions(key)), so liquidity anyone
 ///    else minted for this contract there is burned and collected into the holdings too (and counts like the rest).
-/// rebalance order: keeper, pause, registered, interval, price feed, volatility feed, range/width, skew, TWAP (hint),
+/// rebalance order: keeper (pushed), pause (pushed), registered, interval, price feed, volatility feed, range/width, skew, TWAP (hint),
 /// [burn, collect, swap and its bounds], spot, inventory, skew direction, loss, [mint]. All-or-nothing.
 contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCallback, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -75,10 +81,12 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     /// @dev RangeTarget.observationHint's "none": the pool's observe searches its ring.
     uint16 private constant NO_OBSERVATION_HINT = type(uint16).max;
 
-    /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (twapWindow <= 30 minutes).
+    /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (heartbeat <= 7 days,
+    /// twapWindow <= 30 minutes). paused: the vault's pause as pushed (the same in every pool's word).
     struct Config {
         AggregatorV3Interface priceFeed;
-        uint32 heartbeat;
+        uint24 heartbeat;
+        bool paused;
         uint16 twapWindow;
         uint16 maxSkewBps;
         int8 priceScaleExp;
@@ -145,6 +153,11 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     /// @dev As the vault's: start holding0 (bits 0..111) | holding1 (112..223) | start time (224..255); NO_LOSS_WINDOW = none.
     mapping(address => uint256) private _lossWindows;
     address[] private _pools;
+    /// @dev The keeper role as the vault pushes it (syncKeeper).
+    mapping(address => bool) private _keepers;
+    /// @dev The vault's pause as pushed (also in every pool's Config.paused); retired: another manager was registered.
+    bool private _paused;
+    bool private _retired;
 
     modifier onlyOwner() {
         if (msg.sender != Ownable(vault).owner()) revert OwnableUnauthorizedAccount(msg.sender);
@@ -162,6 +175,35 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         if (vault_ == address(0) || factory_ == address(0)) revert ZeroAddress();
         vault = vault_;
         factory = factory_;
+    }
+
+    // ------------------------------------------------------------------ vault
+
+    /// @inheritdoc IUniswapV3PositionManagerSync
+    function syncKeeper(address account, bool enabled) external override {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _keepers[account] = enabled;
+    }
+
+    /// @inheritdoc IUniswapV3PositionManagerSync
+    function syncPaused(bool value) external override {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _setPaused(value || _retired);
+    }
+
+    /// @inheritdoc IUniswapV3PositionManagerSync
+    function retire() external override {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _retired = true;
+        _setPaused(true);
+    }
+
+    function _setPaused(bool value) private {
+        _paused = value;
+        uint256 n = _pools.length;
+        for (uint256 i; i < n; ++i) {
+            _states[_pools[i]].config.paused = value;
+        }
     }
 
     // ------------------------------------------------------------------ owner
@@ -229,7 +271,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         PoolState storage s = _states[pool];
         s.config = Config({
             priceFeed: q.priceFeed,
-            heartbeat: q.heartbeat,
+            heartbeat: uint24(q.heartbeat),
+            paused: _paused,
             twapWindow: uint16(q.twapWindow),
             maxSkewBps: q.maxSkewBps,
             priceScaleExp: int8(exp),
@@ -354,11 +397,15 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         nonReentrant
         returns (uint128 liquidity)
     {
-        if (!_vaultFlag(ITreasuryVaultState.isKeeper.selector, msg.sender, 0x24)) revert NotKeeper(msg.sender);
-        if (_vaultFlag(Pausable.paused.selector, address(0), 0x04)) revert EnforcedPause();
+        if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
         PoolState storage s = _states[pool];
         Config memory c = s.config;
-        if (!c.registered) revert UnknownPool(pool);
+        // the pause from the pool's own word (every registered pool's holds it); an unknown pool's word is empty
+        if (c.paused) revert EnforcedPause();
+        if (!c.registered) {
+            if (_paused) revert EnforcedPause();
+            revert UnknownPool(pool);
+        }
         BoundsAndRange memory b = s.bounds;
         if (b.lastRebalanceTime != 0) {
             uint256 nextAllowed = uint256(b.lastRebalanceTime) + b.minRebalanceInterval;
@@ -371,26 +418,6 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
 
         liquidity = _reposition(pool, s, target, c, b, x);
         emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
-    }
-
-    /// @dev A bool view of the vault read on every rebalance (isKeeper(account), or paused() with argsLength 4), called
-    /// by hand: the vault's revert data bubbles; a short or non-bool answer reverts with empty data, as the ABI decoder.
-    function _vaultFlag(bytes4 selector, address account, uint256 argsLength) private view returns (bool flag) {
-        address v = vault;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
-            if iszero(staticcall(gas(), v, ptr, argsLength, 0, 0)) {
-                returndatacopy(ptr, 0, returndatasize())
-                revert(ptr, returndatasize())
-            }
-            if lt(returndatasize(), 0x20) { revert(0, 0) }
-            returndatacopy(ptr, 0, 0x20)
-            let word := mload(ptr)
-            if gt(word, 1) { revert(0, 0) }
-            flag := word
-        }
     }
 
     /// @dev Collect and burn, the bounded swap, the holdings' guards, the mint; records the position and holdings.
@@ -648,6 +675,16 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     // ------------------------------------------------------------------ state
+
+    /// @inheritdoc IUniswapV3PositionManager
+    function isKeeper(address account) external view override returns (bool) {
+        return _keepers[account];
+    }
+
+    /// @inheritdoc IUniswapV3PositionManager
+    function paused() external view override returns (bool) {
+        return _paused;
+    }
 
     /// @inheritdoc IUniswapV3PositionManager
     function pools() external view override returns (address[] memory) {

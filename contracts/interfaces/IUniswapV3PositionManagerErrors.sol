@@ -7,7 +7,7 @@ import {ITreasuryVaultErrors} from "./ITreasuryVaultErrors.sol";
 /// @notice Custom errors of UniswapV3PositionManager. It reverts with the vault's own errors wherever a guard is the
 /// vault's (NotKeeper, NotGuardianOrOwner, UnknownPool, PolicyOutOfBounds, InvalidPolicyRange, StaleOracle,
 /// OracleRoundInFuture, NonPositivePrice, NonPositiveVolatility, OraclePriceOutOfRange, SkewTooLarge, FeeOutOfBounds,
-/// WidthOutOfBounds, RebalanceTooSoon, InventoryOutOfBounds, SkewAgainstInventory, LossBudgetExceeded,
+/// WidthOutOfBounds, RebalanceTooSoon, NotVault (a push of keepers or pause from another than the vault), InventoryOutOfBounds, SkewAgainstInventory, LossBudgetExceeded,
 /// SpotPriceDeviation, ...: same selectors, so one decoder reads both), and with these for what only a v3 position
 /// has. Uniswap's own pool reverts with short strings (e.g. "TLU", "OLD"), which bubble.
 interface IUniswapV3PositionManagerErrors is ITreasuryVaultErrors {

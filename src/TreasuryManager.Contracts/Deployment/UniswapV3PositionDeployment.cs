@@ -68,6 +68,10 @@ public sealed class UniswapV3PositionDeployment
         var uniswap = await UniswapV3Deployment.DeployFactoryAsync(d.Owner, d.RepositoryRoot);
         var pool = await uniswap.CreatePoolAsync(d.Owner, d.Base.Address, quote.Address, s.FeePips, d.SqrtPriceX96(s.Price ?? d.Settings.Price));
         var manager = await UniswapV3PositionManager.DeployAsync(d.Owner, d.Artifact(UniswapV3PositionManager.ArtifactName), d.Vault.Address, uniswap.Factory.Address);
+        // the vault pushes its keepers and pause to its registered manager: register it, then grant the deployment's
+        // keeper again (keepers granted before registration are not pushed)
+        await d.Vault.SetPositionManagerAsync(d.Owner, manager.Address);
+        await d.Vault.SetKeeperAsync(d.Owner, d.Keeper.Address, true);
         var policy = ToPolicy(s.Policy ?? d.Policy, s.MaxSwapSlippageBps, s.MaxLossBps, s.AllowInventoryRecovery);
         await manager.RegisterPoolAsync(d.Owner, pool.Address, policy);
 
