@@ -46,8 +46,10 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 ///  - TWAP: the pool's tick cumulatives twapWindow ago and now, equal to its observe([twapWindow, 0]) (Uniswap's
 ///    observeSingle), read directly: slot0 (tick, newest index, cardinality) and the newest observation give now (the
 ///    newest transformed with slot0's tick) and, when the window starts at or after the newest, the start too; before it,
-///    the keeper's hint (RangeTarget.observationHint) names the observation the start interpolates from: it and its
-///    successor in the ring must bracket the start, before <= start < after, both initialized (InvalidObservationHint);
+///    the keeper's hint (RangeTarget.observationHint) names the observation the start interpolates from, or one up to
+///    MAX_HINT_STEPS (8) observations before it (the rebalance walks forward, for a transaction that lands later than
+///    planned): it must be initialized and at or before the start, and the walk must reach, through initialized
+///    observations, the one after which the start lies, before <= start < after (else InvalidObservationHint);
 ///    no hint (type(uint16).max): the pool's observe. twapTick = floor((now - start) / twapWindow) (toward -inf);
 ///    GuardMath.skewBps(sqrtRatioAtTick(twapTick), priceX128) <= maxTwapDeviationBps (TwapTickDeviation).
 ///  - swap (optional, after collect and burn): input <= the pool's holdings of that token; price limit = the sqrt of
@@ -80,6 +82,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     uint256 private constant NO_LOSS_WINDOW = 1;
     /// @dev RangeTarget.observationHint's "none": the pool's observe searches its ring.
     uint16 private constant NO_OBSERVATION_HINT = type(uint16).max;
+    /// @dev How many observations the window's start may lie past the hinted one (the rebalance walks forward to it).
+    uint256 private constant MAX_HINT_STEPS = 8;
 
     /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (heartbeat <= 7 days,
     /// twapWindow <= 30 minutes). paused: the vault's pause as pushed (the same in every pool's word).
@@ -513,9 +517,10 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     /// @dev The tick cumulatives `window` seconds ago and now, equal to the pool's observe([window, 0]) (Uniswap's
     /// Oracle.observeSingle) from direct reads: slot0 (price, tick, newest index, cardinality) and the newest
     /// observation; now = the newest transformed to the block time with slot0's tick. The window's start `target` at or
-    /// after the newest observation is the same transform (no further read). Before it: the hinted observation and its
-    /// successor in the ring (the newest's values when it is the newest) must bracket it, initialized, at <= target <
-    /// after (InvalidObservationHint), and it is interpolated as observeSingle does: before + (after - before) / (tAfter -
+    /// after the newest observation is the same transform (no further read). Before it: the hinted observation, at or
+    /// before the target, and the successors walked forward from it (at most MAX_HINT_STEPS past it; the newest's values
+    /// when the successor is the newest) until one is after the target; each initialized, at <= target < after
+    /// (InvalidObservationHint); it is interpolated as observeSingle does: before + (after - before) / (tAfter -
     /// tBefore) * (target - tBefore), the division truncated toward zero. No hint (type(uint16).max): observe itself.
     /// Block times below 2^32 (Uniswap's own uint32 time; its wrap-around comparison is the plain one until 2106). The
     /// pool is initialized (cardinality >= 1): registration grew its ring, which Uniswap's lock allows only after initialize.
@@ -538,13 +543,23 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         if (hint >= cardinality) revert InvalidObservationHint(hint, target);
         (uint32 beforeTime, int56 before, bool initialized) = UniswapV3PoolCalls.observation(pool, hint);
         if (!initialized || beforeTime > target) revert InvalidObservationHint(hint, target);
-        uint256 next = (uint256(hint) + 1) % cardinality;
-        (uint32 afterTime, int56 afterCum) = (newestTime, newest);
-        if (next != index) {
-            (afterTime, afterCum, initialized) = UniswapV3PoolCalls.observation(pool, next);
-            if (!initialized) revert InvalidObservationHint(hint, target);
+        uint256 next = hint;
+        uint32 afterTime;
+        int56 afterCum;
+        // walk forward from the hint while its successor is not after the start: a transaction that lands a block or
+        // two later than the keeper planned moves the start past newer observations (a busy pool writes one a block)
+        for (uint256 steps;; ++steps) {
+            next = (next + 1) % cardinality;
+            (afterTime, afterCum) = (newestTime, newest);
+            if (next != index) {
+                (afterTime, afterCum, initialized) = UniswapV3PoolCalls.observation(pool, next);
+                if (!initialized) revert InvalidObservationHint(hint, target);
+            }
+            if (afterTime > target) break;
+            // next == index cannot get here: the start is before the newest observation
+            if (steps == MAX_HINT_STEPS) revert InvalidObservationHint(hint, target);
+            (beforeTime, before) = (afterTime, afterCum);
         }
-        if (afterTime <= target) revert InvalidObservationHint(hint, target);
         unchecked {
             // beforeTime <= target < afterTime
             then = before

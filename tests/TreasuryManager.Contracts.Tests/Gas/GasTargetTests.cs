@@ -14,7 +14,7 @@ namespace TreasuryManager.Contracts.Tests.Gas;
 [Trait("Category", "Node")]
 public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
 {
-    /// <summary>Issue 14's target for uniswapV3.vault.rebalance / uniswapV3.reposition, met: 1.094 (404,199 / 369,308, with
+    /// <summary>Issue 14's target for uniswapV3.vault.rebalance / uniswapV3.reposition, met: 1.094 (404,202 / 369,308, with
     /// the keeper's observation hint and the vault-pushed keeper role and pause; docs/uniswap-v3.md, "Gas").</summary>
     private const double UniswapVaultCeiling = 1.10;
 

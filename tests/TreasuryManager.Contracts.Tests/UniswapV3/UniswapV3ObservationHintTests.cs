@@ -13,8 +13,9 @@ namespace TreasuryManager.Contracts.Tests.UniswapV3;
 /// The manager's TWAP from direct reads and the keeper's observation hint (RangeTarget.observationHint) against Uniswap's
 /// own observe([twapWindow, 0]) on the deployed pool: on a busy ring (a swap every few seconds to a few minutes, the price
 /// moving ±0.8% around the oracle), the mean tick the rebalance emits equals observe's, floored, at every window start
-/// tried — before, at and between observations, and after the newest — with the hint and without it. A hint that does
-/// not bracket the window's start is refused with InvalidObservationHint, naming it, and changes nothing.
+/// tried — before, at and between observations, and after the newest — with the hint, with a hint up to 8 observations
+/// early (the manager walks forward), and without it. A hint after the window's start, more than 8 observations before
+/// it, uninitialized or outside the ring is refused with InvalidObservationHint, naming it, and changes nothing.
 /// </summary>
 [Collection(NodeCollection.Name)]
 [Trait("Category", "Node")]
@@ -94,6 +95,15 @@ public sealed class UniswapV3ObservationHintTests(LocalNodeFixture node) : Unisw
         }
         Assert.True(checkedCount >= 30, $"{checkedCount} window starts checked");
         Assert.True(hinted >= 25, $"{hinted} window starts before the newest observation (a hinted read)");
+        // a hint up to 8 observations before the start (a transaction landing later than planned): the manager walks forward
+        var cardinality = (int)(await S.Pool.Slot0Async()).ObservationCardinality;
+        foreach (var back in new[] { 1, 4, 8 })
+        {
+            var time = times[9] + 3 + window;
+            var keeper = await S.V3.ObservationHintAsync(time);
+            var (manager, observe, _) = await TwapAtAsync(time, (keeper - back + cardinality) % cardinality);
+            Assert.True(observe == manager, $"a hint {back} observations early: the manager's mean tick {manager}, observe's {observe}");
+        }
         // without a hint the manager calls observe: the same
         foreach (var start in new[] { times[3] + 2, times[7], times[^1] + 30 })
         {
@@ -103,21 +113,21 @@ public sealed class UniswapV3ObservationHintTests(LocalNodeFixture node) : Unisw
     }
 
     [Fact]
-    public async Task A_hint_that_does_not_bracket_the_window_start_is_refused_and_changes_nothing()
+    public async Task A_hint_after_the_window_start_or_too_far_before_it_is_refused_and_changes_nothing()
     {
         var times = await BusyRingAsync();
         var window = (long)S.V3.Policy.Params.TwapWindow;
         var slot0 = await S.Pool.Slot0Async();
-        // the window starts 2 s after the 5th swap, 120 s before the 6th: the hint is the 5th swap's slot (each refused
+        // the window starts 2 s after the 11th swap, 64 s before the 12th: the hint is the 11th swap's slot (each refused
         // attempt below mines a block a second later, which keeps the start inside that gap)
-        var time = times[4] + 2 + window;
+        var time = times[10] + 2 + window;
         await D.SetNextBlockTimestampAsync(time - await D.LatestTimestampAsync());
         var good = await S.V3.ObservationHintAsync(time);
         var cardinality = (int)slot0.ObservationCardinality;
         var wrong = new[]
         {
             (good + 1) % cardinality, // after the start
-            (good + cardinality - 1) % cardinality, // before it, but its successor is too
+            (good + cardinality - 9) % cardinality, // the 2nd swap's: 9 observations before the start, one more than the walk takes
             (int)slot0.ObservationIndex, // the newest
             cardinality - 1 > (int)slot0.ObservationIndex ? cardinality - 1 : good + 2, // uninitialized (the ring grew) or after the start
             cardinality, // outside the ring
