@@ -10,6 +10,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+import {IUniswapV3PositionManagerSync} from "./interfaces/IUniswapV3PositionManagerSync.sol";
 import {IManagedPool} from "./interfaces/IManagedPool.sol";
 import {IManagedPoolVaultActions} from "./interfaces/IManagedPoolVaultActions.sol";
 import {
@@ -163,6 +164,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     mapping(address => HedgeLimits) private _hedgeLimits;
     /// @dev Hedge volume per pool: traded notional in the window (bits 0..223) | window start (224..255).
     mapping(address => uint256) private _hedgeVolumes;
+    /// @dev The UniswapV3PositionManager that setKeeper, pause and unpause are pushed to (zero: none).
+    address private _positionManager;
 
     modifier onlyKeeper() {
         if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
@@ -192,7 +195,34 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     function setKeeper(address account, bool enabled) external override onlyOwner {
         if (account == address(0)) revert ZeroAddress();
         _keepers[account] = enabled;
+        _syncManager(IUniswapV3PositionManagerSync.syncKeeper.selector, uint160(account), enabled ? 1 : 0, 0x44);
         emit KeeperSet(account, enabled);
+    }
+
+    /// @inheritdoc ITreasuryVaultOwnerActions
+    function setPositionManager(address manager) external override onlyOwner {
+        _syncManager(IUniswapV3PositionManagerSync.retire.selector, 0, 0, 0x04);
+        _positionManager = manager;
+        // a typed call: it also refuses an address without code
+        if (manager != address(0)) IUniswapV3PositionManagerSync(manager).syncPaused(paused());
+        emit PositionManagerSet(manager);
+    }
+
+    /// @dev Pushes a keeper or pause change to the registered position manager (none: nothing), in one hand-encoded
+    /// call (bytecode size); its revert bubbles, so the vault's own change and the manager's are one.
+    function _syncManager(bytes4 selector, uint256 a, uint256 b, uint256 length) private {
+        address m = _positionManager;
+        if (m == address(0)) return;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), a)
+            mstore(add(ptr, 0x24), b)
+            if iszero(call(gas(), m, 0, ptr, length, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
     }
 
     /// @inheritdoc ITreasuryVaultOwnerActions
@@ -521,6 +551,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     }
 
     function _setPoolsPaused(bool value) private {
+        _syncManager(IUniswapV3PositionManagerSync.syncPaused.selector, value ? 1 : 0, 0, 0x24);
         uint256 n = _pools.length;
         for (uint256 i; i < n; ++i) {
             IManagedPool(_pools[i]).setPaused(value);
@@ -935,6 +966,11 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     /// @inheritdoc ITreasuryVaultState
     function hedgePolicyOf(address pool) external view override returns (HedgePolicy memory) {
         return _hedges[pool];
+    }
+
+    /// @inheritdoc ITreasuryVaultState
+    function positionManager() external view override returns (address) {
+        return _positionManager;
     }
 
     /// @inheritdoc ITreasuryVaultState

@@ -10,8 +10,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
-import {ITreasuryVault, ITreasuryVaultState} from "./interfaces/ITreasuryVault.sol";
+import {ITreasuryVault} from "./interfaces/ITreasuryVault.sol";
 import {IUniswapV3PositionManager} from "./interfaces/IUniswapV3PositionManager.sol";
+import {IUniswapV3PositionManagerSync} from "./interfaces/IUniswapV3PositionManagerSync.sol";
 import {
     IUniswapV3FactoryMinimal,
     IUniswapV3PoolMinimal,
@@ -27,9 +28,14 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 /// @title UniswapV3PositionManager
 /// @notice The vault's positions in Uniswap v3 pools (issue 14): one position per registered pool, held by this
 /// contract, re-ranged by a keeper only inside the owner's policy — the ManagedPool path's guards, checked on-chain the
-/// same way. Roles and pause are the vault's, read from it on every call: owner = vault.owner() (policy, funds),
-/// guardian = vault.isGuardian (emergency withdrawal while paused), keeper = vault.isKeeper (rebalance), paused =
-/// vault.paused() (stops rebalances). The vault's bounds (TreasuryVault's constants) apply to every policy value.
+/// same way. Roles and pause are the vault's: owner = vault.owner() (policy, funds) and guardian = vault.isGuardian
+/// (emergency withdrawal while the vault is paused) are read from it on each call; the keeper role (rebalance) and the
+/// pause (stops rebalances) are pushed by the vault to its registered manager (TreasuryVault.setPositionManager) in the
+/// same transaction as its own change — setKeeper, pause, unpause — and accepted only from it (NotVault): the vault is
+/// the one source of truth, this contract the copy its rebalance reads (the pause in each pool's policy word, which the
+/// rebalance reads anyway). Before it is registered the manager has no keeper; keepers granted before must be granted
+/// again. A retired manager (the vault registered another) stays paused. The vault's bounds (TreasuryVault's
+/// constants) apply to every policy value.
 /// @dev Guard formulas (GuardMath holds the vault's; the C# guard mirror follows them):
 ///  - oracle: the price feed (and the volatility feed when set) fresh within the heartbeat, not in the future, > 0;
 ///    priceX128 as the vault's (answer scaled by 10^priceScaleExp, Q128.128).
@@ -37,21 +43,29 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 ///  - range: tickLower < tickUpper, both multiples of the pool's tick spacing in [MIN_TICK, MAX_TICK]; with sa, sb
 ///    their sqrt prices, width = GuardMath.deviationBps(sb, sa) in [minWidthBps, maxWidthBps]; the centre c =
 ///    floor(sqrt(sa * sb)) (the range's geometric middle) has skew = GuardMath.skewBps(c, priceX128) <= maxSkewBps.
-///  - TWAP: the pool's own observe([twapWindow, 0]); twapTick = floor((cum[1] - cum[0]) / twapWindow) (toward -inf);
+///  - TWAP: the pool's tick cumulatives twapWindow ago and now, equal to its observe([twapWindow, 0]) (Uniswap's
+///    observeSingle), read directly: slot0 (tick, newest index, cardinality) and the newest observation give now (the
+///    newest transformed with slot0's tick) and, when the window starts at or after the newest, the start too; before it,
+///    the keeper's hint (RangeTarget.observationHint) names the observation the start interpolates from, or one up to
+///    MAX_HINT_STEPS (8) observations before it (the rebalance walks forward, for a transaction that lands later than
+///    planned): it must be initialized and at or before the start, and the walk must reach, through initialized
+///    observations, the one after which the start lies, before <= start < after (else InvalidObservationHint);
+///    no hint (type(uint16).max): the pool's observe. twapTick = floor((now - start) / twapWindow) (toward -inf);
 ///    GuardMath.skewBps(sqrtRatioAtTick(twapTick), priceX128) <= maxTwapDeviationBps (TwapTickDeviation).
 ///  - swap (optional, after collect and burn): input <= the pool's holdings of that token; price limit = the sqrt of
 ///    priceX128 * (1e4 -/+ maxSwapSlippageBps) / 1e4 (against the vault); output valued at the oracle >= (1 -
 ///    maxSwapSlippageBps/1e4) of the input (SwapSlippage); the base share must end on the side of the target it
 ///    started on or at it: selling token0 leaves share >= target, buying it leaves share <= target (SwapPastTarget).
 ///  - spot: before the mint, GuardMath.skewBps(slot0.sqrtPriceX96, priceX128) <= maxTwapDeviationBps
-///    (SpotPriceDeviation), so a sandwich cannot make the mint buy the range at a manipulated price.
+///    (SpotPriceDeviation), so a sandwich cannot make the mint buy the range at a manipulated price. slot0 as the TWAP
+///    read it (burn and collect do not move the price), read again after a swap.
 ///  - inventory, skew direction, loss budget: as the vault's, on the pool's holdings (idle + collected, after the swap)
 ///    at the oracle: share in [minBaseShareBps, maxBaseShareBps] unless allowInventoryRecovery, the skew toward the
 ///    target share, and the loss window (LOSS_WINDOW, maxLossBps of the start holdings' value at today's oracle).
 ///  - mint: the largest liquidity the holdings fund at the spot (Uniswap's liquidity-for-amounts); the rest stays idle.
 ///  - burn: the liquidity the pool records for this contract on the stored range (positions(key)), so liquidity anyone
 ///    else minted for this contract there is burned and collected into the holdings too (and counts like the rest).
-/// rebalance order: keeper, pause, registered, interval, price feed, volatility feed, range/width, skew, TWAP,
+/// rebalance order: keeper (pushed), pause (pushed), registered, interval, price feed, volatility feed, range/width, skew, TWAP (hint),
 /// [burn, collect, swap and its bounds], spot, inventory, skew direction, loss, [mint]. All-or-nothing.
 contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCallback, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -66,11 +80,17 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     uint256 private constant HOLDING_MASK = (1 << 112) - 1;
     uint256 private constant WINDOW_START_SHIFT = 224;
     uint256 private constant NO_LOSS_WINDOW = 1;
+    /// @dev RangeTarget.observationHint's "none": the pool's observe searches its ring.
+    uint16 private constant NO_OBSERVATION_HINT = type(uint16).max;
+    /// @dev How many observations the window's start may lie past the hinted one (the rebalance walks forward to it).
+    uint256 private constant MAX_HINT_STEPS = 8;
 
-    /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (twapWindow <= 30 minutes).
+    /// @dev Read by every rebalance: one word. The field widths hold the policy's bounds (heartbeat <= 7 days,
+    /// twapWindow <= 30 minutes). paused: the vault's pause as pushed (the same in every pool's word).
     struct Config {
         AggregatorV3Interface priceFeed;
-        uint32 heartbeat;
+        uint24 heartbeat;
+        bool paused;
         uint16 twapWindow;
         uint16 maxSkewBps;
         int8 priceScaleExp;
@@ -137,6 +157,11 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     /// @dev As the vault's: start holding0 (bits 0..111) | holding1 (112..223) | start time (224..255); NO_LOSS_WINDOW = none.
     mapping(address => uint256) private _lossWindows;
     address[] private _pools;
+    /// @dev The keeper role as the vault pushes it (syncKeeper).
+    mapping(address => bool) private _keepers;
+    /// @dev The vault's pause as pushed (also in every pool's Config.paused); retired: another manager was registered.
+    bool private _paused;
+    bool private _retired;
 
     modifier onlyOwner() {
         if (msg.sender != Ownable(vault).owner()) revert OwnableUnauthorizedAccount(msg.sender);
@@ -154,6 +179,35 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         if (vault_ == address(0) || factory_ == address(0)) revert ZeroAddress();
         vault = vault_;
         factory = factory_;
+    }
+
+    // ------------------------------------------------------------------ vault
+
+    /// @inheritdoc IUniswapV3PositionManagerSync
+    function syncKeeper(address account, bool enabled) external override {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _keepers[account] = enabled;
+    }
+
+    /// @inheritdoc IUniswapV3PositionManagerSync
+    function syncPaused(bool value) external override {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _setPaused(value || _retired);
+    }
+
+    /// @inheritdoc IUniswapV3PositionManagerSync
+    function retire() external override {
+        if (msg.sender != vault) revert NotVault(msg.sender);
+        _retired = true;
+        _setPaused(true);
+    }
+
+    function _setPaused(bool value) private {
+        _paused = value;
+        uint256 n = _pools.length;
+        for (uint256 i; i < n; ++i) {
+            _states[_pools[i]].config.paused = value;
+        }
     }
 
     // ------------------------------------------------------------------ owner
@@ -221,7 +275,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         PoolState storage s = _states[pool];
         s.config = Config({
             priceFeed: q.priceFeed,
-            heartbeat: q.heartbeat,
+            heartbeat: uint24(q.heartbeat),
+            paused: _paused,
             twapWindow: uint16(q.twapWindow),
             maxSkewBps: q.maxSkewBps,
             priceScaleExp: int8(exp),
@@ -346,11 +401,15 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         nonReentrant
         returns (uint128 liquidity)
     {
-        if (!_vaultFlag(ITreasuryVaultState.isKeeper.selector, msg.sender, 0x24)) revert NotKeeper(msg.sender);
-        if (_vaultFlag(Pausable.paused.selector, address(0), 0x04)) revert EnforcedPause();
+        if (!_keepers[msg.sender]) revert NotKeeper(msg.sender);
         PoolState storage s = _states[pool];
         Config memory c = s.config;
-        if (!c.registered) revert UnknownPool(pool);
+        // the pause from the pool's own word (every registered pool's holds it); an unknown pool's word is empty
+        if (c.paused) revert EnforcedPause();
+        if (!c.registered) {
+            if (_paused) revert EnforcedPause();
+            revert UnknownPool(pool);
+        }
         BoundsAndRange memory b = s.bounds;
         if (b.lastRebalanceTime != 0) {
             uint256 nextAllowed = uint256(b.lastRebalanceTime) + b.minRebalanceInterval;
@@ -359,30 +418,10 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         Step memory x;
         x.oraclePrice = _oraclePrice(pool, c, c.hasVolatilityFeed);
         _checkRange(target, c, b, x);
-        _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, x);
+        _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, target.observationHint, x);
 
         liquidity = _reposition(pool, s, target, c, b, x);
         emit Rebalanced(pool, msg.sender, x.oraclePrice, x.twapTick, x.skew, liquidity);
-    }
-
-    /// @dev A bool view of the vault read on every rebalance (isKeeper(account), or paused() with argsLength 4), called
-    /// by hand: the vault's revert data bubbles; a short or non-bool answer reverts with empty data, as the ABI decoder.
-    function _vaultFlag(bytes4 selector, address account, uint256 argsLength) private view returns (bool flag) {
-        address v = vault;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
-            if iszero(staticcall(gas(), v, ptr, argsLength, 0, 0)) {
-                returndatacopy(ptr, 0, returndatasize())
-                revert(ptr, returndatasize())
-            }
-            if lt(returndatasize(), 0x20) { revert(0, 0) }
-            returndatacopy(ptr, 0, 0x20)
-            let word := mload(ptr)
-            if gt(word, 1) { revert(0, 0) }
-            flag := word
-        }
     }
 
     /// @dev Collect and burn, the bounded swap, the holdings' guards, the mint; records the position and holdings.
@@ -401,9 +440,11 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         (uint256 c0, uint256 c1) = _burnAndCollect(pool, b.tickLower, b.tickUpper);
         (x.total0, x.total1) = (h.idle0 + c0, h.idle1 + c1);
         (x.share, x.value) = GuardMath.shareBps(x.total0, x.total1, x.oraclePrice);
-        if (target.swapAmountIn != 0) _swap(pool, target, b, x);
-
-        x.spot = UniswapV3PoolCalls.sqrtPriceX96(pool);
+        // the spot: slot0 as the TWAP read it (burn and collect do not move the price), read again after a swap
+        if (target.swapAmountIn != 0) {
+            _swap(pool, target, b, x);
+            x.spot = UniswapV3PoolCalls.sqrtPriceX96(pool);
+        }
         uint256 spotDeviation = GuardMath.skewBps(x.spot, x.oraclePrice);
         if (spotDeviation > b.maxTwapDeviationBps) {
             revert SpotPriceDeviation(x.spot, x.oraclePrice, spotDeviation, b.maxTwapDeviationBps);
@@ -461,15 +502,69 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         x.skew = GuardMath.above(centre, oraclePrice) ? int256(skew) : -int256(skew);
     }
 
-    /// @dev The pool's mean tick over the window (observe) against the oracle; fills x.twapTick.
-    function _checkTwap(address pool, uint32 window, uint16 maxBps, Step memory x) private view {
-        (int56 then, int56 current) = UniswapV3PoolCalls.tickCumulatives(pool, window);
+    /// @dev The pool's mean tick over the window (as observe([window, 0]) gives it) against the oracle; fills x.twapTick
+    /// and x.spot (slot0's price, read here once).
+    function _checkTwap(address pool, uint32 window, uint16 maxBps, uint16 hint, Step memory x) private view {
+        (int56 then, int56 current) = _tickCumulatives(pool, window, hint, x);
         int56 delta = current - then;
         int56 tick = delta / int56(uint56(window));
         if (delta < 0 && delta % int56(uint56(window)) != 0) tick--;
         x.twapTick = int24(tick);
         uint256 deviation = GuardMath.skewBps(TickMath.getSqrtRatioAtTick(x.twapTick), x.oraclePrice);
         if (deviation > maxBps) revert TwapTickDeviation(x.twapTick, x.oraclePrice, deviation, maxBps);
+    }
+
+    /// @dev The tick cumulatives `window` seconds ago and now, equal to the pool's observe([window, 0]) (Uniswap's
+    /// Oracle.observeSingle) from direct reads: slot0 (price, tick, newest index, cardinality) and the newest
+    /// observation; now = the newest transformed to the block time with slot0's tick. The window's start `target` at or
+    /// after the newest observation is the same transform (no further read). Before it: the hinted observation, at or
+    /// before the target, and the successors walked forward from it (at most MAX_HINT_STEPS past it; the newest's values
+    /// when the successor is the newest) until one is after the target; each initialized, at <= target < after
+    /// (InvalidObservationHint); it is interpolated as observeSingle does: before + (after - before) / (tAfter -
+    /// tBefore) * (target - tBefore), the division truncated toward zero. No hint (type(uint16).max): observe itself.
+    /// Block times below 2^32 (Uniswap's own uint32 time; its wrap-around comparison is the plain one until 2106). The
+    /// pool is initialized (cardinality >= 1): registration grew its ring, which Uniswap's lock allows only after initialize.
+    function _tickCumulatives(address pool, uint32 window, uint16 hint, Step memory x)
+        private
+        view
+        returns (int56 then, int56 current)
+    {
+        (uint160 price, int24 tick, uint16 index, uint16 cardinality) = UniswapV3PoolCalls.slot0(pool);
+        x.spot = price;
+        (uint32 newestTime, int56 newest,) = UniswapV3PoolCalls.observation(pool, index);
+        uint32 time = uint32(block.timestamp);
+        uint32 target = time - window;
+        unchecked {
+            // |tick| <= 887272 over < 2^32 s: the cumulatives stay far inside int56, as Uniswap's own
+            current = newest + int56(tick) * int56(uint56(time - newestTime));
+            if (target >= newestTime) return (newest + int56(tick) * int56(uint56(target - newestTime)), current);
+        }
+        if (hint == NO_OBSERVATION_HINT) return UniswapV3PoolCalls.tickCumulatives(pool, window);
+        if (hint >= cardinality) revert InvalidObservationHint(hint, target);
+        (uint32 beforeTime, int56 before, bool initialized) = UniswapV3PoolCalls.observation(pool, hint);
+        if (!initialized || beforeTime > target) revert InvalidObservationHint(hint, target);
+        uint256 next = hint;
+        uint32 afterTime;
+        int56 afterCum;
+        // walk forward from the hint while its successor is not after the start: a transaction that lands a block or
+        // two later than the keeper planned moves the start past newer observations (a busy pool writes one a block)
+        for (uint256 steps;; ++steps) {
+            next = (next + 1) % cardinality;
+            (afterTime, afterCum) = (newestTime, newest);
+            if (next != index) {
+                (afterTime, afterCum, initialized) = UniswapV3PoolCalls.observation(pool, next);
+                if (!initialized) revert InvalidObservationHint(hint, target);
+            }
+            if (afterTime > target) break;
+            // next == index cannot get here: the start is before the newest observation
+            if (steps == MAX_HINT_STEPS) revert InvalidObservationHint(hint, target);
+            (beforeTime, before) = (afterTime, afterCum);
+        }
+        unchecked {
+            // beforeTime <= target < afterTime
+            then = before
+                + ((afterCum - before) / int56(uint56(afterTime - beforeTime))) * int56(uint56(target - beforeTime));
+        }
     }
 
     /// @dev The bounded swap: holdings, the oracle-derived price limit, the minimum output, toward the target share.
@@ -595,6 +690,16 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
     }
 
     // ------------------------------------------------------------------ state
+
+    /// @inheritdoc IUniswapV3PositionManager
+    function isKeeper(address account) external view override returns (bool) {
+        return _keepers[account];
+    }
+
+    /// @inheritdoc IUniswapV3PositionManager
+    function paused() external view override returns (bool) {
+        return _paused;
+    }
 
     /// @inheritdoc IUniswapV3PositionManager
     function pools() external view override returns (address[] memory) {

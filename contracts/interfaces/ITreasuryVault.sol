@@ -13,6 +13,10 @@ interface ITreasuryVaultOwnerActions is ITreasuryVaultTypes {
     function setKeeper(address account, bool enabled) external;
     /// @notice Grants or revokes the guardian role (pause, emergency withdrawal to the owner).
     function setGuardian(address account, bool enabled) external;
+    /// @notice Registers the UniswapV3PositionManager (zero: none) to which setKeeper, pause and unpause are pushed in
+    /// the same transaction; pushes the pause now and retires the previous one (paused for good). Keepers granted
+    /// before are not pushed (the vault cannot list them): grant them again after registering.
+    function setPositionManager(address manager) external;
     /// @notice Registers a pool whose vault() is this vault, with a complete policy (every value bound-checked).
     function registerPool(address pool, PolicyParams calldata policy) external;
     /// @notice Price feed (required, decimals <= 36) and optional volatility feed (zero = not checked).
@@ -115,6 +119,8 @@ interface ITreasuryVaultState is ITreasuryVaultTypes {
     function isKeeper(address account) external view returns (bool);
     /// @notice Whether `account` holds the guardian role.
     function isGuardian(address account) external view returns (bool);
+    /// @notice The registered UniswapV3PositionManager (zero: none).
+    function positionManager() external view returns (address);
     /// @notice Registered pools, in registration order.
     function pools() external view returns (address[] memory);
     /// @notice The stored policy of `pool`.

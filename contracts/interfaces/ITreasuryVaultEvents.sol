@@ -9,6 +9,8 @@ import {ITreasuryVaultTypes} from "./ITreasuryVaultTypes.sol";
 interface ITreasuryVaultEvents is ITreasuryVaultTypes {
     /// @notice The keeper role of `account` changed.
     event KeeperSet(address indexed account, bool enabled);
+    /// @notice The owner registered `manager` as the vault's UniswapV3PositionManager (zero: none).
+    event PositionManagerSet(address indexed manager);
     /// @notice The guardian role of `account` changed.
     event GuardianSet(address indexed account, bool enabled);
     /// @notice A pool was registered.

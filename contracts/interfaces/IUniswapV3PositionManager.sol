@@ -4,15 +4,18 @@ pragma solidity 0.8.26;
 import {IUniswapV3PositionManagerTypes} from "./IUniswapV3PositionManagerTypes.sol";
 import {IUniswapV3PositionManagerErrors} from "./IUniswapV3PositionManagerErrors.sol";
 import {IUniswapV3PositionManagerEvents} from "./IUniswapV3PositionManagerEvents.sol";
+import {IUniswapV3PositionManagerSync} from "./IUniswapV3PositionManagerSync.sol";
 
 /// @title IUniswapV3PositionManager
 /// @notice The vault's Uniswap v3 positions: one per registered pool, re-ranged by a keeper inside the owner's policy.
-/// Roles and pause are the vault's (read from it on every call): owner = vault.owner(), keeper = vault.isKeeper,
-/// guardian = vault.isGuardian, paused = vault.paused().
+/// Roles and pause are the vault's: owner = vault.owner() and guardian = vault.isGuardian, read from it on each call;
+/// keeper and pause (for rebalance), pushed by the vault to its registered manager in the same transaction as its own
+/// change (IUniswapV3PositionManagerSync: TreasuryVault.setPositionManager, setKeeper, pause, unpause).
 interface IUniswapV3PositionManager is
     IUniswapV3PositionManagerTypes,
     IUniswapV3PositionManagerErrors,
-    IUniswapV3PositionManagerEvents
+    IUniswapV3PositionManagerEvents,
+    IUniswapV3PositionManagerSync
 {
     // ---- owner (others: OwnableUnauthorizedAccount)
     /// @notice Registers a pool of the factory (NotFactoryPool otherwise), sets its policy and grows its observation
@@ -45,6 +48,12 @@ interface IUniswapV3PositionManager is
     // ---- state
     /// @notice The vault whose roles and pause govern this manager.
     function vault() external view returns (address);
+    /// @notice Whether `account` holds the keeper role, as the vault last pushed it (its isKeeper while this is its
+    /// registered manager; false for every account before it is registered).
+    function isKeeper(address account) external view returns (bool);
+    /// @notice Whether rebalances are paused, as the vault last pushed it (its paused() while this is its registered
+    /// manager; true for good once it is retired).
+    function paused() external view returns (bool);
     /// @notice The Uniswap v3 factory whose pools may be registered.
     function factory() external view returns (address);
     /// @notice Registered pools, in registration order.

@@ -7,7 +7,7 @@ import {ITreasuryVaultErrors} from "./ITreasuryVaultErrors.sol";
 /// @notice Custom errors of UniswapV3PositionManager. It reverts with the vault's own errors wherever a guard is the
 /// vault's (NotKeeper, NotGuardianOrOwner, UnknownPool, PolicyOutOfBounds, InvalidPolicyRange, StaleOracle,
 /// OracleRoundInFuture, NonPositivePrice, NonPositiveVolatility, OraclePriceOutOfRange, SkewTooLarge, FeeOutOfBounds,
-/// WidthOutOfBounds, RebalanceTooSoon, InventoryOutOfBounds, SkewAgainstInventory, LossBudgetExceeded,
+/// WidthOutOfBounds, RebalanceTooSoon, NotVault (a push of keepers or pause from another than the vault), InventoryOutOfBounds, SkewAgainstInventory, LossBudgetExceeded,
 /// SpotPriceDeviation, ...: same selectors, so one decoder reads both), and with these for what only a v3 position
 /// has. Uniswap's own pool reverts with short strings (e.g. "TLU", "OLD"), which bubble.
 interface IUniswapV3PositionManagerErrors is ITreasuryVaultErrors {
@@ -21,9 +21,12 @@ interface IUniswapV3PositionManagerErrors is ITreasuryVaultErrors {
     error NotFactoryPool(address pool, address factoryPool);
     /// @notice The ticks are not lower < upper, multiples of the tick spacing, inside Uniswap's tick bounds.
     error InvalidTickRange(int24 tickLower, int24 tickUpper, int24 tickSpacing);
-    /// @notice The pool's TWAP (mean tick over the policy's window, observe) deviates from the oracle price by more
+    /// @notice The pool's TWAP (mean tick over the policy's window, as observe gives it) deviates from the oracle price by more
     /// than maxTwapDeviationBps (price terms, bps).
     error TwapTickDeviation(int24 twapTick, uint256 oraclePriceX128, uint256 deviationBps, uint256 maxBps);
+    /// @notice The observation hint does not bracket the TWAP window's start `target` (block time - twapWindow): the
+    /// pool's observation at `hint` must be initialized and at or before it, and the next one in the ring after it.
+    error InvalidObservationHint(uint16 hint, uint32 target);
     /// @notice The swap paid out less, valued at the oracle price, than (1 - maxSwapSlippageBps/1e4) of its input.
     error SwapSlippage(bool zeroForOne, uint256 amountIn, uint256 amountOut, uint256 minAmountOut);
     /// @notice The swap does not steer the base share toward the target, or carries it past the target.

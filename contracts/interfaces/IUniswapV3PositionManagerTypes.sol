@@ -28,11 +28,16 @@ interface IUniswapV3PositionManagerTypes is ITreasuryVaultTypes {
     /// @param tickUpper New upper tick (> tickLower, a multiple of the tick spacing).
     /// @param zeroForOne The swap's direction (true: sell token0 for token1).
     /// @param swapAmountIn Exact input of the swap; 0 = no swap.
+    /// @param observationHint Index in the pool's observation ring of the observation the TWAP window's start (block time
+    /// - twapWindow) interpolates from: the newest one at or before it, whose successor in the ring lies after it. Read
+    /// only when the start is before the pool's newest observation; checked then (InvalidObservationHint), never trusted.
+    /// type(uint16).max = none: the pool's observe searches its ring (more gas, same result).
     struct RangeTarget {
         int24 tickLower;
         int24 tickUpper;
         bool zeroForOne;
         uint128 swapAmountIn;
+        uint16 observationHint;
     }
 
     /// @notice One registered pool's position and holdings.

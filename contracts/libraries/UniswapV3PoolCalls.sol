@@ -38,6 +38,57 @@ library UniswapV3PoolCalls {
         }
     }
 
+    /// @notice slot0's sqrtPriceX96, tick, observationIndex and observationCardinality (one call, one storage slot).
+    function slot0(address pool)
+        internal
+        view
+        returns (uint160 price, int24 tick, uint16 observationIndex, uint16 observationCardinality)
+    {
+        bytes4 selector = IUniswapV3PoolMinimal.slot0.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            if iszero(staticcall(gas(), pool, ptr, 0x04, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xe0) { revert(0, 0) }
+            returndatacopy(ptr, 0, 0x80)
+            price := mload(ptr)
+            tick := mload(add(ptr, 0x20))
+            observationIndex := mload(add(ptr, 0x40))
+            observationCardinality := mload(add(ptr, 0x60))
+            if or(or(shr(160, price), iszero(eq(signextend(2, tick), tick))),
+                or(shr(16, observationIndex), shr(16, observationCardinality))) { revert(0, 0) }
+        }
+    }
+
+    /// @notice observations(index)'s blockTimestamp, tickCumulative and initialized.
+    function observation(address pool, uint256 index)
+        internal
+        view
+        returns (uint32 blockTimestamp, int56 tickCumulative, bool initialized)
+    {
+        bytes4 selector = IUniswapV3PoolMinimal.observations.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), index)
+            if iszero(staticcall(gas(), pool, ptr, 0x24, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x80) { revert(0, 0) }
+            returndatacopy(ptr, 0, 0x80)
+            blockTimestamp := mload(ptr)
+            tickCumulative := mload(add(ptr, 0x20))
+            initialized := mload(add(ptr, 0x60))
+            if or(or(shr(32, blockTimestamp), iszero(eq(signextend(6, tickCumulative), tickCumulative))), gt(initialized, 1)) {
+                revert(0, 0)
+            }
+        }
+    }
+
     /// @notice The liquidity the pool records for this contract's position on [tickLower, tickUpper]: positions(key)
     /// with Uniswap's key keccak256(abi.encodePacked(address(this), tickLower, tickUpper)).
     function positionLiquidity(address pool, int24 tickLower, int24 tickUpper) internal view returns (uint128 liquidity) {

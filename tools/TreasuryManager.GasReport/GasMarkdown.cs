@@ -78,9 +78,11 @@ public static class GasMarkdown
             s.AppendLine(c, $"| {target} | {measured} | {(passed ? "pass" : "**FAIL**")} |");
             s.AppendLine();
             s.AppendLine("`uniswapV3.vault.rebalance` is UniswapV3PositionManager's keeper rebalance on Uniswap's own pool (0.3% tier, a second");
-            s.AppendLine("pool at ≈ 2.0 on the deployment's base, its own 8-decimal price feed, no volatility feed): the vault's roles and pause");
-            s.AppendLine("(two calls to the vault), the feed, the pool's TWAP (`observe`), skew, width, interval, spot, inventory, skew direction,");
-            s.AppendLine("loss budget, then burn + collect + mint onto two new ticks with fees accrued — the peer of `uniswapV3.reposition`.");
+            s.AppendLine("pool at ≈ 2.0 on the deployment's base, its own 8-decimal price feed, no volatility feed), as the keeper sends it: the");
+            s.AppendLine("vault's keeper role and pause (pushed to the manager by the vault), the feed, the pool's TWAP (slot0 and its newest");
+            s.AppendLine("observation, the keeper's observation hint unread: no swap inside the window), skew, width, interval, spot, inventory,");
+            s.AppendLine("skew direction, loss budget, then burn + collect + mint onto two new ticks with fees accrued — the peer of");
+            s.AppendLine("`uniswapV3.reposition`. A busy pool (the hinted observation and its successor read) is `uniswapV3.vault.rebalance.busyPool`.");
         }
         s.AppendLine();
         s.AppendLine("## Figures");

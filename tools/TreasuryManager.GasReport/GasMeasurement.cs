@@ -303,8 +303,34 @@ public static class GasMeasurement
         }
         await d.IncreaseTimeAsync(700);
         await oracle.Oracle.UpdateAsync(d.Reporter, UniswapVaultOracleAnswer, d.Settings.OracleVolatility);
-        gas.Add("uniswapV3.vault.rebalance", Used(await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(centre, 1080))),
-            "keeper re-ranges the vault's v3 position through UniswapV3PositionManager: roles and pause from the vault, price feed, pool TWAP (observe), skew, width, interval, spot, inventory, skew direction, loss budget; burn + collect + mint onto two new ticks, fees accrued");
+        // as the keeper sends it: the observation hint for the block it lands in (the window starts after the newest
+        // observation here, so the manager reads no hinted slot)
+        var next = await d.SetNextBlockTimestampAsync(5);
+        gas.Add("uniswapV3.vault.rebalance", Used(await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(centre, 1080, await v3.ObservationHintAsync(next)))),
+            "keeper re-ranges the vault's v3 position through UniswapV3PositionManager as the keeper sends it (observation hint): keeper role and pause as the vault pushed them, price feed, pool TWAP (slot0 and the newest observation: no swap inside the window), skew, width, interval, spot, inventory, skew direction, loss budget; burn + collect + mint onto two new ticks, fees accrued");
+
+        // a busy pool: swaps inside the window, so the window's start lies between two observations (the hinted one and
+        // its successor are read and interpolated); and the same without a hint (the pool's observe searches its ring)
+        await d.IncreaseTimeAsync(300);
+        for (var i = 0; i < 3; i++)
+        {
+            await callee.SwapAsync(d.Trader, v3.Pool.Address, true, d.BaseUnits(10m), MinSqrtLimit, d.Trader.Address);
+            await d.IncreaseTimeAsync(100);
+            await callee.SwapAsync(d.Trader, v3.Pool.Address, false, d.QuoteUnits(20m), MaxSqrtLimit, d.Trader.Address);
+            await d.IncreaseTimeAsync(100);
+        }
+        await oracle.Oracle.UpdateAsync(d.Reporter, UniswapVaultOracleAnswer, d.Settings.OracleVolatility);
+        var snapshot = (await d.Rpc.CallAsync("evm_snapshot")).GetString()!;
+        next = await d.SetNextBlockTimestampAsync(5);
+        var busyHint = await v3.ObservationHintAsync(next);
+        gas.Add("uniswapV3.vault.rebalance.busyPool", Used(await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(centre, 1020, busyHint))),
+            "the same on a busy pool (labelled: swaps every 100 s inside the 600 s window): the hinted observation and its successor read and interpolated");
+        // the same state and block time, without a hint
+        await d.Rpc.CallAsync("evm_revert", [snapshot]);
+        await d.Keeper.ResynchroniseNonceAsync();
+        await d.Rpc.CallAsync("evm_setNextBlockTimestamp", [next]);
+        gas.Add("uniswapV3.vault.rebalance.busyPool.noHint", Used(await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(centre, 1020))),
+            "the same busy pool, same state and block, without a hint: the pool's observe searches its ring");
     }
 
     /// <summary>The tick of the v3 vault measurement's price (a multiple of the 0.3% tier's spacing, 60).</summary>

@@ -57,6 +57,10 @@ interface IUniswapV3PoolMinimal {
             uint32 secondsOutside,
             bool initialized
         );
+    function observations(uint256 index)
+        external
+        view
+        returns (uint32 blockTimestamp, int56 tickCumulative, uint160 secondsPerLiquidityCumulativeX128, bool initialized);
     function observe(uint32[] calldata secondsAgos)
         external
         view

@@ -608,6 +608,22 @@ namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition
         public virtual List<string> ReturnValue1 { get; set; }
     }
 
+    public partial class PositionManagerFunction : PositionManagerFunctionBase { }
+
+    [Function("positionManager", typeof(PositionManagerOutputDTO))]
+    public class PositionManagerFunctionBase : FunctionMessage
+    {
+    }
+
+    public partial class PositionManagerOutputDTO : PositionManagerOutputDTOBase { }
+
+    [FunctionOutput]
+    public class PositionManagerOutputDTOBase : IFunctionOutputDTO
+    {
+        [Parameter("address", "", 1)]
+        public virtual string ReturnValue1 { get; set; }
+    }
+
     public partial class RebalanceFunction : RebalanceFunctionBase { }
 
     [Function("rebalance")]
@@ -811,6 +827,15 @@ namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition
 
         [Parameter("uint32", "minRebalanceInterval", 2)]
         public virtual BigInteger MinRebalanceInterval { get; set; }
+    }
+
+    public partial class SetPositionManagerFunction : SetPositionManagerFunctionBase { }
+
+    [Function("setPositionManager")]
+    public class SetPositionManagerFunctionBase : FunctionMessage
+    {
+        [Parameter("address", "manager", 1)]
+        public virtual string Manager { get; set; }
     }
 
     public partial class SetTwapWindowFunction : SetTwapWindowFunctionBase { }
@@ -1100,6 +1125,15 @@ namespace TreasuryManager.Contracts.Nethereum.TreasuryVault.ContractDefinition
 
         [Parameter("address", "token1", 3)]
         public virtual string Token1 { get; set; }
+    }
+
+    public partial class PositionManagerSetEventDTO : PositionManagerSetEventDTOBase { }
+
+    [Event("PositionManagerSet")]
+    public class PositionManagerSetEventDTOBase : IEventDTO
+    {
+        [Parameter("address", "manager", 1, true)]
+        public virtual string Manager { get; set; }
     }
 
     public partial class RebalancedEventDTO : RebalancedEventDTOBase { }

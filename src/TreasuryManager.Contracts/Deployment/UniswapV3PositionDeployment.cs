@@ -1,5 +1,7 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.UniswapV3;
+using TreasuryManager.Ethereum.JsonRpc;
 
 namespace TreasuryManager.Contracts.Deployment;
 
@@ -66,6 +68,10 @@ public sealed class UniswapV3PositionDeployment
         var uniswap = await UniswapV3Deployment.DeployFactoryAsync(d.Owner, d.RepositoryRoot);
         var pool = await uniswap.CreatePoolAsync(d.Owner, d.Base.Address, quote.Address, s.FeePips, d.SqrtPriceX96(s.Price ?? d.Settings.Price));
         var manager = await UniswapV3PositionManager.DeployAsync(d.Owner, d.Artifact(UniswapV3PositionManager.ArtifactName), d.Vault.Address, uniswap.Factory.Address);
+        // the vault pushes its keepers and pause to its registered manager: register it, then grant the deployment's
+        // keeper again (keepers granted before registration are not pushed)
+        await d.Vault.SetPositionManagerAsync(d.Owner, manager.Address);
+        await d.Vault.SetKeeperAsync(d.Owner, d.Keeper.Address, true);
         var policy = ToPolicy(s.Policy ?? d.Policy, s.MaxSwapSlippageBps, s.MaxLossBps, s.AllowInventoryRecovery);
         await manager.RegisterPoolAsync(d.Owner, pool.Address, policy);
 
@@ -97,12 +103,19 @@ public sealed class UniswapV3PositionDeployment
         return (int)Math.Round(tick / TickSpacing) * TickSpacing;
     }
 
-    /// <summary>[<paramref name="centreTick"/> − <paramref name="halfWidthTicks"/>, <paramref name="centreTick"/> + <paramref name="halfWidthTicks"/>], no swap (both multiples of the spacing, or the manager refuses them).</summary>
-    public static UniswapV3PositionManager.RangeTarget Centred(int centreTick, int halfWidthTicks) =>
-        new(centreTick - halfWidthTicks, centreTick + halfWidthTicks, false, BigInteger.Zero);
+    /// <summary>[<paramref name="centreTick"/> − <paramref name="halfWidthTicks"/>, <paramref name="centreTick"/> + <paramref name="halfWidthTicks"/>], no swap (both multiples of the spacing, or the manager refuses them);
+    /// no observation hint unless one is given (<see cref="UniswapV3ObservationHint"/>).</summary>
+    public static UniswapV3PositionManager.RangeTarget Centred(int centreTick, int halfWidthTicks, int observationHint = UniswapV3ObservationHint.None) =>
+        new(centreTick - halfWidthTicks, centreTick + halfWidthTicks, false, BigInteger.Zero, observationHint);
 
-    /// <summary>A range target on [tick of <paramref name="low"/>, tick of <paramref name="high"/>] (each at its nearest spacing multiple), no swap.</summary>
-    public UniswapV3PositionManager.RangeTarget Range(decimal low, decimal high) => new(TickNear(low), TickNear(high), false, BigInteger.Zero);
+    /// <summary>A range target on [tick of <paramref name="low"/>, tick of <paramref name="high"/>] (each at its nearest spacing multiple), no swap, no observation hint unless one is given.</summary>
+    public UniswapV3PositionManager.RangeTarget Range(decimal low, decimal high, int observationHint = UniswapV3ObservationHint.None) =>
+        new(TickNear(low), TickNear(high), false, BigInteger.Zero, observationHint);
+
+    /// <summary>The pool's observation hint for a rebalance landing at <paramref name="blockTimestamp"/> (the window's start is
+    /// that less the policy's twapWindow), from the ring as of <paramref name="block"/> (<see cref="UniswapV3ObservationHint"/>).</summary>
+    public Task<int> ObservationHintAsync(long blockTimestamp, BlockTag? block = null, CancellationToken ct = default) =>
+        UniswapV3ObservationHint.FindAsync(Pool, blockTimestamp - (long)Policy.Params.TwapWindow, block, ct);
 
     private static bool SortsBefore(Ethereum.Address a, Ethereum.Address b) =>
         string.CompareOrdinal(a.ToString().ToLowerInvariant(), b.ToString().ToLowerInvariant()) < 0;

@@ -176,6 +176,15 @@ public sealed partial class KeeperCycle
             decisions.Add(Decide(pool, observation, gasPrice, inFlight.Contains(pool.Pool)));
         }
 
+        // a v3 plan's observation hint, for the block it is expected to land in (read only for the pools that plan)
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            if (decisions[i] is not Plan { UniswapV3: not null } v3Plan) continue;
+            var read = observation.Pools.First(p => p.Pool == v3Plan.Pool).UniswapV3!;
+            decisions[i] = await UniswapV3Venue.WithObservationHintAsync(v3Plan, new IUniswapV3PoolMinimal(_eth, v3Plan.Pool),
+                (long)read.Policy.Params.TwapWindow, observation.Timestamp, observation.BlockNumber, ct).ConfigureAwait(false);
+        }
+
         var (guarded, guardTrips) = await GuardAsync(decisions, gasPrice, observation.NextBaseFeePerGas, ct).ConfigureAwait(false);
         foreach (var d in guarded)
         {

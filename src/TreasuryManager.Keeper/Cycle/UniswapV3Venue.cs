@@ -1,7 +1,9 @@
 using System.Numerics;
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.UniswapV3;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Abi;
+using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.Policy;
 using TreasuryManager.Strategy.Decisions;
@@ -331,6 +333,8 @@ public static class UniswapV3Venue
     /// swap is due and the position is already on that range (<see cref="SameRange"/>); NoFeasibleCurve when the holdings
     /// fund no liquidity there.
     /// </summary>
+    /// <remarks>The target carries no observation hint: the cycle sets it for the block the rebalance is expected to land in
+    /// (<see cref="WithObservationHintAsync"/>) before the Guard simulates it.</remarks>
     public static Decision Plan(PoolIdentity id, UniswapV3PoolIdentity v3, UniswapV3Reading read, PoolInputs inputs, PoolTargets targets, RebalanceAction action, long block)
     {
         ArgumentNullException.ThrowIfNull(id);
@@ -396,8 +400,36 @@ public static class UniswapV3Venue
             Reasons = [.. action.Reasons, why],
         })
         {
-            UniswapV3 = new UniswapV3Rebalance(v3.Manager, new UniswapV3PositionManager.RangeTarget(chosen.Lower, chosen.Upper, swap?.ZeroForOne ?? false, swap?.AmountIn ?? BigInteger.Zero)),
+            UniswapV3 = new UniswapV3Rebalance(v3.Manager, new UniswapV3PositionManager.RangeTarget(chosen.Lower, chosen.Upper, swap?.ZeroForOne ?? false, swap?.AmountIn ?? BigInteger.Zero, UniswapV3ObservationHint.None)),
         };
+    }
+
+    /// <summary>The seconds after the observed block at which a rebalance is expected to land (Ethereum's slot time: the
+    /// next block). Its observation hint is computed for that block's TWAP window.</summary>
+    public const long ExpectedBlockSeconds = 12;
+
+    /// <summary>
+    /// <paramref name="plan"/> with the manager's observation hint (RangeTarget.observationHint, <see
+    /// cref="UniswapV3ObservationHint"/>) for a rebalance landing <see cref="ExpectedBlockSeconds"/> after the observed
+    /// block at <paramref name="timestamp"/>, from the pool's ring as of that block (<paramref name="blockNumber"/>). The
+    /// manager checks the hint (InvalidObservationHint when it does not bracket the window's start of the block it lands
+    /// in; the Guard's simulation sees that first); a ring that cannot be read leaves no hint (the pool's observe then).
+    /// </summary>
+    public static async Task<Plan> WithObservationHintAsync(Plan plan, IUniswapV3PoolMinimal pool, long twapWindow, long timestamp, long blockNumber, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(pool);
+        if (plan.UniswapV3 is not { } v3) return plan;
+        int hint;
+        try
+        {
+            hint = await UniswapV3ObservationHint.FindAsync(pool, timestamp + ExpectedBlockSeconds - twapWindow, BlockTag.Number(blockNumber), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or EthereumFormatException)
+        {
+            hint = UniswapV3ObservationHint.None;
+        }
+        return plan with { UniswapV3 = v3 with { Target = v3.Target with { ObservationHint = hint } } };
     }
 
     /// <summary>The share a swap aims at: the operator's target (Pools:i:TargetBaseShareBps), but never past the manager's own target (the

@@ -53,6 +53,8 @@ public sealed class AccessControlMatrixTests(LocalNodeFixture node) : SecurityTe
         // ---- TreasuryVault: owner
         OwnerOnlyVault("setKeeper", "setKeeper(address,bool)", (s, _) => [s.D.Stranger.Address, true], "KeeperSet"),
         OwnerOnlyVault("setGuardian", "setGuardian(address,bool)", (s, _) => [s.D.Stranger.Address, true], "GuardianSet"),
+        // zero: no manager registered in this deployment, so the call pushes nothing (the push itself: UniswapV3AccessTests)
+        OwnerOnlyVault("setPositionManager", "setPositionManager(address)", (_, _) => [Address.Zero], "PositionManagerSet"),
         OwnerOnlyVault("registerPool", "registerPool(address,(address,address,uint32,uint32,uint16,uint16,uint24,uint24,uint32,uint32,uint32,uint16,uint16))",
             (s, _) => [s.SparePool.Address, s.D.Policy.ToAbi()], "PoolRegistered"),
         OwnerOnlyVault("setFeeds", "setFeeds(address,address,address)", (s, _) => [s.D.Pool.Address, s.Mock.Address, s.D.VolatilityFeed]),

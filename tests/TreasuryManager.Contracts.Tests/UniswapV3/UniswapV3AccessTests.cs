@@ -9,7 +9,8 @@ using E = TreasuryManager.Contracts.Bindings.UniswapV3PositionManager.Errors;
 namespace TreasuryManager.Contracts.Tests.UniswapV3;
 
 /// <summary>
-/// The access-control matrix of UniswapV3PositionManager — the vault's roles, read from the vault: owner-only policy and
+/// The access-control matrix of UniswapV3PositionManager — the vault's roles (owner and guardian read from the vault, the
+/// keeper role and the pause pushed by it, in the same transaction as its own change): owner-only policy and
 /// funds, guardian-or-owner emergency withdrawal (while the vault is paused), keeper-only rebalance, callbacks only from the
 /// pool being acted on. Each refused caller gets the error naming it, on a mined transaction that changes nothing; the
 /// role's holder passes. Pause and emergency withdrawal cover the v3 position.
@@ -46,7 +47,7 @@ public sealed class UniswapV3AccessTests(LocalNodeFixture node) : UniswapV3Test(
         "deposit" => ("deposit(address,uint256,uint256)", [S.Pool.Address, BigInteger.One, BigInteger.One]),
         "withdraw" => ("withdraw(address,uint256,uint256,address)", [S.Pool.Address, BigInteger.One, BigInteger.One, D.Stranger.Address]),
         "emergencyWithdraw" => ("emergencyWithdraw(address)", [S.Pool.Address]),
-        "rebalance" => ("rebalance(address,(int24,int24,bool,uint128))", [S.Pool.Address, S.DefaultTarget.ToAbi()]),
+        "rebalance" => ("rebalance(address,(int24,int24,bool,uint128,uint16))", [S.Pool.Address, S.DefaultTarget.ToAbi()]),
         _ => throw new ArgumentOutOfRangeException(nameof(function), function, "not a manager function"),
     };
 
@@ -97,6 +98,60 @@ public sealed class UniswapV3AccessTests(LocalNodeFixture node) : UniswapV3Test(
         Assert.Equal(D.Keeper.Address, (Address)reason.Arguments["account"]!);
         await D.Vault.SetKeeperAsync(D.Owner, D.Stranger.Address, true);
         await S.Manager.SimulateRebalanceAsync(D.Stranger.Address, S.Pool.Address, S.DefaultTarget);
+    }
+
+    /// <summary>The vault is the one source of the keeper role and the pause: the manager's copy moves with every change
+    /// in the same transaction, and only the vault can move it (NotVault for anyone else, the owner included).</summary>
+    [Fact]
+    public async Task The_manager_keeps_the_vaults_keepers_and_pause_and_accepts_them_only_from_the_vault()
+    {
+        Assert.Equal(S.Manager.Address, await D.Vault.PositionManagerAsync());
+        foreach (var account in new[] { D.Keeper.Address, D.Stranger.Address, D.Owner.Address, D.Guardian.Address })
+            Assert.Equal(await D.Vault.IsKeeperAsync(account), await S.Manager.IsKeeperAsync(account));
+        Assert.False(await S.Manager.PausedAsync());
+        await D.Vault.SetKeeperAsync(D.Owner, D.Stranger.Address, true);
+        Assert.True(await S.Manager.IsKeeperAsync(D.Stranger.Address));
+        await D.Vault.SetKeeperAsync(D.Owner, D.Stranger.Address, false);
+        Assert.False(await S.Manager.IsKeeperAsync(D.Stranger.Address));
+        await D.Vault.PauseAsync(D.Guardian);
+        Assert.True(await S.Manager.PausedAsync());
+        await D.Vault.UnpauseAsync(D.Owner);
+        Assert.False(await S.Manager.PausedAsync());
+
+        foreach (var sender in new[] { D.Owner, D.Guardian, D.Keeper, D.Stranger })
+        {
+            foreach (var (signature, args) in new (string, object?[])[]
+                     {
+                         ("syncKeeper(address,bool)", [sender.Address, true]), ("syncPaused(bool)", [true]), ("retire()", []),
+                     })
+            {
+                var reason = await Reverts.ExpectAsync(E.NotVault, () => S.Manager.Contract.SendAsync(sender, signature, args));
+                Assert.Equal(sender.Address, (Address)reason.Arguments["caller"]!);
+            }
+        }
+        Assert.False(await S.Manager.PausedAsync());
+        Assert.False(await S.Manager.IsKeeperAsync(D.Stranger.Address));
+        await S.ReadyAsync();
+        await S.Manager.SimulateRebalanceAsync(D.Keeper.Address, S.Pool.Address, S.DefaultTarget);
+    }
+
+    /// <summary>A manager the vault no longer pushes to cannot act on a stale copy: registering another (or none) retires
+    /// it, paused for good — registering it again and unpausing the vault does not revive it.</summary>
+    [Fact]
+    public async Task A_replaced_manager_is_retired_and_refuses_rebalances_for_good()
+    {
+        await S.ReadyAsync();
+        await D.Vault.SetPositionManagerAsync(D.Owner, Address.Zero);
+        Assert.True(await S.Manager.PausedAsync());
+        await S.AssertRebalanceRejectedAsync(S.DefaultTarget, E.EnforcedPause);
+        await D.Vault.SetPositionManagerAsync(D.Owner, S.Manager.Address);
+        await D.Vault.PauseAsync(D.Guardian);
+        await D.Vault.UnpauseAsync(D.Owner);
+        Assert.False(await D.Vault.PausedAsync());
+        Assert.True(await S.Manager.PausedAsync());
+        await S.AssertRebalanceRejectedAsync(S.DefaultTarget, E.EnforcedPause);
+        // the owner still withdraws its funds
+        await S.Manager.SimulateWithdrawAsync(D.Owner.Address, S.Pool.Address, 1, 1, D.Owner.Address);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ namespace TreasuryManager.Contracts.Tests.UniswapV3;
 public sealed class UniswapV3GuardTests(LocalNodeFixture node) : UniswapV3Test(node)
 {
     private const int Centre = UniswapV3Security.CentreTick;
+    private const int NoHint = TreasuryManager.Contracts.UniswapV3.UniswapV3ObservationHint.None;
 
     private Task SimulateOkAsync(RangeTarget target) => S.Manager.SimulateRebalanceAsync(D.Keeper.Address, S.Pool.Address, target);
 
@@ -182,7 +183,7 @@ public sealed class UniswapV3GuardTests(LocalNodeFixture node) : UniswapV3Test(n
     public async Task Ticks_off_the_spacing_or_out_of_order_are_rejected_with_InvalidTickRange()
     {
         await S.ReadyAsync();
-        foreach (var t in new RangeTarget[] { new(Centre - 1020, Centre + 1030, false, 0), new(Centre + 60, Centre - 60, false, 0), new(Centre, Centre, false, 0) })
+        foreach (var t in new RangeTarget[] { new(Centre - 1020, Centre + 1030, false, 0, NoHint), new(Centre + 60, Centre - 60, false, 0, NoHint), new(Centre, Centre, false, 0, NoHint) })
         {
             var reason = await S.AssertRebalanceRejectedAsync(t, E.InvalidTickRange);
             Assert.Equal(new BigInteger(60), reason.Arg("tickSpacing"));

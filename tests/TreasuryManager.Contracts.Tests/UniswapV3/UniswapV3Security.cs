@@ -131,7 +131,7 @@ public sealed class UniswapV3Security
         var reason = await Reverts.ExpectAsync(errorName, () => Manager.RebalanceAsync(sender, Pool.Address, target));
         var block = await D.Eth.BlockNumberAsync();
         await Assert.ThrowsAsync<ContractRevertException>(() =>
-            Manager.Contract.SendAsync(sender, "rebalance(address,(int24,int24,bool,uint128))", [Pool.Address, target.ToAbi()], gasLimit: 2_000_000));
+            Manager.Contract.SendAsync(sender, "rebalance(address,(int24,int24,bool,uint128,uint16))", [Pool.Address, target.ToAbi()], gasLimit: 2_000_000));
         Assert.Equal(block + 1, await D.Eth.BlockNumberAsync()); // mined (and reverted)
         Assert.Equal(before, await CaptureAsync());
         return reason;
