@@ -27,6 +27,16 @@ public sealed record OnChainResult(
     IReadOnlyDictionary<string, int> Decisions, int Transactions, int HedgeTrades = 0, double HedgeValue = 0,
     IReadOnlyDictionary<string, int>? HedgeDecisions = null);
 
+/// <summary>Which contract holds the treasury's position in an on-chain run.</summary>
+public enum OnChainPool
+{
+    /// <summary>Our ManagedPool, rebalanced through TreasuryVault.</summary>
+    ManagedPool,
+    /// <summary>A position in Uniswap's own v3 pool (v3-core's bytecode, 0.05%, 0.3% or 1% tier), held by
+    /// UniswapV3PositionManager for the vault; the pool holds no other liquidity.</summary>
+    UniswapV3,
+}
+
 /// <summary>
 /// The on-chain mode: the same <see cref="MarketPath"/> the in-memory backtest replays, driven against the real
 /// contracts on a local node. The reporter posts each oracle update to the real VolatilityOracle at the step's
@@ -44,12 +54,16 @@ public sealed class OnChainRun : IAsyncDisposable
     /// <summary>Strategies that run on chain (one pool each).</summary>
     public static readonly string[] Supported = ["hold", "full-range", "static-range", "managed", "hedged"];
 
+    /// <summary>Strategies that run on a Uniswap v3 pool: a static range and the keeper (the manager's width bound is
+    /// finite, so no full range; no hedge there yet).</summary>
+    public static readonly string[] SupportedOnUniswapV3 = ["static-range", "managed"];
+
     private const int FeedDecimals = 8;
     private readonly EthClient _eth;
     private readonly string _journalPath;
     private KeeperRuntime? _keeper;
 
-    private OnChainRun(EthClient eth, MarketPath path, string strategy, TreasuryDeployer d, OnChainVenue venue, string journalPath)
+    private OnChainRun(EthClient eth, MarketPath path, string strategy, TreasuryDeployer d, IOnChainVenue venue, string journalPath)
     {
         _eth = eth;
         Path = path;
@@ -62,7 +76,10 @@ public sealed class OnChainRun : IAsyncDisposable
     public MarketPath Path { get; }
     public string Strategy { get; }
     public TreasuryDeployer Deployment { get; }
-    public OnChainVenue Venue { get; }
+    public IOnChainVenue Venue { get; }
+
+    /// <summary>The Uniswap v3 pool, its manager and its quote token (<see cref="OnChainPool.UniswapV3"/>; null otherwise).</summary>
+    public UniswapV3PositionDeployment? UniswapV3 { get; private init; }
 
     /// <summary>
     /// Deploys tokens (18 decimals each), oracle, vault and one pool holding the scenario's starting inventory on the
@@ -70,11 +87,24 @@ public sealed class OnChainRun : IAsyncDisposable
     /// scenario's, and funds one trader account per class. Dev accounts: 0 owner, 1 keeper, 2 guardian, 3 the
     /// deployer's trader, 4 reporter, 5 stranger, 6–8 the noise, arbitrage and informed traders.
     /// </summary>
-    public static async Task<OnChainRun> DeployAsync(EthClient eth, string repositoryRoot, MarketPath path, string strategy, Func<int, EthKey> keys, CancellationToken ct = default)
+    /// <para>With <see cref="OnChainPool.UniswapV3"/> the ManagedPool stays empty: the inventory is deposited into
+    /// UniswapV3PositionManager for a new v3 pool at the scenario's fee tier (one of the factory's), the manager's policy is
+    /// the scenario's (fee bounds at the tier, the widest width the manager allows, a loss budget of 10%), and the keeper
+    /// mints the starting range (static-range's, on the tick grid) once the pool's observations cover the TWAP window.</para>
+    public static async Task<OnChainRun> DeployAsync(EthClient eth, string repositoryRoot, MarketPath path, string strategy, Func<int, EthKey> keys, CancellationToken ct = default) =>
+        await DeployAsync(eth, repositoryRoot, path, strategy, keys, OnChainPool.ManagedPool, ct).ConfigureAwait(false);
+
+    /// <inheritdoc cref="DeployAsync(EthClient, string, MarketPath, string, Func{int, EthKey}, CancellationToken)"/>
+    public static async Task<OnChainRun> DeployAsync(EthClient eth, string repositoryRoot, MarketPath path, string strategy, Func<int, EthKey> keys, OnChainPool venue, CancellationToken ct = default)
     {
         if (!Supported.Contains(strategy))
             throw new ArgumentException($"strategy '{strategy}' does not run on chain; use one of {string.Join(", ", Supported)} (passive holds two ranges and runs in memory only)", nameof(strategy));
+        if (venue == OnChainPool.UniswapV3 && !SupportedOnUniswapV3.Contains(strategy))
+            throw new ArgumentException($"strategy '{strategy}' does not run on a Uniswap v3 pool; use one of {string.Join(", ", SupportedOnUniswapV3)} (the manager's width bound is finite and it has no hedge)", nameof(strategy));
         var s = path.Scenario;
+        var v3 = venue == OnChainPool.UniswapV3;
+        if (v3 && !UniswapV3Tiers.Contains(s.Pool.FeePips))
+            throw new ArgumentException($"the scenario's pool fee {s.Pool.FeePips} pips is not a Uniswap v3 tier; use one of {string.Join(", ", UniswapV3Tiers)}", nameof(path));
         var p = s.Strategies;
         var reference = path.Reference[0];
         var halfWidth = strategy == "full-range" ? Strategies.FullRangeHalfWidth : p.StaticHalfWidth;
@@ -87,7 +117,7 @@ public sealed class OnChainRun : IAsyncDisposable
             BaseDecimals = 18, QuoteDecimals = 18,
             Price = Dec(reference), PriceLow = Dec(reference * Math.Exp(-halfWidth)), PriceHigh = Dec(reference * Math.Exp(halfWidth)),
             FeePips = s.Pool.FeePips,
-            DepositBase = hold ? 0 : Dec(baseAmount), DepositQuote = hold ? 0 : Dec(quoteAmount),
+            DepositBase = hold || v3 ? 0 : Dec(baseAmount), DepositQuote = hold || v3 ? 0 : Dec(quoteAmount),
             TraderBase = 0, TraderQuote = 0,
             ObservationCardinality = 200,
             OraclePrice = FeedAnswer(path.OraclePrice[0]), OracleVolatility = FeedAnswer(path.OracleVolatilityAnnual[0]),
@@ -105,21 +135,60 @@ public sealed class OnChainRun : IAsyncDisposable
         await d.Vault.SetMinRebalanceIntervalAsync(owner, pool, p.MinRebalanceIntervalSeconds, ct);
         await d.Vault.SetInventoryBoundsAsync(owner, pool, p.MinBaseShareBps, p.MaxBaseShareBps, ct);
 
+        var positions = v3 ? await UniswapV3PositionAsync(d, s, reference, halfWidth, baseAmount, quoteAmount, ct) : null;
+        var quoteToken = positions?.Quote ?? d.Quote;
         var traders = new AccountSender[3];
         var plenty = BigInteger.Pow(10, 18 + 12);
         for (var i = 0; i < 3; i++)
         {
             traders[i] = await AccountSender.ConnectAsync(eth, keys(6 + i), d.Owner.ChainId, ct: ct);
             await d.Base.MintAsync(owner, traders[i].Address, plenty, ct);
-            await d.Quote.MintAsync(owner, traders[i].Address, plenty, ct);
+            await quoteToken.MintAsync(owner, traders[i].Address, plenty, ct);
             await d.Base.ApproveAsync(traders[i], pool, TreasuryDeployer.MaxUint256, ct);
             await d.Quote.ApproveAsync(traders[i], pool, TreasuryDeployer.MaxUint256, ct);
         }
         var journal = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"treasury-onchain-{Guid.NewGuid():N}.db");
-        var run = new OnChainRun(eth, path, strategy, d, new OnChainVenue(d, traders), journal);
+        IOnChainVenue onChainVenue = positions is null ? new OnChainVenue(d, traders) : await UniswapV3OnChainVenue.CreateAsync(positions, traders, ct);
+        var run = new OnChainRun(eth, path, strategy, d, onChainVenue, journal) { UniswapV3 = positions };
         if (strategy is "managed" or "hedged")
             run._keeper = await KeeperRuntime.StartAsync(run.KeeperSettings(), keys(1), new KeeperMetrics(), NullLoggerFactory.Instance, readOnly: false);
         return run;
+    }
+
+    /// <summary>The fee tiers of Uniswap's factory (at construction).</summary>
+    private static readonly int[] UniswapV3Tiers = [500, 3000, 10_000];
+
+    /// <summary>The manager's widest range (its width bound is stored in 24 bits: p_b/p_a = 1,001).</summary>
+    private const long UniswapV3MaxWidthBps = 10_000_000;
+
+    /// <summary>
+    /// The v3 venue of <see cref="OnChainPool.UniswapV3"/>: pool, manager and deposit (<see cref="UniswapV3PositionDeployment"/>)
+    /// with the scenario's policy, then — once the pool's observations cover the TWAP window and the oracle is fresh — the
+    /// keeper's first rebalance onto static-range's range centred on the tick grid point nearest the price.
+    /// </summary>
+    private static async Task<UniswapV3PositionDeployment> UniswapV3PositionAsync(TreasuryDeployer d, Scenario s, double reference, double halfWidth, double baseAmount, double quoteAmount, CancellationToken ct)
+    {
+        var p = s.Strategies;
+        var fee = s.Pool.FeePips;
+        var policy = d.Policy with
+        {
+            Heartbeat = (long)Math.Ceiling(s.Oracle.HeartbeatSeconds), TwapWindow = p.TwapWindowSeconds,
+            MaxTwapDeviationBps = p.MaxTwapDeviationBps, MaxSkewBps = p.MaxSkewBps,
+            MinFeePips = fee, MaxFeePips = fee,
+            MinWidthBps = p.MinWidthBps, MaxWidthBps = Math.Min(p.MaxWidthBps, UniswapV3MaxWidthBps),
+            MinRebalanceInterval = p.MinRebalanceIntervalSeconds, MinBaseShareBps = p.MinBaseShareBps, MaxBaseShareBps = p.MaxBaseShareBps,
+        };
+        var v3 = await UniswapV3PositionDeployment.DeployAsync(d, new UniswapV3PositionSettings
+        {
+            FeePips = fee, Price = Dec(reference), DepositBase = Dec(baseAmount), DepositQuote = Dec(quoteAmount),
+            MaxLossBps = 1000, // the manager's largest: the keeper's re-ranges in a trend realise more than the default 1% against holding
+            Policy = policy,
+        });
+        await d.IncreaseTimeAsync(p.TwapWindowSeconds + 1);
+        await d.Oracle.UpdateAsync(d.Reporter, d.Settings.OraclePrice, d.Settings.OracleVolatility, ct);
+        var halfTicks = Math.Max(1, (int)Math.Round(halfWidth / Math.Log(1.0001) / v3.TickSpacing)) * v3.TickSpacing;
+        await v3.Manager.RebalanceAsync(d.Keeper, v3.Pool.Address, UniswapV3PositionDeployment.Centred(v3.TickNear(Dec(reference)), halfTicks), ct);
+        return v3;
     }
 
     /// <summary>The keeper's configuration for this deployment: the scenario's strategy parameters (as the in-memory "managed" uses them).</summary>
@@ -133,9 +202,12 @@ public sealed class OnChainRun : IAsyncDisposable
             Key = new KeySettings { MnemonicEnv = "UNUSED_KEY_IS_PASSED_IN" },
             Vault = Deployment.Vault.Address.ToString(),
             Journal = _journalPath,
+            UniswapV3Manager = UniswapV3?.Manager.Address.ToString(),
             Pools = [new PoolSettings
             {
-                Address = Deployment.Pool.Address.ToString(), Name = "BASE/USDQ", TargetBaseShareBps = targets.TargetBaseShareBps, HardLimitBps = targets.HardLimitBps,
+                Address = (UniswapV3?.Pool.Address ?? Deployment.Pool.Address).ToString(), Name = UniswapV3 is null ? "BASE/USDQ" : "BASE/USDQ v3",
+                Venue = UniswapV3 is null ? PoolVenue.ManagedPool : PoolVenue.UniswapV3,
+                TargetBaseShareBps = targets.TargetBaseShareBps, HardLimitBps = targets.HardLimitBps,
                 Hedge = Strategy == "hedged"
                     ? new HedgeSettings { Ratio = s.Perp.HedgeRatio, TargetMarginRatio = s.Perp.TargetMarginRatio, ReferenceBase = s.Pool.BaseAmount }
                     : new HedgeSettings(),

@@ -6,6 +6,16 @@ using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Simulation.OnChain;
 
+/// <summary>A venue on a local node: the chain is its source of truth, read back after every transaction.</summary>
+public interface IOnChainVenue : IPoolVenue
+{
+    /// <summary>Every swap as the chain reported it, in order.</summary>
+    new IReadOnlyList<SwapRecord> Swaps { get; }
+
+    /// <summary>Reads the state from the chain again (after a transaction the venue did not send, e.g. the keeper's).</summary>
+    void Refresh();
+}
+
 /// <summary>
 /// A deployed ManagedPool on a local node as an <see cref="IPoolVenue"/>: swaps are signed <c>swapExactIn</c>
 /// transactions from one funded account per trader class, a reposition is the keeper's <c>vault.rebalance</c>, and
@@ -15,7 +25,7 @@ namespace TreasuryManager.Simulation.OnChain;
 /// <para>The backtest's interface is synchronous (the in-memory hot path must not allocate tasks); this venue blocks
 /// on its RPC calls, which is safe in the console host (no synchronisation context).</para>
 /// </summary>
-public sealed class OnChainVenue : IPoolVenue
+public sealed class OnChainVenue : IOnChainVenue
 {
     private const long SwapGasLimit = 300_000;
     private readonly TreasuryDeployer _d;
