@@ -5,7 +5,7 @@
 # runs its real cycle) with a live progress display, prints the summary (PnL against hold, rebalances, gas) next to
 # the in-memory strategies on the same path, writes demo-report/report.md with its charts, and stops the node
 # however the run ends.
-#   scripts/demo.sh [--scenario calm|trending|volatile|crash|FILE] [--steps N] [--seed S] [--out DIR] [--anvil]
+#   scripts/demo.sh [--scenario calm|trending|volatile|crash|FILE] [--steps N] [--seed S] [--out DIR] [--anvil] [--uniswap-v3]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools
 install_node_packages

@@ -155,8 +155,8 @@ public sealed class OnChainRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>The fee tiers of Uniswap's factory (at construction).</summary>
-    private static readonly int[] UniswapV3Tiers = [500, 3000, 10_000];
+    /// <summary>The fee tiers of Uniswap's factory (at construction): a scenario on a v3 pool must use one.</summary>
+    public static readonly int[] UniswapV3Tiers = [500, 3000, 10_000];
 
     /// <summary>The manager's widest range (its width bound is stored in 24 bits: p_b/p_a = 1,001).</summary>
     private const long UniswapV3MaxWidthBps = 10_000_000;

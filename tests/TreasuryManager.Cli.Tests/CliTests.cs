@@ -75,6 +75,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    [Trait("Category", "Node")]
+    public async Task Demo_on_a_uniswap_v3_pool_runs_the_keeper_against_the_real_pool_and_says_so()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "tm-demo-v3-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exit, output, error) = await RunAsync("demo", "--scenario", "trending", "--steps", "12", "--out", dir, "--uniswap-v3");
+            Assert.True(exit == 0, error);
+            Assert.Contains("Uniswap v3 pool 0x", output);
+            Assert.Contains("UniswapV3PositionManager 0x", output);
+            Assert.Contains("step 12/12", output);
+            var report = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("| managed | on chain, Uniswap v3 pool (real keeper) |", report);
+            Assert.Contains("--uniswap-v3", report);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Demo_with_an_unknown_scenario_says_so_in_one_line_and_starts_no_node()
     {
         var (exit, output, error) = await RunAsync("demo", "--scenario", "no-such-scenario");

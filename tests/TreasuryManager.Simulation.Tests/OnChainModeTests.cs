@@ -98,4 +98,64 @@ public sealed class OnChainModeTests(LocalNodeFixture node) : IAsyncLifetime
         Assert.NotEqual(0, result.HedgeValue);
         Assert.Equal(result.Series[^1].PnlVsHold, result.PnlVsHold);
     }
+
+    /// <summary>
+    /// A static range in Uniswap's own v3 pool, held by UniswapV3PositionManager: the simulated traders swap through the
+    /// real pool, the position earns the pool's fees, and the treasury's holdings the run reports (the position burnt at
+    /// the pool's tick, its uncollected fees and the idle tokens, from the pool model on the chain's reads) are exactly
+    /// what the owner then withdraws: after withdrawing that much the manager holds nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_static_range_in_a_real_v3_pool_trades_earns_its_fees_and_its_reported_holdings_are_what_the_owner_withdraws()
+    {
+        var path = ShortPath();
+        await using var run = await OnChainRun.DeployAsync(node.Eth, node.RepositoryRoot, path, "static-range", DevAccounts.Key, OnChainPool.UniswapV3);
+        var v3 = run.UniswapV3!;
+        var start = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        Assert.True(start.Liquidity > 0, "the starting range was not minted");
+        var chain = await run.RunAsync();
+
+        Assert.True(chain.Swaps.Count >= 20, $"only {chain.Swaps.Count} swaps: the scenario should trade");
+        Assert.Contains(chain.Swaps, r => r.Trader == Trader.Arbitrageur);
+        Assert.Contains(chain.Swaps, r => r.ZeroForOne);
+        Assert.Contains(chain.Swaps, r => !r.ZeroForOne);
+        Assert.True(await v3.Pool.FeeGrowthGlobal0X128Async() > 0 && await v3.Pool.FeeGrowthGlobal1X128Async() > 0, "the position earned no fees");
+        var end = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        Assert.Equal((start.TickLower, start.TickUpper, start.Liquidity), (end.TickLower, end.TickUpper, end.Liquidity)); // static
+
+        var d = run.Deployment;
+        var (amount0, amount1) = ((System.Numerics.BigInteger)chain.End.Reserve0, (System.Numerics.BigInteger)chain.End.Reserve1);
+        var base0 = await d.Base.BalanceOfAsync(d.Owner.Address);
+        var quote0 = await v3.Quote.BalanceOfAsync(d.Owner.Address);
+        await v3.Manager.WithdrawAsync(d.Owner, v3.Pool.Address, amount0, amount1, d.Owner.Address);
+        Assert.Equal(amount0, await d.Base.BalanceOfAsync(d.Owner.Address) - base0);
+        Assert.Equal(amount1, await v3.Quote.BalanceOfAsync(d.Owner.Address) - quote0);
+        var emptied = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        Assert.Equal((System.Numerics.BigInteger.Zero, System.Numerics.BigInteger.Zero, System.Numerics.BigInteger.Zero), (emptied.Liquidity, emptied.Idle0, emptied.Idle1));
+    }
+
+    /// <summary>
+    /// The keeper on a real v3 pool: a trending path moves the price through the position; the keeper's real cycle
+    /// (the same Decider, the v3 venue's plan with its observation hint) re-ranges it through the manager, and its
+    /// rebalances land — the backtest run against Uniswap's own pool.
+    /// </summary>
+    [Fact]
+    public async Task Managed_on_a_real_v3_pool_the_keepers_cycle_re_ranges_the_position_and_its_rebalances_land()
+    {
+        var scenario = ScenarioCatalog.Load("trending") with { Steps = 36 };
+        var path = MarketPath.Generate(scenario, Backtest.PathSeed(3, 0));
+        await using var run = await OnChainRun.DeployAsync(node.Eth, node.RepositoryRoot, path, "managed", DevAccounts.Key, OnChainPool.UniswapV3);
+        var v3 = run.UniswapV3!;
+        var start = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        var result = await run.RunAsync();
+
+        Assert.Equal(path.Steps, result.Decisions.Sum(d => d.Value));
+        Assert.True(result.Rebalances >= 1, "the keeper never rebalanced: " + string.Join(", ", result.Decisions.Select(d => $"{d.Key}={d.Value}")));
+        Assert.InRange(result.RebalanceGasUsed, 250_000L * result.Rebalances, 700_000L * result.Rebalances);
+        var end = await v3.Manager.PositionOfAsync(v3.Pool.Address);
+        Assert.NotEqual((start.TickLower, start.TickUpper), (end.TickLower, end.TickUpper));
+        Assert.True(end.LastRebalanceTime > start.LastRebalanceTime, "the last rebalance is not the keeper's, during the run");
+        Assert.True(double.IsFinite(result.PnlVsHold));
+        Assert.Contains(result.Swaps, r => r.Trader == Trader.Arbitrageur);
+    }
 }

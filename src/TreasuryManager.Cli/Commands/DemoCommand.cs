@@ -32,14 +32,15 @@ public static class DemoCommand
         var steps = new Option<int>("--steps") { Description = "Simulated steps (blocks of traders plus one keeper cycle each).", DefaultValueFactory = _ => 192 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated market.", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string>("--out") { Description = "Directory for report.md and its charts.", DefaultValueFactory = _ => "demo-report" };
+        var uniswapV3 = new Option<bool>("--uniswap-v3") { Description = "Hold the treasury's position in a real Uniswap v3 pool (v3-core's bytecode, through UniswapV3PositionManager) instead of a ManagedPool; the scenario's fee must be a tier (500, 3000 or 10000 pips)." };
         var command = new Command("demo", "Start a local node, deploy the treasury, run a simulated market and the keeper on chain, print the summary and write a report with charts.")
-            { anvil, scenario, steps, seed, outDir };
+            { anvil, scenario, steps, seed, outDir, uniswapV3 };
         command.SetAction((parse, ct) => CommandSupport.GuardAsync(io, () => RunAsync(io, parse.GetValue(anvil) ? LocalNodeKind.Anvil : LocalNodeKind.Hardhat,
-            parse.GetValue(scenario)!, parse.GetValue(steps), parse.GetValue(seed), parse.GetValue(outDir)!, ct)));
+            parse.GetValue(scenario)!, parse.GetValue(steps), parse.GetValue(seed), parse.GetValue(outDir)!, ct, parse.GetValue(uniswapV3) ? OnChainPool.UniswapV3 : OnChainPool.ManagedPool)));
         return command;
     }
 
-    public static async Task<int> RunAsync(CliConsole io, LocalNodeKind kind, string scenarioName, int steps, ulong seed, string outDir, CancellationToken ct)
+    public static async Task<int> RunAsync(CliConsole io, LocalNodeKind kind, string scenarioName, int steps, ulong seed, string outDir, CancellationToken ct, OnChainPool venue = OnChainPool.ManagedPool)
     {
         if (steps is < 2 or > 100_000) throw CliException.BadInput($"--steps {steps.ToString(CultureInfo.InvariantCulture)} must lie in [2, 100000]");
         Scenario scenario;
@@ -52,6 +53,8 @@ public static class DemoCommand
         {
             throw CliException.BadInput(e.Message);
         }
+        if (venue == OnChainPool.UniswapV3 && !OnChainRun.UniswapV3Tiers.Contains(scenario.Pool.FeePips))
+            throw CliException.BadInput($"--uniswap-v3: the scenario's pool fee {scenario.Pool.FeePips.ToString(CultureInfo.InvariantCulture)} pips is not a Uniswap v3 tier ({string.Join(", ", OnChainRun.UniswapV3Tiers)}); set pool.fee_pips in the scenario file");
         var outPath = Path.GetFullPath(outDir);
         var root = LocalNode.FindRepositoryRoot(Directory.GetCurrentDirectory());
         var path = MarketPath.Generate(scenario, Backtest.PathSeed(seed, 0));
@@ -68,8 +71,10 @@ public static class DemoCommand
             var eth = new EthClient(rpc);
             var wallet = HdWallet.FromMnemonic(DevMnemonic);
             io.Out.WriteLine("Deploying tokens, oracle, vault and pool; funding the traders…");
-            await using var run = await OnChainRun.DeployAsync(eth, root, path, "managed", wallet.GetAccount, ct);
-            io.Out.WriteLine($"  vault {run.Deployment.Vault.Address}, pool {run.Deployment.Pool.Address}, oracle {run.Deployment.Oracle.Address}");
+            await using var run = await OnChainRun.DeployAsync(eth, root, path, "managed", wallet.GetAccount, venue, ct);
+            io.Out.WriteLine(run.UniswapV3 is { } v3
+                ? $"  vault {run.Deployment.Vault.Address}, Uniswap v3 pool {v3.Pool.Address} (the position held by UniswapV3PositionManager {v3.Manager.Address}), oracle {run.Deployment.Oracle.Address}"
+                : $"  vault {run.Deployment.Vault.Address}, pool {run.Deployment.Pool.Address}, oracle {run.Deployment.Oracle.Address}");
             io.Out.WriteLine($"Market '{scenario.Name}' ({scenario.Description}): {steps} steps of {scenario.StepSeconds.ToString(CultureInfo.InvariantCulture)} s, seed {seed}; the keeper runs its real cycle each step");
             result = await RunWithProgressAsync(io, run, ct);
         }
@@ -78,7 +83,7 @@ public static class DemoCommand
         // the same path in memory, every strategy (the on-chain run is "managed" with the real keeper)
         var series = new List<SeriesPoint>(steps + 1);
         var memory = Backtest.RunPath(path, Strategies.Names, series);
-        var rows = Rows(result, memory);
+        var rows = Rows(result, memory, venue);
         io.Out.WriteLine();
         io.Out.WriteLine($"Summary after {steps} steps ({(steps * scenario.StepSeconds / 3600).ToString("0.#", CultureInfo.InvariantCulture)} h simulated; {result.Transactions:N0} transactions on chain; {clock.Elapsed.TotalSeconds:0.0} s):");
         var table = new Table().Border(TableBorder.Simple);
@@ -89,7 +94,7 @@ public static class DemoCommand
         Directory.CreateDirectory(outPath);
         var charts = BacktestCharts.Write(ChartData(result, memory, series), outPath);
         var report = Path.Combine(outPath, "report.md");
-        await File.WriteAllTextAsync(report, Markdown(result, rows, charts, kind, scenarioName, steps, seed), ct);
+        await File.WriteAllTextAsync(report, Markdown(result, rows, charts, kind, scenarioName, steps, seed, venue), ct);
         io.Out.WriteLine($"Report: {report} (charts: {string.Join(", ", charts.Select(Path.GetFileName))})");
         return 0;
     }
@@ -119,13 +124,13 @@ public static class DemoCommand
 
     private static readonly string[] Header = ["strategy", "where", "PnL vs hold", "fees", "rebalances", "gas spent", "final base", "final quote"];
 
-    private static List<string[]> Rows(OnChainResult chain, PathResult[] memory)
+    private static List<string[]> Rows(OnChainResult chain, PathResult[] memory, OnChainPool venue)
     {
         static string Q(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         var end = chain.Series[^1];
         var rows = new List<string[]>
         {
-            new[] { "managed", "on chain (real keeper)", Q(chain.PnlVsHold), "—", chain.Rebalances.ToString(CultureInfo.InvariantCulture), Q(chain.GasSpentQuote), Q(end.Base), Q(end.Quote) },
+            new[] { "managed", venue == OnChainPool.UniswapV3 ? "on chain, Uniswap v3 pool (real keeper)" : "on chain (real keeper)", Q(chain.PnlVsHold), "—", chain.Rebalances.ToString(CultureInfo.InvariantCulture), Q(chain.GasSpentQuote), Q(end.Base), Q(end.Quote) },
         };
         foreach (var r in memory)
             rows.Add([r.Strategy, "in memory", Q(r.PnlVsHold), Q(r.Fees), r.Rebalances.ToString(CultureInfo.InvariantCulture), Q(r.GasSpent),
@@ -149,14 +154,14 @@ public static class DemoCommand
             s.Select(p => p.PoolPrice).ToArray(), s.Select(p => p.Low).ToArray(), s.Select(p => p.High).ToArray(), inventory, pnl);
     }
 
-    private static string Markdown(OnChainResult chain, List<string[]> rows, IReadOnlyList<string> charts, LocalNodeKind kind, string scenario, int steps, ulong seed)
+    private static string Markdown(OnChainResult chain, List<string[]> rows, IReadOnlyList<string> charts, LocalNodeKind kind, string scenario, int steps, ulong seed, OnChainPool venue)
     {
         var b = new StringBuilder();
         var sc = chain.Path.Scenario;
         b.AppendLine(CultureInfo.InvariantCulture, $"# TreasuryManager demo: {sc.Name}");
         b.AppendLine();
         b.AppendLine(CultureInfo.InvariantCulture, $"{sc.Description}. {steps} steps of {sc.StepSeconds} s on a local {kind} node; seed {seed}.");
-        b.AppendLine(CultureInfo.InvariantCulture, $"Reproduce: `scripts/demo.sh --scenario {scenario} --steps {steps} --seed {seed}`{(kind == LocalNodeKind.Anvil ? " --anvil" : "")}.");
+        b.AppendLine(CultureInfo.InvariantCulture, $"Reproduce: `scripts/demo.sh --scenario {scenario} --steps {steps} --seed {seed}`{(kind == LocalNodeKind.Anvil ? " --anvil" : "")}{(venue == OnChainPool.UniswapV3 ? " --uniswap-v3" : "")}.");
         b.AppendLine();
         b.AppendLine("On chain, the reporter posted to the real oracle, the traders sent signed swaps and the keeper ran its real cycle");
         b.AppendLine(CultureInfo.InvariantCulture, $"({chain.Transactions:N0} transactions). The in-memory rows replay the same path on the bit-exact pool math.");
