@@ -404,16 +404,19 @@ public static class UniswapV3Venue
         };
     }
 
-    /// <summary>The seconds after the observed block at which a rebalance is expected to land (Ethereum's slot time: the
-    /// next block). Its observation hint is computed for that block's TWAP window.</summary>
-    public const long ExpectedBlockSeconds = 12;
+    /// <summary>The earliest a rebalance can land after the observed block, in seconds (the next block, on any chain). Its
+    /// observation hint is computed for that block's TWAP window: landing later moves the window's start forward past at
+    /// most a few newer observations, which the manager walks (up to 8); a hint for a later time would be after the start
+    /// of an earlier block's window, which the manager cannot walk back from (on a chain with blocks faster than the
+    /// hint's guess, every rebalance would revert InvalidObservationHint).</summary>
+    public const long EarliestLandingSeconds = 1;
 
     /// <summary>
     /// <paramref name="plan"/> with the manager's observation hint (RangeTarget.observationHint, <see
-    /// cref="UniswapV3ObservationHint"/>) for a rebalance landing <see cref="ExpectedBlockSeconds"/> after the observed
+    /// cref="UniswapV3ObservationHint"/>) for a rebalance landing <see cref="EarliestLandingSeconds"/> after the observed
     /// block at <paramref name="timestamp"/>, from the pool's ring as of that block (<paramref name="blockNumber"/>). The
-    /// manager checks the hint (InvalidObservationHint when it does not bracket the window's start of the block it lands
-    /// in; the Guard's simulation sees that first); a ring that cannot be read leaves no hint (the pool's observe then).
+    /// manager checks the hint (InvalidObservationHint when its walk does not bracket the window's start of the block it
+    /// lands in; the Guard's simulation sees that first); a ring that cannot be read leaves no hint (the pool's observe then).
     /// </summary>
     public static async Task<Plan> WithObservationHintAsync(Plan plan, IUniswapV3PoolMinimal pool, long twapWindow, long timestamp, long blockNumber, CancellationToken ct = default)
     {
@@ -423,7 +426,7 @@ public static class UniswapV3Venue
         int hint;
         try
         {
-            hint = await UniswapV3ObservationHint.FindAsync(pool, timestamp + ExpectedBlockSeconds - twapWindow, BlockTag.Number(blockNumber), ct).ConfigureAwait(false);
+            hint = await UniswapV3ObservationHint.FindAsync(pool, timestamp + EarliestLandingSeconds - twapWindow, BlockTag.Number(blockNumber), ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or EthereumFormatException)
         {
