@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The committee's comparison on real prices (docs/simulation.md, "Real prices"): each Binance 1 h pair of the shared data
 # folder replayed as the reference market (`treasury backtest --prices FILE`), PnL against hold of full-range, passive and
-# managed (and any --strategies), and the tally of pairs where managed is at least both. Reads ../shared/data/ in place
+# managed (and any --strategies), the tally of pairs where managed is at least both, and each file's variance ratio of
+# its closes over a day and a week (1 for a random walk, below 1 mean-reverting). Reads ../shared/data/ in place
 # (nothing from it is committed); fails naming the folder when it is absent.
 #   scripts/real-prices.sh [--every K] [--strategies LIST] [--out FILE.tsv]
 #   --every K: every K-th pair in name order (default 1: all 136 pairs; about 30 s each on two cores)
@@ -42,14 +43,16 @@ for name in sorted(os.listdir(tmp)):
     if not name.endswith(".json") or os.path.getsize(os.path.join(tmp, name)) == 0: continue
     d = json.load(open(os.path.join(tmp, name)))
     pnl = {s["name"]: s["pnl_vs_hold_mean"] for s in d["strategies"]}
-    rows.append((name[:-5], pnl))
+    ref = d.get("reference") or {}
+    rows.append((name[:-5], pnl, ref.get("variance_ratio_1d"), ref.get("variance_ratio_1w")))
 names = [n for n in rows[0][1] if n != "hold"] if rows else []
-lines = ["pair\t" + "\t".join(names) + "\tmanaged>=full\tmanaged>=passive"]
+vr = lambda v: "n/a" if v is None else f"{v:.2f}"
+lines = ["pair\t" + "\t".join(names) + "\tmanaged>=full\tmanaged>=passive\tvr_1d\tvr_1w"]
 wins_full = wins_passive = wins_both = 0
-for pair, pnl in rows:
+for pair, pnl, vr1d, vr1w in rows:
     f = pnl["managed"] >= pnl["full-range"]; p = pnl["managed"] >= pnl["passive"]
     wins_full += f; wins_passive += p; wins_both += f and p
-    lines.append(pair + "\t" + "\t".join(f"{pnl[n]:.0f}" for n in names) + f"\t{'yes' if f else 'no'}\t{'yes' if p else 'no'}")
+    lines.append(pair + "\t" + "\t".join(f"{pnl[n]:.0f}" for n in names) + f"\t{'yes' if f else 'no'}\t{'yes' if p else 'no'}\t{vr(vr1d)}\t{vr(vr1w)}")
 n = len(rows)
 summary = (f"{n} pairs: managed >= full-range on {wins_full} ({100*wins_full/max(n,1):.0f}%), >= passive on {wins_passive} "
            f"({100*wins_passive/max(n,1):.0f}%), >= both on {wins_both} ({100*wins_both/max(n,1):.0f}%)")

@@ -73,7 +73,11 @@ public sealed record SeriesPoint(int Step, double Days, double Reference, double
 /// <summary>A strategy's pool and inventory at one step (centre/low/high of its main pool).</summary>
 public sealed record SeriesStrategyPoint(double Centre, double Low, double High, int FeePips, double Base, double Quote, double PnlVsHold);
 
-public sealed record BacktestResult(Scenario Scenario, int Paths, ulong Seed, IReadOnlyList<StrategySummary> Strategies, IReadOnlyList<SeriesPoint> Series, long SwapsSimulated);
+public sealed record BacktestResult(Scenario Scenario, int Paths, ulong Seed, IReadOnlyList<StrategySummary> Strategies, IReadOnlyList<SeriesPoint> Series, long SwapsSimulated)
+{
+    /// <summary>A real-price run's statistics of the replayed prices (null for a scenario).</summary>
+    public ReferenceStatistics? Reference { get; init; }
+}
 
 /// <summary>
 /// The in-memory backtest: for each path a <see cref="MarketPath"/> from the scenario and the path's seed

@@ -9,6 +9,12 @@ public static class BacktestReport
 {
     private static readonly CultureInfo Ic = CultureInfo.InvariantCulture;
 
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
     public static string Json(BacktestResult r)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -19,6 +25,15 @@ public static class BacktestReport
             w.WriteString("scenario", r.Scenario.Name);
             w.WriteNumber("paths", r.Paths);
             w.WriteNumber("seed", r.Seed);
+            if (r.Reference is { } reference)
+            {
+                w.WriteStartObject("reference");
+                w.WriteNumber("interval_seconds", reference.IntervalSeconds);
+                w.WriteNumber("prices", reference.Prices);
+                WriteNumberOrNull(w, "variance_ratio_1d", reference.VarianceRatioDay);
+                WriteNumberOrNull(w, "variance_ratio_1w", reference.VarianceRatioWeek);
+                w.WriteEndObject();
+            }
             w.WriteStartArray("strategies");
             foreach (var s in r.Strategies)
             {

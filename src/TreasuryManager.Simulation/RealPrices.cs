@@ -221,6 +221,31 @@ public static class PriceFiles
 }
 
 /// <summary>
+/// What the replayed file's own prices say about its market, beside the strategies' figures: the variance ratio of its
+/// closes (<see cref="Models.Estimators.VarianceRatio"/>) at a one-day and a one-week horizon (null when the file is
+/// shorter than the horizon or never moves). 1 for a random walk; below 1 the price mean-reverts (a range re-centred at
+/// that horizon loses less than σ²/8 predicts, and a limit range on the surplus side earns the return), above 1 it trends.
+/// </summary>
+public sealed record ReferenceStatistics(double IntervalSeconds, int Prices, double? VarianceRatioDay, double? VarianceRatioWeek)
+{
+    public static ReferenceStatistics Of(IReadOnlyList<double> closes, double intervalSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(closes);
+        if (!(intervalSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(intervalSeconds), intervalSeconds, "the interval between prices must be positive");
+        return new(intervalSeconds, closes.Count, At(closes, 86_400 / intervalSeconds), At(closes, 7 * 86_400 / intervalSeconds));
+    }
+
+    private static double? At(IReadOnlyList<double> closes, double steps)
+    {
+        var q = (int)Math.Round(steps);
+        if (q < 1 || closes.Count <= q + 1) return null;
+        var moves = false;
+        for (var i = 1; i < closes.Count && !moves; i++) moves = closes[i] != closes[i - 1];
+        return moves ? Models.Estimators.VarianceRatio.Of(closes, q) : null;
+    }
+}
+
+/// <summary>
 /// Real prices as the reference market. <see cref="FromBars"/>: each OHLC bar becomes <c>m</c> steps whose path starts
 /// at the open, visits the high and the low (in a seeded order, at seeded steps) and ends at the close, a seeded
 /// Brownian bridge between them kept inside [low, high]; the simulated market (arbitrageur, noise, informed, the

@@ -30,7 +30,7 @@ public sealed class FairMarketCommandTests
         var file = Path.Combine(dir.Path, "TOKEN_USDT-1h.csv");
         var lines = new List<string> { "date,open,high,low,close,volume" };
         var t = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        for (var k = 0; k < 24; k++)
+        for (var k = 0; k < 27; k++)
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"{t.AddHours(k):yyyy-MM-dd HH:mm:ss},{2.0 + 0.01 * k},{2.05 + 0.01 * k},{1.97 + 0.01 * k},{2.01 + 0.01 * k},1000"));
         await File.WriteAllLinesAsync(file, lines);
         var (exit, output, error) = await new TestConsole().RunAsync("backtest", "--prices", file, "--format", "binance", "--json");
@@ -38,6 +38,14 @@ public sealed class FairMarketCommandTests
         using var json = JsonDocument.Parse(output);
         Assert.Equal(1, json.RootElement.GetProperty("paths").GetInt32());
         Assert.Equal("TOKEN_USDT-1h", json.RootElement.GetProperty("scenario").GetString());
+        // the file's own prices: the variance ratio of its 27 hourly closes over a day (24 steps); too short for a week
+        var reference = json.RootElement.GetProperty("reference");
+        Assert.Equal(3600, reference.GetProperty("interval_seconds").GetDouble());
+        Assert.Equal(27, reference.GetProperty("prices").GetInt32());
+        var closes = Enumerable.Range(0, 27).Select(k => 2.01 + 0.01 * k).ToArray();
+        Assert.Equal(Models.Estimators.VarianceRatio.Of(closes, 24), reference.GetProperty("variance_ratio_1d").GetDouble(), 12);
+        Assert.InRange(reference.GetProperty("variance_ratio_1d").GetDouble(), 20, 24); // a steady rise: about the horizon
+        Assert.Equal(JsonValueKind.Null, reference.GetProperty("variance_ratio_1w").ValueKind);
         var strategies = json.RootElement.GetProperty("strategies").EnumerateArray().ToArray();
         Assert.Equal(7, strategies.Length);
         foreach (var s in strategies)

@@ -97,13 +97,19 @@ public static class BacktestCommand
             if (detected == PriceFileFormat.Binance)
             {
                 var bars = PriceFiles.ReadBinance(reader, file, fillGaps, out filled);
-                result = Backtest.RunOne(RealMarket.FromBars(baseScenario, bars, name, seed), seed, strategies);
+                result = Backtest.RunOne(RealMarket.FromBars(baseScenario, bars, name, seed), seed, strategies) with
+                {
+                    Reference = ReferenceStatistics.Of(bars.Select(b => b.Close).ToArray(), (bars[1].Time - bars[0].Time).TotalSeconds),
+                };
             }
             else
             {
                 var minutes = PriceFiles.ReadUniswapMinutes(reader, file, fillGaps, out filled);
                 var path = RealMarket.FromPoolMinutes(baseScenario, minutes, pool, name, seed);
-                result = Backtest.RunOne(path, seed, strategies, venueFactory: ReplayVenueFactory.Instance, marketStep: new PoolReplay(minutes, pool).Step);
+                result = Backtest.RunOne(path, seed, strategies, venueFactory: ReplayVenueFactory.Instance, marketStep: new PoolReplay(minutes, pool).Step) with
+                {
+                    Reference = ReferenceStatistics.Of(path.Reference, path.Scenario.StepSeconds),
+                };
             }
         }
         catch (Exception e) when (e is PriceFileException or ScenarioException or IOException or UnauthorizedAccessException or InvalidDataException)
@@ -182,6 +188,8 @@ public static class BacktestCommand
 
         io.Out.WriteLine($"{scenario.Name}: {scenario.Description}");
         io.Out.WriteLine($"{paths} paths, seed {seed}, {scenario.Steps} steps × {scenario.StepSeconds} s; {result.SwapsSimulated:N0} swaps; figures in thousands of quote (k), means across paths");
+        if (result.Reference is { } reference)
+            io.Out.WriteLine(FormattableString.Invariant($"the file's prices: variance ratio {Ratio(reference.VarianceRatioDay)} over a day, {Ratio(reference.VarianceRatioWeek)} over a week (1 for a random walk; below 1 the price mean-reverts, above it trends)"));
         var table = new Table().Border(TableBorder.Simple);
         foreach (var h in BacktestReport.ShortHeader) table.AddColumn(new TableColumn(Markup.Escape(h)) { NoWrap = true });
         foreach (var row in BacktestReport.Rows(result, compact: true)) table.AddRow(row.Select(Markup.Escape).ToArray());
@@ -189,4 +197,6 @@ public static class BacktestCommand
         if (outDir is not null) io.Out.WriteLine($"report: {Path.Combine(outDir, "report.md")}, series: {Path.Combine(outDir, "series.csv")}");
         return 0;
     }
+
+    private static string Ratio(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a (the file is shorter)";
 }
