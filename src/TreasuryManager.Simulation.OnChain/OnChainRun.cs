@@ -158,8 +158,9 @@ public sealed class OnChainRun : IAsyncDisposable
     /// <summary>The fee tiers of Uniswap's factory (at construction): a scenario on a v3 pool must use one.</summary>
     public static readonly int[] UniswapV3Tiers = [500, 3000, 10_000];
 
-    /// <summary>The manager's widest range (its width bound is stored in 24 bits: p_b/p_a = 1,001).</summary>
-    private const long UniswapV3MaxWidthBps = 10_000_000;
+    /// <summary>The manager's widest range: the vault's finite MAX_WIDTH_BPS (p_b/p_a = 1,001; the manager stores its bound in
+    /// 24 bits and has no unbounded sentinel).</summary>
+    private const long UniswapV3MaxWidthBps = StrategyParameters.VaultMaxWidthBps;
 
     /// <summary>
     /// The v3 venue of <see cref="OnChainPool.UniswapV3"/>: pool, manager and deposit (<see cref="UniswapV3PositionDeployment"/>)
