@@ -98,7 +98,7 @@ public sealed class OnChainRun : IAsyncDisposable
     public static async Task<OnChainRun> DeployAsync(EthClient eth, string repositoryRoot, MarketPath path, string strategy, Func<int, EthKey> keys, OnChainPool venue, CancellationToken ct = default)
     {
         if (!Supported.Contains(strategy))
-            throw new ArgumentException($"strategy '{strategy}' does not run on chain; use one of {string.Join(", ", Supported)} (passive holds two ranges and runs in memory only)", nameof(strategy));
+            throw new ArgumentException($"strategy '{strategy}' does not run on chain; use one of {string.Join(", ", Supported)} (passive holds three ranges and runs in memory only)", nameof(strategy));
         if (venue == OnChainPool.UniswapV3 && !SupportedOnUniswapV3.Contains(strategy))
             throw new ArgumentException($"strategy '{strategy}' does not run on a Uniswap v3 pool; use one of {string.Join(", ", SupportedOnUniswapV3)} (the manager's width bound is finite and it has no hedge)", nameof(strategy));
         var s = path.Scenario;

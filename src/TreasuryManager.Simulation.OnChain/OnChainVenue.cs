@@ -96,5 +96,5 @@ public sealed class OnChainVenue : IOnChainVenue
     }
 
     public void SetReserves(UInt256 reserve0, UInt256 reserve1) =>
-        throw new NotSupportedException("the on-chain mode runs single-pool strategies (hold, full-range, static-range, managed); the passive strategy's two ranges are in-memory only");
+        throw new NotSupportedException("the on-chain mode runs single-pool strategies (hold, full-range, static-range, managed); the passive strategy's three ranges are in-memory only");
 }

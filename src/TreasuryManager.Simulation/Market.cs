@@ -3,7 +3,7 @@ using TreasuryManager.Models.Curve;
 namespace TreasuryManager.Simulation;
 
 /// <summary>
-/// One strategy's view of one path: its pools (one, or two for the passive strategy), the path's exogenous events,
+/// One strategy's view of one path: its pools (one, or three for the passive strategy: base, limit and full range), the path's exogenous events,
 /// and the accounting of every swap (fees, LVR, markouts by trader, token flows). Agents act on it through
 /// <see cref="IPoolVenue"/> only.
 /// </summary>

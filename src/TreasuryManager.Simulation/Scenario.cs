@@ -282,15 +282,19 @@ public sealed record StrategyParameters
     /// <summary>Static concentrated range: log half-width.</summary>
     public double StaticHalfWidth { get; init; } = 0.2;
 
-    /// <summary>Passive (Charm-style): base range log half-width, limit range log width, rebalance period, TWAP guard.</summary>
-    public double PassiveBaseHalfWidth { get; init; } = 0.1;
-    public double PassiveLimitWidth { get; init; } = 0.05;
+    /// <summary>Passive (Charm Alpha Vaults v2 defaults, as published in Charm's own tests): base range log half-width
+    /// (2400 ticks ≈ 0.24), limit range log width (1200 ticks ≈ 0.12), the full range's weight (30% of the liquidity the
+    /// inventory funds there), rebalance period (daily), TWAP guard.</summary>
+    public double PassiveBaseHalfWidth { get; init; } = 0.24;
+    public double PassiveLimitWidth { get; init; } = 0.12;
+    public double PassiveFullRangeWeight { get; init; } = 0.3;
     public double PassivePeriodDays { get; init; } = 1;
     public double PassiveTwapSeconds { get; init; } = 600;
     public double PassiveMaxTwapDeviationBps { get; init; } = 200;
 
-    /// <summary>Gas of one passive rebalance: two Uniswap v3 positions burnt and minted (docs/gas.md: one uniswapV3.reposition ≈ 369,308).</summary>
-    public long PassiveRebalanceGas { get; init; } = 738_616;
+    /// <summary>Gas of one passive rebalance: three Uniswap v3 positions (full range, base, limit) burnt and minted
+    /// (docs/gas.md: one uniswapV3.reposition ≈ 369,308).</summary>
+    public long PassiveRebalanceGas { get; init; } = 1_107_924;
 
     /// <summary>Managed: the keeper's settings (Keeper StrategySettings) and the vault's policy.</summary>
     public double RiskAversion { get; init; } = 1e-4;
@@ -340,6 +344,7 @@ public sealed record StrategyParameters
         Scenario.Check(StaticHalfWidth is > 0.0001 and < 13, "strategies.static_half_width", StaticHalfWidth, "must lie in (0.0001, 13)");
         Scenario.Check(PassiveBaseHalfWidth is > 0.0001 and < 13, "strategies.passive_base_half_width", PassiveBaseHalfWidth, "must lie in (0.0001, 13)");
         Scenario.Check(PassiveLimitWidth is > 0.0001 and < 13, "strategies.passive_limit_width", PassiveLimitWidth, "must lie in (0.0001, 13)");
+        Scenario.Check(PassiveFullRangeWeight is >= 0 and < 1, "strategies.passive_full_range_weight", PassiveFullRangeWeight, "must lie in [0, 1)");
         Scenario.Positive("strategies.passive_period_days", PassivePeriodDays);
         Scenario.Positive("strategies.passive_twap_seconds", PassiveTwapSeconds);
         Scenario.NonNegative("strategies.passive_max_twap_deviation_bps", PassiveMaxTwapDeviationBps);

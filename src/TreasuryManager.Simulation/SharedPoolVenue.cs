@@ -232,7 +232,7 @@ public sealed class SharedPoolVenue : IPoolVenue
     }
 }
 
-/// <summary>Fair market: pools shared with the scenario's other LPs (<c>other_lps</c>). The first pool a strategy creates shares the pool with them (the passive strategy's second range does not get a second copy).</summary>
+/// <summary>Fair market: pools shared with the scenario's other LPs (<c>other_lps</c>). The first pool a strategy creates shares the pool with them (the passive strategy's limit and full ranges do not get further copies).</summary>
 public sealed class SharedVenueFactory(Scenario scenario, bool recordAll = false) : IVenueFactory
 {
     private bool _used;

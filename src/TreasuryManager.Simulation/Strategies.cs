@@ -116,30 +116,35 @@ public sealed class StaticStrategy(string name, double halfWidth) : IStrategy
 }
 
 /// <summary>
-/// A Charm-style passive rebalancer (Charm Alpha Vaults): a base range of half-width w_b around the pool's price
-/// holding as much of the inventory as it can in balance, and a limit range of width w_l on one side of the price
-/// holding the surplus token (surplus base just above the price, surplus quote just below), reset every period when
-/// the pool's price is within the TWAP guard of its TWAP. ManagedPool holds one range, so this strategy is modelled
-/// honestly as two in-memory pools sharing the flow: a taker goes to the pool with the better marginal price, the
-/// arbitrageur trades each pool to the reference. A rebalance withdraws both and redeposits (gas: two Uniswap v3
-/// repositions by default).
+/// A Charm-style passive rebalancer (Charm Alpha Vaults v2, `AlphaProVault`), at Charm's published defaults unless a
+/// scenario overrides them: a full-range position funded with <see cref="StrategyParameters.PassiveFullRangeWeight"/>
+/// (30%) of the liquidity the whole inventory could fund on a full range; a base range of log half-width w_b (0.24,
+/// 2400 ticks) around the pool's price holding as much of the rest as it can in balance; and a limit range of log
+/// width w_l (0.12, 1200 ticks) on one side of the price holding the surplus token (surplus base just above the price,
+/// surplus quote just below). All three are reset every period when the pool's price is within the TWAP guard of its
+/// TWAP. ManagedPool holds one range, so this strategy is modelled honestly as three in-memory pools sharing the flow:
+/// a taker goes to the pool with the better marginal price, the arbitrageur trades each pool to the reference. A
+/// rebalance withdraws all three and redeposits (gas: three Uniswap v3 repositions by default).
 /// </summary>
 public sealed class PassiveStrategy(Scenario s) : IStrategy
 {
     private IPoolVenue _base = null!;
     private IPoolVenue _limit = null!;
+    private IPoolVenue? _full;
     private readonly RollingTwap _twap = new(Math.Max(1, (int)Math.Ceiling(s.Strategies.PassiveTwapSeconds / s.StepSeconds)));
     private int _lastRebalanceStep;
     public string Name => "passive";
     public IPoolVenue Main => _base;
 
+    /// <summary>The pools in a fixed order: base, limit, then the full range when its weight is above zero.</summary>
     public IPoolVenue[] Start(MarketPath path, UInt256 base0, UInt256 quote0, IVenueFactory venues)
     {
         var sqrt = Units.SqrtPriceX96(path.Reference[0]);
         _base = venues.Create(sqrt, base0, quote0, s.Pool.FeePips);
         _limit = venues.Create(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
+        if (s.Strategies.PassiveFullRangeWeight > 0) _full = venues.Create(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
         Rebalance(path.Reference[0], path.Timestamp(0));
-        return [_base, _limit];
+        return _full is null ? [_base, _limit] : [_base, _limit, _full];
     }
 
     public void OnStep(Market market, int step)
@@ -155,22 +160,47 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
         _lastRebalanceStep = step;
     }
 
+    /// <summary>The human amounts a range of log half-width <paramref name="halfWidth"/> around <paramref name="price"/>
+    /// needs per unit of liquidity: x = 1/√P − 1/√p_b, y = √P − √p_a (p_a = P·e^−h, p_b = P·e^h).</summary>
+    private static (double X, double Y) PerLiquidity(double price, double halfWidth)
+    {
+        var sp = Math.Sqrt(price);
+        return (1 / sp - 1 / (sp * Math.Exp(halfWidth / 2)), sp - sp * Math.Exp(-halfWidth / 2));
+    }
+
+    /// <summary>The raw amounts of <paramref name="fraction"/> of the largest liquidity (x, y) funds on the range, a hair
+    /// inside (so the pool's exact fit never needs more than it holds) and at most what is there.</summary>
+    private static (UInt256 X, UInt256 Y) Balanced(double price, double halfWidth, double fraction, double x, double y, UInt256 r0, UInt256 r1)
+    {
+        var (perX, perY) = PerLiquidity(price, halfWidth);
+        var l = Math.Min(x / perX, y / perY) * fraction * 0.999_999;
+        var bx = Units.Raw(l * perX);
+        var by = Units.Raw(l * perY);
+        return (bx > r0 ? r0 : bx, by > r1 ? r1 : by);
+    }
+
     private void Rebalance(double price, long timestamp)
     {
-        var x = Units.Human(_base.State.Reserve0) + Units.Human(_limit.State.Reserve0);
-        var y = Units.Human(_base.State.Reserve1) + Units.Human(_limit.State.Reserve1);
-        var r0 = _base.State.Reserve0 + _limit.State.Reserve0;
-        var r1 = _base.State.Reserve1 + _limit.State.Reserve1;
-        // the base range's balanced amounts: L = min(x/(1/√P − 1/√pb), y/(√P − √pa))
+        IPoolVenue[] pools = _full is null ? [_base, _limit] : [_base, _limit, _full];
+        var r0 = UInt256.Zero;
+        var r1 = UInt256.Zero;
+        foreach (var p in pools)
+        {
+            r0 += p.State.Reserve0;
+            r1 += p.State.Reserve1;
+        }
+        // Charm v2's order: the full range first (its weight of what the whole inventory funds there), then the base
+        // range balanced from the rest, then the limit range with what is left
+        if (_full is not null)
+        {
+            var (fx, fy) = Balanced(price, Strategies.FullRangeHalfWidth, s.Strategies.PassiveFullRangeWeight, Units.Human(r0), Units.Human(r1), r0, r1);
+            _full.SetReserves(fx, fy);
+            Strategies.FitRange(_full, price, Strategies.FullRangeHalfWidth, s.Pool.FeePips, timestamp);
+            r0 -= fx;
+            r1 -= fy;
+        }
         var w = s.Strategies.PassiveBaseHalfWidth;
-        var sp = Math.Sqrt(price);
-        var perLx = 1 / sp - 1 / (sp * Math.Exp(w / 2));
-        var perLy = sp - sp * Math.Exp(-w / 2);
-        var l = Math.Min(x / perLx, y / perLy) * 0.999_999; // a hair inside, so the pool's exact fit never needs more than it holds
-        var bx = Units.Raw(l * perLx);
-        var by = Units.Raw(l * perLy);
-        if (bx > r0) bx = r0;
-        if (by > r1) by = r1;
+        var (bx, by) = Balanced(price, w, 1, Units.Human(r0), Units.Human(r1), r0, r1);
         _base.SetReserves(bx, by);
         _limit.SetReserves(r0 - bx, r1 - by);
         Strategies.FitRange(_base, price, w, s.Pool.FeePips, timestamp);
@@ -179,7 +209,7 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
         var sqrtCentre = Units.SqrtPriceX96(price);
         var bound = Units.SqrtPriceX96(price * Math.Exp(surplusBase ? s.Strategies.PassiveLimitWidth : -s.Strategies.PassiveLimitWidth));
         var value = Units.Human(_limit.State.Reserve0) * price + Units.Human(_limit.State.Reserve1);
-        if (value > 1e-9 * (x * price + y))
+        if (value > 1e-9 * (Units.Human(r0) * price + Units.Human(r1)))
         {
             // move the dust of the other token back into the base pool so the limit range is one-sided
             if (surplusBase && !_limit.State.Reserve1.IsZero)

@@ -142,6 +142,37 @@ public sealed class BacktestTests
     }
 
     [Fact]
+    public void The_passive_strategy_places_charm_v2_defaults_a_weighted_full_range_a_balanced_base_and_the_surplus_in_a_limit_range()
+    {
+        var s = TestScenarios.Short("trending", 600);
+        Assert.Equal((0.24, 0.12, 0.3, 3 * 369_308L), (s.Strategies.PassiveBaseHalfWidth, s.Strategies.PassiveLimitWidth, s.Strategies.PassiveFullRangeWeight, s.Strategies.PassiveRebalanceGas));
+        var path = MarketPath.Generate(s, 3);
+        var (base0, quote0) = (Units.Raw(1000), Units.Raw(2_500_000)); // surplus quote at the starting price
+        var venues = Strategies.Create("passive", s).Start(path, base0, quote0, InMemoryVenueFactory.Instance);
+        Assert.Equal(3, venues.Length);
+        var (baseRange, limit, full) = (venues[0].State, venues[1].State, venues[2].State);
+        // nothing lost or made: the three pools hold the starting inventory to the unit
+        Assert.Equal(base0, baseRange.Reserve0 + limit.Reserve0 + full.Reserve0);
+        Assert.Equal(quote0, baseRange.Reserve1 + limit.Reserve1 + full.Reserve1);
+        // the full range takes 30% of the liquidity the whole inventory funds there: base is the scarce side, so 30% of it
+        Assert.InRange(Units.Human(full.Reserve0), 299.99, 300.0);
+        static double HalfWidth(UInt256 sqrtLow, UInt256 sqrtHigh) => Math.Log((double)sqrtHigh / (double)sqrtLow);
+        Assert.InRange(HalfWidth(full.SqrtPriceLowX96, full.SqrtPriceHighX96), Strategies.FullRangeHalfWidth * 0.999, Strategies.FullRangeHalfWidth * 1.001);
+        // the base range: ±0.24 around the price, holding the rest of the base; the limit: the surplus quote, 0.12 below
+        Assert.InRange(HalfWidth(baseRange.SqrtPriceLowX96, baseRange.SqrtPriceHighX96), 0.24 * 0.99, 0.24 * 1.01);
+        Assert.InRange(Units.Human(baseRange.Reserve0), 699.99, 700.01);
+        Assert.True(limit.Reserve0.IsZero, "the quote-surplus limit range holds no base");
+        Assert.Equal(limit.SqrtPriceHighX96, limit.SqrtPriceX96);
+        Assert.InRange(2 * Math.Log((double)limit.SqrtPriceHighX96 / (double)limit.SqrtPriceLowX96), 0.12 * 0.99, 0.12 * 1.01);
+
+        // weight 0: the two-range layout of Charm v1
+        var v1 = s with { Strategies = s.Strategies with { PassiveFullRangeWeight = 0 } };
+        Assert.Equal(2, Strategies.Create("passive", v1).Start(path, base0, quote0, InMemoryVenueFactory.Instance).Length);
+        var bad = Assert.Throws<ScenarioException>(() => (s with { Strategies = s.Strategies with { PassiveFullRangeWeight = 1 } }).Validate());
+        Assert.Contains("strategies.passive_full_range_weight", bad.Message);
+    }
+
+    [Fact]
     public void Hold_pnl_is_zero_in_the_summary_and_every_strategy_is_reported()
     {
         var r = Backtest.Run(TestScenarios.Short("calm"), 4, 1);
