@@ -108,6 +108,14 @@ public static class BacktestReport
 
     public static readonly string[] Header = ["strategy", "PnL vs hold (mean)", "std", "Sharpe", "fees", "LVR", "gas", "rebalances", "max drawdown", "inventory sd"];
 
+    /// <summary>What a real price file's own prices say of its market (the CLI's table and report.md print the same line).</summary>
+    public static string ReferenceLine(ReferenceStatistics reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        static string Ratio(double? value) => value is { } v ? v.ToString("0.00", Ic) : "n/a (the file is shorter)";
+        return $"the file's prices: variance ratio {Ratio(reference.VarianceRatioDay)} over a day, {Ratio(reference.VarianceRatioWeek)} over a week (1 for a random walk; below 1 the price mean-reverts, above it trends)";
+    }
+
     /// <summary>The same columns, short enough for an 80-column terminal.</summary>
     public static readonly string[] ShortHeader = ["strategy", "PnL-hold", "std", "Sharpe", "fees", "LVR", "gas", "rebal", "maxDD", "inv.sd"];
 
@@ -124,6 +132,11 @@ public static class BacktestReport
         sb.AppendLine();
         sb.AppendLine(Ic, $"    {command}");
         sb.AppendLine();
+        if (r.Reference is { } reference)
+        {
+            sb.AppendLine(char.ToUpperInvariant(ReferenceLine(reference)[0]) + ReferenceLine(reference)[1..] + ".");
+            sb.AppendLine();
+        }
         sb.AppendLine("All figures in the quote token, means across paths. PnL vs hold: final value of the strategy's tokens at the reference price minus its gas, minus the value of the starting tokens held. Sharpe: mean/std of PnL vs hold across paths. LVR: Σ over swaps of (output − input net of fee) at the reference price. Inventory sd: standard deviation over time of the base inventory above the 50% target, in quote.");
         sb.AppendLine();
         sb.AppendLine("| " + string.Join(" | ", Header) + " |");

@@ -54,6 +54,14 @@ public sealed class FairMarketCommandTests
             Assert.Equal(s.GetProperty("pnl_vs_hold_mean").GetDouble(), d.GetProperty("total").GetDouble(), 3);
         }
 
+        // the table and the --out report say the same of the file's prices
+        var reportDir = Path.Combine(dir.Path, "report");
+        var (tableExit, tableOut, tableError) = await new TestConsole().RunAsync("backtest", "--prices", file, "--strategies", "full-range", "--out", reportDir);
+        Assert.True(tableExit == 0, tableError);
+        var ratioDay = reference.GetProperty("variance_ratio_1d").GetDouble().ToString("0.00", CultureInfo.InvariantCulture);
+        Assert.Contains($"the file's prices: variance ratio {ratioDay} over a day, n/a (the file is shorter) over a week", tableOut);
+        Assert.Contains($"The file's prices: variance ratio {ratioDay} over a day, n/a (the file is shorter) over a week", await File.ReadAllTextAsync(Path.Combine(reportDir, "report.md")));
+
         // --strategies applies to a price file as to a scenario
         var (chosenExit, chosenOut, chosenError) = await new TestConsole().RunAsync("backtest", "--prices", file, "--strategies", "full-range,managed", "--json");
         Assert.True(chosenExit == 0, chosenError);

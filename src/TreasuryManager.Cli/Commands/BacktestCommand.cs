@@ -189,7 +189,7 @@ public static class BacktestCommand
         io.Out.WriteLine($"{scenario.Name}: {scenario.Description}");
         io.Out.WriteLine($"{paths} paths, seed {seed}, {scenario.Steps} steps × {scenario.StepSeconds} s; {result.SwapsSimulated:N0} swaps; figures in thousands of quote (k), means across paths");
         if (result.Reference is { } reference)
-            io.Out.WriteLine(FormattableString.Invariant($"the file's prices: variance ratio {Ratio(reference.VarianceRatioDay)} over a day, {Ratio(reference.VarianceRatioWeek)} over a week (1 for a random walk; below 1 the price mean-reverts, above it trends)"));
+            io.Out.WriteLine(BacktestReport.ReferenceLine(reference));
         var table = new Table().Border(TableBorder.Simple);
         foreach (var h in BacktestReport.ShortHeader) table.AddColumn(new TableColumn(Markup.Escape(h)) { NoWrap = true });
         foreach (var row in BacktestReport.Rows(result, compact: true)) table.AddRow(row.Select(Markup.Escape).ToArray());
@@ -198,5 +198,4 @@ public static class BacktestCommand
         return 0;
     }
 
-    private static string Ratio(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a (the file is shorter)";
 }
