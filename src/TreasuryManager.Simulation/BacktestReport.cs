@@ -134,7 +134,8 @@ public static class BacktestReport
         sb.AppendLine();
         if (r.Reference is { } reference)
         {
-            sb.AppendLine(char.ToUpperInvariant(ReferenceLine(reference)[0]) + ReferenceLine(reference)[1..] + ".");
+            var line = ReferenceLine(reference);
+            sb.AppendLine(char.ToUpperInvariant(line[0]) + line[1..] + ".");
             sb.AppendLine();
         }
         sb.AppendLine("All figures in the quote token, means across paths. PnL vs hold: final value of the strategy's tokens at the reference price minus its gas, minus the value of the starting tokens held. Sharpe: mean/std of PnL vs hold across paths. LVR: Σ over swaps of (output − input net of fee) at the reference price. Inventory sd: standard deviation over time of the base inventory above the 50% target, in quote.");

@@ -144,8 +144,10 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
         _limit = venues.Create(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
         if (s.Strategies.PassiveFullRangeWeight > 0) _full = venues.Create(sqrt, UInt256.Zero, UInt256.Zero, s.Pool.FeePips);
         Rebalance(path.Reference[0], path.Timestamp(0));
-        return _full is null ? [_base, _limit] : [_base, _limit, _full];
+        return Pools;
     }
+
+    private IPoolVenue[] Pools => _full is null ? [_base, _limit] : [_base, _limit, _full];
 
     public void OnStep(Market market, int step)
     {
@@ -160,20 +162,16 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
         _lastRebalanceStep = step;
     }
 
-    /// <summary>The human amounts a range of log half-width <paramref name="halfWidth"/> around <paramref name="price"/>
-    /// needs per unit of liquidity: x = 1/√P − 1/√p_b, y = √P − √p_a (p_a = P·e^−h, p_b = P·e^h).</summary>
-    private static (double X, double Y) PerLiquidity(double price, double halfWidth)
+    /// <summary>The raw amounts of <paramref name="fraction"/> of the largest liquidity the reserves (r0, r1) fund on the
+    /// range of log half-width <paramref name="halfWidth"/> around <paramref name="price"/>, a hair inside (so the pool's
+    /// exact fit never needs more than it holds) and at most what is there. Per unit of liquidity x = 1/√P − 1/√p_b,
+    /// y = √P − √p_a (p_a = P·e^−h, p_b = P·e^h): <see cref="ConcentratedPosition"/>'s amounts, written with √P·e^(±h/2)
+    /// as the benchmark's published figures were measured (ConcentratedPosition's rounding moves them in the fifth digit).</summary>
+    private static (UInt256 X, UInt256 Y) Balanced(double price, double halfWidth, double fraction, UInt256 r0, UInt256 r1)
     {
         var sp = Math.Sqrt(price);
-        return (1 / sp - 1 / (sp * Math.Exp(halfWidth / 2)), sp - sp * Math.Exp(-halfWidth / 2));
-    }
-
-    /// <summary>The raw amounts of <paramref name="fraction"/> of the largest liquidity (x, y) funds on the range, a hair
-    /// inside (so the pool's exact fit never needs more than it holds) and at most what is there.</summary>
-    private static (UInt256 X, UInt256 Y) Balanced(double price, double halfWidth, double fraction, double x, double y, UInt256 r0, UInt256 r1)
-    {
-        var (perX, perY) = PerLiquidity(price, halfWidth);
-        var l = Math.Min(x / perX, y / perY) * fraction * 0.999_999;
+        var (perX, perY) = (1 / sp - 1 / (sp * Math.Exp(halfWidth / 2)), sp - sp * Math.Exp(-halfWidth / 2));
+        var l = Math.Min(Units.Human(r0) / perX, Units.Human(r1) / perY) * fraction * 0.999_999;
         var bx = Units.Raw(l * perX);
         var by = Units.Raw(l * perY);
         return (bx > r0 ? r0 : bx, by > r1 ? r1 : by);
@@ -181,10 +179,9 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
 
     private void Rebalance(double price, long timestamp)
     {
-        IPoolVenue[] pools = _full is null ? [_base, _limit] : [_base, _limit, _full];
         var r0 = UInt256.Zero;
         var r1 = UInt256.Zero;
-        foreach (var p in pools)
+        foreach (var p in Pools)
         {
             r0 += p.State.Reserve0;
             r1 += p.State.Reserve1;
@@ -193,14 +190,14 @@ public sealed class PassiveStrategy(Scenario s) : IStrategy
         // range balanced from the rest, then the limit range with what is left
         if (_full is not null)
         {
-            var (fx, fy) = Balanced(price, Strategies.FullRangeHalfWidth, s.Strategies.PassiveFullRangeWeight, Units.Human(r0), Units.Human(r1), r0, r1);
+            var (fx, fy) = Balanced(price, Strategies.FullRangeHalfWidth, s.Strategies.PassiveFullRangeWeight, r0, r1);
             _full.SetReserves(fx, fy);
             Strategies.FitRange(_full, price, Strategies.FullRangeHalfWidth, s.Pool.FeePips, timestamp);
             r0 -= fx;
             r1 -= fy;
         }
         var w = s.Strategies.PassiveBaseHalfWidth;
-        var (bx, by) = Balanced(price, w, 1, Units.Human(r0), Units.Human(r1), r0, r1);
+        var (bx, by) = Balanced(price, w, 1, r0, r1);
         _base.SetReserves(bx, by);
         _limit.SetReserves(r0 - bx, r1 - by);
         Strategies.FitRange(_base, price, w, s.Pool.FeePips, timestamp);
