@@ -4,23 +4,27 @@
 # managed (and any --strategies), the tally of pairs where managed is at least both, and each file's variance ratio of
 # its closes over a day and a week (1 for a random walk, below 1 mean-reverting). Reads ../shared/data/ in place
 # (nothing from it is committed); fails naming the folder when it is absent.
-#   scripts/real-prices.sh [--every K] [--strategies LIST] [--out FILE.tsv]
-#   --every K: every K-th pair in name order (default 1: all 136 pairs; about 30 s each on two cores)
+#   scripts/real-prices.sh [--every K] [--strategies LIST] [--seed N] [--out FILE.tsv]
+#   --every K: every K-th pair in name order (default 1: all 136 pairs; about 4 s each)
+#   --seed N: the seed of each bar's inner path and of the simulated flow (default 1)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DATA="$REPO_ROOT/../shared/data/binance"
 EVERY=1
 STRATEGIES="full-range,static-range,passive,managed"
 OUT=""
+SEED=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --every) EVERY="$2"; shift 2 ;;
     --strategies) STRATEGIES="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    *) die "unknown argument $1 (use --every K, --strategies LIST, --out FILE)" ;;
+    *) die "unknown argument $1 (use --every K, --strategies LIST, --seed N, --out FILE)" ;;
   esac
 done
 [ -d "$DATA" ] || die "the real price data is missing: $DATA (the shared data folder beside the repository)"
 [[ "$EVERY" =~ ^[1-9][0-9]*$ ]] || die "--every must be a positive integer (got $EVERY)"
+[[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed must be a non-negative integer (got $SEED)"
 cd "$REPO_ROOT"
 dotnet build src/TreasuryManager.Cli -c Release --nologo -v quiet "-clp:ErrorsOnly" >&2
 TREASURY=(dotnet src/TreasuryManager.Cli/bin/Release/net10.0/treasury.dll)
@@ -30,7 +34,7 @@ for f in "$DATA"/*-1h.csv.gz; do
   i=$((i + 1))
   [ $(( (i - 1) % EVERY )) -eq 0 ] || continue
   pair="$(basename "$f" -1h.csv.gz)"
-  if ! "${TREASURY[@]}" backtest --prices "$f" --format binance --fill-gaps --strategies "$STRATEGIES" --json > "$TMP/$pair.json" 2> "$TMP/$pair.err"; then
+  if ! "${TREASURY[@]}" backtest --prices "$f" --format binance --fill-gaps --seed "$SEED" --strategies "$STRATEGIES" --json > "$TMP/$pair.json" 2> "$TMP/$pair.err"; then
     say "$pair: $(head -1 "$TMP/$pair.err")"; continue
   fi
   say "$pair done"
