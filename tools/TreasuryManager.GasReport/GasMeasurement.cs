@@ -31,6 +31,19 @@ public sealed class GasFigures
         _entries.Add(new GasEntry(key, gas, note));
     }
 
+    private readonly Dictionary<string, string> _transactions = [];
+    private readonly Dictionary<string, string> _contractNames = [];
+
+    /// <summary>The transaction measured as <paramref name="key"/>, for the figures whose transaction is kept (to be traced).</summary>
+    public string? TransactionOf(string key) => _transactions.GetValueOrDefault(key);
+
+    /// <summary>The deployment's contract names by lower-case 0x address (null when not one of them).</summary>
+    public string? ContractName(string address) => _contractNames.GetValueOrDefault(address.ToLowerInvariant());
+
+    internal void KeepTransaction(string key, string transactionHash) => _transactions[key] = transactionHash;
+
+    internal void NameContract(string address, string name) => _contractNames[address.ToLowerInvariant()] = name;
+
     // ---- the targets of issue 3 ("Gas") ----
 
     public const long RebalanceLimit = 80_000;
@@ -151,8 +164,14 @@ public static class GasMeasurement
         next = await d.SetNextBlockTimestampAsync(5);
         // centred on the oracle (2.0): a skew must steer toward the target base share, which this balanced pool holds
         var priceOnly = hinted with { ObservationHint = await d.ObservationHintAsync(next - (long)d.Policy.TwapWindow) };
-        gas.Add("vault.rebalance", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, priceOnly)),
+        var rebalance = await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, priceOnly);
+        gas.Add("vault.rebalance", Used(rebalance),
             "keeper rebalance as the keeper sends it: observation hint, every guard, price-feed read (no volatility feed)");
+        gas.KeepTransaction("vault.rebalance", rebalance.Receipt.TransactionHash);
+        gas.NameContract(d.Vault.Address.ToString(), "TreasuryVault");
+        gas.NameContract(d.Pool.Address.ToString(), "ManagedPool");
+        gas.NameContract(d.PriceFeed.ToString(), "OracleFeed (price)");
+        gas.NameContract(d.VolatilityFeed.ToString(), "OracleFeed (volatility)");
 
         gas.Add("vault.withdraw", Used(await d.Vault.WithdrawAsync(d.Owner, d.Pool.Address, d.BaseUnits(1_000m), d.QuoteUnits(2_000m), d.Owner.Address)),
             "owner withdraws both tokens to itself (the spot checked against the oracle first, as for a deposit)");

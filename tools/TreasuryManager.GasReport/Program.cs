@@ -40,8 +40,15 @@ try
     var figures = await GasMeasurement.RunAsync(eth, root, wallet.GetAccount);
     Console.Error.WriteLine($"gas-report: {figures.Entries.Count} operations measured in {started.Elapsed.TotalSeconds:0.0} s");
 
+    GasBreakdown? breakdown = null;
+    if (figures.TransactionOf("vault.rebalance") is { } rebalance)
+    {
+        Console.Error.WriteLine("gas-report: tracing vault.rebalance");
+        breakdown = await GasBreakdown.TraceAsync(rpc, rebalance, figures.ContractName);
+    }
+
     Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-    File.WriteAllText(outPath, GasMarkdown.Render(figures, environment));
+    File.WriteAllText(outPath, GasMarkdown.Render(figures, environment, breakdown));
     Console.Error.WriteLine($"gas-report: wrote {Path.GetRelativePath(root, outPath)}");
     foreach (var (target, measured, passed) in figures.Targets)
         Console.Error.WriteLine($"  {(passed ? "PASS" : "FAIL")}  {target}: {measured}");
