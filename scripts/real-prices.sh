@@ -60,6 +60,11 @@ for pair, pnl, vr1d, vr1w in rows:
 n = len(rows)
 summary = (f"{n} pairs: managed >= full-range on {wins_full} ({100*wins_full/max(n,1):.0f}%), >= passive on {wins_passive} "
            f"({100*wins_passive/max(n,1):.0f}%), >= both on {wins_both} ({100*wins_both/max(n,1):.0f}%)")
-print("\n".join(lines)); print(summary)
-if out: open(out, "w").write("\n".join(lines) + "\n# " + summary + "\n")
+def gap(other):
+    d = sorted((pnl["managed"] - pnl[other]) / abs(pnl[other]) for _, pnl, _, _ in rows if pnl[other] != 0)
+    total = sum(pnl["managed"] - pnl[other] for _, pnl, _, _ in rows)
+    return f"managed - {other} summed {total:,.0f}, median {100 * d[len(d) // 2] if d else 0:+.1f}% of |{other}|"
+margins = "; ".join(gap(o) for o in ("full-range", "passive")) if rows else "no pairs"
+print("\n".join(lines)); print(summary); print(margins)
+if out: open(out, "w").write("\n".join(lines) + "\n# " + summary + "\n# " + margins + "\n")
 PY
