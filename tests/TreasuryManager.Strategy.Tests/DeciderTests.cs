@@ -2,6 +2,7 @@ using System.Numerics;
 using CsCheck;
 using TreasuryManager.Models.Curve;
 using TreasuryManager.Models.Policy;
+using TreasuryManager.Models.Risk;
 using TreasuryManager.Strategy.Decisions;
 using TreasuryManager.Strategy.Estimation;
 using TreasuryManager.Strategy.Inputs;
@@ -146,6 +147,26 @@ public sealed class DeciderTests
         // without an income estimate the model's fee is used, and said so
         var early = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000), NoEstimates, settings));
         Assert.Contains(early.Reasons, r => r.StartsWith("fee: the model's half-spread", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_fee_rule_puts_income_earned_at_earlier_fees_at_the_pools_fee_now()
+    {
+        var settings = Settings with { FeeRule = FeeRule.FeeVersusLvr, ArbitrageIntervalSeconds = 300 };
+        var off = Pool(2000, 800, 400_000); // 80% base, fee 3000 pips: a rebalance is due
+        // 200 a day earned at 3000 pips and 300 at 6000 (before the fee came down): at 3000, with k = 300, the 6000-pip
+        // volume is e^(300·0.003) = 2.46 times as large and pays half as much a unit: 200 + 300·0.5·e^0.9 = 568.9
+        var paid = new Dictionary<int, double> { [3000] = 200, [6000] = 300 };
+        var estimates = NoEstimates with { FeeIncomePerDay = 500, FeeIncomeByFeePips = paid };
+        var plan = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 0.8), estimates, settings));
+        var expected = 200 + 300 * 0.5 * Math.Exp(0.9);
+        Assert.Equal(expected, FeeChoice.IncomeAtFee(paid, 3000, Settings.IntensityK), 9);
+        Assert.Contains(plan.Reasons, r => r == $"fee income {Models.Formatting.Numbers.Fixed(expected)} quote a day at the pool's 3000 pips, from {Models.Formatting.Numbers.Fixed(500)} earned at 2 fees (3000, 6000 pips)");
+        // the same income all at the pool's fee: nothing to put at it, no such line, the fee chosen from 500 a day
+        var single = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 0.8), NoEstimates with { FeeIncomePerDay = 500, FeeIncomeByFeePips = new Dictionary<int, double> { [3000] = 500 } }, settings));
+        Assert.DoesNotContain(single.Reasons, r => r.StartsWith("fee income ", StringComparison.Ordinal));
+        var raw = Assert.IsType<RebalanceAction>(Decide(Inputs(off, 2000, volAnnual: 0.8), NoEstimates with { FeeIncomePerDay = 500 }, settings));
+        Assert.Equal(raw.Target.FeePips, single.Target.FeePips);
     }
 
     [Fact]

@@ -150,4 +150,22 @@ public sealed class PoolEstimatorsTests
         var later = estimators.Update(Pool(2000, 3000), [], null, T0 + 108_000, BaseDecimals, QuoteDecimals).FeeIncomePerDay;
         Assert.Equal(15 * Math.Exp(-1.25) / (1 - Math.Exp(-1.25)), later!.Value, 6);
     }
+
+    [Fact]
+    public void Fee_income_is_split_by_the_fee_each_swap_paid_and_the_parts_sum_to_the_whole()
+    {
+        var estimators = new PoolEstimators(3600);
+        // 1000 quote in at 0.3% (3 quote of fees), then, after the fee was raised, 1000 quote in at 0.5% (5 quote)
+        var swap = new SwapSeen(1, ZeroForOne: false, new BigInteger(1000e6), new BigInteger(0.5e18), Sqrt(2000));
+        Assert.Null(estimators.Update(Pool(2000, 3000), [swap], null, T0, BaseDecimals, QuoteDecimals).FeeIncomeByFeePips);
+        estimators.Update(Pool(2000, 5000), [swap], null, T0 + 3_600, BaseDecimals, QuoteDecimals);
+        var e = estimators.Update(Pool(2000, 5000), [], null, T0 + 21_600, BaseDecimals, QuoteDecimals);
+        var byFee = e.FeeIncomeByFeePips!;
+        Assert.Equal([3000, 5000], byFee.Keys.Order());
+        // each part decayed from its own swap's time, corrected by the same factor as the whole
+        var correction = 1 / (1 - Math.Exp(-0.25));
+        Assert.Equal(3 * Math.Exp(-0.25) * correction, byFee[3000], 6);
+        Assert.Equal(5 * Math.Exp(-0.25 + 1 / 24.0) * correction, byFee[5000], 6);
+        Assert.Equal(e.FeeIncomePerDay!.Value, byFee.Values.Sum(), 9);
+    }
 }

@@ -48,6 +48,26 @@ public static class FeeChoice
         return 1 / (1 + NezlobinTassyConstant * Spread(fee) / sigmaPerBlock);
     }
 
+    /// <summary>
+    /// The fee income the pool would have earned at <paramref name="currentFeePips"/>, from what it earned at each fee it
+    /// quoted: Σ_f y_f·(f₀/f)·e^(−k·(f₀ − f)) — the volume paid at f would have been e^(−k·(f₀ − f)) times as large at
+    /// f₀ (the intensity model) and each unit pays f₀ instead of f. At a single fee equal to f₀ it is that fee's income.
+    /// </summary>
+    /// <param name="incomeByFeePips">Fee income (any unit per day) earned at each fee (pips &gt; 0).</param>
+    public static double IncomeAtFee(IEnumerable<KeyValuePair<int, double>> incomeByFeePips, int currentFeePips, double intensityK)
+    {
+        ArgumentNullException.ThrowIfNull(incomeByFeePips);
+        if (currentFeePips <= 0) throw new ArgumentOutOfRangeException(nameof(currentFeePips), currentFeePips, "the pool's current fee must be positive");
+        Guard.NonNegative(intensityK);
+        double total = 0;
+        foreach (var (feePips, income) in incomeByFeePips)
+        {
+            if (feePips <= 0) throw new ArgumentOutOfRangeException(nameof(incomeByFeePips), feePips, "income was earned at a non-positive fee");
+            total += feePips == currentFeePips ? income : income * ((double)currentFeePips / feePips) * Math.Exp(-intensityK * (currentFeePips - feePips) / PipsPerUnit);
+        }
+        return total;
+    }
+
     /// <summary>J(f) per unit of value per day.</summary>
     public static double NetYield(double fee, double currentFee, double feeYieldPerDay, double intensityK, double sigmaPerDay, double concentration, double sigmaPerBlock)
     {

@@ -367,9 +367,13 @@ public static class Decider
         }
         else if (strategy.FeeRule == FeeRule.FeeVersusLvr)
         {
-            if (estimates.FeeIncomePerDay is double income && income > 0 && m.Value > 0 && inputs.State.FeePips > 0)
+            if (estimates.FeeIncomePerDay is double observed && observed > 0 && m.Value > 0 && inputs.State.FeePips > 0)
             {
                 var current = inputs.State.FeePips;
+                // y₀ at the pool's fee now: the income earned at earlier fees put at this one (docs/models.md, "The fee")
+                var income = estimates.FeeIncomeByFeePips is { Count: > 0 } byFee ? FeeChoice.IncomeAtFee(byFee, current, k) : observed;
+                if (estimates.FeeIncomeByFeePips is { Count: > 1 } paid)
+                    reasons.Add($"fee income {F(income)} quote a day at the pool's {current} pips, from {F(observed)} earned at {paid.Count} fees ({string.Join(", ", paid.Keys.Order())} pips)");
                 var concentration = RangeWidth.Concentration(halfWidth);
                 var choice = FeeChoice.Choose(current, income / m.Value, k, m.Sigma!.Value, concentration,
                     strategy.ArbitrageIntervalSeconds, Math.Max(policy.MinFeePips, 1), policy.MaxFeePips);

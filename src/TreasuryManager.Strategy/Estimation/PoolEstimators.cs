@@ -14,7 +14,10 @@ namespace TreasuryManager.Strategy.Estimation;
 /// <param name="Defence">The toxic-flow monitor's reading (VPIN, regime, whether to quote defensively).</param>
 /// <param name="FeeIncomePerDay">The fees the pool earned, quote per day, exponentially weighted over a day of its swaps
 /// (bias-corrected while younger than that; null for the first quarter day).</param>
-public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen, DefenceSignal? Defence = null, double? FeeIncomePerDay = null);
+/// <param name="FeeIncomeByFeePips">The same split by the fee each swap paid (pips → quote per day; the values sum to
+/// <paramref name="FeeIncomePerDay"/>): what the fee rule needs to put income earned at earlier fees at the current one.</param>
+public sealed record PoolEstimates(double? EwmaVolatilityPerDay, IntensityFit? Intensity, double? Markout, int SwapsSeen, DefenceSignal? Defence = null, double? FeeIncomePerDay = null,
+    IReadOnlyDictionary<int, double>? FeeIncomeByFeePips = null);
 
 /// <summary>
 /// The Estimate step for one pool: the models' estimators fed each cycle from the pool's price (EWMA volatility,
@@ -36,6 +39,7 @@ public sealed class PoolEstimators
     private int _swaps;
     private const double FeeWindowDays = 1;
     private double _feeSum; // Σ fee_i·e^(−(t − t_i)/τ), quote
+    private readonly Dictionary<int, double> _feeSumByFee = []; // the same by the fee paid (pips)
     private long? _firstTimestamp;
     private bool? _volatilityFromOracle; // decided at the first timed update, then kept: one series, never a mix
 
@@ -65,7 +69,12 @@ public sealed class PoolEstimators
             if (advanced && _lastTimestamp is { } last) _intensity.AddExposure(_lastFee, (timestamp - last) / SecondsPerDay);
             _flow.Clear();
             var before = _lastPoolPrice > 0 ? _lastPoolPrice : price;
-            if (advanced && _lastTimestamp is { } previous) _feeSum *= Math.Exp(-(timestamp - previous) / SecondsPerDay / FeeWindowDays);
+            if (advanced && _lastTimestamp is { } previous)
+            {
+                var decay = Math.Exp(-(timestamp - previous) / SecondsPerDay / FeeWindowDays);
+                _feeSum *= decay;
+                foreach (var paid in _feeSumByFee.Keys.ToList()) _feeSumByFee[paid] *= decay;
+            }
             _firstTimestamp ??= timestamp;
             foreach (var swap in swaps)
             {
@@ -79,6 +88,7 @@ public sealed class PoolEstimators
                 // the fee the pool kept: the input's fee share, in quote
                 var input = swap.ZeroForOne ? (double)swap.AmountIn / Math.Pow(10, baseDecimals) * swapPrice : (double)swap.AmountIn / Math.Pow(10, quoteDecimals);
                 _feeSum += input * fee;
+                _feeSumByFee[state.FeePips] = _feeSumByFee.GetValueOrDefault(state.FeePips) + input * fee;
                 before = swapPrice;
             }
             if (advanced)
@@ -100,7 +110,16 @@ public sealed class PoolEstimators
             if (advanced) _lastTimestamp = timestamp;
             _lastFee = fee;
         }
-        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps, _monitor.Signal, FeeIncomePerDay(timestamp));
+        return new PoolEstimates(_volatility.Volatility, _intensity.IsReady ? _intensity.Fit() : null, _markout.Markout, _swaps, _monitor.Signal, FeeIncomePerDay(timestamp),
+            FeeIncomeByFee(timestamp));
+    }
+
+    /// <summary><see cref="FeeIncomePerDay"/> split by the fee paid (each fee's weighted sum, corrected alike); null while it is.</summary>
+    private Dictionary<int, double>? FeeIncomeByFee(long now)
+    {
+        if (FeeIncomePerDay(now) is null) return null;
+        var age = (now - _firstTimestamp!.Value) / SecondsPerDay;
+        return _feeSumByFee.ToDictionary(e => e.Key, e => e.Value / (FeeWindowDays * -double.ExpM1(-age / FeeWindowDays)));
     }
 
     /// <summary>Σ fee_i·e^(−(t − t_i)/τ) / (τ·(1 − e^(−T/τ))): the weighted fee rate, corrected for an estimator younger than τ (T its age).</summary>

@@ -91,4 +91,31 @@ public sealed class FeeChoiceTests
         Assert.Equal("maxFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0.01, 300, 0.02, 2, 12, 100, 50)).ParamName);
         Assert.Equal("feeYieldPerDay", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.Choose(3000, 0, 300, 0.02, 2, 12, 100, 10_000)).ParamName);
     }
+
+    [Fact]
+    public void Income_earned_at_other_fees_is_put_at_the_current_fee_by_the_intensity_model()
+    {
+        // 10 a day earned at 3000 pips and 4 at 5000, now at 3000 with k = 300: the 5000-pip volume would have been
+        // e^(300·0.002) = 1.822 times as large at 3000 and paid 3/5 as much a unit: 10 + 4·0.6·1.822119 = 14.373085
+        var paid = new Dictionary<int, double> { [3000] = 10, [5000] = 4 };
+        Assert.Equal(10 + 4 * 0.6 * Math.Exp(0.6), FeeChoice.IncomeAtFee(paid, 3000, 300), 12);
+        Assert.Equal(14.373085, FeeChoice.IncomeAtFee(paid, 3000, 300), 6);
+        // at 5000 the 3000-pip income scales the other way: 4 + 10·(5/3)·e^(−0.6)
+        Assert.Equal(4 + 10 * 5.0 / 3 * Math.Exp(-0.6), FeeChoice.IncomeAtFee(paid, 5000, 300), 12);
+        // one fee, the current one: that income, to the bit (the default fixed fee's estimate is unchanged)
+        Assert.Equal(0.1 + 0.2, FeeChoice.IncomeAtFee(new Dictionary<int, double> { [3000] = 0.1 + 0.2 }, 3000, 300));
+        // without decay in k the volume does not move, only the fee a unit pays
+        Assert.Equal(10 + 4 * 0.6, FeeChoice.IncomeAtFee(paid, 3000, 0), 12);
+        Assert.Equal(0, FeeChoice.IncomeAtFee(new Dictionary<int, double>(), 3000, 300));
+    }
+
+    [Fact]
+    public void Income_at_a_fee_refuses_bad_inputs_naming_them()
+    {
+        var paid = new Dictionary<int, double> { [3000] = 10 };
+        Assert.Equal("currentFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.IncomeAtFee(paid, 0, 300)).ParamName);
+        Assert.Equal("intensityK", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.IncomeAtFee(paid, 3000, -1)).ParamName);
+        Assert.Equal("incomeByFeePips", Assert.Throws<ArgumentOutOfRangeException>(() => FeeChoice.IncomeAtFee(new Dictionary<int, double> { [0] = 1 }, 3000, 300)).ParamName);
+        Assert.Throws<ArgumentNullException>(() => FeeChoice.IncomeAtFee(null!, 3000, 300));
+    }
 }
