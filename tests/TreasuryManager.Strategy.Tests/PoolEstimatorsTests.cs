@@ -167,5 +167,10 @@ public sealed class PoolEstimatorsTests
         Assert.Equal(3 * Math.Exp(-0.25) * correction, byFee[3000], 6);
         Assert.Equal(5 * Math.Exp(-0.25 + 1 / 24.0) * correction, byFee[5000], 6);
         Assert.Equal(e.FeeIncomePerDay!.Value, byFee.Values.Sum(), 9);
+        // a month later, with swaps only at 5000, the 3000-pip part (e^(−30) of it left, under 1e-12 of the whole) is dropped
+        for (var day = 1; day <= 30; day++)
+            e = estimators.Update(Pool(2000, 5000), [swap], null, T0 + 21_600 + day * 86_400L, BaseDecimals, QuoteDecimals);
+        Assert.Equal([5000], e.FeeIncomeByFeePips!.Keys);
+        Assert.Equal(e.FeeIncomePerDay!.Value, e.FeeIncomeByFeePips[5000], 9);
     }
 }

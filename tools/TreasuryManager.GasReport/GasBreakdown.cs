@@ -137,6 +137,7 @@ public sealed record GasBreakdown(long GasUsed, long Intrinsic, long Calldata, l
         var receipt = await rpc.CallAsync("eth_getTransactionReceipt", [transactionHash], ct);
         if (tx.ValueKind != JsonValueKind.Object || receipt.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"transaction {transactionHash} is not known to the node");
+        // both spellings of "no memory": Hardhat reads disableMemory, geth-style tracers enableMemory
         var options = new Dictionary<string, object> { ["disableMemory"] = true, ["disableStorage"] = true, ["disableStack"] = false, ["enableMemory"] = false };
         var trace = await rpc.CallAsync("debug_traceTransaction", [transactionHash, options], ct);
         var steps = new List<TraceStep>();

@@ -40,6 +40,7 @@ public sealed class PoolEstimators
     private const double FeeWindowDays = 1;
     private double _feeSum; // Σ fee_i·e^(−(t − t_i)/τ), quote
     private readonly Dictionary<int, double> _feeSumByFee = []; // the same by the fee paid (pips)
+    private const double NegligibleFeeShare = 1e-12;
     private long? _firstTimestamp;
     private bool? _volatilityFromOracle; // decided at the first timed update, then kept: one series, never a mix
 
@@ -73,7 +74,13 @@ public sealed class PoolEstimators
             {
                 var decay = Math.Exp(-(timestamp - previous) / SecondsPerDay / FeeWindowDays);
                 _feeSum *= decay;
-                foreach (var paid in _feeSumByFee.Keys.ToList()) _feeSumByFee[paid] *= decay;
+                foreach (var paid in _feeSumByFee.Keys.ToList())
+                {
+                    // a fee quoted long ago has decayed to nothing (e^(−30) after a month): dropped, so the split stays small
+                    var left = _feeSumByFee[paid] * decay;
+                    if (left < _feeSum * NegligibleFeeShare) _feeSumByFee.Remove(paid);
+                    else _feeSumByFee[paid] = left;
+                }
             }
             _firstTimestamp ??= timestamp;
             foreach (var swap in swaps)
@@ -114,20 +121,19 @@ public sealed class PoolEstimators
             FeeIncomeByFee(timestamp));
     }
 
-    /// <summary><see cref="FeeIncomePerDay"/> split by the fee paid (each fee's weighted sum, corrected alike); null while it is.</summary>
-    private Dictionary<int, double>? FeeIncomeByFee(long now)
-    {
-        if (FeeIncomePerDay(now) is null) return null;
-        var age = (now - _firstTimestamp!.Value) / SecondsPerDay;
-        return _feeSumByFee.ToDictionary(e => e.Key, e => e.Value / (FeeWindowDays * -double.ExpM1(-age / FeeWindowDays)));
-    }
-
     /// <summary>Σ fee_i·e^(−(t − t_i)/τ) / (τ·(1 − e^(−T/τ))): the weighted fee rate, corrected for an estimator younger than τ (T its age).</summary>
-    private double? FeeIncomePerDay(long now)
+    private double? FeeIncomePerDay(long now) => FeeWindow(now) is { } window ? _feeSum / window : null;
+
+    /// <summary><see cref="FeeIncomePerDay"/> split by the fee paid, each fee's weighted sum corrected alike; null while it is.</summary>
+    private Dictionary<int, double>? FeeIncomeByFee(long now) =>
+        FeeWindow(now) is { } window ? _feeSumByFee.ToDictionary(e => e.Key, e => e.Value / window) : null;
+
+    /// <summary>τ·(1 − e^(−T/τ)), the weighted window of an estimator of age T; null before its first quarter window.</summary>
+    private double? FeeWindow(long now)
     {
         if (_firstTimestamp is not { } first) return null;
         var age = (now - first) / SecondsPerDay;
         if (age < FeeWindowDays / 4) return null;
-        return _feeSum / (FeeWindowDays * -double.ExpM1(-age / FeeWindowDays));
+        return FeeWindowDays * -double.ExpM1(-age / FeeWindowDays);
     }
 }
