@@ -82,6 +82,25 @@ public sealed class KeeperCommandBadInputTests(LocalNodeFixture node) : NodeTest
     }
 
     [Fact]
+    public async Task A_dry_run_whose_key_gives_no_address_is_bad_input_naming_the_key_source_and_status_warns_and_reads_on()
+    {
+        var config = await DeployAsync(keystore: false);
+        var nonce = await KeeperNonceAsync();
+
+        // before: the plan was simulated from address zero and blamed the chain (GuardRejected, NotKeeper(account=0x0…))
+        var run = await WithSecrets().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--dry-run", "--Key:MnemonicEnv=NO_SUCH_VARIABLE");
+        AssertOneLineError(run, TreasuryCli.BadInput, "environment variable NO_SUCH_VARIABLE (named by Key:MnemonicEnv) is not set");
+        Assert.Equal("", run.Out);
+
+        var status = await WithSecrets().RunAsync("status", "--config", config, "--Key:MnemonicEnv=NO_SUCH_VARIABLE");
+        Assert.True(status.Exit == 0, status.Err);
+        Assert.Contains("warning: environment variable NO_SUCH_VARIABLE (named by Key:MnemonicEnv) is not set", status.Err);
+        Assert.Contains("simulated without the keeper's address", status.Err);
+        Assert.Contains("BASE/USDQ", status.Out);
+        Assert.Equal(nonce, await KeeperNonceAsync());
+    }
+
+    [Fact]
     public async Task A_wrong_chain_id_is_bad_input_naming_Rpc_ChainId_for_every_command()
     {
         var config = await DeployAsync(keystore: false);

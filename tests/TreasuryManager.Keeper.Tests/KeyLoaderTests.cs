@@ -121,6 +121,33 @@ public sealed class KeyLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_simulation_takes_the_keepers_address_from_the_keystores_field_without_the_password_or_names_why_it_cannot()
+    {
+        // the field, no password anywhere
+        Assert.Equal(_key.Address, KeyLoader.AddressWithoutSecret(KeystoreSettings, Env()));
+        // the mnemonic's account
+        Assert.Equal(DevAccount1, KeyLoader.AddressWithoutSecret(new KeySettings { MnemonicEnv = "M", DerivationPath = "m/44'/60'/0'/0/1" }, Env(("M", DevMnemonic))));
+
+        var missing = Path.Combine(_dir, "nope.json");
+        var gone = Assert.Throws<KeySourceException>(() => KeyLoader.AddressWithoutSecret(new KeySettings { Keystore = missing }, Env()));
+        Assert.Contains($"keystore file '{missing}' (Key:Keystore) does not exist", gone.Message);
+        var unset = Assert.Throws<KeySourceException>(() => KeyLoader.AddressWithoutSecret(new KeySettings { MnemonicEnv = "M" }, Env()));
+        Assert.Contains("environment variable M (named by Key:MnemonicEnv) is not set", unset.Message);
+
+        // a keystore whose "address" field is gone: the password would open it, so the message says which variable
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(_keystore))!.AsObject();
+        json.Remove("address");
+        File.WriteAllText(_keystore, json.ToJsonString());
+        var noField = Assert.Throws<KeySourceException>(() => KeyLoader.AddressWithoutSecret(KeystoreSettings, Env()));
+        Assert.Contains("has no usable \"address\" field", noField.Message);
+        Assert.Contains("set TREASURY_KEYSTORE_PASSWORD", noField.Message);
+        File.WriteAllText(_keystore, "{ not json");
+        Assert.Contains("is not valid JSON", Assert.Throws<KeySourceException>(() => KeyLoader.AddressWithoutSecret(KeystoreSettings, Env())).Message);
+        var both = Assert.Throws<KeySourceException>(() => KeyLoader.AddressWithoutSecret(new KeySettings { Keystore = _keystore, MnemonicEnv = "M" }, Env()));
+        AssertNoSecret(both);
+    }
+
+    [Fact]
     public void Mnemonic_and_path_give_hardhat_dev_account_1()
     {
         var settings = new KeySettings { MnemonicEnv = "TREASURY_MNEMONIC", DerivationPath = "m/44'/60'/0'/0/1" };

@@ -47,7 +47,7 @@ public static class KeeperCommands
         {
             var settings = SettingsLoader.Load(parse.GetValue(config)!, parse.UnmatchedTokens);
             using var runtime = await KeeperRuntime.StartAsync(settings, key: null, new KeeperMetrics(), NullLoggerFactory.Instance,
-                readOnly: true, keeperAddress: KeeperAddressOrNull(settings, io), ct: ct);
+                readOnly: true, keeperAddress: KeeperAddressOrWarn(settings, io), ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
             // a fleet (PostgreSQL journal): which keeper holds each pool, since when, with which fencing token
             var fleet = settings.PostgresJournal is { } postgres ? PostgresJournal.ReadFleet(postgres.ConnectionString(io.GetEnvironmentVariable)) : null;
@@ -106,7 +106,7 @@ public static class KeeperCommands
             if (parse.GetValue(sendAfterRehearsal)) throw CliException.BadInput("--send-after-rehearsal needs --fork (a rehearsal to send after)");
             var key = dry ? null : LoadKey(settings, io);
             using var runtime = await KeeperRuntime.StartAsync(onlyThat, key, new KeeperMetrics(), NullLoggerFactory.Instance,
-                readOnly: dry, keeperAddress: dry ? KeeperAddressOrNull(settings, io) : null, ct: ct);
+                readOnly: dry, keeperAddress: dry ? KeeperAddress(settings, io) : null, ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
             var decision = report.Decisions.Single();
             if (decision is Hold hold)
@@ -202,24 +202,23 @@ public static class KeeperCommands
     internal static EthKey LoadKey(TreasurySettings settings, CliConsole io) =>
         KeyLoader.Load(settings.Key, io.GetEnvironmentVariable, io.ReadSecret is { } ask ? () => ask("Keystore password: ") : null);
 
-    /// <summary>The keeper's address without its password (a keystore's "address" field, or the mnemonic's account), for simulations.</summary>
-    internal static Address? KeeperAddressOrNull(TreasurySettings settings, CliConsole io)
+    /// <summary>The keeper's address without its password (<see cref="KeyLoader.AddressWithoutSecret"/>), for simulations; a key
+    /// source that gives none stops the command naming it (a simulation from no account would blame the chain: NotKeeper).</summary>
+    internal static Address KeeperAddress(TreasurySettings settings, CliConsole io) => KeyLoader.AddressWithoutSecret(settings.Key, io.GetEnvironmentVariable);
+
+    /// <summary>For status, which reads without acting: the keeper's address, or null after a warning naming why (the plans are
+    /// then simulated from no account and a rebalance shows as NotKeeper).</summary>
+    internal static Address? KeeperAddressOrWarn(TreasurySettings settings, CliConsole io)
     {
         try
         {
-            if (settings.Key.Keystore is { } path && File.Exists(path))
-            {
-                using var doc = JsonDocument.Parse(File.ReadAllText(path));
-                if (doc.RootElement.TryGetProperty("address", out var a) && Address.TryParse(a.GetString()!.StartsWith("0x", StringComparison.Ordinal) ? a.GetString() : "0x" + a.GetString(), out var address))
-                    return address;
-            }
-            if (settings.Key.MnemonicEnv is { } env && !string.IsNullOrWhiteSpace(io.GetEnvironmentVariable(env)))
-                return KeyLoader.Load(settings.Key, io.GetEnvironmentVariable, null).Address;
+            return KeeperAddress(settings, io);
         }
-        catch (Exception e) when (e is JsonException or KeySourceException or IOException)
+        catch (KeySourceException e)
         {
+            io.Error.WriteLine($"warning: {e.Message}. The plans below are simulated without the keeper's address: a rebalance shows as rejected (NotKeeper).");
+            return null;
         }
-        return null;
     }
 
     private static void WriteTable(CliConsole io, CycleReport report)

@@ -28,8 +28,7 @@ internal static class RebalanceRehearsal
         var upstream = Upstream(forkUrl, settings);
         var command = ForkRehearsal.Command(settings.Fork, Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
         var key = KeyAtHand(settings, io);
-        var sender = key?.Address ?? KeeperCommands.KeeperAddressOrNull(settings, io)
-            ?? throw CliException.BadInput("the keeper's address is unknown, so the rehearsal cannot impersonate it: set the key's secret in the environment (Key:PasswordEnv or Key:MnemonicEnv), or give the keystore an \"address\" field");
+        var sender = key?.Address ?? KeeperCommands.KeeperAddress(settings, io); // names the key source when it gives no address
         if (!asJson) io.Out.WriteLine($"Rehearsing on a local {settings.Fork.Node} fork of {upstream} ({(key is null ? $"the keeper {sender} impersonated: its key is not at hand" : $"signed with the keeper's key {sender}")})…");
 
         var rehearsal = await ForkRehearsal.RunAsync(onlyThat, upstream, command, key, sender, ct);

@@ -3,6 +3,9 @@ using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Configuration;
 
+/// <summary>A configuration path that names a declared setting: as declared, its type, and whether it is one value.</summary>
+public sealed record DeclaredPath(string Canonical, Type Type, bool IsValue);
+
 /// <summary>One setting given on the command line: its configuration path ("Rpc:Url", "Pools:0:Name") and its value.</summary>
 public sealed record SettingOverride(string Path, string Value);
 
@@ -57,11 +60,16 @@ public static class SettingOverrides
     }
 
     /// <summary>The path as declared (case of the declarations), or null when it names no setting.</summary>
-    internal static string? Known(string path)
+    internal static string? Known(string path) => Resolve(path) is { IsValue: true } declared ? declared.Canonical : null;
+
+    /// <summary>What a configuration path names: a declared setting (its path as declared, its type, and whether it is
+    /// one value rather than a section or array), or null when it names nothing declared. Values under an open section
+    /// (Serilog's) are strings.</summary>
+    internal static DeclaredPath? Resolve(string path)
     {
         var segments = path.Split(':');
         if (OpenSections.FirstOrDefault(s => string.Equals(s, segments[0], StringComparison.OrdinalIgnoreCase)) is { } open)
-            return segments.Length > 1 ? string.Join(':', [open, .. segments[1..]]) : null;
+            return new DeclaredPath(string.Join(':', [open, .. segments[1..]]), typeof(string), IsValue: segments.Length > 1);
         var type = typeof(TreasurySettings);
         var canonical = new List<string>();
         for (var i = 0; i < segments.Length; i++)
@@ -80,6 +88,6 @@ public static class SettingOverrides
             type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         }
         // a whole section or array is not one value
-        return SettingsValidator.IsSection(type) || (type.IsArray && type != typeof(string)) ? null : string.Join(':', canonical);
+        return new DeclaredPath(string.Join(':', canonical), type, IsValue: !(SettingsValidator.IsSection(type) || (type.IsArray && type != typeof(string))));
     }
 }

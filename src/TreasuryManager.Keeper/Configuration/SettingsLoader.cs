@@ -48,6 +48,7 @@ public static class SettingsLoader
 
     public static TreasurySettings Bind(IConfiguration configuration, string baseDirectory)
     {
+        CheckValues(configuration);
         TreasurySettings settings;
         try
         {
@@ -66,6 +67,77 @@ public static class SettingsLoader
         };
         return settings.Validate();
     }
+
+    /// <summary>
+    /// Every value the sources give names a declared setting and reads as its type, else one <see cref="SettingsException"/>
+    /// naming the setting, the value, where it came from and what it must be: a misspelt key in the file or in a
+    /// <c>TREASURY_Section__Key</c> variable would otherwise leave the setting (a fee cap, a limit) at its default unseen.
+    /// Single-word <c>TREASURY_*</c> variables that name no setting are not settings (TREASURY_KEYSTORE_PASSWORD and the
+    /// like) and are left alone.
+    /// </summary>
+    internal static void CheckValues(IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is null) continue; // a section
+            var declared = SettingOverrides.Resolve(key);
+            if (declared is null)
+            {
+                var (from, environment) = SourceOf(configuration, key);
+                if (environment && !key.Contains(':', StringComparison.Ordinal)) continue;
+                throw new SettingsException(key, $"is unknown (from {from}): no such setting; check its spelling against the file `treasury init` writes");
+            }
+            if (!declared.IsValue || value.Length == 0) continue; // an empty section or array, an empty value: as the binder reads them
+            var type = Nullable.GetUnderlyingType(declared.Type) ?? declared.Type;
+            if (!Reads(type, value))
+                throw new SettingsException(declared.Canonical, $"'{value}' (from {SourceOf(configuration, key).From}) is not {Expected(type)}");
+        }
+    }
+
+    private static bool Reads(Type type, string value)
+    {
+        var converter = System.ComponentModel.TypeDescriptor.GetConverter(type);
+        if (!converter.CanConvertFrom(typeof(string))) return true; // the binder decides
+        try
+        {
+            converter.ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Expected(Type type) => type switch
+    {
+        _ when type.IsEnum => $"one of {string.Join(", ", Enum.GetNames(type))}",
+        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number (a dot for decimals, e.g. 0.5)",
+        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) => "a whole number in range",
+        _ when type == typeof(bool) => "true or false",
+        _ => $"a {type.Name}",
+    };
+
+    /// <summary>Which source gave the value the configuration holds for <paramref name="key"/> (the last that has it).</summary>
+    private static (string From, bool Environment) SourceOf(IConfiguration configuration, string key)
+    {
+        if (configuration is IConfigurationRoot root)
+            foreach (var provider in root.Providers.Reverse())
+            {
+                if (!provider.TryGet(key, out _)) continue;
+                return provider switch
+                {
+                    Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider json => ($"the file {FullPath(json.Source)}", false),
+                    Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationProvider => ($"the environment variable {EnvironmentPrefix}{key.Replace(":", "__", StringComparison.Ordinal)}", true),
+                    Microsoft.Extensions.Configuration.Memory.MemoryConfigurationProvider => ("the command line", false),
+                    _ => ($"{provider}", false),
+                };
+            }
+        return ("the configuration", false);
+    }
+
+    private static string? FullPath(Microsoft.Extensions.Configuration.FileConfigurationSource source) =>
+        source.FileProvider is Microsoft.Extensions.FileProviders.PhysicalFileProvider physical && source.Path is { } file ? Path.Combine(physical.Root, file) : source.Path;
 
     private static string? Rooted(string baseDirectory, string? path) =>
         string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));

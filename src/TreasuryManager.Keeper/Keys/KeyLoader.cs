@@ -1,3 +1,5 @@
+using System.Text.Json;
+using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.Crypto;
 using TreasuryManager.Ethereum.Wallets;
 using TreasuryManager.Keeper.Configuration;
@@ -35,11 +37,53 @@ public static class KeyLoader
             : FromKeystore(settings, settings.Keystore!, getEnvironmentVariable, promptPassword);
     }
 
-    private static EthKey FromKeystore(KeySettings settings, string path, Func<string, string?> getEnvironmentVariable, Func<string?>? promptPassword)
+    /// <summary>
+    /// The keeper's address without its secret, for what only simulates as the keeper (a dry run, status, a fork
+    /// rehearsal): a keystore's "address" field (no password), or the mnemonic's account. Throws
+    /// <see cref="KeySourceException"/> naming the setting when neither gives one, instead of simulating from no account.
+    /// </summary>
+    public static Address AddressWithoutSecret(KeySettings settings, Func<string, string?> getEnvironmentVariable)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        try
+        {
+            settings.Validate();
+        }
+        catch (SettingsException e)
+        {
+            throw new KeySourceException(e.Message, e);
+        }
+        if (string.IsNullOrWhiteSpace(settings.Keystore)) return FromMnemonic(settings, getEnvironmentVariable).Address;
+
+        var full = ExistingKeystore(settings.Keystore!);
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(full));
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("address", out var field) && field.ValueKind == JsonValueKind.String && field.GetString() is { } text
+                && Address.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text : "0x" + text, out var address))
+                return address;
+        }
+        catch (JsonException e)
+        {
+            throw new KeySourceException($"keystore '{full}' (Key:Keystore) is not valid JSON: {OneLine(e.Message)} Fix or recreate it with `treasury wallet new`.", e);
+        }
+        throw new KeySourceException($"keystore '{full}' (Key:Keystore) has no usable \"address\" field, which a simulation needs to act as the keeper without the password; "
+            + $"set {settings.PasswordEnv} to open it, or recreate it with `treasury wallet new` (which writes the field)");
+    }
+
+    /// <summary>The keystore's full path; throws naming Key:Keystore when there is no file there.</summary>
+    private static string ExistingKeystore(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new KeySourceException($"keystore file '{full}' (Key:Keystore) does not exist; fix the path or create one with `treasury wallet new --out {path}`");
+        return full;
+    }
+
+    private static EthKey FromKeystore(KeySettings settings, string path, Func<string, string?> getEnvironmentVariable, Func<string?>? promptPassword)
+    {
+        var full = ExistingKeystore(path);
 
         var password = getEnvironmentVariable(settings.PasswordEnv);
         if (string.IsNullOrEmpty(password)) password = promptPassword?.Invoke();

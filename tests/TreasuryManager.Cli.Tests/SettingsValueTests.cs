@@ -1,0 +1,115 @@
+using TreasuryManager.Cli.Commands;
+using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
+
+namespace TreasuryManager.Cli.Tests;
+
+/// <summary>
+/// A value in the file, a TREASURY_Section__Key variable or the command line that names no setting, or that does not read
+/// as its setting's type, stops the command with one problem naming the setting, the value, where it came from and what
+/// it must be (a misspelt fee cap used to leave the default in force unseen).
+/// </summary>
+public sealed class SettingsValueTests : IDisposable
+{
+    private const string VaultAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    private const string PoolAddress = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+    private static readonly string[] Complete = [$"--Vault={VaultAddress}", $"--Pools:0:Address={PoolAddress}", "--Key:MnemonicEnv=M"];
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Config(string json)
+    {
+        var path = _temp.File("appsettings.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void The_template_treasury_init_writes_names_only_settings()
+    {
+        var path = Config(InitCommand.Render(new RpcSettings()));
+        Assert.Equal(VaultAddress, SettingsLoader.Load(path, Complete).Vault);
+    }
+
+    [Fact]
+    public void A_misspelt_key_in_the_file_is_refused_naming_it_and_the_file()
+    {
+        var path = Config("""{ "Gas": { "MaxFeePerGwei": 5 } }""");
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, Complete));
+        Assert.Equal("Gas:MaxFeePerGwei", e.Path);
+        Assert.Contains($"is unknown (from the file {path})", e.Message, StringComparison.Ordinal);
+        Assert.Contains("treasury init", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "Rpc": { "TimeoutSeconds": "abc" } }""", new string[0], "Rpc:TimeoutSeconds", "'abc' (from the file FILE) is not a number")]
+    [InlineData("{}", new[] { "--rpc:timeoutseconds=abc" }, "Rpc:TimeoutSeconds", "'abc' (from the command line) is not a number")]
+    [InlineData("{}", new[] { "--Strategy:RiskAversion=0,0001" }, "Strategy:RiskAversion", "'0,0001' (from the command line) is not a number (a dot for decimals")]
+    [InlineData("""{ "Gas": { "Confirmations": 2.5 } }""", new string[0], "Gas:Confirmations", "'2.5' (from the file FILE) is not a whole number")]
+    [InlineData("{}", new[] { "--Strategy:RangeWidth=Wide" }, "Strategy:RangeWidth", "'Wide' (from the command line) is not one of StdDevs, FeeVersusLvr")]
+    public void A_value_that_does_not_read_as_its_setting_is_refused_naming_the_setting_the_value_and_its_source(string file, string[] overrides, string path, string message)
+    {
+        var config = Config(file);
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(config, [.. Complete, .. overrides]));
+        Assert.Equal(path, e.Path);
+        Assert.Contains(message.Replace("FILE", config, StringComparison.Ordinal), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Values_that_read_as_their_settings_load_as_before()
+    {
+        var config = Config("""{ "Gas": { "Confirmations": 3 }, "Strategy": { "RangeWidth": "stddevs", "RiskAversion": 0.0001 }, "Serilog": { "MinimumLevel": "Debug" } }""");
+        var settings = SettingsLoader.Load(config, [.. Complete, "--Rpc:TimeoutSeconds=12.5"]);
+        Assert.Equal(3, settings.Gas.Confirmations);
+        Assert.Equal(RangeWidthRule.StdDevs, settings.Strategy.RangeWidth);
+        Assert.Equal(12.5, settings.Rpc.TimeoutSeconds);
+    }
+}
+
+/// <summary>The environment's part of the same rule; alone in its collection because it sets a process environment variable
+/// every other settings test would read.</summary>
+[Collection(ProcessEnvironmentCollection.Name)]
+public sealed class SettingsEnvironmentTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void A_misspelt_section_variable_is_refused_naming_it_and_a_single_word_variable_is_not_a_setting()
+    {
+        var path = _temp.File("appsettings.json");
+        File.WriteAllText(path, "{}");
+        string[] complete = ["--Vault=0x5FbDB2315678afecb367f032d93F642f64180aa3", "--Pools:0:Address=0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", "--Key:MnemonicEnv=M"];
+        try
+        {
+            Environment.SetEnvironmentVariable("TREASURY_SOME_TOOLS_KNOB", "1"); // like TREASURY_KEYSTORE_PASSWORD: not a setting
+            Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGwei", "5");
+            var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, complete));
+            Assert.Equal("Gas:MaxFeePerGwei", e.Path);
+            Assert.Contains("(from the environment variable TREASURY_Gas__MaxFeePerGwei)", e.Message, StringComparison.Ordinal);
+
+            Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGwei", null);
+            Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGasGwei", "abc");
+            var typed = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, complete));
+            Assert.Equal("Gas:MaxFeePerGasGwei", typed.Path);
+            Assert.Contains("'abc' (from the environment variable TREASURY_Gas__MaxFeePerGasGwei) is not a number", typed.Message, StringComparison.Ordinal);
+
+            Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGasGwei", "50");
+            Assert.Equal(50m, SettingsLoader.Load(path, complete).Gas.MaxFeePerGasGwei);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TREASURY_SOME_TOOLS_KNOB", null);
+            Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGwei", null);
+            Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGasGwei", null);
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection
+{
+    public const string Name = "process environment";
+}
