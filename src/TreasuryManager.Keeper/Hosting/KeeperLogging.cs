@@ -6,6 +6,7 @@ using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Display;
 using TreasuryManager.Keeper.Configuration;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Hosting;
 
@@ -23,7 +24,14 @@ public static class KeeperLogging
     {
         ArgumentNullException.ThrowIfNull(log);
         var folder = Path.GetDirectoryName(Path.GetFullPath(log.File));
-        if (folder is not null) Directory.CreateDirectory(folder);
+        try
+        {
+            if (folder is not null) Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException("Log:File", $"'{log.File}' cannot be written: its folder cannot be created ({e.Message}); choose a writable path");
+        }
         return new LoggerConfiguration()
             .ReadFrom.Configuration(configuration)
             .WriteTo.Sink(new TextWriterSink(console, new MessageTemplateTextFormatter(OutputTemplate, CultureInfo.InvariantCulture)))

@@ -1,4 +1,5 @@
 using Prometheus;
+using TreasuryManager.Strategy.Settings;
 
 namespace TreasuryManager.Keeper.Hosting;
 
@@ -82,6 +83,13 @@ public sealed class KeeperMetrics
     public IMetricServer StartServer(int port)
     {
         var server = new MetricServer("127.0.0.1", port, "metrics/", Registry);
-        return server.Start();
+        try
+        {
+            return server.Start();
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            throw new SettingsException("Metrics:Port", $"{port}: metrics cannot be served on 127.0.0.1:{port} ({e.Message}); choose a free port, or 0 to serve none");
+        }
     }
 }
