@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TreasuryManager.Strategy.Settings;
@@ -92,8 +93,8 @@ public sealed record Scenario
         }
         catch (JsonException e)
         {
-            var where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
-            throw new ScenarioException(source, $"is not a valid scenario{where}: {FirstLine(e.Message)}");
+            var where = e.Path is { Length: > 0 } p ? $" at {p}{(e.LineNumber is { } line ? $" (line {line + 1})" : "")}" : "";
+            throw new ScenarioException(source, $"is not a valid scenario{where}: {InWords(e.Message)}");
         }
         if (s is null) throw new ScenarioException(source, "is empty (expected a JSON object)");
         try
@@ -107,6 +108,32 @@ public sealed record Scenario
     }
 
     private static string FirstLine(string m) => m.Split('\n')[0].Trim();
+
+    /// <summary>System.Text.Json's message without .NET type names: an unknown field names the field, a value of the wrong
+    /// kind says what it must be (an enumeration's allowed values as the file spells them).</summary>
+    private static string InWords(string message)
+    {
+        var first = FirstLine(message);
+        if (Regex.Match(first, "The JSON property '([^']+)' could not be mapped") is { Success: true } unknown)
+            return $"'{unknown.Groups[1].Value}' is not a field there (docs/simulation.md lists a scenario's fields)";
+        if (Regex.Match(first, @"could not be converted to ([\w.`+]+)") is { Success: true } converted)
+        {
+            var name = converted.Groups[1].Value.TrimEnd('.');
+            var type = Type.GetType(name) ?? typeof(Scenario).Assembly.GetType(name);
+            type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+            return "the value is not " + type switch
+            {
+                null => $"a {name[(name.LastIndexOf('.') + 1)..]}",
+                { IsEnum: true } => $"one of {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName))}",
+                _ when type == typeof(double) || type == typeof(decimal) || type == typeof(float) => "a number",
+                _ when type == typeof(int) || type == typeof(long) || type == typeof(uint) || type == typeof(ulong) => "a whole number in range",
+                _ when type == typeof(bool) => "true or false",
+                _ when type == typeof(string) => "a string",
+                _ => "of the right kind (an object, a list or a value as docs/simulation.md shows)",
+            };
+        }
+        return Regex.Replace(first, @"\s*Path: \$.*$", "");
+    }
 }
 
 /// <summary>A scenario field that cannot be used (<see cref="Field"/> names it).</summary>

@@ -69,6 +69,7 @@ public sealed class BacktestCommandTests
     [InlineData("--scenario", "sunny", "'sunny'")]
     [InlineData("--paths", "0", "--paths")]
     [InlineData("--paths", "-3", "--paths")]
+    [InlineData("--paths", "abc", "'abc' for option '--paths' as a whole number in range")] // not "System.Int32"
     [InlineData("--scenario", "missing-file.json", "missing-file.json")]
     public async Task Bad_input_gives_one_line_naming_it_and_exit_2(string option, string value, string named)
     {
@@ -78,6 +79,7 @@ public sealed class BacktestCommandTests
         Assert.Equal("", output);
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.Contains(named, error);
+        Assert.DoesNotContain("System.", error);
     }
 
     [Fact]
@@ -89,11 +91,22 @@ public sealed class BacktestCommandTests
         var (exit, _, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--json");
         Assert.Equal(2, exit);
         Assert.Single(error.TrimEnd().Split('\n'));
-        Assert.Contains("arrivals_per_dya", error);
+        Assert.Contains("at $.noise.arrivals_per_dya (line 1): 'arrivals_per_dya' is not a field there", error);
 
         await File.WriteAllTextAsync(file, """{ "steps": 100, "pool": { "fee_pips": 2000000 } }""");
         (exit, _, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--json");
         Assert.Equal(2, exit);
         Assert.Contains("pool.fee_pips", error);
+
+        // a value of the wrong kind says what it must be, in the file's own words: no .NET type names
+        await File.WriteAllTextAsync(file, "{ \"steps\": 100,\n  \"price\": { \"volatility_per_day\": \"high\" } }");
+        (exit, _, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--json");
+        Assert.Equal(2, exit);
+        Assert.Contains("at $.price.volatility_per_day (line 2): the value is not a number", error);
+        await File.WriteAllTextAsync(file, """{ "price": { "model": "brownian" } }""");
+        (exit, _, error) = await new TestConsole().RunAsync("backtest", "--scenario", file, "--json");
+        Assert.Contains("at $.price.model (line 1): the value is not one of gbm, jump_diffusion, regime_switching", error);
+        Assert.DoesNotContain("System.", error);
+        Assert.DoesNotContain("TreasuryManager.", error);
     }
 }

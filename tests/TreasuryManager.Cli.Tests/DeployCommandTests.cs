@@ -141,7 +141,9 @@ public sealed class DeployCommandTests : IDisposable
         listener.Stop(); // nothing listens there now
         var (exit, _, error) = await new TestConsole().RunAsync("deploy", "--local", "--dev-mnemonic", "--config", config, "--rpc", $"http://127.0.0.1:{port}");
         Assert.Equal(TreasuryCli.Failure, exit);
-        Assert.StartsWith("error: cannot reach a node", error);
+        Assert.StartsWith($"error: cannot reach node at http://127.0.0.1:{port}/", error);
+        Assert.Contains("start one with `scripts/node.sh`, or pass --rpc URL", error);
+        Assert.DoesNotContain("cannot reach a node", error); // said once, not twice
         Assert.Single(error.TrimEnd().Split('\n'));
     }
 

@@ -16,7 +16,7 @@ public static class BacktestCommand
 {
     public static Command Create(CliConsole io)
     {
-        var scenario = new Option<string?>("--scenario") { Description = "A scenario name (" + string.Join(", ", ScenarioCatalog.Names) + ") or the path of a scenario JSON file (with --prices: the flow, gas and settings; default calm)." };
+        var scenario = new Option<string?>("--scenario") { Description = "A scenario name (" + string.Join(", ", ScenarioCatalog.Names) + ") or the path of a scenario JSON file (with --prices: the flow, gas and settings, default calm; without --prices it is required)." };
         var prices = new Option<string?>("--prices") { Description = "Replay a real price file (gzip or CSV) as the market: Binance OHLCV bars or Uniswap v3 minutes." };
         var format = new Option<string?>("--format") { Description = "The price file's format: binance or uniswap-minute (default: from its header)." };
         var poolFee = new Option<int>("--pool-fee-pips") { Description = "uniswap-minute: the real pool's fee in pips (500 = 0.05%).", DefaultValueFactory = _ => 500 };

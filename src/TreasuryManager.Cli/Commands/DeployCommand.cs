@@ -113,7 +113,9 @@ public static class DeployCommand
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or TimeoutException)
         {
-            throw CliException.Failure($"cannot reach a node at {endpoint}: {OneLine(e.Message)}; start one with `npx hardhat node` or pass --rpc URL", e);
+            // the RPC client's own message already says which node and what to check
+            var why = e is RpcException ? OneLine(e.Message).TrimEnd('.') : $"cannot reach a node at {endpoint}: {OneLine(e.Message)}";
+            throw CliException.Failure($"{why}; for a local node start one with `scripts/node.sh`, or pass --rpc URL", e);
         }
 
         if (chainId != LocalNode.DefaultChainId)

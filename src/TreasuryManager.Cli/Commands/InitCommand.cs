@@ -56,7 +56,7 @@ public static class InitCommand
             File.WriteAllText(full, Render(rpcSettings));
             io.Out.WriteLine($"Wrote {full} (RPC {url}, chain {id.ToString(CultureInfo.InvariantCulture)}).");
             io.Out.WriteLine(id == DevNode.LocalNode.DefaultChainId
-                ? "Next: start a local node (npx hardhat node), then run `treasury deploy --local` to fill Vault, Pools and Key."
+                ? "Next: start a local node (scripts/node.sh), then run `treasury deploy --local` to fill Vault, Pools and Key."
                 : "Next: fill Vault, Pools and Key (`treasury wallet new` writes a keystore for Key:Keystore).");
             return 0;
         }));

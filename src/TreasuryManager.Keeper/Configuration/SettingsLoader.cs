@@ -90,7 +90,7 @@ public static class SettingsLoader
             if (!declared.IsValue || value.Length == 0) continue; // an empty section or array, an empty value: as the binder reads them
             var type = Nullable.GetUnderlyingType(declared.Type) ?? declared.Type;
             if (!Reads(type, value))
-                throw new SettingsException(declared.Canonical, $"'{value}' (from {SourceOf(configuration, key).From}) is not {Expected(type)}");
+                throw new SettingsException(declared.Canonical, $"'{value}' (from {SourceOf(configuration, key).From}) is not {ValueKinds.Describe(type)}");
         }
     }
 
@@ -109,14 +109,6 @@ public static class SettingsLoader
         }
     }
 
-    private static string Expected(Type type) => type switch
-    {
-        _ when type.IsEnum => $"one of {string.Join(", ", Enum.GetNames(type))}",
-        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number (a dot for decimals, e.g. 0.5)",
-        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) => "a whole number in range",
-        _ when type == typeof(bool) => "true or false",
-        _ => $"a {type.Name}",
-    };
 
     /// <summary>Which source gave the value the configuration holds for <paramref name="key"/> (the last that has it).</summary>
     private static (string From, bool Environment) SourceOf(IConfiguration configuration, string key)
