@@ -410,6 +410,11 @@ public sealed class DeciderTests
         Assert.StartsWith("RANGE:", plan.Reasons[0], StringComparison.Ordinal);
         var width = (double)VaultPolicyMath.WidthBps(plan.ExpectedSqrtPriceHighX96, plan.ExpectedSqrtPriceLowX96);
         Assert.True(width > 0.9 * Policy.MaxWidthBps, $"the re-range goes to the widest range the policy allows: {width} bps");
+        Assert.Contains(plan.Reasons, r => r.StartsWith("target: ", StringComparison.Ordinal) && r.Contains($"(width {(long)width} bps)", StringComparison.Ordinal));
+        // with the policy's width unbounded the widest is a full range, said in words, not as a 15-digit width
+        var unbounded = Inputs(narrow, 2000) with { Policy = Policy with { MaxWidthBps = VaultPolicyMath.UnboundedWidthBps } };
+        var full = Assert.IsType<RebalanceAction>(DecideHedged(unbounded, seen));
+        Assert.Contains(full.Reasons, r => r.StartsWith("target: ", StringComparison.Ordinal) && r.Contains("(a full range: the price ×/÷ 100,000)", StringComparison.Ordinal));
         // at the trade-off's width already: nothing to gain, the band's hold
         var wide = Pool(2000, 500, 1_000_000, halfWidth: Decider.HalfWidthOfBps(Policy.MaxWidthBps));
         Assert.Equal(HoldReason.InsideBand, HoldOf(DecideHedged(Inputs(wide, 2000), seen)));

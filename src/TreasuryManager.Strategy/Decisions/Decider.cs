@@ -223,7 +223,7 @@ public static class Decider
         [
             $"inventory {F(m.Inventory)} base ({Bps(m.ShareBps)} of value, target {Bps(targets.TargetBaseShareBps)}), band ±{F(m.Band)}{(m.Depth > 0 ? "" : m.Placed ? " (the pool's price is at its range edge: it quotes one side only)" : " (no liquidity is placed: the pool quotes nothing)")}",
             $"σ {F(sigma)} per √day ({m.SigmaSource})",
-            $"expected benefit {F(benefit)} vs gas {F(m.GasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei){(left > 0 ? $"; a rebalance can move {F(q - left)} of the {F(q)} base (the arbitrage through the skew the vault allows)" : "")}",
+            $"band: moving the inventory is worth {F(benefit)} quote over the horizon against gas of {F(m.GasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei, the decision's assumption){(left > 0 ? $"; a rebalance can move {F(q - left)} of the {F(q)} base (the arbitrage through the skew the vault allows)" : "")}",
         ];
         var offTarget = Math.Abs(m.ShareBps - targets.TargetBaseShareBps);
         if (offTarget >= targets.HardLimitBps)
@@ -463,7 +463,9 @@ public static class Decider
                     return new HoldAction(HoldReason.AlreadyAtTarget, same, m.View);
                 var low = Uint.PriceFromSqrtPriceX96(f.Low) * m.RawToHuman;
                 var high = Uint.PriceFromSqrtPriceX96(f.High) * m.RawToHuman;
-                reasons.Add($"target: centre {F(quote.Centre)}, range [{F(low)}, {F(high)}] (width {width} bps), fee {fee} pips");
+                // a full range's width in bps is a 15-digit number: say what it is instead
+                var span = Math.Log(high / low) / 2 >= VaultPolicyMath.FullRangeHalfWidth * 0.99 ? "a full range: the price ×/÷ 100,000" : $"width {width} bps";
+                reasons.Add($"target: centre {F(quote.Centre)}, range [{F(low)}, {F(high)}] ({span}), fee {fee} pips");
                 return new RebalanceAction(kind, trigger, new CurveTarget(sqrtCentre, f.Bound, fee), f.Liquidity, f.Low, f.High,
                     quote.Centre, low, high, quote.ExpectedBenefit, m.GasCost, context.GasUnits, reasons, m.View);
             }
