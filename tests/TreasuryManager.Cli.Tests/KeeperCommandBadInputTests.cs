@@ -101,6 +101,18 @@ public sealed class KeeperCommandBadInputTests(LocalNodeFixture node) : NodeTest
     }
 
     [Fact]
+    public async Task A_vault_address_that_holds_another_contract_is_bad_input_naming_Vault()
+    {
+        var config = await DeployAsync(keystore: false);
+        var pool = Regex.Match(File.ReadAllText(config), "\"Address\": \"(0x[0-9a-fA-F]{40})\"").Groups[1].Value; // the pool: a contract, not a vault
+        foreach (var args in new[] { new[] { "status" }, ["rebalance", "--pool", "BASE/USDQ", "--dry-run"] })
+        {
+            var run = await WithSecrets().RunAsync([.. args, "--config", config, $"--Vault={pool}"]);
+            AssertOneLineError(run, TreasuryCli.BadInput, $"the contract at Vault {pool} does not answer as a TreasuryVault", "check Vault in the configuration");
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_chain_id_is_bad_input_naming_Rpc_ChainId_for_every_command()
     {
         var config = await DeployAsync(keystore: false);

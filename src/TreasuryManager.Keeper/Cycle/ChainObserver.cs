@@ -151,7 +151,15 @@ public sealed class ChainObserver
                 feeds.Add((policy.Params.PriceFeed, policy.Params.VolatilityFeed, (uint)policy.Params.TwapWindow));
                 continue;
             }
-            var vaultPolicy = reads[i].VaultPolicy!.Read(answers);
+            TreasuryVault.PolicyView vaultPolicy;
+            try
+            {
+                vaultPolicy = reads[i].VaultPolicy!.Read(answers);
+            }
+            catch (Exception e) when (e is RpcException or EthereumFormatException)
+            {
+                throw new KeeperSetupException($"the contract at Vault {vault} does not answer as a TreasuryVault (policyOf: {e.Message}); check Vault in the configuration (`treasury deploy` writes it)");
+            }
             if (!vaultPolicy.Registered)
                 throw new KeeperSetupException($"pool {label} ({pool}) is not registered in the vault {vault}; the owner must call registerPool, or remove it from Pools");
             feeds.Add((vaultPolicy.Params.PriceFeed, vaultPolicy.Params.VolatilityFeed, (uint)vaultPolicy.Params.TwapWindow));
