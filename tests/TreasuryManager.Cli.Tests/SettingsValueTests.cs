@@ -57,6 +57,26 @@ public sealed class SettingsValueTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_fee_cap_is_the_one_problem_said_not_the_limits_measured_against_it()
+    {
+        var config = Config("{}");
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(config, [.. Complete, "--Gas:MaxFeePerGasGwei=-5"]));
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal("Gas:MaxFeePerGasGwei", problem.Path);
+    }
+
+    [Fact]
+    public async Task Several_bad_settings_print_as_one_line_one_problem_after_another()
+    {
+        var config = Config("{}");
+        var (exit, output, error) = await new TestConsole().RunAsync(["status", "--config", config, .. Complete, "--Gas:MaxFeePerGasGwei=-5", "--Gas:Confirmations=0"]);
+        Assert.Equal(TreasuryCli.BadInput, exit);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("Gas:MaxFeePerGasGwei -5 must be positive (gwei); setting Gas:Confirmations 0", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Values_that_read_as_their_settings_load_as_before()
     {
         var config = Config("""{ "Gas": { "Confirmations": 3 }, "Strategy": { "RangeWidth": "stddevs", "RiskAversion": 0.0001 }, "Serilog": { "MinimumLevel": "Debug" } }""");

@@ -193,7 +193,7 @@ public static class BacktestCommand
         var table = new Table().Border(TableBorder.Simple);
         foreach (var h in BacktestReport.ShortHeader) table.AddColumn(new TableColumn(Markup.Escape(h)) { NoWrap = true });
         foreach (var row in BacktestReport.Rows(result, compact: true)) table.AddRow(row.Select(Markup.Escape).ToArray());
-        CliConsole.PlainAnsi(io.Out).Write(table); // plain wide tables, like `treasury status`
+        CliConsole.PlainAnsi(io.Out, CliConsole.TableWidth(io.GetEnvironmentVariable)).Write(table); // plain wide tables, like `treasury status`
         if (outDir is not null) io.Out.WriteLine($"report: {Path.Combine(outDir, "report.md")}, series: {Path.Combine(outDir, "series.csv")}");
         return 0;
     }

@@ -42,9 +42,20 @@ public sealed class CliConsole
 
     public bool CanPrompt => ReadSecret is not null;
 
-    public IAnsiConsole Tables => Ansi ?? PlainAnsi(Out);
+    public IAnsiConsole Tables => Ansi ?? PlainAnsi(Out, TableWidth(GetEnvironmentVariable));
 
-    public static IAnsiConsole PlainAnsi(TextWriter writer)
+    /// <summary>The width of a plain table: COLUMNS when it is set (40..1000), else 250, so that a table written to a file or
+    /// a pipe keeps each number and word on one line (a terminal's console is <see cref="Ansi"/> and measures itself).</summary>
+    public static int TableWidth(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return int.TryParse(environment("COLUMNS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns is >= 40 and <= 1000
+            ? columns : DefaultTableWidth;
+    }
+
+    public const int DefaultTableWidth = 250;
+
+    public static IAnsiConsole PlainAnsi(TextWriter writer, int width = DefaultTableWidth)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -53,7 +64,7 @@ public sealed class CliConsole
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(writer),
         });
-        console.Profile.Width = 160;
+        console.Profile.Width = width;
         return console;
     }
 

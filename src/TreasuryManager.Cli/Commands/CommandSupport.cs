@@ -39,7 +39,9 @@ internal static class CommandSupport
         _ => null,
     };
 
-    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    /// <summary>A message on one line: its lines (several problems, one a line) joined by "; ".</summary>
+    public static string OneLine(string text) =>
+        string.Join("; ", text.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>
     /// Appends an unexpected exception in full (type, message, stack, inner exceptions) to <see cref="CliConsole.ErrorLogPath"/>

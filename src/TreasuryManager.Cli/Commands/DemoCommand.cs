@@ -75,7 +75,7 @@ public static class DemoCommand
             io.Out.WriteLine(run.UniswapV3 is { } v3
                 ? $"  vault {run.Deployment.Vault.Address}, Uniswap v3 pool {v3.Pool.Address} (the position held by UniswapV3PositionManager {v3.Manager.Address}), oracle {run.Deployment.Oracle.Address}"
                 : $"  vault {run.Deployment.Vault.Address}, pool {run.Deployment.Pool.Address}, oracle {run.Deployment.Oracle.Address}");
-            io.Out.WriteLine($"Market '{scenario.Name}' ({scenario.Description}): {steps} steps of {scenario.StepSeconds.ToString(CultureInfo.InvariantCulture)} s, seed {seed}; the keeper runs its real cycle each step");
+            io.Out.WriteLine($"Market '{scenario.Name}' ({scenario.Description}); the demo runs its first {steps} steps of {scenario.StepSeconds.ToString(CultureInfo.InvariantCulture)} s ({(steps * scenario.StepSeconds / 3600).ToString("0.#", CultureInfo.InvariantCulture)} h), seed {seed}; the keeper runs its real cycle each step");
             result = await RunWithProgressAsync(io, run, ct);
         }
         io.Out.WriteLine($"Node stopped (pid {nodePid}).");
@@ -89,7 +89,7 @@ public static class DemoCommand
         var table = new Table().Border(TableBorder.Simple);
         foreach (var h in Header) table.AddColumn(new TableColumn(Markup.Escape(h)) { NoWrap = true });
         foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
-        CliConsole.PlainAnsi(io.Out).Write(table);
+        CliConsole.PlainAnsi(io.Out, CliConsole.TableWidth(io.GetEnvironmentVariable)).Write(table);
 
         Directory.CreateDirectory(outPath);
         var charts = BacktestCharts.Write(ChartData(result, memory, series), outPath);
@@ -122,7 +122,7 @@ public static class DemoCommand
         return result!;
     }
 
-    private static readonly string[] Header = ["strategy", "where", "PnL vs hold", "fees", "rebalances", "gas spent", "final base", "final quote"];
+    private static readonly string[] Header = ["strategy", "where", "PnL vs hold", "fees", "rebalances", "gas spent (quote)", "final base", "final quote"];
 
     private static List<string[]> Rows(OnChainResult chain, PathResult[] memory, OnChainPool venue)
     {

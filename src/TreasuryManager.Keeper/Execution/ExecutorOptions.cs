@@ -62,9 +62,9 @@ public sealed record ExecutorOptions
             yield return new(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive (wei per gas), e.g. 100 gwei = 100000000000");
         if (BaseFeeCeiling.Sign <= 0)
             yield return new(nameof(BaseFeeCeiling), BaseFeeCeiling, "must be positive (wei per gas)");
-        else if (BaseFeeCeiling > MaxFeePerGasCap)
+        else if (MaxFeePerGasCap.Sign > 0 && BaseFeeCeiling > MaxFeePerGasCap) // against a bad cap only the cap's own problem is said
             yield return new(nameof(BaseFeeCeiling), BaseFeeCeiling, $"must not exceed {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap}); lower the ceiling or raise the cap");
-        if (PriorityFeePerGas.Sign < 0 || PriorityFeePerGas > MaxFeePerGasCap)
+        if (PriorityFeePerGas.Sign < 0 || (MaxFeePerGasCap.Sign > 0 && PriorityFeePerGas > MaxFeePerGasCap))
             yield return new(nameof(PriorityFeePerGas), PriorityFeePerGas, $"must be between 0 and {nameof(MaxFeePerGasCap)} ({MaxFeePerGasCap})");
         if (ChainId is <= 0)
             yield return new(nameof(ChainId), ChainId, "must be positive when set (31337 for a local node, 1 for mainnet)");
