@@ -77,6 +77,18 @@ public sealed class SettingsValueTests : IDisposable
     }
 
     [Fact]
+    public void A_config_file_that_is_not_json_names_the_line_and_a_folder_is_named_as_one()
+    {
+        var path = Config("{\n  \"Rpc\": {\n    \"Url\": \"http://127.0.0.1:8545\"\n  \n}\n"); // the closing brace of the root is missing
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, Complete));
+        Assert.Equal("--config", e.Path);
+        Assert.Contains($"file '{path}' is not valid JSON: line 6, column 1:", e.Message, StringComparison.Ordinal);
+        var folder = Path.GetDirectoryName(path)!;
+        var dir = Assert.Throws<SettingsException>(() => SettingsLoader.Load(folder, Complete));
+        Assert.Contains($"'{folder}' is a folder; pass the configuration file itself", dir.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Values_that_read_as_their_settings_load_as_before()
     {
         var config = Config("""{ "Gas": { "Confirmations": 3 }, "Strategy": { "RangeWidth": "stddevs", "RiskAversion": 0.0001 }, "Serilog": { "MinimumLevel": "Debug" } }""");

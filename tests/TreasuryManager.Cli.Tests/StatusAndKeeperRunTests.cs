@@ -84,6 +84,7 @@ public sealed class StatusAndKeeperRunTests(LocalNodeFixture node) : NodeTest(no
         Assert.True(exit == 0, $"exit {exit}: {error}");
         Assert.Contains("Keeper started", output);   // through the CLI's console, not the process's
         Assert.Contains("Cycle at block", output);
+        Assert.Matches(@"Cycle at block \d+: \d+ plan\(s\), 1 hold\(s\) \(BASE/USDQ: [A-Za-z]+\), ", output); // each hold says why
         Assert.Contains("log file: " + Path.Combine(logs, "keeper-.log"), error);
         var files = Directory.GetFiles(logs).Order(StringComparer.Ordinal).ToArray();
         Assert.True(files.Length >= 2, $"the log rolled at 1000 bytes: {string.Join(", ", files)}");

@@ -17,6 +17,8 @@ public static class SettingsLoader
     public static IConfigurationRoot Build(string configPath, IEnumerable<string>? overrides = null, bool fileRequired = true)
     {
         var full = Path.GetFullPath(configPath);
+        if (fileRequired && Directory.Exists(full))
+            throw new SettingsException("--config", $"'{full}' is a folder; pass the configuration file itself, e.g. {Path.Combine(full, DefaultFileName)}");
         if (fileRequired && !File.Exists(full))
             throw new SettingsException("--config", $"file '{full}' does not exist; run `treasury init` to write one, or pass --config PATH");
         var builder = new ConfigurationBuilder()
@@ -31,11 +33,32 @@ public static class SettingsLoader
         }
         catch (InvalidDataException e)
         {
-            throw new SettingsException("--config", $"file '{full}' is not valid JSON: {e.InnerException?.Message ?? e.Message}");
+            throw new SettingsException("--config", $"file '{full}' is not valid JSON: {WhereJsonFails(full) ?? e.InnerException?.Message ?? e.Message}");
         }
         catch (FormatException e)
         {
             throw new SettingsException("--config", $"file '{full}' is not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Where a JSON file (comments and trailing commas allowed, as the configuration reads it) first fails to parse:
+    /// "line L, column C: what was found"; null when it parses (or cannot be read).</summary>
+    private static string? WhereJsonFails(string path)
+    {
+        try
+        {
+            using var _ = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path),
+                new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            var what = e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();
+            return $"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: {what}";
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

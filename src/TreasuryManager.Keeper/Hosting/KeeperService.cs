@@ -31,8 +31,11 @@ public sealed class KeeperService(KeeperRuntime runtime, TreasurySettings settin
                 if (report is not null)
                 {
                     CyclesRun++;
-                    log.LogInformation("Cycle at block {Block}: {Plans} plan(s), {Holds} hold(s), {Outcomes} sent, {Ms:0.0} ms, {Trips} read round trip(s)",
-                        report.Block, report.Plans.Count(), report.Holds.Count(), report.Outcomes.Count, report.Elapsed.TotalMilliseconds, report.ReadRoundTrips);
+                    // each hold with its reason, so a keeper that never acts says why in its log (status gives the detail)
+                    var holds = report.Holds.ToList();
+                    log.LogInformation("Cycle at block {Block}: {Plans} plan(s), {Holds} hold(s){HoldReasons}, {Outcomes} sent, {Ms:0.0} ms, {Trips} read round trip(s)",
+                        report.Block, report.Plans.Count(), holds.Count, holds.Count == 0 ? "" : $" ({string.Join(", ", holds.Select(h => $"{h.Label}: {h.Reason}"))})",
+                        report.Outcomes.Count, report.Elapsed.TotalMilliseconds, report.ReadRoundTrips);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
