@@ -422,7 +422,7 @@ public sealed class ChainObserver
                 var target = (long)(BigInteger)reason.Arguments[0]!;
                 var oldest = (long)(BigInteger)reason.Arguments[1]!;
                 return ($"the pool's observations start {oldest - target} s too late for the policy's {window} s TWAP window; " +
-                        $"wait about {oldest - target} s (if swaps keep overwriting the oldest slot, grow the pool's observation cardinality)",
+                        $"wait about {oldest - target} s of chain time (a local node's clock moves only as blocks are mined; if swaps keep overwriting the oldest slot, grow the pool's observation cardinality)",
                     HoldReason.TwapNotCovered);
             }
             return ($"consult({window}) reverted: {reason.Message}", HoldReason.ObserveFailed);
