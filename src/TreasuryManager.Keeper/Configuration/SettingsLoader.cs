@@ -132,7 +132,6 @@ public static class SettingsLoader
         }
     }
 
-
     /// <summary>Which source gave the value the configuration holds for <paramref name="key"/> (the last that has it).</summary>
     private static (string From, bool Environment) SourceOf(IConfiguration configuration, string key)
     {
