@@ -76,7 +76,14 @@ public sealed class EightPoolCycleTests(LocalNodeFixture node) : TreasuryKeeperT
     [Fact]
     public async Task Eight_rebalances_are_broadcast_in_one_cycle_before_any_is_awaited_and_each_lands_once()
     {
-        var settings = Settings(s => s with { Pools = D.Pools.Select((p, i) => new PoolSettings { Address = p.Address.ToString(), Name = $"pool-{i}" }).ToArray() });
+        // an automining node mines a block per broadcast, so the eight sends alone advance the chain eight blocks: with the
+        // base settings' 2 blocks before a replacement, the first intent could be replaced while its receipt was still
+        // late (seen once on anvil under a full run: 9 attempts). 20 blocks keeps this test about one send per intent.
+        var settings = Settings(s => s with
+        {
+            Pools = D.Pools.Select((p, i) => new PoolSettings { Address = p.Address.ToString(), Name = $"pool-{i}" }).ToArray(),
+            Gas = s.Gas with { BlocksBeforeReplacement = 20 },
+        });
         using var runtime = await StartAsync(settings);
         var calm = await runtime.Cycle.RunOnceAsync(act: true);
         Assert.All(calm!.Decisions, d => Assert.IsType<Hold>(d));
