@@ -59,7 +59,7 @@ public static class TreasuryCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {RedactSecrets(TreasuryManager.Keeper.Configuration.ValueKinds.InWords(parse.Errors[0].Message))}");
+            stderr.WriteLine($"error: {RedactSecrets(TreasuryManager.Strategy.Settings.ValueKinds.InWords(parse.Errors[0].Message))}");
             return BadInput;
         }
 

@@ -121,16 +121,9 @@ public sealed record Scenario
             var name = converted.Groups[1].Value.TrimEnd('.');
             var type = Type.GetType(name) ?? typeof(Scenario).Assembly.GetType(name);
             type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
-            return "the value is not " + type switch
-            {
-                null => $"a {name[(name.LastIndexOf('.') + 1)..]}",
-                { IsEnum: true } => $"one of {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName))}",
-                _ when type == typeof(double) || type == typeof(decimal) || type == typeof(float) => "a number",
-                _ when type == typeof(int) || type == typeof(long) || type == typeof(uint) || type == typeof(ulong) => "a whole number in range",
-                _ when type == typeof(bool) => "true or false",
-                _ when type == typeof(string) => "a string",
-                _ => "of the right kind (an object, a list or a value as docs/simulation.md shows)",
-            };
+            return "the value is not " + (type is null ? $"a {name[(name.LastIndexOf('.') + 1)..]}"
+                : type.IsPrimitive || type.IsEnum || type == typeof(decimal) || type == typeof(string) ? ValueKinds.Describe(type, JsonNamingPolicy.SnakeCaseLower.ConvertName)
+                : "of the right kind (an object, a list or a value as docs/simulation.md shows)");
         }
         return Regex.Replace(first, @"\s*Path: \$.*$", "");
     }

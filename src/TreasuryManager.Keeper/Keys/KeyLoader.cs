@@ -23,14 +23,7 @@ public static class KeyLoader
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
-        try
-        {
-            settings.Validate();
-        }
-        catch (SettingsException e)
-        {
-            throw new KeySourceException(e.Message, e);
-        }
+        Validate(settings);
 
         return string.IsNullOrWhiteSpace(settings.Keystore)
             ? FromMnemonic(settings, getEnvironmentVariable)
@@ -46,14 +39,7 @@ public static class KeyLoader
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
-        try
-        {
-            settings.Validate();
-        }
-        catch (SettingsException e)
-        {
-            throw new KeySourceException(e.Message, e);
-        }
+        Validate(settings);
         if (string.IsNullOrWhiteSpace(settings.Keystore)) return FromMnemonic(settings, getEnvironmentVariable).Address;
 
         var full = ExistingKeystore(settings.Keystore!);
@@ -70,6 +56,19 @@ public static class KeyLoader
         }
         throw new KeySourceException($"keystore '{full}' (Key:Keystore) has no usable \"address\" field, which a simulation needs to act as the keeper without the password; "
             + $"set {settings.PasswordEnv} to open it, or recreate it with `treasury wallet new` (which writes the field)");
+    }
+
+    /// <summary>The Key section's own rules (one source, a derivation path), as a <see cref="KeySourceException"/>.</summary>
+    private static void Validate(KeySettings settings)
+    {
+        try
+        {
+            settings.Validate();
+        }
+        catch (SettingsException e)
+        {
+            throw new KeySourceException(e.Message, e);
+        }
     }
 
     /// <summary>The keystore's full path; throws naming Key:Keystore when there is no file there.</summary>

@@ -1,18 +1,21 @@
-namespace TreasuryManager.Keeper.Configuration;
+namespace TreasuryManager.Strategy.Settings;
 
-/// <summary>What a value of a given type must look like, in the words an operator reads: one home for the settings'
-/// "is not …" and the command line's parse errors (which otherwise name .NET types such as System.Int32).</summary>
+/// <summary>What a value of a given type must look like, in the words an operator reads: one home for the keeper's
+/// settings ("is not …"), the command line's parse errors and the scenario files' errors (which otherwise name .NET
+/// types such as System.Int32).</summary>
 public static class ValueKinds
 {
-    public static string Describe(Type type)
+    /// <param name="enumName">How the source spells an enumeration's values (a scenario file: snake_case); null: as declared.</param>
+    public static string Describe(Type type, Func<string, string>? enumName = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type.IsEnum) return $"one of {string.Join(", ", Enum.GetNames(type))}";
+        if (type.IsEnum) return $"one of {string.Join(", ", Enum.GetNames(type).Select(enumName ?? (n => n)))}";
         if (type == typeof(double) || type == typeof(float) || type == typeof(decimal)) return "a number (a dot for decimals, e.g. 0.5)";
         if (type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort))
             return type.Name.StartsWith('U') ? "a whole number, not negative, in range" : "a whole number in range";
         if (type == typeof(bool)) return "true or false";
+        if (type == typeof(string)) return "a string";
         return $"a {type.Name}";
     }
 
