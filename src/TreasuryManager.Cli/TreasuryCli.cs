@@ -63,9 +63,23 @@ public static class TreasuryCli
             return BadInput;
         }
 
+        if (parse.Action is System.CommandLine.Help.HelpAction)
+        {
+            // A command that takes setting overrides lets unmatched tokens through, and the stock usage line then
+            // promises "[[--] <additional arguments>...]]": name what those tokens are instead.
+            using var help = new StringWriter(CultureInfo.InvariantCulture);
+            var code = parse.Invoke(new InvocationConfiguration { Output = help, Error = stderr, EnableDefaultExceptionHandler = false });
+            stdout.Write(HelpText(help.ToString()));
+            return code;
+        }
+
         // no handler of System.CommandLine's own: an exception reaches RunAsync, which prints one line
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
     }
+
+    /// <summary>System.CommandLine's help with the usage line of a command that takes setting overrides saying so.</summary>
+    internal static string HelpText(string stock) =>
+        stock.Replace(" [[--] <additional arguments>...]]", " [--Section:Key=value ...]", StringComparison.Ordinal);
 
     /// <summary>
     /// A parse error quotes the offending argument; a private key typed on the command line by mistake

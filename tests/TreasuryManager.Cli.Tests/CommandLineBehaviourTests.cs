@@ -23,6 +23,18 @@ public sealed partial class CommandLineBehaviourTests : IDisposable
     [GeneratedRegex(@"on the command line[^(]*\((--[^ ,)]+)")]
     private static partial Regex TemplateExample();
 
+    [Theory]
+    [InlineData("status")]
+    [InlineData("rebalance")]
+    [InlineData("keeper", "run")]
+    public async Task The_usage_line_of_a_command_that_takes_overrides_names_them(params string[] command)
+    {
+        var (exit, output, _) = await new TestConsole().RunAsync([.. command, "--help"]);
+        Assert.Equal(0, exit);
+        Assert.Contains($"{string.Join(' ', command)} [options] [--Section:Key=value ...]", output);
+        Assert.DoesNotContain("additional arguments", output);
+    }
+
     [Fact]
     public void The_override_the_template_announces_parses_and_sets_that_setting()
     {
