@@ -196,7 +196,7 @@ public sealed class WalletCommandTests : IDisposable
     [Fact]
     public async Task Commands_have_help()
     {
-        foreach (var command in new[] { new[] { "init" }, ["deploy"], ["wallet"], ["wallet", "new"], ["wallet", "import"], ["wallet", "address"] })
+        foreach (var command in new[] { new[] { "init" }, ["deploy"], ["wallet"], ["wallet", "new"], ["wallet", "import"], ["wallet", "address"], ["wallet", "check"] })
         {
             var (exit, output, _) = await new TestConsole().RunAsync([.. command, "--help"]);
             Assert.Equal(0, exit);
@@ -224,6 +224,21 @@ public sealed class WalletCommandTests : IDisposable
         Assert.Contains("matches the key", output);
         Assert.Equal("", error);
         Assert.DoesNotContain(Password, output);
+
+        // the same option as `wallet address`
+        (exit, output, error) = await WithPassword().RunAsync("wallet", "check", "--keystore", path);
+        Assert.True(exit == 0, error);
+        Assert.Equal(DevAddress1, AddressLine(output));
+    }
+
+    [Fact]
+    public async Task Check_refuses_a_keystore_given_both_as_the_argument_and_as_keystore()
+    {
+        var path = WriteKeystore("ok.json");
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "check", path, "--keystore", _temp.File("other.json"));
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("the keystore is given twice", error);
+        Assert.Contains("other.json", error);
     }
 
     [Fact]

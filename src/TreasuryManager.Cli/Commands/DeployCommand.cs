@@ -35,7 +35,7 @@ public static class DeployCommand
         var local = new Option<bool>("--local") { Description = "Deploy to a local dev node (chain id 31337) with the public Hardhat test accounts. Required: only local deployments are supported." };
         var config = new Option<string>("--config")
         {
-            Description = $"The configuration to update (written by `treasury init`). Default: {SettingsLoader.DefaultFileName}.",
+            Description = "The configuration to update (written by `treasury init`).",
             DefaultValueFactory = _ => SettingsLoader.DefaultFileName,
         };
         var rpc = new Option<string>("--rpc") { Description = "The node's JSON-RPC URL. Default: Rpc:Url of the configuration. When given, it is written to Rpc:Url." };

@@ -18,12 +18,12 @@ public static class InitCommand
         var rpc = new Option<string>("--rpc") { Description = "The node's JSON-RPC URL (http or https). Default: http://127.0.0.1:8545, a local Hardhat or anvil node." };
         var chainId = new Option<long>("--chain-id")
         {
-            Description = "The chain id the node must report (31337 local, 1 mainnet). Default: 31337.",
+            Description = "The chain id the node must report (31337 local, 1 mainnet).",
             DefaultValueFactory = _ => new RpcSettings().ChainId,
         };
         var output = new Option<string>("--out")
         {
-            Description = $"Where to write the file. Default: {SettingsLoader.DefaultFileName} in the current directory.",
+            Description = "Where to write the file (a relative path is from the current directory).",
             DefaultValueFactory = _ => SettingsLoader.DefaultFileName,
         };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };

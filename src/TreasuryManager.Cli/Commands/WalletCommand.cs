@@ -28,7 +28,7 @@ public static class WalletCommand
 
     private static Option<string> OutOption() => new("--out")
     {
-        Description = $"Where to write the keystore (never overwritten). Default: {DefaultKeystorePath}.",
+        Description = "Where to write the keystore (never overwritten).",
         DefaultValueFactory = _ => DefaultKeystorePath,
     };
 
@@ -66,13 +66,16 @@ public static class WalletCommand
         return command;
     }
 
+    /// <summary>The keystore `wallet address` and `wallet check` read: the same option, the same default.</summary>
+    private static Option<string> KeystoreOption(string note) => new("--keystore")
+    {
+        Description = $"The keystore file.{note}",
+        DefaultValueFactory = _ => DefaultKeystorePath,
+    };
+
     private static Command AddressOf(CliConsole io)
     {
-        var keystore = new Option<string>("--keystore")
-        {
-            Description = $"The keystore file. Default: {DefaultKeystorePath}. No password is needed: the address is stored in clear.",
-            DefaultValueFactory = _ => DefaultKeystorePath,
-        };
+        var keystore = KeystoreOption(" No password is needed: the address is stored in clear.");
         var command = new Command("address", "Print the EIP-55 address of a keystore file (from its \"address\" field, checksum verified; `wallet check` decrypts and verifies it).") { keystore };
         command.SetAction(parse => Guard(io, () =>
         {
@@ -84,23 +87,35 @@ public static class WalletCommand
 
     private static Command Check(CliConsole io)
     {
-        var file = new Argument<string>("FILE") { Description = "The keystore v3 file to open (any that geth, ethers.js, Nethereum or `wallet new` writes)." };
+        var keystore = KeystoreOption(" Any keystore v3 file that geth, ethers.js, Nethereum or `wallet new` writes.");
+        var file = new Argument<string?>("FILE")
+        {
+            Description = "The same as --keystore (give one or the other).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var command = new Command("check", $"Decrypt a keystore with its password ({PasswordVariable} or a hidden prompt), print the address of the key it really holds, and fail when the file's \"address\" field names another address.")
         {
-            file,
+            keystore, file,
         };
-        command.SetAction(parse => Guard(io, () => CheckKeystore(io, parse.GetValue(file)!)));
+        command.SetAction(parse => Guard(io, () =>
+        {
+            var positional = parse.GetValue(file);
+            var option = parse.GetResult(keystore) is { Implicit: false } ? parse.GetValue(keystore) : null;
+            if (positional is not null && option is not null)
+                throw CliException.BadInput($"the keystore is given twice ('{positional}' and --keystore '{option}'); give one");
+            return CheckKeystore(io, positional ?? parse.GetValue(keystore)!);
+        }));
         return command;
     }
 
     /// <summary>
-    /// `wallet check FILE`: the real address on stdout; 0 when the "address" field agrees (or is absent), else
+    /// `wallet check [--keystore] FILE`: the real address on stdout; 0 when the "address" field agrees (or is absent), else
     /// <see cref="TreasuryCli.Failure"/> and a line on stderr naming both addresses. A wrong password or a malformed
     /// file is bad input (exit 2).
     /// </summary>
     private static int CheckKeystore(CliConsole io, string path)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw CliException.BadInput("FILE is empty; give the keystore file to check, e.g. `treasury wallet check keys/keeper.json`");
+        if (string.IsNullOrWhiteSpace(path)) throw CliException.BadInput("the keystore path is empty; give the keystore file to check, e.g. `treasury wallet check --keystore keys/keeper.json`");
         var full = Full(path);
         if (!File.Exists(full)) throw CliException.BadInput($"keystore file '{full}' does not exist; give the path of a keystore v3 file");
         var password = io.GetEnvironmentVariable(PasswordVariable);

@@ -105,7 +105,7 @@ public static class KeyLoader
 
         if (!contents.AddressMatches)
             throw new KeySourceException($"keystore '{full}' holds the key of {contents.Key.Address}, but its \"address\" field says {contents.FileAddress}; "
-                + $"the keeper will not sign with a keystore that misnames its key: run `treasury wallet check {path}` and re-create the file");
+                + $"the keeper will not sign with a keystore that misnames its key: run `treasury wallet check --keystore {path}` and re-create the file");
         return contents.Key;
     }
 
