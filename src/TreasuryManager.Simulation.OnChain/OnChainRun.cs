@@ -18,12 +18,14 @@ namespace TreasuryManager.Simulation.OnChain;
 public sealed record OnChainStep(int Step, long Timestamp, double Reference, double PoolPrice, double Low, double High, double Base, double Quote, double PnlVsHold, int SwapsSoFar, int RebalancesSoFar);
 
 /// <summary>What an on-chain run did: every swap as the chain reported it, the pool's first and last state, the keeper's rebalances.</summary>
+/// <param name="Fees">The fees the treasury's pool charged the traders, in quote: a base fee at the reference price of its
+/// step, as the in-memory run counts them.</param>
 /// <param name="HedgeTrades">"hedged": the keeper's mined adjustHedge transactions.</param>
 /// <param name="HedgeValue">"hedged": the vault's hedge funds now (its quote balance plus the perp account's equity) less
 /// what it was given for margin at the start, in quote; included in <see cref="PnlVsHold"/>.</param>
 public sealed record OnChainResult(
     MarketPath Path, string Strategy, FastPoolState Start, FastPoolState End, IReadOnlyList<SwapRecord> Swaps,
-    IReadOnlyList<OnChainStep> Series, int Rebalances, long RebalanceGasUsed, double GasSpentQuote, double PnlVsHold,
+    IReadOnlyList<OnChainStep> Series, int Rebalances, long RebalanceGasUsed, double GasSpentQuote, double PnlVsHold, double Fees,
     IReadOnlyDictionary<string, int> Decisions, int Transactions, int HedgeTrades = 0, double HedgeValue = 0,
     IReadOnlyDictionary<string, int>? HedgeDecisions = null);
 
@@ -307,7 +309,7 @@ public sealed class OnChainRun : IAsyncDisposable
             onStep?.Invoke(series[^1]);
         }
         return new OnChainResult(Path, Strategy, start, Venue.State, Venue.Swaps, series, market.Rebalances, rebalanceGas, market.GasSpent,
-            series[^1].PnlVsHold, decisions, transactions, hedgeTrades, hedgeValue, hedgeDecisions);
+            series[^1].PnlVsHold, market.Fees, decisions, transactions, hedgeTrades, hedgeValue, hedgeDecisions);
     }
 
     /// <summary>

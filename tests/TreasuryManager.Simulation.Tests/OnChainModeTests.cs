@@ -45,6 +45,10 @@ public sealed class OnChainModeTests(LocalNodeFixture node) : IAsyncLifetime
         Assert.Equal(memory.Swaps!.Count, chain.Swaps.Count);
         for (var i = 0; i < chain.Swaps.Count; i++) Assert.Equal(memory.Swaps[i], chain.Swaps[i]);
         Assert.Equal(memory.State, chain.End);
+        // the fees it reports are the swaps' fees at the reference price of their step (base fees priced, quote as is)
+        var fees = chain.Swaps.Sum(r => Units.Human(r.FeeAmount) * (r.ZeroForOne ? path.Reference[r.Step] : 1));
+        Assert.True(fees > 0);
+        Assert.Equal(fees, chain.Fees, 1e-9 * fees);
         // and the chain's own balances agree with the pool's reserves
         Assert.Equal((System.Numerics.BigInteger)chain.End.Reserve0, await run.Deployment.Base.BalanceOfAsync(run.Deployment.Pool.Address));
         Assert.Equal((System.Numerics.BigInteger)chain.End.Reserve1, await run.Deployment.Quote.BalanceOfAsync(run.Deployment.Pool.Address));

@@ -130,7 +130,7 @@ public static class DemoCommand
         var end = chain.Series[^1];
         var rows = new List<string[]>
         {
-            new[] { "managed", venue == OnChainPool.UniswapV3 ? "on chain, Uniswap v3 pool (real keeper)" : "on chain (real keeper)", Q(chain.PnlVsHold), "—", chain.Rebalances.ToString(CultureInfo.InvariantCulture), Q(chain.GasSpentQuote), Q(end.Base), Q(end.Quote) },
+            new[] { "managed", venue == OnChainPool.UniswapV3 ? "on chain, Uniswap v3 pool (real keeper)" : "on chain (real keeper)", Q(chain.PnlVsHold), Q(chain.Fees), chain.Rebalances.ToString(CultureInfo.InvariantCulture), Q(chain.GasSpentQuote), Q(end.Base), Q(end.Quote) },
         };
         foreach (var r in memory)
             rows.Add([r.Strategy, "in memory", Q(r.PnlVsHold), Q(r.Fees), r.Rebalances.ToString(CultureInfo.InvariantCulture), Q(r.GasSpent),
