@@ -14,13 +14,21 @@ require_tools() {
   command -v dotnet >/dev/null || die "the .NET SDK is not installed; install .NET 10."
 }
 
-# npm ci only when node_modules is missing or older than the lock file.
+# npm ci runs when node_modules was not installed from this package-lock.json (its SHA-256 is stamped in
+# node_modules/.installed-from-lock after a successful install: content, not mtime, so a fresh clone beside an
+# up-to-date folder does not reinstall). A node_modules that is a link into another checkout is never reinstalled
+# through the link (npm ci would empty the other checkout's folder): that stops, saying so.
 install_node_packages() {
   cd "$REPO_ROOT"
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "Installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error >&2
+  local lock stamp=node_modules/.installed-from-lock
+  lock="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock" ] && return 0
+  if [ -L node_modules ]; then
+    die "node_modules is a link to $(readlink -f node_modules), not installed from this package-lock.json; npm ci would empty that folder: run scripts from the checkout it belongs to, or remove the link (rm node_modules) and run this again"
   fi
+  say "Installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  printf '%s\n' "$lock" > "$stamp"
 }
 
 compile_contracts() {
