@@ -104,7 +104,10 @@ public sealed class SecretScanTests(LocalNodeFixture node) : NodeTest(node), IDi
         Assert.True(dryRun.Exit == 0, dryRun.Output);
         Assert.Contains("\"decision\": \"plan\"", dryRun.Output);
         Assert.True(yes.Exit == 0, yes.Output);
-        Assert.Contains("Mined:", yes.Output);
+        // it says what it sent as the node accepts it, then that the same transaction was mined
+        var sent = System.Text.RegularExpressions.Regex.Match(yes.Output, @"Sent (0x[0-9a-f]{64}) \(nonce 1\); waiting for \d+ confirmation");
+        Assert.True(sent.Success, yes.Output);
+        Assert.Contains($"Mined: {sent.Groups[1].Value}", yes.Output);
         Assert.Equal(2, await Eth.GetTransactionCountAsync(key.Address)); // two rebalances signed with the secret key
 
         var logFiles = Directory.EnumerateFiles(_temp.Path, "*.log", SearchOption.AllDirectories).Select(File.ReadAllText);

@@ -105,8 +105,9 @@ public static class KeeperCommands
             }
             if (parse.GetValue(sendAfterRehearsal)) throw CliException.BadInput("--send-after-rehearsal needs --fork (a rehearsal to send after)");
             var key = dry ? null : LoadKey(settings, io);
+            var progress = new SendProgress(asJson ? io.Error : io.Out, settings);
             using var runtime = await KeeperRuntime.StartAsync(onlyThat, key, new KeeperMetrics(), NullLoggerFactory.Instance,
-                readOnly: dry, keeperAddress: dry ? KeeperAddress(settings, io) : null, ct: ct);
+                readOnly: dry, keeperAddress: dry ? KeeperAddress(settings, io) : null, onPoint: progress.Observe, ct: ct);
             var report = (await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true, ct: ct))!;
             var decision = report.Decisions.Single();
             if (decision is Hold hold)
@@ -135,7 +136,18 @@ public static class KeeperCommands
                     return 1;
                 }
             }
-            var outcome = await runtime.Cycle.ActAsync(plan, ct);
+            progress.Acting = true;
+            ExecutionOutcome outcome;
+            try
+            {
+                outcome = await runtime.Cycle.ActAsync(plan, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested && progress.LastSent is { } sent)
+            {
+                // Ctrl-C while waiting: what went out must not go unsaid
+                io.Error.WriteLine($"error: cancelled while waiting for {sent.Hash} (nonce {sent.Nonce}): it was sent and stays in flight in the journal ({settings.Journal}); the keeper's next start with this journal (`treasury keeper run`, or `treasury rebalance` again) settles it before planning anew");
+                return TreasuryCli.Failure;
+            }
             if (asJson) io.Out.WriteLine(OutcomeJson(plan, outcome));
             else io.Out.WriteLine(Describe(outcome));
             return outcome is ExecutionOutcome.Mined ? 0 : 1;
@@ -183,6 +195,29 @@ public static class KeeperCommands
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>
+    /// What `rebalance` says while it sends: each broadcast's hash and nonce as the node accepts it, and what the wait is
+    /// for (attempts the keeper's start-up recovery rebroadcasts are not this command's and are not announced).
+    /// </summary>
+    private sealed class SendProgress(TextWriter output, TreasurySettings settings)
+    {
+        public bool Acting { get; set; }
+        public AttemptRecord? LastSent { get; private set; }
+
+        public void Observe(ExecutionPoint point, AttemptRecord attempt)
+        {
+            if (!Acting || point != ExecutionPoint.Broadcast) return;
+            var confirmations = settings.Gas.Confirmations;
+            var idleHint = settings.Rpc.ChainId == 31337 && confirmations > 1
+                ? $" — a local node that mines only when it receives a transaction needs {confirmations - 1} more block(s) mined (evm_mine), or set Gas:Confirmations=1"
+                : "";
+            output.WriteLine(LastSent is null
+                ? $"Sent {attempt.Hash} (nonce {attempt.Nonce}); waiting for {confirmations} confirmation(s){idleHint}."
+                : $"Replaced by {attempt.Hash} (nonce {attempt.Nonce}, fees raised); waiting for {confirmations} confirmation(s).");
+            LastSent = attempt;
+        }
+    }
 
     /// <summary>
     /// Lets <paramref name="command"/> take setting overrides (--Section:Key=value, --Section:Key value): the tokens no
@@ -318,7 +353,7 @@ public static class KeeperCommands
         ExecutionOutcome.Mined m => $"Mined: {m.Outcome.TransactionHash} in block {m.Outcome.BlockNumber}, gas used {m.Outcome.GasUsed}, {m.Attempts} attempt(s).",
         ExecutionOutcome.Failed f => $"Failed: {f.Reason}",
         ExecutionOutcome.Deferred d => $"Not sent (deferred): {d.Reason}",
-        ExecutionOutcome.Unconfirmed u => $"Sent but not final: {u.Reason}",
+        ExecutionOutcome.Unconfirmed u => $"Sent but not final{(u.LatestHash is null ? "" : $" ({u.LatestHash})")}: {u.Reason}",
         _ => outcome.ToString(),
     };
 

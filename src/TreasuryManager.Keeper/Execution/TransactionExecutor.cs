@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using TreasuryManager.Ethereum;
@@ -313,9 +314,17 @@ public sealed class TransactionExecutor
             if (state.Block - firstBlock >= Options.MaxBlocksToWait || _time.GetUtcNow() >= deadline)
             {
                 var hash = Journal.Attempts(intent.Id).Where(IsLive).LastOrDefault()?.Hash ?? latest.Hash;
+                var waited = state.Block - firstBlock;
+                var span = Options.MaxWait < TimeSpan.FromMinutes(1)
+                    ? Options.MaxWait.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
+                    : Options.MaxWait.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " minutes";
+                var why = waited >= Options.MaxBlocksToWait
+                    ? $"not final after {waited} blocks (MaxBlocksToWait {Options.MaxBlocksToWait})"
+                    : waited == 0
+                        ? $"the node mined no block in {span} of waiting (a local node that mines only when it receives a transaction needs a block mined for each of the {Options.Confirmations} confirmation(s))"
+                        : $"not final after {span} ({waited} blocks)";
                 return new ExecutionOutcome.Unconfirmed(intent.Key, intent.Id,
-                    $"not final after waiting {state.Block - firstBlock} blocks (MaxBlocksToWait {Options.MaxBlocksToWait}) or the wall-clock bound (MaxWait {Options.MaxWait})" +
-                    (blocked is null ? "" : $"; {blocked}") + "; the intent stays in flight in the journal", hash);
+                    why + (blocked is null ? "" : $"; {blocked}") + "; the intent stays in flight in the journal, and the keeper's next start (or executing it again) settles it", hash);
             }
             await Task.Delay(Options.PollInterval, _time, ct).ConfigureAwait(false);
         }
