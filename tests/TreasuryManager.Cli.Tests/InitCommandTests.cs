@@ -85,6 +85,15 @@ public sealed class InitCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_says_a_chain_id_below_1_must_be_at_least_1_not_a_range_up_to_longs_maximum()
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync("init", "--chain-id", "0", "--out", _temp.File("init.json"));
+        Assert.Equal(TreasuryCli.BadInput, exit);
+        Assert.Equal("", output);
+        Assert.Equal("error: --chain-id: 0 must be at least 1 (31337 local, 1 mainnet)", error.TrimEnd());
+    }
+
+    [Fact]
     public async Task Init_refuses_to_overwrite_without_force()
     {
         var path = _temp.File("appsettings.json");

@@ -56,6 +56,42 @@ public sealed class SettingsValueTests : IDisposable
         Assert.Contains(message.Replace("FILE", config, StringComparison.Ordinal), e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // a lower bound alone is said as one, never with .NET's largest long or double as the upper end
+    [InlineData("{}", new[] { "--Rpc:ChainId=-5" }, "Rpc:ChainId", "'-5' (from the command line) must be at least 1 (31337 local, 1 mainnet)")]
+    [InlineData("{}", new[] { "--Strategy:BenefitToGasMargin=-2" }, "Strategy:BenefitToGasMargin", "'-2' (from the command line) must be at least 0")]
+    [InlineData("{}", new[] { "--Strategy:Defence:RegimeRatioThreshold=0.5" }, "Strategy:Defence:RegimeRatioThreshold", "'0.5' (from the command line) must be greater than 1")]
+    // a range error names the value's source as a type error does: the file, the command line
+    [InlineData("""{ "Gas": { "Confirmations": -3 } }""", new string[0], "Gas:Confirmations", "'-3' (from the file FILE) must be at least 1 (1 = final once mined)")]
+    [InlineData("""{ "Rpc": { "TimeoutSeconds": 700 } }""", new string[0], "Rpc:TimeoutSeconds", "'700' (from the file FILE) must lie in (0, 600]")]
+    [InlineData("""{ "Pools": [ { "HardLimitBps": 0 } ] }""", new string[0], "Pools:0:HardLimitBps", "'0' (from the file FILE) must lie in (0, 10000]")]
+    // a whole number too large for its setting says the range: the setting's own rule, or the largest it takes
+    [InlineData("{}", new[] { "--Gas:Confirmations=99999999999" }, "Gas:Confirmations", "'99999999999' (from the command line) is too large: the largest whole number it takes is 2147483647")]
+    [InlineData("{}", new[] { "--Gas:Confirmations=-99999999999" }, "Gas:Confirmations", "'-99999999999' (from the command line) is too small: must be at least 1 (1 = final once mined)")]
+    [InlineData("{}", new[] { "--Metrics:Port=99999999999" }, "Metrics:Port", "'99999999999' (from the command line) is too large: must lie in [0, 65535] (0 = off)")]
+    // a number beyond decimal's range is a number too large, not "not a number"; infinity is not a finite positive number
+    [InlineData("{}", new[] { "--Gas:EthPriceInQuote=1e300" }, "Gas:EthPriceInQuote", "'1e300' (from the command line) is too large: the largest number it takes is about 7.9e28")]
+    [InlineData("{}", new[] { "--Strategy:RiskAversion=Infinity" }, "Strategy:RiskAversion", "'Infinity' (from the command line) must be a finite positive number")]
+    [InlineData("{}", new[] { "--Strategy:RiskAversion=1e400" }, "Strategy:RiskAversion", "'1e400' (from the command line) must be a finite positive number")]
+    public void A_value_out_of_its_settings_range_is_refused_naming_the_setting_the_value_its_source_and_the_range(string file, string[] overrides, string path, string message)
+    {
+        var config = Config(file);
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(config, [.. Complete, .. overrides]));
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal(path, problem.Path);
+        Assert.Equal($"setting {path} {message.Replace("FILE", config, StringComparison.Ordinal)}", e.Message);
+        Assert.DoesNotContain("E+", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("is not a number", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gas_cap_too_large_for_wei_in_a_decimal_is_a_number_not_an_overflow()
+    {
+        var config = Config("{}");
+        var settings = SettingsLoader.Load(config, [.. Complete, "--Gas:MaxFeePerGasGwei=1e28", "--Gas:BaseFeeCeilingGwei=1e27"]);
+        Assert.Equal(System.Numerics.BigInteger.Pow(10, 37), settings.Gas.MaxFeePerGasWei);
+    }
+
     [Fact]
     public void A_bad_fee_cap_is_the_one_problem_said_not_the_limits_measured_against_it()
     {
@@ -73,7 +109,7 @@ public sealed class SettingsValueTests : IDisposable
         Assert.Equal(TreasuryCli.BadInput, exit);
         Assert.Equal("", output);
         var line = Assert.Single(error.TrimEnd().Split('\n'));
-        Assert.Contains("Gas:MaxFeePerGasGwei -5 must be positive (gwei); setting Gas:Confirmations 0", line, StringComparison.Ordinal);
+        Assert.Contains("Gas:MaxFeePerGasGwei '-5' (from the command line) must be positive (gwei); setting Gas:Confirmations '0' (from the command line) must be at least 1", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,9 +166,15 @@ public sealed class SettingsEnvironmentTests : IDisposable
 
             Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGasGwei", "50");
             Assert.Equal(50m, SettingsLoader.Load(path, complete).Gas.MaxFeePerGasGwei);
+
+            // a value out of range names its variable as a value of the wrong type does
+            Environment.SetEnvironmentVariable("TREASURY_Rpc__TimeoutSeconds", "-1");
+            var range = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, complete));
+            Assert.Equal("setting Rpc:TimeoutSeconds '-1' (from the environment variable TREASURY_Rpc__TimeoutSeconds) must lie in (0, 600]", range.Message);
         }
         finally
         {
+            Environment.SetEnvironmentVariable("TREASURY_Rpc__TimeoutSeconds", null);
             Environment.SetEnvironmentVariable("TREASURY_SOME_TOOLS_KNOB", null);
             Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGwei", null);
             Environment.SetEnvironmentVariable("TREASURY_Gas__MaxFeePerGasGwei", null);

@@ -41,6 +41,31 @@ public sealed class SettingsDeclarationTests
     }
 
     [Fact]
+    public void A_lower_bound_alone_is_said_as_one_not_as_a_range_up_to_a_types_maximum()
+    {
+        var bad = Valid() with
+        {
+            Rpc = new RpcSettings { ChainId = -5 },
+            Strategy = new StrategySettings
+            {
+                BenefitToGasMargin = -2,
+                RiskAversion = double.PositiveInfinity,
+                Defence = new DefenceSettings { RegimeRatioThreshold = 1, FeeMultiplier = double.NaN },
+            },
+            Pools = [new PoolSettings { Address = "0x00000000000000000000000000000000000000a1", Hedge = new HedgeSettings { ReferenceBase = -1 } }],
+        };
+        var e = Assert.Throws<SettingsException>(() => bad.Validate());
+        var problems = e.Problems.ToDictionary(p => p.Path, p => p.ToString());
+        Assert.Equal("setting Rpc:ChainId -5 must be at least 1 (31337 local, 1 mainnet)", problems["Rpc:ChainId"]);
+        Assert.Equal("setting Strategy:BenefitToGasMargin -2 must be at least 0", problems["Strategy:BenefitToGasMargin"]);
+        Assert.Equal("setting Strategy:RiskAversion Infinity must be a finite positive number", problems["Strategy:RiskAversion"]);
+        Assert.Equal("setting Strategy:Defence:RegimeRatioThreshold 1 must be greater than 1", problems["Strategy:Defence:RegimeRatioThreshold"]);
+        Assert.Equal("setting Strategy:Defence:FeeMultiplier NaN must be a finite number at least 1", problems["Strategy:Defence:FeeMultiplier"]);
+        Assert.Equal("setting Pools:0:Hedge:ReferenceBase -1 must be at least 0", problems["Pools:0:Hedge:ReferenceBase"]);
+        Assert.DoesNotContain("E+", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_declared_setting_is_in_the_init_template_with_its_description()
     {
         var template = SettingsTemplate.Render(new TreasurySettings());

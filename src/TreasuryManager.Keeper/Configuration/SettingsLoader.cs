@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Strategy.Settings;
@@ -88,7 +89,24 @@ public static class SettingsLoader
             Log = (settings.Log ?? new LogSettings()) with { File = Rooted(baseDirectory, (settings.Log ?? new LogSettings()).File)! },
             Fork = (settings.Fork ?? new ForkSettings()) with { Command = Rooted(baseDirectory, (settings.Fork ?? new ForkSettings()).Command) },
         };
-        return settings.Validate();
+        try
+        {
+            return settings.Validate();
+        }
+        catch (SettingsException e)
+        {
+            throw new SettingsException(e.Problems.Select(p => Sourced(configuration, p)).ToList());
+        }
+    }
+
+    /// <summary>A problem about a value the sources gave, said as a type error is: the value as written and where it came
+    /// from ("setting Gas:Confirmations '-3' (from the command line) must be at least 1"). Problems about no value (a
+    /// missing setting, a whole section) and values at their default are left as they are.</summary>
+    private static SettingProblem Sourced(IConfiguration configuration, SettingProblem problem)
+    {
+        if (problem.Value is null || problem.Source is not null) return problem;
+        if (FindSource(configuration, problem.Path) is not { } source || configuration[problem.Path] is not { } written) return problem;
+        return problem with { Value = $"'{written}'", Source = source.From };
     }
 
     /// <summary>
@@ -113,7 +131,55 @@ public static class SettingsLoader
             if (!declared.IsValue || value.Length == 0) continue; // an empty section or array, an empty value: as the binder reads them
             var type = Nullable.GetUnderlyingType(declared.Type) ?? declared.Type;
             if (!Reads(type, value))
-                throw new SettingsException(declared.Canonical, $"'{value}' (from {SourceOf(configuration, key).From}) is not {ValueKinds.Describe(type)}");
+                throw new SettingsException([new SettingProblem(declared.Canonical, OutOfRange(configuration, key, declared.Canonical, type, value) ?? $"is not {ValueKinds.Describe(type, inRange: false)}")
+                {
+                    Value = $"'{value}'",
+                    Source = SourceOf(configuration, key).From,
+                }]);
+        }
+    }
+
+    /// <summary>
+    /// When <paramref name="value"/> is a number its setting's type cannot hold (99999999999 for a whole-number setting,
+    /// 1e300 for a decimal one): the problem, "is too large: " and the setting's own rule (found by checking the setting at
+    /// the type's extreme on the value's side, so the rule has its one home) or, when the setting allows the extreme, the
+    /// largest (smallest) value it takes. Null when the value is not a number.
+    /// </summary>
+    private static string? OutOfRange(IConfiguration configuration, string key, string canonical, Type type, string value)
+    {
+        var text = value.Trim();
+        bool positive;
+        if (ValueKinds.IsWholeNumber(type))
+        {
+            if (!System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return null;
+            positive = n.Sign > 0;
+        }
+        else if (type == typeof(decimal))
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d)) return null;
+            positive = d > 0;
+        }
+        else return null;
+        var extreme = (IFormattable)type.GetField(positive ? "MaxValue" : "MinValue")!.GetValue(null)!;
+        var side = positive ? "too large" : "too small";
+        if (RuleAt(configuration, key, canonical, extreme.ToString(null, CultureInfo.InvariantCulture)) is { } rule) return $"is {side}: {rule}";
+        var limit = type == typeof(decimal) ? "about " + ((double)(decimal)extreme).ToString("0.#e0", CultureInfo.InvariantCulture) : extreme.ToString(null, CultureInfo.InvariantCulture);
+        return $"is {side}: the {(positive ? "largest" : "smallest")} {(type == typeof(decimal) ? "number" : "whole number")} it takes is {limit}";
+    }
+
+    /// <summary>The rule the setting at <paramref name="canonical"/> breaks when it holds <paramref name="probe"/> (the other
+    /// settings as the sources give them), or null when it breaks none or the settings cannot be read.</summary>
+    private static string? RuleAt(IConfiguration configuration, string key, string canonical, string probe)
+    {
+        try
+        {
+            var probed = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection([new KeyValuePair<string, string?>(key, probe)]).Build();
+            var settings = probed.Get<TreasurySettings>(o => o.ErrorOnUnknownConfiguration = false) ?? new TreasurySettings();
+            return SettingsValidator.Check(settings).FirstOrDefault(p => p.Path == canonical)?.Problem;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            return null; // another value does not read yet: the type's limit is said instead
         }
     }
 
@@ -133,7 +199,11 @@ public static class SettingsLoader
     }
 
     /// <summary>Which source gave the value the configuration holds for <paramref name="key"/> (the last that has it).</summary>
-    private static (string From, bool Environment) SourceOf(IConfiguration configuration, string key)
+    private static (string From, bool Environment) SourceOf(IConfiguration configuration, string key) =>
+        FindSource(configuration, key) ?? ("the configuration", false);
+
+    /// <summary>Which source gave the value for <paramref name="key"/>, or null when none did (a default).</summary>
+    private static (string From, bool Environment)? FindSource(IConfiguration configuration, string key)
     {
         if (configuration is IConfigurationRoot root)
             foreach (var provider in root.Providers.Reverse())
@@ -147,7 +217,7 @@ public static class SettingsLoader
                     _ => ($"{provider}", false),
                 };
             }
-        return ("the configuration", false);
+        return null;
     }
 
     private static string? FullPath(Microsoft.Extensions.Configuration.FileConfigurationSource source) =>

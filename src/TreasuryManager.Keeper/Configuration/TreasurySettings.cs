@@ -87,7 +87,7 @@ public sealed record TreasurySettings : ISettingsSection
         var seen = new HashSet<Address>();
         for (var i = 0; i < Pools.Length; i++)
             if (Pools[i] is { } pool && Address.TryParse(pool.Address, out var a) && !seen.Add(a))
-                yield return new($"Pools:{i}:Address", $"{a} is listed twice; remove the duplicate");
+                yield return new($"Pools:{i}:Address", "is listed twice; remove the duplicate") { Value = a.ToString() };
         var v3 = Array.FindIndex(Pools, p => p?.Venue == PoolVenue.UniswapV3);
         if (v3 >= 0)
         {
@@ -124,7 +124,7 @@ public sealed record TreasurySettings : ISettingsSection
         }
         catch (FormatException e)
         {
-            return new(path, $"'{value}' is not an address ({e.Message})");
+            return new(path, $"is not an address ({e.Message})") { Value = $"'{value}'" };
         }
     }
 
@@ -149,7 +149,7 @@ public sealed record RpcSettings : ISettingsSection
     public IEnumerable<SettingProblem> CrossChecks(string path)
     {
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-            yield return new(SettingsValidator.Join(path, nameof(Url)), $"'{Url}' is not an http(s) URL, e.g. http://127.0.0.1:8545");
+            yield return new(SettingsValidator.Join(path, nameof(Url)), "is not an http(s) URL, e.g. http://127.0.0.1:8545") { Value = $"'{Url}'" };
     }
 
     /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>
@@ -311,7 +311,7 @@ public sealed record TreasuryRiskSettings : ISettingsSection
             var entry = SettingsValidator.Join(path, $"Tokens:{i}");
             if (Tokens[i] is not { } t) continue;
             if (TreasurySettings.CheckAddress($"{entry}:Token", t.Token, "set the base token's address") is { } bad) yield return bad;
-            else if (!seen.Add(Address.Parse(t.Token!))) yield return new($"{entry}:Token", $"{Address.Parse(t.Token!)} is listed twice; keep one limit per token");
+            else if (!seen.Add(Address.Parse(t.Token!))) yield return new($"{entry}:Token", "is listed twice; keep one limit per token") { Value = Address.Parse(t.Token!).ToString() };
         }
     }
 
@@ -374,7 +374,13 @@ public sealed record GasSettings : ISettingsSection
     [JsonIgnore]
     public BigInteger PriorityFeeWei => Wei(PriorityFeeGwei);
 
-    private static BigInteger Wei(decimal gwei) => new(decimal.Round(gwei * 1_000_000_000m, 0, MidpointRounding.ToZero));
+    /// <summary>Gwei to wei, toward zero; whole and fractional gwei apart, so a cap beyond decimal's range in wei (1e28 gwei)
+    /// is a (refused or absurd) number, not an overflow.</summary>
+    private static BigInteger Wei(decimal gwei)
+    {
+        var whole = decimal.Truncate(gwei);
+        return new BigInteger(whole) * 1_000_000_000 + new BigInteger(decimal.Round((gwei - whole) * 1_000_000_000m, 0, MidpointRounding.ToZero));
+    }
 
     /// <summary>The executor's options these settings make.</summary>
     public ExecutorOptions ToExecutorOptions(long? chainId, TimeSpan pollInterval) => new()
@@ -408,7 +414,7 @@ public sealed record GasSettings : ISettingsSection
             if (!fields.TryGetValue(p.Field, out var setting)) continue;
             var value = typeof(GasSettings).GetProperty(setting)!.GetValue(this);
             var rule = gwei.Contains(setting) ? GweiRule(p.Field, setting) : p.Rule.Replace(nameof(ExecutorOptions.BlocksBeforeReplacement), SettingsValidator.Join(path, nameof(BlocksBeforeReplacement)), StringComparison.Ordinal);
-            yield return new(SettingsValidator.Join(path, setting), string.Create(CultureInfo.InvariantCulture, $"{value} {rule}"));
+            yield return new(SettingsValidator.Join(path, setting), rule) { Value = SettingsValidator.Show(value) };
         }
     }
 

@@ -24,16 +24,21 @@ public abstract class SettingRuleAttribute : Attribute
     /// <summary>Appended to the problem: how to fix it, or why the bound.</summary>
     public string? Hint { get; init; }
 
-    public string? Check(object? value) => Problem(value) is { } p ? Hint is null ? p : $"{p} ({Hint})" : null;
+    /// <summary>The problem with <paramref name="value"/> as one text ("-3 must be at least 1 (hint)"), or null when it is fine.</summary>
+    public string? Check(object? value) => Check("", value) is { } p ? p.Value is null ? p.Problem : $"{p.Value} {p.Problem}" : null;
 
+    /// <summary>The problem with the setting at <paramref name="path"/> holding <paramref name="value"/>: the rule it breaks
+    /// (with the <see cref="Hint"/>) and, when the rule is about the value, the value as shown; null when it is fine.</summary>
+    public SettingProblem? Check(string path, object? value) =>
+        Problem(value) is { } p ? new SettingProblem(path, Hint is null ? p : $"{p} ({Hint})") { Value = ShowsValue ? Show(value) : null } : null;
+
+    /// <summary>The rule <paramref name="value"/> breaks ("must …", without the value), or null when it is fine.</summary>
     protected abstract string? Problem(object? value);
 
-    protected static string Show(object? value) => value switch
-    {
-        null => "(missing)",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    /// <summary>Whether the problem is said after the value ("-3 must be at least 1") rather than alone ("must not be empty").</summary>
+    protected virtual bool ShowsValue => true;
+
+    protected static string Show(object? value) => SettingsValidator.Show(value);
 
     protected static double? Number(object? value) => value switch
     {
@@ -48,10 +53,12 @@ public abstract class SettingRuleAttribute : Attribute
 /// <summary>A finite number above zero (an optional setting may be left out).</summary>
 public sealed class PositiveAttribute : SettingRuleAttribute
 {
-    protected override string? Problem(object? value) => value is null || Number(value) is { } v && v > 0 && double.IsFinite(v) ? null : $"{Show(value)} must be a positive number";
+    protected override string? Problem(object? value) => value is null || Number(value) is { } v && v > 0 && double.IsFinite(v) ? null
+        : Number(value) is { } n && !double.IsFinite(n) ? "must be a finite positive number" : "must be a positive number";
 }
 
-/// <summary>A number within [Min, Max] (either end exclusive when said so).</summary>
+/// <summary>A number within [Min, Max] (either end exclusive when said so). An end at its type's extreme (int.MaxValue,
+/// long.MaxValue, double.MaxValue, infinity) is no bound: the rule then reads "must be at least 1", not a .NET maximum.</summary>
 public sealed class BoundsAttribute(double min, double max) : SettingRuleAttribute
 {
     public double Min { get; } = min;
@@ -64,20 +71,66 @@ public sealed class BoundsAttribute(double min, double max) : SettingRuleAttribu
         if (value is null) return null; // an optional setting left out
         var v = Number(value);
         var ok = v is { } x && double.IsFinite(x) && (MinExclusive ? x > Min : x >= Min) && (MaxExclusive ? x < Max : x <= Max);
-        return ok ? null : string.Create(CultureInfo.InvariantCulture, $"{Show(value)} must lie in {(MinExclusive ? "(" : "[")}{Min}, {Max}{(MaxExclusive ? ")" : "]")}");
+        return ok ? null : Range(Min, Max, MinExclusive, MaxExclusive, notFinite: v is { } y && !double.IsFinite(y));
     }
+
+    /// <summary>
+    /// The rule "must lie in [min, max]" in an operator's words: an end at a numeric type's extreme is left out ("must be at
+    /// least 1", "must be greater than 0", "must be at most 10"), never printed as 9.223372036854776E+18; with
+    /// <paramref name="notFinite"/> (the value was infinite or not a number) the rule says the number must be finite.
+    /// </summary>
+    public static string Range(double min, double max, bool minExclusive = false, bool maxExclusive = false, bool notFinite = false)
+    {
+        var low = !IsLowest(min);
+        var high = !IsHighest(max);
+        var lower = string.Create(CultureInfo.InvariantCulture, $"{(minExclusive ? "greater than" : "at least")} {min}");
+        var upper = string.Create(CultureInfo.InvariantCulture, $"{(maxExclusive ? "less than" : "at most")} {max}");
+        var interval = string.Create(CultureInfo.InvariantCulture, $"{(minExclusive ? "(" : "[")}{min}, {max}{(maxExclusive ? ")" : "]")}");
+        return (low, high, notFinite) switch
+        {
+            (true, true, false) => $"must lie in {interval}",
+            (true, true, true) => $"must be a finite number in {interval}",
+            (true, false, false) => $"must be {lower}",
+            (false, true, false) => $"must be {upper}",
+            (true, false, true) => $"must be a finite number {lower}",
+            (false, true, true) => $"must be a finite number {upper}",
+            (false, false, _) => "must be a finite number",
+        };
+    }
+
+    /// <summary>The largest values of the numeric types a setting may have, and infinity: an upper end that is no bound.</summary>
+    private static bool IsHighest(double max) =>
+        double.IsPositiveInfinity(max) || max is int.MaxValue or uint.MaxValue or long.MaxValue or ulong.MaxValue or float.MaxValue or double.MaxValue || max == (double)decimal.MaxValue;
+
+    private static bool IsLowest(double min) =>
+        double.IsNegativeInfinity(min) || min is int.MinValue or long.MinValue or float.MinValue or double.MinValue || min == (double)decimal.MinValue;
 }
 
 /// <summary>A non-empty text.</summary>
 public sealed class NotBlankAttribute : SettingRuleAttribute
 {
     protected override string? Problem(object? value) => value is string s && !string.IsNullOrWhiteSpace(s) ? null : "must not be empty";
+
+    protected override bool ShowsValue => false;
 }
 
-/// <summary>A problem with one setting, by its configuration path ("Pools:0:Address").</summary>
+/// <summary>
+/// A problem with one setting, by its configuration path ("Pools:0:Address"): the rule it breaks ("must be at least 1"),
+/// and, when the problem is about the value, the value as shown (<see cref="Value"/>) and where it came from
+/// (<see cref="Source"/>: "the file /etc/treasury.json", "the environment variable TREASURY_Gas__Confirmations", "the
+/// command line"), set by whoever knows the configuration's sources.
+/// </summary>
 public sealed record SettingProblem(string Path, string Problem)
 {
-    public override string ToString() => $"setting {Path} {Problem}";
+    /// <summary>The value the problem is about, as shown before the problem ("-3", "'abc'"); null when the problem is said alone.</summary>
+    public string? Value { get; init; }
+
+    /// <summary>Where <see cref="Value"/> came from, or null when unknown (a setting built in code).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>"setting Gas:Confirmations '-3' (from the command line) must be at least 1".</summary>
+    public override string ToString() =>
+        $"setting {Path}{(Value is null ? "" : " " + Value)}{(Source is null ? "" : $" (from {Source})")} {Problem}";
 }
 
 /// <summary>A settings section whose settings constrain each other (checked after each setting's own rules).</summary>
@@ -128,7 +181,7 @@ public static class SettingsValidator
             var name = Join(path, property.Name);
             var value = property.GetValue(section);
             foreach (var rule in property.GetCustomAttributes<SettingRuleAttribute>())
-                if (rule.Check(value) is { } problem) problems.Add(new SettingProblem(name, problem));
+                if (rule.Check(name, value) is { } problem) problems.Add(problem);
             if (value is null) continue;
             if (IsSection(property.PropertyType)) Walk(value, name, problems);
             else if (value is IEnumerable items and not string && property.PropertyType.IsArray && IsSection(property.PropertyType.GetElementType()!))
@@ -144,6 +197,14 @@ public static class SettingsValidator
         }
         if (section is ISettingsSection s) problems.AddRange(s.CrossChecks(path));
     }
+
+    /// <summary>A setting's value as a problem shows it: numbers in the invariant culture, "(missing)" for none.</summary>
+    public static string Show(object? value) => value switch
+    {
+        null => "(missing)",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>"A:B" (or "B" at the root).</summary>
     public static string Join(string path, string name) => path.Length == 0 ? name : $"{path}:{name}";

@@ -120,7 +120,8 @@ public sealed record DefenceSettings : ISettingsSection
     {
         if (!(RegimeReferenceSeconds > RegimeSmoothingSeconds))
             yield return new SettingProblem(SettingsValidator.Join(path, nameof(RegimeReferenceSeconds)),
-                $"{RegimeReferenceSeconds.ToString(CultureInfo.InvariantCulture)} must be longer than {SettingsValidator.Join(path, nameof(RegimeSmoothingSeconds))} ({RegimeSmoothingSeconds.ToString(CultureInfo.InvariantCulture)})");
+                $"must be longer than {SettingsValidator.Join(path, nameof(RegimeSmoothingSeconds))} ({RegimeSmoothingSeconds.ToString(CultureInfo.InvariantCulture)})")
+            { Value = SettingsValidator.Show(RegimeReferenceSeconds) };
     }
 
     /// <summary>Throws a <see cref="SettingsException"/> listing every bad setting (paths under "Strategy:Defence").</summary>
