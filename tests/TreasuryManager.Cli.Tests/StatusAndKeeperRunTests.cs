@@ -61,6 +61,29 @@ public sealed class StatusAndKeeperRunTests(LocalNodeFixture node) : NodeTest(no
     }
 
     [Fact]
+    public async Task Status_at_120_100_and_80_columns_keeps_every_word_number_and_header_whole_and_json_does_not_change()
+    {
+        var config = await DeployAsync();
+        async Task<string> StatusAsync(string? columns, params string[] more)
+        {
+            var console = new TestConsole();
+            if (columns is not null) console.Environment["COLUMNS"] = columns;
+            var (exit, output, error) = await console.RunAsync(["status", "--config", config, .. more]);
+            Assert.True(exit == 0, error);
+            return output;
+        }
+        var wide = await StatusAsync(null);
+        Assert.Contains("┌", wide); // 250 columns: the table
+        var json = await StatusAsync(null, "--json");
+        foreach (var width in new[] { 120, 100, 80 })
+        {
+            var narrow = await StatusAsync(width.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            StatusTableWidthTests.AssertReadable(wide, narrow, width, StatusTableWidthTests.Headers, pools: 1);
+            Assert.Equal(json, await StatusAsync(width.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"));
+        }
+    }
+
+    [Fact]
     public async Task Keeper_run_logs_to_the_cli_console_and_a_rolling_file_that_rolls_at_its_size_limit()
     {
         var config = await DeployAsync();

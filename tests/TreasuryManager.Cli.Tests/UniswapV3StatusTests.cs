@@ -118,6 +118,16 @@ public sealed class UniswapV3StatusTests(LocalNodeFixture node) : NodeTest(node)
         Assert.Contains($"{position.TickUpper})", table.Out);
         Assert.Contains("(the pool's", table.Out);
         Assert.Contains("PLAN", table.Out);
+
+        // a 120- or 80-column terminal: both pools as blocks, no word, number or header broken
+        foreach (var width in new[] { 120, 80 })
+        {
+            var console = Console();
+            console.Environment["COLUMNS"] = width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var narrow = await console.RunAsync("status", "--config", config);
+            Assert.True(narrow.Exit == 0, narrow.Err);
+            StatusTableWidthTests.AssertReadable(table.Out, narrow.Out, width, StatusTableWidthTests.Headers, pools: 2);
+        }
     }
 
     [Fact]

@@ -260,7 +260,8 @@ public static class KeeperCommands
     {
         var console = io.Tables;
         console.WriteLine($"Block {report.Block}, next base fee {N((double)report.NextBaseFeePerGas / 1e9)} gwei");
-        var table = new Table().AddColumns("pool", "venue", "price (pool / oracle)", "range (low–high)", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision");
+        string[] headers = ["pool", "venue", "price (pool / oracle)", "range (low–high)", "fee", "base / quote", "base share", "inventory / band", "feeds (age / heartbeat)", "decision"];
+        var rows = new List<string[]>();
         foreach (var d in report.Decisions)
         {
             var feeds = FeedStatuses(report, d.Pool);
@@ -268,7 +269,7 @@ public static class KeeperCommands
             var v = d.Inventory;
             var plan = d as Plan;
             var notRead = read.Missing is { } why ? $"? (not read: {why})" : "?";
-            // every cell is plain text: escaped, so "[low, high]" or a label with brackets is not read as Spectre markup
+            // every cell is plain text (not Spectre markup), so "[low, high]" or a label with brackets is shown as it is
             string[] cells =
             [
                 d.Label,
@@ -291,28 +292,27 @@ public static class KeeperCommands
                     _ => "",
                 },
             ];
-            table.AddRow(cells.Select(Markup.Escape).ToArray());
+            rows.Add(cells);
         }
-        console.Write(table);
-        if (report.Hedges.Count > 0)
-        {
-            var hedges = new Table().AddColumns("hedged pool", "x(P) base", "position / target", "band", "decision");
-            foreach (var h in report.Hedges)
-                hedges.AddRow(new[]
-                {
-                    h.Label, N(h.PoolBase), $"{N(h.PerpSizeBefore)} / {N(h.TargetSize)}", $"±{N(h.Band)}",
-                    h.Held is { } held ? $"{held}: {h.Reason}" : $"trade {N(h.SizeDelta)}{(h.Urgent ? " (urgent)" : "")}: {h.Reason}",
-                }.Select(Markup.Escape).ToArray());
-            console.Write(hedges);
-        }
+        // the wide table when it fits the console's width, else a block of "field: value" lines a pool
+        FittedTable.Write(console, headers, rows);
+        if (report.Hedges.Count > 0) FittedTable.Write(console, HedgeHeaders, HedgeRows(report));
         if (report.Risk is { } risk)
             foreach (var t in risk.Before)
                 console.WriteLine($"Token {t.Token}: net delta {N(t.NetDelta)} base over {t.Pools} pool(s), VaR {N(t.ValueAtRisk)} quote, limit {(t.Limit is { } l ? "±" + N(l) : "none")}{(t.Breached ? " — PAST THE LIMIT" : "")}");
     }
 
+    private static readonly string[] HedgeHeaders = ["hedged pool", "x(P) base", "position / target", "band", "decision"];
+
+    private static string[][] HedgeRows(CycleReport report) => report.Hedges.Select(h => new[]
+    {
+        h.Label, N(h.PoolBase), $"{N(h.PerpSizeBefore)} / {N(h.TargetSize)}", $"±{N(h.Band)}",
+        h.Held is { } held ? $"{held}: {h.Reason}" : $"trade {N(h.SizeDelta)}{(h.Urgent ? " (urgent)" : "")}: {h.Reason}",
+    }).ToArray();
+
     private static void WriteFleet(CliConsole io, CycleReport report, FleetSnapshot fleet)
     {
-        var table = new Table().AddColumns("pool", "lease holder", "since", "fencing token", "expires in");
+        var rows = new List<string[]>();
         foreach (var d in report.Decisions)
         {
             var lease = fleet.LiveLease(d.Pool);
@@ -320,9 +320,9 @@ public static class KeeperCommands
                 ? [d.Label, "none (no keeper acts for it now)", "", "", ""]
                 : [d.Label, lease.Holder!, lease.Since.ToString("u", CultureInfo.InvariantCulture), lease.Token.ToString(CultureInfo.InvariantCulture),
                     $"{(lease.ExpiresAt - fleet.Now).TotalSeconds:0.0} s"];
-            table.AddRow(cells.Select(Markup.Escape).ToArray());
+            rows.Add(cells);
         }
-        io.Tables.Write(table);
+        FittedTable.Write(io.Tables, ["pool", "lease holder", "since", "fencing token", "expires in"], rows);
         foreach (var k in fleet.Keepers)
             io.Tables.WriteLine($"Keeper {k.Id} ({k.Address}): last seen {(fleet.Now - k.LastSeen).TotalSeconds:0.0} s ago");
     }
