@@ -154,6 +154,15 @@ public sealed class RpcClient : IDisposable
         {
             throw new NodeUnreachableException($"cannot reach node at {Endpoint}", method, Endpoint, e);
         }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            var plain = Endpoint.Scheme == Uri.UriSchemeHttps ? $"; if the node serves plain http, use http://{Endpoint.Authority}{Endpoint.PathAndQuery}" : "";
+            throw new RpcException($"{method} at {Endpoint}: the TLS (https) connection failed ({e.InnerException?.Message ?? e.Message}){plain}", method, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RpcException($"{method} at {Endpoint}: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}", method, e);
+        }
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.TooManyRequests)

@@ -67,6 +67,17 @@ public sealed class RpcClientFailureTests
     }
 
     [Fact]
+    public async Task An_https_url_on_a_plain_http_node_names_the_url_and_the_http_one_to_use()
+    {
+        using var server = new ScriptedServer(_ => (HttpStatusCode.OK, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}"));
+        var https = new Uri($"https://127.0.0.1:{server.Url.Port}/");
+        using var rpc = new RpcClient(new RpcClientOptions { Endpoint = https, ReadRetries = 0 });
+        var error = await Assert.ThrowsAnyAsync<RpcException>(() => rpc.CallAsync("eth_chainId"));
+        Assert.StartsWith($"eth_chainId at {https}: the TLS (https) connection failed (", error.Message);
+        Assert.EndsWith($"; if the node serves plain http, use http://127.0.0.1:{server.Url.Port}/", error.Message);
+    }
+
+    [Fact]
     public void Options_reject_a_non_http_endpoint()
     {
         var error = Assert.Throws<ArgumentException>(() => new RpcClient(new RpcClientOptions { Endpoint = new Uri("ftp://example.org") }));
