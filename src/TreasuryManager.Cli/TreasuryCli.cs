@@ -73,9 +73,18 @@ public static class TreasuryCli
             return code;
         }
 
-        // no handler of System.CommandLine's own: an exception reaches RunAsync, which prints one line
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
+        // no handler of System.CommandLine's own: an exception reaches RunAsync, which prints one line. Ctrl-C (SIGINT)
+        // and SIGTERM cancel the command's token, so a command ends saying what it did (a rebalance that went out names
+        // its transaction) instead of the process dying with it; one that has not ended after ShutdownGrace exits 130.
+        return await parse.InvokeAsync(new InvocationConfiguration
+        {
+            Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = ShutdownGrace,
+        }, ct);
     }
+
+    /// <summary>How long a command has, after Ctrl-C or SIGTERM cancelled it, to end on its own (the keeper's host stops its
+    /// cycle and flushes its log within it).</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>System.CommandLine's help with the usage line of a command that takes setting overrides saying so.</summary>
     internal static string HelpText(string stock) =>

@@ -200,9 +200,14 @@ internal sealed class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM (as systemd or docker stop would) and waits for the exit code.</summary>
-    public async Task<int> TerminateAsync(TimeSpan timeout)
+    public Task<int> TerminateAsync(TimeSpan timeout) => SignalAsync("-TERM", timeout);
+
+    /// <summary>Sends SIGINT (Ctrl-C at a terminal) and waits for the exit code.</summary>
+    public Task<int> InterruptAsync(TimeSpan timeout) => SignalAsync("-INT", timeout);
+
+    private async Task<int> SignalAsync(string signal, TimeSpan timeout)
     {
-        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        using (var kill = Process.Start(new ProcessStartInfo("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
             await kill.WaitForExitAsync();
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
