@@ -50,7 +50,10 @@ public sealed class DeciderEdgeTests
     public void The_minimum_interval_runs_from_the_last_rebalance()
     {
         var recent = Decide(DeciderTests.Inputs(Pool(2000, 800, 400_000, lastReposition: Now - 300), 2000));
-        Assert.Equal(HoldReason.TooSoon, Assert.IsType<HoldAction>(recent).Reason);
+        var hold = Assert.IsType<HoldAction>(recent);
+        Assert.Equal(HoldReason.TooSoon, hold.Reason);
+        // chain times in UTC, not Unix seconds, and the wait from the block's time
+        Assert.Equal("last rebalance at 2027-01-15 07:55:00 UTC, the policy's minimum interval is 600 s (next at 2027-01-15 08:05:00 UTC, 300 s from the block's time)", hold.Detail);
     }
 
     [Fact]

@@ -192,7 +192,7 @@ public static class Decider
             return new(HoldReason.OutsidePolicy,
                 $"base is {Bps(m.ShareBps)} of the pool's value, outside the vault's bounds [{Bps(policy.MinBaseShareBps)}, {Bps(policy.MaxBaseShareBps)}] and the policy does not allow recovery; the owner can allow it (setAllowInventoryRecovery), deposit or withdraw, or widen setInventoryBounds", view);
         if (state.LastRepositionTime != 0 && context.Timestamp < state.LastRepositionTime + policy.MinRebalanceIntervalSeconds)
-            return new(HoldReason.TooSoon, $"last rebalance at {state.LastRepositionTime}, the policy's minimum interval is {policy.MinRebalanceIntervalSeconds} s (next at {state.LastRepositionTime + policy.MinRebalanceIntervalSeconds})", view);
+            return new(HoldReason.TooSoon, $"last rebalance at {ChainTime(state.LastRepositionTime)}, the policy's minimum interval is {policy.MinRebalanceIntervalSeconds} s (next at {ChainTime(state.LastRepositionTime + policy.MinRebalanceIntervalSeconds)}, {state.LastRepositionTime + policy.MinRebalanceIntervalSeconds - context.Timestamp} s from the block's time)", view);
         if (VaultPolicyMath.TwapDeviationLog(inputs.TwapLogPrice, m.PriceX128) > policy.MaxTwapDeviationLog
             && !VaultPolicyMath.TwapCheckExempt(state.SqrtPriceX96, state.SqrtPriceLowX96, state.SqrtPriceHighX96, m.PriceX128))
             return new(HoldReason.TwapDeviates, $"the pool's {policy.TwapWindowSeconds} s TWAP is further from the oracle than the policy's {policy.MaxTwapDeviationBps} bps; wait for arbitrage, or check the oracle", view);
@@ -503,6 +503,10 @@ public static class Decider
     /// range (<see cref="VaultPolicyMath.FullRangeHalfWidth"/>) for the vault's unbounded width.</summary>
     internal static double HalfWidthOfBps(long bps) =>
         bps == VaultPolicyMath.UnboundedWidthBps ? VaultPolicyMath.FullRangeHalfWidth : Math.Log(1 + Math.Max(bps, 1) / 10_000.0) / 2;
+
+    /// <summary>A chain timestamp (Unix seconds) as UTC, "2026-12-04 15:20:11 UTC".</summary>
+    private static string ChainTime(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private static double Human(BigInteger amount, int decimals) => (double)amount / Math.Pow(10, decimals);
     private static string Bps(int bps) => (bps / 100.0).ToString("0.##", CultureInfo.InvariantCulture) + "%";
