@@ -67,6 +67,26 @@ public sealed class KeeperCommandBadInputTests(LocalNodeFixture node) : NodeTest
     }
 
     [Fact]
+    public async Task A_second_keeper_on_the_same_journal_is_refused_while_the_first_runs()
+    {
+        var config = await DeployAsync(keystore: false);
+        var environment = new Dictionary<string, string> { [MnemonicVariable] = DevAccounts.Mnemonic };
+        await using var first = CliProcess.Start(_temp.Path, environment, "keeper", "run", "--config", config, "--Metrics:Port=0");
+        await first.WaitForAsync("Keeper started", TimeSpan.FromSeconds(60));
+        var nonce = await KeeperNonceAsync();
+
+        foreach (var args in new[] { new[] { "keeper", "run", "--Metrics:Port=0" }, ["rebalance", "--pool", "BASE/USDQ", "--yes"] })
+            AssertOneLineError(await WithSecrets().RunAsync([.. args, "--config", config]), TreasuryCli.Failure,
+                "is in use by another keeper process", "treasury-journal.db.lock", "two keepers must never share a key and a journal");
+        Assert.Equal(nonce, await KeeperNonceAsync());
+
+        Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(30)));
+        var dryRun = await WithSecrets().RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--dry-run");
+        Assert.True(dryRun.Exit is 0 or 1, dryRun.Err); // reads: a dry run takes no lock, and the lock left with the first keeper
+        Assert.DoesNotContain("in use", dryRun.Err);
+    }
+
+    [Fact]
     public async Task An_unknown_pool_is_bad_input_naming_the_configured_pools()
     {
         var config = await DeployAsync(keystore: false);

@@ -16,6 +16,20 @@ public sealed class JournalTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public void An_exclusive_journal_refuses_a_second_sender_until_the_first_is_closed()
+    {
+        var first = TransactionJournal.Open(_temp.FilePath, _time, exclusive: true);
+        var refused = Assert.Throws<JournalInUseException>(() => TransactionJournal.Open(_temp.FilePath, _time, exclusive: true));
+        Assert.Contains($"the journal {Path.GetFullPath(_temp.FilePath)} is in use by another keeper process (it holds {Path.GetFullPath(_temp.FilePath)}.lock)", refused.Message);
+        Assert.Contains("two keepers must never share a key and a journal", refused.Message);
+        using (var reader = _temp.Open()) Assert.Empty(reader.UnfinishedIntents()); // a non-exclusive open (a reader, a test) is not refused
+
+        first.Dispose();
+        using var second = TransactionJournal.Open(_temp.FilePath, _time, exclusive: true); // the lock went with the first
+        Assert.Empty(second.UnfinishedIntents());
+    }
+
+    [Fact]
     public void Creates_the_versioned_schema_in_WAL_mode_and_reopens_without_migrating_again()
     {
         using (var journal = _temp.Open(_time))

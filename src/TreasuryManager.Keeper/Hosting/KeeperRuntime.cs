@@ -105,7 +105,7 @@ public sealed class KeeperRuntime : IDisposable
                 }
                 else
                 {
-                    var sqlite = TransactionJournal.Open(settings.Journal, time);
+                    var sqlite = TransactionJournal.Open(settings.Journal, time, exclusive: true); // one sending process per journal
                     sqlite.WriteFailed += _ => metrics.JournalWriteFailures.Inc();
                     journal = sqlite;
                 }

@@ -75,6 +75,7 @@ public sealed class TransactionJournal : ITransactionJournal
     public static int SchemaVersion => Migrations[^1].Version;
 
     private readonly SqliteConnection _connection;
+    private FileStream? _processLock;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
 
@@ -93,15 +94,19 @@ public sealed class TransactionJournal : ITransactionJournal
 
     /// <summary>
     /// Opens (creating if needed) the journal at <paramref name="path"/> and brings its schema up
-    /// to date. A journal written by a newer keeper is refused rather than misread.
+    /// to date. A journal written by a newer keeper is refused rather than misread. With <paramref name="exclusive"/> (a
+    /// keeper that sends) the process holds the journal's lock file (PATH.lock, an OS file lock released when the journal
+    /// is disposed or the process dies) and a second process asking for it is refused with a <see cref="JournalInUseException"/>:
+    /// two keepers sharing one key and one journal would race for nonces.
     /// </summary>
-    public static TransactionJournal Open(string path, TimeProvider? time = null)
+    public static TransactionJournal Open(string path, TimeProvider? time = null, bool exclusive = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(full);
         if (directory is not null && !Directory.Exists(directory))
             throw new DirectoryNotFoundException($"The journal's folder {directory} does not exist; create it or point the journal path elsewhere.");
+        var processLock = exclusive ? TakeProcessLock(full) : null;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = full,
@@ -118,12 +123,29 @@ public sealed class TransactionJournal : ITransactionJournal
             Execute(connection, "PRAGMA busy_timeout = 5000;");
             var journal = new TransactionJournal(full, connection, time ?? TimeProvider.System);
             journal.Migrate();
+            journal._processLock = processLock;
             return journal;
         }
         catch
         {
             connection.Dispose();
+            processLock?.Dispose();
             throw;
+        }
+    }
+
+    private static FileStream TakeProcessLock(string journalPath)
+    {
+        var lockPath = journalPath + ".lock";
+        try
+        {
+            // FileShare.None: an exclusive OS lock (flock on Linux, a share mode on Windows) for as long as the stream is open
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new JournalInUseException(
+                $"the journal {journalPath} is in use by another keeper process (it holds {lockPath}); two keepers must never share a key and a journal: stop the other one (`keeper run` or a `rebalance` still waiting), or give this one its own Journal and key", e);
         }
     }
 
@@ -517,8 +539,15 @@ public sealed class TransactionJournal : ITransactionJournal
 
     private void Write(string operation, Action body) => Write(operation, () => { body(); return true; });
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _processLock?.Dispose();
+    }
 }
+
+/// <summary>Another process holds the journal's lock: it is another keeper sending with the same journal (and key).</summary>
+public sealed class JournalInUseException(string message, Exception inner) : IOException(message, inner);
 
 /// <summary>
 /// A journal write SQLite refused (disk full, I/O error, the file locked by another process, a read-only file). Nothing
