@@ -59,7 +59,7 @@ public static class TreasuryCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {RedactSecrets(TreasuryManager.Strategy.Settings.ValueKinds.InWords(parse.Errors[0].Message))}");
+            stderr.WriteLine($"error: {RedactSecrets(ParseErrorText(parse))}");
             return BadInput;
         }
 
@@ -89,6 +89,69 @@ public static class TreasuryCli
     /// <summary>System.CommandLine's help with the usage line of a command that takes setting overrides saying so.</summary>
     internal static string HelpText(string stock) =>
         stock.Replace(" [[--] <additional arguments>...]]", " [--Section:Key=value ...]", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The parse error an operator can act on: a mistyped command named, with the nearest commands and the list; a
+    /// missing one with the commands to choose from; an unknown option with the nearest options; else the parser's own
+    /// first message (an unknown word before a missing one), without .NET type names.
+    /// </summary>
+    internal static string ParseErrorText(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var path = string.Join(' ', CommandPath(parse.CommandResult));
+        var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        var word = parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+        if (commands.Count > 0 && word is not null)
+            return $"unknown command '{word}' for `{path}`{Nearest(word, commands)}; its commands: {string.Join(", ", commands)}";
+        if (commands.Count > 0 && parse.Errors.Any(e => e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)))
+            return $"`{path}` needs a command: {string.Join(", ", commands)} (`{path} <command> --help` for one)";
+        var option = parse.UnmatchedTokens.FirstOrDefault(t => t.StartsWith("--", StringComparison.Ordinal));
+        if (option is not null)
+        {
+            var options = parse.CommandResult.Command.Options.Where(o => !o.Hidden).Select(o => o.Name).ToList();
+            return $"unknown option '{option}' for `{path}`{Nearest(option, options)}; see `{path} --help`";
+        }
+        var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+        return TreasuryManager.Strategy.Settings.ValueKinds.InWords(first.Message);
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Add(c.Parent is null ? "treasury" : c.Command.Name);
+        names.Reverse();
+        return names;
+    }
+
+    /// <summary>"; did you mean 'x'?" for the candidates within max(2, a third of its length) edits of
+    /// <paramref name="typed"/> (or that it starts), else "".</summary>
+    private static string Nearest(string typed, IReadOnlyList<string> candidates)
+    {
+        var most = Math.Max(2, typed.Length / 3);
+        var near = candidates.Where(c => Edits(typed, c) <= most || (typed.Length >= 3 && c.StartsWith(typed, StringComparison.OrdinalIgnoreCase))).ToList();
+        return near.Count == 0 ? "" : $"; did you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}?";
+    }
+
+    /// <summary>Levenshtein distance, case-insensitive.</summary>
+    internal static int Edits(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+        return row[b.Length];
+    }
 
     /// <summary>
     /// A parse error quotes the offending argument; a private key typed on the command line by mistake

@@ -24,6 +24,20 @@ public sealed partial class CommandLineBehaviourTests : IDisposable
     private static partial Regex TemplateExample();
 
     [Theory]
+    [InlineData("unknown command 'stauts' for `treasury`; did you mean 'status'?; its commands: reproduce, demo, init, deploy, wallet, backtest, status, rebalance, keeper", "stauts")]
+    [InlineData("unknown command 'nope' for `treasury reproduce`; its commands: avellaneda-stoikov, lvr-fees", "reproduce", "nope")]
+    [InlineData("`treasury wallet` needs a command: new, import, address, check (`treasury wallet <command> --help` for one)", "wallet")]
+    [InlineData("`treasury keeper` needs a command: run (`treasury keeper <command> --help` for one)", "keeper")]
+    [InlineData("unknown option '--strategy' for `treasury backtest`; did you mean '--strategies'?; see `treasury backtest --help`", "backtest", "--strategy", "managed")]
+    public async Task A_mistyped_or_missing_command_or_option_is_named_with_what_there_is(string expected, params string[] args)
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync(args);
+        Assert.Equal(TreasuryCli.BadInput, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"error: {expected}", error.TrimEnd());
+    }
+
+    [Theory]
     [InlineData("status")]
     [InlineData("rebalance")]
     [InlineData("keeper", "run")]
@@ -68,6 +82,14 @@ public sealed partial class CommandLineBehaviourTests : IDisposable
         Assert.Equal(named, e.Path);
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
         Assert.Contains(SettingOverrides.Example, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_setting_given_twice_on_the_command_line_is_refused_naming_both_values()
+    {
+        var e = Assert.Throws<SettingsException>(() => SettingOverrides.Parse(["--Vault=0xa", "--vault", "0xb"]));
+        Assert.Equal("Vault", e.Path);
+        Assert.Contains("is given twice on the command line ('0xa' and '0xb'); give it once", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,8 @@ public static class SettingOverrides
                 throw new SettingsException(token, $"is a malformed override; {Form}");
             var canonical = Known(path)
                 ?? throw new SettingsException(path, $"is unknown (from '{token}'): no such setting; use a path from the file `treasury init` writes, e.g. {Example}");
+            if (result.FirstOrDefault(o => string.Equals(o.Path, canonical, StringComparison.OrdinalIgnoreCase)) is { } earlier)
+                throw new SettingsException(canonical, $"is given twice on the command line ('{earlier.Value}' and '{value}'); give it once");
             result.Add(new SettingOverride(canonical, value));
         }
         return result;
