@@ -82,6 +82,18 @@ public sealed class BacktestCommandTests
         Assert.DoesNotContain("System.", error);
     }
 
+    [Theory]
+    [InlineData("error: --format applies only with --prices FILE (a real price file); drop it, or give --prices", "--scenario", "calm", "--format", "binance")]
+    [InlineData("error: --base-token applies only with --prices FILE (a real price file); drop it, or give --prices", "--scenario", "calm", "--base-token", "0")]
+    [InlineData("error: --paths does not apply with --prices: a price file is one path (its bars or minutes, as they happened); drop --paths", "--prices", "px.csv", "--paths", "3")]
+    public async Task An_option_that_does_not_apply_is_refused_not_ignored(string expected, params string[] args)
+    {
+        var (exit, output, error) = await new TestConsole().RunAsync(["backtest", .. args]);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal(expected, error.TrimEnd());
+    }
+
     [Fact]
     public async Task A_bad_field_in_a_scenario_file_is_named()
     {
