@@ -83,9 +83,19 @@ public sealed class DeployNodeTests(LocalNodeFixture node) : NodeTest(node), IDi
         var settings = SettingsLoader.Load(config);
         Assert.Equal("TREASURY_MNEMONIC", settings.Key.MnemonicEnv);
         Assert.Equal("m/44'/60'/0'/0/1", settings.Key.DerivationPath);
+        Assert.Equal(1, settings.Gas.Confirmations); // a local node: the rebalance's own block is final
         var key = KeyLoader.Load(settings.Key, name => name == "TREASURY_MNEMONIC" ? DevAccounts.Mnemonic : null, null);
         Assert.Equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", key.Address.ToString());
         Assert.True(await new TreasuryVault(Eth, settings.VaultAddress).IsKeeperAsync(key.Address));
+        Assert.DoesNotContain("an earlier deployment", output); // a fresh file had none
+
+        // deploying again replaces the deployment in the file, and says so, naming the old addresses
+        var again = await new TestConsole().RunAsync("deploy", "--local", "--dev-mnemonic", "--config", config, "--rpc", Node.Node.Endpoint.ToString());
+        Assert.True(again.Exit == 0, again.Err);
+        var now = SettingsLoader.Load(config);
+        Assert.NotEqual(settings.VaultAddress, now.VaultAddress);
+        Assert.Contains($"  Vault was {settings.VaultAddress} (an earlier deployment); it is now {now.VaultAddress}.", again.Out);
+        Assert.Contains($"  Pools[0] was {settings.Pools[0].Address} (an earlier deployment); it is now {now.Pools[0].Address}.", again.Out);
     }
 }
 

@@ -129,7 +129,7 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(Address.Parse(PoolAddress), Address.Parse(pool.Address!));
         Assert.Equal(Path.Combine(_temp.Path, "keys", "keeper.json"), settings.Key.Keystore);
         Assert.Equal("http://127.0.0.1:9999", settings.Rpc.Url);
-        Assert.Equal(new GasSettings(), settings.Gas);
+        Assert.Equal(new GasSettings { Confirmations = 1 }, settings.Gas); // a local node: one confirmation
 
         // Run again with the mnemonic: the sections are replaced, not duplicated.
         text = DeployCommand.UpdateConfiguration(text, SettingsLoader.Build(path), Address.Parse(PoolAddress), Address.Parse(VaultAddress),

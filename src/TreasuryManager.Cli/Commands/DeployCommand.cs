@@ -17,7 +17,7 @@ namespace TreasuryManager.Cli.Commands;
 
 /// <summary>
 /// `treasury deploy --local`: deploys tokens, oracle, vault and pool with TreasuryDeployer to a local dev node
-/// (chain 31337 only: it signs with the public Hardhat test accounts), then writes Vault, Pools and Key into the
+/// (chain 31337 only: it signs with the public Hardhat test accounts), then writes Vault, Pools, Key and Gas:Confirmations = 1 into the
 /// configuration, keeping the rest of the file and its comments.
 /// </summary>
 public static class DeployCommand
@@ -137,7 +137,11 @@ public static class DeployCommand
         File.WriteAllText(configPath, text);
 
         PrintTable(io, d);
-        io.Out.WriteLine($"Updated {configPath}: Vault, Pools[0] ({PoolName}) and Key{(request.RpcUrl is null ? "" : ", Rpc:Url")}.");
+        io.Out.WriteLine($"Updated {configPath}: Vault, Pools[0] ({PoolName}), Key, Gas:Confirmations = 1 (a local node){(request.RpcUrl is null ? "" : ", Rpc:Url")}.");
+        // a deployment already in the file is replaced, not lost without a word
+        foreach (var (setting, was, now) in new[] { ("Vault", root["Vault"], d.Vault.Address.ToString()), ("Pools[0]", root["Pools:0:Address"], d.Pool.Address.ToString()) })
+            if (!string.IsNullOrWhiteSpace(was) && !string.Equals(was, now, StringComparison.OrdinalIgnoreCase))
+                io.Out.WriteLine($"  {setting} was {was} (an earlier deployment); it is now {now}.");
         if (request.DevMnemonic)
         {
             io.Out.WriteLine($"Keeper key: dev account {KeeperAccount} ({keeperKey.Address}) at m/44'/60'/0'/0/{KeeperAccount} of the mnemonic in {MnemonicVariable}.");
@@ -223,6 +227,9 @@ public static class DeployCommand
                 }
                 """;
         text = JsoncEditor.Set(text, ["Key"], key);
+        // a local dev node never reorganises, and an idle one mines no block after the rebalance's own: a second
+        // confirmation would never come (a real chain keeps the template's 2 or more)
+        text = JsoncEditor.Set(text, ["Gas", "Confirmations"], "1");
         if (rpcUrl is not null)
         {
             text = JsoncEditor.Set(text, ["Rpc", "Url"], S(rpcUrl));
