@@ -194,6 +194,18 @@ public sealed class WalletCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_keystore_that_cannot_be_written_is_named_without_the_temporary_file()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc takes no new files
+        var (exit, output, error) = await WithPassword().RunAsync("wallet", "new", "--out", "/proc/treasury-keeper.json");
+        Assert.Equal(TreasuryCli.BadInput, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: Cannot write keystore file '/proc/treasury-keeper.json' (its folder /proc must be writable): ", error);
+        Assert.DoesNotContain(".tmp", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
     public async Task Commands_have_help()
     {
         foreach (var command in new[] { new[] { "init" }, ["deploy"], ["wallet"], ["wallet", "new"], ["wallet", "import"], ["wallet", "address"], ["wallet", "check"] })
@@ -316,6 +328,12 @@ public sealed class WalletCommandTests : IDisposable
         (exit, output, error) = await WithPassword().RunAsync("wallet", "check", _temp.File("missing.json"));
         AssertOneErrorLine(exit, output, error);
         Assert.Contains("does not exist", error);
+
+        File.WriteAllText(_temp.File("text.json"), "not json");
+        (exit, output, error) = await WithPassword().RunAsync("wallet", "check", _temp.File("text.json"));
+        AssertOneErrorLine(exit, output, error);
+        Assert.Contains("is not valid JSON at line 1, column 2: a keystore v3 file is a JSON object", error);
+        Assert.DoesNotContain("BytePositionInLine", error); // no .NET parser text
 
         File.WriteAllText(_temp.File("junk.json"), "{\"version\":3}");
         (exit, output, error) = await WithPassword().RunAsync("wallet", "check", _temp.File("junk.json"));

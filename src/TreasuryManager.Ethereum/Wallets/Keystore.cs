@@ -48,7 +48,11 @@ public static class Keystore
         ArgumentNullException.ThrowIfNull(password);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new KeystoreException($"The keystore is not valid JSON ({e.Message}).", e); }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "";
+            throw new KeystoreException($"The keystore is not valid JSON{where}: a keystore v3 file is a JSON object (as `treasury wallet new` writes).", e);
+        }
         using (doc)
         {
             var root = doc.RootElement;
@@ -177,7 +181,9 @@ public static class Keystore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new KeystoreException($"Cannot write keystore file '{full}': {e.Message}", e);
+            // the temporary file's own name means nothing to the reader: say what failed where
+            var reason = e is UnauthorizedAccessException ? "permission denied" : e.Message.Replace(temp, directory, StringComparison.Ordinal);
+            throw new KeystoreException($"Cannot write keystore file '{full}' (its folder {directory} must be writable): {reason}", e);
         }
         catch
         {
