@@ -106,6 +106,8 @@ public sealed class StatusAndKeeperRunTests(LocalNodeFixture node) : NodeTest(no
 
         Assert.True(exit == 0, $"exit {exit}: {error}");
         Assert.Contains("Keeper started", output);   // through the CLI's console, not the process's
+        Assert.DoesNotContain("Content root path", output); // the .NET host's start-up lines are not the keeper's
+        Assert.DoesNotContain("Hosting environment", output);
         Assert.Contains("Cycle at block", output);
         Assert.Matches(@"Cycle at block \d+: \d+ plan\(s\), 1 hold\(s\) \(BASE/USDQ: [A-Za-z]+\), ", output); // each hold says why
         Assert.Contains("log file: " + Path.Combine(logs, "keeper-.log"), error);

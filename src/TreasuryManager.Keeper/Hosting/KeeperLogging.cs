@@ -33,6 +33,9 @@ public static class KeeperLogging
             throw new SettingsException("Log:File", $"'{log.File}' cannot be written: its folder cannot be created ({e.Message}); choose a writable path");
         }
         return new LoggerConfiguration()
+            // the .NET host's start-up lines (hosting environment, content root, "press Ctrl+C") say nothing about the
+            // keeper: warnings only, unless the "Serilog" section says otherwise
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Warning)
             .ReadFrom.Configuration(configuration)
             .WriteTo.Sink(new TextWriterSink(console, new MessageTemplateTextFormatter(OutputTemplate, CultureInfo.InvariantCulture)))
             .WriteTo.File(log.File, outputTemplate: FileOutputTemplate, formatProvider: CultureInfo.InvariantCulture,
