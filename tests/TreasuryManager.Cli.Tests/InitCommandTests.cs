@@ -24,9 +24,10 @@ public sealed class InitCommandTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Contains(path, output);
 
-        // As written, the file is valid JSON-with-comments but names no vault, pool or key.
+        // As written, the file is valid JSON-with-comments but names no vault, pool or key (a key is needed only to send).
         var incomplete = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path));
-        Assert.Equal("Key", incomplete.Path);
+        Assert.Equal("Vault", incomplete.Path);
+        Assert.DoesNotContain("Key", incomplete.Message, StringComparison.Ordinal);
 
         var settings = SettingsLoader.Load(path, [$"--Vault={VaultAddress}", $"--Pools:0:Address={PoolAddress}", "--Key:Keystore=keys/keeper.json"]);
         Assert.Equal(Address.Parse(VaultAddress), settings.VaultAddress);

@@ -121,6 +121,23 @@ public sealed class KeeperCommandBadInputTests(LocalNodeFixture node) : NodeTest
     }
 
     [Fact]
+    public async Task With_no_key_configured_status_watches_and_whatever_needs_the_key_says_none_is_configured()
+    {
+        var config = await DeployAsync(keystore: false);
+        string[] noKey = ["--config", config, "--Key:MnemonicEnv="];
+
+        // a watcher's configuration: status reads and plans, warning that it simulates without the keeper's address
+        var status = await WithSecrets().RunAsync(["status", .. noKey]);
+        Assert.True(status.Exit == 0, status.Err);
+        Assert.Contains("warning: no keeper key is configured (Key sets neither Keystore nor MnemonicEnv)", status.Err);
+        Assert.Contains("BASE/USDQ", status.Out);
+
+        foreach (var args in new[] { new[] { "rebalance", "--pool", "BASE/USDQ", "--dry-run" }, ["rebalance", "--pool", "BASE/USDQ", "--yes"], ["keeper", "run", "--Metrics:Port=0"] })
+            AssertOneLineError(await WithSecrets().RunAsync([.. args, .. noKey]), TreasuryCli.BadInput,
+                "no keeper key is configured (Key sets neither Keystore nor MnemonicEnv)", "run `treasury wallet new`");
+    }
+
+    [Fact]
     public async Task A_vault_address_that_holds_another_contract_is_bad_input_naming_Vault()
     {
         var config = await DeployAsync(keystore: false);

@@ -159,7 +159,9 @@ public sealed record RpcSettings : ISettingsSection
 /// <summary>
 /// Where the keeper's key comes from: either a keystore v3 file (<see cref="Keystore"/>) whose password is in the
 /// environment variable <see cref="PasswordEnv"/> (or typed at a prompt), or a BIP-39 mnemonic in the environment
-/// variable <see cref="MnemonicEnv"/> with <see cref="DerivationPath"/>. Exactly one of the two.
+/// variable <see cref="MnemonicEnv"/> with <see cref="DerivationPath"/>. At most one of the two; with neither
+/// (<see cref="IsSet"/> false) the configuration is a watcher's: `status` reads and plans, and whatever needs the key
+/// (sending, a dry run's simulation as the keeper) says that none is configured (KeyLoader).
 /// </summary>
 public sealed record KeySettings : ISettingsSection
 {
@@ -175,14 +177,17 @@ public sealed record KeySettings : ISettingsSection
     [Setting("BIP-32 path of the key derived from the mnemonic (m/44'/60'/0'/0/i is account i).")]
     public string DerivationPath { get; init; } = "m/44'/60'/0'/0/0";
 
+    /// <summary>Whether a key source is named (a keystore or a mnemonic variable).</summary>
+    [JsonIgnore]
+    public bool IsSet => !string.IsNullOrWhiteSpace(Keystore) || !string.IsNullOrWhiteSpace(MnemonicEnv);
+
+    /// <summary>What to do when no key source is named and one is needed.</summary>
+    public const string NoKeyHint = "run `treasury wallet new` (or `wallet import`) and set Key:Keystore, or set Key:MnemonicEnv to the name of the variable holding the mnemonic";
+
     public IEnumerable<SettingProblem> CrossChecks(string path)
     {
-        var hasKeystore = !string.IsNullOrWhiteSpace(Keystore);
-        var hasMnemonic = !string.IsNullOrWhiteSpace(MnemonicEnv);
-        if (hasKeystore == hasMnemonic)
-            yield return new(path.Length == 0 ? "Key" : path, hasKeystore
-                ? "sets both Keystore and MnemonicEnv; keep one"
-                : "sets neither Keystore nor MnemonicEnv; run `treasury wallet new` (or `wallet import`) and set Key:Keystore, or set Key:MnemonicEnv to the name of the variable holding the mnemonic");
+        if (!string.IsNullOrWhiteSpace(Keystore) && !string.IsNullOrWhiteSpace(MnemonicEnv))
+            yield return new(path.Length == 0 ? "Key" : path, "sets both Keystore and MnemonicEnv; keep one");
     }
 
     /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>

@@ -58,9 +58,11 @@ public static class KeyLoader
             + $"set {settings.PasswordEnv} to open it, or recreate it with `treasury wallet new` (which writes the field)");
     }
 
-    /// <summary>The Key section's own rules (one source, a derivation path), as a <see cref="KeySourceException"/>.</summary>
+    /// <summary>The Key section's own rules (one source, a derivation path) and that it names one, as a <see cref="KeySourceException"/>.</summary>
     private static void Validate(KeySettings settings)
     {
+        if (!settings.IsSet)
+            throw new KeySourceException($"no keeper key is configured (Key sets neither Keystore nor MnemonicEnv); {KeySettings.NoKeyHint}");
         try
         {
             settings.Validate();
