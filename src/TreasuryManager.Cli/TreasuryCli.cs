@@ -134,7 +134,7 @@ public static class TreasuryCli
     }
 
     /// <summary>Levenshtein distance, case-insensitive.</summary>
-    internal static int Edits(string a, string b)
+    private static int Edits(string a, string b)
     {
         a = a.ToLowerInvariant();
         b = b.ToLowerInvariant();

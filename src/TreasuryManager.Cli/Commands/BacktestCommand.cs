@@ -50,19 +50,19 @@ public static class BacktestCommand
                 }
             }
             // an option that does not apply is refused, not silently ignored
-            string[] priceOnly = ["--format", "--pool-fee-pips", "--decimals0", "--decimals1", "--base-token", "--fill-gaps"];
-            var given = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Where(o => !o.Implicit).Select(o => o.Option.Name).ToHashSet();
-            if (parse.GetValue(prices) is null && priceOnly.FirstOrDefault(given.Contains) is { } stray)
+            var priceFile = parse.GetValue(prices);
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            if (priceFile is null && new Option[] { format, poolFee, decimals0, decimals1, baseToken, fillGaps }.FirstOrDefault(Given) is { } stray)
             {
-                io.Error.WriteLine($"error: {stray} applies only with --prices FILE (a real price file); drop it, or give --prices");
+                io.Error.WriteLine($"error: {stray.Name} applies only with --prices FILE (a real price file); drop it, or give --prices");
                 return TreasuryCli.BadInput;
             }
-            if (parse.GetValue(prices) is not null && given.Contains("--paths"))
+            if (priceFile is not null && Given(paths))
             {
                 io.Error.WriteLine("error: --paths does not apply with --prices: a price file is one path (its bars or minutes, as they happened); drop --paths");
                 return TreasuryCli.BadInput;
             }
-            if (parse.GetValue(prices) is { } file)
+            if (priceFile is { } file)
             {
                 var pool = new UniswapPoolInfo(parse.GetValue(decimals0), parse.GetValue(decimals1), parse.GetValue(baseToken), parse.GetValue(poolFee));
                 return RunPrices(io, file, parse.GetValue(format), parse.GetValue(scenario) ?? "calm", pool, parse.GetValue(fillGaps), parse.GetValue(seed), parse.GetValue(outDir), parse.GetValue(json), chosen);

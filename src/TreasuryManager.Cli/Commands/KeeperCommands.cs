@@ -209,7 +209,7 @@ public static class KeeperCommands
         {
             if (!Acting || point != ExecutionPoint.Broadcast) return;
             var confirmations = settings.Gas.Confirmations;
-            var idleHint = settings.Rpc.ChainId == 31337 && confirmations > 1
+            var idleHint = settings.Rpc.ChainId == TreasuryManager.DevNode.LocalNode.DefaultChainId && confirmations > 1
                 ? $" — a local node that mines only when it receives a transaction needs {confirmations - 1} more block(s) mined (evm_mine), or set Gas:Confirmations=1"
                 : "";
             output.WriteLine(LastSent is null

@@ -181,9 +181,6 @@ public sealed record KeySettings : ISettingsSection
     [JsonIgnore]
     public bool IsSet => !string.IsNullOrWhiteSpace(Keystore) || !string.IsNullOrWhiteSpace(MnemonicEnv);
 
-    /// <summary>What to do when no key source is named and one is needed.</summary>
-    public const string NoKeyHint = "run `treasury wallet new` (or `wallet import`) and set Key:Keystore, or set Key:MnemonicEnv to the name of the variable holding the mnemonic";
-
     public IEnumerable<SettingProblem> CrossChecks(string path)
     {
         if (!string.IsNullOrWhiteSpace(Keystore) && !string.IsNullOrWhiteSpace(MnemonicEnv))

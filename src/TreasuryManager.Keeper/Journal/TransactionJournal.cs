@@ -75,15 +75,16 @@ public sealed class TransactionJournal : ITransactionJournal
     public static int SchemaVersion => Migrations[^1].Version;
 
     private readonly SqliteConnection _connection;
-    private FileStream? _processLock;
+    private readonly FileStream? _processLock;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
 
-    private TransactionJournal(string path, SqliteConnection connection, TimeProvider time)
+    private TransactionJournal(string path, SqliteConnection connection, TimeProvider time, FileStream? processLock)
     {
         Path = path;
         _connection = connection;
         _time = time;
+        _processLock = processLock;
     }
 
     /// <summary>The journal file.</summary>
@@ -121,9 +122,8 @@ public sealed class TransactionJournal : ITransactionJournal
             Execute(connection, "PRAGMA synchronous = FULL;");
             Execute(connection, "PRAGMA foreign_keys = ON;");
             Execute(connection, "PRAGMA busy_timeout = 5000;");
-            var journal = new TransactionJournal(full, connection, time ?? TimeProvider.System);
+            var journal = new TransactionJournal(full, connection, time ?? TimeProvider.System, processLock);
             journal.Migrate();
-            journal._processLock = processLock;
             return journal;
         }
         catch

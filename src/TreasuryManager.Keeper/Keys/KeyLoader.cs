@@ -62,7 +62,7 @@ public static class KeyLoader
     private static void Validate(KeySettings settings)
     {
         if (!settings.IsSet)
-            throw new KeySourceException($"no keeper key is configured (Key sets neither Keystore nor MnemonicEnv); {KeySettings.NoKeyHint}");
+            throw new KeySourceException("no keeper key is configured (Key sets neither Keystore nor MnemonicEnv); run `treasury wallet new` (or `wallet import`) and set Key:Keystore, or set Key:MnemonicEnv to the name of the variable holding the mnemonic");
         try
         {
             settings.Validate();
