@@ -14,6 +14,7 @@ import {SwapMath} from "./libraries/SwapMath.sol";
 import {LiquidityFit} from "./libraries/LiquidityFit.sol";
 import {LogMath} from "./libraries/LogMath.sol";
 import {ObservationLib} from "./libraries/ObservationLib.sol";
+import {SqrtPriceGrid} from "./libraries/SqrtPriceGrid.sol";
 
 /// @title ManagedPool
 /// @notice A two-token market on one concentrated constant-product position on [sqrtPriceLow, sqrtPriceHigh]
@@ -35,7 +36,9 @@ import {ObservationLib} from "./libraries/ObservationLib.sol";
 ///  - Solvency: the real amounts the curve holds at the current price, L*(1/sqrtP - 1/sqrtPb) and
 ///    L*(sqrtP - sqrtPa), never exceed reserve0 and reserve1 (L <= refit(state) at all times: true when L is fitted,
 ///    and swaps round in the pool's favour).
-///  - Sqrt prices live in [MIN_SQRT_PRICE, MAX_SQRT_PRICE] = [4295128739, 2^128 - 1].
+///  - Sqrt prices live in [MIN_SQRT_PRICE, MAX_SQRT_PRICE] = [4295128739, 2^128 - 1]. The bounds, and the price a
+///    reposition or the constructor sets, lie on SqrtPriceGrid's grid (56 significant bits), so that L and both bounds
+///    share one storage slot: a swap reads them with one cold SLOAD and a reposition writes them with one SSTORE.
 contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using ObservationLib for ObservationLib.Observation[65535];
@@ -73,16 +76,15 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     uint256 private constant SLOT0_CARDINALITY_NEXT_SHIFT = 184;
     uint256 private constant SLOT0_PAUSED_SHIFT = 200;
     uint256 private constant SLOT0_TIME_SHIFT = 208;
-    // slot 1: the range
-    /// @inheritdoc IManagedPoolState
-    uint128 public override sqrtPriceLowX96;
-    /// @inheritdoc IManagedPoolState
-    uint128 public override sqrtPriceHighX96;
+    // slot 1: the curve, one word: the liquidity in use (bits 0..127; set by reposition, sync, withdraw; constant
+    // across swaps) and the range's bounds in SqrtPriceGrid's packed form (lower: bits 128..191, upper: 192..255).
+    // A swap reads L and one bound from it, a reposition rewrites all three in one write.
+    uint256 private _curve;
+    uint256 private constant CURVE_LOW_SHIFT = 128;
+    uint256 private constant CURVE_HIGH_SHIFT = 192;
     // slot 2: the reserves
     uint128 private _reserve0;
     uint128 private _reserve1;
-    // slot 3: the liquidity in use (set by reposition, sync, withdraw; constant across swaps)
-    uint128 private _liquidity;
     /// @inheritdoc IManagedPoolState
     ObservationLib.Observation[65535] public override observations;
 
@@ -121,10 +123,15 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         token0 = token0_;
         token1 = token1_;
         vault = vault_;
+        // onto the bounds' grid, all rounded down (the order low <= price <= high is kept; L is 0 until sync)
+        (uint256 price,) = SqrtPriceGrid.roundDown(sqrtPriceX96_);
+        (uint256 low, uint256 packedLow) = SqrtPriceGrid.roundDown(sqrtPriceLowX96_);
+        (uint256 high, uint256 packedHigh) = SqrtPriceGrid.roundDown(sqrtPriceHighX96_);
+        if (low == high) revert InvalidRange(sqrtPriceLowX96_, sqrtPriceX96_, sqrtPriceHighX96_);
         (uint16 cardinality, uint16 cardinalityNext) =
-            observations.initialize(uint32(block.timestamp), LogMath.logPrice(sqrtPriceX96_));
+            observations.initialize(uint32(block.timestamp), LogMath.logPrice(price));
         _slot0 = Slot0({
-            sqrtPriceX96: uint128(sqrtPriceX96_),
+            sqrtPriceX96: uint128(price),
             feePips: feePips_,
             observationIndex: 0,
             observationCardinality: cardinality,
@@ -132,9 +139,8 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
             paused: false,
             lastRepositionTime: 0
         });
-        sqrtPriceLowX96 = uint128(sqrtPriceLowX96_);
-        sqrtPriceHighX96 = uint128(sqrtPriceHighX96_);
-        emit Initialized(sqrtPriceX96_, sqrtPriceLowX96_, sqrtPriceHighX96_, feePips_);
+        _curve = (packedLow << CURVE_LOW_SHIFT) | (packedHigh << CURVE_HIGH_SHIFT); // L = 0
+        emit Initialized(uint160(price), uint160(low), uint160(high), feePips_);
     }
 
     // ---------------------------------------------------------------- swaps
@@ -223,9 +229,10 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         view
         returns (uint128 l, uint160 target)
     {
-        l = _liquidity;
+        uint256 curve = _curve;
+        l = uint128(curve);
         if (l == 0) revert NoLiquidity();
-        target = zeroForOne ? uint160(sqrtPriceLowX96) : uint160(sqrtPriceHighX96);
+        target = uint160(SqrtPriceGrid.unpack(curve >> (zeroForOne ? CURVE_LOW_SHIFT : CURVE_HIGH_SHIFT)));
         if (sqrtPriceX96 == target) revert RangeEdgeReached(target);
     }
 
@@ -348,17 +355,19 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         // slot 0 and the reserves are handled as raw words (layout: see Slot0; reserve0 low, reserve1 high half)
         uint256 w0;
         uint256 reserves;
-        uint256 oldRange; // read before _fitRange writes the slot: the cold access is paid here, not by the write
+        uint256 oldCurve; // read before _fitCurve writes the slot: the cold access is paid here, not by the write
         assembly ("memory-safe") {
             w0 := sload(_slot0.slot)
             reserves := sload(_reserve0.slot)
-            oldRange := sload(sqrtPriceLowX96.slot)
+            oldCurve := sload(_curve.slot)
         }
+        uint256 oldLow = SqrtPriceGrid.unpack(oldCurve >> CURVE_LOW_SHIFT);
+        uint256 oldHigh = SqrtPriceGrid.unpack(oldCurve >> CURVE_HIGH_SHIFT);
         // allowed while paused (swaps stay shut): the vault re-centres a paused pool before it unpauses
-        uint256 range = _fitRange(sqrtPriceX96, sqrtPriceBoundX96, reserves);
+        (uint256 price, uint256 range) = _fitCurve(sqrtPriceX96, sqrtPriceBoundX96, reserves);
         (uint256 indexAndCardinality, int256 twapLogPrice) = _observeForReposition(w0, twapWindow, observationHint);
-        _writeSlot0(w0, sqrtPriceX96, feePips, indexAndCardinality); // keeps the paused flag
-        emit Repositioned(uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << 160), range);
+        _writeSlot0(w0, price, feePips, indexAndCardinality); // keeps the paused flag
+        emit Repositioned(price | (uint256(feePips) << 160), range);
         // the five static return words from scratch memory (0x00..0x9f; the free-memory pointer and zero slot are
         // not needed again: the call returns here), without the ABI encoder; previousRepositionTime is
         // lastRepositionTime from the old slot 0, previousSpot its paused flag, whether its price sat on the old
@@ -373,34 +382,35 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
                 0x80,
                 or(
                     or(and(shr(SLOT0_PAUSED_SHIFT, w0), 0xff), shl(8, spot)),
-                    or(
-                        shl(1, eq(spot, and(oldRange, 0xffffffffffffffffffffffffffffffff))),
-                        shl(2, eq(spot, shr(128, oldRange)))
-                    )
+                    or(shl(1, eq(spot, oldLow)), shl(2, eq(spot, oldHigh)))
                 )
             )
             return(0x00, 0xa0)
         }
     }
 
-    /// @dev Fits L and the range to the reserves word (reserve0 | reserve1 << 128), stores both; returns the range
-    /// word (low | high << 128; both checked <= MAX_SQRT_PRICE = 2^128 - 1).
-    function _fitRange(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96, uint256 reserves)
+    /// @dev Fits L and the range to the reserves word (reserve0 | reserve1 << 128) and stores the curve; returns the
+    /// new price (on the grid) and the range word (low | high << 128; both checked <= MAX_SQRT_PRICE = 2^128 - 1).
+    function _fitCurve(uint160 sqrtPriceX96, uint160 sqrtPriceBoundX96, uint256 reserves)
         private
-        returns (uint256 range)
+        returns (uint256 price, uint256 range)
     {
-        (uint128 l, uint160 low, uint160 high) =
+        uint128 l;
+        uint256 low;
+        uint256 high;
+        uint256 packedBounds;
+        (l, price, low, high, packedBounds) =
             _bounds(sqrtPriceX96, sqrtPriceBoundX96, uint128(reserves), reserves >> 128);
-        range = uint256(low) | (uint256(high) << 128);
+        range = low | (high << 128);
+        uint256 curve = l | (packedBounds << CURVE_LOW_SHIFT);
         assembly ("memory-safe") {
-            sstore(sqrtPriceLowX96.slot, range)
-            sstore(_liquidity.slot, l)
+            sstore(_curve.slot, curve)
         }
     }
 
     /// @dev New slot 0 after a reposition: price, fee, index, cardinality, time; cardinalityNext and paused kept.
-    function _writeSlot0(uint256 w0, uint160 sqrtPriceX96, uint24 feePips, uint256 indexAndCardinality) private {
-        w0 = uint256(uint128(sqrtPriceX96)) | (uint256(feePips) << SLOT0_FEE_SHIFT)
+    function _writeSlot0(uint256 w0, uint256 sqrtPriceX96, uint24 feePips, uint256 indexAndCardinality) private {
+        w0 = sqrtPriceX96 | (uint256(feePips) << SLOT0_FEE_SHIFT)
             | (indexAndCardinality << SLOT0_INDEX_SHIFT)
             | (w0 & (uint256(0xffffff) << SLOT0_CARDINALITY_NEXT_SHIFT))
             | (uint256(uint32(block.timestamp)) << SLOT0_TIME_SHIFT);
@@ -441,31 +451,41 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         override
         returns (uint128 l, uint160 low, uint160 high)
     {
-        (l, low, high) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, _reserve0, _reserve1);
+        uint256 lowBound;
+        uint256 highBound;
+        (l,, lowBound, highBound,) = _bounds(sqrtPriceX96, sqrtPriceBoundX96, _reserve0, _reserve1);
+        (low, high) = (uint160(lowBound), uint160(highBound));
     }
 
-    /// @dev The fitted L and the new range from LiquidityFit; refit(P, low, high, r0, r1) equals the L fitted from
-    /// the given bound's side (the derived bound is rounded so that the other side covers at least L).
+    /// @dev The fitted L, the new price and the new range, all prices on SqrtPriceGrid's grid: the price and the given
+    /// bound rounded down, L fitted from the given bound's side (LiquidityFit), the derived bound rounded toward the
+    /// price (down for an upper, up for a lower bound), which only narrows the other side: refit(price, low, high,
+    /// r0, r1) still equals L. packedBounds: the two bounds' packed forms, low | high << 64.
     function _bounds(uint160 sqrtPriceX96, uint160 bound, uint256 reserve0, uint256 reserve1)
         private
         pure
-        returns (uint128 l, uint160 low, uint160 high)
+        returns (uint128 l, uint256 price, uint256 low, uint256 high, uint256 packedBounds)
     {
         _checkPrice(sqrtPriceX96);
         _checkPrice(bound);
+        (price,) = SqrtPriceGrid.roundDown(sqrtPriceX96);
+        (uint256 given, uint256 packedGiven) = SqrtPriceGrid.roundDown(bound);
         uint256 other;
-        if (bound < sqrtPriceX96) {
-            (l, other) = LiquidityFit.fitFromLower(sqrtPriceX96, bound, reserve0, reserve1);
+        uint256 packedOther;
+        if (given < price) {
+            (l, other) = LiquidityFit.fitFromLower(price, given, reserve0, reserve1);
             _checkPrice(other);
-            (low, high) = (bound, uint160(other));
-        } else if (bound > sqrtPriceX96) {
-            (l, other) = LiquidityFit.fitFromUpper(sqrtPriceX96, bound, reserve0, reserve1);
+            (other, packedOther) = SqrtPriceGrid.roundDown(other);
+            (low, high, packedBounds) = (given, other, packedGiven | (packedOther << 64));
+        } else if (given > price) {
+            (l, other) = LiquidityFit.fitFromUpper(price, given, reserve0, reserve1);
             _checkPrice(other);
-            (low, high) = (uint160(other), bound);
+            (other, packedOther) = SqrtPriceGrid.roundUp(other);
+            (low, high, packedBounds) = (other, given, packedOther | (packedGiven << 64));
         } else {
             revert InvalidBound(bound);
         }
-        if (low == high) revert InvalidRange(low, sqrtPriceX96, high);
+        if (low == high) revert InvalidRange(low, price, high);
     }
 
     /// @inheritdoc IManagedPoolVaultActions
@@ -475,7 +495,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         if (reserve0 > type(uint128).max || reserve1 > type(uint128).max) revert ReserveOverflow();
         _reserve0 = uint128(reserve0);
         _reserve1 = uint128(reserve1);
-        _liquidity = l = _refit(reserve0, reserve1);
+        l = _refit(reserve0, reserve1);
         emit Synced(reserve0, reserve1, l);
     }
 
@@ -497,7 +517,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         }
         _reserve0 = uint128(r0);
         _reserve1 = uint128(r1);
-        _liquidity = l = _refit(r0, r1);
+        l = _refit(r0, r1);
         if (amount0 != 0) IERC20(token0).safeTransfer(to, amount0);
         if (amount1 != 0) IERC20(token1).safeTransfer(to, amount1);
         emit Withdrawn(to, amount0, amount1, l);
@@ -511,7 +531,7 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 amount0, uint256 amount1)
     {
-        _liquidity = 0;
+        _setLiquidity(0);
         amount0 = _tryTransferAll(token0, to);
         amount1 = _tryTransferAll(token1, to);
         // a token that could not leave stays as the reserve (its balance), the other one is gone
@@ -571,7 +591,17 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IManagedPoolState
     function liquidity() external view override returns (uint128) {
-        return _liquidity;
+        return uint128(_curve);
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function sqrtPriceLowX96() external view override returns (uint128) {
+        return uint128(SqrtPriceGrid.unpack(_curve >> CURVE_LOW_SHIFT));
+    }
+
+    /// @inheritdoc IManagedPoolState
+    function sqrtPriceHighX96() external view override returns (uint128) {
+        return uint128(SqrtPriceGrid.unpack(_curve >> CURVE_HIGH_SHIFT));
     }
 
     /// @inheritdoc IManagedPoolState
@@ -583,11 +613,12 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
     function getState() external view override returns (PoolState memory st) {
         Slot0 memory s = _slot0;
         st.sqrtPriceX96 = s.sqrtPriceX96;
-        st.sqrtPriceLowX96 = sqrtPriceLowX96;
-        st.sqrtPriceHighX96 = sqrtPriceHighX96;
+        uint256 curve = _curve;
+        st.sqrtPriceLowX96 = uint160(SqrtPriceGrid.unpack(curve >> CURVE_LOW_SHIFT));
+        st.sqrtPriceHighX96 = uint160(SqrtPriceGrid.unpack(curve >> CURVE_HIGH_SHIFT));
         st.reserve0 = _reserve0;
         st.reserve1 = _reserve1;
-        st.liquidity = _liquidity;
+        st.liquidity = uint128(curve);
         st.feePips = s.feePips;
         st.observationIndex = s.observationIndex;
         st.observationCardinality = s.observationCardinality;
@@ -598,8 +629,22 @@ contract ManagedPool is IManagedPool, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
-    function _refit(uint256 r0, uint256 r1) private view returns (uint128) {
-        return LiquidityFit.refit(_slot0.sqrtPriceX96, sqrtPriceLowX96, sqrtPriceHighX96, r0, r1);
+    /// @dev Sets L = LiquidityFit.refit on the stored price and range and returns it.
+    function _refit(uint256 r0, uint256 r1) private returns (uint128 l) {
+        uint256 curve = _curve;
+        l = LiquidityFit.refit(
+            _slot0.sqrtPriceX96,
+            SqrtPriceGrid.unpack(curve >> CURVE_LOW_SHIFT),
+            SqrtPriceGrid.unpack(curve >> CURVE_HIGH_SHIFT),
+            r0,
+            r1
+        );
+        _curve = (curve >> CURVE_LOW_SHIFT << CURVE_LOW_SHIFT) | l;
+    }
+
+    /// @dev Sets L, keeping the range.
+    function _setLiquidity(uint128 l) private {
+        _curve = (_curve >> CURVE_LOW_SHIFT << CURVE_LOW_SHIFT) | l;
     }
 
     function _checkPrice(uint256 sqrtPriceX96) private pure {

@@ -45,9 +45,9 @@ interface IManagedPoolState {
     /// sync / withdraw (LiquidityFit.refit(sqrtPrice, sqrtPriceLow, sqrtPriceHigh, reserve0, reserve1)). Never more
     /// than that refit: the reserves always cover it (swap fees accumulate in the reserves as a surplus).
     function liquidity() external view returns (uint128);
-    /// @notice Lower bound of the range, Q64.96 sqrt price.
+    /// @notice Lower bound of the range, Q64.96 sqrt price (a SqrtPriceGrid value: stored packed beside L).
     function sqrtPriceLowX96() external view returns (uint128);
-    /// @notice Upper bound of the range, Q64.96 sqrt price.
+    /// @notice Upper bound of the range, Q64.96 sqrt price (a SqrtPriceGrid value: stored packed beside L).
     function sqrtPriceHighX96() external view returns (uint128);
     /// @notice Reserves (equal to the token balances unless someone transferred tokens in directly; see sync).
     function getReserves() external view returns (uint256 reserve0, uint256 reserve1);

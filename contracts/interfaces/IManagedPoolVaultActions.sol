@@ -26,6 +26,8 @@ interface IManagedPoolVaultActions {
     /// @notice Moves the curve to a new centre price and range and sets the fee, re-fitted to the current reserves
     /// with no token movement (see LiquidityFit for the exact formulas). The new liquidity is liquidity() = the
     /// fitted L (= refit(new state)), which also puts the fees accrued since the last reposition to work. Writes an observation (once per block) with the price that held until now first.
+    /// The new price and bounds lie on SqrtPriceGrid's grid (56 significant bits): the price and the given bound are
+    /// rounded down, the derived bound toward the price (by at most 2^-55 of a price each).
     /// Allowed while the pool is paused (swaps stay shut): the vault re-centres a paused pool before unpausing.
     /// @param sqrtPriceX96 New price (centre), Q64.96.
     /// @param sqrtPriceBoundX96 One bound: below the price it is the lower bound (L fitted from reserve1, the upper

@@ -6,6 +6,7 @@ import {SqrtPriceMath} from "../libraries/SqrtPriceMath.sol";
 import {SwapMath} from "../libraries/SwapMath.sol";
 import {LiquidityFit} from "../libraries/LiquidityFit.sol";
 import {LogMath} from "../libraries/LogMath.sol";
+import {SqrtPriceGrid} from "../libraries/SqrtPriceGrid.sol";
 
 /// @title CurveMathHarness
 /// @notice Exposes the pool's pure math libraries for differential tests against the C# mirror (eth_call them).
@@ -73,6 +74,20 @@ contract CurveMathHarness {
         returns (uint128)
     {
         return LiquidityFit.refit(p, low, high, reserve0, reserve1);
+    }
+
+    /// @notice SqrtPriceGrid.roundDown and roundUp of v, and the packed forms unpacked again (they must equal the values).
+    function sqrtPriceGrid(uint256 v)
+        external
+        pure
+        returns (uint256 down, uint256 up, uint256 downUnpacked, uint256 upUnpacked)
+    {
+        uint256 packedDown;
+        uint256 packedUp;
+        (down, packedDown) = SqrtPriceGrid.roundDown(v);
+        (up, packedUp) = SqrtPriceGrid.roundUp(v);
+        if (packedDown >> 64 != 0 || packedUp >> 64 != 0) revert("packed form wider than 64 bits");
+        return (down, up, SqrtPriceGrid.unpack(packedDown), SqrtPriceGrid.unpack(packedUp));
     }
 
     function logPrice(uint256 sqrtPriceX96) external pure returns (int256) {

@@ -62,12 +62,17 @@ public sealed class SettingsValueTests : IDisposable
     [InlineData("{}", new[] { "--Strategy:BenefitToGasMargin=-2" }, "Strategy:BenefitToGasMargin", "'-2' (from the command line) must be at least 0")]
     [InlineData("{}", new[] { "--Strategy:Defence:RegimeRatioThreshold=0.5" }, "Strategy:Defence:RegimeRatioThreshold", "'0.5' (from the command line) must be greater than 1")]
     // a range error names the value's source as a type error does: the file, the command line
-    [InlineData("""{ "Gas": { "Confirmations": -3 } }""", new string[0], "Gas:Confirmations", "'-3' (from the file FILE) must be at least 1 (1 = final once mined)")]
+    [InlineData("""{ "Gas": { "Confirmations": -3 } }""", new string[0], "Gas:Confirmations", "'-3' (from the file FILE) must be between 1 (final once mined) and 1000")]
     [InlineData("""{ "Rpc": { "TimeoutSeconds": 700 } }""", new string[0], "Rpc:TimeoutSeconds", "'700' (from the file FILE) must lie in (0, 600]")]
     [InlineData("""{ "Pools": [ { "HardLimitBps": 0 } ] }""", new string[0], "Pools:0:HardLimitBps", "'0' (from the file FILE) must lie in (0, 10000]")]
     // a whole number too large for its setting says the range: the setting's own rule, or the largest it takes
-    [InlineData("{}", new[] { "--Gas:Confirmations=99999999999" }, "Gas:Confirmations", "'99999999999' (from the command line) is too large: the largest whole number it takes is 2147483647")]
-    [InlineData("{}", new[] { "--Gas:Confirmations=-99999999999" }, "Gas:Confirmations", "'-99999999999' (from the command line) is too small: must be at least 1 (1 = final once mined)")]
+    [InlineData("{}", new[] { "--Gas:Confirmations=99999999999" }, "Gas:Confirmations", "'99999999999' (from the command line) is too large: must be between 1 (final once mined) and 1000")]
+    [InlineData("{}", new[] { "--Rpc:ChainId=99999999999999999999" }, "Rpc:ChainId", "'99999999999999999999' (from the command line) is too large: the largest whole number it takes is 9223372036854775807")]
+    [InlineData("{}", new[] { "--Gas:Confirmations=-99999999999" }, "Gas:Confirmations", "'-99999999999' (from the command line) is too small: must be between 1 (final once mined) and 1000")]
+    // an absurd value is refused with the setting's upper end: a unit slip in a fee cap, a horizon of centuries
+    [InlineData("{}", new[] { "--Gas:MaxFeePerGasGwei=1000000000" }, "Gas:MaxFeePerGasGwei", "'1000000000' (from the command line) must be positive and at most 10000 (gwei)")]
+    [InlineData("{}", new[] { "--Gas:Confirmations=5000" }, "Gas:Confirmations", "'5000' (from the command line) must be between 1 (final once mined) and 1000")]
+    [InlineData("{}", new[] { "--Strategy:HorizonDays=1e300" }, "Strategy:HorizonDays", "'1e300' (from the command line) must lie in (0, 365]")]
     [InlineData("{}", new[] { "--Metrics:Port=99999999999" }, "Metrics:Port", "'99999999999' (from the command line) is too large: must lie in [0, 65535] (0 = off)")]
     // a number beyond decimal's range is a number too large, not "not a number"; infinity is not a finite positive number
     [InlineData("{}", new[] { "--Gas:EthPriceInQuote=1e300" }, "Gas:EthPriceInQuote", "'1e300' (from the command line) is too large: the largest number it takes is about 7.9e28")]
@@ -85,11 +90,12 @@ public sealed class SettingsValueTests : IDisposable
     }
 
     [Fact]
-    public void A_gas_cap_too_large_for_wei_in_a_decimal_is_a_number_not_an_overflow()
+    public void A_gas_cap_too_large_for_wei_in_a_decimal_is_refused_by_its_rule_not_an_overflow()
     {
         var config = Config("{}");
-        var settings = SettingsLoader.Load(config, [.. Complete, "--Gas:MaxFeePerGasGwei=1e28", "--Gas:BaseFeeCeilingGwei=1e27"]);
-        Assert.Equal(System.Numerics.BigInteger.Pow(10, 37), settings.Gas.MaxFeePerGasWei);
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(config, [.. Complete, "--Gas:MaxFeePerGasGwei=1e28", "--Gas:BaseFeeCeilingGwei=1e27"]));
+        Assert.Equal("setting Gas:MaxFeePerGasGwei '1e28' (from the command line) must be positive and at most 10000 (gwei)", e.Message);
+        Assert.Equal(10_000m, SettingsLoader.Load(config, [.. Complete, "--Gas:MaxFeePerGasGwei=10000"]).Gas.MaxFeePerGasGwei); // the limit itself is allowed
     }
 
     [Fact]
@@ -109,7 +115,7 @@ public sealed class SettingsValueTests : IDisposable
         Assert.Equal(TreasuryCli.BadInput, exit);
         Assert.Equal("", output);
         var line = Assert.Single(error.TrimEnd().Split('\n'));
-        Assert.Contains("Gas:MaxFeePerGasGwei '-5' (from the command line) must be positive (gwei); setting Gas:Confirmations '0' (from the command line) must be at least 1", line, StringComparison.Ordinal);
+        Assert.Contains("Gas:MaxFeePerGasGwei '-5' (from the command line) must be positive and at most 10000 (gwei); setting Gas:Confirmations '0' (from the command line) must be between 1", line, StringComparison.Ordinal);
     }
 
     [Fact]

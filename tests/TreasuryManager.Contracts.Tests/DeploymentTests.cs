@@ -3,6 +3,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Testing;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Contracts.Tests;
 
@@ -34,8 +35,9 @@ public sealed class DeploymentTests(LocalNodeFixture node) : NodeTest(node)
         var rebalance = await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, target);
         Assert.True(rebalance.Receipt.Succeeded);
         var repositioned = await d.Pool.GetStateAsync();
-        Assert.Equal(target.SqrtPriceX96, repositioned.SqrtPriceX96);
-        Assert.Equal(target.SqrtPriceBoundX96, repositioned.SqrtPriceLowX96);
+        // the pool puts the centre and the given bound on its grid (56 significant bits), rounded down
+        Assert.Equal(SqrtPriceGrid.RoundDown(target.SqrtPriceX96), repositioned.SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(target.SqrtPriceBoundX96), repositioned.SqrtPriceLowX96);
         Assert.Equal(new BigInteger(2500), repositioned.FeePips);
         Assert.Equal(after.Reserve0, repositioned.Reserve0);
         Assert.Equal(after.Reserve1, repositioned.Reserve1);

@@ -9,6 +9,7 @@ using TreasuryManager.Testing;
 using TreasuryManager.Strategy.Settings;
 using TreasuryManager.Strategy.Decisions;
 using TreasuryManager.TestContracts;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Keeper.Tests;
 
@@ -118,8 +119,8 @@ public sealed class FeedIsolationTests(LocalNodeFixture node) : TreasuryKeeperTe
         Assert.Equal(300_000_000_000m, (decimal)(await B.GetStateAsync()).Reserve1);
         Assert.Equal(D.QuoteUnits(100m), (await A.GetStateAsync()).Reserve1);
         // the pools' prices are in their own quote's units: 0.001 WETH and 3 USDC per base
-        Assert.Equal(TreasuryDeployer.SqrtPriceX96(3m, 18, 6), (await B.GetStateAsync()).SqrtPriceX96);
-        Assert.Equal(TreasuryDeployer.SqrtPriceX96(0.001m, 18, 18), (await A.GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(TreasuryDeployer.SqrtPriceX96(3m, 18, 6)), (await B.GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(TreasuryDeployer.SqrtPriceX96(0.001m, 18, 18)), (await A.GetStateAsync()).SqrtPriceX96);
 
         using var runtime = await StartAsync(ThreePools());
         var report = (await runtime.Cycle.RunOnceAsync(act: false))!;
@@ -170,7 +171,7 @@ public sealed class FeedIsolationTests(LocalNodeFixture node) : TreasuryKeeperTe
         Assert.Equal(1, await RepositionedCountAsync(B, firstBlock));
         Assert.Equal(1, await RepositionedCountAsync(C, firstBlock));
         Assert.Equal(1, await RepositionedCountAsync(A, firstBlock));
-        Assert.Equal(fresh.Plans.Single(p => p.Pool == B.Address).Target.SqrtPriceX96, (await B.GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(fresh.Plans.Single(p => p.Pool == B.Address).Target.SqrtPriceX96), (await B.GetStateAsync()).SqrtPriceX96);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
 using TreasuryManager.Keeper.Journal;
 using TreasuryManager.Testing;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Keeper.Tests;
 
@@ -75,7 +76,7 @@ public sealed class KeeperStuckTransactionTests(LocalNodeFixture node) : Treasur
         Assert.Equal(replacement.Hash, mined.Outcome.TransactionHash, ignoreCase: true);
         Assert.Null(await Eth.GetTransactionReceiptAsync(replaced.Hash));
         Assert.Equal(IntentStatus.Mined, runtime.Journal.GetIntent(intent.Id).Status);
-        Assert.Equal(plan.Target.SqrtPriceX96, (await D.Pool.GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(plan.Target.SqrtPriceX96), (await D.Pool.GetStateAsync()).SqrtPriceX96);
         Assert.Contains("treasury_keeper_transactions_replaced_total{kind=\"rebalance\"} 1", await metrics.ExportAsync());
     }
 

@@ -5,6 +5,7 @@ using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Testing;
 using TreasuryManager.Strategy.Decisions;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Keeper.Tests;
 
@@ -46,8 +47,8 @@ public sealed class MultiPoolCycleTests(LocalNodeFixture node) : TreasuryKeeperT
         Assert.Equal(D.Pools[1].Address, plan.Pool);
         Assert.Equal(2, report.Holds.Count());
         Assert.True(Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(report.Outcomes)).Receipt!.Succeeded);
-        Assert.Equal(plan.Target.SqrtPriceX96, (await D.Pools[1].GetStateAsync()).SqrtPriceX96);
-        Assert.Equal(D.SqrtPriceX96(D.Settings.Price), (await D.Pools[2].GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(plan.Target.SqrtPriceX96), (await D.Pools[1].GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(D.SqrtPriceX96(D.Settings.Price)), (await D.Pools[2].GetStateAsync()).SqrtPriceX96);
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class EightPoolCycleTests(LocalNodeFixture node) : TreasuryKeeperT
         Assert.Equal(Enumerable.Range(0, 8).Select(k => nonces[0] + k), nonces);
         Assert.All(attempts, a => Assert.Equal(report.Block, a.BroadcastBlock));
         foreach (var plan in report.Plans)
-            Assert.Equal(plan.Target.SqrtPriceX96, (await D.Pools.Single(p => p.Address == plan.Pool).GetStateAsync()).SqrtPriceX96);
+            Assert.Equal(SqrtPriceGrid.RoundDown(plan.Target.SqrtPriceX96), (await D.Pools.Single(p => p.Address == plan.Pool).GetStateAsync()).SqrtPriceX96);
         // the next cycle sends nothing again for those blocks' intents
         var again = await runtime.Cycle.RunOnceAsync(act: true, evenIfSameBlock: true);
         Assert.Empty(again!.Outcomes);

@@ -158,11 +158,13 @@ public static class GasMarkdown
         s.AppendLine(c, $"Issue 13's 5× figure means at most {fiveTimes:N0} ({figures["uniswapV3.reposition"]:N0} / 5), {Math.Max(b.GasUsed - fiveTimes, 0):N0} below this.");
         var warm = b.Contracts.Sum(k => k.WarmSloads);
         s.AppendLine(c, $"{(warm == 0 ? "No slot is read twice (no warm SLOAD): each cold slot is one the guards or the reposition need." : $"{warm} SLOADs re-read a warm slot ({warm * 100:N0} gas).")} Measured");
-        s.AppendLine("2026-12-04 on a prototype (not adopted): the pool's `Repositioned` event folded into the vault's `Rebalanced` saved");
-        s.AppendLine("1,345 (an ABI change for every event reader); an EIP-2930 access list for the pool's and the feed's slots, sent by the");
-        s.AppendLine("keeper, saved 1,200 (100 a slot read, 200 a slot written, 100 an address; wasted if a swap lands first in the block);");
-        s.AppendLine("both together 76,852 (4.81×). The rest of the way needs fewer cold slots, for example the vault's policy and loss");
-        s.AppendLine("window squeezed from three slots into two (loss accounting rounded, field ranges narrowed): a storage redesign.");
+        s.AppendLine("2026-12-04: the pool keeps L and both range bounds in one slot (bounds on a 56-significant-bit grid,");
+        s.AppendLine("contracts/README.md \"The grid\"), 4,140 below the two-slot layout (79,397) and 2,206 off every swap. Prototypes not");
+        s.AppendLine("adopted: the pool's `Repositioned` event folded into the vault's `Rebalanced` (−1,345; an ABI change for every event");
+        s.AppendLine("reader); an EIP-2930 access list sent by the keeper (−1,200: 100 a slot read, 200 a slot written, 100 an address;");
+        s.AppendLine("wasted if a swap lands first in the block), which would still leave this above the 5× figure. What remains");
+        s.AppendLine("is needed: the vault's four cold slots (keeper role, two policy slots, loss window), the feed, and the pool's slot 0,");
+        s.AppendLine("curve, reserves and three observations (newest, next, hinted).");
         s.AppendLine();
     }
 }

@@ -341,7 +341,7 @@ public sealed record TokenRiskLimit
 /// </summary>
 public sealed record GasSettings : ISettingsSection
 {
-    [Setting("Never sign a maxFeePerGas above this, urgent or not, in gwei.")]
+    [Setting("Never sign a maxFeePerGas above this, urgent or not, in gwei (0 < value <= 10000: more is taken for a unit slip).")]
     public decimal MaxFeePerGasGwei { get; init; } = 100;
 
     [Setting("A non-urgent rebalance waits while the next base fee is above this, in gwei (at most MaxFeePerGasGwei).")]
@@ -356,7 +356,7 @@ public sealed record GasSettings : ISettingsSection
     [Setting("A replacement's fees are the previous ones times this, per mille (1125 = +12.5%, the nodes' minimum).")]
     public int ReplacementBumpPerMille { get; init; } = 1125;
 
-    [Setting("Confirmations (blocks) before a receipt counts as final (>= 1).")]
+    [Setting("Confirmations (blocks) before a receipt counts as final (1..1000).")]
     public int Confirmations { get; init; } = 2;
 
     [Setting("After this many blocks without a final receipt the cycle moves on; the journal keeps the intent in flight (>= BlocksBeforeReplacement).")]
@@ -424,7 +424,7 @@ public sealed record GasSettings : ISettingsSection
     {
         nameof(ExecutorOptions.BaseFeeCeiling) => $"must be positive and at most Gas:{nameof(MaxFeePerGasGwei)}",
         nameof(ExecutorOptions.PriorityFeePerGas) => $"must lie in [0, Gas:{nameof(MaxFeePerGasGwei)}]",
-        _ => "must be positive (gwei)",
+        _ => "must be positive and at most 10000 (gwei)",
     };
 
     /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>

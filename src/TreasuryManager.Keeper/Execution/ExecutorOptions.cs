@@ -8,8 +8,13 @@ namespace TreasuryManager.Keeper.Execution;
 /// </summary>
 public sealed record ExecutorOptions
 {
-    /// <summary>The largest maxFeePerGas ever signed, urgent or not.</summary>
+    /// <summary>The largest maxFeePerGas ever signed, urgent or not (at most <see cref="MaxFeePerGasCapLimit"/>).</summary>
     public required BigInteger MaxFeePerGasCap { get; init; }
+
+    /// <summary>10,000 gwei: no cap above it is accepted. The highest base fees Ethereum has seen are a few thousand gwei;
+    /// a larger cap is a unit slip (wei or ether typed as gwei) that would let one urgent rebalance of ~80,000 gas spend
+    /// 0.8 ETH or more, and it also bounds the tip, which is paid in full.</summary>
+    public static readonly BigInteger MaxFeePerGasCapLimit = 10_000_000_000_000;
 
     /// <summary>A non-urgent intent waits (is Deferred) while the next block's base fee is above this.</summary>
     public required BigInteger BaseFeeCeiling { get; init; }
@@ -58,8 +63,8 @@ public sealed record ExecutorOptions
     /// </summary>
     public IEnumerable<Problem> Problems()
     {
-        if (MaxFeePerGasCap.Sign <= 0)
-            yield return new(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive (wei per gas), e.g. 100 gwei = 100000000000");
+        if (MaxFeePerGasCap.Sign <= 0 || MaxFeePerGasCap > MaxFeePerGasCapLimit)
+            yield return new(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive and at most 10000 gwei (wei per gas), e.g. 100 gwei = 100000000000");
         if (BaseFeeCeiling.Sign <= 0)
             yield return new(nameof(BaseFeeCeiling), BaseFeeCeiling, "must be positive (wei per gas)");
         else if (MaxFeePerGasCap.Sign > 0 && BaseFeeCeiling > MaxFeePerGasCap) // against a bad cap only the cap's own problem is said
@@ -74,8 +79,8 @@ public sealed record ExecutorOptions
             yield return new(nameof(ReplacementBumpPerMille), ReplacementBumpPerMille, "must be between 1125 (+12.5%, the least a node accepts for a replacement) and 10000");
         if (MaxReplacements < 0)
             yield return new(nameof(MaxReplacements), MaxReplacements, "cannot be negative");
-        if (Confirmations < 1)
-            yield return new(nameof(Confirmations), Confirmations, "must be at least 1 (1 = final once mined)");
+        if (Confirmations is < 1 or > 1_000)
+            yield return new(nameof(Confirmations), Confirmations, "must be between 1 (final once mined) and 1000");
         if (MaxBlocksToWait < BlocksBeforeReplacement)
             yield return new(nameof(MaxBlocksToWait), MaxBlocksToWait, $"must be at least {nameof(BlocksBeforeReplacement)} ({BlocksBeforeReplacement}), or no replacement could ever happen");
         if (MaxWait <= TimeSpan.Zero)

@@ -90,8 +90,7 @@ public static class RepositionFit
     {
         CheckPrices(sqrtPriceX96, sqrtPriceLowX96, nameof(sqrtPriceLowX96));
         if (sqrtPriceLowX96 >= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceLowX96), "lower bound must be below the centre");
-        var (low, high) = PoolSwap.Bounds(sqrtPriceX96, sqrtPriceLowX96, amount0, amount1);
-        return Fit(amount0, amount1, sqrtPriceX96, low, high);
+        return Fit(amount0, amount1, PoolSwap.Fit(sqrtPriceX96, sqrtPriceLowX96, amount0, amount1));
     }
 
     /// <summary>Upper bound given: L = ⌊x·√P·√pb/((√pb − √P)·2^96)⌋, then √pa = √P − ⌊y·2^96/L⌋ (LiquidityFit.fitFromUpper).</summary>
@@ -99,14 +98,14 @@ public static class RepositionFit
     {
         CheckPrices(sqrtPriceX96, sqrtPriceHighX96, nameof(sqrtPriceHighX96));
         if (sqrtPriceHighX96 <= sqrtPriceX96) throw new ArgumentOutOfRangeException(nameof(sqrtPriceHighX96), "upper bound must be above the centre");
-        var (low, high) = PoolSwap.Bounds(sqrtPriceX96, sqrtPriceHighX96, amount0, amount1);
-        return Fit(amount0, amount1, sqrtPriceX96, low, high);
+        return Fit(amount0, amount1, PoolSwap.Fit(sqrtPriceX96, sqrtPriceHighX96, amount0, amount1));
     }
 
-    private static FixedPointFit Fit(BigInteger amount0, BigInteger amount1, BigInteger sqrtPriceX96, BigInteger low, BigInteger high)
+    private static FixedPointFit Fit(BigInteger amount0, BigInteger amount1, (BigInteger Liquidity, BigInteger SqrtPriceX96, BigInteger Low, BigInteger High) fit)
     {
-        // The pool's liquidity after the reposition (refit of the fitted range gives back exactly the fitted L).
-        var liquidity = LiquidityFit.Refit(sqrtPriceX96, low, high, amount0, amount1);
+        // The pool's liquidity, price and range after the reposition (on the pool's grid; refit of the fitted range
+        // gives back exactly the fitted L).
+        var (liquidity, sqrtPriceX96, low, high) = fit;
         var needed0 = SqrtPriceMath.GetAmount0Delta(sqrtPriceX96, high, liquidity, true);
         var needed1 = SqrtPriceMath.GetAmount1Delta(low, sqrtPriceX96, liquidity, true);
         return new FixedPointFit(liquidity, sqrtPriceX96, low, high, needed0, needed1);

@@ -73,30 +73,34 @@ public static class PoolSwap
     }
 
     /// <summary>ManagedPool._bounds: the new range for centre <paramref name="sqrtPriceX96"/> and one given bound
-    /// (below the centre: the lower bound, above: the upper), the other fitted to the reserves.</summary>
+    /// (below the centre: the lower bound, above: the upper), the other fitted to the reserves (on the grid, see <see cref="Fit"/>).</summary>
     public static (BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) Bounds(BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, BigInteger reserve0, BigInteger reserve1)
     {
-        var (_, low, high) = Fit(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
-        return (low, high);
+        var fit = Fit(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+        return (fit.SqrtPriceLowX96, fit.SqrtPriceHighX96);
     }
 
-    /// <summary>ManagedPool._bounds with the fitted L (= LiquidityFit.refit of the fitted range).</summary>
-    public static (BigInteger Liquidity, BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) Fit(BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, BigInteger reserve0, BigInteger reserve1)
+    /// <summary>ManagedPool._bounds: the new price and range on <see cref="SqrtPriceGrid"/> (the centre and the given
+    /// bound rounded down), L fitted from the given bound's side, the derived bound rounded toward the price (down for
+    /// an upper, up for a lower bound), so that <see cref="LiquidityFit.Refit"/> of the result is L.</summary>
+    public static (BigInteger Liquidity, BigInteger SqrtPriceX96, BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) Fit(BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96, BigInteger reserve0, BigInteger reserve1)
     {
         CheckPrice(sqrtPriceX96);
         CheckPrice(sqrtPriceBoundX96);
+        var price = SqrtPriceGrid.RoundDown(sqrtPriceX96);
+        var given = SqrtPriceGrid.RoundDown(sqrtPriceBoundX96);
         BigInteger l, low, high;
-        if (sqrtPriceBoundX96 < sqrtPriceX96)
+        if (given < price)
         {
-            (l, var other) = LiquidityFit.FitFromLower(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+            (l, var other) = LiquidityFit.FitFromLower(price, given, reserve0, reserve1);
             CheckPrice(other);
-            (low, high) = (sqrtPriceBoundX96, other);
+            (low, high) = (given, SqrtPriceGrid.RoundDown(other));
         }
-        else if (sqrtPriceBoundX96 > sqrtPriceX96)
+        else if (given > price)
         {
-            (l, var other) = LiquidityFit.FitFromUpper(sqrtPriceX96, sqrtPriceBoundX96, reserve0, reserve1);
+            (l, var other) = LiquidityFit.FitFromUpper(price, given, reserve0, reserve1);
             CheckPrice(other);
-            (low, high) = (other, sqrtPriceBoundX96);
+            (low, high) = (SqrtPriceGrid.RoundUp(other), given);
         }
         else
         {
@@ -104,14 +108,15 @@ public static class PoolSwap
         }
 
         if (low == high) throw new CurveMathException("InvalidRange");
-        return (l, low, high);
+        return (l, price, low, high);
     }
 
     /// <summary>ManagedPool.previewReposition: the fitted liquidity and range a reposition to this centre and bound gives.</summary>
     public static (BigInteger Liquidity, BigInteger SqrtPriceLowX96, BigInteger SqrtPriceHighX96) PreviewReposition(PoolState state, BigInteger sqrtPriceX96, BigInteger sqrtPriceBoundX96)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return Fit(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
+        var fit = Fit(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
+        return (fit.Liquidity, fit.SqrtPriceLowX96, fit.SqrtPriceHighX96);
     }
 
     /// <summary>The state after ManagedPool.reposition (no token moves: new price, range, fee and the fitted L).</summary>
@@ -119,8 +124,8 @@ public static class PoolSwap
     {
         ArgumentNullException.ThrowIfNull(state);
         if (feePips < 0 || feePips >= SwapMath.PipsDenominator) throw new CurveMathException("InvalidFee");
-        var (l, low, high) = Fit(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
-        return state with { SqrtPriceX96 = sqrtPriceX96, SqrtPriceLowX96 = low, SqrtPriceHighX96 = high, FeePips = feePips, Liquidity = l };
+        var fit = Fit(sqrtPriceX96, sqrtPriceBoundX96, state.Reserve0, state.Reserve1);
+        return state with { SqrtPriceX96 = fit.SqrtPriceX96, SqrtPriceLowX96 = fit.SqrtPriceLowX96, SqrtPriceHighX96 = fit.SqrtPriceHighX96, FeePips = feePips, Liquidity = fit.Liquidity };
     }
 
     /// <summary>The state after ManagedPool.sync or withdraw left these reserves: L refitted on the unchanged range.</summary>

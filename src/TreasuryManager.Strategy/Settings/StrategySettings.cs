@@ -14,16 +14,16 @@ public sealed record StrategySettings
     [Setting("k: decay of the trade intensity per unit of relative distance from the mid price (used until the estimator is ready)."), Positive]
     public double IntensityK { get; init; } = 300;
 
-    [Setting("How long a new curve is meant to stand, in days: sets the range width and the benefit's horizon."), Positive]
+    [Setting("How long a new curve is meant to stand, in days (0 < value <= 365): sets the range width and the benefit's horizon."), Bounds(0, 365, MinExclusive = true)]
     public double HorizonDays { get; init; } = 1;
 
-    [Setting("Range half-width, in standard deviations of the log price over the horizon."), Positive]
+    [Setting("Range half-width, in standard deviations of the log price over the horizon (0 < value <= 100)."), Bounds(0, 100, MinExclusive = true)]
     public double RangeStdDevs { get; init; } = 2;
 
     [Setting("A rebalance is planned only when its expected benefit is at least this many times its gas cost (ratio, >= 0)."), Bounds(0, double.MaxValue)]
     public double BenefitToGasMargin { get; init; } = 2;
 
-    [Setting("Gas assumed for one rebalance before eth_estimateGas has run, in gas units (the measured vault.rebalance is about 81,000)."), Bounds(21_000, 30_000_000)]
+    [Setting("Gas assumed for one rebalance before eth_estimateGas has run, in gas units (the measured vault.rebalance is about 75,000: docs/gas.md)."), Bounds(21_000, 30_000_000)]
     public long AssumedRebalanceGas { get; init; } = 90_000;
 
     [Setting("How the range's width is chosen: \"FeeVersusLvr\" (the default: the width maximising expected fees − loss to arbitrage − rebalancing per unit of the price risk the pool's hedge leaves — the most profitable width for a delta-neutral pool, the widest the policy allows for an unhedged one; the widest when fees cannot pay for the loss; docs/models.md \"The width\"; a pool inside its band is re-ranged when the gain beats the gas, an unhedged one from its first cycle) or \"StdDevs\" (RangeStdDevs standard deviations over the horizon).")]

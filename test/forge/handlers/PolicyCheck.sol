@@ -58,10 +58,12 @@ library PolicyCheck {
         if (s.target.sqrtPriceX96 >= 1 << 128) return "skew: centre above 2^128";
         uint256 skew = skewBps(s.target.sqrtPriceX96, oracle);
         if (skew > p.maxSkewBps) return "skew";
-        if (s.priceAfter != s.target.sqrtPriceX96) return "pool price is not the target centre";
+        // the pool keeps its price and bounds on a grid of 56 significant bits: the centre and the given bound rounded down
+        if (s.priceAfter != gridFloor(s.target.sqrtPriceX96)) return "pool price is not the target centre";
         if (!(s.low <= s.priceAfter && s.priceAfter <= s.high && s.low < s.high)) return "centre outside the new range";
-        if (s.target.sqrtPriceX96 > s.target.sqrtPriceBoundX96 && s.low != s.target.sqrtPriceBoundX96) return "bound";
-        if (s.target.sqrtPriceX96 < s.target.sqrtPriceBoundX96 && s.high != s.target.sqrtPriceBoundX96) return "bound";
+        if (gridFloor(s.low) != s.low || gridFloor(s.high) != s.high) return "a bound off the grid";
+        bool boundBelow = s.target.sqrtPriceX96 > s.target.sqrtPriceBoundX96;
+        if ((boundBelow ? s.low : s.high) != gridFloor(s.target.sqrtPriceBoundX96)) return "bound";
         uint256 width = widthBps(s.low, s.high);
         if (width < p.minWidthBps || width > p.maxWidthBps) return "width bounds";
         uint256 share = baseShareBps(s.reserve0, s.reserve1, oracle);
@@ -91,6 +93,13 @@ library PolicyCheck {
         int256 d = s.twapLogPrice - LogMath.coarseLogPriceFromPriceX128(oracle);
         if ((d < 0 ? uint256(-d) : uint256(d)) > maxLog) return "TWAP deviation";
         return "";
+    }
+
+    /// @dev v with every bit below its 56 most significant ones cleared (v itself below 2^56).
+    function gridFloor(uint256 v) internal pure returns (uint256) {
+        if (v < 1 << 56) return v;
+        uint256 unit = 1 << (Math.log2(v) + 1 - 56);
+        return v - v % unit;
     }
 
     /// @dev answer * 10^e in Q128.128 (0 when out of range, as the vault's OraclePriceOutOfRange).

@@ -238,6 +238,27 @@ public sealed class CurveMathDifferentialTests(LocalNodeFixture node, ITestOutpu
     }
 
     [Fact]
+    public async Task SqrtPriceGrid_rounding_and_packing_equal_the_CSharp_SqrtPriceGrid()
+    {
+        var seed = SeededRandom.SeedFor(11_006);
+        var r = new SeededRandom(seed);
+        var one = BigInteger.One;
+        var fixedInputs = new[]
+        {
+            BigInteger.Zero, one, MinSqrt, (one << 56) - 1, one << 56, (one << 56) + 1, (one << 57) - 1, (one << 57) + 1,
+            one << 96, (one << 96) - 1, (one << 96) + 1, MaxSqrt, one << 128, (one << 128) + 1,
+        };
+        var inputs = fixedInputs.Concat(Enumerable.Range(0, 400).Select(i => i % 4 == 0 ? r.Bits(1, 128) : r.Near(r.Bits(33, 128), one, MaxSqrt))).ToList();
+        var cases = inputs.Select(v => new DiffCase("sqrtPriceGrid(uint256)", [v], () =>
+        {
+            var down = SqrtPriceGrid.RoundDown(v);
+            var up = SqrtPriceGrid.RoundUp(v);
+            return Outcome.Ok(down, up, down, up);
+        })).ToList();
+        await RunAsync("SqrtPriceGrid", seed, cases);
+    }
+
+    [Fact]
     public async Task LogMath_logPrice_and_coarse_log_price_equal_the_CSharp_LogMath()
     {
         var seed = SeededRandom.SeedFor(11_005);

@@ -5,6 +5,7 @@ using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum.Contracts;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 
@@ -99,7 +100,7 @@ public sealed class AccessControlMatrixTests(LocalNodeFixture node) : SecurityTe
         // ---- TreasuryVault: keeper
         new("Vault.rebalance", Vault, "rebalance(address,(uint160,uint160,uint24,uint16))", (s, _) => [s.D.Pool.Address, s.DefaultTarget.ToAbi()], [Role.Keeper], TreasuryVault.Errors.NotKeeper, Accounts,
             Setup: s => s.ReadyToRebalanceAsync(),
-            Verify: async s => Assert.Equal(s.DefaultTarget.SqrtPriceX96, (await s.D.Pool.GetStateAsync()).SqrtPriceX96)),
+            Verify: async s => Assert.Equal(SqrtPriceGrid.RoundDown(s.DefaultTarget.SqrtPriceX96), (await s.D.Pool.GetStateAsync()).SqrtPriceX96)),
 
         new("Vault.adjustHedge", Vault, "adjustHedge(address,int256,int256)", (s, _) => [s.D.Pool.Address, BigInteger.One, BigInteger.Zero], [Role.Keeper], TreasuryVault.Errors.NotKeeper, Accounts,
             AllowedFailure: new Dictionary<Role, string> { [Role.Keeper] = TreasuryVault.Errors.NoHedgePolicy }),

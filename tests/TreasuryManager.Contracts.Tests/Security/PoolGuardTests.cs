@@ -4,6 +4,7 @@ using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Testing;
 using TreasuryManager.TestContracts;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 
@@ -46,7 +47,7 @@ public sealed class PoolGuardTests(LocalNodeFixture node) : SecurityTest(node)
         await D.Quote.MintAsync(D.Owner, D.Trader.Address, D.QuoteUnits(1_000_000m));
         var swap = Assert.Single(ManagedPool.SwapEvents(await D.SwapAsync(false, D.QuoteUnits(1_000_000m))));
         Assert.True(swap.AmountIn < D.QuoteUnits(1_000_000m)); // only the input needed to reach the edge was pulled
-        var high = D.SqrtPriceX96(2.2m);
+        var high = SqrtPriceGrid.RoundDown(D.SqrtPriceX96(2.2m)); // the deployment's upper bound, on the pool's grid
         Assert.Equal(high, swap.SqrtPriceX96);
 
         var before = await S.CaptureAsync();

@@ -5,6 +5,7 @@ using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum;
 using TreasuryManager.Testing;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 
@@ -293,7 +294,7 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         Assert.Equal(BigInteger.Zero, rebalanced.TwapLogPrice);
         var paused = await D.Pool.GetStateAsync();
         Assert.True(paused.Paused);
-        Assert.Equal(target.SqrtPriceX96, paused.SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(target.SqrtPriceX96), paused.SqrtPriceX96);
         await Reverts.ExpectAsync(ManagedPool.Errors.PoolPaused, () => D.SwapAsync(true, D.BaseUnits(1m)));
 
         // the guardian cannot unpause; the owner can, and swaps reopen at the re-centred price

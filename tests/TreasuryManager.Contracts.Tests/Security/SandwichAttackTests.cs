@@ -4,6 +4,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Testing;
 using Xunit.Abstractions;
+using TreasuryManager.Models.Curve;
 
 namespace TreasuryManager.Contracts.Tests.Security;
 
@@ -78,7 +79,7 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         await S.PermitSkewAsync(+1);
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, target);
         var state1 = await D.Pool.GetStateAsync();
-        Assert.Equal(target.SqrtPriceX96, state1.SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(target.SqrtPriceX96), state1.SqrtPriceX96); // the pool's grid
         // back-run: sell base from the keeper's centre down to the oracle price
         var back = await D.SwapToSqrtPriceAsync(s);
         var end = await BalancesAsync();
@@ -142,7 +143,7 @@ public sealed class SandwichAttackTests(LocalNodeFixture node, ITestOutputHelper
         var start = await BalancesAsync();
         var front = await D.SwapToSqrtPriceAsync(D.SqrtPriceX96(1.84m));
         await D.Vault.RebalanceAsync(D.Keeper, D.Pool.Address, S.DefaultTarget);
-        Assert.Equal(S.DefaultTarget.SqrtPriceX96, (await D.Pool.GetStateAsync()).SqrtPriceX96);
+        Assert.Equal(SqrtPriceGrid.RoundDown(S.DefaultTarget.SqrtPriceX96), (await D.Pool.GetStateAsync()).SqrtPriceX96);
         await D.SwapAsync(false, front.AmountOut); // spend the quote received buying base back
         var profit = Profit(start, await BalancesAsync(), po);
         output.WriteLine($"honest keeper: profit = {profit} quote units");

@@ -203,10 +203,12 @@ public class CurveMathProperties
     [Fact]
     public void Reposition_fit_is_backed_by_the_reserves_and_tight()
     {
-        // Reserves of real-token size, centre and a bound within a factor 4 of price.
+        // Reserves of real-token size, centre and a bound within a factor 4 of price. The pool puts the centre and the
+        // given bound on its grid (rounded down) and the derived bound one grid step at most inside the exact one.
         var gen = Gen.Select(Bits(40, 100), Bits(40, 100), Bits(80, 110), Gen.Int[1, 1000], Gen.Bool);
         gen.Sample((x, y, sqrtP, widthPermille, lowerGiven) =>
         {
+            var centre = SqrtPriceGrid.RoundDown(sqrtP);
             if (lowerGiven)
             {
                 var low = sqrtP - sqrtP * widthPermille / 2000;
@@ -214,12 +216,16 @@ public class CurveMathProperties
                 FixedPointFit fit;
                 try { fit = RepositionFit.FromLowerBound(x, y, sqrtP, low); }
                 catch (CurveMathException) { return; }
-                Assert.Equal(low, fit.SqrtPriceLowX96);
+                Assert.Equal(centre, fit.SqrtPriceX96);
+                Assert.Equal(SqrtPriceGrid.RoundDown(low), fit.SqrtPriceLowX96);
+                Assert.True(SqrtPriceGrid.IsOnGrid(fit.SqrtPriceHighX96));
                 Assert.True(fit.Amount0Needed <= x && fit.Amount1Needed <= y);
-                // L is the largest the quote reserve can back; the upper bound the largest x can.
-                Assert.True((fit.Liquidity + 1) * (sqrtP - low) > y * Q96);
-                if (fit.SqrtPriceHighX96 < RepositionFit.MaxSqrtRatio)
-                    Assert.True(SqrtPriceMath.GetAmount0Delta(sqrtP, fit.SqrtPriceHighX96 + 1, fit.Liquidity, true) > x);
+                Assert.Equal(fit.Liquidity, LiquidityFit.Refit(centre, fit.SqrtPriceLowX96, fit.SqrtPriceHighX96, x, y));
+                // L is the largest the quote reserve can back; the upper bound the largest grid value x can.
+                Assert.True((fit.Liquidity + 1) * (centre - fit.SqrtPriceLowX96) > y * Q96);
+                var nextHigh = SqrtPriceGrid.RoundUp(fit.SqrtPriceHighX96 + 1);
+                if (nextHigh <= RepositionFit.MaxSqrtRatio)
+                    Assert.True(SqrtPriceMath.GetAmount0Delta(centre, nextHigh, fit.Liquidity, true) > x);
             }
             else
             {
@@ -227,10 +233,14 @@ public class CurveMathProperties
                 FixedPointFit fit;
                 try { fit = RepositionFit.FromUpperBound(x, y, sqrtP, high); }
                 catch (CurveMathException) { return; }
-                Assert.Equal(high, fit.SqrtPriceHighX96);
+                Assert.Equal(centre, fit.SqrtPriceX96);
+                Assert.Equal(SqrtPriceGrid.RoundDown(high), fit.SqrtPriceHighX96);
+                Assert.True(SqrtPriceGrid.IsOnGrid(fit.SqrtPriceLowX96));
                 Assert.True(fit.Amount0Needed <= x && fit.Amount1Needed <= y);
-                if (fit.SqrtPriceLowX96 > RepositionFit.MinSqrtRatio)
-                    Assert.True(SqrtPriceMath.GetAmount1Delta(fit.SqrtPriceLowX96 - 1, sqrtP, fit.Liquidity, true) > y);
+                Assert.Equal(fit.Liquidity, LiquidityFit.Refit(centre, fit.SqrtPriceLowX96, fit.SqrtPriceHighX96, x, y));
+                var previousLow = SqrtPriceGrid.RoundDown(fit.SqrtPriceLowX96 - 1);
+                if (previousLow >= RepositionFit.MinSqrtRatio)
+                    Assert.True(SqrtPriceMath.GetAmount1Delta(previousLow, centre, fit.Liquidity, true) > y);
             }
         }, iter: Iter);
     }
