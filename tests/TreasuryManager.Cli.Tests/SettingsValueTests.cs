@@ -90,6 +90,18 @@ public sealed class SettingsValueTests : IDisposable
     }
 
     [Fact]
+    public void A_pool_numbered_past_a_gap_is_refused_naming_the_entry_given_and_the_one_missing()
+    {
+        // the binder would pack Pools:5 into Pools:1 and every problem would name a setting nobody wrote
+        var config = Config("{}");
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(config, [.. Complete, "--Pools:5:Name=X"]));
+        Assert.Equal("setting Pools:5 is given (from the command line) but Pools:1 is not: number the entries of Pools from 0 without gaps (Pools:0, Pools:1, …)", e.Message);
+        // the next number is an entry like any other: its own problems name it
+        var next = Assert.Throws<SettingsException>(() => SettingsLoader.Load(config, [.. Complete, "--Pools:1:Name=X"]));
+        Assert.Contains("Pools:1:", next.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_gas_cap_too_large_for_wei_in_a_decimal_is_refused_by_its_rule_not_an_overflow()
     {
         var config = Config("{}");

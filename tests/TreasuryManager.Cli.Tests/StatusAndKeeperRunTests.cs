@@ -49,6 +49,7 @@ public sealed class StatusAndKeeperRunTests(LocalNodeFixture node) : NodeTest(no
         Assert.True(read.GetProperty("quote").GetDouble() > 0);
         Assert.InRange(read.GetProperty("base_share_bps").GetInt32(), 1, 9_999);
         Assert.False(read.TryGetProperty("missing", out _));
+        Assert.DoesNotContain(@"\u00", json.Out, StringComparison.Ordinal); // text as written: an apostrophe is ', not \u0027
 
         var table = await new TestConsole().RunAsync("status", "--config", config);
         Assert.True(table.Exit == 0, table.Err);

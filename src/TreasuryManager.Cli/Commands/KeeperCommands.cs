@@ -360,7 +360,7 @@ public static class KeeperCommands
     internal static string ReportJson(CycleReport report, FleetSnapshot? fleet = null)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, CliJson.Writer(indented: true)))
         {
             w.WriteStartObject();
             w.WriteNumber("block", report.Block);
@@ -516,7 +516,7 @@ public static class KeeperCommands
         ["tx_hash"] = outcome switch { ExecutionOutcome.Mined m => m.Outcome.TransactionHash, ExecutionOutcome.Unconfirmed u => u.LatestHash, _ => null },
         ["gas_used"] = outcome is ExecutionOutcome.Mined mm ? mm.Outcome.GasUsed : null,
         ["reason"] = outcome switch { ExecutionOutcome.Failed f => f.Reason, ExecutionOutcome.Deferred d => d.Reason, ExecutionOutcome.Unconfirmed u => u.Reason, _ => null },
-    });
+    }, CliJson.Serializer);
 
     /// <summary>
     /// A feed a pool's policy names, as `status` shows it: "fresh" or "stale" against the policy's heartbeat (the vault's

@@ -141,7 +141,7 @@ internal static class RebalanceRehearsal
     private static string Json(RehearsalReport r, SendResult? sent)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, CliJson.Writer(indented: true)))
         {
             w.WriteStartObject();
             w.WriteStartObject("rehearsal");

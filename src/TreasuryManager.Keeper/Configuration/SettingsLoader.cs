@@ -73,6 +73,7 @@ public static class SettingsLoader
     public static TreasurySettings Bind(IConfiguration configuration, string baseDirectory)
     {
         CheckValues(configuration);
+        CheckArrayIndices(configuration);
         TreasurySettings settings;
         try
         {
@@ -136,6 +137,39 @@ public static class SettingsLoader
                     Value = $"'{value}'",
                     Source = SourceOf(configuration, key).From,
                 }]);
+        }
+    }
+
+    /// <summary>
+    /// The entries of an array setting (Pools) are numbered from 0 without gaps: .NET's binder packs the indices it finds,
+    /// so <c>--Pools:5:Name=X</c> beside a file's one pool would become Pools:1 and every problem with it would name a
+    /// setting nobody wrote. A gap is one <see cref="SettingsException"/> naming the entry given and the one missing.
+    /// </summary>
+    internal static void CheckArrayIndices(IConfiguration configuration)
+    {
+        var indices = new Dictionary<string, SortedDictionary<int, string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is null) continue; // a section: its values name their source
+            var parts = key.Split(':');
+            for (var i = 1; i < parts.Length; i++)
+            {
+                if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out var index)) continue;
+                var parent = string.Join(':', parts[..i]);
+                if (!indices.TryGetValue(parent, out var entries)) indices[parent] = entries = [];
+                entries.TryAdd(index, key);
+            }
+        }
+        foreach (var (parent, entries) in indices)
+        {
+            var expected = 0;
+            foreach (var (index, key) in entries)
+            {
+                if (index != expected)
+                    throw new SettingsException($"{parent}:{index}",
+                        $"is given (from {SourceOf(configuration, key).From}) but {parent}:{expected} is not: number the entries of {parent} from 0 without gaps ({parent}:0, {parent}:1, …)");
+                expected++;
+            }
         }
     }
 
