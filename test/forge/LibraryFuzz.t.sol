@@ -204,4 +204,28 @@ contract LibraryFuzz is Test {
         int256 d = fine - coarse;
         assertTrue(d >= -4 && d <= 256 + 4, "coarse log of the price too far from the log of the sqrt price");
     }
+
+    // ------------------------------------------------------------------ SqrtPriceGrid
+
+    /// @notice roundDown <= v <= roundUp, both of at most 56 significant bits (a reference written here), exact below
+    /// 2^56, no grid value strictly between them (the spacing is the unit of v's 56th bit), and each packed form
+    /// unpacks to its value (checked inside the harness, which also refuses a packed form wider than 64 bits).
+    function testFuzz_sqrtPriceGridBracketsTheValue(uint256 x, uint8 bits) public view {
+        uint256 v = x >> (256 - bound(bits, 1, 129)); // 1..129 significant bits
+        (uint256 down, uint256 up, uint256 downUnpacked, uint256 upUnpacked) = h.sqrtPriceGrid(v);
+        assertTrue(down <= v && v <= up, "rounding does not bracket the value");
+        assertEq(down, downUnpacked, "roundDown's packed form");
+        assertEq(up, upUnpacked, "roundUp's packed form");
+        uint256 unit = v < 1 << 56 ? 1 : 1 << (_bitLength(v) - 56);
+        assertEq(down, v - v % unit, "roundDown is not v without the bits below its 56 most significant");
+        assertEq(up, down == v ? v : down + unit, "roundUp is not the next grid value");
+        assertTrue(_bitLength(up) <= 56 || up % (1 << (_bitLength(up) - 56)) == 0, "roundUp off the grid");
+    }
+
+    function _bitLength(uint256 v) internal pure returns (uint256 n) {
+        while (v != 0) {
+            v >>= 1;
+            ++n;
+        }
+    }
 }
