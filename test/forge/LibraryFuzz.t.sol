@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.26;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Test} from "./base/Test.sol";
 import {vm} from "./base/Vm.sol";
 import {CurveMathHarness} from "../../contracts/test/CurveMathHarness.sol";
@@ -216,16 +217,9 @@ contract LibraryFuzz is Test {
         assertTrue(down <= v && v <= up, "rounding does not bracket the value");
         assertEq(down, downUnpacked, "roundDown's packed form");
         assertEq(up, upUnpacked, "roundUp's packed form");
-        uint256 unit = v < 1 << 56 ? 1 : 1 << (_bitLength(v) - 56);
+        uint256 unit = v < 1 << 56 ? 1 : 1 << (Math.log2(v) + 1 - 56);
         assertEq(down, v - v % unit, "roundDown is not v without the bits below its 56 most significant");
         assertEq(up, down == v ? v : down + unit, "roundUp is not the next grid value");
-        assertTrue(_bitLength(up) <= 56 || up % (1 << (_bitLength(up) - 56)) == 0, "roundUp off the grid");
-    }
-
-    function _bitLength(uint256 v) internal pure returns (uint256 n) {
-        while (v != 0) {
-            v >>= 1;
-            ++n;
-        }
+        assertTrue(up < 1 << 56 || up % (1 << (Math.log2(up) + 1 - 56)) == 0, "roundUp off the grid");
     }
 }

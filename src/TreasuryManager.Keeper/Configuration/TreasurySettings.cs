@@ -424,7 +424,7 @@ public sealed record GasSettings : ISettingsSection
     {
         nameof(ExecutorOptions.BaseFeeCeiling) => $"must be positive and at most Gas:{nameof(MaxFeePerGasGwei)}",
         nameof(ExecutorOptions.PriorityFeePerGas) => $"must lie in [0, Gas:{nameof(MaxFeePerGasGwei)}]",
-        _ => "must be positive and at most 10000 (gwei)",
+        _ => $"must be positive and at most {ExecutorOptions.MaxFeePerGasCapLimitGwei} (gwei)",
     };
 
     /// <summary>Throws a <see cref="SettingsException"/> naming every bad setting of this section.</summary>

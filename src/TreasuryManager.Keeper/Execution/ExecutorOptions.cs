@@ -14,7 +14,10 @@ public sealed record ExecutorOptions
     /// <summary>10,000 gwei: no cap above it is accepted. The highest base fees Ethereum has seen are a few thousand gwei;
     /// a larger cap is a unit slip (wei or ether typed as gwei) that would let one urgent rebalance of ~80,000 gas spend
     /// 0.8 ETH or more, and it also bounds the tip, which is paid in full.</summary>
-    public static readonly BigInteger MaxFeePerGasCapLimit = 10_000_000_000_000;
+    public static readonly BigInteger MaxFeePerGasCapLimit = MaxFeePerGasCapLimitGwei * (BigInteger)1_000_000_000;
+
+    /// <summary><see cref="MaxFeePerGasCapLimit"/> in gwei, for the settings and the messages.</summary>
+    public const int MaxFeePerGasCapLimitGwei = 10_000;
 
     /// <summary>A non-urgent intent waits (is Deferred) while the next block's base fee is above this.</summary>
     public required BigInteger BaseFeeCeiling { get; init; }
@@ -64,7 +67,7 @@ public sealed record ExecutorOptions
     public IEnumerable<Problem> Problems()
     {
         if (MaxFeePerGasCap.Sign <= 0 || MaxFeePerGasCap > MaxFeePerGasCapLimit)
-            yield return new(nameof(MaxFeePerGasCap), MaxFeePerGasCap, "must be positive and at most 10000 gwei (wei per gas), e.g. 100 gwei = 100000000000");
+            yield return new(nameof(MaxFeePerGasCap), MaxFeePerGasCap, $"must be positive and at most {MaxFeePerGasCapLimitGwei} gwei (wei per gas), e.g. 100 gwei = 100000000000");
         if (BaseFeeCeiling.Sign <= 0)
             yield return new(nameof(BaseFeeCeiling), BaseFeeCeiling, "must be positive (wei per gas)");
         else if (MaxFeePerGasCap.Sign > 0 && BaseFeeCeiling > MaxFeePerGasCap) // against a bad cap only the cap's own problem is said
