@@ -238,8 +238,8 @@ public sealed record ArbitrageSettings
 {
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Gas of one swap (docs/gas.md: pool.swap ≈ 90,777).</summary>
-    public long SwapGas { get; init; } = 90_777;
+    /// <summary>Gas of one swap (<see cref="MeasuredGas.PoolSwap"/>).</summary>
+    public long SwapGas { get; init; } = MeasuredGas.PoolSwap;
 
     public void Validate() => Scenario.Check(SwapGas is >= 21_000 and <= 30_000_000, "arbitrage.swap_gas", SwapGas, "must lie in [21000, 30000000]");
 }
@@ -313,8 +313,8 @@ public sealed record StrategyParameters
     public double PassiveMaxTwapDeviationBps { get; init; } = 200;
 
     /// <summary>Gas of one passive rebalance: three Uniswap v3 positions (full range, base, limit) burnt and minted
-    /// (docs/gas.md: one uniswapV3.reposition ≈ 369,308).</summary>
-    public long PassiveRebalanceGas { get; init; } = 1_107_924;
+    /// (3 × <see cref="MeasuredGas.UniswapV3Reposition"/>).</summary>
+    public long PassiveRebalanceGas { get; init; } = 3 * MeasuredGas.UniswapV3Reposition;
 
     /// <summary>Managed: the keeper's settings (Keeper StrategySettings) and the vault's policy.</summary>
     public double RiskAversion { get; init; } = 1e-4;
@@ -324,8 +324,8 @@ public sealed record StrategyParameters
     public int TargetBaseShareBps { get; init; } = 5000;
     public int HardLimitBps { get; init; } = 3000;
 
-    /// <summary>Gas of one vault.rebalance (docs/gas.md, with the volatility feed: 81,323).</summary>
-    public long ManagedRebalanceGas { get; init; } = 81_323;
+    /// <summary>Gas of one vault.rebalance (<see cref="MeasuredGas.VaultRebalanceWithVolatilityFeed"/>).</summary>
+    public long ManagedRebalanceGas { get; init; } = MeasuredGas.VaultRebalanceWithVolatilityFeed;
     public double BaseFeeCeilingGwei { get; init; } = 30;
 
     /// <summary>The keeper decides every this many steps.</summary>
@@ -424,8 +424,8 @@ public sealed record PerpSettings
     /// <summary>The margin (equity) the hedge keeps per unit of notional: reset to it by every hedge trade, and topped up or drawn down (one hedge's gas) when the equity leaves [ratio/2, ratio·2].</summary>
     public double TargetMarginRatio { get; init; } = 0.2;
 
-    /// <summary>Gas of one hedge transaction (docs/gas.md: vault.adjustHedge.sizeOnly 84,025).</summary>
-    public long HedgeGas { get; init; } = 84_025;
+    /// <summary>Gas of one hedge transaction (<see cref="MeasuredGas.VaultAdjustHedgeSizeOnly"/>).</summary>
+    public long HedgeGas { get; init; } = MeasuredGas.VaultAdjustHedgeSizeOnly;
 
     /// <summary>The rate as PerpMarket's fundingRateWad.</summary>
     [JsonIgnore]

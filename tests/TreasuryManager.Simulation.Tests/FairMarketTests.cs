@@ -235,7 +235,9 @@ public sealed class FairMarketTests(ITestOutputHelper output)
 
 /// <summary>The fair market is opt-in: with its fields absent, the keeper-less strategies' figures on a fixed path are
 /// the ones measured before it existed (commit 0eed33f, to the last bit of their decimal print). Passive's row was
-/// re-measured when it became Charm v2's defaults (three ranges, 2026-12-04); full-range's and static-range's are 0eed33f's.</summary>
+/// re-measured when it became Charm v2's defaults (three ranges, 2026-12-04) and again when the arbitrageur's default swap
+/// gas became the measured one (MeasuredGas.PoolSwap, 88,565 for 90,777; 2026-12-04); full-range's and static-range's are
+/// 0eed33f's, unchanged by either.</summary>
 public sealed class FairMarketOffTests
 {
     [Fact]
@@ -248,7 +250,7 @@ public sealed class FairMarketOffTests
         [
             11218.35481094569, 11230.011230676882, 142.32981950518092,
             9166.879464819096, 9312.930967379501, 877.4505606011203,
-            6972.623121211771, 7090.801567985265, 456.6075319646906,
+            6972.4600458028726, 7090.7565636156187, 456.67669321316163,
         ];
         Assert.Equal(expected, r.SelectMany(x => new[] { x.PnlVsHold, x.Fees, x.Lvr }));
     }

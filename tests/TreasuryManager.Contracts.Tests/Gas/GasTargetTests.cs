@@ -1,6 +1,7 @@
 using TreasuryManager.GasReport;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.DevNode;
+using TreasuryManager.Simulation;
 using TreasuryManager.Testing;
 
 namespace TreasuryManager.Contracts.Tests.Gas;
@@ -46,6 +47,12 @@ public sealed class GasTargetTests(LocalNodeFixture node) : NodeTest(node)
         Assert.True(gas.UniswapVaultOverhead <= UniswapVaultCeiling,
             $"uniswapV3.vault.rebalance ({gas["uniswapV3.vault.rebalance"]:N0}) is {gas.UniswapVaultOverhead:0.000}× uniswapV3.reposition ({gas["uniswapV3.reposition"]:N0}), over the {UniswapVaultCeiling}× ceiling.");
         Assert.True(gas["uniswapV3.vault.rebalance"] > gas["uniswapV3.reposition"], "the guarded path cannot be cheaper than the raw one it wraps");
+
+        // The simulator charges copies of these measurements (it runs without a node): each copy stays within
+        // MeasuredGas.Tolerance of what was just measured, or the backtest charges gas the contracts no longer cost.
+        Assert.All(MeasuredGas.Figures, f => Assert.True(
+            Math.Abs(gas[f.Operation] - f.Gas) <= MeasuredGas.Tolerance * gas[f.Operation],
+            $"{f.Operation} now costs {gas[f.Operation]:N0} gas but the simulator charges MeasuredGas.{f.Constant} = {f.Gas:N0} (more than {MeasuredGas.Tolerance * 100:0}% apart): set MeasuredGas.{f.Constant} to {gas[f.Operation]:N0}"));
 
         // docs/gas.md's breakdown, read from Hardhat's trace of the rebalance (the gas report's node; anvil records struct
         // logs only when started with --steps-tracing): it adds up to the receipt (Attribute refuses a trace that does
