@@ -123,6 +123,30 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
         Assert.Equal(nonce + 1, await Eth.GetTransactionCountAsync(KeeperAddress, BlockTag.Pending));
     }
 
+    /// <summary>The same wait ended by the caller's token instead of a signal (a host stopping, an embedding program):
+    /// the command returns at once, saying what went out, and does not wait on to Gas:MaxWait.</summary>
+    [Fact]
+    public async Task Cancelling_the_token_while_waiting_ends_the_wait_and_names_the_transaction_that_went_out()
+    {
+        var (config, _) = await DeployOutOfBandAsync(keystore: false);
+        var nonce = await Eth.GetTransactionCountAsync(KeeperAddress, BlockTag.Pending);
+        using var cancel = new CancellationTokenSource();
+        var console = new TestConsole { Cancellation = cancel.Token };
+        console.Environment["TREASURY_MNEMONIC"] = DevAccounts.Mnemonic;
+        var waiting = console.OutputContains("; waiting for 2 confirmation(s)");
+        var run = console.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--yes", "--Gas:Confirmations=2");
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(120));
+        await cancel.CancelAsync();
+        var (exit, output, error) = await run.WaitAsync(TimeSpan.FromSeconds(30)); // Gas:MaxWait is minutes
+
+        var sent = System.Text.RegularExpressions.Regex.Match(output, $@"Sent (0x[0-9a-f]{{64}}) \(nonce {nonce}\); waiting for 2 confirmation\(s\)");
+        Assert.True(sent.Success, output);
+        Assert.Equal(TreasuryCli.Failure, exit);
+        Assert.StartsWith($"error: cancelled while waiting for {sent.Groups[1].Value} (nonce {nonce}): it was sent and stays in flight in the journal", error);
+        Assert.NotNull(await Eth.GetTransactionReceiptAsync(sent.Groups[1].Value));
+    }
+
     [Fact]
     public async Task After_a_rehearsal_the_operator_confirms_and_the_real_chain_takes_exactly_the_rehearsed_curve()
     {

@@ -26,9 +26,15 @@ internal sealed class TestConsole
     /// <summary>Stops a long-running command (keeper run).</summary>
     public CancellationToken Cancellation { get; init; }
 
+    private readonly WatchedWriter _stdout = new();
+
+    /// <summary>Completes when the command's standard output first contains <paramref name="text"/>: a test acts
+    /// mid-command (call before <see cref="RunAsync"/>; one console runs one command).</summary>
+    public Task OutputContains(string text) => _stdout.Contains(text);
+
     public async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
-        using var stdout = new StringWriter();
+        var stdout = _stdout;
         using var stderr = new StringWriter();
         var io = new CliConsole
         {
@@ -56,5 +62,42 @@ internal sealed class TempFolder : IDisposable
     {
         try { Directory.Delete(Path, recursive: true); }
         catch (IOException) { }
+    }
+}
+
+/// <summary>A string writer that completes a task when what was written first contains a given text (thread-safe).</summary>
+internal sealed class WatchedWriter : StringWriter
+{
+    private readonly List<(string Text, TaskCompletionSource Seen)> _watches = [];
+
+    public Task Contains(string text)
+    {
+        lock (_watches)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (GetStringBuilder().ToString().Contains(text, StringComparison.Ordinal)) seen.SetResult();
+            else _watches.Add((text, seen));
+            return seen.Task;
+        }
+    }
+
+    public override void Write(char value) { lock (_watches) { base.Write(value); Check(); } }
+
+    public override void Write(string? value) { lock (_watches) { base.Write(value); Check(); } }
+
+    public override void Write(char[] buffer, int index, int count) { lock (_watches) { base.Write(buffer, index, count); Check(); } }
+
+    public override string ToString() { lock (_watches) return base.ToString(); }
+
+    private void Check()
+    {
+        if (_watches.Count == 0) return;
+        var written = GetStringBuilder().ToString();
+        for (var i = _watches.Count - 1; i >= 0; i--)
+        {
+            if (!written.Contains(_watches[i].Text, StringComparison.Ordinal)) continue;
+            _watches[i].Seen.SetResult();
+            _watches.RemoveAt(i);
+        }
     }
 }
