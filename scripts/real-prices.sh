@@ -64,6 +64,10 @@ def gap(other):
     d = sorted((pnl["managed"] - pnl[other]) / abs(pnl[other]) for _, pnl, _, _ in rows if pnl[other] != 0)
     total = sum(pnl["managed"] - pnl[other] for _, pnl, _, _ in rows)
     return f"managed - {other} summed {total:,.0f}, median {100 * d[len(d) // 2] if d else 0:+.1f}% of |{other}|"
+def near(tolerance):  # pairs managed loses, but by at most this fraction of the better of the two
+    return sum(1 for _, pnl, _, _ in rows
+               if 0 < max(pnl["full-range"], pnl["passive"]) - pnl["managed"] <= tolerance * abs(max(pnl["full-range"], pnl["passive"])))
+summary += f"; short of both by at most 1% on {near(0.01)} more, by at most 2% on {near(0.02)} more (near-even: the count is fragile there)"
 margins = "; ".join(gap(o) for o in ("full-range", "passive")) if rows else "no pairs"
 print("\n".join(lines)); print(summary); print(margins)
 if out: open(out, "w").write("\n".join(lines) + "\n# " + summary + "\n# " + margins + "\n")
