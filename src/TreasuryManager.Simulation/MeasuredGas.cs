@@ -10,11 +10,11 @@ namespace TreasuryManager.Simulation;
 public static class MeasuredGas
 {
     /// <summary>pool.swap: a swap on a ManagedPool, first in its block (the arbitrageur's trade).</summary>
-    public const long PoolSwap = 88_565;
+    public const long PoolSwap = 87_689;
 
     /// <summary>vault.rebalance.withVolatilityFeed: the keeper's rebalance with the volatility-feed check the deployment's
     /// default policy configures.</summary>
-    public const long VaultRebalanceWithVolatilityFeed = 82_739;
+    public const long VaultRebalanceWithVolatilityFeed = 81_334;
 
     /// <summary>uniswapV3.reposition: burn + collect + mint of one Uniswap v3 position in one transaction.</summary>
     public const long UniswapV3Reposition = 369_308;

@@ -236,7 +236,7 @@ public sealed class FairMarketTests(ITestOutputHelper output)
 /// <summary>The fair market is opt-in: with its fields absent, the keeper-less strategies' figures on a fixed path are
 /// the ones measured before it existed (commit 0eed33f, to the last bit of their decimal print). Passive's row was
 /// re-measured when it became Charm v2's defaults (three ranges, 2026-12-04) and again when the arbitrageur's default swap
-/// gas became the measured one (MeasuredGas.PoolSwap, 88,565 for 90,777; 2026-12-04); full-range's and static-range's are
+/// gas became the measured one (MeasuredGas.PoolSwap: 88,565 for 90,777; the same row at 87,689); full-range's and static-range's are
 /// 0eed33f's, unchanged by either.</summary>
 public sealed class FairMarketOffTests
 {

@@ -48,9 +48,9 @@ public sealed class GasFigures
 
     public const long RebalanceLimit = 80_000;
     public const long SwapLimit = 100_000;
-    // 5.0 until the keeper-key bound (docs/keeper-key-bound.md): its loss window (one cold SLOAD) and Rebalanced event
-    // cost ~4.4k gas a rebalance, which leaves 4.66×; the 80,000 limit is the binding target.
-    public const double MinRepositionRatio = 4.5;
+    // Issue 13's 5×. Lowered to 4.5 by the keeper-key bound (docs/keeper-key-bound.md: its loss window and Rebalanced
+    // event left 4.66×); back at 5.0 since 2026-12-04 (the pool's one-slot curve, then the atanh log price: 73,852 gas).
+    public const double MinRepositionRatio = 5.0;
     /// <summary>Issue 14: the vault's guarded v3 re-range may cost at most 10% over Uniswap's raw reposition.</summary>
     public const double MaxUniswapVaultOverhead = 1.10;
 

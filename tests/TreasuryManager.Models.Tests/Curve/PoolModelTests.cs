@@ -24,7 +24,7 @@ public class PoolModelTests
         Assert.Equal(new BigInteger(1 << 25), LogMath.LogPrice(Q96 * 2)); // P = 4: log2 = 2 = 2·2^24
         Assert.Equal(new BigInteger(-(1 << 25)), LogMath.LogPrice(Q96 / 2));
         Assert.Equal("LogOfZero", Assert.Throws<CurveMathException>(() => LogMath.LogPrice(0)).Reason);
-        // √2·2^96: P = 2, log2 P = 1 → 2^24, the truncating squarings land at most 2 units below.
+        // √2·2^96: P = 2, log2 P = 1 → 2^24, the truncating steps land at most 2 units below.
         var sqrt2 = Uint.Sqrt(2 * (Q96 * Q96));
         Assert.InRange(LogMath.LogPrice(sqrt2), (1 << 24) - 2, 1 << 24);
         Assert.Equal(new BigInteger(1 << 24), LogMath.CoarseLogPriceFromPriceX128(BigInteger.One << 129)); // price 2 in Q128.128
