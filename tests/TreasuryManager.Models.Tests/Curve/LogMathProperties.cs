@@ -11,7 +11,7 @@ namespace TreasuryManager.Models.Tests.Curve;
 /// </summary>
 public sealed class LogMathProperties
 {
-    private static readonly BigInteger Mask256 = (BigInteger.One << 256) - 1;
+    private static readonly BigInteger Mask256 = Uint.Max256;
 
     /// <summary>Any positive 256-bit value, of any bit length (small ones included).</summary>
     private static readonly Gen<BigInteger> Value =
@@ -35,14 +35,12 @@ public sealed class LogMathProperties
         return f;
     }
 
-    private static int Msb(BigInteger x) => (int)x.GetBitLength() - 1;
-
     [Fact]
     public void The_log_price_is_the_exact_floor_or_one_unit_below_it_within_two_to_the_minus_45_of_a_boundary()
     {
         Value.Sample(s =>
         {
-            var msb = Msb(s);
+            var msb = LogMath.MostSignificantBit(s);
             // 70 bits of log2(m) by squaring with 128-bit mantissas: each truncation loses < 2^-127 relative, doubled
             // by each of the 70 squarings: the bits above the last 25 fractional ones are exact to 2^-57
             var fine = SquaringFraction(s, msb, 70);
@@ -59,7 +57,7 @@ public sealed class LogMathProperties
     {
         Value.Sample(s =>
         {
-            var msb = Msb(s);
+            var msb = LogMath.MostSignificantBit(s);
             Assert.Equal(((BigInteger)(msb - 96) << 25) + SquaringFraction(s, msb, 25), LogMath.LogPrice(s));
             Assert.Equal((((BigInteger)(msb - 128) << 16) + SquaringFraction(s, msb, 16)) << 8, LogMath.CoarseLogPriceFromPriceX128(s));
         }, iter: 20_000);
@@ -75,7 +73,7 @@ public sealed class LogMathProperties
         {
             var s = (k >= 0 ? s0 << k : s0 >> -k) + d;
             if (s.Sign <= 0) continue;
-            var msb = Msb(s);
+            var msb = LogMath.MostSignificantBit(s);
             Assert.Equal(((BigInteger)(msb - 96) << 25) + SquaringFraction(s, msb, 25), LogMath.LogPrice(s));
         }
         // powers of two are exact, and the largest value sits one unit below the next power
