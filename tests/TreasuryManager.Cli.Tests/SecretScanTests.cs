@@ -188,6 +188,48 @@ internal sealed class CliProcess : IAsyncDisposable
         return (cli._process.ExitCode, cli.Output);
     }
 
+    /// <summary>
+    /// Runs a command as a person at a terminal with its output sent to a file: under script(1), so standard input and
+    /// standard error are a pseudo-terminal, with standard output redirected to <paramref name="stdoutFile"/>;
+    /// <paramref name="typed"/> is typed once the terminal shows <paramref name="prompt"/>. Returns the exit code and
+    /// what the terminal showed.
+    /// </summary>
+    public static async Task<(int Exit, string Terminal)> RunAtTerminalAsync(string workingDirectory, string prompt, string typed, string stdoutFile, params string[] args)
+    {
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = string.Join(' ', new[] { DotnetHost(), CliPath() }.Concat(args).Select(Quote)) + " > " + Quote(stdoutFile);
+        var start = new ProcessStartInfo("script", ["--quiet", "--return", "--command", command, "/dev/null"])
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = workingDirectory,
+        };
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("TREASURY_", StringComparison.Ordinal)).ToArray())
+            start.Environment.Remove(name); // nothing from the test runner's environment: the password is typed
+        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("script(1) did not start (util-linux's script is needed)");
+        var shown = new StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[256];
+            int n;
+            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0) lock (shown) shown.Append(buffer, 0, n);
+        });
+        var error = process.StandardError.ReadToEndAsync();
+        string Shown() { lock (shown) return shown.ToString(); }
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!Shown().Contains(prompt, StringComparison.Ordinal)) // typed before the prompt, the terminal would echo it
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"the terminal never showed '{prompt}':\n{Shown()}{await error}");
+            await Task.Delay(50);
+        }
+        await process.StandardInput.WriteAsync(typed);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await reading;
+        return (process.ExitCode, Shown() + await error);
+    }
+
     public async Task WaitForAsync(string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

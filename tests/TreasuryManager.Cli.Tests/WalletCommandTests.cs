@@ -244,6 +244,23 @@ public sealed class WalletCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_asks_at_the_terminal_when_its_output_goes_to_a_file()
+    {
+        // a person at a terminal, the output redirected: the question goes to the terminal (standard error), the
+        // answer is read there, and the file gets the address alone (Spectre.Console used to refuse to read the
+        // answer once standard output was redirected)
+        var path = WriteKeystore("ok.json");
+        var stdout = _temp.File("address.txt");
+        var (exit, terminal) = await CliProcess.RunAtTerminalAsync(_temp.Path, "Keystore password:", Password + "\n", stdout, "wallet", "check", path);
+        Assert.True(exit == 0, terminal);
+        Assert.Contains("Keystore password:", terminal);
+        Assert.DoesNotContain(Password, terminal); // hidden: echoed as stars only
+        var written = File.ReadAllText(stdout);
+        Assert.Equal(DevAddress1, AddressLine(written));
+        Assert.DoesNotContain("Keystore password", written);
+    }
+
+    [Fact]
     public async Task Check_refuses_a_keystore_given_both_as_the_argument_and_as_keystore()
     {
         var path = WriteKeystore("ok.json");

@@ -77,11 +77,25 @@ public sealed class CliConsole
             Out = Console.Out,
             Error = Console.Error,
             In = Console.In,
-            ReadSecret = interactive
-                ? prompt => AnsiConsole.Prompt(new TextPrompt<string>(Markup.Escape(prompt)).Secret().AllowEmpty())
-                : null,
+            ReadSecret = interactive ? AskHidden : null,
             Ansi = Console.IsOutputRedirected ? null : AnsiConsole.Console,
         };
+    }
+
+    /// <summary>
+    /// A hidden prompt on standard error, answered at the terminal standard input is. Not on standard output: a command
+    /// whose output goes to a file (<c>treasury wallet check k.json &gt; address.txt</c>, a keeper logging to a file)
+    /// would otherwise write the question into that file, and Spectre.Console, seeing its output redirected, refused to
+    /// read the answer ("Failed to read input in non-interactive mode").
+    /// </summary>
+    private static string AskHidden(string prompt)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Interactive = InteractionSupport.Yes, // the caller checked: standard input is a terminal
+        });
+        return console.Prompt(new TextPrompt<string>(Markup.Escape(prompt)).Secret().AllowEmpty());
     }
 }
 
