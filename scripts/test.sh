@@ -6,6 +6,9 @@
 # package is installed when its binaries are missing). Extra arguments go to `dotnet test`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools
+# the CLI's terminal-prompt test runs the command under script(1) for a pseudo-terminal (util-linux; Debian's
+# essential bsdutils package, so present on any Debian or Ubuntu machine)
+command -v script >/dev/null || die "script(1) is missing (util-linux; Debian package bsdutils): install it and run this again."
 install_postgres
 install_node_packages
 compile_contracts
