@@ -215,19 +215,26 @@ internal sealed class CliProcess : IAsyncDisposable
         });
         var error = process.StandardError.ReadToEndAsync();
         string Shown() { lock (shown) return shown.ToString(); }
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!Shown().Contains(prompt, StringComparison.Ordinal)) // typed before the prompt, the terminal would echo it
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"the terminal never showed '{prompt}':\n{Shown()}{await error}");
-            await Task.Delay(50);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!Shown().Contains(prompt, StringComparison.Ordinal)) // typed before the prompt, the terminal would echo it
+            {
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                    throw new InvalidOperationException($"the terminal never showed '{prompt}' (exited: {process.HasExited}):\n{Shown()}");
+                await Task.Delay(50);
+            }
+            await process.StandardInput.WriteAsync(typed);
+            process.StandardInput.Close();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            await reading;
+            return (process.ExitCode, Shown() + await error);
         }
-        await process.StandardInput.WriteAsync(typed);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        await reading;
-        return (process.ExitCode, Shown() + await error);
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true); // never leave the command waiting at its prompt
+        }
     }
 
     public async Task WaitForAsync(string text, TimeSpan timeout)

@@ -258,6 +258,7 @@ public sealed class WalletCommandTests : IDisposable
         var written = File.ReadAllText(stdout);
         Assert.Equal(DevAddress1, AddressLine(written));
         Assert.DoesNotContain("Keystore password", written);
+        Assert.DoesNotContain('\u001b', written); // no terminal control sequences in the file either
     }
 
     [Fact]
