@@ -260,6 +260,40 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
         Assert.Equal(real, await RealChainAsync(pool));
     }
 
+    [Fact]
+    public async Task Without_a_fork_the_plan_is_shown_then_asked_about_and_only_yes_sends_it()
+    {
+        var (config, pool) = await DeployOutOfBandAsync(keystore: true);
+        var real = await RealChainAsync(pool);
+
+        // "n": the plan, the question after it, "Not sent.", nothing on the chain
+        var no = new TestConsole { StandardInput = "n\n", PromptAnswers = new Queue<string>([Password]) };
+        var declined = await no.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--Gas:Confirmations=1");
+        Assert.Equal(TreasuryCli.Failure, declined.Exit);
+        var planShown = declined.Out.IndexOf("Plan for BASE/USDQ", StringComparison.Ordinal);
+        var question = declined.Out.IndexOf("Send this rebalance? [y/N]", StringComparison.Ordinal);
+        Assert.True(planShown >= 0 && question > planShown, declined.Out);
+        Assert.Contains("Not sent.", declined.Out);
+        Assert.Equal(real, await RealChainAsync(pool));
+
+        // --json asks nothing: one error line, nothing on standard output, nothing sent
+        var json = await new TestConsole { StandardInput = "y\n", PromptAnswers = new Queue<string>([Password]) }
+            .RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--json");
+        Assert.Equal(TreasuryCli.BadInput, json.Exit);
+        Assert.Equal("", json.Out);
+        Assert.StartsWith("error: confirmation needed: --json asks nothing; pass --yes", json.Err);
+        Assert.Single(json.Err.TrimEnd().Split('\n'));
+        Assert.Equal(real, await RealChainAsync(pool));
+
+        // "y": sent and mined, the pool re-centred, one transaction from the keeper
+        var yes = new TestConsole { StandardInput = "y\n", PromptAnswers = new Queue<string>([Password]) };
+        var sent = await yes.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--Gas:Confirmations=1");
+        Assert.True(sent.Exit == 0, sent.Err + sent.Out);
+        Assert.Contains("Mined: 0x", sent.Out);
+        Assert.Equal(real.Nonce + 1, await Eth.GetTransactionCountAsync(KeeperAddress, BlockTag.Pending));
+        Assert.NotEqual(real.Pool.SqrtPriceX96, (await pool.GetStateAsync()).SqrtPriceX96);
+    }
+
     /// <summary>Standard input whose first line runs <paramref name="act"/> before it is returned (the world moving while a person reads).</summary>
     private sealed class ActingReader(string line, Action act) : TextReader
     {

@@ -70,7 +70,7 @@ public static class KeeperCommands
         var pool = new Option<string>("--pool") { Description = "The pool: its address or its Name in the configuration.", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show the plan and its gas cost (simulated with eth_call and eth_estimateGas); send nothing." };
         var yes = new Option<bool>("--yes") { Description = "Send without asking for confirmation." };
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of text (with --fork: the rehearsal as one object)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text, asking nothing: to send, add --yes (with --fork: the rehearsal, sent only with --send-after-rehearsal)." };
         var fork = new Option<string?>("--fork")
         {
             Description = "Rehearse first: start a local fork of the configured chain (or of the JSON-RPC URL given) at its latest block with Fork:Command, run the rebalance there (the keeper's key, or its address impersonated), print the outcome, the gas and the pool before and after, stop the fork; only then offer to send the same plan to the real chain.",
@@ -126,6 +126,10 @@ public static class KeeperCommands
             }
             if (!parse.GetValue(yes))
             {
+                // --json writes one JSON object and asks nothing (a question on standard output would break the object,
+                // and the plan it asks about is not printed in that mode)
+                if (asJson)
+                    throw CliException.BadInput("confirmation needed: --json asks nothing; pass --yes to send (see the plan first with --dry-run --json), or --dry-run to only look");
                 if (!io.CanPrompt)
                     throw CliException.BadInput("confirmation needed: pass --yes to send without asking (or --dry-run to only look)");
                 io.Out.Write("Send this rebalance? [y/N] ");
