@@ -189,7 +189,7 @@ public static class KeeperCommands
             using var host = builder.Build();
             using var server = settings.Metrics.Port > 0 ? metrics.StartServer(settings.Metrics.Port) : null;
             if (server is not null) io.Error.WriteLine($"metrics on http://127.0.0.1:{settings.Metrics.Port}/metrics");
-            io.Error.WriteLine($"log file: {settings.Log.File} (rolling: {settings.Log.RollingInterval}, {settings.Log.FileSizeLimitBytes} bytes)");
+            io.Error.WriteLine(LogFileLine(settings.Log, DateTime.Now));
             await host.RunAsync(ct);
             return 0;
         }));
@@ -350,6 +350,18 @@ public static class KeeperCommands
         else io.Out.WriteLine($"  centre {N(plan.CentrePrice)}, range [{N(plan.PriceLow)}, {N(plan.PriceHigh)}], fee {plan.Target.FeePips} pips");
         io.Out.WriteLine($"  gas {plan.GasUnits} (eth_estimateGas), cost {N(plan.GasCost)} quote; expected benefit {N(plan.ExpectedBenefit)} quote");
         foreach (var reason in plan.Reasons) io.Out.WriteLine($"  - {reason}");
+    }
+
+    /// <summary>
+    /// Where `keeper run` logs, as the file is really named at <paramref name="localNow"/> (Log:File is a pattern: the
+    /// period goes before its extension, so logs/keeper-.log itself never exists while it rolls by time).
+    /// </summary>
+    internal static string LogFileLine(LogSettings log, DateTime localNow)
+    {
+        var file = LogFileNames.At(log, localNow);
+        var rolling = log.RollingInterval == RollingInterval.Infinite ? "" : $" with the period inserted, a new file every {log.RollingInterval.ToString().ToLowerInvariant()}";
+        var limit = log.FileSizeLimitBytes.ToString("N0", CultureInfo.InvariantCulture);
+        return $"log file: {file} (Log:File {log.File}{rolling}; one that reaches {limit} bytes continues in {Path.GetFileName(LogFileNames.Continued(file, 1))}; the newest {log.RetainedFiles} files are kept)";
     }
 
     internal static string Describe(ExecutionOutcome outcome) => outcome switch

@@ -45,6 +45,39 @@ public static class KeeperLogging
     }
 }
 
+/// <summary>The files the rolling sink of <see cref="LogSettings"/> writes, named as Serilog's file sink names them.</summary>
+public static class LogFileNames
+{
+    /// <summary>
+    /// The file written at <paramref name="localTime"/> (the sink rolls by local time): the period of
+    /// <see cref="LogSettings.RollingInterval"/> inserted before the extension (logs/keeper-.log on 2026-12-04, daily:
+    /// logs/keeper-20261204.log; Infinite: the path as given). A file that reaches the size limit continues in
+    /// <see cref="Continued"/>.
+    /// </summary>
+    public static string At(LogSettings log, DateTime localTime)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var period = log.RollingInterval switch
+        {
+            RollingInterval.Infinite => "",
+            RollingInterval.Year => "yyyy",
+            RollingInterval.Month => "yyyyMM",
+            RollingInterval.Day => "yyyyMMdd",
+            RollingInterval.Hour => "yyyyMMddHH",
+            RollingInterval.Minute => "yyyyMMddHHmm",
+            _ => throw new ArgumentOutOfRangeException(nameof(log), log.RollingInterval, "not a Serilog rolling interval"),
+        };
+        return Insert(log.File, period.Length == 0 ? "" : localTime.ToString(period, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The <paramref name="sequence"/>-th continuation (1, 2, …) of <paramref name="file"/> once it is full: keeper-20261204_001.log.</summary>
+    public static string Continued(string file, int sequence) =>
+        Insert(file, "_" + sequence.ToString("000", CultureInfo.InvariantCulture));
+
+    private static string Insert(string path, string text) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path) + text + Path.GetExtension(path));
+}
+
 /// <summary>Writes each event, formatted, to a <see cref="TextWriter"/> (the command line's output), one writer at a time.</summary>
 internal sealed class TextWriterSink(TextWriter writer, ITextFormatter formatter) : ILogEventSink
 {
