@@ -116,7 +116,7 @@ public sealed class StatusAndKeeperRunTests(LocalNodeFixture node) : NodeTest(no
         // the file as it is really named (the date inserted: keeper-.log itself never exists), the first one written
         var named = System.Text.RegularExpressions.Regex.Match(error, @"log file: (\S+) \(Log:File ").Groups[1].Value;
         Assert.Equal(files[0], named);
-        Assert.Contains($"continues in {Path.GetFileName(files[1])};", error);
+        Assert.Equal(files[1], Path.Combine(logs, Path.GetFileNameWithoutExtension(files[0]) + "_001.log"));
         var text = string.Concat(files.Select(f => ReadShared(f)));
         Assert.Contains("Keeper started", text);
         Assert.Contains("Cycle at block", text);

@@ -44,6 +44,23 @@ public sealed class LogFileNamesTests : IDisposable
     }
 
     [Fact]
+    public void After_a_restart_the_named_file_is_the_newest_of_the_period_the_sink_appends_to()
+    {
+        var folder = Path.Combine(_dir, "restart");
+        Directory.CreateDirectory(folder);
+        var log = new LogSettings { File = Path.Combine(folder, "keeper-.log"), FileSizeLimitBytes = 100_000 };
+        var today = LogFileNames.At(log, DateTime.Now);
+        File.WriteAllText(today, "an earlier run, full\n");
+        File.WriteAllText(LogFileNames.Continued(today, 1), "an earlier run, continued\n");
+        var named = LogFileNames.Current(log, DateTime.Now);
+        using (var logger = KeeperLogging.Create(new ConfigurationBuilder().Build(), log, TextWriter.Null))
+            logger.Information("after the restart");
+        Assert.Equal(LogFileNames.Continued(today, 1), named);
+        Assert.Contains("after the restart", File.ReadAllText(named));
+        Assert.DoesNotContain("after the restart", File.ReadAllText(today));
+    }
+
+    [Fact]
     public void A_daily_name_puts_the_date_before_the_extension()
     {
         var log = new LogSettings { File = Path.Combine("logs", "keeper-.log") };

@@ -353,15 +353,15 @@ public static class KeeperCommands
     }
 
     /// <summary>
-    /// Where `keeper run` logs, as the file is really named at <paramref name="localNow"/> (Log:File is a pattern: the
+    /// Where `keeper run` logs, the file it really writes when it opens at <paramref name="localNow"/> (Log:File is a pattern: the
     /// period goes before its extension, so logs/keeper-.log itself never exists while it rolls by time).
     /// </summary>
     internal static string LogFileLine(LogSettings log, DateTime localNow)
     {
-        var file = LogFileNames.At(log, localNow);
+        var file = LogFileNames.Current(log, localNow);
         var rolling = log.RollingInterval == RollingInterval.Infinite ? "" : $" with the period inserted, a new file every {log.RollingInterval.ToString().ToLowerInvariant()}";
         var limit = log.FileSizeLimitBytes.ToString("N0", CultureInfo.InvariantCulture);
-        return $"log file: {file} (Log:File {log.File}{rolling}; one that reaches {limit} bytes continues in {Path.GetFileName(LogFileNames.Continued(file, 1))}; the newest {log.RetainedFiles} files are kept)";
+        return $"log file: {file} (Log:File {log.File}{rolling}; at {limit} bytes a file continues in the next _001, _002, …; the newest {log.RetainedFiles} files are kept)";
     }
 
     internal static string Describe(ExecutionOutcome outcome) => outcome switch

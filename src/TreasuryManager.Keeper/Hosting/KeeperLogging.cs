@@ -70,6 +70,18 @@ public static class LogFileNames
         return Insert(log.File, period.Length == 0 ? "" : localTime.ToString(period, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// The file the sink writes when it opens at <paramref name="localTime"/>: the newest of the period already on disk
+    /// (a restart appends to the last continuation, keeper-20261204_002.log), else <see cref="At"/>.
+    /// </summary>
+    public static string Current(LogSettings log, DateTime localTime)
+    {
+        var first = At(log, localTime);
+        var newest = first;
+        for (var sequence = 1; File.Exists(Continued(first, sequence)); sequence++) newest = Continued(first, sequence);
+        return newest;
+    }
+
     /// <summary>The <paramref name="sequence"/>-th continuation (1, 2, …) of <paramref name="file"/> once it is full: keeper-20261204_001.log.</summary>
     public static string Continued(string file, int sequence) =>
         Insert(file, "_" + sequence.ToString("000", CultureInfo.InvariantCulture));
