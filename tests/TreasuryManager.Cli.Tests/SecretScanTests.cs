@@ -163,10 +163,8 @@ internal sealed class CliProcess : IAsyncDisposable
         var start = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = workingDirectory };
         start.ArgumentList.Add(CliPath());
         foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("TREASURY_", StringComparison.Ordinal)).ToArray())
-            start.Environment.Remove(name); // the configuration file alone, not the test runner's environment
+        IsolateEnvironment(start); // the configuration file alone, not the test runner's environment
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         var process = new Process { StartInfo = start };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (cli._output) cli._output.AppendLine(e.Data); };
@@ -202,9 +200,7 @@ internal sealed class CliProcess : IAsyncDisposable
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = workingDirectory,
         };
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("TREASURY_", StringComparison.Ordinal)).ToArray())
-            start.Environment.Remove(name); // nothing from the test runner's environment: the password is typed
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        IsolateEnvironment(start); // nothing from the test runner's environment: the password is typed
         using var process = Process.Start(start) ?? throw new InvalidOperationException("script(1) did not start (util-linux's script is needed)");
         var shown = new StringBuilder();
         var reading = Task.Run(async () =>
@@ -269,6 +265,14 @@ internal sealed class CliProcess : IAsyncDisposable
         if (!_process.HasExited) _process.Kill(entireProcessTree: true); // never leave a keeper behind
         _process.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>No TREASURY_* variable of the test runner reaches the command, and a crash writes no dump.</summary>
+    private static void IsolateEnvironment(ProcessStartInfo start)
+    {
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("TREASURY_", StringComparison.Ordinal)).ToArray())
+            start.Environment.Remove(name);
+        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
     }
 
     private static string DotnetHost() =>
