@@ -21,6 +21,7 @@ import {
     ITreasuryVaultState
 } from "./interfaces/ITreasuryVault.sol";
 import {FullMath} from "./libraries/FullMath.sol";
+import {GuardMath} from "./libraries/GuardMath.sol";
 import {IPerpMarket} from "./perp/interfaces/IPerpMarket.sol";
 import {LogMath} from "./libraries/LogMath.sol";
 
@@ -67,8 +68,8 @@ import {LogMath} from "./libraries/LogMath.sol";
 /// Hedge limits (HedgeLimits, per pool): after a keeper margin deposit the account's margin <= maxMargin; the
 /// notional traded, sum of floor(|sizeDelta| * mark / 1e36), per HEDGE_WINDOW (starting at the first trade after
 /// the last window ended) <= maxVolume.
-/// rebalance order: keeper, registered, fee, price feed (future, stale, then non-positive), volatility feed (if set:
-/// future, stale, non-positive), skew magnitude, [pool.reposition: its fit errors; allowed while paused], interval
+/// rebalance order: keeper, registered, fee, price feed (future, stale, then non-positive), volatility feed (if set and
+/// not written with the price feed by its own oracle, GuardMath.writtenTogether: future, stale, non-positive), skew magnitude, [pool.reposition: its fit errors; allowed while paused], interval
 /// (from the pool's previous reposition time), TWAP deviation (skipped while the pool is paused, and when its spot sat
 /// on a range bound with the oracle beyond it), width, inventory (skipped with allowInventoryRecovery), skew
 /// direction, loss budget; then the Rebalanced event. All-or-nothing: any revert undoes the reposition.
@@ -115,7 +116,9 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         bool registered;
         // slot B: read by every rebalance
         uint24 maxTwapDeviationLog;
-        bool hasVolatilityFeed;
+        /// @dev A volatility feed is set and is not written with the price feed (GuardMath.writtenTogether): each
+        /// rebalance reads it. False for the deployment's own oracle pair, whose price check proves the volatility's.
+        bool readsVolatilityFeed;
         uint16 maxTwapDeviationBps;
         uint24 minFeePips;
         uint24 maxFeePips;
@@ -134,7 +137,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
     uint256 private constant A_MAX_SKEW_SHIFT = 224;
     uint256 private constant A_PRICE_SCALE_EXP_SHIFT = 240;
     uint256 private constant A_REGISTERED_SHIFT = 248;
-    uint256 private constant B_HAS_VOLATILITY_FEED_SHIFT = 24; // maxTwapDeviationLog is bits 0..23
+    uint256 private constant B_READS_VOLATILITY_FEED_SHIFT = 24; // maxTwapDeviationLog is bits 0..23
     uint256 private constant B_MAX_TWAP_DEVIATION_BPS_SHIFT = 32;
     uint256 private constant B_MIN_FEE_SHIFT = 48;
     uint256 private constant B_MAX_FEE_SHIFT = 72;
@@ -377,7 +380,8 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         p.priceFeed = priceFeed;
         p.priceScaleExp = int8(exp);
         _volatilityFeeds[pool] = volatilityFeed;
-        p.hasVolatilityFeed = address(volatilityFeed) != address(0);
+        p.readsVolatilityFeed = address(volatilityFeed) != address(0)
+            && !GuardMath.writtenTogether(address(priceFeed), address(volatilityFeed));
         emit PolicyUpdated(pool, PolicyParam.Feeds, uint160(address(priceFeed)), uint160(address(volatilityFeed)));
     }
 
@@ -650,7 +654,7 @@ contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuar
         uint256 heartbeat = uint32(a >> A_HEARTBEAT_SHIFT);
         int256 answer = _readFeed(AggregatorV3Interface(address(uint160(a))), heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
-        if ((b >> B_HAS_VOLATILITY_FEED_SHIFT) & 0xff != 0) {
+        if ((b >> B_READS_VOLATILITY_FEED_SHIFT) & 0xff != 0) {
             int256 vol = _readFeed(_volatilityFeeds[pool], heartbeat);
             if (vol <= 0) revert NonPositiveVolatility(vol);
         }

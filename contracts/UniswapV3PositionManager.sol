@@ -37,7 +37,8 @@ import {TreasuryVault} from "./TreasuryVault.sol";
 /// again. A retired manager (the vault registered another) stays paused. The vault's bounds (TreasuryVault's
 /// constants) apply to every policy value.
 /// @dev Guard formulas (GuardMath holds the vault's; the C# guard mirror follows them):
-///  - oracle: the price feed (and the volatility feed when set) fresh within the heartbeat, not in the future, > 0;
+///  - oracle: the price feed (and the volatility feed when set and not written with it, GuardMath.writtenTogether)
+///    fresh within the heartbeat, not in the future, > 0;
 ///    priceX128 as the vault's (answer scaled by 10^priceScaleExp, Q128.128).
 ///  - interval: block.timestamp >= lastRebalanceTime + minRebalanceInterval (after the first rebalance).
 ///  - range: tickLower < tickUpper, both multiples of the pool's tick spacing in [MIN_TICK, MAX_TICK]; with sa, sb
@@ -95,7 +96,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         uint16 maxSkewBps;
         int8 priceScaleExp;
         bool registered;
-        bool hasVolatilityFeed;
+        bool readsVolatilityFeed; // as the vault's: a volatility feed not written with the price feed
         bool allowInventoryRecovery;
     }
 
@@ -281,7 +282,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
             maxSkewBps: q.maxSkewBps,
             priceScaleExp: int8(exp),
             registered: true,
-            hasVolatilityFeed: address(q.volatilityFeed) != address(0),
+            readsVolatilityFeed: address(q.volatilityFeed) != address(0)
+                && !GuardMath.writtenTogether(address(q.priceFeed), address(q.volatilityFeed)),
             allowInventoryRecovery: policy.allowInventoryRecovery
         });
         BoundsAndRange storage b = s.bounds;
@@ -416,7 +418,7 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
             if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
         }
         Step memory x;
-        x.oraclePrice = _oraclePrice(pool, c, c.hasVolatilityFeed);
+        x.oraclePrice = _oraclePrice(pool, c, c.readsVolatilityFeed);
         _checkRange(target, c, b, x);
         _checkTwap(pool, c.twapWindow, b.maxTwapDeviationBps, target.observationHint, x);
 
@@ -471,11 +473,11 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         s.holdings = Holdings(uint128(x.total0 - paid0), uint128(x.total1 - paid1));
     }
 
-    /// @dev The price feed (and the volatility feed when set): fresh, not in the future, > 0; the price in Q128.128.
-    function _oraclePrice(address pool, Config memory c, bool hasVolatilityFeed) private view returns (uint256) {
+    /// @dev The price feed (and the volatility feed when the rebalance reads it): fresh, not in the future, > 0; the price in Q128.128.
+    function _oraclePrice(address pool, Config memory c, bool readsVolatilityFeed) private view returns (uint256) {
         int256 answer = GuardMath.readFeed(c.priceFeed, c.heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
-        if (hasVolatilityFeed) {
+        if (readsVolatilityFeed) {
             int256 vol = GuardMath.readFeed(_volatilityFeeds[pool], c.heartbeat);
             if (vol <= 0) revert NonPositiveVolatility(vol);
         }

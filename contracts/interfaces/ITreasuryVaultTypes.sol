@@ -26,7 +26,9 @@ interface ITreasuryVaultTypes {
 
     /// @notice A pool's policy as the owner sets it.
     /// @param priceFeed Price of token0 in token1, human units (any AggregatorV3Interface; decimals <= 36).
-    /// @param volatilityFeed Optional (zero = none). When set, rebalance also requires it fresh and > 0.
+    /// @param volatilityFeed Optional (zero = none). When set, rebalance also requires it fresh and > 0; when it is the
+    /// volatility feed of the price feed's own VolatilityOracle (written in the same update), the price feed's checks
+    /// prove that and the rebalance does not read it (GuardMath.writtenTogether).
     /// @param heartbeat Maximum age of a feed answer, seconds [30, 7 days].
     /// @param twapWindow Window of the pool's TWAP compared with the oracle, seconds [10, 30 minutes]; the vault grows the
     /// pool's observation ring to cover it (one observation per OBSERVATION_SPACING seconds).

@@ -50,6 +50,7 @@ interface IVolatilityOracle {
     function reporter() external view returns (address);
     /// @notice Sets the reporter (owner only).
     function setReporter(address newReporter) external;
-    /// @notice Records a price (> 0) and a volatility (>= 0) at block.timestamp (reporter only).
+    /// @notice Records a price (> 0) and a volatility (> 0) at block.timestamp, both in one call (reporter only):
+    /// consumers rely on the two feeds never being written apart (GuardMath.writtenTogether).
     function update(int256 price, int256 volatility) external returns (uint80 priceRoundId, uint80 volatilityRoundId);
 }

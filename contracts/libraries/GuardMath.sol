@@ -3,6 +3,7 @@ pragma solidity 0.8.26;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ITreasuryVaultErrors} from "../interfaces/ITreasuryVaultErrors.sol";
+import {IOracleFeed, IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
 import {FullMath} from "./FullMath.sol";
 
 /// @title GuardMath
@@ -33,6 +34,32 @@ library GuardMath {
         }
         unchecked {
             if (block.timestamp > updatedAt + heartbeat) revert ITreasuryVaultErrors.StaleOracle(address(feed), updatedAt, heartbeat);
+        }
+    }
+
+    /// @notice Whether `volatilityFeed` is the volatility feed of the VolatilityOracle that writes `priceFeed`: the price
+    /// feed names its oracle() and that oracle names `volatilityFeed` as its volatilityFeed(). Such a pair is written in
+    /// one update, at one time, and the oracle refuses a volatility <= 0, so the price feed's checks (not in the future,
+    /// within the heartbeat, > 0) prove the volatility feed's as well and a rebalance need not read it (about 7,500 gas:
+    /// a storage slot, the feed's cold account and its round). This trusts the price feed and the oracle it names to be
+    /// an OracleFeed and its VolatilityOracle, as the owner who names the price feed is trusted with it already. A
+    /// getter that reverts, is missing or answers short (a Chainlink aggregator, a mock), or another oracle's
+    /// volatility feed: false, and the rebalance reads the volatility feed. Called when the owner sets the feeds.
+    function writtenTogether(address priceFeed, address volatilityFeed) internal view returns (bool) {
+        if (volatilityFeed == address(0)) return false;
+        (bool ok, address oracle) = _addressGetter(priceFeed, IOracleFeed.oracle.selector);
+        if (!ok || oracle == address(0)) return false;
+        address named;
+        (ok, named) = _addressGetter(oracle, IVolatilityOracle.volatilityFeed.selector);
+        return ok && named == volatilityFeed;
+    }
+
+    /// @dev A view getter that answers one address word; (false, 0) when the call reverts or answers short.
+    function _addressGetter(address target, bytes4 selector) private view returns (bool ok, address value) {
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            ok := and(staticcall(gas(), target, 0x00, 4, 0x00, 0x20), iszero(lt(returndatasize(), 0x20)))
+            if ok { value := and(mload(0x00), 0xffffffffffffffffffffffffffffffffffffffff) }
         }
     }
 

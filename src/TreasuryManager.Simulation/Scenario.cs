@@ -324,8 +324,8 @@ public sealed record StrategyParameters
     public int TargetBaseShareBps { get; init; } = 5000;
     public int HardLimitBps { get; init; } = 3000;
 
-    /// <summary>Gas of one vault.rebalance (<see cref="MeasuredGas.VaultRebalanceWithVolatilityFeed"/>).</summary>
-    public long ManagedRebalanceGas { get; init; } = MeasuredGas.VaultRebalanceWithVolatilityFeed;
+    /// <summary>Gas of one vault.rebalance (<see cref="MeasuredGas.VaultRebalance"/>).</summary>
+    public long ManagedRebalanceGas { get; init; } = MeasuredGas.VaultRebalance;
     public double BaseFeeCeilingGwei { get; init; } = 30;
 
     /// <summary>The keeper decides every this many steps.</summary>

@@ -62,11 +62,11 @@ public static class GasMarkdown
         s.AppendLine(c, $"Rebalance vs Uniswap reposition: **{figures.RepositionRatio:0.00}×** cheaper than the one-transaction reposition ({figures["uniswapV3.reposition"]:N0} / {figures["vault.rebalance"]:N0}){twoTx}.");
         var card1 = figures.Contains("uniswapV3.swap.cardinality1") ? figures["uniswapV3.swap.cardinality1"].ToString("N0", c) : "n/a";
         s.AppendLine(c, $"`pool.swap` is compared with the cheaper of Uniswap's two first-in-block swaps (ring of 16: {figures["uniswapV3.swap"]:N0}; default cardinality 1: {card1}).");
-        if (figures.Contains("vault.rebalance.withVolatilityFeed"))
+        if (figures.Contains("vault.rebalance.separateVolatilityFeed"))
         {
-            var withVol = figures["vault.rebalance.withVolatilityFeed"];
-            s.AppendLine(c, $"Not a target, for the record: with the policy's optional volatility-feed check configured (as the deployment's default policy does), a rebalance costs {withVol:N0} — " +
-                $"{(withVol <= GasFigures.RebalanceLimit ? "within" : "**over**")} the {GasFigures.RebalanceLimit:N0} limit, {(double)figures["uniswapV3.reposition"] / withVol:0.00}× cheaper than the reposition.");
+            var separate = figures["vault.rebalance.separateVolatilityFeed"];
+            s.AppendLine(c, $"Not a target, for the record: with a volatility feed its price feed's oracle does not write (a Chainlink feed, another oracle's), the vault reads and checks it at each rebalance, which then costs {separate:N0} — " +
+                $"{(separate <= GasFigures.RebalanceLimit ? "within" : "**over**")} the {GasFigures.RebalanceLimit:N0} limit, {(double)figures["uniswapV3.reposition"] / separate:0.00}× cheaper than the reposition.");
         }
         if (figures.Contains("uniswapV3.vault.rebalance"))
         {
@@ -79,7 +79,7 @@ public static class GasMarkdown
             s.AppendLine(c, $"| {target} | {measured} | {(passed ? "pass" : "**FAIL**")} |");
             s.AppendLine();
             s.AppendLine("`uniswapV3.vault.rebalance` is UniswapV3PositionManager's keeper rebalance on Uniswap's own pool (0.3% tier, a second");
-            s.AppendLine("pool at ≈ 2.0 on the deployment's base, its own 8-decimal price feed, no volatility feed), as the keeper sends it: the");
+            s.AppendLine("pool at ≈ 2.0 on the deployment's base, its own oracle's 8-decimal price feed and volatility feed), as the keeper sends it: the");
             s.AppendLine("vault's keeper role and pause (pushed to the manager by the vault), the feed, the pool's TWAP (slot0 and its newest");
             s.AppendLine("observation, the keeper's observation hint unread: no swap inside the window), skew, width, interval, spot, inventory,");
             s.AppendLine("skew direction, loss budget, then burn + collect + mint onto two new ticks with fees accrued — the peer of");
@@ -93,10 +93,12 @@ public static class GasMarkdown
         foreach (var e in figures.Entries)
             s.AppendLine(c, $"| `{e.Key}` | {e.Gas:N0} | {e.Note} |");
         s.AppendLine();
-        s.AppendLine("`vault.rebalance` is the keeper's transaction: it reads the price feed, checks every guard (fee, staleness,");
-        s.AppendLine("non-positive price, skew, interval, TWAP deviation, width, inventory) and repositions the pool, with the observation");
-        s.AppendLine("hint the keeper computes off-chain. The volatility-feed check is optional in the policy; with it the rebalance costs");
-        s.AppendLine(c, $"{(figures.Contains("vault.rebalance.withVolatilityFeed") ? figures["vault.rebalance.withVolatilityFeed"].ToString("N0", c) : "n/a")} (`vault.rebalance.withVolatilityFeed`), without the hint {(figures.Contains("vault.rebalance.noHint") ? figures["vault.rebalance.noHint"].ToString("N0", c) : "n/a")} (`vault.rebalance.noHint`).");
+        s.AppendLine("`vault.rebalance` is the keeper's transaction on the deployment's policy: it reads the price feed, checks every guard");
+        s.AppendLine("(fee, staleness, non-positive price, skew, interval, TWAP deviation, width, inventory) and repositions the pool, with the");
+        s.AppendLine("observation hint the keeper computes off-chain. The policy's volatility feed is the deployment oracle's, which writes");
+        s.AppendLine("price and volatility in one update and refuses a volatility ≤ 0: the price feed's checks prove the volatility feed's, so");
+        s.AppendLine("the vault does not read it (`GuardMath.writtenTogether`, decided when the owner sets the feeds). A volatility feed written");
+        s.AppendLine(c, $"apart from the price is read and checked: {(figures.Contains("vault.rebalance.separateVolatilityFeed") ? figures["vault.rebalance.separateVolatilityFeed"].ToString("N0", c) : "n/a")} (`vault.rebalance.separateVolatilityFeed`); without the hint {(figures.Contains("vault.rebalance.noHint") ? figures["vault.rebalance.noHint"].ToString("N0", c) : "n/a")} (`vault.rebalance.noHint`).");
         s.AppendLine();
         if (rebalance is not null) RenderBreakdown(s, figures, rebalance);
         s.AppendLine("## Against the reference figures (published Uniswap v3 and ERC-20 costs)");

@@ -141,11 +141,15 @@ public static class GasMeasurement
             "reporter updates price and volatility feeds (steady state, both rounds already written)");
         var target = new TreasuryVault.Target(d.SqrtPriceX96(2.001m), d.SqrtPriceX96(1.901m), 2500, TreasuryDeployer.NoObservationHint);
         gas.Add("vault.rebalance.noHint", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, target)),
-            "keeper rebalance, price + volatility feeds, no observation hint (the pool searches its ring)");
+            "keeper rebalance, the deployment's feeds, no observation hint (the pool searches its ring)");
 
+        // A volatility feed the price feed's oracle does not write (another oracle's): the rebalance reads and checks it.
+        var other = await d.DeployOracleAsync("OTHER / QUOTE", d.Settings.OraclePrice);
+        await d.Vault.SetFeedsAsync(d.Owner, d.Pool.Address, d.PriceFeed, other.VolatilityFeed);
         await RoundTripsAsync(d, 2);
         await d.IncreaseTimeAsync(120);
         await d.Oracle.UpdateAsync(d.Reporter, 200_000_000, 64_000_000);
+        await other.Oracle.UpdateAsync(d.Reporter, d.Settings.OraclePrice, 64_000_000);
         var next = await d.SetNextBlockTimestampAsync(5);
         var hinted = target with
         {
@@ -153,20 +157,21 @@ public static class GasMeasurement
             SqrtPriceBoundX96 = d.SqrtPriceX96(d.Settings.PriceLow),
             ObservationHint = await d.ObservationHintAsync(next - (long)d.Policy.TwapWindow),
         };
-        gas.Add("vault.rebalance.withVolatilityFeed", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, hinted)),
-            "keeper rebalance with the observation hint, price feed and the optional volatility-feed check");
+        gas.Add("vault.rebalance.separateVolatilityFeed", Used(await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, hinted)),
+            "keeper rebalance with the observation hint and a volatility feed another oracle writes (read and checked: fresh, > 0)");
 
-        // The headline figure: price feed only (the volatility feed is optional in the policy), with the hint.
-        await d.Vault.SetFeedsAsync(d.Owner, d.Pool.Address, d.PriceFeed, Address.Zero);
+        // The headline figure: the deployment's own feeds (its oracle writes price and volatility together, so the price
+        // feed's checks cover the volatility feed, which is not read), with the hint.
+        await d.Vault.SetFeedsAsync(d.Owner, d.Pool.Address, d.PriceFeed, d.VolatilityFeed);
         await RoundTripsAsync(d, 2);
         await d.IncreaseTimeAsync(120);
         await d.Oracle.UpdateAsync(d.Reporter, 200_000_000, 64_000_000);
         next = await d.SetNextBlockTimestampAsync(5);
         // centred on the oracle (2.0): a skew must steer toward the target base share, which this balanced pool holds
-        var priceOnly = hinted with { ObservationHint = await d.ObservationHintAsync(next - (long)d.Policy.TwapWindow) };
-        var rebalance = await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, priceOnly);
+        var deployed = hinted with { ObservationHint = await d.ObservationHintAsync(next - (long)d.Policy.TwapWindow) };
+        var rebalance = await d.Vault.RebalanceAsync(d.Keeper, d.Pool.Address, deployed);
         gas.Add("vault.rebalance", Used(rebalance),
-            "keeper rebalance as the keeper sends it: observation hint, every guard, price-feed read (no volatility feed)");
+            "keeper rebalance as the keeper sends it on the deployment's policy: observation hint, every guard, the price feed's round (its oracle's volatility feed, written with it, not read)");
         gas.KeepTransaction("vault.rebalance", rebalance.Receipt.TransactionHash);
         gas.NameContract(d.Vault.Address.ToString(), "TreasuryVault");
         gas.NameContract(d.Pool.Address.ToString(), "ManagedPool");
@@ -294,7 +299,8 @@ public static class GasMeasurement
     /// The vault's Uniswap v3 path (issue 14): UniswapV3PositionManager re-ranges its position in Uniswap's own pool with
     /// every guard, the peer of uniswapV3.reposition (burn + collect + mint onto two new ticks, fees accrued). The pool and
     /// its own price feed sit at 1.0001^UniswapVaultCentreTick (a multiple of the tick spacing: the range centred on it
-    /// has a skew of 0 bps); price feed only (no volatility feed), as the headline vault.rebalance.
+    /// has a skew of 0 bps); the oracle's price feed and its volatility feed (written together: not read), as the headline
+    /// vault.rebalance.
     /// </summary>
     private static async Task MeasureUniswapVaultAsync(TreasuryDeployer d, GasFigures gas)
     {
@@ -303,7 +309,7 @@ public static class GasMeasurement
         var v3 = await UniswapV3PositionDeployment.DeployAsync(d, new UniswapV3PositionSettings
         {
             Price = UniswapVaultOracleAnswer / 100_000_000m,
-            Policy = d.Policy with { PriceFeed = oracle.PriceFeed, VolatilityFeed = Address.Zero },
+            Policy = d.Policy with { PriceFeed = oracle.PriceFeed, VolatilityFeed = oracle.VolatilityFeed },
         });
         var callee = await UniswapV3Callee.DeployAsync(d.Owner, d.Artifact(UniswapV3Callee.ArtifactName));
         await d.Base.MintAsync(d.Owner, d.Trader.Address, d.BaseUnits(10_000m));

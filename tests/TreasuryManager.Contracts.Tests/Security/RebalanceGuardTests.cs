@@ -4,6 +4,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Testing;
 using TreasuryManager.Models.Curve;
 
@@ -52,6 +53,34 @@ public sealed class RebalanceGuardTests(LocalNodeFixture node) : SecurityTest(no
         var reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, TreasuryVault.Errors.StaleOracle);
         Assert.Equal(S.Mock.Address, (Address)reason.Arguments["feed"]!);
         Assert.Equal(new BigInteger(old), reason.Arg("updatedAt"));
+    }
+
+    [Fact]
+    public async Task The_price_feeds_own_volatility_feed_is_not_read_and_any_other_volatility_feed_is()
+    {
+        // The deployment's oracle writes price and volatility in one update (and refuses a volatility <= 0), so the
+        // price feed's checks prove the volatility feed's: the vault skips that read (GuardMath.writtenTogether). The
+        // same rebalance costs what it costs with no volatility feed at all; another oracle's volatility feed, or a
+        // Chainlink-shaped mock, is read (a cold account, its round and the vault's slot naming it: >= 6,800 gas).
+        await S.ReadyToRebalanceAsync();
+        var other = await D.DeployOracleAsync("OTHER / USDQ", 200_000_000);
+        await S.Mock.SetAnswerAsync(D.Owner, 65_000_000);
+        async Task<long> EstimateWithAsync(Address priceFeed, Address volatilityFeed)
+        {
+            await D.Vault.SetFeedsAsync(D.Owner, D.Pool.Address, priceFeed, volatilityFeed);
+            return await D.Eth.EstimateGasAsync(new CallRequest
+            {
+                From = D.Keeper.Address, To = D.Vault.Address, Data = TreasuryVault.EncodeRebalance(D.Pool.Address, S.DefaultTarget),
+            });
+        }
+        var none = await EstimateWithAsync(D.PriceFeed, Address.Zero);
+        Assert.Equal(none, await EstimateWithAsync(D.PriceFeed, D.VolatilityFeed));
+        Assert.True(await EstimateWithAsync(D.PriceFeed, other.VolatilityFeed) >= none + 6_800);
+        Assert.True(await EstimateWithAsync(D.PriceFeed, S.Mock.Address) >= none + 6_800);
+        // the other oracle's pair is its own: not read; its price feed beside this oracle's volatility feed: read
+        var otherNone = await EstimateWithAsync(other.PriceFeed, Address.Zero);
+        Assert.Equal(otherNone, await EstimateWithAsync(other.PriceFeed, other.VolatilityFeed));
+        Assert.True(await EstimateWithAsync(other.PriceFeed, D.VolatilityFeed) >= otherNone + 6_800);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using TreasuryManager.Contracts.Bindings;
 using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Contracts.Tests.Support;
 using TreasuryManager.Ethereum;
+using TreasuryManager.Ethereum.JsonRpc;
 using TreasuryManager.Testing;
 using E = TreasuryManager.Contracts.Bindings.UniswapV3PositionManager.Errors;
 using RangeTarget = TreasuryManager.Contracts.Bindings.UniswapV3PositionManager.RangeTarget;
@@ -59,6 +60,26 @@ public sealed class UniswapV3GuardTests(LocalNodeFixture node) : UniswapV3Test(n
         var reason = await S.AssertRebalanceRejectedAsync(S.DefaultTarget, E.StaleOracle);
         Assert.Equal(S.Mock.Address, (Address)reason.Arguments["feed"]!);
         Assert.Equal(new BigInteger(old), reason.Arg("updatedAt"));
+    }
+
+    [Fact]
+    public async Task The_price_feeds_own_volatility_feed_is_not_read_and_another_is()
+    {
+        // As the vault's (GuardMath.writtenTogether): the oracle's own pair is written in one update, so the price
+        // feed's checks cover the volatility feed; a Chainlink-shaped mock is read (>= 6,800 gas more).
+        await S.ReadyAsync();
+        await S.Mock.SetAnswerAsync(D.Owner, 65_000_000);
+        async Task<long> EstimateWithAsync(Address volatilityFeed)
+        {
+            await S.SetPolicyAsync(p => p with { Params = p.Params with { VolatilityFeed = volatilityFeed } });
+            return await D.Eth.EstimateGasAsync(new CallRequest
+            {
+                From = D.Keeper.Address, To = S.Manager.Address, Data = UniswapV3PositionManager.EncodeRebalance(S.Pool.Address, S.DefaultTarget),
+            });
+        }
+        var none = await EstimateWithAsync(Address.Zero);
+        Assert.Equal(none, await EstimateWithAsync(D.VolatilityFeed));
+        Assert.True(await EstimateWithAsync(S.Mock.Address) >= none + 6_800);
     }
 
     [Theory]
