@@ -94,6 +94,15 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
         Assert.Contains($"outcome: mined in fork block {real.Block + 1}", text.Out);
         Assert.Contains("Not sent to the real chain: pass --send-after-rehearsal", text.Out);
 
+        // a terminal, but the output goes to a file: the report is written there and no question is asked about it
+        var redirected = new TestConsole { StandardInput = "y\n", PromptAnswers = new Queue<string>([Password]), OutputRedirected = true };
+        var filed = await redirected.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--fork");
+        Assert.True(filed.Exit == 0, filed.Err + filed.Out);
+        Assert.Contains($"outcome: mined in fork block {real.Block + 1}", filed.Out);
+        Assert.Contains("Not sent to the real chain: standard output is redirected, so no question is asked", filed.Out);
+        Assert.DoesNotContain("[y/N]", filed.Out);
+        Assert.Empty(redirected.Prompts);
+
         Assert.Equal(real, await RealChainAsync(pool)); // same block, same pool, the keeper's nonce untouched
     }
 
@@ -283,6 +292,24 @@ public sealed class RebalanceRehearsalTests(LocalNodeFixture node) : NodeTest(no
         Assert.Equal("", json.Out);
         Assert.StartsWith("error: confirmation needed: --json asks nothing; pass --yes", json.Err);
         Assert.Single(json.Err.TrimEnd().Split('\n'));
+        Assert.Equal(real, await RealChainAsync(pool));
+
+        // a terminal, but the output goes to a file: refused at once (no password asked, no plan, no question), nothing sent
+        var redirected = new TestConsole { StandardInput = "y\n", PromptAnswers = new Queue<string>([Password]), OutputRedirected = true };
+        var filed = await redirected.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ", "--Gas:Confirmations=1");
+        Assert.Equal(TreasuryCli.BadInput, filed.Exit);
+        Assert.Equal("", filed.Out);
+        Assert.StartsWith("error: confirmation needed: standard output is redirected", filed.Err);
+        Assert.Contains("--dry-run", filed.Err);
+        Assert.Contains("--yes", filed.Err);
+        Assert.Single(filed.Err.TrimEnd().Split('\n'));
+        Assert.Empty(redirected.Prompts);
+        Assert.Equal(real, await RealChainAsync(pool));
+
+        // no terminal at all (a cron job without --yes): refused the same way, naming --yes
+        var piped = await new TestConsole { StandardInput = "y\n" }.RunAsync("rebalance", "--config", config, "--pool", "BASE/USDQ");
+        Assert.Equal(TreasuryCli.BadInput, piped.Exit);
+        Assert.StartsWith("error: confirmation needed: standard input is not a terminal; pass --yes", piped.Err);
         Assert.Equal(real, await RealChainAsync(pool));
 
         // "y": sent and mined, the pool re-centred, one transaction from the keeper

@@ -20,6 +20,9 @@ internal sealed class TestConsole
 
     public List<string> Prompts { get; } = [];
 
+    /// <summary>Standard output goes to a file, not to the person at the terminal (<see cref="CliConsole.OutputRedirected"/>).</summary>
+    public bool OutputRedirected { get; init; }
+
     /// <summary>Where unexpected exceptions are written in full (a file of this test's own).</summary>
     public string ErrorLogPath { get; init; } = Path.Combine(Path.GetTempPath(), "treasury-cli-tests", Guid.NewGuid().ToString("N"), "errors.log");
 
@@ -45,6 +48,7 @@ internal sealed class TestConsole
             ReadSecret = PromptAnswers is { } answers ? prompt => { Prompts.Add(prompt); return answers.Dequeue(); } : null,
             KeystoreKdf = FastKdf,
             ErrorLogPath = ErrorLogPath,
+            OutputRedirected = OutputRedirected,
         };
         var exit = await TreasuryCli.RunAsync(args, io, Cancellation);
         return (exit, stdout.ToString(), stderr.ToString());

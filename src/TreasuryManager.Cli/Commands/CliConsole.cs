@@ -42,6 +42,13 @@ public sealed class CliConsole
 
     public bool CanPrompt => ReadSecret is not null;
 
+    /// <summary>Standard output goes to a file or a pipe, not to the person at the terminal (tests: false unless set).</summary>
+    public bool OutputRedirected { get; init; }
+
+    /// <summary>A person can both read what the command writes and answer it: a yes/no question about a plan is only
+    /// asked then. With output redirected the plan and the question would go to the file while the terminal waits.</summary>
+    public bool CanConfirm => CanPrompt && !OutputRedirected;
+
     public IAnsiConsole Tables => Ansi ?? PlainAnsi(Out, TableWidth(GetEnvironmentVariable));
 
     /// <summary>The width of a plain table: COLUMNS when it is set (40..1000), else 250, so that a table written to a file or
@@ -79,6 +86,7 @@ public sealed class CliConsole
             In = Console.In,
             ReadSecret = interactive ? AskHidden : null,
             Ansi = Console.IsOutputRedirected ? null : AnsiConsole.Console,
+            OutputRedirected = Console.IsOutputRedirected,
         };
     }
 

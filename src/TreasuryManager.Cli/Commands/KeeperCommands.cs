@@ -104,6 +104,18 @@ public static class KeeperCommands
                 return await RebalanceRehearsal.RunAsync(io, settings, target, forkUrl, parse.GetValue(sendAfterRehearsal), asJson, ct);
             }
             if (parse.GetValue(sendAfterRehearsal)) throw CliException.BadInput("--send-after-rehearsal needs --fork (a rehearsal to send after)");
+            if (!dry && !parse.GetValue(yes))
+            {
+                // the question needs a person who sees the plan and can answer: refused before the key, the node or the plan
+                // --json writes one JSON object and asks nothing (a question on standard output would break the object,
+                // and the plan it asks about is not printed in that mode)
+                if (asJson)
+                    throw CliException.BadInput("confirmation needed: --json asks nothing; pass --yes to send (see the plan first with --dry-run --json), or --dry-run to only look");
+                if (!io.CanPrompt)
+                    throw CliException.BadInput("confirmation needed: standard input is not a terminal; pass --yes to send without asking (or --dry-run to only look)");
+                if (io.OutputRedirected)
+                    throw CliException.BadInput("confirmation needed: standard output is redirected, so the plan and the question would go there and not to you; run it without redirecting, or see the plan with --dry-run and send it with --yes");
+            }
             var key = dry ? null : LoadKey(settings, io);
             var progress = new SendProgress(asJson ? io.Error : io.Out, settings);
             using var runtime = await KeeperRuntime.StartAsync(onlyThat, key, new KeeperMetrics(), NullLoggerFactory.Instance,
@@ -126,12 +138,6 @@ public static class KeeperCommands
             }
             if (!parse.GetValue(yes))
             {
-                // --json writes one JSON object and asks nothing (a question on standard output would break the object,
-                // and the plan it asks about is not printed in that mode)
-                if (asJson)
-                    throw CliException.BadInput("confirmation needed: --json asks nothing; pass --yes to send (see the plan first with --dry-run --json), or --dry-run to only look");
-                if (!io.CanPrompt)
-                    throw CliException.BadInput("confirmation needed: pass --yes to send without asking (or --dry-run to only look)");
                 io.Out.Write("Send this rebalance? [y/N] ");
                 var answer = io.In.ReadLine();
                 if (!string.Equals(answer?.Trim(), "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))

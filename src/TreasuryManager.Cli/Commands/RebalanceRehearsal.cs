@@ -52,9 +52,11 @@ internal static class RebalanceRehearsal
                 io.Out.WriteLine(Json(rehearsal, sent: null));
                 return 0;
             }
-            if (!io.CanPrompt)
+            if (!io.CanConfirm)
             {
-                io.Out.WriteLine("Not sent to the real chain: pass --send-after-rehearsal to send the rehearsed plan without a prompt.");
+                io.Out.WriteLine(io.CanPrompt
+                    ? "Not sent to the real chain: standard output is redirected, so no question is asked about a report you cannot see; pass --send-after-rehearsal to send the rehearsed plan without a prompt."
+                    : "Not sent to the real chain: pass --send-after-rehearsal to send the rehearsed plan without a prompt.");
                 return 0;
             }
             io.Out.Write($"Send the same plan to the real chain ({settings.Rpc.Url})? [y/N] ");
