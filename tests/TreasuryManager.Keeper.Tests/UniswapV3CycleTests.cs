@@ -178,6 +178,11 @@ public sealed class UniswapV3CycleTests(LocalNodeFixture node) : TreasuryKeeperT
         Assert.NotNull(plan.UniswapV3);
         Assert.True(plan.GasUnits > 100_000, $"the Guard's estimate of manager.rebalance: {plan.GasUnits}");
         Assert.Empty(report.Outcomes);
+        // the first decision assumed StrategySettings.AssumedRebalanceGas; the next assumes the Guard's estimate for this
+        // pool (a v3 re-range costs about five times a ManagedPool's rebalance)
+        Assert.Contains(plan.Reasons, r => r.Contains($"({BothVenues().Strategy.AssumedRebalanceGas} gas at", StringComparison.Ordinal));
+        var again = Assert.IsType<Plan>(Assert.Single((await runtime.Cycle.RunOnceAsync(act: false, evenIfSameBlock: true))!.Decisions, d => d.Pool == V3.Pool.Address));
+        Assert.Contains(again.Reasons, r => r.Contains($"({plan.GasUnits} gas at", StringComparison.Ordinal));
         Assert.Equal(nonce, await Eth.GetTransactionCountAsync(KeeperKey.Address));
         Assert.Equal(before, await V3.Manager.PositionOfAsync(V3.Pool.Address));
     }

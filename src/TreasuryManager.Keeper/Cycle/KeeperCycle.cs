@@ -69,6 +69,10 @@ public sealed partial class KeeperCycle
     private readonly IReadOnlyDictionary<Address, GasSettings> _gasOf;
     private readonly IReadOnlyDictionary<Address, StrategySettings> _strategyOf;
     private readonly Dictionary<Address, PoolEstimates> _lastEstimates = new();
+    /// <summary>Each pool's last eth_estimateGas of its rebalance (the Guard's): the gas its next decision assumes, in place of
+    /// <see cref="StrategySettings.AssumedRebalanceGas"/>, which holds only until the first estimate (a Uniswap v3 re-range
+    /// costs about five times a ManagedPool's).</summary>
+    private readonly Dictionary<Address, long> _estimatedRebalanceGas = new();
     private long _lastBlock = -1;
     private readonly FleetMember? _fleet;
     private readonly ForeignIntentSettler? _settler;
@@ -254,7 +258,8 @@ public sealed partial class KeeperCycle
         var id = pool.Identity;
         var (inputs, incomplete) = StrategyInputs.From(pool);
         if (incomplete is not null) return Hold.Of(id.Pool, id.Label, observation.BlockNumber, incomplete);
-        var context = new DecisionContext(observation.Timestamp, gasPrice, _settings.Strategy.AssumedRebalanceGas, (double)_gasOf[pool.Pool].EthPriceInQuote, inFlight);
+        var gasUnits = _estimatedRebalanceGas.TryGetValue(pool.Pool, out var estimated) ? estimated : _settings.Strategy.AssumedRebalanceGas;
+        var context = new DecisionContext(observation.Timestamp, gasPrice, gasUnits, (double)_gasOf[pool.Pool].EthPriceInQuote, inFlight);
         var settings = _poolSettings[pool.Pool];
         try
         {
@@ -348,6 +353,7 @@ public sealed partial class KeeperCycle
                 continue;
             }
             var gas = Quantity.DecodeLong(estimated.GetResult().GetString()!, "gas estimate");
+            _estimatedRebalanceGas[plan.Pool] = gas;
             var cost = GasRules.Cost(gas, gasPrice, (double)_gasOf[plan.Pool].EthPriceInQuote);
             var guarded = plan with { Action = plan.Action with { GasUnits = gas, GasCost = cost } };
             if (plan.Action.GatedByBenefit && !GasRules.BenefitBeatsGas(plan.ExpectedBenefit, cost, _settings.Strategy.BenefitToGasMargin))

@@ -23,7 +23,7 @@ public sealed record StrategySettings
     [Setting("A rebalance is planned only when its expected benefit is at least this many times its gas cost (ratio, >= 0)."), Bounds(0, double.MaxValue)]
     public double BenefitToGasMargin { get; init; } = 2;
 
-    [Setting("Gas assumed for one rebalance before eth_estimateGas has run, in gas units (the measured vault.rebalance is about 75,000: docs/gas.md)."), Bounds(21_000, 30_000_000)]
+    [Setting("Gas assumed for one rebalance before the Guard's first eth_estimateGas of that pool's rebalance, in gas units; then the pool's last estimate (the measured vault.rebalance is about 75,000, a Uniswap v3 re-range about 405,000: docs/gas.md)."), Bounds(21_000, 30_000_000)]
     public long AssumedRebalanceGas { get; init; } = 90_000;
 
     [Setting("How the range's width is chosen: \"FeeVersusLvr\" (the default: the width maximising expected fees − loss to arbitrage − rebalancing per unit of the price risk the pool's hedge leaves — the most profitable width for a delta-neutral pool, the widest the policy allows for an unhedged one; the widest when fees cannot pay for the loss; docs/models.md \"The width\"; a pool inside its band is re-ranged when the gain beats the gas, an unhedged one from its first cycle) or \"StdDevs\" (RangeStdDevs standard deviations over the horizon).")]
