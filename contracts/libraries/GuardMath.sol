@@ -9,7 +9,9 @@ import {FullMath} from "./FullMath.sol";
 /// @title GuardMath
 /// @notice The vault's guard formulas for a venue outside TreasuryVault (UniswapV3PositionManager): feed reads, the
 /// oracle price in pool units, skew and width in bps, value at the oracle. Same formulas, floors and errors as
-/// TreasuryVault's private ones (see its contract notes), which stay inlined there for the ManagedPool path's gas.
+/// TreasuryVault's private ones (see its contract notes), which stay inlined there for the ManagedPool path's gas. One
+/// rule both use from here: writtenTogether, which decides when the owner sets the feeds whether a rebalance reads the
+/// volatility feed at all.
 library GuardMath {
     uint256 internal constant Q96 = 0x1000000000000000000000000;
 
