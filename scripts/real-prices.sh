@@ -2,7 +2,8 @@
 # The committee's comparison on real prices (docs/simulation.md, "Real prices"): each Binance 1 h pair of the shared data
 # folder replayed as the reference market (`treasury backtest --prices FILE`), PnL against hold of full-range, passive and
 # managed (and any --strategies), the tally of pairs where managed is at least both, and each file's variance ratio of
-# its closes over a day and a week (1 for a random walk, below 1 mean-reverting). Reads ../shared/data/ in place
+# its closes over a day and a week (1 for a random walk, below 1 mean-reverting), and how well the week's ratio in each
+# file's first half foretells its second half's (a correlation across pairs). Reads ../shared/data/ in place
 # (nothing from it is committed); fails naming the folder when it is absent.
 #   scripts/real-prices.sh [--every K] [--strategies LIST] [--seed N] [--out FILE.tsv]
 #   --every K: every K-th pair in name order (default 1: all 136 pairs; about 4 s each)
@@ -25,6 +26,9 @@ done
 [ -d "$DATA" ] || die "the real price data is missing: $DATA (the shared data folder beside the repository)"
 [[ "$EVERY" =~ ^[1-9][0-9]*$ ]] || die "--every must be a positive integer (got $EVERY)"
 [[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed must be a non-negative integer (got $SEED)"
+for needed in full-range passive managed; do  # the tally compares these three: refuse now, not after every pair has run
+  [[ ",$STRATEGIES," == *",$needed,"* ]] || die "--strategies must include full-range, passive and managed (the tally compares them; got $STRATEGIES)"
+done
 cd "$REPO_ROOT"
 dotnet build src/TreasuryManager.Cli -c Release --nologo -v quiet "-clp:ErrorsOnly" >&2
 TREASURY=(dotnet src/TreasuryManager.Cli/bin/Release/net10.0/treasury.dll)
@@ -43,12 +47,14 @@ python3 - "$TMP" "$OUT" <<'PY'
 import json, os, sys
 tmp, out = sys.argv[1], sys.argv[2]
 rows = []
+halves = []
 for name in sorted(os.listdir(tmp)):
     if not name.endswith(".json") or os.path.getsize(os.path.join(tmp, name)) == 0: continue
     d = json.load(open(os.path.join(tmp, name)))
     pnl = {s["name"]: s["pnl_vs_hold_mean"] for s in d["strategies"]}
     ref = d.get("reference") or {}
     rows.append((name[:-5], pnl, ref.get("variance_ratio_1d"), ref.get("variance_ratio_1w")))
+    halves.append((ref.get("variance_ratio_1w_first_half"), ref.get("variance_ratio_1w_second_half")))
 names = [n for n in rows[0][1] if n != "hold"] if rows else []
 vr = lambda v: "n/a" if v is None else f"{v:.2f}"
 lines = ["pair\t" + "\t".join(names) + "\tmanaged>=full\tmanaged>=passive\tvr_1d\tvr_1w"]
@@ -69,6 +75,16 @@ def near(tolerance):  # pairs managed loses, but by at most this fraction of the
                if 0 < max(pnl["full-range"], pnl["passive"]) - pnl["managed"] <= tolerance * abs(max(pnl["full-range"], pnl["passive"])))
 summary += f"; short of both by at most 1% on {near(0.01)} more, by at most 2% on {near(0.02)} more (near-even: the count is fragile there)"
 margins = "; ".join(gap(o) for o in ("full-range", "passive")) if rows else "no pairs"
-print("\n".join(lines)); print(summary); print(margins)
+def persistence():  # does a pair's character carry from the file's first half to its second? (Pearson r across pairs)
+    pairs = [(a, b) for a, b in halves if a is not None and b is not None]
+    if len(pairs) < 3: return "variance ratio over a week, first half against second half: too few pairs"
+    xs, ys = [a for a, _ in pairs], [b for _, b in pairs]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    sxx = sum((x - mx) ** 2 for x in xs); syy = sum((y - my) ** 2 for y in ys)
+    r = sxy / (sxx * syy) ** 0.5 if sxx > 0 and syy > 0 else float("nan")
+    return (f"variance ratio over a week, first half of each file against its second half: correlation {r:.2f} across "
+            f"{len(pairs)} pairs (1: a pair's character persists; 0: the first half says nothing of the second)")
+print("\n".join(lines)); print(summary); print(margins); print(persistence())
 if out: open(out, "w").write("\n".join(lines) + "\n# " + summary + "\n# " + margins + "\n")
 PY

@@ -32,6 +32,8 @@ public static class BacktestReport
                 w.WriteNumber("prices", reference.Prices);
                 WriteNumberOrNull(w, "variance_ratio_1d", reference.VarianceRatioDay);
                 WriteNumberOrNull(w, "variance_ratio_1w", reference.VarianceRatioWeek);
+                WriteNumberOrNull(w, "variance_ratio_1w_first_half", reference.VarianceRatioWeekFirstHalf);
+                WriteNumberOrNull(w, "variance_ratio_1w_second_half", reference.VarianceRatioWeekSecondHalf);
                 w.WriteEndObject();
             }
             w.WriteStartArray("strategies");
@@ -113,7 +115,9 @@ public static class BacktestReport
     {
         ArgumentNullException.ThrowIfNull(reference);
         static string Ratio(double? value) => value is { } v ? v.ToString("0.00", Ic) : "n/a (the file is shorter)";
-        return $"the file's prices: variance ratio {Ratio(reference.VarianceRatioDay)} over a day, {Ratio(reference.VarianceRatioWeek)} over a week (1 for a random walk; below 1 the price mean-reverts, above it trends)";
+        var halves = reference is { VarianceRatioWeekFirstHalf: { } a, VarianceRatioWeekSecondHalf: { } b }
+            ? $" ({a.ToString("0.00", Ic)} in the first half, {b.ToString("0.00", Ic)} in the second)" : "";
+        return $"the file's prices: variance ratio {Ratio(reference.VarianceRatioDay)} over a day, {Ratio(reference.VarianceRatioWeek)} over a week{halves} (1 for a random walk; below 1 the price mean-reverts, above it trends)";
     }
 
     /// <summary>The same columns, short enough for an 80-column terminal.</summary>

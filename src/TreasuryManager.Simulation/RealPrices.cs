@@ -225,14 +225,28 @@ public static class PriceFiles
 /// closes (<see cref="Models.Estimators.VarianceRatio"/>) at a one-day and a one-week horizon (null when the file is
 /// shorter than the horizon or never moves). 1 for a random walk; below 1 the price mean-reverts (a range re-centred at
 /// that horizon loses less than σ²/8 predicts, and a limit range on the surplus side earns the return), above 1 it trends.
+/// The week's ratio is also given for each half of the file: whether the market's character persists from one half to
+/// the next is what a keeper that learns it from the past would rely on (docs/simulation.md, "On real prices").
 /// </summary>
 public sealed record ReferenceStatistics(double IntervalSeconds, int Prices, double? VarianceRatioDay, double? VarianceRatioWeek)
 {
+    /// <summary>VR over a week of the file's first half of prices (null when that half is shorter than a week or never moves).</summary>
+    public double? VarianceRatioWeekFirstHalf { get; init; }
+
+    /// <summary>VR over a week of the second half (the prices after the first half).</summary>
+    public double? VarianceRatioWeekSecondHalf { get; init; }
+
     public static ReferenceStatistics Of(IReadOnlyList<double> closes, double intervalSeconds)
     {
         ArgumentNullException.ThrowIfNull(closes);
         if (!(intervalSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(intervalSeconds), intervalSeconds, "the interval between prices must be positive");
-        return new(intervalSeconds, closes.Count, At(closes, 86_400 / intervalSeconds), At(closes, 7 * 86_400 / intervalSeconds));
+        var week = 7 * 86_400 / intervalSeconds;
+        var half = closes.Count / 2;
+        return new(intervalSeconds, closes.Count, At(closes, 86_400 / intervalSeconds), At(closes, week))
+        {
+            VarianceRatioWeekFirstHalf = At(closes.Take(half).ToArray(), week),
+            VarianceRatioWeekSecondHalf = At(closes.Skip(half).ToArray(), week),
+        };
     }
 
     private static double? At(IReadOnlyList<double> closes, double steps)

@@ -46,6 +46,8 @@ public sealed class FairMarketCommandTests
         Assert.Equal(Models.Estimators.VarianceRatio.Of(closes, 24), reference.GetProperty("variance_ratio_1d").GetDouble(), 12);
         Assert.InRange(reference.GetProperty("variance_ratio_1d").GetDouble(), 20, 24); // a steady rise: about the horizon
         Assert.Equal(JsonValueKind.Null, reference.GetProperty("variance_ratio_1w").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reference.GetProperty("variance_ratio_1w_first_half").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reference.GetProperty("variance_ratio_1w_second_half").ValueKind);
         var strategies = json.RootElement.GetProperty("strategies").EnumerateArray().ToArray();
         Assert.Equal(7, strategies.Length);
         foreach (var s in strategies)

@@ -93,6 +93,28 @@ public sealed class RealPricesTests
     }
 
     [Fact]
+    public void The_weeks_variance_ratio_is_given_for_each_half_of_the_file()
+    {
+        // hourly: 400 hours swinging ±1% around 2.0 (it always comes back: VR over a week far below 1), then 400 hours
+        // rising 0.3% an hour with the same ±1% swing (it goes on: far above 1)
+        var closes = new double[800];
+        for (var t = 0; t < 800; t++)
+            closes[t] = 2.0 * (t < 400 ? 1 : Math.Exp(0.003 * (t - 399))) * (t % 2 == 0 ? 1.01 : 0.99);
+        var s = ReferenceStatistics.Of(closes, 3600);
+        Assert.Equal(Models.Estimators.VarianceRatio.Of(closes[..400], 168), s.VarianceRatioWeekFirstHalf!.Value, 12);
+        Assert.Equal(Models.Estimators.VarianceRatio.Of(closes[400..], 168), s.VarianceRatioWeekSecondHalf!.Value, 12);
+        Assert.True(s.VarianceRatioWeekFirstHalf < 0.1, $"{s.VarianceRatioWeekFirstHalf}");
+        Assert.True(s.VarianceRatioWeekSecondHalf > 1, $"{s.VarianceRatioWeekSecondHalf}");
+        Assert.Contains($" in the first half, ", BacktestReport.ReferenceLine(s));
+        // a half no longer than a week has none, and the line says nothing of halves
+        var shortFile = ReferenceStatistics.Of(closes[..300], 3600);
+        Assert.NotNull(shortFile.VarianceRatioWeek);
+        Assert.Null(shortFile.VarianceRatioWeekFirstHalf);
+        Assert.Null(shortFile.VarianceRatioWeekSecondHalf);
+        Assert.DoesNotContain("half", BacktestReport.ReferenceLine(shortFile));
+    }
+
+    [Fact]
     public void A_file_in_neither_format_is_named_at_its_header()
     {
         using var r = new StringReader("time,price\n2024-01-01 00:00:00,1\n");
