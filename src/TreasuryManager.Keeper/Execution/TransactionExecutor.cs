@@ -315,13 +315,16 @@ public sealed class TransactionExecutor
             {
                 var hash = Journal.Attempts(intent.Id).Where(IsLive).LastOrDefault()?.Hash ?? latest.Hash;
                 var waited = state.Block - firstBlock;
+                // the node mined nothing after the transaction's own block (an automining node mines that block as the
+                // wait starts, before or after its first read): no block for a confirmation came during the wait
+                var idle = waited == 0 || state.Receipts.Values.FirstOrDefault(r => r is not null) is { } receipt && receipt.BlockNumber == state.Block;
                 var span = Options.MaxWait < TimeSpan.FromMinutes(1)
                     ? Options.MaxWait.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
                     : Options.MaxWait.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " minutes";
                 var why = waited >= Options.MaxBlocksToWait
                     ? $"not final after {waited} blocks (MaxBlocksToWait {Options.MaxBlocksToWait})"
-                    : waited == 0
-                        ? $"the node mined no block in {span} of waiting (a local node that mines only when it receives a transaction needs a block mined for each of the {Options.Confirmations} confirmation(s))"
+                    : idle
+                        ? $"the node mined no further block in {span} of waiting (a local node that mines only when it receives a transaction needs a block mined for each of the {Options.Confirmations} confirmation(s))"
                         : $"not final after {span} ({waited} blocks)";
                 return new ExecutionOutcome.Unconfirmed(intent.Key, intent.Id,
                     why + (blocked is null ? "" : $"; {blocked}") + "; the intent stays in flight in the journal, and the keeper's next start (or executing it again) settles it", hash);
