@@ -69,9 +69,10 @@ import {LogMath} from "./libraries/LogMath.sol";
 /// notional traded, sum of floor(|sizeDelta| * mark / 1e36), per HEDGE_WINDOW (starting at the first trade after
 /// the last window ended) <= maxVolume.
 /// rebalance order: keeper, registered, fee, price feed (future, stale, then non-positive), volatility feed (if set and
-/// not written with the price feed by its own oracle, GuardMath.writtenTogether: future, stale, non-positive), skew magnitude, [pool.reposition: its fit errors; allowed while paused], interval
-/// (from the pool's previous reposition time), TWAP deviation (skipped while the pool is paused, and when its spot sat
-/// on a range bound with the oracle beyond it), width, inventory (skipped with allowInventoryRecovery), skew
+/// not written with the price feed by its own oracle, GuardMath.writtenTogether: future, stale, non-positive), skew
+/// magnitude, [pool.reposition: its fit errors; allowed while paused], interval (from the pool's previous reposition
+/// time), TWAP deviation (skipped while the pool is paused, and when its spot sat on a range bound with the oracle
+/// beyond it), width, inventory (skipped with allowInventoryRecovery), skew
 /// direction, loss budget; then the Rebalanced event. All-or-nothing: any revert undoes the reposition.
 contract TreasuryVault is ITreasuryVault, Pausable, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;

@@ -473,7 +473,8 @@ contract UniswapV3PositionManager is IUniswapV3PositionManager, IUniswapV3MintCa
         s.holdings = Holdings(uint128(x.total0 - paid0), uint128(x.total1 - paid1));
     }
 
-    /// @dev The price feed (and the volatility feed when the rebalance reads it): fresh, not in the future, > 0; the price in Q128.128.
+    /// @dev The price feed (and the volatility feed when the rebalance reads it): fresh, not in the future, > 0; the
+    /// price in Q128.128.
     function _oraclePrice(address pool, Config memory c, bool readsVolatilityFeed) private view returns (uint256) {
         int256 answer = GuardMath.readFeed(c.priceFeed, c.heartbeat);
         if (answer <= 0) revert NonPositivePrice(answer);
