@@ -44,7 +44,7 @@ for f in "$DATA"/*-1h.csv.gz; do
   say "$pair done"
 done
 python3 - "$TMP" "$OUT" <<'PY'
-import json, os, sys
+import json, os, statistics, sys
 tmp, out = sys.argv[1], sys.argv[2]
 rows = []
 halves = []
@@ -78,11 +78,8 @@ margins = "; ".join(gap(o) for o in ("full-range", "passive")) if rows else "no 
 def persistence():  # does a pair's character carry from the file's first half to its second? (Pearson r across pairs)
     pairs = [(a, b) for a, b in halves if a is not None and b is not None]
     if len(pairs) < 3: return "variance ratio over a week, first half against second half: too few pairs"
-    xs, ys = [a for a, _ in pairs], [b for _, b in pairs]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in pairs)
-    sxx = sum((x - mx) ** 2 for x in xs); syy = sum((y - my) ** 2 for y in ys)
-    r = sxy / (sxx * syy) ** 0.5 if sxx > 0 and syy > 0 else float("nan")
+    try: r = statistics.correlation([a for a, _ in pairs], [b for _, b in pairs])
+    except statistics.StatisticsError: r = float("nan")  # every pair alike in one half: no correlation to speak of
     return (f"variance ratio over a week, first half of each file against its second half: correlation {r:.2f} across "
             f"{len(pairs)} pairs (1: a pair's character persists; 0: the first half says nothing of the second)")
 print("\n".join(lines)); print(summary); print(margins); print(persistence())
