@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using TreasuryManager.Contracts.Deployment;
 using TreasuryManager.Keeper.Cycle;
 using TreasuryManager.Keeper.Execution;
 using TreasuryManager.Keeper.Hosting;
@@ -36,6 +37,11 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         // the estimate is for the pending block; the limit sent carries the configured margin
         Assert.InRange(mined.Outcome.GasUsed, 60_000, plan.GasUnits * Settings().Gas.GasLimitMarginPerMille / 1000);
         Assert.InRange(mined.Outcome.GasUsed, plan.GasUnits * 9 / 10, plan.GasUnits * 11 / 10);
+        // the pool reads its TWAP from the hinted observation (the oldest at or after the window's start for the next
+        // block), not a search of its ring: the rebalance stays within issue 13's 80,000 gas (the search costs ~25,000 more)
+        Assert.Equal(await D.ObservationHintAsync(report.Timestamp + ObservationHints.EarliestLandingSeconds - (long)D.Policy.TwapWindow), plan.Target.ObservationHint);
+        Assert.NotEqual(TreasuryDeployer.NoObservationHint, plan.Target.ObservationHint);
+        Assert.True(mined.Outcome.GasUsed <= 80_000, $"the keeper's rebalance used {mined.Outcome.GasUsed} gas");
 
         var state = await D.Pool.GetStateAsync();
         Assert.Equal(plan.Target.SqrtPriceX96, state.SqrtPriceX96);
@@ -104,10 +110,11 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
     }
 
     [Fact]
-    public async Task A_rebalancing_cycle_reads_twice_before_its_send_the_Observe_batch_and_the_Guard_batch()
+    public async Task A_rebalancing_cycle_reads_three_times_before_its_send_the_Observe_batch_the_ring_and_the_Guard_batch()
     {
         var methods = new List<string>();
-        using var http = new HttpClient(new FirstMethodRecorder(methods));
+        var sizes = new List<int>();
+        using var http = new HttpClient(new FirstMethodRecorder(methods, sizes));
         using var runtime = await KeeperRuntime.StartAsync(Settings(), KeeperKey, new KeeperMetrics(), NullLoggerFactory.Instance, http: http);
         await SellBaseAsync(30_000m);
         Assert.IsType<ExecutionOutcome.Mined>(Assert.Single((await runtime.Cycle.RunOnceAsync(act: true))!.Outcomes));
@@ -116,27 +123,35 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         await D.IncreaseTimeAsync(61);
         await SellBaseAsync(15_000m);
         methods.Clear();
+        sizes.Clear();
 
         var report = await runtime.Cycle.RunOnceAsync(act: true);
 
         Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(report!.Outcomes));
-        Assert.Equal(2, report.ReadRoundTrips);
+        Assert.Equal(3, report.ReadRoundTrips);
         // the fees for the send come from the Observe batch: nothing else is read between the Guard and the send
-        // (the executor holds the nonce after its first send, in the cycle before)
+        // (the executor holds the nonce after its first send, in the cycle before); the plan's observation hint is one
+        // batch of the pool's whole ring (52 observations(i) calls: the vault sized it for the 600 s TWAP window)
         var send = methods.IndexOf("eth_sendRawTransaction");
-        Assert.Equal(["eth_getBlockByNumber", "eth_call"], methods.Take(send));
+        Assert.Equal(["eth_getBlockByNumber", "eth_call", "eth_call"], methods.Take(send));
+        Assert.Equal((int)(await D.Pool.GetStateAsync()).ObservationCardinality, sizes[1]);
+        Assert.Equal(2, sizes[2]); // the Guard: eth_call and eth_estimateGas of the one plan
         Assert.Single(methods, m => m == "eth_sendRawTransaction");
     }
 
-    /// <summary>Records each HTTP request's first JSON-RPC method (a batch's first entry).</summary>
-    private sealed class FirstMethodRecorder(List<string> methods) : DelegatingHandler(new SocketsHttpHandler())
+    /// <summary>Records each HTTP request's first JSON-RPC method (a batch's first entry) and its size (1 for a single request).</summary>
+    private sealed class FirstMethodRecorder(List<string> methods, List<int> sizes) : DelegatingHandler(new SocketsHttpHandler())
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
             var node = System.Text.Json.Nodes.JsonNode.Parse(body)!;
             var first = node is System.Text.Json.Nodes.JsonArray array ? array[0]! : node;
-            lock (methods) methods.Add((string)first["method"]!);
+            lock (methods)
+            {
+                methods.Add((string)first["method"]!);
+                sizes.Add(node is System.Text.Json.Nodes.JsonArray a ? a.Count : 1);
+            }
             return await base.SendAsync(request, cancellationToken);
         }
     }

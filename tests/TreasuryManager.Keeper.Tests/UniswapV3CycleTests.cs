@@ -87,9 +87,10 @@ public sealed class UniswapV3CycleTests(LocalNodeFixture node) : TreasuryKeeperT
         var report = (await runtime.Cycle.RunOnceAsync(act: true))!;
 
         // observed in one batch: block, fee history, one swap log read for both venues, the ManagedPool's 3 reads, the v3
-        // pool's 5 (slot0, liquidity, observe, position, policy), the vault's pause, and the 4 feeds — then the Guard's batch
+        // pool's 5 (slot0, liquidity, observe, position, policy), the vault's pause, and the 4 feeds — then the v3 plan's
+        // ring in one batch (its observation hint, from the slot0 just read), then the Guard's batch
         Assert.Equal(16, report.ObserveRequests);
-        Assert.Equal(2, report.ReadRoundTrips);
+        Assert.Equal(3, report.ReadRoundTrips);
         Assert.Equal(2, report.Decisions.Count);
         var v3Read = Assert.Single(report.Observations, o => o.Pool == V3.Pool.Address);
         Assert.Null(v3Read.Error);

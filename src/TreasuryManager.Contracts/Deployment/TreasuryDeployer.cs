@@ -422,7 +422,9 @@ public sealed class TreasuryDeployer
         return next;
     }
 
-    /// <summary>The index of the oldest initialised observation at or after <paramref name="target"/> (the keeper's hint), or 65535 for none.</summary>
+    /// <summary>The index of the oldest initialised observation at or after <paramref name="target"/>, or 65535 for none: every
+    /// slot read, the brute force that the keeper's binary search (<see cref="Observations.ManagedPoolObservationHint"/>) is
+    /// checked against.</summary>
     public async Task<int> ObservationHintAsync(long target)
     {
         var state = await Pool.GetStateAsync();

@@ -1,4 +1,6 @@
 using TreasuryManager.Contracts.Bindings;
+using TreasuryManager.Contracts.Observations;
+using TreasuryManager.Ethereum;
 using TreasuryManager.Ethereum.JsonRpc;
 
 namespace TreasuryManager.Contracts.UniswapV3;
@@ -17,8 +19,8 @@ public static class UniswapV3ObservationHint
 
     /// <summary>
     /// The hint for a window starting at <paramref name="target"/> (unix seconds: the block time the rebalance is expected
-    /// to land at, less the policy's twapWindow), from the pool's ring as of <paramref name="block"/>: a binary search
-    /// over observations(i) (about log2(cardinality) + 2 calls). The newest observation's index when the start is at or
+    /// to land at, less the policy's twapWindow), from the pool's ring as of <paramref name="block"/>: slot0, then the
+    /// ring's observations(i) in one JSON-RPC batch (<see cref="ObservationRing"/>; a ring over its batch size in a few). The newest observation's index when the start is at or
     /// after it (the manager then reads no hint, and the hint still brackets the start if a newer observation lands
     /// first); <see cref="None"/> when the start is older than the ring (the pool's observe refuses it too, 'OLD').
     /// </summary>
@@ -26,43 +28,27 @@ public static class UniswapV3ObservationHint
     {
         ArgumentNullException.ThrowIfNull(pool);
         var slot0 = await pool.Slot0Async(block, ct).ConfigureAwait(false);
-        return await FindAsync(async i =>
-        {
-            var o = await pool.ObservationsAsync(i, block, ct).ConfigureAwait(false);
-            return ((long)o.BlockTimestamp, o.Initialized);
-        }, (int)slot0.ObservationIndex, (int)slot0.ObservationCardinality, target).ConfigureAwait(false);
+        return await FindAsync(Reader(pool.Contract.Eth.Rpc, pool.Address, block ?? BlockTag.Latest, ct),
+            (int)slot0.ObservationIndex, (int)slot0.ObservationCardinality, target).ConfigureAwait(false);
     }
 
+    /// <summary>A reader of <paramref name="pool"/>'s ring as of <paramref name="block"/> for <see cref="FindAsync(Func{IReadOnlyList{int}, Task{IReadOnlyList{RingSlot}}}, int, int, long)"/>:
+    /// one JSON-RPC batch per call (<see cref="ObservationRing.BatchReader"/>).</summary>
+    public static Func<IReadOnlyList<int>, Task<IReadOnlyList<RingSlot>>> Reader(RpcClient rpc, Address pool, BlockTag block, CancellationToken ct = default) =>
+        ObservationRing.BatchReader(rpc, pool, i => IUniswapV3PoolMinimal.EncodeObservations(i), data =>
+        {
+            var o = IUniswapV3PoolMinimal.DecodeObservations(data);
+            return new RingSlot((long)o.BlockTimestamp, o.Initialized);
+        }, block, ct);
+
     /// <summary>
-    /// <see cref="FindAsync(IUniswapV3PoolMinimal, long, BlockTag?, CancellationToken)"/> over any reader of the ring:
-    /// <paramref name="observation"/>(i) = (blockTimestamp, initialized) of slot i; <paramref name="index"/> the newest
-    /// slot, <paramref name="cardinality"/> the ring's populated size (slot0's).
+    /// <see cref="FindAsync(IUniswapV3PoolMinimal, long, BlockTag?, CancellationToken)"/> over any reader of the ring
+    /// (<see cref="ObservationRing.LocateAsync"/>): <paramref name="index"/> the newest slot, <paramref
+    /// name="cardinality"/> the ring's populated size (slot0's).
     /// </summary>
-    public static async Task<int> FindAsync(Func<int, Task<(long Time, bool Initialized)>> observation, int index, int cardinality, long target)
+    public static async Task<int> FindAsync(Func<IReadOnlyList<int>, Task<IReadOnlyList<RingSlot>>> read, int index, int cardinality, long target)
     {
-        ArgumentNullException.ThrowIfNull(observation);
-        if (cardinality <= 0 || index < 0 || index >= cardinality) return None;
-        var newest = await observation(index).ConfigureAwait(false);
-        if (target >= newest.Time) return index;
-        // the oldest: the slot after the newest, or slot 0 while the ring has not wrapped since it grew
-        var oldestIndex = (index + 1) % cardinality;
-        var oldest = await observation(oldestIndex).ConfigureAwait(false);
-        if (!oldest.Initialized)
-        {
-            oldestIndex = 0;
-            oldest = await observation(0).ConfigureAwait(false);
-        }
-        if (!oldest.Initialized || target < oldest.Time) return None;
-        // chronological positions 0 (oldest, <= target) .. count - 1 (newest, > target): the last at or before the target
-        var count = oldestIndex == 0 ? index + 1 : cardinality;
-        var (lo, hi) = (0, count - 1);
-        while (hi - lo > 1)
-        {
-            var mid = (lo + hi) / 2;
-            var o = await observation((oldestIndex + mid) % cardinality).ConfigureAwait(false);
-            if (o.Initialized && o.Time <= target) lo = mid;
-            else hi = mid;
-        }
-        return (oldestIndex + lo) % cardinality;
+        var (place, atOrBefore, _, _) = await ObservationRing.LocateAsync(read, index, cardinality, target).ConfigureAwait(false);
+        return place is ObservationRing.Place.Within or ObservationRing.Place.AtOrAfterNewest ? atOrBefore : None;
     }
 }

@@ -23,7 +23,7 @@ namespace TreasuryManager.Keeper.Cycle;
 /// <summary>What one cycle saw, decided and did.</summary>
 /// <param name="Decisions">One per pool, after the Guard: a Plan that passed it, or a Hold.</param>
 /// <param name="Outcomes">What became of each plan that was acted on.</param>
-/// <param name="ReadRoundTrips">HTTP requests the Observe and Guard steps took (the sends not counted).</param>
+/// <param name="ReadRoundTrips">HTTP requests the Observe step, the plans' observation hints and the Guard took (the sends not counted).</param>
 public sealed record CycleReport(
     long Block,
     long Timestamp,
@@ -180,13 +180,14 @@ public sealed partial class KeeperCycle
             decisions.Add(Decide(pool, observation, gasPrice, inFlight.Contains(pool.Pool)));
         }
 
-        // a v3 plan's observation hint, for the block it is expected to land in (read only for the pools that plan)
+        // a plan's observation hint, for the block it is expected to land in (read only for the pools that plan)
+        var hintTrips = 0;
         for (var i = 0; i < decisions.Count; i++)
         {
-            if (decisions[i] is not Plan { UniswapV3: not null } v3Plan) continue;
-            var read = observation.Pools.First(p => p.Pool == v3Plan.Pool).UniswapV3!;
-            decisions[i] = await UniswapV3Venue.WithObservationHintAsync(v3Plan, new IUniswapV3PoolMinimal(_eth, v3Plan.Pool),
-                (long)read.Policy.Params.TwapWindow, observation.Timestamp, observation.BlockNumber, ct).ConfigureAwait(false);
+            if (decisions[i] is not Plan plan) continue;
+            (decisions[i], var trips) = await ObservationHints.WithObservationHintAsync(plan, observation.Pools.First(p => p.Pool == plan.Pool),
+                _eth.Rpc, observation.Timestamp, observation.BlockNumber, ct).ConfigureAwait(false);
+            hintTrips += trips;
         }
 
         var (guarded, guardTrips) = await GuardAsync(decisions, gasPrice, observation.NextBaseFeePerGas, ct).ConfigureAwait(false);
@@ -243,7 +244,7 @@ public sealed partial class KeeperCycle
         var elapsed = Stopwatch.GetElapsedTime(started);
         RecordExecutorGauges(observation.BlockNumber); // after the sends: no journal read on their path
         _metrics.CycleSeconds.Observe(elapsed.TotalSeconds);
-        return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + guardTrips, elapsed)
+        return new CycleReport(observation.BlockNumber, observation.Timestamp, observation.NextBaseFeePerGas, guarded, outcomes, observation.RoundTrips + hintTrips + guardTrips, elapsed)
         {
             ObserveRequests = observation.Requests,
             Hedges = hedges,

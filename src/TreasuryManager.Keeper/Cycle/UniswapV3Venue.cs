@@ -334,7 +334,7 @@ public static class UniswapV3Venue
     /// fund no liquidity there.
     /// </summary>
     /// <remarks>The target carries no observation hint: the cycle sets it for the block the rebalance is expected to land in
-    /// (<see cref="WithObservationHintAsync"/>) before the Guard simulates it.</remarks>
+    /// (<see cref="ObservationHints.WithObservationHintAsync"/>) before the Guard simulates it.</remarks>
     public static Decision Plan(PoolIdentity id, UniswapV3PoolIdentity v3, UniswapV3Reading read, PoolInputs inputs, PoolTargets targets, RebalanceAction action, long block)
     {
         ArgumentNullException.ThrowIfNull(id);
@@ -402,37 +402,6 @@ public static class UniswapV3Venue
         {
             UniswapV3 = new UniswapV3Rebalance(v3.Manager, new UniswapV3PositionManager.RangeTarget(chosen.Lower, chosen.Upper, swap?.ZeroForOne ?? false, swap?.AmountIn ?? BigInteger.Zero, UniswapV3ObservationHint.None)),
         };
-    }
-
-    /// <summary>The earliest a rebalance can land after the observed block, in seconds (the next block, on any chain). Its
-    /// observation hint is computed for that block's TWAP window: landing later moves the window's start forward past at
-    /// most a few newer observations, which the manager walks (up to 8); a hint for a later time would be after the start
-    /// of an earlier block's window, which the manager cannot walk back from (on a chain with blocks faster than the
-    /// hint's guess, every rebalance would revert InvalidObservationHint).</summary>
-    public const long EarliestLandingSeconds = 1;
-
-    /// <summary>
-    /// <paramref name="plan"/> with the manager's observation hint (RangeTarget.observationHint, <see
-    /// cref="UniswapV3ObservationHint"/>) for a rebalance landing <see cref="EarliestLandingSeconds"/> after the observed
-    /// block at <paramref name="timestamp"/>, from the pool's ring as of that block (<paramref name="blockNumber"/>). The
-    /// manager checks the hint (InvalidObservationHint when its walk does not bracket the window's start of the block it
-    /// lands in; the Guard's simulation sees that first); a ring that cannot be read leaves no hint (the pool's observe then).
-    /// </summary>
-    public static async Task<Plan> WithObservationHintAsync(Plan plan, IUniswapV3PoolMinimal pool, long twapWindow, long timestamp, long blockNumber, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(pool);
-        if (plan.UniswapV3 is not { } v3) return plan;
-        int hint;
-        try
-        {
-            hint = await UniswapV3ObservationHint.FindAsync(pool, timestamp + EarliestLandingSeconds - twapWindow, BlockTag.Number(blockNumber), ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RpcException or EthereumFormatException)
-        {
-            hint = UniswapV3ObservationHint.None;
-        }
-        return plan with { UniswapV3 = v3 with { Target = v3.Target with { ObservationHint = hint } } };
     }
 
     /// <summary>The share a swap aims at: the operator's target (Pools:i:TargetBaseShareBps), but never past the manager's own target (the

@@ -221,7 +221,7 @@ public static class Decider
         var benefit = strategy.RiskAversion * sigmaAbs * sigmaAbs / 2 * (q * q - left * left) * strategy.HorizonDays;
         List<string> reasons =
         [
-            $"inventory {F(m.Inventory)} base ({Bps(m.ShareBps)} of value, target {Bps(targets.TargetBaseShareBps)}), band ±{F(m.Band)}{(m.Depth > 0 ? "" : m.Placed ? " (the pool's price is at its range edge: it quotes one side only)" : " (no liquidity is placed: the pool quotes nothing)")}",
+            $"inventory off target {F(m.Inventory)} base ({Bps(m.ShareBps)} of value, target {Bps(targets.TargetBaseShareBps)}), band ±{F(m.Band)}{(m.Depth > 0 ? "" : m.Placed ? " (the pool's price is at its range edge: it quotes one side only)" : " (no liquidity is placed: the pool quotes nothing)")}",
             $"σ {F(sigma)} per √day ({m.SigmaSource})",
             $"band: moving the inventory is worth {F(benefit)} quote over the horizon against gas of {F(m.GasCost)} quote ({context.GasUnits} gas at {F((double)context.GasPriceWei / 1e9)} gwei, the decision's assumption){(left > 0 ? $"; a rebalance can move {F(q - left)} of the {F(q)} base (the arbitrage through the skew the vault allows)" : "")}",
         ];
