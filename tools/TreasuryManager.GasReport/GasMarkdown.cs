@@ -100,7 +100,7 @@ public static class GasMarkdown
         s.AppendLine("the vault does not read it (`GuardMath.writtenTogether`, decided when the owner sets the feeds). A volatility feed written");
         s.AppendLine(c, $"apart from the price is read and checked: {(figures.Contains("vault.rebalance.separateVolatilityFeed") ? figures["vault.rebalance.separateVolatilityFeed"].ToString("N0", c) : "n/a")} (`vault.rebalance.separateVolatilityFeed`); without the hint {(figures.Contains("vault.rebalance.noHint") ? figures["vault.rebalance.noHint"].ToString("N0", c) : "n/a")} (`vault.rebalance.noHint`).");
         s.AppendLine("The keeper computes the hint for every ManagedPool plan (`ManagedPoolObservationHint`: the oldest observation at or after");
-        s.AppendLine("the window's start for the next block, found by a binary search of the ring; `KeeperCycleTests` checks the hint and that");
+        s.AppendLine("the window's start for the next block, from the ring read in one JSON-RPC batch; `KeeperCycleTests` checks the hint and that");
         s.AppendLine("the mined rebalance stays within 80,000). Until 2026-12-05 it sent none, so the keeper's rebalances paid the search");
         s.AppendLine("(89,001 for the first rebalance of a `deploy --local` treasury, 74,601 with the hint).");
         s.AppendLine();
