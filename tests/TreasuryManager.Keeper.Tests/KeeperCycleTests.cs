@@ -139,6 +139,39 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         Assert.Single(methods, m => m == "eth_sendRawTransaction");
     }
 
+    [Fact]
+    public async Task A_ring_that_cannot_be_read_leaves_the_plan_without_a_hint_says_so_and_the_rebalance_still_lands()
+    {
+        using var http = new HttpClient(new RingReadsRefusedHandler());
+        using var runtime = await KeeperRuntime.StartAsync(Settings(), KeeperKey, new KeeperMetrics(), NullLoggerFactory.Instance, http: http);
+        await SellBaseAsync(30_000m);
+
+        var report = (await runtime.Cycle.RunOnceAsync(act: true))!;
+
+        var plan = Assert.IsType<Plan>(Assert.Single(report.Decisions));
+        Assert.Equal(TreasuryDeployer.NoObservationHint, plan.Target.ObservationHint);
+        Assert.Contains(plan.Action.Reasons, r => r.StartsWith("observation hint: none, the pool's observation ring could not be read", StringComparison.Ordinal));
+        // the same rebalance, at the search's gas (the Guard estimated it without the hint)
+        var mined = Assert.IsType<ExecutionOutcome.Mined>(Assert.Single(report.Outcomes));
+        Assert.True(mined.Receipt!.Succeeded);
+        Assert.True(mined.Outcome.GasUsed > 80_000, $"the unhinted rebalance used {mined.Outcome.GasUsed} gas");
+        Assert.Equal(plan.ExpectedLiquidity, (await D.Pool.GetStateAsync()).Liquidity);
+    }
+
+    /// <summary>Refuses the connection for any request that reads a ManagedPool's observation ring.</summary>
+    private sealed class RingReadsRefusedHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private static readonly string Selector = Convert.ToHexStringLower(Contracts.Bindings.ManagedPool.EncodeObservations(0).AsSpan(0, 4));
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            if (body.Contains("0x" + Selector, StringComparison.OrdinalIgnoreCase))
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>Records each HTTP request's first JSON-RPC method (a batch's first entry) and its size (1 for a single request).</summary>
     private sealed class FirstMethodRecorder(List<string> methods, List<int> sizes) : DelegatingHandler(new SocketsHttpHandler())
     {

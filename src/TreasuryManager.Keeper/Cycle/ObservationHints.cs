@@ -27,8 +27,8 @@ public static class ObservationHints
     /// <paramref name="plan"/> with its venue's hint for a rebalance landing <see cref="EarliestLandingSeconds"/> after
     /// the observed block (<paramref name="blockNumber"/>, at <paramref name="timestamp"/>), from the ring as of that block
     /// and the pool's ring position as <paramref name="read"/> observed it; and the JSON-RPC requests that took. A ring
-    /// that cannot be read leaves the plan without a hint: the result is the same and the Guard's estimate shows the
-    /// search's gas (a v3 manager checks a hint, InvalidObservationHint, which the Guard's simulation would see first).
+    /// that cannot be read leaves the plan without a hint, and a reason in the plan that says so: the result is the same
+    /// and the Guard's estimate shows the search's gas (a v3 manager checks a hint, InvalidObservationHint, which the Guard's simulation would see first).
     /// </summary>
     public static async Task<(Plan Plan, int RoundTrips)> WithObservationHintAsync(Plan plan, PoolObservation read, RpcClient rpc,
         long timestamp, long blockNumber, CancellationToken ct = default)
@@ -61,7 +61,9 @@ public static class ObservationHints
         }
         catch (Exception e) when (e is RpcException or EthereumFormatException)
         {
-            // no hint: the same rebalance, the search's gas
+            // no hint: the same rebalance at the search's gas, said in the plan (the Guard's estimate prices it)
+            var why = $"observation hint: none, the pool's observation ring could not be read ({e.Message}); the rebalance's TWAP searches the ring (more gas, the same result)";
+            return (plan with { Action = plan.Action with { Reasons = [.. plan.Action.Reasons, why] } }, roundTrips);
         }
         return (plan, roundTrips);
     }
