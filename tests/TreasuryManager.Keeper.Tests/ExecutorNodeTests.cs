@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using TreasuryManager.Ethereum.JsonRpc;
@@ -170,7 +169,7 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
         long intentId;
 
         // The node goes away exactly at the broadcast: every read answers, eth_sendRawTransaction finds a closed port.
-        using (var down = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint, ReadRetries = 0 }, new HttpClient(new SendsRefusedHandler())))
+        using (var down = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint, ReadRetries = 0 }, new HttpClient(new RefusesConnectionHandler("eth_sendRawTransaction"))))
         using (var journal = Temp.Open())
         {
             var executor = await ExecutorAsync(journal, eth: new EthClient(down));
@@ -340,7 +339,7 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
     {
         var counter = await DeployCounterAsync();
         long intentId;
-        using (var down = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint, ReadRetries = 0 }, new HttpClient(new SendsRefusedHandler())))
+        using (var down = new RpcClient(new RpcClientOptions { Endpoint = Node.Node.Endpoint, ReadRetries = 0 }, new HttpClient(new RefusesConnectionHandler("eth_sendRawTransaction"))))
         using (var journal = Temp.Open())
         {
             var executor = await ExecutorAsync(journal, eth: new EthClient(down));
@@ -405,18 +404,6 @@ public sealed class ExecutorNodeTests(LocalNodeFixture node) : KeeperNodeTest(no
             await Task.Delay(25);
         }
         throw new TimeoutException($"timed out waiting for {what}");
-    }
-
-    /// <summary>Forwards every request to the node except eth_sendRawTransaction, which meets a refused connection.</summary>
-    private sealed class SendsRefusedHandler() : DelegatingHandler(new SocketsHttpHandler())
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            if (body.Contains("eth_sendRawTransaction", StringComparison.Ordinal))
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused));
-            return await base.SendAsync(request, cancellationToken);
-        }
     }
 
     /// <summary>Nulls every receipt in the first answer that holds receipts (the transaction is mined by then; automine).</summary>

@@ -142,7 +142,8 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
     [Fact]
     public async Task A_ring_that_cannot_be_read_leaves_the_plan_without_a_hint_says_so_and_the_rebalance_still_lands()
     {
-        using var http = new HttpClient(new RingReadsRefusedHandler());
+        // every request that reads a ManagedPool's observation ring (observations(uint256)) is refused
+        using var http = new HttpClient(new RefusesConnectionHandler("0x" + Convert.ToHexStringLower(Contracts.Bindings.ManagedPool.EncodeObservations(0).AsSpan(0, 4))));
         using var runtime = await KeeperRuntime.StartAsync(Settings(), KeeperKey, new KeeperMetrics(), NullLoggerFactory.Instance, http: http);
         await SellBaseAsync(30_000m);
 
@@ -156,20 +157,6 @@ public sealed class KeeperCycleTests(LocalNodeFixture node) : TreasuryKeeperTest
         Assert.True(mined.Receipt!.Succeeded);
         Assert.True(mined.Outcome.GasUsed > 80_000, $"the unhinted rebalance used {mined.Outcome.GasUsed} gas");
         Assert.Equal(plan.ExpectedLiquidity, (await D.Pool.GetStateAsync()).Liquidity);
-    }
-
-    /// <summary>Refuses the connection for any request that reads a ManagedPool's observation ring.</summary>
-    private sealed class RingReadsRefusedHandler() : DelegatingHandler(new SocketsHttpHandler())
-    {
-        private static readonly string Selector = Convert.ToHexStringLower(Contracts.Bindings.ManagedPool.EncodeObservations(0).AsSpan(0, 4));
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            if (body.Contains("0x" + Selector, StringComparison.OrdinalIgnoreCase))
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
-            return await base.SendAsync(request, cancellationToken);
-        }
     }
 
     /// <summary>Records each HTTP request's first JSON-RPC method (a batch's first entry) and its size (1 for a single request).</summary>
